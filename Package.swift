@@ -1,0 +1,96 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Podium",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "PodiumServer", targets: ["PodiumServer"]),
+        .executable(name: "podium-server", targets: ["PodiumServerMain"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // RESP codec: request decoding (multibulk + inline) and RESP2/RESP3 reply encoding. NIOCore only.
+        .target(
+            name: "PodiumRESP",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        // Keyspace: databases, values, expiry, data structures. Standard library only.
+        .target(name: "PodiumKeyspace", swiftSettings: swiftSettings),
+        // Configuration table and redis.conf grammar. Standard library only.
+        .target(name: "PodiumConfig", swiftSettings: swiftSettings),
+        // The command table, dispatcher and handlers.
+        .target(
+            name: "PodiumCommands",
+            dependencies: [
+                "PodiumRESP", "PodiumKeyspace", "PodiumConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The network server: NIO pipeline, connections, executor, config, INFO.
+        .target(
+            name: "PodiumServer",
+            dependencies: [
+                "PodiumRESP", "PodiumKeyspace", "PodiumConfig", "PodiumCommands",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "PodiumServerMain",
+            dependencies: [
+                "PodiumServer", "PodiumConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Renders docs/commands.md from the command table.
+        .executableTarget(name: "PodiumDocGen", dependencies: ["PodiumCommands"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PodiumRESPTests",
+            dependencies: [
+                "PodiumRESP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "PodiumKeyspaceTests", dependencies: ["PodiumKeyspace"], swiftSettings: swiftSettings),
+        .testTarget(name: "PodiumConfigTests", dependencies: ["PodiumConfig"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PodiumCommandsTests",
+            dependencies: ["PodiumCommands", "PodiumKeyspace", "PodiumRESP", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PodiumServerTests",
+            dependencies: [
+                "PodiumServer",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,218 @@
+import NIOCore
+import PodiumKeyspace
+import PodiumRESP
+
+/// The CLIENT container command.
+public enum ClientCommands {
+    /// Valkey allows names made of printable ASCII without spaces ('!'...'~').
+    static func validName(_ bytes: Bytes) -> Bool {
+        bytes.storage.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }
+    }
+
+    static func setName(_ client: ClientSession, _ name: Bytes) throws(CommandError) {
+        guard validName(name) else {
+            throw .custom("ERR Client names cannot contain spaces, newlines or special characters.")
+        }
+        client.name = name.isEmpty ? nil : name
+    }
+
+    /// CLIENT ID
+    static func id(_ ctx: inout CommandContext) throws(CommandError) { ctx.reply.integer(ctx.client.id) }
+
+    /// CLIENT SETNAME connection-name
+    static func setname(_ ctx: inout CommandContext) throws(CommandError) {
+        try setName(ctx.client, ctx.bytes(2))
+        ctx.reply.ok()
+    }
+
+    /// CLIENT GETNAME
+    static func getname(_ ctx: inout CommandContext) throws(CommandError) {
+        if let name = ctx.client.name { name.storage.withUnsafeBytes { ctx.reply.bulk($0) } } else { ctx.reply.null() }
+    }
+
+    /// CLIENT SETINFO <LIB-NAME libname | LIB-VER libver>
+    static func setinfo(_ ctx: inout CommandContext) throws(CommandError) {
+        let value = ctx.bytes(3)
+        let isLibName = ctx.argIs(2, "lib-name")
+        guard isLibName || ctx.argIs(2, "lib-ver") else {
+            throw .custom("ERR Unrecognized option '\(ctx.string(2))'")
+        }
+        guard validName(value) else {
+            throw .custom("ERR \(isLibName ? "lib-name" : "lib-ver") cannot contain spaces, newlines or special characters.")
+        }
+        let text = value.isEmpty ? nil : value.description
+        if isLibName { ctx.client.libName = text } else { ctx.client.libVersion = text }
+        ctx.reply.ok()
+    }
+
+    static func onOff(_ ctx: CommandContext, _ i: Int) throws(CommandError) -> Bool {
+        if ctx.argIs(i, "on") { return true }
+        if ctx.argIs(i, "off") { return false }
+        throw .syntax
+    }
+
+    /// CLIENT NO-EVICT ON|OFF
+    static func noEvict(_ ctx: inout CommandContext) throws(CommandError) {
+        ctx.client.noEvict = try onOff(ctx, 2)
+        ctx.reply.ok()
+    }
+
+    /// CLIENT NO-TOUCH ON|OFF
+    static func noTouch(_ ctx: inout CommandContext) throws(CommandError) {
+        ctx.client.noTouch = try onOff(ctx, 2)
+        ctx.reply.ok()
+    }
+
+    /// CLIENT REPLY ON|OFF|SKIP
+    static func reply(_ ctx: inout CommandContext) throws(CommandError) {
+        if ctx.argIs(2, "on") {
+            ctx.client.replyMode = .on
+            ctx.reply.ok()
+        } else if ctx.argIs(2, "off") {
+            ctx.client.replyMode = .off
+        } else if ctx.argIs(2, "skip") {
+            if ctx.client.replyMode != .off { ctx.client.replyMode = .skipNext }
+        } else {
+            throw .syntax
+        }
+    }
+
+    /// One CLIENT LIST line, with Valkey's fields in Valkey's order.
+    static func describe(_ c: ClientSession, now: Int64) -> String {
+        var flags = ""
+        if c.inMulti { flags += "x" }
+        if c.isMonitor { flags += "O" }
+        if c.noEvict { flags += "e" }
+        if c.noTouch { flags += "T" }
+        if c.closeAfterReply { flags += "c" }
+        if flags.isEmpty { flags = "N" }
+        let age = max(0, (now - c.createdAt) / 1000)
+        let idle = max(0, (now - c.lastInteraction) / 1000)
+        return "id=\(c.id) addr=\(c.address) laddr=\(c.localAddress) fd=\(c.fd) name=\(c.name?.description ?? "")"
+            + " age=\(age) idle=\(idle) flags=\(flags) db=\(c.db) sub=0 psub=0 ssub=0"
+            + " multi=\(c.inMulti ? c.queued.count : -1) qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0"
+            + " obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=\(c.lastCommand) user=default redir=-1"
+            + " resp=\(c.proto.rawValue) lib-name=\(c.libName ?? "") lib-ver=\(c.libVersion ?? "")"
+    }
+
+    /// CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id ...]
+    static func list(_ ctx: inout CommandContext) throws(CommandError) {
+        var ids: Set<Int>?
+        var type: String?
+        var j = 2
+        while j < ctx.argc {
+            if ctx.argIs(j, "type"), j + 1 < ctx.argc {
+                type = ctx.lowercased(j + 1)
+                guard ["normal", "master", "replica", "slave", "pubsub"].contains(type!) else {
+                    throw .custom("ERR Unknown client type '\(ctx.string(j + 1))'")
+                }
+                j += 2
+            } else if ctx.argIs(j, "id"), j + 1 < ctx.argc {
+                var set = Set<Int>()
+                j += 1
+                while j < ctx.argc {
+                    guard let id = ctx.integerIfValid(j), id > 0 else { throw .custom("ERR Invalid client ID") }
+                    set.insert(id)
+                    j += 1
+                }
+                ids = set
+            } else {
+                throw .syntax
+            }
+        }
+        let now = ctx.keyspace.now
+        var clients = ctx.server?.clients() ?? [ctx.client]
+        clients.sort { $0.id < $1.id }
+        var text = ""
+        for c in clients {
+            if let ids, !ids.contains(c.id) { continue }
+            if let type, type != "normal" { continue }
+            text += describe(c, now: now) + "\n"
+        }
+        ctx.reply.verbatim(text)
+    }
+
+    /// CLIENT INFO
+    static func info(_ ctx: inout CommandContext) throws(CommandError) {
+        ctx.reply.verbatim(describe(ctx.client, now: ctx.keyspace.now) + "\n")
+    }
+
+    /// CLIENT KILL ip:port | CLIENT KILL [ID id] [ADDR ip:port] [LADDR ip:port] [USER name] [SKIPME yes|no] ...
+    static func kill(_ ctx: inout CommandContext) throws(CommandError) {
+        let clients = ctx.server?.clients() ?? []
+        if ctx.argc == 3 {
+            let addr = ctx.string(2)
+            guard let victim = clients.first(where: { $0.address == addr }) else {
+                throw .custom("ERR No such client")
+            }
+            ctx.server?.kill(client: victim)
+            ctx.reply.ok()
+            return
+        }
+        var id: Int?
+        var addr: String?
+        var laddr: String?
+        var user: String?
+        var skipMe = true
+        var maxAge: Int?
+        var j = 2
+        while j < ctx.argc {
+            guard j + 1 < ctx.argc else { throw .syntax }
+            if ctx.argIs(j, "id") {
+                guard let v = ctx.integerIfValid(j + 1), v > 0 else {
+                    throw .custom("ERR client-id should be greater than 0")
+                }
+                id = v
+            } else if ctx.argIs(j, "addr") {
+                addr = ctx.string(j + 1)
+            } else if ctx.argIs(j, "laddr") {
+                laddr = ctx.string(j + 1)
+            } else if ctx.argIs(j, "user") {
+                user = ctx.string(j + 1)
+            } else if ctx.argIs(j, "skipme") {
+                if ctx.argIs(j + 1, "yes") { skipMe = true } else if ctx.argIs(j + 1, "no") { skipMe = false } else {
+                    throw .syntax
+                }
+            } else if ctx.argIs(j, "maxage") {
+                maxAge = try ctx.integer(j + 1)
+            } else if ctx.argIs(j, "type") {
+                let t = ctx.lowercased(j + 1)
+                guard ["normal", "master", "replica", "slave", "pubsub"].contains(t) else {
+                    throw .custom("ERR Unknown client type '\(ctx.string(j + 1))'")
+                }
+            } else {
+                throw .syntax
+            }
+            j += 2
+        }
+        var killed = 0
+        for c in clients {
+            if let id, c.id != id { continue }
+            if let addr, c.address != addr { continue }
+            if let laddr, c.localAddress != laddr { continue }
+            if let user, user != "default" { continue }
+            if let maxAge, (ctx.keyspace.now - c.createdAt) / 1000 < maxAge { continue }
+            if skipMe, c === ctx.client { continue }
+            ctx.server?.kill(client: c)
+            killed += 1
+        }
+        ctx.reply.integer(killed)
+    }
+
+    /// CLIENT HELP
+    static func help(_ ctx: inout CommandContext) throws(CommandError) {
+        HelpText.reply(&ctx, command: "CLIENT", lines: [
+            "GETNAME", "    Return the name of the current connection.",
+            "ID", "    Return the ID of the current connection.",
+            "INFO", "    Return information about the current client connection.",
+            "KILL <ip:port>", "    Kill connection made from <ip:port>.",
+            "KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are: ID, ADDR, LADDR, USER, SKIPME, MAXAGE, TYPE.",
+            "LIST [options ...]", "    Return information about client connections.",
+            "NO-EVICT (ON|OFF)", "    Protect current client connection from eviction.",
+            "NO-TOUCH (ON|OFF)", "    Will not touch LRU/LFU stats when this mode is on.",
+            "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
+            "SETNAME <name>", "    Assign the name <name> to the current connection.",
+            "SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
+        ])
+    }
+}

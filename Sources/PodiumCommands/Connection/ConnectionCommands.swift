@@ -1,0 +1,119 @@
+import NIOCore
+import PodiumKeyspace
+import PodiumRESP
+
+/// Handlers of Valkey's `connection` group: what clients send on connect, and per-connection settings.
+public enum ConnectionCommands {
+    /// The version HELLO and INFO report. Clients gate features on it; Podium implements the 7.2 command set.
+    public static let redisVersion = "7.2.4"
+
+    /// PING [message]
+    static func ping(_ ctx: inout CommandContext) throws(CommandError) {
+        if ctx.argc > 2 { throw .wrongArity("ping") }
+        if ctx.argc == 2 { ctx.reply.bulk(ctx.args[1]) } else { ctx.reply.simple("PONG") }
+    }
+
+    /// ECHO message
+    static func echo(_ ctx: inout CommandContext) throws(CommandError) { ctx.reply.bulk(ctx.args[1]) }
+
+    /// QUIT — answers OK, then the server closes the connection.
+    static func quit(_ ctx: inout CommandContext) throws(CommandError) {
+        ctx.reply.ok()
+        ctx.client.closeAfterReply = true
+    }
+
+    /// RESET — back to a fresh connection's state.
+    static func reset(_ ctx: inout CommandContext) throws(CommandError) {
+        let client = ctx.client
+        client.discardTransaction()
+        ctx.keyspace.unwatchAll(token: client.watch)
+        client.watchExpiry.removeAll()
+        client.db = 0
+        client.proto = .resp2
+        client.name = nil
+        client.replyMode = .on
+        client.noEvict = false
+        client.noTouch = false
+        client.isMonitor = false
+        client.authenticated = ctx.server?.configValue("requirepass").map { $0.isEmpty } ?? true
+        ctx.reply.proto = .resp2
+        ctx.reply.simple("RESET")
+    }
+
+    /// Checks a password against `requirepass` (the default user) and reports Valkey's errors.
+    static func authenticate(_ ctx: CommandContext, user: String?, password: String) throws(CommandError) {
+        let required = ctx.server?.configValue("requirepass") ?? ""
+        if required.isEmpty {
+            if user == nil {
+                throw .custom(
+                    "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
+                )
+            }
+            // The default user has `nopass`: any password works for it.
+            guard user == "default" else {
+                throw .custom("WRONGPASS invalid username-password pair or user is disabled.")
+            }
+            ctx.client.authenticated = true
+            return
+        }
+        guard user == nil || user == "default", password == required else {
+            throw .custom("WRONGPASS invalid username-password pair or user is disabled.")
+        }
+        ctx.client.authenticated = true
+    }
+
+    /// AUTH [username] password
+    static func auth(_ ctx: inout CommandContext) throws(CommandError) {
+        if ctx.argc > 3 { throw .syntax }
+        if ctx.argc == 3 {
+            try authenticate(ctx, user: ctx.string(1), password: ctx.string(2))
+        } else {
+            try authenticate(ctx, user: nil, password: ctx.string(1))
+        }
+        ctx.reply.ok()
+    }
+
+    /// HELLO [protover [AUTH username password] [SETNAME clientname]]
+    static func hello(_ ctx: inout CommandContext) throws(CommandError) {
+        var version = ctx.client.proto
+        var next = 1
+        if ctx.argc >= 2 {
+            guard let v = ctx.integerIfValid(1) else {
+                throw .custom("ERR Protocol version is not an integer or out of range")
+            }
+            guard v == 2 || v == 3 else { throw .custom("NOPROTO unsupported protocol version") }
+            version = v == 3 ? .resp3 : .resp2
+            next = 2
+        }
+        var credentials: (String, String)?
+        var name: Bytes?
+        var j = next
+        while j < ctx.argc {
+            let more = ctx.argc - 1 - j
+            if ctx.argIs(j, "auth"), more >= 2 {
+                credentials = (ctx.string(j + 1), ctx.string(j + 2))
+                j += 3
+            } else if ctx.argIs(j, "setname"), more >= 1 {
+                name = ctx.bytes(j + 1)
+                j += 2
+            } else {
+                throw .custom("ERR Syntax error in HELLO option '\(ctx.string(j))'")
+            }
+        }
+        if let (user, password) = credentials { try authenticate(ctx, user: user, password: password) }
+        if !ctx.client.authenticated {
+            throw .custom("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+        }
+        if let name { try ClientCommands.setName(ctx.client, name) }
+        ctx.client.proto = version
+        ctx.reply.proto = version
+        ctx.reply.mapHeader(7)
+        ctx.reply.bulk("server"); ctx.reply.bulk("redis")
+        ctx.reply.bulk("version"); ctx.reply.bulk(redisVersion)
+        ctx.reply.bulk("proto"); ctx.reply.integer(version.rawValue)
+        ctx.reply.bulk("id"); ctx.reply.integer(ctx.client.id)
+        ctx.reply.bulk("mode"); ctx.reply.bulk("standalone")
+        ctx.reply.bulk("role"); ctx.reply.bulk("master")
+        ctx.reply.bulk("modules"); ctx.reply.arrayHeader(0)
+    }
+}

@@ -1,0 +1,82 @@
+import NIOCore
+import PodiumKeyspace
+import PodiumRESP
+
+/// Everything a handler sees: its arguments, the client, the keyspace, the reply writer and the server.
+public struct CommandContext {
+    /// The argument vector, command name first. Slices of the receive buffer: copy what you keep.
+    public var args: [ByteBuffer]
+    public var reply: ReplyWriter
+    public let client: ClientSession
+    public unowned let dispatcher: Dispatcher
+    /// The entry being executed (for subcommands, the subcommand's entry).
+    public var spec: CommandSpec
+
+    init(dispatcher: Dispatcher, client: ClientSession, reply: ReplyWriter, spec: CommandSpec) {
+        self.args = []
+        self.reply = reply
+        self.client = client
+        self.dispatcher = dispatcher
+        self.spec = spec
+    }
+
+    @inlinable public var keyspace: Keyspace { dispatcher.keyspace }
+    /// The client's selected database.
+    @inlinable public var db: Database { dispatcher.keyspace[client.db] }
+    public var server: (any ServerContext)? { dispatcher.server }
+    @inlinable public var argc: Int { args.count }
+
+    // MARK: - Arguments
+
+    /// Argument `i` as bytes (a copy; keys and values are stored this way).
+    @inlinable public func bytes(_ i: Int) -> Bytes {
+        args[i].withUnsafeReadableBytes { Bytes(raw: $0) }
+    }
+
+    /// Argument `i` as a key.
+    @inlinable public func key(_ i: Int) -> Bytes { bytes(i) }
+
+    /// Argument `i` decoded as text (for names and options; invalid UTF-8 is repaired).
+    public func string(_ i: Int) -> String {
+        args[i].withUnsafeReadableBytes { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Argument `i` lower-cased, for option names in error messages and switch statements.
+    public func lowercased(_ i: Int) -> String { string(i).lowercased() }
+
+    /// True if argument `i` equals `word` ignoring ASCII case. `word` must be lower-case.
+    @inlinable public func argIs(_ i: Int, _ word: StaticString) -> Bool {
+        args[i].withUnsafeReadableBytes { raw in
+            guard raw.count == word.utf8CodeUnitCount else { return false }
+            let w = word.utf8Start
+            for j in 0..<raw.count {
+                var c = raw[j]
+                if c >= 65 && c <= 90 { c += 32 }
+                if c != w[j] { return false }
+            }
+            return true
+        }
+    }
+
+    /// Argument `i` as a strict 64-bit integer, or `ERR value is not an integer or out of range`.
+    @inlinable public func integer(_ i: Int) throws(CommandError) -> Int {
+        guard let n = args[i].withUnsafeReadableBytes({ StrictInteger.parse($0) }) else { throw .notInteger }
+        return n
+    }
+
+    /// Argument `i` as a strict integer, or nil.
+    @inlinable public func integerIfValid(_ i: Int) -> Int? {
+        args[i].withUnsafeReadableBytes { StrictInteger.parse($0) }
+    }
+
+    /// Argument `i` as a double with Valkey's `getDoubleFromObject` rules, or `ERR value is not a valid float`.
+    public func double(_ i: Int) throws(CommandError) -> Double {
+        guard let d = args[i].withUnsafeReadableBytes({ NumberFormat.parseDouble($0) }) else { throw .notFloat }
+        return d
+    }
+
+    // MARK: - Keyspace helpers
+
+    /// Looks a key up for reading in the selected database.
+    @inlinable public func lookupRead(_ key: Bytes) -> Value? { db.lookupRead(key) }
+}

@@ -1,0 +1,51 @@
+/// Every error reply a command can give. This is the one place that holds Redis' reply texts (Valkey keeps them
+/// in `shared.*` objects); the differential test against redis-server guards them.
+public enum CommandError: Error, Equatable, Sendable {
+    case wrongType
+    case syntax
+    case notInteger
+    case notFloat
+    case overflow
+    case noSuchKey
+    case dbIndexOutOfRange
+    case wrongArity(String)
+    case unknownCommand(name: String, args: [String])
+    case unknownSubcommand(sub: String, command: String)
+    case invalidExpireTime(String)
+    case notAllowedInTransaction
+    case stringTooLong
+    case custom(String)
+
+    /// The reply text, without the leading `-`.
+    public var message: String {
+        switch self {
+        case .wrongType: return "WRONGTYPE Operation against a key holding the wrong kind of value"
+        case .syntax: return "ERR syntax error"
+        case .notInteger: return "ERR value is not an integer or out of range"
+        case .notFloat: return "ERR value is not a valid float"
+        case .overflow: return "ERR increment or decrement would overflow"
+        case .noSuchKey: return "ERR no such key"
+        case .dbIndexOutOfRange: return "ERR DB index is out of range"
+        case .wrongArity(let name): return "ERR wrong number of arguments for '\(name)' command"
+        case .unknownCommand(let name, let args):
+            var text = "ERR unknown command '\(CommandError.clip(name))', with args beginning with: "
+            for arg in args { text += "'\(CommandError.clip(arg))' " }
+            return text
+        case .unknownSubcommand(let sub, let command):
+            return "ERR unknown subcommand '\(CommandError.clip(sub))'. Try \(command.uppercased()) HELP."
+        case .invalidExpireTime(let command): return "ERR invalid expire time in '\(command)' command"
+        case .notAllowedInTransaction: return "ERR Command not allowed inside a transaction"
+        case .stringTooLong: return "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+        case .custom(let text): return text
+        }
+    }
+
+    /// Valkey prints at most 128 bytes of a user-supplied name in these errors, with newlines replaced.
+    static func clip(_ text: String) -> String {
+        var clipped = String(decoding: Array(text.utf8.prefix(128)), as: UTF8.self)
+        if clipped.contains(where: { $0 == "\r" || $0 == "\n" }) {
+            clipped = String(clipped.map { $0 == "\r" || $0 == "\n" ? " " : $0 })
+        }
+        return clipped
+    }
+}

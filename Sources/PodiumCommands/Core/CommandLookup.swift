@@ -1,0 +1,62 @@
+import NIOCore
+
+/// The command table plus a lookup that needs no allocation: commands are bucketed by name length and first
+/// letter, then compared ignoring ASCII case, so `GET` / `get` / `Get` cost a handful of byte compares and no
+/// lower-cased copy.
+public final class CommandTable: @unchecked Sendable {
+    public let commands: [CommandSpec]
+    private var buckets: [Int: [(name: [UInt8], spec: CommandSpec)]] = [:]
+    /// A spec that is never looked up, used to initialise contexts.
+    let placeholder = CommandSpec("", arity: 0, flags: [], group: .server, since: "", summary: "")
+
+    public init(_ commands: [CommandSpec]) {
+        self.commands = commands
+        for spec in commands {
+            let name = Array(spec.name.utf8)
+            buckets[Self.bucket(length: name.count, first: name.first ?? 0), default: []].append((name, spec))
+        }
+    }
+
+    /// The table of every command Podium implements.
+    public static let shared = CommandTable(CommandTable.all)
+
+    @inline(__always)
+    static func bucket(length: Int, first: UInt8) -> Int {
+        var c = first
+        if c >= 65 && c <= 90 { c += 32 }
+        return length << 8 | Int(c)
+    }
+
+    /// The command named by `name` (any case), or nil.
+    public func lookup(_ name: ByteBuffer) -> CommandSpec? {
+        name.withUnsafeReadableBytes { raw -> CommandSpec? in
+            guard raw.count > 0, let candidates = buckets[Self.bucket(length: raw.count, first: raw[0])] else {
+                return nil
+            }
+            outer: for candidate in candidates {
+                for j in 1..<raw.count {
+                    var c = raw[j]
+                    if c >= 65 && c <= 90 { c += 32 }
+                    if c != candidate.name[j] { continue outer }
+                }
+                return candidate.spec
+            }
+            return nil
+        }
+    }
+
+    /// Lookup by name string (COMMAND INFO, tests).
+    public func lookup(name: String) -> CommandSpec? {
+        let lower = name.lowercased()
+        if let bar = lower.firstIndex(of: "|") {
+            let parent = String(lower[..<bar])
+            let sub = String(lower[lower.index(after: bar)...])
+            return lookup(ByteBuffer(string: parent))?.subcommands[sub]
+        }
+        return lookup(ByteBuffer(string: lower))
+    }
+
+    func resetStats() {
+        for spec in commands { spec.resetStats() }
+    }
+}

@@ -1,0 +1,153 @@
+import NIOCore
+
+/// Command flags, named after Valkey's `CMD_*` flags (server.h) and reported by `COMMAND INFO` the same way.
+///
+/// - `write`: may modify the keyspace.
+/// - `readonly`: only reads keys.
+/// - `denyOOM`: may grow memory; refused when over `maxmemory` (once eviction exists).
+/// - `admin`: administrative (CONFIG, DEBUG, SHUTDOWN, MONITOR, CLIENT KILL).
+/// - `pubsub`: a Pub/Sub command.
+/// - `noscript`: not allowed from scripts.
+/// - `loading`: allowed while the dataset loads.
+/// - `stale`: allowed on a replica with stale data.
+/// - `fast`: O(1) or O(log N); never delays the server.
+/// - `noAuth`: allowed before AUTH.
+/// - `noMulti`: refused inside MULTI (`Command not allowed inside a transaction`).
+/// - `skipMonitor`: not shown to MONITOR clients (AUTH, HELLO with credentials).
+/// - `skipSlowlog`: not recorded in the slow log.
+/// - `allowBusy`: allowed while a script is busy.
+public struct CommandFlags: OptionSet, Sendable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    public static let write = CommandFlags(rawValue: 1 << 0)
+    public static let readonly = CommandFlags(rawValue: 1 << 1)
+    public static let denyOOM = CommandFlags(rawValue: 1 << 2)
+    public static let admin = CommandFlags(rawValue: 1 << 3)
+    public static let pubsub = CommandFlags(rawValue: 1 << 4)
+    public static let noscript = CommandFlags(rawValue: 1 << 5)
+    public static let loading = CommandFlags(rawValue: 1 << 6)
+    public static let stale = CommandFlags(rawValue: 1 << 7)
+    public static let fast = CommandFlags(rawValue: 1 << 8)
+    public static let noAuth = CommandFlags(rawValue: 1 << 9)
+    public static let noMulti = CommandFlags(rawValue: 1 << 10)
+    public static let skipMonitor = CommandFlags(rawValue: 1 << 11)
+    public static let skipSlowlog = CommandFlags(rawValue: 1 << 12)
+    public static let allowBusy = CommandFlags(rawValue: 1 << 13)
+
+    /// The names `COMMAND INFO` prints, in Valkey's order.
+    public var names: [String] {
+        var out: [String] = []
+        let table: [(CommandFlags, String)] = [
+            (.write, "write"), (.readonly, "readonly"), (.denyOOM, "denyoom"), (.admin, "admin"),
+            (.pubsub, "pubsub"), (.noscript, "noscript"), (.loading, "loading"), (.stale, "stale"),
+            (.skipMonitor, "skip_monitor"), (.skipSlowlog, "skip_slowlog"), (.fast, "fast"), (.noAuth, "no_auth"),
+            (.allowBusy, "allow_busy"), (.noMulti, "no_multi"),
+        ]
+        for (flag, name) in table where contains(flag) { out.append(name) }
+        return out
+    }
+}
+
+/// Where the keys are in the argument vector: Valkey's legacy (first, last, step) triple. `last` negative counts
+/// from the end (-1 = the last argument). (0, 0, 0) means no keys.
+public struct KeyPositions: Sendable {
+    public var first: Int
+    public var last: Int
+    public var step: Int
+    public init(first: Int, last: Int, step: Int) {
+        self.first = first
+        self.last = last
+        self.step = step
+    }
+    public static let none = KeyPositions(first: 0, last: 0, step: 0)
+    public static let one = KeyPositions(first: 1, last: 1, step: 1)
+    public static let all = KeyPositions(first: 1, last: -1, step: 1)
+
+    /// The indices of the keys in a concrete argument vector of length `argc`.
+    public func indices(argc: Int) -> [Int] {
+        guard first > 0, step > 0 else { return [] }
+        let lastIndex = last < 0 ? argc + last : min(last, argc - 1)
+        guard first <= lastIndex else { return [] }
+        return Array(stride(from: first, through: lastIndex, by: step))
+    }
+}
+
+/// Valkey's command groups (the `group` field of its command JSON), which also name our handler enums.
+public enum CommandGroup: String, Sendable, CaseIterable {
+    case generic, string, hash
+    case sortedSet = "sorted_set"
+    case pubsub, transactions, connection, server
+}
+
+/// A handler runs one command: it reads `ctx.args`, works on `ctx.db`, and writes its reply into `ctx.reply`.
+public typealias CommandHandler = (inout CommandContext) throws(CommandError) -> Void
+
+/// One entry of the command table. A class so statistics can be kept per command without a second lookup.
+public final class CommandSpec: @unchecked Sendable {
+    /// Lower-case name; for subcommands the container's name and the subcommand's, `config|get`.
+    public let name: String
+    /// Valkey arity: the argument count including the command name; negative means "at least -arity".
+    public let arity: Int
+    public let flags: CommandFlags
+    public let keys: KeyPositions
+    public let group: CommandGroup
+    /// The Redis version that introduced the command (COMMAND DOCS).
+    public let since: String
+    /// One-line summary (COMMAND DOCS, docs/commands.md).
+    public let summary: String
+    /// The syntax after the command name, for docs/commands.md.
+    public let syntax: String
+    public let handler: CommandHandler?
+    /// Subcommands by lower-case name, for container commands (CONFIG, CLIENT, COMMAND, OBJECT, ...).
+    public let subcommands: [String: CommandSpec]
+    /// Subcommands in declaration order.
+    public let subcommandList: [CommandSpec]
+    public weak var parent: CommandSpec?
+
+    // Statistics for INFO commandstats.
+    public var calls = 0
+    public var microseconds: UInt64 = 0
+    public var rejectedCalls = 0
+    public var failedCalls = 0
+
+    public init(
+        _ name: String, arity: Int, flags: CommandFlags, keys: KeyPositions = .none, group: CommandGroup,
+        since: String, summary: String, syntax: String = "", handler: CommandHandler? = nil,
+        subcommands: [CommandSpec] = []
+    ) {
+        self.name = name
+        self.arity = arity
+        self.flags = flags
+        self.keys = keys
+        self.group = group
+        self.since = since
+        self.summary = summary
+        self.syntax = syntax
+        self.handler = handler
+        self.subcommandList = subcommands
+        var map: [String: CommandSpec] = [:]
+        for sub in subcommands {
+            let short = sub.name.split(separator: "|").last.map(String.init) ?? sub.name
+            map[short] = sub
+        }
+        self.subcommands = map
+        for sub in subcommands { sub.parent = self }
+    }
+
+    /// The name as Valkey prints it in errors and stats (`config|get`).
+    public var fullName: String { name }
+
+    /// Valkey's arity rule (`commandCheckArity`).
+    @inlinable public func acceptsArgumentCount(_ argc: Int) -> Bool {
+        (arity > 0 && arity == argc) || (arity < 0 && argc >= -arity)
+    }
+
+    public func resetStats() {
+        calls = 0
+        microseconds = 0
+        rejectedCalls = 0
+        failedCalls = 0
+        for sub in subcommandList { sub.resetStats() }
+    }
+}

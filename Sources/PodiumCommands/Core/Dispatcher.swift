@@ -1,0 +1,153 @@
+import Logging
+import NIOCore
+import PodiumKeyspace
+import PodiumRESP
+
+/// Runs commands: lookup → subcommand → arity → MULTI queueing → handler → statistics, in Valkey's order
+/// (`processCommand`). It is not thread-safe: the server calls it from one place at a time, which is what gives
+/// every client the same single global order of commands.
+public final class Dispatcher {
+    public let keyspace: Keyspace
+    public weak var server: (any ServerContext)?
+    public let table: CommandTable
+    public var logger: Logger
+
+    /// Commands processed (INFO stats `total_commands_processed`).
+    public var totalCommands = 0
+    /// Error replies sent (INFO stats `total_error_replies`), and their counts by error code (errorstats).
+    public var totalErrorReplies = 0
+    public var errorCounts: [String: Int] = [:]
+    /// Called with every executed command when MONITOR clients exist.
+    public var monitorFeed: ((ClientSession, [ByteBuffer]) -> Void)?
+    /// The maximum bulk length CONFIG allows for values that commands build (SETRANGE, APPEND).
+    public var protoMaxBulkLength = 512 * 1024 * 1024
+    /// True while EXEC runs its queued commands: the clock stays frozen and nothing is queued.
+    var inExec = false
+    /// DEBUG SET-ACTIVE-EXPIRE: whether the server runs the active expiry cycle.
+    public var activeExpireEnabled = true
+
+    public init(keyspace: Keyspace, table: CommandTable = .shared, logger: Logger = Logger(label: "podium.commands")) {
+        self.keyspace = keyspace
+        self.table = table
+        self.logger = logger
+    }
+
+    /// Executes a batch of requests from one client, appending the replies to `output`. The caller holds the
+    /// executor for the whole batch, so the batch is atomic with respect to other clients, like a Redis event
+    /// loop iteration.
+    public func execute(batch: [[ByteBuffer]], client: ClientSession, output: inout ByteBuffer) {
+        var ctx = CommandContext(
+            dispatcher: self, client: client, reply: ReplyWriter(buffer: ByteBuffer(), proto: client.proto),
+            spec: table.placeholder)
+        swap(&ctx.reply.buffer, &output)
+        for args in batch {
+            execute(args, &ctx)
+            if client.closeAfterReply { break }
+        }
+        swap(&ctx.reply.buffer, &output)
+    }
+
+    /// Executes one request into `ctx.reply`.
+    public func execute(_ args: [ByteBuffer], _ ctx: inout CommandContext) {
+        let client = ctx.client
+        let mark = ctx.reply.buffer.writerIndex
+        ctx.reply.proto = client.proto
+        ctx.args = args
+        dispatch(&ctx)
+        // CLIENT REPLY OFF / SKIP: drop what this command wrote.
+        switch client.replyMode {
+        case .on: break
+        case .off: ctx.reply.buffer.moveWriterIndex(to: mark)
+        case .skipThis:
+            ctx.reply.buffer.moveWriterIndex(to: mark)
+            client.replyMode = .on
+        case .skipNext: client.replyMode = .skipThis
+        }
+    }
+
+    func dispatch(_ ctx: inout CommandContext) {
+        let client = ctx.client
+        guard let first = ctx.args.first else { return }
+        guard var spec = table.lookup(first) else {
+            let name = ctx.string(0)
+            let rest = (1..<min(ctx.argc, 65)).map { ctx.string($0) }
+            reject(&ctx, .unknownCommand(name: name, args: rest))
+            return
+        }
+        if !spec.subcommands.isEmpty, ctx.argc >= 2 {
+            let subName = ctx.lowercased(1)
+            guard let sub = spec.subcommands[subName] else {
+                reject(&ctx, .unknownSubcommand(sub: ctx.string(1), command: spec.name))
+                return
+            }
+            spec = sub
+        }
+        ctx.spec = spec
+        guard spec.acceptsArgumentCount(ctx.argc) else {
+            spec.rejectedCalls += 1
+            reject(&ctx, .wrongArity(spec.name))
+            return
+        }
+        if client.inMulti {
+            let root = spec.parent ?? spec
+            let passesThrough = root.name == "exec" || root.name == "discard" || root.name == "multi"
+                || root.name == "watch" || root.name == "quit" || root.name == "reset"
+            if !passesThrough {
+                if spec.flags.contains(.noMulti) {
+                    spec.rejectedCalls += 1
+                    reject(&ctx, .notAllowedInTransaction)
+                    return
+                }
+                client.queued.append(ctx.args)
+                ctx.reply.simple("QUEUED")
+                return
+            }
+        }
+        call(spec, &ctx)
+    }
+
+    /// Runs a handler with statistics; used directly by EXEC for queued commands.
+    func call(_ spec: CommandSpec, _ ctx: inout CommandContext) {
+        guard let handler = spec.handler else {
+            reject(&ctx, .unknownSubcommand(sub: ctx.argc > 1 ? ctx.string(1) : "", command: spec.name))
+            return
+        }
+        let client = ctx.client
+        if !inExec { keyspace.refreshClock() }
+        keyspace.noTouch = client.noTouch
+        if let feed = monitorFeed, !spec.flags.contains(.skipMonitor) { feed(client, ctx.args) }
+        client.lastCommand = spec.name
+        let start = SystemClock.monotonicNanoseconds()
+        do {
+            try handler(&ctx)
+        } catch {
+            spec.failedCalls += 1
+            replyError(&ctx, error)
+        }
+        spec.calls += 1
+        spec.microseconds &+= (SystemClock.monotonicNanoseconds() &- start) / 1000
+        totalCommands += 1
+        client.lastInteraction = keyspace.now
+    }
+
+    /// Rejects a command before execution; inside MULTI this also aborts the transaction (EXECABORT).
+    func reject(_ ctx: inout CommandContext, _ error: CommandError) {
+        if ctx.client.inMulti { ctx.client.multiError = true }
+        replyError(&ctx, error)
+    }
+
+    func replyError(_ ctx: inout CommandContext, _ error: CommandError) {
+        let text = error.message
+        ctx.reply.error(text)
+        totalErrorReplies += 1
+        let code = text.prefix(while: { $0 != " " })
+        errorCounts[String(code), default: 0] += 1
+    }
+
+    public func resetStats() {
+        table.resetStats()
+        totalErrorReplies = 0
+        errorCounts = [:]
+        totalCommands = 0
+    }
+}

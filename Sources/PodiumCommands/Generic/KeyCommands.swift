@@ -1,0 +1,344 @@
+import NIOCore
+import PodiumKeyspace
+import PodiumRESP
+
+/// Handlers of Valkey's `generic` group: keys, TTLs, iteration, databases.
+public enum KeyCommands {
+    // MARK: - Existence and deletion
+
+    /// DEL key [key ...]
+    static func del(_ ctx: inout CommandContext) throws(CommandError) {
+        let db = ctx.db
+        var removed = 0
+        for i in 1..<ctx.argc where db.remove(ctx.key(i)) { removed += 1 }
+        ctx.reply.integer(removed)
+    }
+
+    /// UNLINK key [key ...] — values are freed when their last reference goes, so this is DEL.
+    static func unlink(_ ctx: inout CommandContext) throws(CommandError) { try del(&ctx) }
+
+    /// EXISTS key [key ...] — a key named twice counts twice.
+    static func exists(_ ctx: inout CommandContext) throws(CommandError) {
+        let db = ctx.db
+        var count = 0
+        for i in 1..<ctx.argc where db.lookupRead(ctx.key(i)) != nil { count += 1 }
+        ctx.reply.integer(count)
+    }
+
+    /// TOUCH key [key ...]
+    static func touch(_ ctx: inout CommandContext) throws(CommandError) {
+        let db = ctx.db
+        var count = 0
+        for i in 1..<ctx.argc where db.touch(ctx.key(i)) { count += 1 }
+        ctx.reply.integer(count)
+    }
+
+    /// TYPE key
+    static func type(_ ctx: inout CommandContext) throws(CommandError) {
+        ctx.reply.simple(ctx.db.lookupWrite(ctx.key(1))?.typeName ?? "none")
+    }
+
+    // MARK: - Expiry
+
+    /// EXPIRE / PEXPIRE / EXPIREAT / PEXPIREAT share Valkey's `expireGenericCommand`.
+    static func expireGeneric(_ ctx: inout CommandContext, relative: Bool, seconds: Bool) throws(CommandError) {
+        var nx = false, xx = false, gt = false, lt = false
+        for j in 3..<max(3, ctx.argc) {
+            if ctx.argIs(j, "nx") { nx = true }
+            else if ctx.argIs(j, "xx") { xx = true }
+            else if ctx.argIs(j, "gt") { gt = true }
+            else if ctx.argIs(j, "lt") { lt = true }
+            else { throw .custom("ERR Unsupported option \(ctx.string(j))") }
+        }
+        if nx && (xx || gt || lt) {
+            throw .custom("ERR NX and XX, GT or LT options at the same time are not compatible")
+        }
+        if gt && lt { throw .custom("ERR GT and LT options at the same time are not compatible") }
+        var when = try ctx.integer(2)
+        let name = ctx.spec.name
+        if seconds {
+            if when > Int.max / 1000 || when < Int.min / 1000 { throw .invalidExpireTime(name) }
+            when *= 1000
+        }
+        let base = relative ? Int(ctx.keyspace.now) : 0
+        if when > Int.max - base { throw .invalidExpireTime(name) }
+        when += base
+        let key = ctx.key(1)
+        let db = ctx.db
+        guard let current = db.expireTime(key) else { ctx.reply.integer(0); return }
+        let hasTTL = current >= 0
+        if nx && hasTTL { ctx.reply.integer(0); return }
+        if xx && !hasTTL { ctx.reply.integer(0); return }
+        if gt && (!hasTTL || Int64(when) <= current) { ctx.reply.integer(0); return }
+        if lt && hasTTL && Int64(when) >= current { ctx.reply.integer(0); return }
+        _ = db.setExpire(key, at: Int64(when))
+        ctx.reply.integer(1)
+    }
+
+    /// EXPIRE key seconds [NX | XX | GT | LT]
+    static func expire(_ ctx: inout CommandContext) throws(CommandError) {
+        try expireGeneric(&ctx, relative: true, seconds: true)
+    }
+    /// PEXPIRE key milliseconds [NX | XX | GT | LT]
+    static func pexpire(_ ctx: inout CommandContext) throws(CommandError) {
+        try expireGeneric(&ctx, relative: true, seconds: false)
+    }
+    /// EXPIREAT key unix-time-seconds [NX | XX | GT | LT]
+    static func expireat(_ ctx: inout CommandContext) throws(CommandError) {
+        try expireGeneric(&ctx, relative: false, seconds: true)
+    }
+    /// PEXPIREAT key unix-time-milliseconds [NX | XX | GT | LT]
+    static func pexpireat(_ ctx: inout CommandContext) throws(CommandError) {
+        try expireGeneric(&ctx, relative: false, seconds: false)
+    }
+
+    /// TTL / PTTL / EXPIRETIME / PEXPIRETIME share Valkey's `ttlGenericCommand`: -2 missing, -1 no TTL, seconds
+    /// rounded to nearest.
+    static func ttlGeneric(_ ctx: inout CommandContext, milliseconds: Bool, absolute: Bool) {
+        guard let expireAt = ctx.db.expireTime(ctx.key(1)) else { ctx.reply.integer(-2); return }
+        if expireAt < 0 { ctx.reply.integer(-1); return }
+        var ttl = absolute ? Int(expireAt) : Int(expireAt - ctx.keyspace.now)
+        if ttl < 0 { ttl = 0 }
+        // (ttl + 500) / 1000 without overflowing near Int.max (PEXPIREAT k 9223372036854775807).
+        ctx.reply.integer(milliseconds ? ttl : ttl / 1000 + (ttl % 1000 >= 500 ? 1 : 0))
+    }
+
+    /// TTL key
+    static func ttl(_ ctx: inout CommandContext) throws(CommandError) { ttlGeneric(&ctx, milliseconds: false, absolute: false) }
+    /// PTTL key
+    static func pttl(_ ctx: inout CommandContext) throws(CommandError) { ttlGeneric(&ctx, milliseconds: true, absolute: false) }
+    /// EXPIRETIME key
+    static func expiretime(_ ctx: inout CommandContext) throws(CommandError) { ttlGeneric(&ctx, milliseconds: false, absolute: true) }
+    /// PEXPIRETIME key
+    static func pexpiretime(_ ctx: inout CommandContext) throws(CommandError) { ttlGeneric(&ctx, milliseconds: true, absolute: true) }
+
+    /// PERSIST key
+    static func persist(_ ctx: inout CommandContext) throws(CommandError) {
+        ctx.reply.integer(ctx.db.persist(ctx.key(1)) ? 1 : 0)
+    }
+
+    // MARK: - Renaming and copying
+
+    /// RENAME key newkey / RENAMENX key newkey
+    static func renameGeneric(_ ctx: inout CommandContext, nx: Bool) throws(CommandError) {
+        let key = ctx.key(1)
+        let newKey = ctx.key(2)
+        let db = ctx.db
+        guard db.exists(key) else { throw .noSuchKey }
+        if key == newKey {
+            if nx { ctx.reply.integer(0) } else { ctx.reply.ok() }
+            return
+        }
+        if nx, db.exists(newKey) { ctx.reply.integer(0); return }
+        // Invariant: `key` exists (checked above, same command time), so take returns an entry.
+        guard let entry = db.take(key) else { throw .noSuchKey }
+        db.set(newKey, entry.value, expireAt: entry.expireAt >= 0 ? entry.expireAt : nil)
+        if nx { ctx.reply.integer(1) } else { ctx.reply.ok() }
+    }
+
+    /// RENAME key newkey
+    static func rename(_ ctx: inout CommandContext) throws(CommandError) { try renameGeneric(&ctx, nx: false) }
+    /// RENAMENX key newkey
+    static func renamenx(_ ctx: inout CommandContext) throws(CommandError) { try renameGeneric(&ctx, nx: true) }
+
+    /// COPY source destination [DB destination-db] [REPLACE]
+    static func copy(_ ctx: inout CommandContext) throws(CommandError) {
+        var replace = false
+        var targetDB = ctx.client.db
+        var j = 3
+        while j < ctx.argc {
+            if ctx.argIs(j, "replace") {
+                replace = true
+            } else if ctx.argIs(j, "db"), j + 1 < ctx.argc {
+                let id = try ctx.integer(j + 1)
+                guard id >= 0, id < ctx.keyspace.databases.count else { throw .dbIndexOutOfRange }
+                targetDB = id
+                j += 1
+            } else {
+                throw .syntax
+            }
+            j += 1
+        }
+        let key = ctx.key(1)
+        let newKey = ctx.key(2)
+        if targetDB == ctx.client.db && key == newKey {
+            throw .custom("ERR source and destination objects are the same")
+        }
+        guard let slot = ctx.db.slot(of: key) else { ctx.reply.integer(0); return }
+        let entry = ctx.db.entry(slot)
+        let target = ctx.keyspace[targetDB]
+        if target.exists(newKey) {
+            guard replace else { ctx.reply.integer(0); return }
+            target.remove(newKey)
+        }
+        target.set(newKey, entry.value.deepCopy(), expireAt: entry.expireAt >= 0 ? entry.expireAt : nil)
+        ctx.reply.integer(1)
+    }
+
+    // MARK: - Iteration
+
+    /// KEYS pattern
+    static func keys(_ ctx: inout CommandContext) throws(CommandError) {
+        let pattern = ctx.bytes(1).storage
+        let matchAll = pattern == [UInt8(ascii: "*")]
+        var found: [Bytes] = []
+        ctx.db.allEntries { entry in
+            if matchAll || GlobPattern.matches(pattern: pattern, entry.key.storage) { found.append(entry.key) }
+        }
+        ctx.reply.arrayHeader(found.count)
+        for key in found { key.storage.withUnsafeBytes { ctx.reply.bulk($0) } }
+    }
+
+    /// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
+    static func scan(_ ctx: inout CommandContext) throws(CommandError) {
+        guard let cursor = ctx.args[1].withUnsafeReadableBytes({ parseCursor($0) }) else {
+            throw .custom("ERR invalid cursor")
+        }
+        var pattern: [UInt8]?
+        var count = 10
+        var typeName: String?
+        var j = 2
+        while j < ctx.argc {
+            let remaining = ctx.argc - j - 1
+            if ctx.argIs(j, "count"), remaining >= 1 {
+                count = try ctx.integer(j + 1)
+                if count < 1 { throw .syntax }
+                j += 2
+            } else if ctx.argIs(j, "match"), remaining >= 1 {
+                pattern = ctx.bytes(j + 1).storage
+                if pattern == [UInt8(ascii: "*")] { pattern = nil }
+                j += 2
+            } else if ctx.argIs(j, "type"), remaining >= 1 {
+                typeName = ctx.lowercased(j + 1)
+                j += 2
+            } else {
+                throw .syntax
+            }
+        }
+        var found: [Bytes] = []
+        let next = ctx.db.scan(cursor: cursor > UInt64(Int.max) ? Int.max : Int(cursor), count: count) { entry in
+            if let pattern, !GlobPattern.matches(pattern: pattern, entry.key.storage) { return }
+            if let typeName, entry.value.typeName != typeName { return }
+            found.append(entry.key)
+        }
+        ctx.reply.arrayHeader(2)
+        ctx.reply.bulk(String(next))
+        ctx.reply.arrayHeader(found.count)
+        for key in found { key.storage.withUnsafeBytes { ctx.reply.bulk($0) } }
+    }
+
+    /// Valkey parses SCAN cursors with `strtoull`-like rules: an unsigned decimal number.
+    static func parseCursor(_ raw: UnsafeRawBufferPointer) -> UInt64? {
+        guard raw.count > 0, raw.count <= 20 else { return nil }
+        var value: UInt64 = 0
+        for c in raw {
+            guard c >= 48, c <= 57 else { return nil }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(UInt64(c - 48))
+            if o1 || o2 { return nil }
+            value = a
+        }
+        return value
+    }
+
+    /// RANDOMKEY
+    static func randomkey(_ ctx: inout CommandContext) throws(CommandError) {
+        var rng = SystemRandomNumberGenerator()
+        if let key = ctx.db.randomKey(using: &rng) {
+            key.storage.withUnsafeBytes { ctx.reply.bulk($0) }
+        } else {
+            ctx.reply.null()
+        }
+    }
+
+    // MARK: - OBJECT
+
+    /// OBJECT ENCODING key
+    static func objectEncoding(_ ctx: inout CommandContext) throws(CommandError) {
+        guard let value = ctx.db.lookupWrite(ctx.key(2)) else { ctx.reply.null(); return }
+        ctx.reply.bulk(value.encodingName)
+    }
+
+    /// OBJECT FREQ key — only meaningful with an LFU eviction policy, which Podium does not have.
+    static func objectFreq(_ ctx: inout CommandContext) throws(CommandError) {
+        guard ctx.db.lookupWrite(ctx.key(2)) != nil else { ctx.reply.null(); return }
+        throw .custom(
+            "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+        )
+    }
+
+    /// OBJECT IDLETIME key
+    static func objectIdletime(_ ctx: inout CommandContext) throws(CommandError) {
+        let db = ctx.db
+        guard let slot = db.slot(of: ctx.key(2)) else { ctx.reply.null(); return }
+        let idle = Int(ctx.keyspace.nowSeconds) - Int(db.entry(slot).lastAccess)
+        ctx.reply.integer(max(0, idle))
+    }
+
+    /// OBJECT REFCOUNT key — Valkey shares the integers 0..9999 (refcount INT_MAX); everything else is 1.
+    static func objectRefcount(_ ctx: inout CommandContext) throws(CommandError) {
+        guard let value = ctx.db.lookupWrite(ctx.key(2)) else { ctx.reply.null(); return }
+        if case .integer(let n) = value, n >= 0, n < 10000 { ctx.reply.integer(Int(Int32.max)) } else { ctx.reply.integer(1) }
+    }
+
+    /// OBJECT HELP
+    static func objectHelp(_ ctx: inout CommandContext) throws(CommandError) {
+        HelpText.reply(&ctx, command: "OBJECT", lines: [
+            "ENCODING <key>", "    Return the kind of internal representation used in order to store the value",
+            "    associated with a <key>.",
+            "FREQ <key>", "    Return the access frequency index of the <key>. The returned integer is",
+            "    proportional to the logarithm of the recent access frequency of the key.",
+            "IDLETIME <key>", "    Return the idle time of the <key>, that is the approximated number of",
+            "    seconds elapsed since the last access to the key.",
+            "REFCOUNT <key>", "    Return the number of references of the value associated with the specified",
+            "    <key>.",
+        ])
+    }
+
+    // MARK: - Databases
+
+    /// DBSIZE
+    static func dbsize(_ ctx: inout CommandContext) throws(CommandError) { ctx.reply.integer(ctx.db.count) }
+
+    /// SELECT index
+    static func select(_ ctx: inout CommandContext) throws(CommandError) {
+        let id = try ctx.integer(1)
+        guard id >= 0, id < ctx.keyspace.databases.count else { throw .dbIndexOutOfRange }
+        ctx.client.db = id
+        ctx.reply.ok()
+    }
+
+    /// SWAPDB index1 index2
+    static func swapdb(_ ctx: inout CommandContext) throws(CommandError) {
+        guard let a = ctx.integerIfValid(1) else { throw .custom("ERR invalid first DB index") }
+        guard let b = ctx.integerIfValid(2) else { throw .custom("ERR invalid second DB index") }
+        let n = ctx.keyspace.databases.count
+        guard a >= 0, a < n, b >= 0, b < n else { throw .dbIndexOutOfRange }
+        ctx.keyspace.swap(a, b)
+        ctx.reply.ok()
+    }
+
+    /// FLUSHDB [ASYNC | SYNC]
+    static func flushdb(_ ctx: inout CommandContext) throws(CommandError) {
+        try parseFlushMode(ctx)
+        ctx.db.removeAll()
+        ctx.reply.ok()
+    }
+
+    /// FLUSHALL [ASYNC | SYNC]
+    static func flushall(_ ctx: inout CommandContext) throws(CommandError) {
+        try parseFlushMode(ctx)
+        ctx.keyspace.removeAll()
+        ctx.reply.ok()
+    }
+
+    static func parseFlushMode(_ ctx: CommandContext) throws(CommandError) {
+        if ctx.argc > 2 { throw .syntax }
+        if ctx.argc == 2, !ctx.argIs(1, "async"), !ctx.argIs(1, "sync") { throw .syntax }
+    }
+}
+
+extension Value {
+    /// A copy that shares nothing mutable with the original (COPY). Strings are values already.
+    func deepCopy() -> Value { self }
+}

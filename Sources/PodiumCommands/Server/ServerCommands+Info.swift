@@ -1,0 +1,240 @@
+import NIOCore
+import PodiumKeyspace
+import PodiumRESP
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension ServerCommands {
+    /// The sections INFO prints with no argument (`default`), in Valkey's order.
+    static let defaultSections = [
+        "server", "clients", "memory", "persistence", "stats", "replication", "cpu", "modules", "errorstats",
+        "cluster", "keyspace",
+    ]
+    static let allSections = defaultSections + ["commandstats", "latencystats"]
+
+    /// INFO [section [section ...]]
+    static func info(_ ctx: inout CommandContext) throws(CommandError) {
+        var wanted: [String] = []
+        if ctx.argc == 1 {
+            wanted = defaultSections
+        } else {
+            for j in 1..<ctx.argc {
+                switch ctx.lowercased(j) {
+                case "all", "everything": wanted = allSections
+                case "default": wanted += defaultSections
+                case let s: wanted.append(s)
+                }
+            }
+        }
+        var seen = Set<String>()
+        var text = ""
+        for section in wanted where !seen.contains(section) {
+            seen.insert(section)
+            if let body = infoSection(ctx, section) {
+                if !text.isEmpty { text += "\r\n" }
+                text += body
+            }
+        }
+        ctx.reply.verbatim(text)
+    }
+
+    static func infoSection(_ ctx: CommandContext, _ section: String) -> String? {
+        let info = ctx.server?.info ?? ServerInfo()
+        let keyspace = ctx.keyspace
+        var lines: [String] = []
+        func add(_ k: String, _ v: Any) { lines.append("\(k):\(v)") }
+        let nowUs = SystemClock.nowMicroseconds()
+        let uptime = info.startTimeMicros > 0 ? (nowUs - info.startTimeMicros) / 1_000_000 : 0
+        switch section {
+        case "server":
+            lines.append("# Server")
+            add("redis_version", info.version)
+            add("redis_git_sha1", "00000000")
+            add("redis_git_dirty", 0)
+            add("redis_build_id", "0")
+            add("redis_mode", "standalone")
+            add("podium_version", "0.1.0")
+            add("os", osName())
+            add("arch_bits", 64)
+            add("monotonic_clock", "POSIX clock_gettime")
+            add("multiplexing_api", "epoll")
+            add("process_id", info.processID)
+            add("process_supervised", "no")
+            add("run_id", info.runID)
+            add("tcp_port", info.tcpPort)
+            add("server_time_usec", nowUs)
+            add("uptime_in_seconds", uptime)
+            add("uptime_in_days", uptime / 86400)
+            add("hz", info.hz)
+            add("configured_hz", info.hz)
+            add("lru_clock", Int(keyspace.nowSeconds) & ((1 << 24) - 1))
+            add("executable", info.executable)
+            add("config_file", info.configFile)
+            add("io_threads_active", info.eventLoops > 1 ? 1 : 0)
+        case "clients":
+            lines.append("# Clients")
+            add("connected_clients", info.connectedClients)
+            add("cluster_connections", 0)
+            add("maxclients", info.maxClients)
+            add("client_recent_max_input_buffer", 0)
+            add("client_recent_max_output_buffer", 0)
+            add("blocked_clients", 0)
+            add("tracking_clients", 0)
+            add("clients_in_timeout_table", 0)
+            add("total_blocking_keys", 0)
+            add("total_blocking_keys_on_nokey", 0)
+        case "memory":
+            lines.append("# Memory")
+            let rss = info.usedMemoryRSS
+            add("used_memory", rss)
+            add("used_memory_human", human(rss))
+            add("used_memory_rss", rss)
+            add("used_memory_rss_human", human(rss))
+            add("used_memory_peak", info.peakMemoryRSS)
+            add("used_memory_peak_human", human(info.peakMemoryRSS))
+            add("used_memory_peak_perc", "100.00%")
+            add("used_memory_dataset", rss)
+            add("total_system_memory", totalSystemMemory())
+            add("total_system_memory_human", human(totalSystemMemory()))
+            let maxmemory = Int(ctx.server?.configValue("maxmemory") ?? "0") ?? 0
+            add("maxmemory", maxmemory)
+            add("maxmemory_human", human(maxmemory))
+            add("maxmemory_policy", ctx.server?.configValue("maxmemory-policy") ?? "noeviction")
+            add("mem_fragmentation_ratio", "1.00")
+            add("mem_allocator", "libc")
+            add("lazyfree_pending_objects", 0)
+        case "persistence":
+            lines.append("# Persistence")
+            add("loading", 0)
+            add("async_loading", 0)
+            add("current_cow_peak", 0)
+            add("current_cow_size", 0)
+            add("current_fork_perc", "0.00")
+            add("current_save_keys_processed", 0)
+            add("current_save_keys_total", 0)
+            add("rdb_changes_since_last_save", 0)
+            add("rdb_bgsave_in_progress", 0)
+            add("rdb_last_save_time", info.lastSaveTime)
+            add("rdb_last_bgsave_status", "ok")
+            add("rdb_last_bgsave_time_sec", -1)
+            add("rdb_current_bgsave_time_sec", -1)
+            add("aof_enabled", info.aofEnabled ? 1 : 0)
+            add("aof_rewrite_in_progress", 0)
+            add("aof_rewrite_scheduled", 0)
+            add("aof_last_rewrite_time_sec", -1)
+            add("aof_current_rewrite_time_sec", -1)
+            add("aof_last_bgrewrite_status", "ok")
+            add("aof_last_write_status", "ok")
+        case "stats":
+            lines.append("# Stats")
+            add("total_connections_received", info.totalConnectionsReceived)
+            add("total_commands_processed", ctx.dispatcher.totalCommands)
+            add("instantaneous_ops_per_sec", 0)
+            add("total_net_input_bytes", info.netInputBytes)
+            add("total_net_output_bytes", info.netOutputBytes)
+            add("rejected_connections", info.rejectedConnections)
+            add("expired_keys", keyspace.stats.expiredKeys)
+            add("expired_stale_perc", String(format2(keyspace.stats.expiredStalePercentage)))
+            add("evicted_keys", info.evictedKeys)
+            add("keyspace_hits", keyspace.stats.keyspaceHits)
+            add("keyspace_misses", keyspace.stats.keyspaceMisses)
+            add("pubsub_channels", 0)
+            add("pubsub_patterns", 0)
+            add("pubsubshard_channels", 0)
+            add("total_error_replies", ctx.dispatcher.totalErrorReplies)
+            add("unexpected_error_replies", 0)
+        case "replication":
+            lines.append("# Replication")
+            add("role", "master")
+            add("connected_slaves", 0)
+            add("master_failover_state", "no-failover")
+            add("master_replid", info.runID)
+            add("master_replid2", String(repeating: "0", count: 40))
+            add("master_repl_offset", 0)
+            add("second_repl_offset", -1)
+            add("repl_backlog_active", 0)
+            add("repl_backlog_size", 1_048_576)
+            add("repl_backlog_first_byte_offset", 0)
+            add("repl_backlog_histlen", 0)
+        case "cpu":
+            lines.append("# CPU")
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            add("used_cpu_sys", seconds(usage.ru_stime))
+            add("used_cpu_user", seconds(usage.ru_utime))
+            add("used_cpu_sys_children", "0.000000")
+            add("used_cpu_user_children", "0.000000")
+        case "modules":
+            lines.append("# Modules")
+        case "errorstats":
+            lines.append("# Errorstats")
+            for (code, count) in ctx.dispatcher.errorCounts.sorted(by: { $0.key < $1.key }) {
+                add("errorstat_\(code)", "count=\(count)")
+            }
+        case "cluster":
+            lines.append("# Cluster")
+            add("cluster_enabled", 0)
+        case "keyspace":
+            lines.append("# Keyspace")
+            for db in keyspace.databases where db.count > 0 {
+                lines.append("db\(db.id):keys=\(db.count),expires=\(db.volatileCount),avg_ttl=0")
+            }
+        case "commandstats":
+            lines.append("# Commandstats")
+            func visit(_ spec: CommandSpec) {
+                if spec.calls > 0 || spec.rejectedCalls > 0 || spec.failedCalls > 0 {
+                    let perCall = spec.calls > 0 ? Double(spec.microseconds) / Double(spec.calls) : 0
+                    add("cmdstat_\(spec.name)",
+                        "calls=\(spec.calls),usec=\(spec.microseconds),usec_per_call=\(format2(perCall)),rejected_calls=\(spec.rejectedCalls),failed_calls=\(spec.failedCalls)")
+                }
+                for sub in spec.subcommandList { visit(sub) }
+            }
+            for spec in ctx.dispatcher.table.commands { visit(spec) }
+        case "latencystats":
+            lines.append("# Latencystats")
+        default:
+            return nil
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func format2(_ value: Double) -> String {
+        let scaled = (value * 100).rounded()
+        let whole = Int(scaled) / 100
+        let frac = abs(Int(scaled) % 100)
+        return "\(whole).\(frac < 10 ? "0" : "")\(frac)"
+    }
+
+    static func seconds(_ tv: timeval) -> String {
+        let us = Int(tv.tv_usec)
+        let frac = String(us)
+        return "\(tv.tv_sec).\(String(repeating: "0", count: max(0, 6 - frac.count)))\(frac)"
+    }
+
+    static func human(_ bytes: Int) -> String {
+        let b = Double(bytes)
+        if b < 1024 { return "\(bytes)B" }
+        if b < 1024 * 1024 { return format2(b / 1024) + "K" }
+        if b < 1024 * 1024 * 1024 { return format2(b / 1024 / 1024) + "M" }
+        return format2(b / 1024 / 1024 / 1024) + "G"
+    }
+
+    static func osName() -> String {
+        var u = utsname()
+        uname(&u)
+        func field<T>(_ t: T) -> String {
+            withUnsafeBytes(of: t) { raw in String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self) }
+        }
+        return "\(field(u.sysname)) \(field(u.release)) \(field(u.machine))"
+    }
+
+    static func totalSystemMemory() -> Int {
+        Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}

@@ -1,0 +1,257 @@
+import NIOCore
+import PodiumKeyspace
+import PodiumRESP
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Handlers of Valkey's `server` group.
+public enum ServerCommands {
+    /// TIME
+    static func time(_ ctx: inout CommandContext) throws(CommandError) {
+        let us = SystemClock.nowMicroseconds()
+        ctx.reply.arrayHeader(2)
+        ctx.reply.bulk(String(us / 1_000_000))
+        ctx.reply.bulk(String(us % 1_000_000))
+    }
+
+    /// LASTSAVE — no snapshots are written, so this is the start time, as for a fresh Redis.
+    static func lastsave(_ ctx: inout CommandContext) throws(CommandError) {
+        ctx.reply.integer(Int((ctx.server?.info.lastSaveTime ?? 0)))
+    }
+
+    /// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
+    static func shutdown(_ ctx: inout CommandContext) throws(CommandError) {
+        var save: Bool?
+        for j in 1..<max(1, ctx.argc) {
+            if ctx.argIs(j, "nosave") { save = false }
+            else if ctx.argIs(j, "save") { save = true }
+            else if ctx.argIs(j, "now") || ctx.argIs(j, "force") {}
+            else if ctx.argIs(j, "abort") { throw .custom("ERR No shutdown in progress.") }
+            else { throw .syntax }
+        }
+        guard let server = ctx.server else { throw .custom("ERR Errors trying to SHUTDOWN. Check logs.") }
+        try server.shutdown(save: save)
+        ctx.client.closeAfterReply = true
+    }
+
+    /// MONITOR
+    static func monitor(_ ctx: inout CommandContext) throws(CommandError) {
+        guard !ctx.client.isMonitor else { return }
+        ctx.client.isMonitor = true
+        ctx.server?.addMonitor(ctx.client)
+        ctx.reply.ok()
+    }
+
+    /// DEBUG SLEEP seconds | DEBUG SET-ACTIVE-EXPIRE 0|1 | DEBUG HELP
+    static func debug(_ ctx: inout CommandContext) throws(CommandError) {
+        if ctx.argIs(1, "sleep"), ctx.argc == 3 {
+            let seconds = try ctx.double(2)
+            // Like Valkey, this blocks the whole server: it runs inside the executor.
+            if seconds > 0 { usleep(UInt32(min(seconds, 3600) * 1_000_000)) }
+            ctx.reply.ok()
+        } else if ctx.argIs(1, "set-active-expire"), ctx.argc == 3 {
+            ctx.dispatcher.activeExpireEnabled = (try ctx.integer(2)) != 0
+            ctx.reply.ok()
+        } else if ctx.argIs(1, "help") {
+            HelpText.reply(&ctx, command: "DEBUG", lines: [
+                "SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed.",
+                "SET-ACTIVE-EXPIRE <0|1>", "    Setting it to 0 disables expiring keys in background when they are not",
+                "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the default.",
+            ])
+        } else {
+            throw .unknownSubcommand(sub: ctx.string(1), command: "debug")
+        }
+    }
+
+    // MARK: - CONFIG
+
+    /// CONFIG GET parameter [parameter ...]
+    static func configGet(_ ctx: inout CommandContext) throws(CommandError) {
+        let patterns = (2..<ctx.argc).map { ctx.string($0) }
+        let pairs = ctx.server?.configGet(patterns: patterns) ?? []
+        ctx.reply.mapHeader(pairs.count)
+        for (name, value) in pairs {
+            ctx.reply.bulk(name)
+            ctx.reply.bulk(value)
+        }
+    }
+
+    /// CONFIG SET parameter value [parameter value ...]
+    static func configSet(_ ctx: inout CommandContext) throws(CommandError) {
+        guard ctx.argc % 2 == 0 else { throw .syntax }
+        var pairs: [(String, String)] = []
+        for j in stride(from: 2, to: ctx.argc, by: 2) { pairs.append((ctx.string(j), ctx.string(j + 1))) }
+        guard let server = ctx.server else { throw .custom("ERR CONFIG SET is not available") }
+        try server.configSet(pairs: pairs)
+        ctx.reply.ok()
+    }
+
+    /// CONFIG RESETSTAT
+    static func configResetstat(_ ctx: inout CommandContext) throws(CommandError) {
+        ctx.dispatcher.resetStats()
+        ctx.keyspace.stats = Keyspace.Stats()
+        ctx.server?.resetStats()
+        ctx.reply.ok()
+    }
+
+    /// CONFIG REWRITE
+    static func configRewrite(_ ctx: inout CommandContext) throws(CommandError) {
+        guard let server = ctx.server else { throw .custom("ERR The server is running without a config file") }
+        try server.configRewrite()
+        ctx.reply.ok()
+    }
+
+    /// CONFIG HELP
+    static func configHelp(_ ctx: inout CommandContext) throws(CommandError) {
+        HelpText.reply(&ctx, command: "CONFIG", lines: [
+            "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+            "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+            "RESETSTAT", "    Reset statistics reported by the INFO command.",
+            "REWRITE", "    Rewrite the configuration file.",
+        ])
+    }
+
+    // MARK: - COMMAND
+
+    /// The ACL categories Valkey derives for a command (COMMAND INFO's 7th element).
+    static func categories(_ spec: CommandSpec) -> [String] {
+        var out: [String] = []
+        if spec.flags.contains(.write) { out.append("@write") }
+        if spec.flags.contains(.readonly) { out.append("@read") }
+        if spec.flags.contains(.admin) { out += ["@admin", "@dangerous"] }
+        if spec.flags.contains(.pubsub) { out.append("@pubsub") }
+        if spec.keys.first > 0 { out.insert("@keyspace", at: 0) }
+        switch spec.group {
+        case .string: out.append("@string")
+        case .hash: out.append("@hash")
+        case .sortedSet: out.append("@sortedset")
+        case .transactions: out.append("@transaction")
+        case .connection: out.append("@connection")
+        default: break
+        }
+        out.append(spec.flags.contains(.fast) ? "@fast" : "@slow")
+        return out
+    }
+
+    static func writeInfo(_ ctx: inout CommandContext, _ spec: CommandSpec) {
+        ctx.reply.arrayHeader(10)
+        ctx.reply.bulk(spec.name)
+        ctx.reply.integer(spec.arity)
+        let flags = spec.flags.names
+        ctx.reply.setHeader(flags.count)
+        for f in flags { ctx.reply.simple(f) }
+        ctx.reply.integer(spec.keys.first)
+        ctx.reply.integer(spec.keys.last)
+        ctx.reply.integer(spec.keys.step)
+        let cats = categories(spec)
+        ctx.reply.setHeader(cats.count)
+        for c in cats { ctx.reply.simple(c) }
+        ctx.reply.setHeader(0)  // tips
+        // Key specs: one range spec derived from (first, last, step).
+        if spec.keys.first > 0 {
+            ctx.reply.arrayHeader(1)
+            ctx.reply.mapHeader(3)
+            ctx.reply.bulk("flags")
+            ctx.reply.setHeader(spec.flags.contains(.write) ? 1 : 1)
+            ctx.reply.simple(spec.flags.contains(.write) ? "RW" : "RO")
+            ctx.reply.bulk("begin_search")
+            ctx.reply.mapHeader(2)
+            ctx.reply.bulk("type"); ctx.reply.bulk("index")
+            ctx.reply.bulk("spec"); ctx.reply.mapHeader(1); ctx.reply.bulk("index"); ctx.reply.integer(spec.keys.first)
+            ctx.reply.bulk("find_keys")
+            ctx.reply.mapHeader(2)
+            ctx.reply.bulk("type"); ctx.reply.bulk("range")
+            ctx.reply.bulk("spec"); ctx.reply.mapHeader(3)
+            ctx.reply.bulk("lastkey"); ctx.reply.integer(spec.keys.last < 0 ? spec.keys.last : spec.keys.last - spec.keys.first)
+            ctx.reply.bulk("keystep"); ctx.reply.integer(spec.keys.step)
+            ctx.reply.bulk("limit"); ctx.reply.integer(0)
+        } else {
+            ctx.reply.arrayHeader(0)
+        }
+        ctx.reply.arrayHeader(spec.subcommandList.count)
+        for sub in spec.subcommandList { writeInfo(&ctx, sub) }
+    }
+
+    /// COMMAND
+    static func command(_ ctx: inout CommandContext) throws(CommandError) {
+        let all = ctx.dispatcher.table.commands
+        ctx.reply.arrayHeader(all.count)
+        for spec in all { writeInfo(&ctx, spec) }
+    }
+
+    /// COMMAND COUNT
+    static func commandCount(_ ctx: inout CommandContext) throws(CommandError) {
+        ctx.reply.integer(ctx.dispatcher.table.commands.count)
+    }
+
+    /// COMMAND LIST
+    static func commandList(_ ctx: inout CommandContext) throws(CommandError) {
+        let all = ctx.dispatcher.table.commands
+        ctx.reply.arrayHeader(all.count)
+        for spec in all { ctx.reply.bulk(spec.name) }
+    }
+
+    /// COMMAND INFO [command-name ...]
+    static func commandInfo(_ ctx: inout CommandContext) throws(CommandError) {
+        if ctx.argc == 2 { try command(&ctx); return }
+        ctx.reply.arrayHeader(ctx.argc - 2)
+        for j in 2..<ctx.argc {
+            if let spec = ctx.dispatcher.table.lookup(name: ctx.string(j)) { writeInfo(&ctx, spec) } else { ctx.reply.nullArray() }
+        }
+    }
+
+    static func writeDocs(_ ctx: inout CommandContext, _ spec: CommandSpec) {
+        ctx.reply.bulk(spec.name)
+        let hasSubs = !spec.subcommandList.isEmpty
+        ctx.reply.mapHeader(hasSubs ? 4 : 3)
+        ctx.reply.bulk("summary"); ctx.reply.bulk(spec.summary)
+        ctx.reply.bulk("since"); ctx.reply.bulk(spec.since)
+        ctx.reply.bulk("group"); ctx.reply.bulk(spec.group.rawValue)
+        if hasSubs {
+            ctx.reply.bulk("subcommands")
+            ctx.reply.mapHeader(spec.subcommandList.count)
+            for sub in spec.subcommandList { writeDocs(&ctx, sub) }
+        }
+    }
+
+    /// COMMAND DOCS [command-name ...]
+    static func commandDocs(_ ctx: inout CommandContext) throws(CommandError) {
+        var specs: [CommandSpec] = []
+        if ctx.argc == 2 {
+            specs = ctx.dispatcher.table.commands
+        } else {
+            for j in 2..<ctx.argc { if let s = ctx.dispatcher.table.lookup(name: ctx.string(j)) { specs.append(s) } }
+        }
+        ctx.reply.mapHeader(specs.count)
+        for spec in specs { writeDocs(&ctx, spec) }
+    }
+
+    /// COMMAND GETKEYS command [arg ...]
+    static func commandGetkeys(_ ctx: inout CommandContext) throws(CommandError) {
+        guard let spec = ctx.dispatcher.table.lookup(ctx.args[2]) else { throw .custom("ERR Invalid command specified") }
+        let argc = ctx.argc - 2
+        guard spec.acceptsArgumentCount(argc) else { throw .custom("ERR Invalid number of arguments specified for command") }
+        let indices = spec.keys.indices(argc: argc)
+        guard !indices.isEmpty else { throw .custom("ERR The command has no key arguments") }
+        ctx.reply.arrayHeader(indices.count)
+        for i in indices { ctx.reply.bulk(ctx.args[i + 2]) }
+    }
+
+    /// COMMAND HELP
+    static func commandHelp(_ ctx: inout CommandContext) throws(CommandError) {
+        HelpText.reply(&ctx, command: "COMMAND", lines: [
+            "(no subcommand)", "    Return details about all commands.",
+            "COUNT", "    Return the total number of commands in this server.",
+            "LIST", "    Return a list of all commands in this server.",
+            "INFO [<command-name> ...]", "    Return details about multiple commands.",
+            "DOCS [<command-name> ...]", "    Return documentation details about multiple commands.",
+            "GETKEYS <full-command>", "    Return the keys from a full command.",
+        ])
+    }
+}

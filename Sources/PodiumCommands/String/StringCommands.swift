@@ -1,0 +1,395 @@
+import NIOCore
+import PodiumKeyspace
+import PodiumRESP
+
+/// Handlers of Valkey's `string` group.
+public enum StringCommands {
+    // MARK: - Shared parsing
+
+    /// Which command is parsing the SET-style options: SET accepts NX/XX/GET/KEEPTTL, GETEX accepts PERSIST.
+    enum ExtendedMode { case set, getex }
+
+    /// The expiry asked for by SET/GETEX options, not yet validated.
+    enum ExpiryOption {
+        case none, keepTTL, persist
+        case relativeSeconds(Int), relativeMilliseconds(Int), absoluteSeconds(Int), absoluteMilliseconds(Int)
+    }
+
+    struct ExtendedOptions {
+        var nx = false
+        var xx = false
+        var get = false
+        var keepTTL = false
+        var persist = false
+        /// Index of the EX/PX/EXAT/PXAT argument's value, and which unit.
+        var expireIndex: Int?
+        var expireKind: UInt8 = 0  // 1 EX, 2 PX, 3 EXAT, 4 PXAT
+    }
+
+    /// Valkey's `parseExtendedStringArgumentsOrReply`: each option is accepted only if it does not conflict with
+    /// one seen before; anything else is `ERR syntax error`.
+    static func parseExtended(_ ctx: CommandContext, from start: Int, mode: ExtendedMode) throws(CommandError)
+        -> ExtendedOptions
+    {
+        var o = ExtendedOptions()
+        var j = start
+        while j < ctx.argc {
+            let hasNext = j + 1 < ctx.argc
+            let noExpiry = o.expireKind == 0
+            if mode == .set, ctx.argIs(j, "nx"), !o.xx {
+                o.nx = true
+            } else if mode == .set, ctx.argIs(j, "xx"), !o.nx {
+                o.xx = true
+            } else if mode == .set, ctx.argIs(j, "get") {
+                o.get = true
+            } else if mode == .set, ctx.argIs(j, "keepttl"), !o.persist, noExpiry {
+                o.keepTTL = true
+            } else if mode == .getex, ctx.argIs(j, "persist"), noExpiry, !o.keepTTL {
+                o.persist = true
+            } else if ctx.argIs(j, "ex"), !o.keepTTL, !o.persist, o.expireKind == 0 || o.expireKind == 1, hasNext {
+                o.expireKind = 1; o.expireIndex = j + 1; j += 1
+            } else if ctx.argIs(j, "px"), !o.keepTTL, !o.persist, o.expireKind == 0 || o.expireKind == 2, hasNext {
+                o.expireKind = 2; o.expireIndex = j + 1; j += 1
+            } else if ctx.argIs(j, "exat"), !o.keepTTL, !o.persist, o.expireKind == 0 || o.expireKind == 3, hasNext {
+                o.expireKind = 3; o.expireIndex = j + 1; j += 1
+            } else if ctx.argIs(j, "pxat"), !o.keepTTL, !o.persist, o.expireKind == 0 || o.expireKind == 4, hasNext {
+                o.expireKind = 4; o.expireIndex = j + 1; j += 1
+            } else {
+                throw .syntax
+            }
+            j += 1
+        }
+        return o
+    }
+
+    /// Valkey's `getExpireMillisecondsOrReply`: the absolute expiry in ms for an EX/PX/EXAT/PXAT value.
+    static func expireMilliseconds(_ ctx: CommandContext, index: Int, kind: UInt8, command: String)
+        throws(CommandError) -> Int64
+    {
+        let raw = try ctx.integer(index)
+        let seconds = kind == 1 || kind == 3
+        if raw <= 0 || (seconds && raw > Int.max / 1000) { throw .invalidExpireTime(command) }
+        var ms = seconds ? raw * 1000 : raw
+        if kind == 1 || kind == 2 {
+            let (sum, overflow) = ms.addingReportingOverflow(Int(ctx.keyspace.now))
+            if overflow { throw .invalidExpireTime(command) }
+            ms = sum
+        }
+        if ms <= 0 { throw .invalidExpireTime(command) }
+        return Int64(ms)
+    }
+
+    /// The string value of a key for a read, `WRONGTYPE` for other types, nil when missing.
+    @inline(__always)
+    static func readString(_ ctx: CommandContext, _ key: Bytes) throws(CommandError) -> Value? {
+        guard let value = ctx.db.lookupRead(key) else { return nil }
+        guard value.isString else { throw .wrongType }
+        return value
+    }
+
+    @inline(__always)
+    static func replyValue(_ ctx: inout CommandContext, _ value: Value) {
+        switch value {
+        case .integer(let n): ctx.reply.bulkDecimal(n)
+        case .string(let b, _): b.storage.withUnsafeBytes { ctx.reply.bulk($0) }
+        }
+    }
+
+    // MARK: - SET family
+
+    /// SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds |
+    /// PXAT unix-time-milliseconds | KEEPTTL]
+    static func set(_ ctx: inout CommandContext) throws(CommandError) {
+        if ctx.argc == 3 {
+            // The common case, without option parsing.
+            ctx.db.set(ctx.key(1), .fromBytes(ctx.bytes(2)))
+            ctx.reply.ok()
+            return
+        }
+        let o = try parseExtended(ctx, from: 3, mode: .set)
+        var expireAt: Int64?
+        if let index = o.expireIndex {
+            expireAt = try expireMilliseconds(ctx, index: index, kind: o.expireKind, command: "set")
+        }
+        let key = ctx.key(1)
+        let db = ctx.db
+        if o.get {
+            // SET ... GET replies with the old value, and refuses a non-string before changing anything.
+            if let old = try readString(ctx, key) { replyValue(&ctx, old) } else { ctx.reply.null() }
+        }
+        let found = db.exists(key)
+        if (o.nx && found) || (o.xx && !found) {
+            if !o.get { ctx.reply.null() }
+            return
+        }
+        db.set(key, .fromBytes(ctx.bytes(2)), keepTTL: o.keepTTL, expireAt: expireAt)
+        if !o.get { ctx.reply.ok() }
+    }
+
+    /// SETNX key value
+    static func setnx(_ ctx: inout CommandContext) throws(CommandError) {
+        let key = ctx.key(1)
+        if ctx.db.exists(key) {
+            ctx.reply.integer(0)
+        } else {
+            ctx.db.set(key, .fromBytes(ctx.bytes(2)))
+            ctx.reply.integer(1)
+        }
+    }
+
+    /// SETEX key seconds value
+    static func setex(_ ctx: inout CommandContext) throws(CommandError) {
+        let at = try expireMilliseconds(ctx, index: 2, kind: 1, command: "setex")
+        ctx.db.set(ctx.key(1), .fromBytes(ctx.bytes(3)), expireAt: at)
+        ctx.reply.ok()
+    }
+
+    /// PSETEX key milliseconds value
+    static func psetex(_ ctx: inout CommandContext) throws(CommandError) {
+        let at = try expireMilliseconds(ctx, index: 2, kind: 2, command: "psetex")
+        ctx.db.set(ctx.key(1), .fromBytes(ctx.bytes(3)), expireAt: at)
+        ctx.reply.ok()
+    }
+
+    /// GET key
+    static func get(_ ctx: inout CommandContext) throws(CommandError) {
+        if let value = try readString(ctx, ctx.key(1)) { replyValue(&ctx, value) } else { ctx.reply.null() }
+    }
+
+    /// GETDEL key
+    static func getdel(_ ctx: inout CommandContext) throws(CommandError) {
+        let key = ctx.key(1)
+        guard let value = try readString(ctx, key) else { ctx.reply.null(); return }
+        replyValue(&ctx, value)
+        ctx.db.remove(key)
+    }
+
+    /// GETSET key value
+    static func getset(_ ctx: inout CommandContext) throws(CommandError) {
+        let key = ctx.key(1)
+        if let old = try readString(ctx, key) { replyValue(&ctx, old) } else { ctx.reply.null() }
+        ctx.db.set(key, .fromBytes(ctx.bytes(2)))
+    }
+
+    /// GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]
+    static func getex(_ ctx: inout CommandContext) throws(CommandError) {
+        let o = try parseExtended(ctx, from: 2, mode: .getex)
+        var expireAt: Int64?
+        if let index = o.expireIndex {
+            expireAt = try expireMilliseconds(ctx, index: index, kind: o.expireKind, command: "getex")
+        }
+        let key = ctx.key(1)
+        guard let value = try readString(ctx, key) else { ctx.reply.null(); return }
+        replyValue(&ctx, value)
+        if let expireAt {
+            _ = ctx.db.setExpire(key, at: expireAt)
+        } else if o.persist {
+            _ = ctx.db.persist(key)
+        }
+    }
+
+    /// MGET key [key ...]
+    static func mget(_ ctx: inout CommandContext) throws(CommandError) {
+        ctx.reply.arrayHeader(ctx.argc - 1)
+        let db = ctx.db
+        for i in 1..<ctx.argc {
+            if let value = db.lookupRead(ctx.key(i)), value.isString {
+                replyValue(&ctx, value)
+            } else {
+                ctx.reply.null()
+            }
+        }
+    }
+
+    /// MSET key value [key value ...]
+    static func mset(_ ctx: inout CommandContext) throws(CommandError) {
+        guard ctx.argc % 2 == 1 else { throw .wrongArity(ctx.spec.name) }
+        let db = ctx.db
+        for i in stride(from: 1, to: ctx.argc, by: 2) { db.set(ctx.key(i), .fromBytes(ctx.bytes(i + 1))) }
+        ctx.reply.ok()
+    }
+
+    /// MSETNX key value [key value ...]
+    static func msetnx(_ ctx: inout CommandContext) throws(CommandError) {
+        guard ctx.argc % 2 == 1 else { throw .wrongArity(ctx.spec.name) }
+        let db = ctx.db
+        for i in stride(from: 1, to: ctx.argc, by: 2) where db.exists(ctx.key(i)) {
+            ctx.reply.integer(0)
+            return
+        }
+        for i in stride(from: 1, to: ctx.argc, by: 2) { db.set(ctx.key(i), .fromBytes(ctx.bytes(i + 1))) }
+        ctx.reply.integer(1)
+    }
+
+    // MARK: - Counters
+
+    /// INCR / DECR / INCRBY / DECRBY share this: the stored value must be a strict 64-bit integer.
+    static func incrementGeneric(_ ctx: inout CommandContext, by delta: Int) throws(CommandError) {
+        let key = ctx.key(1)
+        let db = ctx.db
+        if let slot = db.slot(of: key) {
+            let current: Int
+            switch db.entry(slot).value {
+            case .integer(let n): current = n
+            case .string(let b, _):
+                guard let n = b.integerValue else { throw .notInteger }
+                current = n
+            }
+            let (result, overflow) = current.addingReportingOverflow(delta)
+            if overflow { throw .overflow }
+            db.update(slot: slot, .integer(result))
+            ctx.reply.integer(result)
+        } else {
+            db.set(key, .integer(delta))
+            ctx.reply.integer(delta)
+        }
+    }
+
+    /// INCR key
+    static func incr(_ ctx: inout CommandContext) throws(CommandError) { try incrementGeneric(&ctx, by: 1) }
+    /// DECR key
+    static func decr(_ ctx: inout CommandContext) throws(CommandError) { try incrementGeneric(&ctx, by: -1) }
+    /// INCRBY key increment
+    static func incrby(_ ctx: inout CommandContext) throws(CommandError) {
+        try incrementGeneric(&ctx, by: try ctx.integer(2))
+    }
+    /// DECRBY key decrement
+    static func decrby(_ ctx: inout CommandContext) throws(CommandError) {
+        let n = try ctx.integer(2)
+        if n == Int.min { throw .custom("ERR decrement would overflow") }
+        try incrementGeneric(&ctx, by: -n)
+    }
+
+    /// INCRBYFLOAT key increment. Computed in `long double` and printed without exponent, as Valkey does, so
+    /// `0.1 + 0.2` is `0.3` here too.
+    static func incrbyfloat(_ ctx: inout CommandContext) throws(CommandError) {
+        #if arch(x86_64) || arch(i386)
+        let key = ctx.key(1)
+        let db = ctx.db
+        var current: Float80 = 0
+        let slot = db.slot(of: key)
+        if let slot {
+            switch db.entry(slot).value {
+            case .integer(let n): current = Float80(n)
+            case .string(let b, _):
+                guard let v = b.storage.withUnsafeBytes({ NumberFormat.parseLongDouble($0) }) else {
+                    throw .notFloat
+                }
+                current = v
+            }
+        }
+        guard let increment = ctx.args[2].withUnsafeReadableBytes({ NumberFormat.parseLongDouble($0) }) else {
+            throw .notFloat
+        }
+        let result = current + increment
+        if result.isNaN || result.isInfinite { throw .custom("ERR increment would produce NaN or Infinity") }
+        let text = NumberFormat.humanLongDouble(result)
+        let value = Value.string(Bytes(text), raw: false)
+        if let slot { db.update(slot: slot, value) } else { db.set(key, value) }
+        ctx.reply.bulk(text)
+        #else
+        throw .custom("ERR INCRBYFLOAT needs long double support on this platform")
+        #endif
+    }
+
+    // MARK: - Byte operations
+
+    /// APPEND key value
+    static func append(_ ctx: inout CommandContext) throws(CommandError) {
+        let key = ctx.key(1)
+        let db = ctx.db
+        let suffix = ctx.args[2]
+        guard let slot = db.slot(of: key) else {
+            let value = ctx.bytes(2)
+            db.set(key, .string(value, raw: false))
+            ctx.reply.integer(value.count)
+            return
+        }
+        guard db.entry(slot).value.isString else { throw .wrongType }
+        let currentLength = db.entry(slot).value.stringBytes?.count ?? 0
+        if currentLength + suffix.readableBytes > ctx.dispatcher.protoMaxBulkLength { throw .stringTooLong }
+        let newLength = db.mutate(slot: slot) { value -> Int in
+            var bytes: Bytes
+            switch value {
+            case .integer(let n): bytes = Bytes(decimal: n)
+            case .string(let b, _): bytes = b
+            }
+            value = .integer(0)  // drop the second reference so the append happens in place
+            suffix.withUnsafeReadableBytes { bytes.storage.append(contentsOf: $0) }
+            let count = bytes.count
+            value = .string(bytes, raw: true)
+            return count
+        }
+        ctx.reply.integer(newLength)
+    }
+
+    /// STRLEN key
+    static func strlen(_ ctx: inout CommandContext) throws(CommandError) {
+        guard let value = try readString(ctx, ctx.key(1)) else { ctx.reply.integer(0); return }
+        switch value {
+        case .integer(let n): ctx.reply.integer(String(n).utf8.count)
+        case .string(let b, _): ctx.reply.integer(b.count)
+        }
+    }
+
+    /// GETRANGE key start end
+    static func getrange(_ ctx: inout CommandContext) throws(CommandError) {
+        var start = try ctx.integer(2)
+        var end = try ctx.integer(3)
+        guard let value = try readString(ctx, ctx.key(1)), let bytes = value.stringBytes else {
+            ctx.reply.bulk([UInt8]())
+            return
+        }
+        if start < 0, end < 0, start > end { ctx.reply.bulk([UInt8]()); return }
+        let length = bytes.count
+        if start < 0 { start = length + start }
+        if end < 0 { end = length + end }
+        if start < 0 { start = 0 }
+        if end < 0 { end = 0 }
+        if end >= length { end = length - 1 }
+        if start > end || length == 0 { ctx.reply.bulk([UInt8]()); return }
+        bytes.storage.withUnsafeBytes { ctx.reply.bulk(UnsafeRawBufferPointer(rebasing: $0[start...end])) }
+    }
+
+    /// SETRANGE key offset value
+    static func setrange(_ ctx: inout CommandContext) throws(CommandError) {
+        let offset = try ctx.integer(2)
+        if offset < 0 { throw .custom("ERR offset is out of range") }
+        let key = ctx.key(1)
+        let db = ctx.db
+        let patch = ctx.args[3]
+        let slot = db.slot(of: key)
+        if let slot, !db.entry(slot).value.isString { throw .wrongType }
+        if patch.readableBytes == 0 {
+            // Nothing to write: report the current length without creating the key.
+            ctx.reply.integer(slot.flatMap { db.entry($0).value.stringBytes?.count } ?? 0)
+            return
+        }
+        if offset + patch.readableBytes > ctx.dispatcher.protoMaxBulkLength { throw .stringTooLong }
+        func apply(_ bytes: inout Bytes) {
+            let needed = offset + patch.readableBytes
+            if bytes.count < needed { bytes.storage.append(contentsOf: repeatElement(0, count: needed - bytes.count)) }
+            patch.withUnsafeReadableBytes { src in
+                bytes.storage.withUnsafeMutableBytes { dst in
+                    UnsafeMutableRawBufferPointer(rebasing: dst[offset..<(offset + src.count)]).copyMemory(from: src)
+                }
+            }
+        }
+        guard let slot else {
+            var bytes = Bytes.empty
+            apply(&bytes)
+            db.set(key, .string(bytes, raw: true))
+            ctx.reply.integer(bytes.count)
+            return
+        }
+        let length = db.mutate(slot: slot) { value -> Int in
+            var bytes = value.stringBytes ?? .empty
+            value = .integer(0)
+            apply(&bytes)
+            let count = bytes.count
+            value = .string(bytes, raw: true)
+            return count
+        }
+        ctx.reply.integer(length)
+    }
+}

@@ -1,0 +1,95 @@
+import NIOCore
+import PodiumKeyspace
+import PodiumRESP
+
+/// Handlers of Valkey's `transactions` group. Queueing itself happens in the dispatcher (a command that fails to
+/// queue flags the transaction, and EXEC then answers EXECABORT).
+public enum TransactionCommands {
+    /// MULTI
+    static func multi(_ ctx: inout CommandContext) throws(CommandError) {
+        if ctx.client.inMulti { throw .custom("ERR MULTI calls can not be nested") }
+        ctx.client.inMulti = true
+        ctx.client.multiError = false
+        ctx.client.queued.removeAll()
+        ctx.reply.ok()
+    }
+
+    /// EXEC — runs the queued commands back to back, with the clock frozen, inside the batch the executor is
+    /// already running, so no other client's command can come in between.
+    static func exec(_ ctx: inout CommandContext) throws(CommandError) {
+        let client = ctx.client
+        guard client.inMulti else { throw .custom("ERR EXEC without MULTI") }
+        let keyspace = ctx.keyspace
+        if client.multiError {
+            client.discardTransaction()
+            keyspace.unwatchAll(token: client.watch)
+            throw .custom("EXECABORT Transaction discarded because of previous errors.")
+        }
+        if client.watch.dirty || ctx.dispatcher.watchedKeyExpired(client) {
+            client.discardTransaction()
+            keyspace.unwatchAll(token: client.watch)
+            ctx.reply.nullArray()
+            return
+        }
+        let queued = client.queued
+        client.discardTransaction()
+        keyspace.unwatchAll(token: client.watch)
+        ctx.reply.arrayHeader(queued.count)
+        let execSpec = ctx.spec
+        ctx.dispatcher.inExec = true
+        defer { ctx.dispatcher.inExec = false }
+        for args in queued {
+            ctx.args = args
+            ctx.dispatcher.dispatch(&ctx)
+        }
+        ctx.spec = execSpec
+    }
+
+    /// DISCARD
+    static func discard(_ ctx: inout CommandContext) throws(CommandError) {
+        guard ctx.client.inMulti else { throw .custom("ERR DISCARD without MULTI") }
+        ctx.client.discardTransaction()
+        ctx.keyspace.unwatchAll(token: ctx.client.watch)
+        ctx.reply.ok()
+    }
+
+    /// WATCH key [key ...]
+    static func watch(_ ctx: inout CommandContext) throws(CommandError) {
+        if ctx.client.inMulti { throw .custom("ERR WATCH inside MULTI is not allowed") }
+        for i in 1..<ctx.argc {
+            let key = ctx.key(i)
+            ctx.dispatcher.recordWatch(ctx.client, key: key)
+        }
+        ctx.reply.ok()
+    }
+
+    /// UNWATCH
+    static func unwatch(_ ctx: inout CommandContext) throws(CommandError) {
+        ctx.keyspace.unwatchAll(token: ctx.client.watch)
+        ctx.client.watchExpiry.removeAll()
+        ctx.reply.ok()
+    }
+}
+
+extension Dispatcher {
+    /// WATCH remembers, per key, whether it was live with a TTL: Valkey 7 fails EXEC when a watched key expires
+    /// in between, even though nobody wrote it.
+    func recordWatch(_ client: ClientSession, key: Bytes) {
+        let db = keyspace[client.db]
+        keyspace.watch(db: client.db, key: key, token: client.watch)
+        if let expireAt = db.expireTime(key), expireAt >= 0 {
+            client.watchExpiry.append((client.db, key, expireAt))
+        }
+    }
+
+    /// True when a key that was live at WATCH time has logically expired since.
+    func watchedKeyExpired(_ client: ClientSession) -> Bool {
+        defer { client.watchExpiry.removeAll() }
+        keyspace.refreshClock()
+        for (db, _, expireAt) in client.watchExpiry where expireAt <= keyspace.now {
+            _ = db
+            return true
+        }
+        return false
+    }
+}

@@ -1,0 +1,186 @@
+/// Levels of `loglevel`, from most to least verbose. `nothing` (Redis 7.2) turns logging off.
+public enum LogLevel: String, CaseIterable, Comparable, Sendable {
+    case debug, verbose, notice, warning, nothing
+
+    /// Position from most (0) to least verbose.
+    private var rank: Int {
+        switch self {
+        case .debug: 0
+        case .verbose: 1
+        case .notice: 2
+        case .warning: 3
+        case .nothing: 4
+        }
+    }
+
+    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// `appendfsync`: when the AOF is flushed to disk.
+public enum AppendFsync: String, CaseIterable, Sendable {
+    case always, everysec, no
+}
+
+/// One `bind` address. A leading `-` in the configuration marks it optional: if the address is unavailable (no
+/// IPv6 on the host, say) the server skips it instead of failing to start. This is how the default
+/// `bind 127.0.0.1 -::1` works on hosts without IPv6.
+public struct BindAddress: Hashable, Sendable {
+    /// The host to listen on, without the `-` prefix (`*` means every IPv4 address, `::*` every IPv6 address).
+    public var host: String
+    /// Whether failing to bind this address is tolerated.
+    public var isOptional: Bool
+
+    public init(host: String, isOptional: Bool) {
+        self.host = host
+        self.isOptional = isOptional
+    }
+
+    /// Reads a `bind` word such as `-::1`.
+    public init(parsing word: String) {
+        if word.hasPrefix("-") {
+            self.init(host: String(word.dropFirst()), isOptional: true)
+        } else {
+            self.init(host: word, isOptional: false)
+        }
+    }
+}
+
+// MARK: - Typed accessors
+//
+// One per directive Podium acts on (plus the not-yet-active ones that will be wired next), so server code reads
+// `configuration.protoMaxBulkLen` rather than parsing strings. Values were validated when set, so these never fail.
+
+extension PodiumConfiguration {
+    private enum Slots {
+        static let bind = Slot.of("bind")
+        static let protectedMode = Slot.of("protected-mode")
+        static let port = Slot.of("port")
+        static let tcpBacklog = Slot.of("tcp-backlog")
+        static let timeout = Slot.of("timeout")
+        static let tcpKeepalive = Slot.of("tcp-keepalive")
+        static let pidfile = Slot.of("pidfile")
+        static let loglevel = Slot.of("loglevel")
+        static let logfile = Slot.of("logfile")
+        static let databases = Slot.of("databases")
+        static let requirepass = Slot.of("requirepass")
+        static let maxclients = Slot.of("maxclients")
+        static let ioThreads = Slot.of("io-threads")
+        static let hz = Slot.of("hz")
+        static let protoMaxBulkLen = Slot.of("proto-max-bulk-len")
+        static let clientQueryBufferLimit = Slot.of("client-query-buffer-limit")
+        static let hashMaxListpackEntries = Slot.of("hash-max-listpack-entries")
+        static let hashMaxListpackValue = Slot.of("hash-max-listpack-value")
+        static let zsetMaxListpackEntries = Slot.of("zset-max-listpack-entries")
+        static let zsetMaxListpackValue = Slot.of("zset-max-listpack-value")
+        static let activeExpireEffort = Slot.of("active-expire-effort")
+        static let notifyKeyspaceEvents = Slot.of("notify-keyspace-events")
+        static let appendonly = Slot.of("appendonly")
+        static let appendfilename = Slot.of("appendfilename")
+        static let appenddirname = Slot.of("appenddirname")
+        static let appendfsync = Slot.of("appendfsync")
+        static let maxmemory = Slot.of("maxmemory")
+        static let maxmemoryPolicy = Slot.of("maxmemory-policy")
+        static let clientOutputBufferLimit = Slot.of("client-output-buffer-limit")
+        static let slowlogLogSlowerThan = Slot.of("slowlog-log-slower-than")
+        static let slowlogMaxLen = Slot.of("slowlog-max-len")
+        static let latencyMonitorThreshold = Slot.of("latency-monitor-threshold")
+        static let daemonize = Slot.of("daemonize")
+    }
+
+    // MARK: Network
+
+    /// `bind` as written, `-` prefixes included (`["127.0.0.1", "-::1"]`). Empty means no TCP listener.
+    public var bind: [String] { list(Slots.bind) }
+    /// `bind` parsed into hosts and their optional flag.
+    public var bindAddresses: [BindAddress] { bind.map(BindAddress.init(parsing:)) }
+    /// `protected-mode`: while on and no password is set, only loopback clients may run commands.
+    public var protectedMode: Bool { bool(Slots.protectedMode) }
+    /// `port`: the TCP port; 0 lets the OS pick one (used by in-process tests).
+    public var port: Int { integer(Slots.port) }
+    /// `tcp-backlog`: the `listen()` backlog.
+    public var tcpBacklog: Int { integer(Slots.tcpBacklog) }
+    /// `timeout`: close a client idle for this many seconds; 0 never.
+    public var timeout: Int { integer(Slots.timeout) }
+    /// `tcp-keepalive`: seconds between TCP keepalive probes; 0 disables them.
+    public var tcpKeepalive: Int { integer(Slots.tcpKeepalive) }
+
+    // MARK: General
+
+    /// `pidfile`, or `nil` when empty (no pid file is written).
+    public var pidfile: String? {
+        let path = string(Slots.pidfile)
+        return path.isEmpty ? nil : path
+    }
+    /// `loglevel`.
+    public var logLevel: LogLevel { LogLevel(rawValue: string(Slots.loglevel)) ?? .notice }
+    /// `logfile`; empty means standard output.
+    public var logfile: String { string(Slots.logfile) }
+    /// `databases`: how many numbered databases SELECT can reach.
+    public var databases: Int { integer(Slots.databases) }
+    /// `dir`: the working directory, as an absolute path once loaded. The server `chdir`s here at startup; AOF files
+    /// are written relative to it.
+    public var dir: String { string(Slot.dir) }
+    /// `daemonize` as written. Podium never daemonizes; the loader warns when this is set.
+    public var daemonize: Bool { bool(Slots.daemonize) }
+
+    // MARK: Security, clients, threads
+
+    /// `requirepass`, or `nil` when empty (no AUTH needed).
+    public var requirepass: String? {
+        let password = string(Slots.requirepass)
+        return password.isEmpty ? nil : password
+    }
+    /// `maxclients`: connections beyond this are refused with `ERR max number of clients reached`.
+    public var maxclients: Int { integer(Slots.maxclients) }
+    /// `io-threads`: the number of event loops serving connections (1...128).
+    public var ioThreads: Int { integer(Slots.ioThreads) }
+
+    // MARK: Limits, encodings, background tasks
+
+    /// `hz`: background task frequency, already clamped to 1...500 as Redis does.
+    public var hz: Int { integer(Slots.hz) }
+    /// `proto-max-bulk-len`: the largest bulk string a request may carry, in bytes.
+    public var protoMaxBulkLen: Int { integer(Slots.protoMaxBulkLen) }
+    /// `client-query-buffer-limit`: the most unparsed input a client may accumulate, in bytes.
+    public var clientQueryBufferLimit: Int { integer(Slots.clientQueryBufferLimit) }
+    /// `hash-max-listpack-entries`: above this many fields a hash reports the `hashtable` encoding.
+    public var hashMaxListpackEntries: Int { integer(Slots.hashMaxListpackEntries) }
+    /// `hash-max-listpack-value`: a field or value longer than this (bytes) makes a hash a `hashtable`.
+    public var hashMaxListpackValue: Int { integer(Slots.hashMaxListpackValue) }
+    /// `zset-max-listpack-entries`: above this many members a sorted set reports the `skiplist` encoding.
+    public var zsetMaxListpackEntries: Int { integer(Slots.zsetMaxListpackEntries) }
+    /// `zset-max-listpack-value`: a member longer than this (bytes) makes a sorted set a `skiplist`.
+    public var zsetMaxListpackValue: Int { integer(Slots.zsetMaxListpackValue) }
+    /// `active-expire-effort` (1...10): how hard the active expiry cycle works.
+    public var activeExpireEffort: Int { integer(Slots.activeExpireEffort) }
+    /// `notify-keyspace-events`, parsed.
+    public var notifyKeyspaceEvents: KeyspaceEventFlags {
+        KeyspaceEventFlags(rawValue: integer(Slots.notifyKeyspaceEvents))
+    }
+
+    // MARK: Not yet acted on (stored for the features to come)
+
+    /// `appendonly`.
+    public var appendonly: Bool { bool(Slots.appendonly) }
+    /// `appendfilename`: the AOF base name.
+    public var appendfilename: String { string(Slots.appendfilename) }
+    /// `appenddirname`: the directory, inside `dir`, holding AOF files.
+    public var appenddirname: String { string(Slots.appenddirname) }
+    /// `appendfsync`.
+    public var appendfsync: AppendFsync { AppendFsync(rawValue: string(Slots.appendfsync)) ?? .everysec }
+    /// `maxmemory` in bytes; 0 means no limit.
+    public var maxmemory: Int { integer(Slots.maxmemory) }
+    /// `maxmemory-policy` (`noeviction`, `allkeys-lru`, …).
+    public var maxmemoryPolicy: String { string(Slots.maxmemoryPolicy) }
+    /// `client-output-buffer-limit` for one class of clients.
+    public func clientOutputBufferLimit(for clientClass: ClientClass) -> OutputBufferLimit {
+        let limits = ClientOutputBufferLimits(words: list(Slots.clientOutputBufferLimit))
+        return limits.limits[clientClass] ?? OutputBufferLimit(hard: 0, soft: 0, softSeconds: 0)
+    }
+    /// `slowlog-log-slower-than` in microseconds; -1 disables the slow log, 0 logs every command.
+    public var slowlogLogSlowerThan: Int { integer(Slots.slowlogLogSlowerThan) }
+    /// `slowlog-max-len`.
+    public var slowlogMaxLen: Int { integer(Slots.slowlogMaxLen) }
+    /// `latency-monitor-threshold` in milliseconds; 0 disables the monitor.
+    public var latencyMonitorThreshold: Int { integer(Slots.latencyMonitorThreshold) }
+}

@@ -1,0 +1,316 @@
+/// One numbered database (`SELECT n`).
+///
+/// ## Layout
+/// Entries live in a slot array; a dictionary maps each key to its slot. A deleted entry leaves a hole that a
+/// later insertion reuses, and live entries never move. That gives three things a plain dictionary cannot:
+/// - **SCAN's guarantee.** The cursor is a slot number. A key present from the first SCAN call to the last stays
+///   in its slot, so the walk returns it, however many keys are added or removed meanwhile (Valkey gets the same
+///   guarantee from its reverse-binary cursor).
+/// - **O(1) random sampling** for RANDOMKEY and active expiry: pick slots at random.
+/// - **A volatile list.** Keys with a TTL are also listed by slot in `volatileSlots` (each entry knows its
+///   position there, so removal is a swap-remove), which is what the active expiry cycle samples.
+///
+/// Expiry is lazy on every lookup (`lookup`) and active in `Keyspace.activeExpireCycle`. Every mutation goes
+/// through this type, which tells the keyspace so WATCH sees it.
+public final class Database {
+    /// A live entry.
+    public struct Entry {
+        public var key: Bytes
+        public var value: Value
+        /// Absolute Unix time in milliseconds, or `Entry.persistent`.
+        public var expireAt: Int64
+        /// Position in `volatileSlots`, or -1.
+        @usableFromInline var volatilePosition: Int32
+        /// Seconds (server clock) of the last access, for OBJECT IDLETIME.
+        public var lastAccess: UInt32
+        public static let persistent: Int64 = -1
+    }
+
+    /// The database number; changes on SWAPDB.
+    public internal(set) var id: Int
+    @usableFromInline unowned let keyspace: Keyspace
+
+    @usableFromInline var index: [Bytes: Int] = [:]
+    @usableFromInline var slots: ContiguousArray<Entry?> = []
+    var freeSlots: [Int] = []
+    var volatileSlots: [Int] = []
+
+    init(id: Int, keyspace: Keyspace) {
+        self.id = id
+        self.keyspace = keyspace
+    }
+
+    /// The number of keys, including logically expired ones not yet removed (as Valkey's DBSIZE).
+    public var count: Int { index.count }
+    /// The number of keys with a TTL.
+    public var volatileCount: Int { volatileSlots.count }
+    /// The slot array's length: SCAN's cursor space.
+    public var slotCapacity: Int { slots.count }
+
+    // MARK: - Lookup
+
+    /// The slot of `key`, after lazily removing it if it has expired. Does not count hits or touch access times.
+    @inlinable public func slot(of key: Bytes) -> Int? {
+        guard let slot = index[key] else { return nil }
+        let expireAt = slots[slot].unsafelyUnwrapped.expireAt
+        if expireAt >= 0, expireAt <= keyspace.now {
+            expire(slot: slot)
+            return nil
+        }
+        return slot
+    }
+
+    /// The live entry in `slot`. The caller got `slot` from `slot(of:)` in the same command.
+    @inlinable public func entry(_ slot: Int) -> Entry { slots[slot].unsafelyUnwrapped }
+
+    /// Looks a key up for reading: lazily expires, updates the access time and the hit/miss statistics.
+    @inlinable public func lookupRead(_ key: Bytes) -> Value? {
+        guard let slot = slot(of: key) else {
+            keyspace.stats.keyspaceMisses += 1
+            return nil
+        }
+        keyspace.stats.keyspaceHits += 1
+        if !keyspace.noTouch { slots[slot]!.lastAccess = keyspace.nowSeconds }
+        return slots[slot].unsafelyUnwrapped.value
+    }
+
+    /// Looks a key up for writing (no hit statistics), lazily expiring it.
+    @inlinable public func lookupWrite(_ key: Bytes) -> Value? {
+        guard let slot = slot(of: key) else { return nil }
+        return slots[slot].unsafelyUnwrapped.value
+    }
+
+    /// True if the key exists (and has not expired).
+    public func exists(_ key: Bytes) -> Bool { slot(of: key) != nil }
+
+    /// The absolute expiry time of a live key, `Entry.persistent` if it has none, nil if it does not exist.
+    public func expireTime(_ key: Bytes) -> Int64? {
+        guard let slot = slot(of: key) else { return nil }
+        return slots[slot].unsafelyUnwrapped.expireAt
+    }
+
+    // MARK: - Mutation
+
+    /// Stores `value` under `key`. A new key or an overwrite loses its TTL unless `keepTTL` (SET KEEPTTL); an
+    /// explicit `expireAt` sets one. Signals WATCH.
+    public func set(_ key: Bytes, _ value: Value, keepTTL: Bool = false, expireAt: Int64? = nil) {
+        if let slot = slot(of: key) {
+            slots[slot]!.value = value
+            slots[slot]!.lastAccess = keyspace.nowSeconds
+            if let expireAt {
+                setExpire(slot: slot, at: expireAt)
+            } else if !keepTTL {
+                removeExpire(slot: slot)
+            }
+        } else {
+            let slot = insert(key, value)
+            if let expireAt { setExpire(slot: slot, at: expireAt) }
+        }
+        keyspace.signalModified(db: id, key: key)
+    }
+
+    /// Replaces the value of an existing key in place, keeping its TTL. Signals WATCH.
+    @inlinable public func update(slot: Int, _ value: Value) {
+        slots[slot]!.value = value
+        keyspace.signalModified(db: id, key: slots[slot].unsafelyUnwrapped.key)
+    }
+
+    /// Mutates the value of an existing key in place without copying its payload: the value is moved out of the
+    /// slot for the duration of `body`, so a uniquely referenced buffer stays unique. Signals WATCH.
+    public func mutate<R>(slot: Int, _ body: (inout Value) throws -> R) rethrows -> R {
+        var value = slots[slot]!.value
+        slots[slot]!.value = .integer(0)
+        defer {
+            slots[slot]!.value = value
+            keyspace.signalModified(db: id, key: slots[slot].unsafelyUnwrapped.key)
+        }
+        return try body(&value)
+    }
+
+    /// Removes a key. Returns whether it existed (expired keys count as absent). Signals WATCH.
+    @discardableResult
+    public func remove(_ key: Bytes) -> Bool {
+        guard let slot = slot(of: key) else { return false }
+        removeSlot(slot)
+        keyspace.signalModified(db: id, key: key)
+        return true
+    }
+
+    /// Removes and returns a key's value (GETDEL, RENAME, MOVE).
+    public func take(_ key: Bytes) -> Entry? {
+        guard let slot = slot(of: key) else { return nil }
+        let entry = slots[slot].unsafelyUnwrapped
+        removeSlot(slot)
+        keyspace.signalModified(db: id, key: key)
+        return entry
+    }
+
+    /// Sets an absolute expiry on an existing key. A time already past deletes the key, as Valkey does.
+    public func setExpire(_ key: Bytes, at when: Int64) -> Bool {
+        guard let slot = slot(of: key) else { return false }
+        if when <= keyspace.now {
+            removeSlot(slot)
+        } else {
+            setExpire(slot: slot, at: when)
+        }
+        keyspace.signalModified(db: id, key: key)
+        return true
+    }
+
+    /// Removes the TTL of a key. Returns false when the key is missing or has no TTL.
+    public func persist(_ key: Bytes) -> Bool {
+        guard let slot = slot(of: key), slots[slot].unsafelyUnwrapped.expireAt >= 0 else { return false }
+        removeExpire(slot: slot)
+        keyspace.signalModified(db: id, key: key)
+        return true
+    }
+
+    /// Refreshes the access time (TOUCH).
+    public func touch(_ key: Bytes) -> Bool {
+        guard let slot = slot(of: key) else { return false }
+        slots[slot]!.lastAccess = keyspace.nowSeconds
+        return true
+    }
+
+    /// Removes every key. Signals WATCH for watched keys that existed.
+    public func removeAll() {
+        keyspace.signalFlushed(db: self)
+        index = [:]
+        slots = []
+        freeSlots = []
+        volatileSlots = []
+    }
+
+    // MARK: - Iteration
+
+    /// Visits live entries from `cursor` (a slot number) until `count` slots have been looked at or the end is
+    /// reached; returns the next cursor, 0 when done. Expired keys are removed on the way and not visited.
+    public func scan(cursor: Int, count: Int, _ body: (Entry) -> Void) -> Int {
+        var slot = max(cursor, 0)
+        var visited = 0
+        let now = keyspace.now
+        while slot < slots.count, visited < count {
+            if let entry = slots[slot] {
+                if entry.expireAt >= 0, entry.expireAt <= now {
+                    expire(slot: slot)
+                } else {
+                    body(entry)
+                    visited += 1
+                }
+            }
+            slot += 1
+        }
+        // Skip trailing holes so a walk that has seen everything ends with cursor 0.
+        while slot < slots.count, slots[slot] == nil { slot += 1 }
+        return slot >= slots.count ? 0 : slot
+    }
+
+    /// Every live key (KEYS). Expired keys are removed on the way.
+    public func allEntries(_ body: (Entry) -> Void) {
+        _ = scan(cursor: 0, count: Int.max, body)
+    }
+
+    /// A random live key, or nil when the database is empty.
+    public func randomKey<G: RandomNumberGenerator>(using rng: inout G) -> Bytes? {
+        // Sampling slots is O(1) while the array is reasonably dense; after 100 misses fall back to a walk from
+        // a random point so a sparse array still answers.
+        while !index.isEmpty {
+            var found: Int?
+            for _ in 0..<100 {
+                let s = Int.random(in: 0..<slots.count, using: &rng)
+                if slots[s] != nil { found = s; break }
+            }
+            if found == nil {
+                let start = Int.random(in: 0..<slots.count, using: &rng)
+                for offset in 0..<slots.count where slots[(start + offset) % slots.count] != nil {
+                    found = (start + offset) % slots.count
+                    break
+                }
+            }
+            guard let s = found else { return nil }
+            let entry = slots[s].unsafelyUnwrapped
+            if entry.expireAt >= 0, entry.expireAt <= keyspace.now {
+                expire(slot: s)
+                continue
+            }
+            return entry.key
+        }
+        return nil
+    }
+
+    // MARK: - Internals
+
+    func insert(_ key: Bytes, _ value: Value) -> Int {
+        let entry = Entry(key: key, value: value, expireAt: Entry.persistent, volatilePosition: -1,
+                          lastAccess: keyspace.nowSeconds)
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            slots[slot] = entry
+        } else {
+            slot = slots.count
+            slots.append(entry)
+        }
+        index[key] = slot
+        return slot
+    }
+
+    func removeSlot(_ slot: Int) {
+        let key = slots[slot].unsafelyUnwrapped.key
+        removeExpire(slot: slot)
+        index[key] = nil
+        slots[slot] = nil
+        if index.isEmpty {
+            // Nothing left: start the slot space again (a SCAN in progress simply ends).
+            slots.removeAll(keepingCapacity: slots.count < 1024)
+            freeSlots.removeAll(keepingCapacity: false)
+        } else {
+            freeSlots.append(slot)
+        }
+    }
+
+    func setExpire(slot: Int, at when: Int64) {
+        if slots[slot].unsafelyUnwrapped.volatilePosition < 0 {
+            slots[slot]!.volatilePosition = Int32(volatileSlots.count)
+            volatileSlots.append(slot)
+        }
+        slots[slot]!.expireAt = when
+    }
+
+    func removeExpire(slot: Int) {
+        let position = Int(slots[slot].unsafelyUnwrapped.volatilePosition)
+        guard position >= 0 else { return }
+        let last = volatileSlots.removeLast()
+        if last != slot {
+            volatileSlots[position] = last
+            slots[last]!.volatilePosition = Int32(position)
+        }
+        slots[slot]!.volatilePosition = -1
+        slots[slot]!.expireAt = Entry.persistent
+    }
+
+    /// Removes an expired key and accounts for it.
+    @usableFromInline func expire(slot: Int) {
+        let key = slots[slot].unsafelyUnwrapped.key
+        removeSlot(slot)
+        keyspace.stats.expiredKeys += 1
+        keyspace.signalModified(db: id, key: key)
+        keyspace.expiryObserver?(id, key)
+    }
+
+    /// Tries up to `samples` random volatile keys; removes the expired ones. Returns (sampled, expired).
+    func expireSample<G: RandomNumberGenerator>(samples: Int, using rng: inout G) -> (Int, Int) {
+        var sampled = 0
+        var expired = 0
+        let now = keyspace.now
+        while sampled < samples, !volatileSlots.isEmpty {
+            let slot = volatileSlots[Int.random(in: 0..<volatileSlots.count, using: &rng)]
+            sampled += 1
+            if slots[slot].unsafelyUnwrapped.expireAt <= now {
+                expire(slot: slot)
+                expired += 1
+            }
+        }
+        return (sampled, expired)
+    }
+}

@@ -1,0 +1,163 @@
+/// All databases plus what is shared across them: the command clock, statistics and WATCH bookkeeping.
+///
+/// The keyspace has no lock of its own and is not `Sendable`: the server runs commands one at a time in one
+/// global order and hands the keyspace to one batch at a time (see docs/architecture.md).
+public final class Keyspace {
+    /// Counters reported by INFO stats / keyspace.
+    public struct Stats {
+        public var expiredKeys = 0
+        public var keyspaceHits = 0
+        public var keyspaceMisses = 0
+        public var expiredStalePercentage = 0.0
+        public init() {}
+    }
+
+    public private(set) var databases: [Database] = []
+    public let clock: any KeyspaceClock
+    /// The time of the command being executed (ms). Frozen for the whole command, and for a whole EXEC block,
+    /// as Valkey does, so a command never sees a key expire halfway through.
+    public var now: Int64
+    /// `now` in seconds, for access times.
+    public var nowSeconds: UInt32
+    public var stats = Stats()
+    /// Set while a `CLIENT NO-TOUCH on` client runs a command: reads do not update access times.
+    public var noTouch = false
+    /// Called with (db, key) whenever a key is removed because it expired (keyspace notifications, AOF DEL).
+    public var expiryObserver: ((Int, Bytes) -> Void)?
+
+    /// WATCHed keys: (db, key) → the tokens of the clients watching it.
+    var watched: [WatchedKey: [WatchToken]] = [:]
+
+    public init(databases count: Int = 16, clock: any KeyspaceClock = SystemClock()) {
+        self.clock = clock
+        self.now = clock.nowMilliseconds()
+        self.nowSeconds = UInt32(truncatingIfNeeded: now / 1000)
+        self.databases = (0..<max(count, 1)).map { Database(id: $0, keyspace: self) }
+    }
+
+    /// Reads the clock; the dispatcher calls this before each command (not inside EXEC).
+    @inlinable public func refreshClock() {
+        now = clock.nowMilliseconds()
+        nowSeconds = UInt32(truncatingIfNeeded: now / 1000)
+    }
+
+    @inlinable public subscript(db: Int) -> Database { databases[db] }
+
+    /// SWAPDB: clients see each other's data immediately; watched keys in either database are touched.
+    public func swap(_ a: Int, _ b: Int) {
+        guard a != b else { return }
+        touchWatchedForSwap(a, b)
+        databases.swapAt(a, b)
+        databases[a].id = a
+        databases[b].id = b
+    }
+
+    /// FLUSHALL.
+    public func removeAll() {
+        for db in databases { db.removeAll() }
+    }
+
+    /// Total keys and keys with TTL across databases.
+    public var totalKeys: Int { databases.reduce(0) { $0 + $1.count } }
+
+    // MARK: - Active expiry
+
+    /// One bounded pass of active expiry, in the spirit of Valkey's `activeExpireCycle`: for each database,
+    /// sample 20 volatile keys, remove the expired ones, and repeat while more than a quarter were expired,
+    /// stopping when the time budget runs out. Bounded time means a million keys expiring together are reclaimed
+    /// over several cycles without stalling clients. Returns the number of keys removed.
+    @discardableResult
+    public func activeExpireCycle(budgetNanoseconds: UInt64, effort: Int = 1) -> Int {
+        refreshClock()
+        var rng = SystemRandomNumberGenerator()
+        let start = SystemClock.monotonicNanoseconds()
+        let samples = 20 + 5 * (max(1, min(effort, 10)) - 1)
+        let acceptableStale = 11 - max(1, min(effort, 10))  // percent, as Valkey's config_cycle_acceptable_stale
+        var removed = 0
+        var sampledTotal = 0
+        var expiredTotal = 0
+        for db in databases where db.volatileCount > 0 {
+            var iterations = 0
+            while true {
+                let (sampled, expired) = db.expireSample(samples: samples, using: &rng)
+                removed += expired
+                sampledTotal += sampled
+                expiredTotal += expired
+                iterations += 1
+                if sampled == 0 || expired * 100 / sampled <= acceptableStale { break }
+                if iterations % 16 == 0, SystemClock.monotonicNanoseconds() - start > budgetNanoseconds { break }
+            }
+            if SystemClock.monotonicNanoseconds() - start > budgetNanoseconds { break }
+        }
+        if sampledTotal > 0 {
+            let current = Double(expiredTotal) / Double(sampledTotal)
+            stats.expiredStalePercentage = stats.expiredStalePercentage * 0.95 + current * 100 * 0.05
+        }
+        return removed
+    }
+
+    // MARK: - WATCH
+
+    struct WatchedKey: Hashable {
+        var db: Int
+        var key: Bytes
+    }
+
+    /// Registers a client's watch on a key; the token turns dirty when the key is modified, deleted, expired,
+    /// flushed or swapped away.
+    public func watch(db: Int, key: Bytes, token: WatchToken) {
+        let wk = WatchedKey(db: db, key: key)
+        if watched[wk]?.contains(where: { $0 === token }) == true { return }
+        watched[wk, default: []].append(token)
+        token.keys.append((db, key))
+    }
+
+    /// Removes all of a client's watches (EXEC, DISCARD, UNWATCH, disconnect).
+    public func unwatchAll(token: WatchToken) {
+        for (db, key) in token.keys {
+            let wk = WatchedKey(db: db, key: key)
+            guard var list = watched[wk] else { continue }
+            list.removeAll { $0 === token }
+            watched[wk] = list.isEmpty ? nil : list
+        }
+        token.keys.removeAll()
+        token.dirty = false
+    }
+
+    @inlinable public func signalModified(db: Int, key: Bytes) {
+        if watchedIsEmpty { return }
+        touchWatched(db: db, key: key)
+    }
+
+    @usableFromInline var watchedIsEmpty: Bool { watched.isEmpty }
+
+    @usableFromInline func touchWatched(db: Int, key: Bytes) {
+        guard let tokens = watched[WatchedKey(db: db, key: key)] else { return }
+        for token in tokens { token.dirty = true }
+    }
+
+    func signalFlushed(db: Database) {
+        if watched.isEmpty { return }
+        for (wk, tokens) in watched where wk.db == db.id && db.index[wk.key] != nil {
+            for token in tokens { token.dirty = true }
+        }
+    }
+
+    func touchWatchedForSwap(_ a: Int, _ b: Int) {
+        if watched.isEmpty { return }
+        for (wk, tokens) in watched where wk.db == a || wk.db == b {
+            if databases[a].index[wk.key] != nil || databases[b].index[wk.key] != nil {
+                for token in tokens { token.dirty = true }
+            }
+        }
+    }
+}
+
+/// One client's WATCH state: set dirty by the keyspace when a watched key changes.
+public final class WatchToken {
+    public var dirty = false
+    var keys: [(Int, Bytes)] = []
+    public init() {}
+    public var isWatching: Bool { !keys.isEmpty }
+    public var watchedKeyCount: Int { keys.count }
+}

@@ -1,0 +1,54 @@
+/// A value stored under a key.
+///
+/// Strings have two representations, as in Valkey: a string that is a canonical 64-bit integer (what `SET k 10`
+/// and `INCR` produce) is kept as `.integer` so counters never re-parse, and everything else as bytes. `raw`
+/// records that a string was grown in place (APPEND, SETRANGE), which is when Valkey reports `raw` instead of
+/// `embstr` for short strings.
+public enum Value {
+    case integer(Int)
+    case string(Bytes, raw: Bool)
+
+    /// Builds a string value the way Valkey's `tryObjectEncoding` would store it.
+    @inlinable public static func fromBytes(_ bytes: Bytes) -> Value {
+        if bytes.count <= 20, let n = bytes.integerValue { return .integer(n) }
+        return .string(bytes, raw: false)
+    }
+
+    /// The `TYPE` name.
+    public var typeName: String {
+        switch self {
+        case .integer, .string: return "string"
+        }
+    }
+
+    /// The `OBJECT ENCODING` name.
+    public var encodingName: String {
+        switch self {
+        case .integer: return "int"
+        case .string(let b, let raw): return (raw || b.count > 44) ? "raw" : "embstr"
+        }
+    }
+
+    /// True for string values.
+    public var isString: Bool {
+        switch self {
+        case .integer, .string: return true
+        }
+    }
+
+    /// The bytes of a string value (integers rendered in decimal); nil for other types.
+    public var stringBytes: Bytes? {
+        switch self {
+        case .integer(let n): return Bytes(decimal: n)
+        case .string(let b, _): return b
+        }
+    }
+
+    /// An approximation of the memory this value uses, for `MEMORY USAGE` and INFO.
+    public var approximateSize: Int {
+        switch self {
+        case .integer: return 16
+        case .string(let b, _): return 32 + b.count
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Logging
+import NIOCore
+import PodiumCommands
+import PodiumKeyspace
+import PodiumRESP
+
+/// One client connection: decodes requests, runs each read's batch through the executor, writes the replies.
+///
+/// Reads are accumulated until `channelReadComplete`, so everything that arrived in one event-loop turn runs
+/// under one executor lock and goes out in one flush: a 32-deep pipeline costs one lock and one syscall.
+final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let server: ServerCore
+    private var processor: NIOSingleStepByteToMessageProcessor<RESPRequestDecoder>
+    private var batch: [[ByteBuffer]] = []
+    private var session: ClientSession?
+    /// Set when the input was malformed: the batch decoded before the error still runs, then the error is sent
+    /// and the connection closed (Valkey answers what it parsed before a protocol error).
+    private var pendingProtocolError: RESPProtocolError?
+    private var closing = false
+
+    init(server: ServerCore, limits: RESPLimits, queryBufferLimit: Int) {
+        self.server = server
+        self.processor = NIOSingleStepByteToMessageProcessor(
+            RESPRequestDecoder(limits: limits), maximumBufferSize: queryBufferLimit)
+        batch.reserveCapacity(64)
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        session = server.register(channel: context.channel)
+        if session == nil {
+            // Over maxclients: Valkey answers and closes.
+            var buffer = context.channel.allocator.buffer(capacity: 64)
+            buffer.writeString("-ERR max number of clients reached\r\n")
+            closing = true
+            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+        }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let session { server.unregister(session) }
+        session = nil
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing, pendingProtocolError == nil else { return }
+        let buffer = unwrapInboundIn(data)
+        server.countInput(buffer.readableBytes)
+        do {
+            try processor.process(buffer: buffer) { args in batch.append(args) }
+        } catch let error as RESPProtocolError {
+            pendingProtocolError = error
+        } catch {
+            // The query buffer limit (client-query-buffer-limit): Valkey closes the client without a reply.
+            server.logger.warning("closing client that overcame query buffer limit",
+                                  metadata: ["podium.client": "\(session?.id ?? 0)"])
+            batch.removeAll()
+            closing = true
+            context.close(promise: nil)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        guard let session, !closing else { return }
+        if !batch.isEmpty {
+            var output = context.channel.allocator.buffer(capacity: 256)
+            server.execute(batch: batch, session: session, output: &output)
+            batch.removeAll(keepingCapacity: batch.count < 1024)
+            if session.closeAfterReply {
+                // QUIT, SHUTDOWN, CLIENT KILL of ourselves: send what we have, then close.
+                closing = true
+                server.countOutput(output.readableBytes)
+                context.writeAndFlush(wrapOutboundOut(output)).whenComplete { _ in context.close(promise: nil) }
+                return
+            }
+            if output.readableBytes > 0 {
+                server.countOutput(output.readableBytes)
+                context.write(wrapOutboundOut(output), promise: nil)
+            }
+        }
+        if let error = pendingProtocolError {
+            var buffer = context.channel.allocator.buffer(capacity: 64)
+            buffer.writeString("-ERR \(error.message)\r\n")
+            server.logger.debug("protocol error from client", metadata: ["podium.error": "\(error.message)"])
+            closing = true
+            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+            return
+        }
+        context.flush()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        server.logger.debug("connection error", metadata: ["podium.error": "\(error)"])
+        context.close(promise: nil)
+    }
+}

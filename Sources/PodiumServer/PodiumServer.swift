@@ -1,0 +1,147 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import PodiumCommands
+import PodiumConfig
+import PodiumKeyspace
+import PodiumRESP
+import ServiceLifecycle
+
+/// A Podium server: the library product. Run it as a `Service` (inside a `ServiceGroup`, as `podium-server`
+/// does) or directly with `run()`; it stops on graceful shutdown, on task cancellation, or on `SHUTDOWN`.
+///
+/// ```swift
+/// let config = PodiumConfiguration()
+/// try config.set("port", "0")          // 0: any free port, reported to onServerRunning
+/// let server = PodiumServer(configuration: config, logger: logger) { port in print("listening on \(port)") }
+/// try await server.run()
+/// ```
+///
+/// ## States
+/// `initial` → `starting` (binding) → `running` → `shuttingDown` (closing listeners and clients) → `shutdown`.
+public final class PodiumServer: Service, @unchecked Sendable {
+    /// The lifecycle state, logged at trace level on every change.
+    public enum State: Sendable {
+        case initial, starting, running, shuttingDown, shutdown
+    }
+
+    private let configuration: PodiumConfiguration
+    private let configFile: String
+    private let logger: Logger
+    private let onServerRunning: (@Sendable (Int) async -> Void)?
+    private let stateBox = NIOLockedValueBox(State.initial)
+    private let stopStream: AsyncStream<Void>
+    private let stopContinuation: AsyncStream<Void>.Continuation
+
+    /// - Parameters:
+    ///   - configuration: the loaded configuration (defaults if you just create one).
+    ///   - configFile: the path shown by INFO `config_file`, empty if none.
+    ///   - logger: where the server logs; the library never bootstraps the logging system.
+    ///   - onServerRunning: called once with the bound TCP port when the server accepts connections.
+    public init(configuration: PodiumConfiguration, configFile: String = "", logger: Logger,
+                onServerRunning: (@Sendable (Int) async -> Void)? = nil) {
+        self.configuration = configuration
+        self.configFile = configFile
+        self.logger = logger
+        self.onServerRunning = onServerRunning
+        (stopStream, stopContinuation) = AsyncStream<Void>.makeStream()
+    }
+
+    public var state: State { stateBox.withLockedValue { $0 } }
+
+    private func transition(to state: State) {
+        stateBox.withLockedValue { $0 = state }
+        logger.trace("server state changed", metadata: ["podium.state": "\(state)"])
+    }
+
+    /// Asks a running server to stop (what SHUTDOWN does).
+    public func stop() { stopContinuation.yield() }
+
+    public func run() async throws {
+        transition(to: .starting)
+        let continuation = stopContinuation
+        let core = ServerCore(configuration: configuration, configFile: configFile, logger: logger,
+                              shutdownRequested: { continuation.yield() })
+        let threads = max(1, configuration.ioThreads)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let limits = RESPLimits(maxBulkLength: configuration.protoMaxBulkLen)
+        let queryLimit = configuration.clientQueryBufferLimit
+        let keepalive = configuration.tcpKeepalive
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: Int32(clamping: configuration.tcpBacklog))
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.socketOption(.so_keepalive), value: keepalive > 0 ? 1 : 0)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ConnectionHandler(server: core, limits: limits, queryBufferLimit: queryLimit))
+                }
+            }
+
+        var listeners: [any Channel] = []
+        var port = configuration.port
+        for address in configuration.bindAddresses {
+            do {
+                let channel = try await bootstrap.bind(host: address.host, port: port).get()
+                if port == 0, let bound = channel.localAddress?.port { port = bound }
+                listeners.append(channel)
+            } catch {
+                if address.isOptional {
+                    logger.debug("optional bind address unavailable", metadata: ["podium.address": "\(address.host)"])
+                    continue
+                }
+                logger.warning("could not create server tcp listening socket",
+                               metadata: ["podium.address": "\(address.host):\(port)", "podium.error": "\(error)"])
+                for l in listeners { try? await l.close() }
+                try? await group.shutdownGracefully()
+                transition(to: .shutdown)
+                throw error
+            }
+        }
+        core.boundPort = port
+
+        // Active expiry: every 1000/hz ms, expire in slices of at most 1 ms under the lock, up to a quarter of the
+        // period, so clients wait at most about a millisecond behind it.
+        let hz = max(1, configuration.hz)
+        let periodMs = Int64(1000 / hz)
+        let expiryTask = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(periodMs),
+                                                           delay: .milliseconds(periodMs)) { _ in
+            let deadline = SystemClock.monotonicNanoseconds() + UInt64(periodMs) * 250_000
+            repeat {
+                let keepGoing = core.executor.withExclusiveAccess { () -> Bool in
+                    guard core.executor.dispatcher.activeExpireEnabled else { return false }
+                    let before = core.executor.keyspace.stats.expiredKeys
+                    core.executor.keyspace.activeExpireCycle(
+                        budgetNanoseconds: 1_000_000, effort: core.configuration.activeExpireEffort)
+                    return core.executor.keyspace.stats.expiredKeys - before > 0
+                }
+                if !keepGoing { break }
+            } while SystemClock.monotonicNanoseconds() < deadline
+        }
+
+        transition(to: .running)
+        logger.notice("ready to accept connections tcp", metadata: ["podium.port": "\(port)"])
+        await onServerRunning?(port)
+
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                for await _ in stopStream { break }
+            } onCancel: {
+                continuation.yield()
+            }
+        } onGracefulShutdown: {
+            continuation.yield()
+        }
+
+        transition(to: .shuttingDown)
+        expiryTask.cancel()
+        for l in listeners { try? await l.close() }
+        core.closeAllConnections()
+        try? await group.shutdownGracefully()
+        transition(to: .shutdown)
+        logger.notice("podium is now ready to exit, bye bye...")
+    }
+}

@@ -1,0 +1,252 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import PodiumCommands
+import PodiumConfig
+import PodiumKeyspace
+import PodiumRESP
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The server's shared state: configuration, executor, client registry, statistics. It is the `ServerContext`
+/// the command layer talks to. Every mutable field is only touched with the executor's lock held, except the
+/// byte counters, which are atomics-free approximations updated on event loops (INFO figures, not invariants).
+final class ServerCore: ServerContext, @unchecked Sendable {
+    let configuration: PodiumConfiguration
+    let executor: CommandExecutor
+    let logger: Logger
+    let startTimeMicros = SystemClock.nowMicroseconds()
+    let runID: String
+    var configFile: String
+    var boundPort = 0
+    /// Asked to stop (SHUTDOWN); the service watches this.
+    let shutdownRequested: @Sendable () -> Void
+
+    private struct Connection {
+        let session: ClientSession
+        let channel: any Channel
+    }
+    private var connections: [Int: Connection] = [:]
+    private var monitors: [Int: Connection] = [:]
+    private var nextClientID = 1
+    private var totalConnections = 0
+    private var rejectedConnections = 0
+    private let counters = NIOLockedValueBox((input: 0, output: 0))
+    private var peakRSS = 0
+
+    init(configuration: PodiumConfiguration, configFile: String, logger: Logger,
+         shutdownRequested: @escaping @Sendable () -> Void) {
+        self.configuration = configuration
+        self.configFile = configFile
+        self.logger = logger
+        self.shutdownRequested = shutdownRequested
+        let keyspace = Keyspace(databases: configuration.databases)
+        let dispatcher = Dispatcher(keyspace: keyspace, logger: logger)
+        dispatcher.protoMaxBulkLength = configuration.protoMaxBulkLen
+        self.executor = CommandExecutor(keyspace: keyspace, dispatcher: dispatcher)
+        var rng = SystemRandomNumberGenerator()
+        self.runID = (0..<40).map { _ in String("0123456789abcdef".randomElement(using: &rng)!) }.joined()
+        dispatcher.server = self
+        configuration.onChange = { [weak self] name in self?.configurationChanged(name) }
+    }
+
+    // MARK: - Execution
+
+    func execute(batch: [[ByteBuffer]], session: ClientSession, output: inout ByteBuffer) {
+        executor.withExclusiveAccess {
+            executor.dispatcher.execute(batch: batch, client: session, output: &output)
+        }
+    }
+
+    func countInput(_ n: Int) { counters.withLockedValue { $0.input &+= n } }
+    func countOutput(_ n: Int) { counters.withLockedValue { $0.output &+= n } }
+
+    // MARK: - Clients
+
+    /// Registers a new connection; nil when `maxclients` is reached.
+    func register(channel: any Channel) -> ClientSession? {
+        executor.withExclusiveAccess {
+            guard connections.count < configuration.maxclients else {
+                rejectedConnections += 1
+                return nil
+            }
+            let id = nextClientID
+            nextClientID += 1
+            totalConnections += 1
+            let session = ClientSession(
+                id: id, address: Self.describe(channel.remoteAddress), localAddress: Self.describe(channel.localAddress),
+                fd: id + 7, now: executor.keyspace.clock.nowMilliseconds())
+            session.authenticated = (configuration.requirepass ?? "").isEmpty
+            connections[id] = Connection(session: session, channel: channel)
+            return session
+        }
+    }
+
+    func unregister(_ session: ClientSession) {
+        executor.withExclusiveAccess {
+            executor.keyspace.unwatchAll(token: session.watch)
+            connections[session.id] = nil
+            monitors[session.id] = nil
+            if monitors.isEmpty { executor.dispatcher.monitorFeed = nil }
+        }
+    }
+
+    static func describe(_ address: SocketAddress?) -> String {
+        guard let address else { return "" }
+        switch address {
+        case .v4: return "\(address.ipAddress ?? ""):\(address.port ?? 0)"
+        case .v6: return "[\(address.ipAddress ?? "")]:\(address.port ?? 0)"
+        case .unixDomainSocket: return address.pathname ?? ""
+        }
+    }
+
+    /// Closes every client connection (shutdown).
+    func closeAllConnections() {
+        let channels = executor.withExclusiveAccess { connections.values.map(\.channel) }
+        for channel in channels { channel.close(promise: nil) }
+    }
+
+    // MARK: - ServerContext
+
+    func clients() -> [ClientSession] { connections.values.map(\.session) }
+
+    func kill(client: ClientSession) {
+        client.closeAfterReply = true
+        if let connection = connections[client.id] {
+            // Close from the connection's own event loop; a client killing itself is closed after its reply.
+            connection.channel.eventLoop.execute {
+                connection.channel.close(promise: nil)
+            }
+        }
+    }
+
+    func addMonitor(_ client: ClientSession) {
+        guard let connection = connections[client.id] else { return }
+        monitors[client.id] = connection
+        executor.dispatcher.monitorFeed = { [weak self] session, args in self?.feedMonitors(session, args) }
+    }
+
+    /// Sends one MONITOR line (`+<time> [<db> <addr>] "cmd" "arg"`) to every monitor.
+    private func feedMonitors(_ session: ClientSession, _ args: [ByteBuffer]) {
+        let us = SystemClock.nowMicroseconds()
+        var line = "+\(us / 1_000_000).\(String(format6(us % 1_000_000))) [\(session.db) \(session.address)]"
+        for arg in args {
+            line += " \""
+            arg.withUnsafeReadableBytes { raw in
+                for c in raw {
+                    switch c {
+                    case UInt8(ascii: "\\"): line += "\\\\"
+                    case UInt8(ascii: "\""): line += "\\\""
+                    case 0x0A: line += "\\n"
+                    case 0x0D: line += "\\r"
+                    case 0x09: line += "\\t"
+                    case 0x07: line += "\\a"
+                    case 0x08: line += "\\b"
+                    case 0x20...0x7E: line.unicodeScalars.append(Unicode.Scalar(c))
+                    default:
+                        let hex = String(c, radix: 16)
+                        line += "\\x" + (hex.count == 1 ? "0" + hex : hex)
+                    }
+                }
+            }
+            line += "\""
+        }
+        line += "\r\n"
+        for (_, monitor) in monitors where monitor.session !== session {
+            var buffer = monitor.channel.allocator.buffer(capacity: line.utf8.count)
+            buffer.writeString(line)
+            monitor.channel.writeAndFlush(buffer, promise: nil)
+        }
+    }
+
+    private func format6(_ n: Int64) -> String {
+        let s = String(n)
+        return String(repeating: "0", count: max(0, 6 - s.count)) + s
+    }
+
+    func shutdown(save: Bool?) throws(CommandError) {
+        logger.notice("user requested shutdown...")
+        shutdownRequested()
+    }
+
+    func configGet(patterns: [String]) -> [(String, String)] {
+        configuration.get(patterns: patterns).map { ($0.name, $0.value) }
+    }
+
+    func configSet(pairs: [(String, String)]) throws(CommandError) {
+        do {
+            try configuration.set(pairs: pairs)
+        } catch {
+            throw .custom(error.message)
+        }
+    }
+
+    func configValue(_ name: String) -> String? { configuration.value(of: name) }
+
+    func resetStats() {
+        totalConnections = 0
+        rejectedConnections = 0
+        counters.withLockedValue { $0 = (0, 0) }
+    }
+
+    func configRewrite() throws(CommandError) {
+        if configFile.isEmpty { throw .custom("ERR The server is running without a config file") }
+        throw .custom("ERR Rewriting config file: CONFIG REWRITE is not supported by Podium yet")
+    }
+
+    var info: ServerInfo {
+        var info = ServerInfo()
+        info.version = ConnectionCommands.redisVersion
+        info.processID = Int(getpid())
+        info.runID = runID
+        info.tcpPort = boundPort
+        info.startTimeMicros = startTimeMicros
+        info.configFile = configFile
+        info.executable = CommandLine.arguments.first ?? ""
+        info.eventLoops = configuration.ioThreads
+        info.connectedClients = connections.count
+        info.maxClients = configuration.maxclients
+        info.totalConnectionsReceived = totalConnections
+        info.rejectedConnections = rejectedConnections
+        let (input, output) = counters.withLockedValue { ($0.input, $0.output) }
+        info.netInputBytes = input
+        info.netOutputBytes = output
+        let rss = Self.residentSetSize()
+        peakRSS = max(peakRSS, rss)
+        info.usedMemoryRSS = rss
+        info.peakMemoryRSS = peakRSS
+        info.hz = configuration.hz
+        info.aofEnabled = configuration.appendonly
+        info.lastSaveTime = startTimeMicros / 1_000_000
+        return info
+    }
+
+    /// Resident set size from /proc/self/statm (Linux); 0 elsewhere.
+    static func residentSetSize() -> Int {
+        guard let file = fopen("/proc/self/statm", "r") else { return 0 }
+        defer { fclose(file) }
+        var size = 0
+        var resident = 0
+        guard withUnsafeMutablePointer(to: &size, { s in
+            withUnsafeMutablePointer(to: &resident) { r in
+                withVaList([s, r]) { vfscanf(file, "%ld %ld", $0) }
+            }
+        }) == 2 else { return 0 }
+        return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    // MARK: - Configuration changes
+
+    private func configurationChanged(_ name: String) {
+        switch name {
+        case "proto-max-bulk-len": executor.dispatcher.protoMaxBulkLength = configuration.protoMaxBulkLen
+        default: break
+        }
+    }
+}

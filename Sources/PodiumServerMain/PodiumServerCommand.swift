@@ -1,0 +1,74 @@
+import ArgumentParser
+import Logging
+import PodiumConfig
+import PodiumServer
+import ServiceLifecycle
+import UnixSignals
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `podium-server [/path/to/podium.conf] [--directive value ...]`, the redis-server command line: directive names
+/// belong to the configuration table, not to this parser, so everything but `--help`/`--version` is passed
+/// through to `PodiumConfiguration`, which applies redis-server's rules (command-line directives override the
+/// file).
+@main
+struct PodiumServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "podium-server",
+        abstract: "A Redis-protocol-compatible leaderboard datastore.",
+        discussion: """
+            Examples:
+              podium-server                          (run with the built-in defaults)
+              podium-server conf/podium.conf         (read a redis.conf-style file)
+              podium-server --port 7777 --io-threads 2
+              podium-server conf/podium.conf --loglevel verbose
+            """,
+        version: "podium-server 0.1.0 (Redis 7.2 compatible)"
+    )
+
+    @Argument(parsing: .allUnrecognized, help: "[config-file] [--directive value ...]")
+    var arguments: [String] = []
+
+    func run() async throws {
+        let loaded: (PodiumConfiguration, warnings: [String])
+        do {
+            loaded = try PodiumConfiguration.load(commandLine: arguments)
+        } catch {
+            let text = "\n\(error.message)\n"
+            _ = text.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+            throw ExitCode(1)
+        }
+        let (config, warnings) = loaded
+        let sink = RedisStyleLogHandler.Sink(path: config.logfile)
+        let level = Self.level(config.logLevel)
+        LoggingSystem.bootstrap { label in RedisStyleLogHandler(label: label, level: level, sink: sink) }
+        let logger = Logger(label: "podium")
+        logger.notice("podium is starting", metadata: ["podium.pid": "\(getpid())"])
+        for warning in warnings { logger.warning("\(warning)") }
+        let configFile = arguments.first.flatMap { $0.hasPrefix("--") ? nil : $0 } ?? ""
+        if configFile.isEmpty {
+            logger.warning("no config file specified, using the default config. In order to specify a config file use podium-server /path/to/podium.conf")
+        }
+        let server = PodiumServer(configuration: config, configFile: configFile, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint],
+                                 logger: logger))
+        try await group.run()
+    }
+
+    static func level(_ level: LogLevel) -> Logger.Level {
+        switch level {
+        case .debug: return .debug
+        case .verbose: return .info
+        case .notice: return .notice
+        case .warning: return .warning
+        case .nothing: return .critical
+        }
+    }
+}

@@ -1,0 +1,42 @@
+"""Small helpers shared by the e2e test modules (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+
+def server_version(server) -> tuple[int, ...]:
+    """The redis_version the server reports in INFO server, as a tuple (0,) if absent."""
+    with server.client() as client:
+        info = client.info("server")
+    text = str(info.get("redis_version", "0"))
+    try:
+        return tuple(int(p) for p in text.split("."))
+    except ValueError:
+        return (0,)
+
+
+def skip_if_redis_older(server, version: tuple[int, ...], feature: str) -> None:
+    """Skip only when the server under test *is* redis-server and too old for `feature`.
+
+    Podium implements the Redis 7.2 connection features; the installed redis-server may be 7.0.
+    """
+    if server.is_redis and server_version(server) < version:
+        pytest.skip(f"{feature} needs Redis >= {'.'.join(map(str, version))}")
+
+
+def wait_until(predicate, timeout: float = 10.0, interval: float = 0.01, message: str = "condition"):
+    """Poll `predicate` until it returns a truthy value; fail after `timeout` seconds.
+
+    This is a deadline, not a duration assertion: fast servers pass immediately.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
