@@ -21,7 +21,9 @@ public struct RESPProtocolError: Error, Hashable, Sendable, CustomStringConverti
 
     /// Inside a multibulk request, an element that does not start with `$`.
     public static func expectedDollar(got byte: UInt8) -> RESPProtocolError {
-        RESPProtocolError("Protocol error: expected '$', got '\(Character(Unicode.Scalar(byte)))'")
+        // Error replies cannot carry line breaks: Valkey turns CR and LF into spaces.
+        let shown = (byte == 0x0D || byte == 0x0A) ? " " : Character(Unicode.Scalar(byte))
+        return RESPProtocolError("Protocol error: expected '$', got '\(shown)'")
     }
 
     public var description: String { message }

@@ -57,7 +57,7 @@ struct PodiumServerCommand: AsyncParsableCommand {
         }
         let server = PodiumServer(configuration: config, configFile: configFile, logger: logger)
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint],
+            configuration: .init(services: [.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup)], gracefulShutdownSignals: [.sigterm, .sigint],
                                  logger: logger))
         try await group.run()
     }

@@ -96,6 +96,8 @@ public final class CommandSpec: @unchecked Sendable {
     public let since: String
     /// One-line summary (COMMAND DOCS, docs/commands.md).
     public let summary: String
+    /// Time complexity as Valkey documents it (COMMAND DOCS).
+    public let complexity: String
     /// The syntax after the command name, for docs/commands.md.
     public let syntax: String
     public let handler: CommandHandler?
@@ -113,7 +115,7 @@ public final class CommandSpec: @unchecked Sendable {
 
     public init(
         _ name: String, arity: Int, flags: CommandFlags, keys: KeyPositions = .none, group: CommandGroup,
-        since: String, summary: String, syntax: String = "", handler: CommandHandler? = nil,
+        since: String, summary: String, complexity: String = "", syntax: String = "", handler: CommandHandler? = nil,
         subcommands: [CommandSpec] = []
     ) {
         self.name = name
@@ -123,6 +125,7 @@ public final class CommandSpec: @unchecked Sendable {
         self.group = group
         self.since = since
         self.summary = summary
+        self.complexity = complexity
         self.syntax = syntax
         self.handler = handler
         self.subcommandList = subcommands

@@ -202,21 +202,58 @@ public enum ServerCommands {
         if ctx.argc == 2 { try command(&ctx); return }
         ctx.reply.arrayHeader(ctx.argc - 2)
         for j in 2..<ctx.argc {
-            if let spec = ctx.dispatcher.table.lookup(name: ctx.string(j)) { writeInfo(&ctx, spec) } else { ctx.reply.nullArray() }
+            if let spec = ctx.dispatcher.table.lookup(name: ctx.string(j)) { writeInfo(&ctx, spec) } else { ctx.reply.null() }
         }
     }
 
     static func writeDocs(_ ctx: inout CommandContext, _ spec: CommandSpec) {
         ctx.reply.bulk(spec.name)
         let hasSubs = !spec.subcommandList.isEmpty
-        ctx.reply.mapHeader(hasSubs ? 4 : 3)
+        let hasComplexity = !spec.complexity.isEmpty
+        let arguments = CommandArgument.parse(spec.syntax)
+        ctx.reply.mapHeader(3 + (hasSubs ? 1 : 0) + (hasComplexity ? 1 : 0) + (arguments.isEmpty ? 0 : 1))
         ctx.reply.bulk("summary"); ctx.reply.bulk(spec.summary)
         ctx.reply.bulk("since"); ctx.reply.bulk(spec.since)
         ctx.reply.bulk("group"); ctx.reply.bulk(spec.group.rawValue)
+        if hasComplexity { ctx.reply.bulk("complexity"); ctx.reply.bulk(spec.complexity) }
+        if !arguments.isEmpty {
+            ctx.reply.bulk("arguments")
+            writeArguments(&ctx, arguments, keyIndex: 0)
+        }
         if hasSubs {
             ctx.reply.bulk("subcommands")
             ctx.reply.mapHeader(spec.subcommandList.count)
             for sub in spec.subcommandList { writeDocs(&ctx, sub) }
+        }
+    }
+
+    static func writeArguments(_ ctx: inout CommandContext, _ arguments: [CommandArgument], keyIndex: Int) {
+        var keyIndex = keyIndex
+        ctx.reply.arrayHeader(arguments.count)
+        for arg in arguments {
+            var flags: [String] = []
+            if arg.optional { flags.append("optional") }
+            if arg.multiple { flags.append("multiple") }
+            let isKey = arg.kind == .key
+            let count = 2 + (isKey ? 1 : 0) + (arg.token != nil ? 1 : 0) + (flags.isEmpty ? 0 : 1)
+                + (arg.arguments.isEmpty ? 0 : 1)
+            ctx.reply.mapHeader(count)
+            ctx.reply.bulk("name"); ctx.reply.bulk(arg.name)
+            ctx.reply.bulk("type"); ctx.reply.bulk(arg.kind.rawValue)
+            if isKey {
+                ctx.reply.bulk("key_spec_index"); ctx.reply.integer(keyIndex)
+                keyIndex += 1
+            }
+            if let token = arg.token { ctx.reply.bulk("token"); ctx.reply.bulk(token) }
+            if !flags.isEmpty {
+                ctx.reply.bulk("flags")
+                ctx.reply.arrayHeader(flags.count)
+                for f in flags { ctx.reply.simple(f) }
+            }
+            if !arg.arguments.isEmpty {
+                ctx.reply.bulk("arguments")
+                writeArguments(&ctx, arg.arguments, keyIndex: keyIndex)
+            }
         }
     }
 

@@ -173,13 +173,14 @@ public enum StringCommands {
 
     /// GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]
     static func getex(_ ctx: inout CommandContext) throws(CommandError) {
+        // Valkey's order: options syntax, then the key (missing → null, wrong type), then the expiry value.
         let o = try parseExtended(ctx, from: 2, mode: .getex)
+        let key = ctx.key(1)
+        guard let value = try readString(ctx, key) else { ctx.reply.null(); return }
         var expireAt: Int64?
         if let index = o.expireIndex {
             expireAt = try expireMilliseconds(ctx, index: index, kind: o.expireKind, command: "getex")
         }
-        let key = ctx.key(1)
-        guard let value = try readString(ctx, key) else { ctx.reply.null(); return }
         replyValue(&ctx, value)
         if let expireAt {
             _ = ctx.db.setExpire(key, at: expireAt)
