@@ -1,1 +1,4 @@
-print("x")
+import PodiumCommands
+
+// Prints docs/commands.md, generated from the command table (see scripts/gen-docs).
+print(CommandDocs.markdown(), terminator: "")
