@@ -29,6 +29,13 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        if server.refusesUnprotectedRemote(context.channel) {
+            var buffer = context.channel.allocator.buffer(capacity: 1024)
+            buffer.writeString(ServerCore.protectedModeMessage)
+            closing = true
+            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+            return
+        }
         session = server.register(channel: context.channel)
         if session == nil {
             // Over maxclients: Valkey answers and closes.

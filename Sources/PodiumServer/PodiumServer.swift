@@ -109,6 +109,7 @@ public final class PodiumServer: Service, @unchecked Sendable {
         let periodMs = Int64(1000 / hz)
         let expiryTask = group.next().scheduleRepeatedTask(initialDelay: .milliseconds(periodMs),
                                                            delay: .milliseconds(periodMs)) { _ in
+            core.closeIdleClients()
             let deadline = SystemClock.monotonicNanoseconds() + UInt64(periodMs) * 250_000
             repeat {
                 let keepGoing = core.executor.withExclusiveAccess { () -> Bool in

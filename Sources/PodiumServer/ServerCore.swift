@@ -106,6 +106,36 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         }
     }
 
+    /// `timeout`: closes clients idle for longer than the configured number of seconds (0 = never), as Valkey's
+    /// `clientsCronHandleTimeout`. MONITOR clients are exempt. Runs from the periodic server task.
+    func closeIdleClients() {
+        let timeout = configuration.timeout
+        guard timeout > 0 else { return }
+        let now = executor.keyspace.clock.nowMilliseconds()
+        let idle = executor.withExclusiveAccess {
+            connections.values.filter { !$0.session.isMonitor && now - $0.session.lastInteraction > Int64(timeout) * 1000 }
+        }
+        for connection in idle {
+            logger.debug("closing idle client", metadata: ["podium.client": "\(connection.session.id)"])
+            connection.channel.close(promise: nil)
+        }
+    }
+
+    /// Protected mode (Valkey's default): with no password set, only loopback clients may talk to the server.
+    func refusesUnprotectedRemote(_ channel: any Channel) -> Bool {
+        guard configuration.protectedMode, (configuration.requirepass ?? "").isEmpty,
+              let address = channel.remoteAddress else { return false }
+        switch address {
+        case .unixDomainSocket: return false
+        case .v4: return !(address.ipAddress ?? "").hasPrefix("127.")
+        case .v6:
+            let ip = address.ipAddress ?? ""
+            return ip != "::1" && !ip.hasPrefix("::ffff:127.")
+        }
+    }
+
+    static let protectedModeMessage = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n"
+
     /// Closes every client connection (shutdown).
     func closeAllConnections() {
         let channels = executor.withExclusiveAccess { connections.values.map(\.channel) }

@@ -57,3 +57,30 @@ def test_command_line_directive_overrides_config_file(server_factory):
     with server.raw() as conn:
         assert conn.call("CONFIG", "GET", "databases") == Reply("*", [Reply("$", b"databases"), Reply("$", b"8")])
         assert conn.call("SELECT", "7") == Reply("+", "OK")
+
+
+def test_timeout_closes_idle_clients(server_factory):
+    """`timeout 1`: an idle client is disconnected by the server; an active one is not judged by this test."""
+    server = server_factory(extra_args=["--timeout", "1"])
+    with server.raw() as conn:
+        assert conn.call("PING") == Reply("+", "PONG")
+        data, closed = conn.read_raw_until_closed(timeout=15)
+        assert closed and data == b""
+    with server.raw() as conn:  # the server itself carries on
+        assert conn.call("PING") == Reply("+", "PONG")
+
+
+def test_starts_with_debian_redis_conf(server_factory):
+    """A team's existing redis.conf starts Podium (unknown-to-Podium directives only warn)."""
+    path = "/etc/redis/redis.conf"
+    if not os.path.exists(path):
+        import pytest
+        pytest.skip("no /etc/redis/redis.conf on this machine")
+    text = open(path).read()
+    # Keep the file's directives but run on the test's port, in the foreground, without its log/pid/dir paths.
+    lines = [line for line in text.splitlines()
+             if not line.split(" ", 1)[0] in ("port", "daemonize", "logfile", "pidfile", "dir", "bind", "supervised")]
+    lines += ["port {port}", "daemonize no", "bind 127.0.0.1"]
+    server = server_factory(config_text="\n".join(lines) + "\n", pass_port=False)
+    with server.raw() as conn:
+        assert conn.call("PING") == Reply("+", "PONG")
