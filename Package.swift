@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(
             name: "PodiumServerTests",
             dependencies: [
-                "PodiumServer",
+                "PodiumServer", "PodiumConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

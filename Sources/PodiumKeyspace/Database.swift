@@ -10,6 +10,7 @@
 /// - **A volatile list.** Keys with a TTL are also listed by slot in `volatileSlots` (each entry knows its
 ///   position there, so removal is a swap-remove), which is what the active expiry cycle samples.
 ///
+/// A key is expired once the clock has passed its expiry time (`now > expireAt`, Valkey's `keyIsExpired`).
 /// Expiry is lazy on every lookup (`lookup`) and active in `Keyspace.activeExpireCycle`. Every mutation goes
 /// through this type, which tells the keyspace so WATCH sees it.
 public final class Database {
@@ -53,7 +54,7 @@ public final class Database {
     @inlinable public func slot(of key: Bytes) -> Int? {
         guard let slot = index[key] else { return nil }
         let expireAt = slots[slot].unsafelyUnwrapped.expireAt
-        if expireAt >= 0, expireAt <= keyspace.now {
+        if expireAt >= 0, expireAt < keyspace.now {
             expire(slot: slot)
             return nil
         }
@@ -191,7 +192,7 @@ public final class Database {
         let now = keyspace.now
         while slot < slots.count, visited < count {
             if let entry = slots[slot] {
-                if entry.expireAt >= 0, entry.expireAt <= now {
+                if entry.expireAt >= 0, entry.expireAt < now {
                     expire(slot: slot)
                 } else {
                     body(entry)
@@ -229,7 +230,7 @@ public final class Database {
             }
             guard let s = found else { return nil }
             let entry = slots[s].unsafelyUnwrapped
-            if entry.expireAt >= 0, entry.expireAt <= keyspace.now {
+            if entry.expireAt >= 0, entry.expireAt < keyspace.now {
                 expire(slot: s)
                 continue
             }
@@ -306,7 +307,7 @@ public final class Database {
         while sampled < samples, !volatileSlots.isEmpty {
             let slot = volatileSlots[Int.random(in: 0..<volatileSlots.count, using: &rng)]
             sampled += 1
-            if slots[slot].unsafelyUnwrapped.expireAt <= now {
+            if slots[slot].unsafelyUnwrapped.expireAt < now {
                 expire(slot: slot)
                 expired += 1
             }

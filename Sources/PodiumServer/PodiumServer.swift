@@ -12,8 +12,7 @@ import ServiceLifecycle
 /// does) or directly with `run()`; it stops on graceful shutdown, on task cancellation, or on `SHUTDOWN`.
 ///
 /// ```swift
-/// let config = PodiumConfiguration()
-/// try config.set("port", "0")          // 0: any free port, reported to onServerRunning
+/// let (config, _) = try PodiumConfiguration.load(configFile: nil, arguments: ["--port", "0"])  // 0: any free port
 /// let server = PodiumServer(configuration: config, logger: logger) { port in print("listening on \(port)") }
 /// try await server.run()
 /// ```

@@ -90,7 +90,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
 
     func unregister(_ session: ClientSession) {
         executor.withExclusiveAccess {
-            executor.keyspace.unwatchAll(token: session.watch)
+            executor.dispatcher.unwatchAll(session)
             connections[session.id] = nil
             monitors[session.id] = nil
             if monitors.isEmpty { executor.dispatcher.monitorFeed = nil }

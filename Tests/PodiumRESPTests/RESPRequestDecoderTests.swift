@@ -96,11 +96,23 @@ import Testing
             try verify([(input, [[ByteBuffer(string: "SET"), ByteBuffer(bytes: [0x00, 0x0A]), ByteBuffer(bytes: value)]])])
         }
 
-        @Test func largeBulkLongerThanTheInlineLimit() throws {
-            // A payload is not a header line: its length is not bounded by the 64 KB inline limit.
-            let value = [UInt8](repeating: UInt8(ascii: "x"), count: seventyKB)
+        @Test func bulkOfAFewKilobytes() throws {
+            // Kept small: the verifier drip-feeds every byte through a channel.
+            let value = [UInt8]((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7) })
             try verify([(multibulk([Array("SET".utf8), Array("k".utf8), value]),
                          [[ByteBuffer(string: "SET"), ByteBuffer(string: "k"), ByteBuffer(bytes: value)]])])
+        }
+
+        @Test func bulkLongerThanTheInlineLimitDripFed() throws {
+            // A payload is not a header line: its length is not bounded by the 64 KB inline limit.
+            let value = [UInt8](repeating: UInt8(ascii: "x"), count: seventyKB)
+            let input = multibulk([Array("SET".utf8), Array("k".utf8), value])
+            let processor = NIOSingleStepByteToMessageProcessor(RESPRequestDecoder())
+            var decoded: [[ByteBuffer]] = []
+            for byte in input.readableBytesView {
+                try processor.process(buffer: ByteBuffer(bytes: [byte])) { decoded.append($0) }
+            }
+            #expect(decoded == [[ByteBuffer(string: "SET"), ByteBuffer(string: "k"), ByteBuffer(bytes: value)]])
         }
 
         @Test func oneMegabyteValueInOneRead() throws {
@@ -246,6 +258,9 @@ import Testing
         static let cases: [(input: String, error: RESPProtocolError)] = [
             ("*1\r\n+foo\r\n", .expectedDollar(got: UInt8(ascii: "+"))),
             ("*2\r\n$3\r\nGET\r\n:1\r\n", .expectedDollar(got: UInt8(ascii: ":"))),
+            // A line break cannot appear in the reply: Valkey shows it as a space.
+            ("*1\r\n\r\n", .expectedDollar(got: 0x0D)),
+            ("*1\r\n\nfoo\r\n", .expectedDollar(got: 0x0A)),
             ("*abc\r\n", .invalidMultibulkLength),
             ("*\r\n", .invalidMultibulkLength),
             ("*+1\r\n", .invalidMultibulkLength),
@@ -281,6 +296,8 @@ import Testing
 
         @Test func errorTexts() {
             #expect(RESPProtocolError.expectedDollar(got: UInt8(ascii: "+")).message == "Protocol error: expected '$', got '+'")
+            #expect(RESPProtocolError.expectedDollar(got: 0x0D).message == "Protocol error: expected '$', got ' '")
+            #expect(RESPProtocolError.expectedDollar(got: 0x0A).message == "Protocol error: expected '$', got ' '")
             #expect(RESPProtocolError.invalidMultibulkLength.message == "Protocol error: invalid multibulk length")
             #expect(RESPProtocolError.invalidBulkLength.message == "Protocol error: invalid bulk length")
             #expect(RESPProtocolError.tooBigInlineRequest.message == "Protocol error: too big inline request")

@@ -26,8 +26,7 @@ public enum ConnectionCommands {
     static func reset(_ ctx: inout CommandContext) throws(CommandError) {
         let client = ctx.client
         client.discardTransaction()
-        ctx.keyspace.unwatchAll(token: client.watch)
-        client.watchExpiry.removeAll()
+        ctx.dispatcher.unwatchAll(client)
         client.db = 0
         client.proto = .resp2
         client.name = nil

@@ -28,9 +28,13 @@ public enum CommandError: Error, Equatable, Sendable {
         case .dbIndexOutOfRange: return "ERR DB index is out of range"
         case .wrongArity(let name): return "ERR wrong number of arguments for '\(name)' command"
         case .unknownCommand(let name, let args):
-            var text = "ERR unknown command '\(CommandError.clip(name))', with args beginning with: "
-            for arg in args { text += "'\(CommandError.clip(arg))' " }
-            return text
+            // Valkey adds arguments while the list is shorter than 128 bytes, cutting the last one to fit.
+            var list: [UInt8] = []
+            for arg in args where list.count < 128 {
+                list += Array("'".utf8) + Array(arg.utf8.prefix(128 - list.count)) + Array("' ".utf8)
+            }
+            return "ERR unknown command '\(CommandError.clip(name))', with args beginning with: "
+                + String(decoding: list, as: UTF8.self)
         case .unknownSubcommand(let sub, let command):
             return "ERR unknown subcommand '\(CommandError.clip(sub))'. Try \(command.uppercased()) HELP."
         case .invalidExpireTime(let command): return "ERR invalid expire time in '\(command)' command"
@@ -42,10 +46,6 @@ public enum CommandError: Error, Equatable, Sendable {
 
     /// Valkey prints at most 128 bytes of a user-supplied name in these errors, with newlines replaced.
     static func clip(_ text: String) -> String {
-        var clipped = String(decoding: Array(text.utf8.prefix(128)), as: UTF8.self)
-        if clipped.contains(where: { $0 == "\r" || $0 == "\n" }) {
-            clipped = String(clipped.map { $0 == "\r" || $0 == "\n" ? " " : $0 })
-        }
-        return clipped
+        String(decoding: Array(text.utf8.prefix(128)), as: UTF8.self)
     }
 }

@@ -12,6 +12,12 @@ public final class CommandTable: @unchecked Sendable {
     public init(_ commands: [CommandSpec]) {
         self.commands = commands
         for spec in commands {
+            for entry in [spec] + spec.subcommandList {
+                entry.statsIndex = allSpecs.count
+                allSpecs.append(entry)
+            }
+        }
+        for spec in commands {
             let name = Array(spec.name.utf8)
             buckets[Self.bucket(length: name.count, first: name.first ?? 0), default: []].append((name, spec))
         }
@@ -56,7 +62,6 @@ public final class CommandTable: @unchecked Sendable {
         return lookup(ByteBuffer(string: lower))
     }
 
-    func resetStats() {
-        for spec in commands { spec.resetStats() }
-    }
+    /// Every entry, subcommands included, in statistics-index order.
+    public private(set) var allSpecs: [CommandSpec] = []
 }

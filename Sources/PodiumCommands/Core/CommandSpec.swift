@@ -80,10 +80,20 @@ public enum CommandGroup: String, Sendable, CaseIterable {
     case pubsub, transactions, connection, server
 }
 
+/// Per-command statistics for INFO commandstats, kept by each dispatcher (so two servers in one process do not
+/// mix their figures).
+public struct CommandStats: Sendable {
+    public var calls = 0
+    public var microseconds: UInt64 = 0
+    public var rejectedCalls = 0
+    public var failedCalls = 0
+    public init() {}
+}
+
 /// A handler runs one command: it reads `ctx.args`, works on `ctx.db`, and writes its reply into `ctx.reply`.
 public typealias CommandHandler = (inout CommandContext) throws(CommandError) -> Void
 
-/// One entry of the command table. A class so statistics can be kept per command without a second lookup.
+/// One entry of the command table. A class so a subcommand can point at its parent.
 public final class CommandSpec: @unchecked Sendable {
     /// Lower-case name; for subcommands the container's name and the subcommand's, `config|get`.
     public let name: String
@@ -107,11 +117,8 @@ public final class CommandSpec: @unchecked Sendable {
     public let subcommandList: [CommandSpec]
     public weak var parent: CommandSpec?
 
-    // Statistics for INFO commandstats.
-    public var calls = 0
-    public var microseconds: UInt64 = 0
-    public var rejectedCalls = 0
-    public var failedCalls = 0
+    /// This entry's slot in each dispatcher's statistics array; assigned when the table is built.
+    public internal(set) var statsIndex = 0
 
     public init(
         _ name: String, arity: Int, flags: CommandFlags, keys: KeyPositions = .none, group: CommandGroup,
@@ -146,11 +153,4 @@ public final class CommandSpec: @unchecked Sendable {
         (arity > 0 && arity == argc) || (arity < 0 && argc >= -arity)
     }
 
-    public func resetStats() {
-        calls = 0
-        microseconds = 0
-        rejectedCalls = 0
-        failedCalls = 0
-        for sub in subcommandList { sub.resetStats() }
-    }
 }

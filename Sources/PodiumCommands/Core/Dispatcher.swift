@@ -17,6 +17,8 @@ public final class Dispatcher {
     /// Error replies sent (INFO stats `total_error_replies`), and their counts by error code (errorstats).
     public var totalErrorReplies = 0
     public var errorCounts: [String: Int] = [:]
+    /// INFO commandstats, indexed by `CommandSpec.statsIndex`.
+    public var stats: [CommandStats]
     /// Called with every executed command when MONITOR clients exist.
     public var monitorFeed: ((ClientSession, [ByteBuffer]) -> Void)?
     /// The maximum bulk length CONFIG allows for values that commands build (SETRANGE, APPEND).
@@ -30,6 +32,7 @@ public final class Dispatcher {
         self.keyspace = keyspace
         self.table = table
         self.logger = logger
+        self.stats = Array(repeating: CommandStats(), count: table.allSpecs.count)
     }
 
     /// Executes a batch of requests from one client, appending the replies to `output`. The caller holds the
@@ -69,9 +72,7 @@ public final class Dispatcher {
         let client = ctx.client
         guard let first = ctx.args.first else { return }
         guard var spec = table.lookup(first) else {
-            let name = ctx.string(0)
-            let rest = (1..<min(ctx.argc, 65)).map { ctx.string($0) }
-            reject(&ctx, .unknownCommand(name: name, args: rest))
+            reject(&ctx, .unknownCommand(name: ctx.string(0), args: (1..<ctx.argc).map { ctx.string($0) }))
             return
         }
         if !spec.subcommands.isEmpty, ctx.argc >= 2 {
@@ -84,7 +85,7 @@ public final class Dispatcher {
         }
         ctx.spec = spec
         guard spec.acceptsArgumentCount(ctx.argc) else {
-            spec.rejectedCalls += 1
+            stats[spec.statsIndex].rejectedCalls += 1
             reject(&ctx, .wrongArity(spec.name))
             return
         }
@@ -94,7 +95,7 @@ public final class Dispatcher {
                 || root.name == "watch" || root.name == "quit" || root.name == "reset"
             if !passesThrough {
                 if spec.flags.contains(.noMulti) {
-                    spec.rejectedCalls += 1
+                    stats[spec.statsIndex].rejectedCalls += 1
                     reject(&ctx, .notAllowedInTransaction)
                     return
                 }
@@ -121,11 +122,11 @@ public final class Dispatcher {
         do {
             try handler(&ctx)
         } catch {
-            spec.failedCalls += 1
+            stats[spec.statsIndex].failedCalls += 1
             replyError(&ctx, error)
         }
-        spec.calls += 1
-        spec.microseconds &+= (SystemClock.monotonicNanoseconds() &- start) / 1000
+        stats[spec.statsIndex].calls += 1
+        stats[spec.statsIndex].microseconds &+= (SystemClock.monotonicNanoseconds() &- start) / 1000
         totalCommands += 1
         client.lastInteraction = keyspace.now
     }
@@ -137,7 +138,11 @@ public final class Dispatcher {
     }
 
     func replyError(_ ctx: inout CommandContext, _ error: CommandError) {
-        let text = error.message
+        var text = error.message
+        // An error reply is one line: Valkey turns any CR or LF (from echoed user input) into a space.
+        if text.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A }) {
+            text = String(decoding: text.utf8.map { $0 == 0x0D || $0 == 0x0A ? 0x20 : $0 }, as: UTF8.self)
+        }
         ctx.reply.error(text)
         totalErrorReplies += 1
         let code = text.prefix(while: { $0 != " " })
@@ -145,7 +150,7 @@ public final class Dispatcher {
     }
 
     public func resetStats() {
-        table.resetStats()
+        stats = Array(repeating: CommandStats(), count: table.allSpecs.count)
         totalErrorReplies = 0
         errorCounts = [:]
         totalCommands = 0

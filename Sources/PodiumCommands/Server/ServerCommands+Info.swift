@@ -188,10 +188,11 @@ extension ServerCommands {
         case "commandstats":
             lines.append("# Commandstats")
             func visit(_ spec: CommandSpec) {
-                if spec.calls > 0 || spec.rejectedCalls > 0 || spec.failedCalls > 0 {
-                    let perCall = spec.calls > 0 ? Double(spec.microseconds) / Double(spec.calls) : 0
+                let s = ctx.dispatcher.stats[spec.statsIndex]
+                if s.calls > 0 || s.rejectedCalls > 0 || s.failedCalls > 0 {
+                    let perCall = s.calls > 0 ? Double(s.microseconds) / Double(s.calls) : 0
                     add("cmdstat_\(spec.name)",
-                        "calls=\(spec.calls),usec=\(spec.microseconds),usec_per_call=\(format2(perCall)),rejected_calls=\(spec.rejectedCalls),failed_calls=\(spec.failedCalls)")
+                        "calls=\(s.calls),usec=\(s.microseconds),usec_per_call=\(format2(perCall)),rejected_calls=\(s.rejectedCalls),failed_calls=\(s.failedCalls)")
                 }
                 for sub in spec.subcommandList { visit(sub) }
             }

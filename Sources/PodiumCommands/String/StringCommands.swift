@@ -366,7 +366,8 @@ public enum StringCommands {
             ctx.reply.integer(slot.flatMap { db.entry($0).value.stringBytes?.count } ?? 0)
             return
         }
-        if offset + patch.readableBytes > ctx.dispatcher.protoMaxBulkLength { throw .stringTooLong }
+        // Compared as a subtraction: `offset + length` overflows for offsets near Int.max.
+        if offset > ctx.dispatcher.protoMaxBulkLength - patch.readableBytes { throw .stringTooLong }
         func apply(_ bytes: inout Bytes) {
             let needed = offset + patch.readableBytes
             if bytes.count < needed { bytes.storage.append(contentsOf: repeatElement(0, count: needed - bytes.count)) }

@@ -22,18 +22,18 @@ public enum TransactionCommands {
         let keyspace = ctx.keyspace
         if client.multiError {
             client.discardTransaction()
-            keyspace.unwatchAll(token: client.watch)
+            ctx.dispatcher.unwatchAll(client)
             throw .custom("EXECABORT Transaction discarded because of previous errors.")
         }
         if client.watch.dirty || ctx.dispatcher.watchedKeyExpired(client) {
             client.discardTransaction()
-            keyspace.unwatchAll(token: client.watch)
+            ctx.dispatcher.unwatchAll(client)
             ctx.reply.nullArray()
             return
         }
         let queued = client.queued
         client.discardTransaction()
-        keyspace.unwatchAll(token: client.watch)
+        ctx.dispatcher.unwatchAll(client)
         ctx.reply.arrayHeader(queued.count)
         let execSpec = ctx.spec
         ctx.dispatcher.inExec = true
@@ -49,7 +49,7 @@ public enum TransactionCommands {
     static func discard(_ ctx: inout CommandContext) throws(CommandError) {
         guard ctx.client.inMulti else { throw .custom("ERR DISCARD without MULTI") }
         ctx.client.discardTransaction()
-        ctx.keyspace.unwatchAll(token: ctx.client.watch)
+        ctx.dispatcher.unwatchAll(ctx.client)
         ctx.reply.ok()
     }
 
@@ -65,8 +65,7 @@ public enum TransactionCommands {
 
     /// UNWATCH
     static func unwatch(_ ctx: inout CommandContext) throws(CommandError) {
-        ctx.keyspace.unwatchAll(token: ctx.client.watch)
-        ctx.client.watchExpiry.removeAll()
+        ctx.dispatcher.unwatchAll(ctx.client)
         ctx.reply.ok()
     }
 }
@@ -82,14 +81,15 @@ extension Dispatcher {
         }
     }
 
-    /// True when a key that was live at WATCH time has logically expired since.
+    /// True when a key that was live at WATCH time has logically expired since (Valkey: `now > when`).
     func watchedKeyExpired(_ client: ClientSession) -> Bool {
-        defer { client.watchExpiry.removeAll() }
         keyspace.refreshClock()
-        for (db, _, expireAt) in client.watchExpiry where expireAt <= keyspace.now {
-            _ = db
-            return true
-        }
-        return false
+        return client.watchExpiry.contains { $0.2 < keyspace.now }
+    }
+
+    /// Forgets every WATCH of a client (EXEC, DISCARD, UNWATCH, RESET, disconnect).
+    public func unwatchAll(_ client: ClientSession) {
+        keyspace.unwatchAll(token: client.watch)
+        client.watchExpiry.removeAll()
     }
 }
