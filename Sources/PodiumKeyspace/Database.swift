@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One numbered database (`SELECT n`).
 ///
 /// ## Layout
@@ -24,6 +32,8 @@ public final class Database {
         @usableFromInline var volatilePosition: Int32
         /// Seconds (server clock) of the last access, for OBJECT IDLETIME.
         public var lastAccess: UInt32
+        /// The key's 32-bit hash, as stored in the index (needed to remove it without rehashing).
+        @usableFromInline var hash: UInt32
         public static let persistent: Int64 = -1
     }
 
@@ -31,7 +41,7 @@ public final class Database {
     public internal(set) var id: Int
     @usableFromInline unowned let keyspace: Keyspace
 
-    @usableFromInline var index: [Bytes: Int] = [:]
+    var index = KeyIndex()
     @usableFromInline var slots: ContiguousArray<Entry?> = []
     var freeSlots: [Int] = []
     var volatileSlots: [Int] = []
@@ -39,6 +49,11 @@ public final class Database {
     init(id: Int, keyspace: Keyspace) {
         self.id = id
         self.keyspace = keyspace
+    }
+
+    /// True if the key is stored, expired or not (no lazy expiry): for WATCH bookkeeping.
+    func contains(_ key: Bytes) -> Bool {
+        key.storage.withUnsafeBytes { find($0, hash: KeyIndex.hash($0)) != nil }
     }
 
     /// The number of keys, including logically expired ones not yet removed (as Valkey's DBSIZE).
@@ -50,9 +65,22 @@ public final class Database {
 
     // MARK: - Lookup
 
-    /// The slot of `key`, after lazily removing it if it has expired. Does not count hits or touch access times.
-    @inlinable public func slot(of key: Bytes) -> Int? {
-        guard let slot = index[key] else { return nil }
+    /// The slot holding exactly these key bytes, expired or not.
+    func find(_ raw: UnsafeRawBufferPointer, hash: UInt32) -> Int? {
+        slots.withUnsafeBufferPointer { entries in
+            index.find(hash: hash) { slot in
+                entries[slot].unsafelyUnwrapped.key.storage.withUnsafeBytes { stored in
+                    stored.count == raw.count
+                        && (raw.count == 0 || memcmp(stored.baseAddress!, raw.baseAddress!, raw.count) == 0)
+                }
+            }
+        }
+    }
+
+    /// The slot of the key with these bytes, after lazily removing it if it has expired. Does not count hits or
+    /// touch access times. Takes raw bytes so callers can look up straight from a request buffer.
+    public func slot(raw: UnsafeRawBufferPointer) -> Int? {
+        guard let slot = find(raw, hash: KeyIndex.hash(raw)) else { return nil }
         let expireAt = slots[slot].unsafelyUnwrapped.expireAt
         if expireAt >= 0, expireAt < keyspace.now {
             expire(slot: slot)
@@ -61,12 +89,22 @@ public final class Database {
         return slot
     }
 
+    /// The slot of `key`, after lazily removing it if it has expired.
+    public func slot(of key: Bytes) -> Int? {
+        key.storage.withUnsafeBytes { slot(raw: $0) }
+    }
+
     /// The live entry in `slot`. The caller got `slot` from `slot(of:)` in the same command.
     @inlinable public func entry(_ slot: Int) -> Entry { slots[slot].unsafelyUnwrapped }
 
     /// Looks a key up for reading: lazily expires, updates the access time and the hit/miss statistics.
-    @inlinable public func lookupRead(_ key: Bytes) -> Value? {
-        guard let slot = slot(of: key) else {
+    public func lookupRead(_ key: Bytes) -> Value? {
+        key.storage.withUnsafeBytes { lookupRead(raw: $0) }
+    }
+
+    /// `lookupRead` for raw key bytes.
+    public func lookupRead(raw: UnsafeRawBufferPointer) -> Value? {
+        guard let slot = slot(raw: raw) else {
             keyspace.stats.keyspaceMisses += 1
             return nil
         }
@@ -76,7 +114,7 @@ public final class Database {
     }
 
     /// Looks a key up for writing (no hit statistics), lazily expiring it.
-    @inlinable public func lookupWrite(_ key: Bytes) -> Value? {
+    public func lookupWrite(_ key: Bytes) -> Value? {
         guard let slot = slot(of: key) else { return nil }
         return slots[slot].unsafelyUnwrapped.value
     }
@@ -95,7 +133,25 @@ public final class Database {
     /// Stores `value` under `key`. A new key or an overwrite loses its TTL unless `keepTTL` (SET KEEPTTL); an
     /// explicit `expireAt` sets one. Signals WATCH.
     public func set(_ key: Bytes, _ value: Value, keepTTL: Bool = false, expireAt: Int64? = nil) {
-        if let slot = slot(of: key) {
+        key.storage.withUnsafeBytes { raw in
+            set(raw: raw, makeKey: { key }, value, keepTTL: keepTTL, expireAt: expireAt)
+        }
+    }
+
+    /// `set` for raw key bytes: a `Bytes` copy of the key is made only when the key is new.
+    public func set(raw: UnsafeRawBufferPointer, _ value: Value, keepTTL: Bool = false, expireAt: Int64? = nil) {
+        set(raw: raw, makeKey: { Bytes(raw: raw) }, value, keepTTL: keepTTL, expireAt: expireAt)
+    }
+
+    func set(raw: UnsafeRawBufferPointer, makeKey: () -> Bytes, _ value: Value, keepTTL: Bool, expireAt: Int64?) {
+        let hash = KeyIndex.hash(raw)
+        var existing = find(raw, hash: hash)
+        if let slot = existing, slots[slot].unsafelyUnwrapped.expireAt >= 0,
+           slots[slot].unsafelyUnwrapped.expireAt < keyspace.now {
+            expire(slot: slot)
+            existing = nil
+        }
+        if let slot = existing {
             slots[slot]!.value = value
             slots[slot]!.lastAccess = keyspace.nowSeconds
             if let expireAt {
@@ -103,11 +159,13 @@ public final class Database {
             } else if !keepTTL {
                 removeExpire(slot: slot)
             }
+            if !keyspace.watchedIsEmpty { keyspace.touchWatched(db: id, key: slots[slot].unsafelyUnwrapped.key) }
         } else {
-            let slot = insert(key, value)
+            let key = makeKey()
+            let slot = insert(key, value, hash: hash)
             if let expireAt { setExpire(slot: slot, at: expireAt) }
+            if !keyspace.watchedIsEmpty { keyspace.touchWatched(db: id, key: key) }
         }
-        keyspace.signalModified(db: id, key: key)
     }
 
     /// Replaces the value of an existing key in place, keeping its TTL. Signals WATCH.
@@ -132,6 +190,15 @@ public final class Database {
     @discardableResult
     public func remove(_ key: Bytes) -> Bool {
         guard let slot = slot(of: key) else { return false }
+        removeSlot(slot)
+        keyspace.signalModified(db: id, key: key)
+        return true
+    }
+
+    /// `remove` for raw key bytes.
+    public func remove(raw: UnsafeRawBufferPointer) -> Bool {
+        guard let slot = slot(raw: raw) else { return false }
+        let key = slots[slot].unsafelyUnwrapped.key
         removeSlot(slot)
         keyspace.signalModified(db: id, key: key)
         return true
@@ -176,7 +243,7 @@ public final class Database {
     /// Removes every key. Signals WATCH for watched keys that existed.
     public func removeAll() {
         keyspace.signalFlushed(db: self)
-        index = [:]
+        index.removeAll()
         slots = []
         freeSlots = []
         volatileSlots = []
@@ -215,7 +282,7 @@ public final class Database {
     public func randomKey<G: RandomNumberGenerator>(using rng: inout G) -> Bytes? {
         // Sampling slots is O(1) while the array is reasonably dense; after 100 misses fall back to a walk from
         // a random point so a sparse array still answers.
-        while !index.isEmpty {
+        while index.count > 0 {
             var found: Int?
             for _ in 0..<100 {
                 let s = Int.random(in: 0..<slots.count, using: &rng)
@@ -241,9 +308,9 @@ public final class Database {
 
     // MARK: - Internals
 
-    func insert(_ key: Bytes, _ value: Value) -> Int {
+    func insert(_ key: Bytes, _ value: Value, hash: UInt32) -> Int {
         let entry = Entry(key: key, value: value, expireAt: Entry.persistent, volatilePosition: -1,
-                          lastAccess: keyspace.nowSeconds)
+                          lastAccess: keyspace.nowSeconds, hash: hash)
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = free
@@ -252,16 +319,15 @@ public final class Database {
             slot = slots.count
             slots.append(entry)
         }
-        index[key] = slot
+        index.insert(hash: hash, slot: slot)
         return slot
     }
 
     func removeSlot(_ slot: Int) {
-        let key = slots[slot].unsafelyUnwrapped.key
         removeExpire(slot: slot)
-        index[key] = nil
+        index.remove(hash: slots[slot].unsafelyUnwrapped.hash, slot: slot)
         slots[slot] = nil
-        if index.isEmpty {
+        if index.count == 0 {
             // Nothing left: start the slot space again (a SCAN in progress simply ends).
             slots.removeAll(keepingCapacity: slots.count < 1024)
             freeSlots.removeAll(keepingCapacity: false)

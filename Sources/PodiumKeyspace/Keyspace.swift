@@ -138,7 +138,7 @@ public final class Keyspace {
 
     func signalFlushed(db: Database) {
         if watched.isEmpty { return }
-        for (wk, tokens) in watched where wk.db == db.id && db.index[wk.key] != nil {
+        for (wk, tokens) in watched where wk.db == db.id && db.contains(wk.key) {
             for token in tokens { token.dirty = true }
         }
     }
@@ -146,7 +146,7 @@ public final class Keyspace {
     func touchWatchedForSwap(_ a: Int, _ b: Int) {
         if watched.isEmpty { return }
         for (wk, tokens) in watched where wk.db == a || wk.db == b {
-            if databases[a].index[wk.key] != nil || databases[b].index[wk.key] != nil {
+            if databases[a].contains(wk.key) || databases[b].contains(wk.key) {
                 for token in tokens { token.dirty = true }
             }
         }

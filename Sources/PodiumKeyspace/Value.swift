@@ -14,6 +14,12 @@ public enum Value {
         return .string(bytes, raw: false)
     }
 
+    /// `fromBytes` for raw bytes: integers are recognised before anything is allocated.
+    @inlinable public static func fromRaw(_ raw: UnsafeRawBufferPointer) -> Value {
+        if raw.count <= 20, let n = StrictInteger.parse(raw) { return .integer(n) }
+        return .string(Bytes(raw: raw), raw: false)
+    }
+
     /// The `TYPE` name.
     public var typeName: String {
         switch self {

@@ -43,6 +43,9 @@ public final class Dispatcher {
             dispatcher: self, client: client, reply: ReplyWriter(buffer: ByteBuffer(), proto: client.proto),
             spec: table.placeholder)
         swap(&ctx.reply.buffer, &output)
+        // One clock reading per batch: commands decoded from one read run within microseconds of each other, and
+        // Valkey too reads the clock once per command *call*, not per key access.
+        keyspace.refreshClock()
         for args in batch {
             execute(args, &ctx)
             if client.closeAfterReply { break }
@@ -114,7 +117,6 @@ public final class Dispatcher {
             return
         }
         let client = ctx.client
-        if !inExec { keyspace.refreshClock() }
         keyspace.noTouch = client.noTouch
         if let feed = monitorFeed, !spec.flags.contains(.skipMonitor) { feed(client, ctx.args) }
         client.lastCommand = spec.name

@@ -10,7 +10,7 @@ public enum KeyCommands {
     static func del(_ ctx: inout CommandContext) throws(CommandError) {
         let db = ctx.db
         var removed = 0
-        for i in 1..<ctx.argc where db.remove(ctx.key(i)) { removed += 1 }
+        for i in 1..<ctx.argc where ctx.args[i].withUnsafeReadableBytes({ db.remove(raw: $0) }) { removed += 1 }
         ctx.reply.integer(removed)
     }
 
@@ -21,7 +21,9 @@ public enum KeyCommands {
     static func exists(_ ctx: inout CommandContext) throws(CommandError) {
         let db = ctx.db
         var count = 0
-        for i in 1..<ctx.argc where db.lookupRead(ctx.key(i)) != nil { count += 1 }
+        for i in 1..<ctx.argc where ctx.args[i].withUnsafeReadableBytes({ db.lookupRead(raw: $0) }) != nil {
+            count += 1
+        }
         ctx.reply.integer(count)
     }
 

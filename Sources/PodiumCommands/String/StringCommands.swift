@@ -101,8 +101,10 @@ public enum StringCommands {
     /// PXAT unix-time-milliseconds | KEEPTTL]
     static func set(_ ctx: inout CommandContext) throws(CommandError) {
         if ctx.argc == 3 {
-            // The common case, without option parsing.
-            ctx.db.set(ctx.key(1), .fromBytes(ctx.bytes(2)))
+            // The common case, without option parsing: the key is copied only if it is new.
+            let value = ctx.value(2)
+            let db = ctx.db
+            ctx.args[1].withUnsafeReadableBytes { db.set(raw: $0, value) }
             ctx.reply.ok()
             return
         }
@@ -153,7 +155,13 @@ public enum StringCommands {
 
     /// GET key
     static func get(_ ctx: inout CommandContext) throws(CommandError) {
-        if let value = try readString(ctx, ctx.key(1)) { replyValue(&ctx, value) } else { ctx.reply.null() }
+        let db = ctx.db
+        guard let value = ctx.args[1].withUnsafeReadableBytes({ db.lookupRead(raw: $0) }) else {
+            ctx.reply.null()
+            return
+        }
+        guard value.isString else { throw .wrongType }
+        replyValue(&ctx, value)
     }
 
     /// GETDEL key
@@ -194,7 +202,7 @@ public enum StringCommands {
         ctx.reply.arrayHeader(ctx.argc - 1)
         let db = ctx.db
         for i in 1..<ctx.argc {
-            if let value = db.lookupRead(ctx.key(i)), value.isString {
+            if let value = ctx.args[i].withUnsafeReadableBytes({ db.lookupRead(raw: $0) }), value.isString {
                 replyValue(&ctx, value)
             } else {
                 ctx.reply.null()
@@ -206,7 +214,10 @@ public enum StringCommands {
     static func mset(_ ctx: inout CommandContext) throws(CommandError) {
         guard ctx.argc % 2 == 1 else { throw .wrongArity(ctx.spec.name) }
         let db = ctx.db
-        for i in stride(from: 1, to: ctx.argc, by: 2) { db.set(ctx.key(i), .fromBytes(ctx.bytes(i + 1))) }
+        for i in stride(from: 1, to: ctx.argc, by: 2) {
+            let value = ctx.value(i + 1)
+            ctx.args[i].withUnsafeReadableBytes { db.set(raw: $0, value) }
+        }
         ctx.reply.ok()
     }
 
@@ -226,9 +237,8 @@ public enum StringCommands {
 
     /// INCR / DECR / INCRBY / DECRBY share this: the stored value must be a strict 64-bit integer.
     static func incrementGeneric(_ ctx: inout CommandContext, by delta: Int) throws(CommandError) {
-        let key = ctx.key(1)
         let db = ctx.db
-        if let slot = db.slot(of: key) {
+        if let slot = ctx.args[1].withUnsafeReadableBytes({ db.slot(raw: $0) }) {
             let current: Int
             switch db.entry(slot).value {
             case .integer(let n): current = n
@@ -241,7 +251,7 @@ public enum StringCommands {
             db.update(slot: slot, .integer(result))
             ctx.reply.integer(result)
         } else {
-            db.set(key, .integer(delta))
+            ctx.args[1].withUnsafeReadableBytes { db.set(raw: $0, .integer(delta)) }
             ctx.reply.integer(delta)
         }
     }
