@@ -53,7 +53,7 @@ public final class Database {
 
     /// True if the key is stored, expired or not (no lazy expiry): for WATCH bookkeeping.
     func contains(_ key: Bytes) -> Bool {
-        key.storage.withUnsafeBytes { find($0, hash: KeyIndex.hash($0)) != nil }
+        key.withUnsafeBytes { find($0, hash: KeyIndex.hash($0)) != nil }
     }
 
     /// The number of keys, including logically expired ones not yet removed (as Valkey's DBSIZE).
@@ -69,10 +69,7 @@ public final class Database {
     func find(_ raw: UnsafeRawBufferPointer, hash: UInt32) -> Int? {
         slots.withUnsafeBufferPointer { entries in
             index.find(hash: hash) { slot in
-                entries[slot].unsafelyUnwrapped.key.storage.withUnsafeBytes { stored in
-                    stored.count == raw.count
-                        && (raw.count == 0 || memcmp(stored.baseAddress!, raw.baseAddress!, raw.count) == 0)
-                }
+                entries[slot].unsafelyUnwrapped.key.equals(raw)
             }
         }
     }
@@ -91,7 +88,7 @@ public final class Database {
 
     /// The slot of `key`, after lazily removing it if it has expired.
     public func slot(of key: Bytes) -> Int? {
-        key.storage.withUnsafeBytes { slot(raw: $0) }
+        key.withUnsafeBytes { slot(raw: $0) }
     }
 
     /// The live entry in `slot`. The caller got `slot` from `slot(of:)` in the same command.
@@ -99,7 +96,7 @@ public final class Database {
 
     /// Looks a key up for reading: lazily expires, updates the access time and the hit/miss statistics.
     public func lookupRead(_ key: Bytes) -> Value? {
-        key.storage.withUnsafeBytes { lookupRead(raw: $0) }
+        key.withUnsafeBytes { lookupRead(raw: $0) }
     }
 
     /// `lookupRead` for raw key bytes.
@@ -133,7 +130,7 @@ public final class Database {
     /// Stores `value` under `key`. A new key or an overwrite loses its TTL unless `keepTTL` (SET KEEPTTL); an
     /// explicit `expireAt` sets one. Signals WATCH.
     public func set(_ key: Bytes, _ value: Value, keepTTL: Bool = false, expireAt: Int64? = nil) {
-        key.storage.withUnsafeBytes { raw in
+        key.withUnsafeBytes { raw in
             set(raw: raw, makeKey: { key }, value, keepTTL: keepTTL, expireAt: expireAt)
         }
     }

@@ -14,6 +14,13 @@ public enum GlobPattern {
         }
     }
 
+    /// Matches a key's bytes in place.
+    public static func matches(pattern: [UInt8], _ key: Bytes, noCase: Bool = false) -> Bool {
+        pattern.withUnsafeBufferPointer { p in
+            key.withUnsafeBytes { raw in matches(p, raw.assumingMemoryBound(to: UInt8.self), noCase: noCase) }
+        }
+    }
+
     public static func matches(pattern: String, _ string: String, noCase: Bool = false) -> Bool {
         matches(pattern: Array(pattern.utf8), Array(string.utf8), noCase: noCase)
     }

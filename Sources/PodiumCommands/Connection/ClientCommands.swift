@@ -6,7 +6,7 @@ import PodiumRESP
 public enum ClientCommands {
     /// Valkey allows names made of printable ASCII without spaces ('!'...'~').
     static func validName(_ bytes: Bytes) -> Bool {
-        bytes.storage.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }
+        bytes.withUnsafeBytes { $0.allSatisfy { $0 >= 0x21 && $0 <= 0x7E } }
     }
 
     static func setName(_ client: ClientSession, _ name: Bytes) throws(CommandError) {
@@ -27,7 +27,7 @@ public enum ClientCommands {
 
     /// CLIENT GETNAME
     static func getname(_ ctx: inout CommandContext) throws(CommandError) {
-        if let name = ctx.client.name { name.storage.withUnsafeBytes { ctx.reply.bulk($0) } } else { ctx.reply.null() }
+        if let name = ctx.client.name { name.withUnsafeBytes { ctx.reply.bulk($0) } } else { ctx.reply.null() }
     }
 
     /// CLIENT SETINFO <LIB-NAME libname | LIB-VER libver>

@@ -185,10 +185,10 @@ public enum KeyCommands {
         let matchAll = pattern == [UInt8(ascii: "*")]
         var found: [Bytes] = []
         ctx.db.allEntries { entry in
-            if matchAll || GlobPattern.matches(pattern: pattern, entry.key.storage) { found.append(entry.key) }
+            if matchAll || GlobPattern.matches(pattern: pattern, entry.key) { found.append(entry.key) }
         }
         ctx.reply.arrayHeader(found.count)
-        for key in found { key.storage.withUnsafeBytes { ctx.reply.bulk($0) } }
+        for key in found { key.withUnsafeBytes { ctx.reply.bulk($0) } }
     }
 
     /// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
@@ -219,14 +219,14 @@ public enum KeyCommands {
         }
         var found: [Bytes] = []
         let next = ctx.db.scan(cursor: cursor > UInt64(Int.max) ? Int.max : Int(cursor), count: count) { entry in
-            if let pattern, !GlobPattern.matches(pattern: pattern, entry.key.storage) { return }
+            if let pattern, !GlobPattern.matches(pattern: pattern, entry.key) { return }
             if let typeName, entry.value.typeName != typeName { return }
             found.append(entry.key)
         }
         ctx.reply.arrayHeader(2)
         ctx.reply.bulk(String(next))
         ctx.reply.arrayHeader(found.count)
-        for key in found { key.storage.withUnsafeBytes { ctx.reply.bulk($0) } }
+        for key in found { key.withUnsafeBytes { ctx.reply.bulk($0) } }
     }
 
     /// Valkey parses SCAN cursors with `strtoull`-like rules: an unsigned decimal number.
@@ -247,7 +247,7 @@ public enum KeyCommands {
     static func randomkey(_ ctx: inout CommandContext) throws(CommandError) {
         var rng = SystemRandomNumberGenerator()
         if let key = ctx.db.randomKey(using: &rng) {
-            key.storage.withUnsafeBytes { ctx.reply.bulk($0) }
+            key.withUnsafeBytes { ctx.reply.bulk($0) }
         } else {
             ctx.reply.null()
         }

@@ -91,7 +91,7 @@ public enum StringCommands {
     static func replyValue(_ ctx: inout CommandContext, _ value: Value) {
         switch value {
         case .integer(let n): ctx.reply.bulkDecimal(n)
-        case .string(let b, _): b.storage.withUnsafeBytes { ctx.reply.bulk($0) }
+        case .string(let b, _): b.withUnsafeBytes { ctx.reply.bulk($0) }
         }
     }
 
@@ -283,7 +283,7 @@ public enum StringCommands {
             switch db.entry(slot).value {
             case .integer(let n): current = Float80(n)
             case .string(let b, _):
-                guard let v = b.storage.withUnsafeBytes({ NumberFormat.parseLongDouble($0) }) else {
+                guard let v = b.withUnsafeBytes({ NumberFormat.parseLongDouble($0) }) else {
                     throw .notFloat
                 }
                 current = v
@@ -359,7 +359,7 @@ public enum StringCommands {
         if end < 0 { end = 0 }
         if end >= length { end = length - 1 }
         if start > end || length == 0 { ctx.reply.bulk([UInt8]()); return }
-        bytes.storage.withUnsafeBytes { ctx.reply.bulk(UnsafeRawBufferPointer(rebasing: $0[start...end])) }
+        bytes.withUnsafeBytes { ctx.reply.bulk(UnsafeRawBufferPointer(rebasing: $0[start...end])) }
     }
 
     /// SETRANGE key offset value
