@@ -74,7 +74,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelReadComplete(context: ChannelHandlerContext) {
         guard let session, !closing else { return }
         if !batch.isEmpty {
-            var output = context.channel.allocator.buffer(capacity: 256)
+            // Sized for the batch so a pipeline of small replies is written without regrowing.
+            var output = context.channel.allocator.buffer(capacity: max(256, batch.count * 32))
             server.execute(batch: batch, session: session, output: &output)
             batch.removeAll(keepingCapacity: batch.count < 1024)
             if session.closeAfterReply {

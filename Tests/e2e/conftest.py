@@ -217,7 +217,8 @@ class ServerProcess:
                         if not chunk:
                             break
                         data += chunk
-                    if data == b"+PONG\r\n":
+                    # A server with requirepass answers NOAUTH: it is up all the same.
+                    if data == b"+PONG\r\n" or data.startswith(b"-NOAUTH"):
                         return
                     last = f"PING answered {data!r}"
             except OSError as exc:

@@ -5,7 +5,9 @@ import NIOCore
 /// lower-cased copy.
 public final class CommandTable: @unchecked Sendable {
     public let commands: [CommandSpec]
-    private var buckets: [Int: [(name: [UInt8], spec: CommandSpec)]] = [:]
+    /// Candidates by (length, lower-cased first byte): a flat array indexed directly, no hashing.
+    private var buckets: [[(name: [UInt8], spec: CommandSpec)]] = Array(repeating: [], count: CommandTable.maxNameLength << 8)
+    static let maxNameLength = 32
     /// A spec that is never looked up, used to initialise contexts.
     let placeholder = CommandSpec("", arity: 0, flags: [], group: .server, since: "", summary: "")
 
@@ -19,7 +21,8 @@ public final class CommandTable: @unchecked Sendable {
         }
         for spec in commands {
             let name = Array(spec.name.utf8)
-            buckets[Self.bucket(length: name.count, first: name.first ?? 0), default: []].append((name, spec))
+            precondition(name.count > 0 && name.count < Self.maxNameLength, "command names are 1...31 bytes")
+            buckets[Self.bucket(length: name.count, first: name[0])].append((name, spec))
         }
     }
 
@@ -36,9 +39,8 @@ public final class CommandTable: @unchecked Sendable {
     /// The command named by `name` (any case), or nil.
     public func lookup(_ name: ByteBuffer) -> CommandSpec? {
         name.withUnsafeReadableBytes { raw -> CommandSpec? in
-            guard raw.count > 0, let candidates = buckets[Self.bucket(length: raw.count, first: raw[0])] else {
-                return nil
-            }
+            guard raw.count > 0, raw.count < Self.maxNameLength else { return nil }
+            let candidates = buckets[Self.bucket(length: raw.count, first: raw[0])]
             outer: for candidate in candidates {
                 for j in 1..<raw.count {
                     var c = raw[j]

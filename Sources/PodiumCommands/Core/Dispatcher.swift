@@ -92,6 +92,12 @@ public final class Dispatcher {
             reject(&ctx, .wrongArity(spec.name))
             return
         }
+        // Valkey checks authentication after existence and arity, so even an unauthenticated client learns
+        // about typos.
+        if !client.authenticated, !spec.flags.contains(.noAuth) {
+            reject(&ctx, .custom("NOAUTH Authentication required."))
+            return
+        }
         if client.inMulti {
             let root = spec.parent ?? spec
             let passesThrough = root.name == "exec" || root.name == "discard" || root.name == "multi"

@@ -1,0 +1,96 @@
+"""Server and connection commands that tools and operators use: MONITOR, CLIENT KILL/REPLY, AUTH with
+requirepass, RESET, DEBUG SLEEP, CONFIG RESETSTAT, INFO commandstats, and the query buffer limit."""
+
+from __future__ import annotations
+
+from resp_client import Reply
+from support import wait_until
+
+
+def test_monitor_sees_other_clients_commands(podium):
+    with podium.raw() as monitor, podium.raw() as other:
+        assert monitor.call("MONITOR") == Reply("+", "OK")
+        assert other.call("SET", "mon:key", "a b") == Reply("+", "OK")
+        line = monitor.read_reply()
+        assert line.kind == "+"
+        assert '"SET" "mon:key" "a b"' in line.value
+        assert line.value.split(" ")[1].startswith("[0")
+
+
+def test_client_kill_by_id_closes_that_connection(podium):
+    with podium.raw() as victim, podium.raw() as killer:
+        victim_id = victim.call("CLIENT", "ID").value
+        assert killer.call("CLIENT", "KILL", "ID", str(victim_id)) == Reply(":", 1)
+        data, closed = victim.read_raw_until_closed(timeout=10)
+        assert closed
+        assert killer.call("PING") == Reply("+", "PONG")
+        assert killer.call("CLIENT", "KILL", "ID", str(victim_id)) == Reply(":", 0)
+
+
+def test_client_reply_off_and_skip(raw):
+    raw.send("CLIENT", "REPLY", "OFF")
+    raw.send("SET", "r:k", "1")
+    raw.send("CLIENT", "REPLY", "ON")
+    assert raw.read_reply() == Reply("+", "OK")  # only the ON reply arrives
+    raw.send("CLIENT", "REPLY", "SKIP")
+    raw.send("GET", "r:k")  # skipped
+    assert raw.call("GET", "r:k") == Reply("$", b"1")
+
+
+def test_reset_restores_connection_defaults(raw):
+    assert raw.call("SELECT", "3") == Reply("+", "OK")
+    assert raw.call("MULTI") == Reply("+", "OK")
+    assert raw.call("RESET") == Reply("+", "RESET")
+    assert raw.call("SET", "reset:k", "v") == Reply("+", "OK")  # not queued: MULTI was discarded
+    assert raw.call("SELECT", "0") == Reply("+", "OK")
+    assert raw.call("EXISTS", "reset:k") == Reply(":", 1)  # RESET went back to db 0
+
+
+def test_auth_without_password_configured(raw):
+    assert raw.call("AUTH", "x") == Reply(
+        "-", "ERR AUTH <password> called without any password configured for the default user. "
+             "Are you sure your configuration is correct?")
+    assert raw.call("AUTH", "someone", "x") == Reply(
+        "-", "WRONGPASS invalid username-password pair or user is disabled.")
+
+
+def test_requirepass(server_factory):
+    server = server_factory(extra_args=["--requirepass", "s3cret"])
+    with server.raw() as conn:
+        assert conn.call("GET", "k") == Reply("-", "NOAUTH Authentication required.")
+        assert conn.call("AUTH", "wrong") == Reply("-", "WRONGPASS invalid username-password pair or user is disabled.")
+        assert conn.call("AUTH", "s3cret") == Reply("+", "OK")
+        assert conn.call("SET", "k", "v") == Reply("+", "OK")
+    with server.client(password="s3cret") as client:  # redis-py sends AUTH on connect
+        assert client.get("k") == b"v"
+
+
+def test_debug_sleep_and_info_commandstats(podium, raw):
+    assert raw.call("CONFIG", "RESETSTAT") == Reply("+", "OK")
+    if not podium.is_redis:  # redis-server 7 refuses DEBUG unless enable-debug-command is set; Podium allows it
+        assert raw.call("DEBUG", "SLEEP", "0") == Reply("+", "OK")
+    assert raw.call("SET", "cs:k", "v") == Reply("+", "OK")
+    assert raw.call("GET", "cs:k") == Reply("$", b"v")
+    assert raw.call("GET", "cs:k", "extra").kind == "-"
+    info = raw.call("INFO", "commandstats").value.decode()
+    assert "cmdstat_set:calls=1," in info
+    assert "cmdstat_get:calls=1," in info and "rejected_calls=1" in info
+    assert raw.call("LASTSAVE").kind == ":"
+
+
+def test_query_buffer_limit_disconnects(server_factory):
+    """A request larger than client-query-buffer-limit is never buffered in full: the client is dropped."""
+    server = server_factory(extra_args=["--client-query-buffer-limit", "1mb", "--proto-max-bulk-len", "8mb"])
+    with server.raw() as conn:
+        conn.send_raw(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$4000000\r\n")
+        closed = False
+        try:
+            for _ in range(40):
+                conn.send_raw(b"x" * 65536)
+        except OSError:
+            closed = True
+        if not closed:
+            _, closed = conn.read_raw_until_closed(timeout=10)
+        assert closed
+    with server.raw() as conn:
+        assert conn.call("PING") == Reply("+", "PONG")
