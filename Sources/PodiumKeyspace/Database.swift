@@ -39,7 +39,9 @@ public final class Database {
 
     /// The database number; changes on SWAPDB.
     public internal(set) var id: Int
-    @usableFromInline unowned let keyspace: Keyspace
+    /// The owning keyspace. `unowned(unsafe)`: the keyspace owns its databases and outlives them, and this
+    /// reference is read on every key access, where a checked `unowned` costs two atomic operations.
+    @usableFromInline unowned(unsafe) let keyspace: Keyspace
 
     var index = KeyIndex()
     @usableFromInline var slots: ContiguousArray<Entry?> = []

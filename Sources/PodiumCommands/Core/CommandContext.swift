@@ -8,7 +8,9 @@ public struct CommandContext {
     public var args: [ByteBuffer]
     public var reply: ReplyWriter
     public let client: ClientSession
-    public unowned let dispatcher: Dispatcher
+    /// `unowned(unsafe)`: a context only exists inside `Dispatcher.execute`, so the dispatcher outlives it; this is
+    /// read several times per command, where a checked `unowned` costs atomic operations.
+    public unowned(unsafe) let dispatcher: Dispatcher
     /// The entry being executed (for subcommands, the subcommand's entry).
     public var spec: CommandSpec
 
