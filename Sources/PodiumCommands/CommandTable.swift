@@ -4,7 +4,7 @@
 ///
 /// Arity follows Valkey: it counts the command name, and a negative value means "at least".
 extension CommandTable {
-    static let all: [CommandSpec] = generic + strings + transactions + connection + server
+    static let all: [CommandSpec] = generic + strings + hashes + transactions + connection + server
 
     // MARK: - Generic
     static let generic: [CommandSpec] = [
@@ -153,6 +153,64 @@ extension CommandTable {
         CommandSpec("setrange", arity: 4, flags: [.write, .denyOOM], keys: .one, group: .string, since: "2.2.0",
                     summary: "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.", complexity: "O(1), not counting the time taken to copy the new string in place.",
                     syntax: "key offset value", handler: StringCommands.setrange),
+    ]
+
+    // MARK: - Hashes
+    static let hashes: [CommandSpec] = [
+        CommandSpec("hset", arity: -4, flags: [.write, .denyOOM, .fast], keys: .one, group: .hash, since: "2.0.0",
+                    summary: "Creates or modifies the value of a field in a hash.",
+                    complexity: "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.",
+                    syntax: "key field value [field value ...]", handler: HashCommands.hset),
+        CommandSpec("hmset", arity: -4, flags: [.write, .denyOOM, .fast], keys: .one, group: .hash, since: "2.0.0",
+                    summary: "Sets the values of multiple fields.", complexity: "O(N) where N is the number of fields being set.",
+                    syntax: "key field value [field value ...]", handler: HashCommands.hset),
+        CommandSpec("hsetnx", arity: 4, flags: [.write, .denyOOM, .fast], keys: .one, group: .hash, since: "2.0.0",
+                    summary: "Sets the value of a field in a hash only when the field doesn't exist.", complexity: "O(1)",
+                    syntax: "key field value", handler: HashCommands.hsetnx),
+        CommandSpec("hget", arity: 3, flags: [.readonly, .fast], keys: .one, group: .hash, since: "2.0.0",
+                    summary: "Returns the value of a field in a hash.", complexity: "O(1)", syntax: "key field",
+                    handler: HashCommands.hget),
+        CommandSpec("hmget", arity: -3, flags: [.readonly, .fast], keys: .one, group: .hash, since: "2.0.0",
+                    summary: "Returns the values of all fields in a hash.",
+                    complexity: "O(N) where N is the number of fields being requested.", syntax: "key field [field ...]",
+                    handler: HashCommands.hmget),
+        CommandSpec("hgetall", arity: 2, flags: [.readonly], keys: .one, group: .hash, since: "2.0.0",
+                    summary: "Returns all fields and values in a hash.", complexity: "O(N) where N is the size of the hash.",
+                    syntax: "key", handler: HashCommands.hgetall),
+        CommandSpec("hdel", arity: -3, flags: [.write, .fast], keys: .one, group: .hash, since: "2.0.0",
+                    summary: "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.",
+                    complexity: "O(N) where N is the number of fields to be removed.", syntax: "key field [field ...]",
+                    handler: HashCommands.hdel),
+        CommandSpec("hexists", arity: 3, flags: [.readonly, .fast], keys: .one, group: .hash, since: "2.0.0",
+                    summary: "Determines whether a field exists in a hash.", complexity: "O(1)", syntax: "key field",
+                    handler: HashCommands.hexists),
+        CommandSpec("hlen", arity: 2, flags: [.readonly, .fast], keys: .one, group: .hash, since: "2.0.0",
+                    summary: "Returns the number of fields in a hash.", complexity: "O(1)", syntax: "key",
+                    handler: HashCommands.hlen),
+        CommandSpec("hkeys", arity: 2, flags: [.readonly], keys: .one, group: .hash, since: "2.0.0",
+                    summary: "Returns all fields in a hash.", complexity: "O(N) where N is the size of the hash.",
+                    syntax: "key", handler: HashCommands.hkeys),
+        CommandSpec("hvals", arity: 2, flags: [.readonly], keys: .one, group: .hash, since: "2.0.0",
+                    summary: "Returns all values in a hash.", complexity: "O(N) where N is the size of the hash.",
+                    syntax: "key", handler: HashCommands.hvals),
+        CommandSpec("hstrlen", arity: 3, flags: [.readonly, .fast], keys: .one, group: .hash, since: "3.2.0",
+                    summary: "Returns the length of the value of a field.", complexity: "O(1)", syntax: "key field",
+                    handler: HashCommands.hstrlen),
+        CommandSpec("hincrby", arity: 4, flags: [.write, .denyOOM, .fast], keys: .one, group: .hash, since: "2.0.0",
+                    summary: "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.",
+                    complexity: "O(1)", syntax: "key field increment", handler: HashCommands.hincrby),
+        CommandSpec("hincrbyfloat", arity: 4, flags: [.write, .denyOOM, .fast], keys: .one, group: .hash,
+                    since: "2.6.0",
+                    summary: "Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.",
+                    complexity: "O(1)", syntax: "key field increment", handler: HashCommands.hincrbyfloat),
+        CommandSpec("hrandfield", arity: -2, flags: [.readonly], keys: .one, group: .hash, since: "6.2.0",
+                    summary: "Returns one or more random fields from a hash.",
+                    complexity: "O(N) where N is the number of fields returned", syntax: "key [count [WITHVALUES]]",
+                    handler: HashCommands.hrandfield),
+        CommandSpec("hscan", arity: -3, flags: [.readonly], keys: .one, group: .hash, since: "2.8.0",
+                    summary: "Iterates over fields and values of a hash.",
+                    complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
+                    syntax: "key cursor [MATCH pattern] [COUNT count] [NOVALUES]", handler: HashCommands.hscan),
     ]
 
     // MARK: - Transactions

@@ -20,6 +20,8 @@ public final class Keyspace {
     /// `now` in seconds, for access times.
     public var nowSeconds: UInt32
     public var stats = Stats()
+    /// `hash-max-listpack-entries` / `-value`, applied when a hash grows.
+    public var hashLimits = HashLimits()
     /// Set while a `CLIENT NO-TOUCH on` client runs a command: reads do not update access times.
     public var noTouch = false
     /// Called with (db, key) whenever a key is removed because it expired (keyspace notifications, AOF DEL).

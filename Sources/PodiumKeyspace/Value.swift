@@ -7,6 +7,7 @@
 public enum Value {
     case integer(Int)
     case string(Bytes, raw: Bool)
+    case hash(HashObject)
 
     /// Builds a string value the way Valkey's `tryObjectEncoding` would store it.
     @inlinable public static func fromBytes(_ bytes: Bytes) -> Value {
@@ -24,6 +25,7 @@ public enum Value {
     public var typeName: String {
         switch self {
         case .integer, .string: return "string"
+        case .hash: return "hash"
         }
     }
 
@@ -32,6 +34,7 @@ public enum Value {
         switch self {
         case .integer: return "int"
         case .string(let b, let raw): return (raw || b.count > 44) ? "raw" : "embstr"
+        case .hash(let h): return h.encodingName
         }
     }
 
@@ -39,6 +42,7 @@ public enum Value {
     public var isString: Bool {
         switch self {
         case .integer, .string: return true
+        case .hash: return false
         }
     }
 
@@ -47,6 +51,7 @@ public enum Value {
         switch self {
         case .integer(let n): return Bytes(decimal: n)
         case .string(let b, _): return b
+        case .hash: return nil
         }
     }
 
@@ -55,6 +60,7 @@ public enum Value {
         switch self {
         case .integer: return 16
         case .string(let b, _): return 32 + b.count
+        case .hash(let h): return h.approximateSize
         }
     }
 }

@@ -49,6 +49,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         let keyspace = Keyspace(databases: configuration.databases)
         let dispatcher = Dispatcher(keyspace: keyspace, logger: logger)
         dispatcher.protoMaxBulkLength = configuration.protoMaxBulkLen
+        keyspace.hashLimits = HashLimits(maxListpackEntries: configuration.hashMaxListpackEntries,
+                                         maxListpackValue: configuration.hashMaxListpackValue)
         self.executor = CommandExecutor(keyspace: keyspace, dispatcher: dispatcher)
         var rng = SystemRandomNumberGenerator()
         self.runID = (0..<40).map { _ in String("0123456789abcdef".randomElement(using: &rng)!) }.joined()
@@ -276,6 +278,9 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     private func configurationChanged(_ name: String) {
         switch name {
         case "proto-max-bulk-len": executor.dispatcher.protoMaxBulkLength = configuration.protoMaxBulkLen
+        case "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value":
+            executor.keyspace.hashLimits = HashLimits(maxListpackEntries: configuration.hashMaxListpackEntries,
+                                                      maxListpackValue: configuration.hashMaxListpackValue)
         default: break
         }
     }

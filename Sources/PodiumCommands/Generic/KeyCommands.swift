@@ -341,6 +341,12 @@ public enum KeyCommands {
 }
 
 extension Value {
-    /// A copy that shares nothing mutable with the original (COPY). Strings are values already.
-    func deepCopy() -> Value { self }
+    /// A copy that shares nothing mutable with the original (COPY). Strings are values already; collections are
+    /// objects mutated in place, so they are duplicated.
+    func deepCopy() -> Value {
+        switch self {
+        case .integer, .string: return self
+        case .hash(let h): return .hash(h.copy())
+        }
+    }
 }
