@@ -27,6 +27,10 @@ public final class Keyspace {
     /// Called with (db, key) whenever a key is removed because it expired (keyspace notifications, AOF DEL).
     public var expiryObserver: ((Int, Bytes) -> Void)?
 
+    /// The random source for sampling (active expiry, RANDOMKEY): a fast generator seeded once from the system's,
+    /// because `SystemRandomNumberGenerator` is a system call per number.
+    public var sampler = SplitMix64(seed: UInt64.random(in: .min ... .max))
+
     /// WATCHed keys: (db, key) → the tokens of the clients watching it.
     var watched: [WatchedKey: [WatchToken]] = [:]
 
@@ -71,7 +75,6 @@ public final class Keyspace {
     @discardableResult
     public func activeExpireCycle(budgetNanoseconds: UInt64, effort: Int = 1) -> Int {
         refreshClock()
-        var rng = SystemRandomNumberGenerator()
         let start = SystemClock.monotonicNanoseconds()
         let samples = 20 + 5 * (max(1, min(effort, 10)) - 1)
         let acceptableStale = 11 - max(1, min(effort, 10))  // percent, as Valkey's config_cycle_acceptable_stale
@@ -81,7 +84,7 @@ public final class Keyspace {
         for db in databases where db.volatileCount > 0 {
             var iterations = 0
             while true {
-                let (sampled, expired) = db.expireSample(samples: samples, using: &rng)
+                let (sampled, expired) = db.expireSample(samples: samples, using: &sampler)
                 removed += expired
                 sampledTotal += sampled
                 expiredTotal += expired
@@ -162,4 +165,17 @@ public final class WatchToken {
     public init() {}
     public var isWatching: Bool { !keys.isEmpty }
     public var watchedKeyCount: Int { keys.count }
+}
+
+/// SplitMix64 (Steele, Lea, Flood): a tiny, fast, statistically solid generator for sampling. Not for secrets.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }
