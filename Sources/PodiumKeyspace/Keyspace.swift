@@ -22,6 +22,8 @@ public final class Keyspace {
     public var stats = Stats()
     /// `hash-max-listpack-entries` / `-value`, applied when a hash grows.
     public var hashLimits = HashLimits()
+    /// `zset-max-listpack-entries` / `-value`.
+    public var sortedSetLimits = SortedSetLimits()
     /// Set while a `CLIENT NO-TOUCH on` client runs a command: reads do not update access times.
     public var noTouch = false
     /// Called with (db, key) whenever a key is removed because it expired (keyspace notifications, AOF DEL).

@@ -8,6 +8,7 @@ public enum Value {
     case integer(Int)
     case string(Bytes, raw: Bool)
     case hash(HashObject)
+    case sortedSet(SortedSetObject)
 
     /// Builds a string value the way Valkey's `tryObjectEncoding` would store it.
     @inlinable public static func fromBytes(_ bytes: Bytes) -> Value {
@@ -26,6 +27,7 @@ public enum Value {
         switch self {
         case .integer, .string: return "string"
         case .hash: return "hash"
+        case .sortedSet: return "zset"
         }
     }
 
@@ -35,6 +37,7 @@ public enum Value {
         case .integer: return "int"
         case .string(let b, let raw): return (raw || b.count > 44) ? "raw" : "embstr"
         case .hash(let h): return h.encodingName
+        case .sortedSet(let z): return z.encodingName
         }
     }
 
@@ -42,7 +45,7 @@ public enum Value {
     public var isString: Bool {
         switch self {
         case .integer, .string: return true
-        case .hash: return false
+        case .hash, .sortedSet: return false
         }
     }
 
@@ -51,7 +54,7 @@ public enum Value {
         switch self {
         case .integer(let n): return Bytes(decimal: n)
         case .string(let b, _): return b
-        case .hash: return nil
+        case .hash, .sortedSet: return nil
         }
     }
 
@@ -61,6 +64,7 @@ public enum Value {
         case .integer: return 16
         case .string(let b, _): return 32 + b.count
         case .hash(let h): return h.approximateSize
+        case .sortedSet(let z): return z.approximateSize
         }
     }
 }

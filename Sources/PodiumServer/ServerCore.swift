@@ -51,6 +51,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         dispatcher.protoMaxBulkLength = configuration.protoMaxBulkLen
         keyspace.hashLimits = HashLimits(maxListpackEntries: configuration.hashMaxListpackEntries,
                                          maxListpackValue: configuration.hashMaxListpackValue)
+        keyspace.sortedSetLimits = SortedSetLimits(maxListpackEntries: configuration.zsetMaxListpackEntries,
+                                                   maxListpackValue: configuration.zsetMaxListpackValue)
         self.executor = CommandExecutor(keyspace: keyspace, dispatcher: dispatcher)
         var rng = SystemRandomNumberGenerator()
         self.runID = (0..<40).map { _ in String("0123456789abcdef".randomElement(using: &rng)!) }.joined()
@@ -281,6 +283,10 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         case "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value":
             executor.keyspace.hashLimits = HashLimits(maxListpackEntries: configuration.hashMaxListpackEntries,
                                                       maxListpackValue: configuration.hashMaxListpackValue)
+        case "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value":
+            executor.keyspace.sortedSetLimits = SortedSetLimits(
+                maxListpackEntries: configuration.zsetMaxListpackEntries,
+                maxListpackValue: configuration.zsetMaxListpackValue)
         default: break
         }
     }

@@ -28,6 +28,21 @@ public enum NumberFormat {
         }
     }
 
+    /// A score-range bound the way Valkey's `zslParseRange` reads it: plain `strtod` over the whole text, so an
+    /// empty string is 0, leading spaces and hex are accepted, overflow gives ±inf; only trailing garbage and NaN
+    /// are rejected.
+    public static func parseRangeDouble(_ raw: UnsafeRawBufferPointer) -> Double? {
+        guard raw.count < 256 else { return nil }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: raw.count + 1) { buf -> Double? in
+            for i in 0..<raw.count { buf[i] = CChar(bitPattern: raw[i]) }
+            buf[raw.count] = 0
+            var end: UnsafeMutablePointer<CChar>?
+            let value = strtod(buf.baseAddress!, &end)
+            guard let end, end - buf.baseAddress! == raw.count, !value.isNaN else { return nil }
+            return value
+        }
+    }
+
     #if arch(x86_64) || arch(i386)
     /// Valkey's `string2ld` for INCRBYFLOAT: `strtold` over the whole string, no spaces, no NaN.
     public static func parseLongDouble(_ raw: UnsafeRawBufferPointer) -> Float80? {

@@ -347,6 +347,7 @@ extension Value {
         switch self {
         case .integer, .string: return self
         case .hash(let h): return .hash(h.copy())
+        case .sortedSet(let z): return .sortedSet(z.copy())
         }
     }
 }

@@ -1,0 +1,592 @@
+import NIOCore
+import PodiumKeyspace
+import PodiumRESP
+
+/// Handlers of Valkey's `sorted_set` group: the leaderboard.
+public enum SortedSetCommands {
+    // MARK: - Shared helpers
+
+    static func readSet(_ ctx: CommandContext, _ i: Int = 1) throws(CommandError) -> SortedSetObject? {
+        let db = ctx.db
+        guard let value = ctx.args[i].withUnsafeReadableBytes({ db.lookupRead(raw: $0) }) else { return nil }
+        guard case .sortedSet(let z) = value else { throw .wrongType }
+        return z
+    }
+
+    static func readSetForWrite(_ ctx: CommandContext, _ i: Int = 1) throws(CommandError) -> SortedSetObject? {
+        guard let value = ctx.db.lookupWrite(ctx.key(i)) else { return nil }
+        guard case .sortedSet(let z) = value else { throw .wrongType }
+        return z
+    }
+
+    /// After a write: an emptied set disappears; otherwise WATCH learns of the change.
+    static func finish(_ ctx: CommandContext, _ z: SortedSetObject, key: Int = 1) {
+        let k = ctx.key(key)
+        if z.count == 0 { ctx.db.remove(k) } else { ctx.keyspace.signalModified(db: ctx.client.db, key: k) }
+    }
+
+    /// A score reply: a double in RESP3, a bulk string in RESP2, formatted the way Valkey 8 formats scores.
+    static func replyScore(_ ctx: inout CommandContext, _ score: Double) {
+        ctx.reply.double(formatted: NumberFormat.formatDouble(score))
+    }
+
+    static func replyMember(_ ctx: inout CommandContext, _ m: Bytes) { m.withUnsafeBytes { ctx.reply.bulk($0) } }
+
+    /// Writes (member, score) results: flat in RESP2, pairs in RESP3 when scores are included.
+    static func replyElements(_ ctx: inout CommandContext, _ items: [(Bytes, Double)], withScores: Bool) {
+        if withScores && ctx.client.proto == .resp3 {
+            ctx.reply.arrayHeader(items.count)
+            for (m, s) in items {
+                ctx.reply.arrayHeader(2)
+                replyMember(&ctx, m)
+                replyScore(&ctx, s)
+            }
+        } else {
+            ctx.reply.arrayHeader(withScores ? items.count * 2 : items.count)
+            for (m, s) in items {
+                replyMember(&ctx, m)
+                if withScores { replyScore(&ctx, s) }
+            }
+        }
+    }
+
+    /// Valkey's `zslParseRange` bound: `(` for exclusive, then a float (`inf`, `-inf` allowed, NaN not).
+    static func parseScoreBound(_ ctx: CommandContext, _ i: Int) throws(CommandError) -> (Double, Bool) {
+        let parsed = ctx.args[i].withUnsafeReadableBytes { raw -> (Double, Bool)? in
+            if raw.first == UInt8(ascii: "(") {
+                guard let d = NumberFormat.parseRangeDouble(UnsafeRawBufferPointer(rebasing: raw.dropFirst())) else {
+                    return nil
+                }
+                return (d, true)
+            }
+            guard let d = NumberFormat.parseRangeDouble(raw) else { return nil }
+            return (d, false)
+        }
+        guard let parsed else { throw .custom("ERR min or max is not a float") }
+        return parsed
+    }
+
+    static func parseScoreRange(_ ctx: CommandContext, min: Int, max: Int) throws(CommandError) -> ScoreRange {
+        let (lo, loEx) = try parseScoreBound(ctx, min)
+        let (hi, hiEx) = try parseScoreBound(ctx, max)
+        return ScoreRange(min: lo, max: hi, minExclusive: loEx, maxExclusive: hiEx)
+    }
+
+    /// Valkey's `zslParseLexRangeItem`: `-`, `+`, `[member`, `(member`.
+    static func parseLexBound(_ ctx: CommandContext, _ i: Int) throws(CommandError) -> LexRange.Bound {
+        let bound = ctx.args[i].withUnsafeReadableBytes { raw -> LexRange.Bound? in
+            guard let first = raw.first else { return nil }
+            switch first {
+            case UInt8(ascii: "+"): return raw.count == 1 ? .positiveInfinity : nil
+            case UInt8(ascii: "-"): return raw.count == 1 ? .negativeInfinity : nil
+            case UInt8(ascii: "["): return .inclusive(Bytes(raw: UnsafeRawBufferPointer(rebasing: raw.dropFirst())))
+            case UInt8(ascii: "("): return .exclusive(Bytes(raw: UnsafeRawBufferPointer(rebasing: raw.dropFirst())))
+            default: return nil
+            }
+        }
+        guard let bound else { throw .custom("ERR min or max not valid string range item") }
+        return bound
+    }
+
+    static func parseLexRange(_ ctx: CommandContext, min: Int, max: Int) throws(CommandError) -> LexRange {
+        LexRange(min: try parseLexBound(ctx, min), max: try parseLexBound(ctx, max))
+    }
+
+    // MARK: - ZADD / ZINCRBY
+
+    struct AddFlags {
+        var nx = false, xx = false, gt = false, lt = false, ch = false, incr = false
+    }
+
+    /// ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]
+    static func zadd(_ ctx: inout CommandContext) throws(CommandError) {
+        var flags = AddFlags()
+        var j = 2
+        while j < ctx.argc {
+            if ctx.argIs(j, "nx") { flags.nx = true }
+            else if ctx.argIs(j, "xx") { flags.xx = true }
+            else if ctx.argIs(j, "ch") { flags.ch = true }
+            else if ctx.argIs(j, "incr") { flags.incr = true }
+            else if ctx.argIs(j, "gt") { flags.gt = true }
+            else if ctx.argIs(j, "lt") { flags.lt = true }
+            else { break }
+            j += 1
+        }
+        try zaddGeneric(&ctx, flags: flags, firstScore: j)
+    }
+
+    /// ZINCRBY key increment member
+    static func zincrby(_ ctx: inout CommandContext) throws(CommandError) {
+        var flags = AddFlags()
+        flags.incr = true
+        try zaddGeneric(&ctx, flags: flags, firstScore: 2)
+    }
+
+    /// Valkey's `zaddGenericCommand`: validate everything, then apply.
+    static func zaddGeneric(_ ctx: inout CommandContext, flags: AddFlags, firstScore: Int) throws(CommandError) {
+        let elements = ctx.argc - firstScore
+        if elements == 0 || elements % 2 != 0 { throw .syntax }
+        if flags.nx && flags.xx { throw .custom("ERR XX and NX options at the same time are not compatible") }
+        if (flags.gt && flags.nx) || (flags.lt && flags.nx) || (flags.gt && flags.lt) {
+            throw .custom("ERR GT, LT, and/or NX options at the same time are not compatible")
+        }
+        if flags.incr && elements > 2 { throw .custom("ERR INCR option supports a single increment-element pair") }
+        var scores: [Double] = []
+        scores.reserveCapacity(elements / 2)
+        for i in stride(from: firstScore, to: ctx.argc, by: 2) { scores.append(try ctx.double(i)) }
+        let existing = try readSetForWrite(ctx)
+        if existing == nil && flags.xx {
+            if flags.incr { ctx.reply.null() } else { ctx.reply.integer(0) }
+            return
+        }
+        let z: SortedSetObject
+        if let existing {
+            z = existing
+        } else {
+            z = SortedSetObject()
+            ctx.db.set(ctx.key(1), .sortedSet(z))
+        }
+        let limits = ctx.keyspace.sortedSetLimits
+        var added = 0
+        var updated = 0
+        var processed = false
+        var lastScore = 0.0
+        for (n, i) in stride(from: firstScore, to: ctx.argc, by: 2).enumerated() {
+            let member = ctx.bytes(i + 1)
+            var score = scores[n]
+            if let current = z.score(member) {
+                if flags.nx { continue }
+                if flags.incr {
+                    score += current
+                    if score.isNaN {
+                        finish(ctx, z)
+                        throw .custom("ERR resulting score is not a number (NaN)")
+                    }
+                }
+                if (flags.gt && score <= current) || (flags.lt && score >= current) { continue }
+                processed = true
+                lastScore = score
+                if score != current {
+                    z.set(member, score, limits: limits)
+                    updated += 1
+                }
+            } else {
+                if flags.xx { continue }
+                if score.isNaN {
+                    finish(ctx, z)
+                    throw .custom("ERR resulting score is not a number (NaN)")
+                }
+                z.set(member, score, limits: limits)
+                added += 1
+                processed = true
+                lastScore = score
+            }
+        }
+        finish(ctx, z)
+        if flags.incr {
+            if processed { replyScore(&ctx, lastScore) } else { ctx.reply.null() }
+        } else {
+            ctx.reply.integer(flags.ch ? added + updated : added)
+        }
+    }
+
+    // MARK: - Point reads
+
+    /// ZSCORE key member
+    static func zscore(_ ctx: inout CommandContext) throws(CommandError) {
+        if let s = try readSet(ctx)?.score(ctx.bytes(2)) { replyScore(&ctx, s) } else { ctx.reply.null() }
+    }
+
+    /// ZMSCORE key member [member ...]
+    static func zmscore(_ ctx: inout CommandContext) throws(CommandError) {
+        let z = try readSet(ctx)
+        ctx.reply.arrayHeader(ctx.argc - 2)
+        for j in 2..<ctx.argc {
+            if let s = z?.score(ctx.bytes(j)) { replyScore(&ctx, s) } else { ctx.reply.null() }
+        }
+    }
+
+    /// ZCARD key
+    static func zcard(_ ctx: inout CommandContext) throws(CommandError) {
+        ctx.reply.integer(try readSet(ctx)?.count ?? 0)
+    }
+
+    /// ZRANK / ZREVRANK key member [WITHSCORE]
+    static func rankGeneric(_ ctx: inout CommandContext, reverse: Bool) throws(CommandError) {
+        var withScore = false
+        if ctx.argc == 4 {
+            guard ctx.argIs(3, "withscore") else { throw .syntax }
+            withScore = true
+        } else if ctx.argc > 4 {
+            throw .syntax
+        }
+        let z = try readSet(ctx)
+        let member = ctx.bytes(2)
+        guard let z, let rank = z.rank(member, reverse: reverse), let score = z.score(member) else {
+            if withScore { ctx.reply.nullArray() } else { ctx.reply.null() }
+            return
+        }
+        if withScore {
+            ctx.reply.arrayHeader(2)
+            ctx.reply.integer(rank)
+            replyScore(&ctx, score)
+        } else {
+            ctx.reply.integer(rank)
+        }
+    }
+
+    /// ZRANK key member [WITHSCORE]
+    static func zrank(_ ctx: inout CommandContext) throws(CommandError) { try rankGeneric(&ctx, reverse: false) }
+    /// ZREVRANK key member [WITHSCORE]
+    static func zrevrank(_ ctx: inout CommandContext) throws(CommandError) { try rankGeneric(&ctx, reverse: true) }
+
+    /// ZCOUNT key min max
+    static func zcount(_ ctx: inout CommandContext) throws(CommandError) {
+        let range = try parseScoreRange(ctx, min: 2, max: 3)
+        ctx.reply.integer(try readSet(ctx)?.count(score: range) ?? 0)
+    }
+
+    /// ZLEXCOUNT key min max
+    static func zlexcount(_ ctx: inout CommandContext) throws(CommandError) {
+        let range = try parseLexRange(ctx, min: 2, max: 3)
+        ctx.reply.integer(try readSet(ctx)?.count(lex: range) ?? 0)
+    }
+
+    // MARK: - Ranges
+
+    enum RangeKind { case rank, score, lex }
+
+    /// A parsed range request, shared by ZRANGE, ZRANGESTORE and the legacy range commands.
+    struct RangeRequest {
+        var kind = RangeKind.rank
+        var reverse = false
+        var withScores = false
+        var offset = 0
+        var limit = -1
+        var hasLimit = false
+    }
+
+    /// Collects the elements of `z` that `request` selects; `minIndex`/`maxIndex` name the bound arguments
+    /// (already swapped for REV score/lex ranges).
+    static func collect(_ ctx: CommandContext, _ z: SortedSetObject?, _ r: RangeRequest, minIndex: Int, maxIndex: Int)
+        throws(CommandError) -> [(Bytes, Double)]
+    {
+        var out: [(Bytes, Double)] = []
+        switch r.kind {
+        case .rank:
+            var start = try ctx.integer(minIndex)
+            var end = try ctx.integer(maxIndex)
+            guard let z else { return [] }
+            let n = z.count
+            if start < 0 { start = n + start }
+            if end < 0 { end = n + end }
+            if start < 0 { start = 0 }
+            if start > end || start >= n { return [] }
+            if end >= n { end = n - 1 }
+            z.range(start: start, end: end, reverse: r.reverse) { out.append(($0, $1)) }
+        case .score:
+            let range = try parseScoreRange(ctx, min: minIndex, max: maxIndex)
+            guard let z else { return [] }
+            if r.offset < 0 { return [] }
+            z.range(score: range, reverse: r.reverse, offset: r.offset, limit: r.limit) { out.append(($0, $1)) }
+        case .lex:
+            let range = try parseLexRange(ctx, min: minIndex, max: maxIndex)
+            guard let z else { return [] }
+            if r.offset < 0 { return [] }
+            z.range(lex: range, reverse: r.reverse, offset: r.offset, limit: r.limit) { out.append(($0, $1)) }
+        }
+        return out
+    }
+
+    /// Parses ZRANGE-style options from `from` on (Valkey's `zrangeGenericCommand`).
+    static func parseRangeOptions(_ ctx: CommandContext, from: Int, allowWithScores: Bool) throws(CommandError)
+        -> RangeRequest
+    {
+        var r = RangeRequest()
+        var j = from
+        var explicitKind = false
+        while j < ctx.argc {
+            let left = ctx.argc - j - 1
+            if allowWithScores, ctx.argIs(j, "withscores") {
+                r.withScores = true
+            } else if ctx.argIs(j, "limit"), left >= 2 {
+                r.offset = try ctx.integer(j + 1)
+                r.limit = try ctx.integer(j + 2)
+                r.hasLimit = true
+                j += 2
+            } else if !explicitKind, ctx.argIs(j, "byscore") {
+                r.kind = .score
+                explicitKind = true
+            } else if !explicitKind, ctx.argIs(j, "bylex") {
+                r.kind = .lex
+                explicitKind = true
+            } else if ctx.argIs(j, "rev") {
+                r.reverse = true
+            } else {
+                throw .syntax
+            }
+            j += 1
+        }
+        // Valkey checks only the count: `LIMIT <any> -1` (no limit) is accepted, and ignored, with ranks.
+        if r.limit != -1 && r.kind == .rank {
+            throw .custom("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX")
+        }
+        if r.withScores && r.kind == .lex {
+            throw .custom("ERR syntax error, WITHSCORES not supported in combination with BYLEX")
+        }
+        return r
+    }
+
+    /// ZRANGE key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES]
+    static func zrange(_ ctx: inout CommandContext) throws(CommandError) {
+        let r = try parseRangeOptions(ctx, from: 4, allowWithScores: true)
+        let swap = r.reverse && r.kind != .rank
+        let items = try collect(ctx, try readSetAfterRange(ctx, r), r, minIndex: swap ? 3 : 2, maxIndex: swap ? 2 : 3)
+        replyElements(&ctx, items, withScores: r.withScores)
+    }
+
+    /// Valkey parses the range before looking the key up; `collect` re-parses it, so here we only validate.
+    static func readSetAfterRange(_ ctx: CommandContext, _ r: RangeRequest) throws(CommandError) -> SortedSetObject? {
+        let swap = r.reverse && r.kind != .rank
+        switch r.kind {
+        case .rank:
+            _ = try ctx.integer(2)
+            _ = try ctx.integer(3)
+        case .score: _ = try parseScoreRange(ctx, min: swap ? 3 : 2, max: swap ? 2 : 3)
+        case .lex: _ = try parseLexRange(ctx, min: swap ? 3 : 2, max: swap ? 2 : 3)
+        }
+        return try readSet(ctx)
+    }
+
+    /// ZRANGESTORE dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]
+    static func zrangestore(_ ctx: inout CommandContext) throws(CommandError) {
+        let r = try parseRangeOptions(ctx, from: 5, allowWithScores: false)
+        let swap = r.reverse && r.kind != .rank
+        switch r.kind {
+        case .rank:
+            _ = try ctx.integer(3)
+            _ = try ctx.integer(4)
+        case .score: _ = try parseScoreRange(ctx, min: swap ? 4 : 3, max: swap ? 3 : 4)
+        case .lex: _ = try parseLexRange(ctx, min: swap ? 4 : 3, max: swap ? 3 : 4)
+        }
+        let source = try readSet(ctx, 2)
+        let items = try collect(ctx, source, r, minIndex: swap ? 4 : 3, maxIndex: swap ? 3 : 4)
+        let destination = ctx.key(1)
+        if items.isEmpty {
+            ctx.db.remove(destination)
+        } else {
+            let z = SortedSetObject()
+            let limits = ctx.keyspace.sortedSetLimits
+            for (m, s) in items { z.set(m, s, limits: limits) }
+            ctx.db.set(destination, .sortedSet(z))
+        }
+        ctx.reply.integer(items.count)
+    }
+
+    /// ZREVRANGE key start stop [WITHSCORES]
+    static func zrevrange(_ ctx: inout CommandContext) throws(CommandError) {
+        var r = RangeRequest()
+        r.reverse = true
+        if ctx.argc == 5 {
+            guard ctx.argIs(4, "withscores") else { throw .syntax }
+            r.withScores = true
+        } else if ctx.argc > 5 {
+            throw .syntax
+        }
+        let items = try collect(ctx, try readSetAfterRange(ctx, r), r, minIndex: 2, maxIndex: 3)
+        replyElements(&ctx, items, withScores: r.withScores)
+    }
+
+    /// The legacy ZRANGEBYSCORE / ZREVRANGEBYSCORE / ZRANGEBYLEX / ZREVRANGEBYLEX options: [WITHSCORES] [LIMIT].
+    static func legacyRange(_ ctx: inout CommandContext, kind: RangeKind, reverse: Bool) throws(CommandError) {
+        var r = RangeRequest()
+        r.kind = kind
+        r.reverse = reverse
+        var j = 4
+        while j < ctx.argc {
+            let left = ctx.argc - j - 1
+            if kind == .score, ctx.argIs(j, "withscores") {
+                r.withScores = true
+            } else if ctx.argIs(j, "limit"), left >= 2 {
+                r.offset = try ctx.integer(j + 1)
+                r.limit = try ctx.integer(j + 2)
+                j += 2
+            } else {
+                throw .syntax
+            }
+            j += 1
+        }
+        // The reverse forms take max before min.
+        let minIndex = reverse ? 3 : 2
+        let maxIndex = reverse ? 2 : 3
+        switch kind {
+        case .score: _ = try parseScoreRange(ctx, min: minIndex, max: maxIndex)
+        case .lex: _ = try parseLexRange(ctx, min: minIndex, max: maxIndex)
+        case .rank: break
+        }
+        let items = try collect(ctx, try readSet(ctx), r, minIndex: minIndex, maxIndex: maxIndex)
+        replyElements(&ctx, items, withScores: r.withScores)
+    }
+
+    /// ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count]
+    static func zrangebyscore(_ ctx: inout CommandContext) throws(CommandError) {
+        try legacyRange(&ctx, kind: .score, reverse: false)
+    }
+    /// ZREVRANGEBYSCORE key max min [WITHSCORES] [LIMIT offset count]
+    static func zrevrangebyscore(_ ctx: inout CommandContext) throws(CommandError) {
+        try legacyRange(&ctx, kind: .score, reverse: true)
+    }
+    /// ZRANGEBYLEX key min max [LIMIT offset count]
+    static func zrangebylex(_ ctx: inout CommandContext) throws(CommandError) {
+        try legacyRange(&ctx, kind: .lex, reverse: false)
+    }
+    /// ZREVRANGEBYLEX key max min [LIMIT offset count]
+    static func zrevrangebylex(_ ctx: inout CommandContext) throws(CommandError) {
+        try legacyRange(&ctx, kind: .lex, reverse: true)
+    }
+
+    // MARK: - Removal
+
+    /// ZREM key member [member ...]
+    static func zrem(_ ctx: inout CommandContext) throws(CommandError) {
+        guard let z = try readSetForWrite(ctx) else { ctx.reply.integer(0); return }
+        var removed = 0
+        for j in 2..<ctx.argc where z.remove(ctx.bytes(j)) { removed += 1 }
+        if removed > 0 { finish(ctx, z) }
+        ctx.reply.integer(removed)
+    }
+
+    /// ZREMRANGEBYRANK / ZREMRANGEBYSCORE / ZREMRANGEBYLEX share Valkey's `zremrangeGenericCommand`: parse the
+    /// range, then look the key up, then remove.
+    static func removeRange(_ ctx: inout CommandContext, kind: RangeKind) throws(CommandError) {
+        var r = RangeRequest()
+        r.kind = kind
+        switch kind {
+        case .rank:
+            _ = try ctx.integer(2)
+            _ = try ctx.integer(3)
+        case .score: _ = try parseScoreRange(ctx, min: 2, max: 3)
+        case .lex: _ = try parseLexRange(ctx, min: 2, max: 3)
+        }
+        guard let z = try readSetForWrite(ctx) else { ctx.reply.integer(0); return }
+        let victims = try collect(ctx, z, r, minIndex: 2, maxIndex: 3)
+        for (m, _) in victims { z.remove(m) }
+        if !victims.isEmpty { finish(ctx, z) }
+        ctx.reply.integer(victims.count)
+    }
+
+    /// ZREMRANGEBYRANK key start stop
+    static func zremrangebyrank(_ ctx: inout CommandContext) throws(CommandError) { try removeRange(&ctx, kind: .rank) }
+    /// ZREMRANGEBYSCORE key min max
+    static func zremrangebyscore(_ ctx: inout CommandContext) throws(CommandError) { try removeRange(&ctx, kind: .score) }
+    /// ZREMRANGEBYLEX key min max
+    static func zremrangebylex(_ ctx: inout CommandContext) throws(CommandError) { try removeRange(&ctx, kind: .lex) }
+
+    /// ZPOPMIN / ZPOPMAX key [count]
+    static func popGeneric(_ ctx: inout CommandContext, max: Bool) throws(CommandError) {
+        var count = 1
+        let hasCount = ctx.argc == 3
+        if hasCount {
+            guard let n = ctx.integerIfValid(2), n >= 0 else {
+                throw .custom("ERR value is out of range, must be positive")
+            }
+            count = n
+        }
+        guard let z = try readSetForWrite(ctx) else { ctx.reply.arrayHeader(0); return }
+        var popped: [(Bytes, Double)] = []
+        while popped.count < count, let element = max ? z.last : z.first {
+            z.remove(element.0)
+            popped.append(element)
+        }
+        if !popped.isEmpty { finish(ctx, z) }
+        if hasCount {
+            replyElements(&ctx, popped, withScores: true)
+        } else {
+            ctx.reply.arrayHeader(popped.count * 2)
+            for (m, s) in popped {
+                replyMember(&ctx, m)
+                replyScore(&ctx, s)
+            }
+        }
+    }
+
+    /// ZPOPMIN key [count]
+    static func zpopmin(_ ctx: inout CommandContext) throws(CommandError) { try popGeneric(&ctx, max: false) }
+    /// ZPOPMAX key [count]
+    static func zpopmax(_ ctx: inout CommandContext) throws(CommandError) { try popGeneric(&ctx, max: true) }
+
+    // MARK: - Random and scan
+
+    /// ZRANDMEMBER key [count [WITHSCORES]]
+    static func zrandmember(_ ctx: inout CommandContext) throws(CommandError) {
+        var count: Int?
+        var withScores = false
+        if ctx.argc >= 3 {
+            count = try ctx.integer(2)
+            if ctx.argc == 4 {
+                guard ctx.argIs(3, "withscores") else { throw .syntax }
+                withScores = true
+            } else if ctx.argc > 4 {
+                throw .syntax
+            }
+        }
+        let z = try readSet(ctx)
+        var rng = ctx.keyspace.sampler
+        defer { ctx.keyspace.sampler = rng }
+        var all: [(Bytes, Double)] = []
+        z?.range(start: 0, end: (z?.count ?? 0) - 1, reverse: false) { all.append(($0, $1)) }
+        guard let count else {
+            guard !all.isEmpty else { ctx.reply.null(); return }
+            replyMember(&ctx, all[Int.random(in: 0..<all.count, using: &rng)].0)
+            return
+        }
+        if count < 0, count < -(Int.max / 2) { throw .custom("ERR value is out of range") }
+        guard !all.isEmpty, count != 0 else { ctx.reply.arrayHeader(0); return }
+        var chosen: [(Bytes, Double)] = []
+        if count < 0 {
+            for _ in 0..<(-count) { chosen.append(all[Int.random(in: 0..<all.count, using: &rng)]) }
+        } else {
+            chosen = Array(all.shuffled(using: &rng).prefix(count))
+        }
+        replyElements(&ctx, chosen, withScores: withScores)
+    }
+
+    /// ZSCAN key cursor [MATCH pattern] [COUNT count]
+    static func zscan(_ ctx: inout CommandContext) throws(CommandError) {
+        guard ctx.args[2].withUnsafeReadableBytes({ KeyCommands.parseCursor($0) }) != nil else {
+            throw .custom("ERR invalid cursor")
+        }
+        guard let z = try readSet(ctx) else {
+            ctx.reply.arrayHeader(2)
+            ctx.reply.bulk("0")
+            ctx.reply.arrayHeader(0)
+            return
+        }
+        var pattern: [UInt8]?
+        var j = 3
+        while j < ctx.argc {
+            let remaining = ctx.argc - j - 1
+            if ctx.argIs(j, "count"), remaining >= 1 {
+                if try ctx.integer(j + 1) < 1 { throw .syntax }
+                j += 2
+            } else if ctx.argIs(j, "match"), remaining >= 1 {
+                pattern = ctx.bytes(j + 1).storage
+                j += 2
+            } else {
+                throw .syntax
+            }
+        }
+        var found: [(Bytes, Double)] = []
+        z.range(start: 0, end: z.count - 1, reverse: false) { m, s in
+            if let pattern, !GlobPattern.matches(pattern: pattern, m) { return }
+            found.append((m, s))
+        }
+        ctx.reply.arrayHeader(2)
+        ctx.reply.bulk("0")
+        ctx.reply.arrayHeader(found.count * 2)
+        for (m, s) in found {
+            replyMember(&ctx, m)
+            ctx.reply.bulk(NumberFormat.formatDouble(s))
+        }
+    }
+}

@@ -1,0 +1,238 @@
+/// The ordered half of a sorted set: a skiplist whose links carry spans, so the rank of a member and the member
+/// at a rank are found in O(log N) (Pugh's skiplist with William Pugh's "span" extension, the structure Valkey's
+/// `t_zset.c` uses). Ordering is by score, then by member bytes (`memcmp`), exactly as Valkey orders ties.
+///
+/// Nodes are class instances; each level stores the next node and the number of level-0 steps it skips.
+final class SkipListNode {
+    var member: Bytes
+    var score: Double
+    weak var backward: SkipListNode?
+    var forward: [SkipListNode?]
+    var span: [Int]
+
+    init(level: Int, score: Double, member: Bytes) {
+        self.member = member
+        self.score = score
+        self.forward = Array(repeating: nil, count: level)
+        self.span = Array(repeating: 0, count: level)
+    }
+}
+
+struct SkipList {
+    static let maxLevel = 32
+    /// Valkey's ZSKIPLIST_P: each level is kept with probability 1/4.
+    static let branching: UInt64 = 4
+
+    let header = SkipListNode(level: SkipList.maxLevel, score: 0, member: .empty)
+    var tail: SkipListNode?
+    var level = 1
+    var count = 0
+    var rng = SplitMix64(seed: UInt64.random(in: .min ... .max))
+
+    /// True if (s1, m1) sorts before (s2, m2).
+    @inline(__always)
+    static func less(_ s1: Double, _ m1: Bytes, _ s2: Double, _ m2: Bytes) -> Bool {
+        s1 < s2 || (s1 == s2 && Bytes.compare(m1, m2) < 0)
+    }
+
+    mutating func randomLevel() -> Int {
+        var level = 1
+        while level < SkipList.maxLevel, rng.next() % SkipList.branching == 0 { level += 1 }
+        return level
+    }
+
+    /// Inserts a member known to be absent.
+    @discardableResult
+    mutating func insert(score: Double, member: Bytes) -> SkipListNode {
+        var update = [SkipListNode](repeating: header, count: SkipList.maxLevel)
+        var rank = [Int](repeating: 0, count: SkipList.maxLevel)
+        var x = header
+        for i in stride(from: level - 1, through: 0, by: -1) {
+            rank[i] = i == level - 1 ? 0 : rank[i + 1]
+            while let next = x.forward[i], SkipList.less(next.score, next.member, score, member) {
+                rank[i] += x.span[i]
+                x = next
+            }
+            update[i] = x
+        }
+        let newLevel = randomLevel()
+        if newLevel > level {
+            for i in level..<newLevel {
+                rank[i] = 0
+                update[i] = header
+                header.span[i] = count
+            }
+            level = newLevel
+        }
+        let node = SkipListNode(level: newLevel, score: score, member: member)
+        for i in 0..<newLevel {
+            node.forward[i] = update[i].forward[i]
+            update[i].forward[i] = node
+            node.span[i] = update[i].span[i] - (rank[0] - rank[i])
+            update[i].span[i] = (rank[0] - rank[i]) + 1
+        }
+        for i in newLevel..<level { update[i].span[i] += 1 }
+        node.backward = update[0] === header ? nil : update[0]
+        if let next = node.forward[0] { next.backward = node } else { tail = node }
+        count += 1
+        return node
+    }
+
+    /// Removes (score, member); returns whether it was present.
+    @discardableResult
+    mutating func remove(score: Double, member: Bytes) -> Bool {
+        var update = [SkipListNode](repeating: header, count: SkipList.maxLevel)
+        var x = header
+        for i in stride(from: level - 1, through: 0, by: -1) {
+            while let next = x.forward[i], SkipList.less(next.score, next.member, score, member) { x = next }
+            update[i] = x
+        }
+        guard let target = x.forward[0], target.score == score, target.member == member else { return false }
+        unlink(target, update: update)
+        return true
+    }
+
+    private mutating func unlink(_ node: SkipListNode, update: [SkipListNode]) {
+        for i in 0..<level {
+            if update[i].forward[i] === node {
+                update[i].span[i] += node.span[i] - 1
+                update[i].forward[i] = node.forward[i]
+            } else {
+                update[i].span[i] -= 1
+            }
+        }
+        if let next = node.forward[0] { next.backward = node.backward } else { tail = node.backward }
+        while level > 1, header.forward[level - 1] == nil { level -= 1 }
+        count -= 1
+    }
+
+    /// The 1-based rank of (score, member), or nil.
+    func rank(score: Double, member: Bytes) -> Int? {
+        var rank = 0
+        var x = header
+        for i in stride(from: level - 1, through: 0, by: -1) {
+            while let next = x.forward[i],
+                SkipList.less(next.score, next.member, score, member) || (next.score == score && next.member == member)
+            {
+                rank += x.span[i]
+                x = next
+            }
+            if x !== header, x.score == score, x.member == member { return rank }
+        }
+        return nil
+    }
+
+    /// The node at 1-based `rank`, or nil.
+    func node(atRank rank: Int) -> SkipListNode? {
+        guard rank >= 1, rank <= count else { return nil }
+        var traversed = 0
+        var x = header
+        for i in stride(from: level - 1, through: 0, by: -1) {
+            while let next = x.forward[i], traversed + x.span[i] <= rank {
+                traversed += x.span[i]
+                x = next
+            }
+            if traversed == rank { return x }
+        }
+        return nil
+    }
+
+    /// The first node whose score is inside the range's lower bound (and not past its upper bound), or nil.
+    func firstInRange(_ range: ScoreRange) -> SkipListNode? {
+        var x = header
+        for i in stride(from: level - 1, through: 0, by: -1) {
+            while let next = x.forward[i], !range.aboveMin(next.score) { x = next }
+        }
+        guard let first = x.forward[0], range.belowMax(first.score) else { return nil }
+        return first
+    }
+
+    /// The last node whose score is inside the range, or nil.
+    func lastInRange(_ range: ScoreRange) -> SkipListNode? {
+        var x = header
+        for i in stride(from: level - 1, through: 0, by: -1) {
+            while let next = x.forward[i], range.belowMax(next.score) { x = next }
+        }
+        guard x !== header, range.aboveMin(x.score) else { return nil }
+        return x
+    }
+
+    func firstInLexRange(_ range: LexRange) -> SkipListNode? {
+        var x = header
+        for i in stride(from: level - 1, through: 0, by: -1) {
+            while let next = x.forward[i], !range.aboveMin(next.member) { x = next }
+        }
+        guard let first = x.forward[0], range.belowMax(first.member) else { return nil }
+        return first
+    }
+
+    func lastInLexRange(_ range: LexRange) -> SkipListNode? {
+        var x = header
+        for i in stride(from: level - 1, through: 0, by: -1) {
+            while let next = x.forward[i], range.belowMax(next.member) { x = next }
+        }
+        guard x !== header, range.aboveMin(x.member) else { return nil }
+        return x
+    }
+
+    var first: SkipListNode? { header.forward[0] }
+}
+
+/// A score interval with Valkey's `(` exclusive bounds.
+public struct ScoreRange: Sendable {
+    public var min: Double
+    public var max: Double
+    public var minExclusive: Bool
+    public var maxExclusive: Bool
+    public init(min: Double, max: Double, minExclusive: Bool = false, maxExclusive: Bool = false) {
+        self.min = min
+        self.max = max
+        self.minExclusive = minExclusive
+        self.maxExclusive = maxExclusive
+    }
+    @inline(__always) func aboveMin(_ v: Double) -> Bool { minExclusive ? v > min : v >= min }
+    @inline(__always) func belowMax(_ v: Double) -> Bool { maxExclusive ? v < max : v <= max }
+    /// True if no score can be inside.
+    public var isEmpty: Bool { min > max || (min == max && (minExclusive || maxExclusive)) }
+}
+
+/// A lexicographic interval: `-`/`+` (unbounded) or `[x` / `(x`.
+public struct LexRange: Sendable {
+    public enum Bound: Sendable {
+        case negativeInfinity, positiveInfinity
+        case inclusive(Bytes), exclusive(Bytes)
+    }
+    public var min: Bound
+    public var max: Bound
+    public init(min: Bound, max: Bound) {
+        self.min = min
+        self.max = max
+    }
+    func aboveMin(_ m: Bytes) -> Bool {
+        switch min {
+        case .negativeInfinity: return true
+        case .positiveInfinity: return false
+        case .inclusive(let b): return Bytes.compare(m, b) >= 0
+        case .exclusive(let b): return Bytes.compare(m, b) > 0
+        }
+    }
+    func belowMax(_ m: Bytes) -> Bool {
+        switch max {
+        case .negativeInfinity: return false
+        case .positiveInfinity: return true
+        case .inclusive(let b): return Bytes.compare(m, b) <= 0
+        case .exclusive(let b): return Bytes.compare(m, b) < 0
+        }
+    }
+    /// Valkey's `zslIsInLexRange` emptiness test.
+    public var isEmpty: Bool {
+        switch (min, max) {
+        case (.positiveInfinity, _), (_, .negativeInfinity): return true
+        case (.negativeInfinity, _), (_, .positiveInfinity): return false
+        case (.inclusive(let a), .inclusive(let b)): return Bytes.compare(a, b) > 0
+        case (.inclusive(let a), .exclusive(let b)), (.exclusive(let a), .inclusive(let b)),
+            (.exclusive(let a), .exclusive(let b)):
+            return Bytes.compare(a, b) >= 0
+        }
+    }
+}

@@ -1,0 +1,150 @@
+/// A sorted set value (`ZADD leaderboard:global 1200 player:7`).
+///
+/// ## Structure (Valkey's dict + skiplist)
+/// - `scores` maps member → score: ZSCORE, ZMSCORE and membership tests in O(1).
+/// - `list` orders (score, member) with spans: ZRANK in O(log N), ranges in O(log N + M).
+///
+/// ## Encoding name
+/// Valkey keeps small sorted sets in a listpack and reports `listpack` until the set exceeds
+/// `zset-max-listpack-entries` members or a member longer than `zset-max-listpack-value`; then `skiplist`, for
+/// good. Podium always uses the skiplist (the behaviour is identical) and tracks which name Valkey would give.
+public final class SortedSetObject {
+    var scores: [Bytes: Double] = [:]
+    var list = SkipList()
+    var converted = false
+
+    public init() {}
+
+    public var count: Int { scores.count }
+    public var encodingName: String { converted ? "skiplist" : "listpack" }
+
+    public func score(_ member: Bytes) -> Double? { scores[member] }
+
+    /// Inserts or moves a member. Returns true if it was new.
+    @discardableResult
+    public func set(_ member: Bytes, _ score: Double, limits: SortedSetLimits) -> Bool {
+        if let old = scores[member] {
+            if old != score || (old == 0 && score == 0 && old.sign != score.sign) {
+                list.remove(score: old, member: member)
+                list.insert(score: score, member: member)
+                scores[member] = score
+            }
+            return false
+        }
+        scores[member] = score
+        list.insert(score: score, member: member)
+        if !converted, scores.count > limits.maxListpackEntries || member.count > limits.maxListpackValue {
+            converted = true
+        }
+        return true
+    }
+
+    @discardableResult
+    public func remove(_ member: Bytes) -> Bool {
+        guard let score = scores.removeValue(forKey: member) else { return false }
+        list.remove(score: score, member: member)
+        return true
+    }
+
+    /// 0-based rank, ascending or descending.
+    public func rank(_ member: Bytes, reverse: Bool) -> Int? {
+        guard let score = scores[member], let r = list.rank(score: score, member: member) else { return nil }
+        return reverse ? count - r : r - 1
+    }
+
+    /// Members with 0-based ranks `start...end` (already clamped), in ascending or descending order.
+    public func range(start: Int, end: Int, reverse: Bool, _ body: (Bytes, Double) -> Void) {
+        guard start <= end, start >= 0, end < count else { return }
+        var n = end - start + 1
+        if reverse {
+            var node = list.node(atRank: count - start)
+            while n > 0, let x = node { body(x.member, x.score); node = x.backward; n -= 1 }
+        } else {
+            var node = list.node(atRank: start + 1)
+            while n > 0, let x = node { body(x.member, x.score); node = x.forward[0]; n -= 1 }
+        }
+    }
+
+    /// Members with scores in `range`, skipping `offset` and returning at most `limit` (negative: all).
+    public func range(score range: ScoreRange, reverse: Bool, offset: Int = 0, limit: Int = -1,
+                      _ body: (Bytes, Double) -> Void) {
+        guard !range.isEmpty else { return }
+        var node = reverse ? list.lastInRange(range) : list.firstInRange(range)
+        var skip = offset
+        while skip > 0, let x = node {
+            node = reverse ? x.backward : x.forward[0]
+            skip -= 1
+        }
+        var left = limit
+        while left != 0, let x = node {
+            guard reverse ? range.aboveMin(x.score) : range.belowMax(x.score) else { break }
+            body(x.member, x.score)
+            node = reverse ? x.backward : x.forward[0]
+            if left > 0 { left -= 1 }
+        }
+    }
+
+    /// Members in the lexicographic range (meaningful when all scores are equal, as in Valkey).
+    public func range(lex range: LexRange, reverse: Bool, offset: Int = 0, limit: Int = -1,
+                      _ body: (Bytes, Double) -> Void) {
+        guard !range.isEmpty else { return }
+        var node = reverse ? list.lastInLexRange(range) : list.firstInLexRange(range)
+        var skip = offset
+        while skip > 0, let x = node {
+            node = reverse ? x.backward : x.forward[0]
+            skip -= 1
+        }
+        var left = limit
+        while left != 0, let x = node {
+            guard reverse ? range.aboveMin(x.member) : range.belowMax(x.member) else { break }
+            body(x.member, x.score)
+            node = reverse ? x.backward : x.forward[0]
+            if left > 0 { left -= 1 }
+        }
+    }
+
+    /// Number of members with scores in `range`, in O(log N) through ranks.
+    public func count(score range: ScoreRange) -> Int {
+        guard !range.isEmpty, let first = list.firstInRange(range), let last = list.lastInRange(range),
+            let r1 = list.rank(score: first.score, member: first.member),
+            let r2 = list.rank(score: last.score, member: last.member)
+        else { return 0 }
+        return r2 - r1 + 1
+    }
+
+    public func count(lex range: LexRange) -> Int {
+        guard !range.isEmpty, let first = list.firstInLexRange(range), let last = list.lastInLexRange(range),
+            let r1 = list.rank(score: first.score, member: first.member),
+            let r2 = list.rank(score: last.score, member: last.member)
+        else { return 0 }
+        return r2 - r1 + 1
+    }
+
+    /// The first or last member (ZPOPMIN / ZPOPMAX).
+    public var first: (Bytes, Double)? { list.first.map { ($0.member, $0.score) } }
+    public var last: (Bytes, Double)? { list.tail.map { ($0.member, $0.score) } }
+
+    public func copy() -> SortedSetObject {
+        let other = SortedSetObject()
+        other.converted = converted
+        var node = list.first
+        while let x = node {
+            other.scores[x.member] = x.score
+            other.list.insert(score: x.score, member: x.member)
+            node = x.forward[0]
+        }
+        return other
+    }
+
+    public var approximateSize: Int { 64 + count * 120 }
+}
+
+/// `zset-max-listpack-entries` / `zset-max-listpack-value`.
+public struct SortedSetLimits: Sendable {
+    public var maxListpackEntries: Int
+    public var maxListpackValue: Int
+    public init(maxListpackEntries: Int = 128, maxListpackValue: Int = 64) {
+        self.maxListpackEntries = maxListpackEntries
+        self.maxListpackValue = maxListpackValue
+    }
+}

@@ -1,0 +1,92 @@
+"""Sorted sets through redis-py in RESP2 and RESP3: the leaderboard flows, score formatting, Valkey 8 options."""
+
+from __future__ import annotations
+
+import pytest
+
+from resp_client import Reply
+
+
+@pytest.mark.parametrize("protocol", [2, 3])
+def test_leaderboard_flow(podium, protocol):
+    with podium.client(protocol=protocol) as c:
+        c.flushall()
+        with c.pipeline() as p:  # create users and their scores (MULTI/EXEC)
+            for i in range(50):
+                p.hset(f"user:{i}", mapping={"name": f"player{i}", "country": "uk"})
+                p.zadd("leaderboard:global", {f"user:{i}": i * 10})
+            p.execute()
+        assert c.zincrby("leaderboard:global", 1000, "user:7") == 1070.0
+        assert c.zadd("leaderboard:global", {"user:8": 5}, gt=True) == 0  # GT: a lower score is ignored
+        assert c.zscore("leaderboard:global", "user:8") == 80.0
+        # Top 10 with scores, plus each user's profile, in one pipeline.
+        top = c.zrevrange("leaderboard:global", 0, 9, withscores=True)
+        assert list(top[0]) == [b"user:7", 1070.0]
+        assert [m for m, _ in top[1:4]] == [b"user:49", b"user:48", b"user:47"]
+        with c.pipeline(transaction=False) as p:
+            for member, _ in top:
+                p.hgetall(member.decode())
+            profiles = p.execute()
+        assert profiles[0][b"name"] == b"player7"
+        # Rank of a user and the board size.
+        assert c.zrevrank("leaderboard:global", "user:49") == 1
+        assert c.zcard("leaderboard:global") == 50
+        # Players around me: a window of 5 centred on my rank.
+        rank = c.zrevrank("leaderboard:global", "user:20")
+        window = c.zrevrange("leaderboard:global", max(rank - 2, 0), rank + 2, withscores=True)
+        assert [m for m, _ in window] == [b"user:22", b"user:21", b"user:20", b"user:19", b"user:18"]
+        assert c.zrangebyscore("leaderboard:global", "(480", "+inf") == [b"user:49", b"user:7"]
+        assert c.zcount("leaderboard:global", "-inf", "(100") == 9  # users 0..9 except user:7, moved up
+
+
+def test_score_formatting(podium, raw):
+    """Valkey 8 prints the shortest text that round-trips (Redis 7.0 printed %.17g: 1.1000000000000001)."""
+    if podium.is_redis:
+        pytest.skip("score formatting follows Valkey 8; the redis-server 7.0 oracle uses %.17g")
+    raw.call("ZADD", "f", "1.1", "a", "1732372000000", "ts", "inf", "top", "-0", "z", "0.1", "b")
+    assert raw.call("ZSCORE", "f", "a") == Reply("$", b"1.1")
+    assert raw.call("ZSCORE", "f", "ts") == Reply("$", b"1732372000000")
+    assert raw.call("ZSCORE", "f", "top") == Reply("$", b"inf")
+    assert raw.call("ZINCRBY", "f", "0.2", "b") == Reply("$", b"0.30000000000000004")
+    assert raw.call("ZADD", "f", "nan", "x") == Reply("-", "ERR value is not a valid float")
+    assert raw.call("ZADD", "f", "INCR", "-inf", "top") == Reply("-", "ERR resulting score is not a number (NaN)")
+
+
+def test_resp3_shapes(podium):
+    with podium.raw() as c:
+        c.call("HELLO", "3")
+        c.call("ZADD", "r3", "1", "a", "2.5", "b")
+        assert c.call("ZSCORE", "r3", "b") == Reply(",", "2.5")
+        withscores = c.call("ZRANGE", "r3", "0", "-1", "WITHSCORES")
+        assert withscores == Reply("*", [Reply("*", [Reply("$", b"a"), Reply(",", "1")]),
+                                          Reply("*", [Reply("$", b"b"), Reply(",", "2.5")])])
+        if not podium.is_redis:  # WITHSCORE: Redis 7.2 / Valkey 8
+            assert c.call("ZREVRANK", "r3", "a", "WITHSCORE") == Reply("*", [Reply(":", 1), Reply(",", "1")])
+        c.call("FLUSHALL")
+
+
+def test_zrank_withscore_resp2(podium, raw):
+    if podium.is_redis:
+        pytest.skip("ZRANK ... WITHSCORE is Redis 7.2 / Valkey 8; the redis-server 7.0 oracle lacks it")
+    raw.call("ZADD", "w", "10", "a", "20", "b")
+    assert raw.call("ZRANK", "w", "b", "WITHSCORE") == Reply("*", [Reply(":", 1), Reply("$", b"20")])
+    assert raw.call("ZRANK", "w", "nope", "WITHSCORE") == Reply("*", None)
+
+
+def test_options_on_a_large_set(raw):
+    """Every ZADD option behaves the same on a 100,000-member set as on a small one."""
+    members = []
+    for i in range(100_000):
+        members += [str(i), f"m{i}"]
+    for start in range(0, len(members), 20_000):
+        raw.call("ZADD", "big", *members[start:start + 20_000])
+    assert raw.call("OBJECT", "ENCODING", "big") == Reply("$", b"skiplist")
+    assert raw.call("ZADD", "big", "NX", "5", "m1") == Reply(":", 0)
+    assert raw.call("ZADD", "big", "XX", "CH", "5", "m1", "7", "new") == Reply(":", 1)
+    assert raw.call("ZADD", "big", "GT", "CH", "4", "m1") == Reply(":", 0)
+    assert raw.call("ZADD", "big", "LT", "CH", "4", "m1") == Reply(":", 1)
+    assert raw.call("ZADD", "big", "INCR", "1", "m1") == Reply("$", b"5")
+    assert raw.call("ZREVRANK", "big", "m99999") == Reply(":", 0)
+    assert raw.call("ZRANK", "big", "m50000") == Reply(":", 50000)
+    assert raw.call("ZCARD", "big") == Reply(":", 100000)
+    assert raw.call("ZRANGE", "big", "49999", "50000") == Reply("*", [Reply("$", b"m49999"), Reply("$", b"m50000")])
