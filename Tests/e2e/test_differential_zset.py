@@ -49,7 +49,9 @@ class ZsetGenerator:
                           "ZRANK", "ZREVRANK", "ZRANGE", "ZRANGE", "ZREVRANGE", "ZRANGEBYSCORE", "ZREVRANGEBYSCORE",
                           "ZRANGEBYLEX", "ZREVRANGEBYLEX", "ZREM", "ZREMRANGEBYRANK", "ZREMRANGEBYSCORE",
                           "ZREMRANGEBYLEX", "ZPOPMIN", "ZPOPMAX", "ZRANGESTORE", "ZRANDMEMBER", "ZSCAN", "TYPE",
-                          "OBJECT", "DEL", "EXISTS"])
+                          "OBJECT", "DEL", "EXISTS", "SETOP", "SETOP", "SETOP"])
+        if name == "SETOP":
+            return self.setop()
         if name == "ZADD" and r.random() < 0.25:
             lk = self.pick(LEX_KEYS[:2])
             return td.Cmd(["ZADD", lk] + [x for _ in range(r.randint(1, 3)) for x in ("0", self.pick(MEMBERS))])
@@ -141,6 +143,24 @@ class ZsetGenerator:
                 args += ["COUNT", self.pick(["10", "0", "abc"])]
             return td.Cmd(args, mode="scan")
         return td.Cmd([name, k])
+
+    def setop(self) -> td.Cmd:
+        r = self.rng
+        name = self.pick(["ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE", "ZUNION", "ZINTER", "ZDIFF", "ZINTERCARD"])
+        n = self.pick([1, 2, 2, 3, 0, -1, 5])
+        keys = [self.pick(KEYS + ["nokey"]) for _ in range(max(n, 0))]
+        args = [name] + (["zdst"] if name.endswith("STORE") else []) + [str(n) if r.random() < 0.95 else "abc"] + keys
+        if name not in ("ZDIFF", "ZDIFFSTORE", "ZINTERCARD") or r.random() < 0.05:
+            if r.random() < 0.4:
+                args += ["WEIGHTS"] + [self.pick(["1", "2", "-1", "0.5", "inf", "abc", "0"]) for _ in range(max(n, 1))]
+            if r.random() < 0.4:
+                args += ["AGGREGATE", self.pick(["SUM", "MIN", "MAX", "avg"])]
+        if not name.endswith("STORE") and name != "ZINTERCARD" and r.random() < 0.5:
+            args.append("WITHSCORES")
+        if name == "ZINTERCARD" and r.random() < 0.5:
+            args += ["LIMIT", self.pick(["0", "1", "2", "-1", "abc"])]
+        mode = "sorted" if name == "ZUNION" and "WITHSCORES" not in args else "scores"
+        return td.Cmd(args, mode="scores")
 
     def generate(self, n: int) -> list[td.Cmd]:
         return [self.one() for _ in range(n)]

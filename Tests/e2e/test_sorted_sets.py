@@ -37,6 +37,12 @@ def test_leaderboard_flow(podium, protocol):
         assert [m for m, _ in window] == [b"user:22", b"user:21", b"user:20", b"user:19", b"user:18"]
         assert c.zrangebyscore("leaderboard:global", "(480", "+inf") == [b"user:49", b"user:7"]
         assert c.zcount("leaderboard:global", "-inf", "(100") == 9  # users 0..9 except user:7, moved up
+        # Weekly board: this week's points count double next to the all-time board.
+        c.zadd("leaderboard:week", {"user:1": 100, "user:2": 50})
+        assert c.zunionstore("leaderboard:weekly", {"leaderboard:global": 1, "leaderboard:week": 2}) == 50
+        assert c.zscore("leaderboard:weekly", "user:1") == 10 + 200
+        assert c.zinterstore("leaderboard:both", ["leaderboard:global", "leaderboard:week"], aggregate="MAX") == 2
+        assert c.zrange("leaderboard:both", 0, -1, withscores=True)[0][1] == 50.0
 
 
 def test_score_formatting(podium, raw):

@@ -2,19 +2,26 @@
 /// at a rank are found in O(log N) (Pugh's skiplist with William Pugh's "span" extension, the structure Valkey's
 /// `t_zset.c` uses). Ordering is by score, then by member bytes (`memcmp`), exactly as Valkey orders ties.
 ///
-/// Nodes are class instances; each level stores the next node and the number of level-0 steps it skips.
+/// Nodes are class instances; each level stores the next node and the number of level-0 steps it skips, in one
+/// array (one allocation per node for all its levels).
 final class SkipListNode {
+    struct Level {
+        var forward: SkipListNode?
+        var span: Int
+    }
+
     var member: Bytes
     var score: Double
-    weak var backward: SkipListNode?
-    var forward: [SkipListNode?]
-    var span: [Int]
+    /// The previous node at level 0. `unowned(unsafe)`: every node is owned through the forward links from the
+    /// header, and removal repairs the successor's backward link before the node goes; a `weak` reference would
+    /// cost a side-table allocation per member.
+    unowned(unsafe) var backward: SkipListNode?
+    var levels: [Level]
 
     init(level: Int, score: Double, member: Bytes) {
         self.member = member
         self.score = score
-        self.forward = Array(repeating: nil, count: level)
-        self.span = Array(repeating: 0, count: level)
+        self.levels = Array(repeating: Level(forward: nil, span: 0), count: level)
     }
 }
 
@@ -49,8 +56,8 @@ struct SkipList {
         var x = header
         for i in stride(from: level - 1, through: 0, by: -1) {
             rank[i] = i == level - 1 ? 0 : rank[i + 1]
-            while let next = x.forward[i], SkipList.less(next.score, next.member, score, member) {
-                rank[i] += x.span[i]
+            while let next = x.levels[i].forward, SkipList.less(next.score, next.member, score, member) {
+                rank[i] += x.levels[i].span
                 x = next
             }
             update[i] = x
@@ -60,20 +67,20 @@ struct SkipList {
             for i in level..<newLevel {
                 rank[i] = 0
                 update[i] = header
-                header.span[i] = count
+                header.levels[i].span = count
             }
             level = newLevel
         }
         let node = SkipListNode(level: newLevel, score: score, member: member)
         for i in 0..<newLevel {
-            node.forward[i] = update[i].forward[i]
-            update[i].forward[i] = node
-            node.span[i] = update[i].span[i] - (rank[0] - rank[i])
-            update[i].span[i] = (rank[0] - rank[i]) + 1
+            node.levels[i].forward = update[i].levels[i].forward
+            update[i].levels[i].forward = node
+            node.levels[i].span = update[i].levels[i].span - (rank[0] - rank[i])
+            update[i].levels[i].span = (rank[0] - rank[i]) + 1
         }
-        for i in newLevel..<level { update[i].span[i] += 1 }
+        for i in newLevel..<level { update[i].levels[i].span += 1 }
         node.backward = update[0] === header ? nil : update[0]
-        if let next = node.forward[0] { next.backward = node } else { tail = node }
+        if let next = node.levels[0].forward { next.backward = node } else { tail = node }
         count += 1
         return node
     }
@@ -84,25 +91,25 @@ struct SkipList {
         var update = [SkipListNode](repeating: header, count: SkipList.maxLevel)
         var x = header
         for i in stride(from: level - 1, through: 0, by: -1) {
-            while let next = x.forward[i], SkipList.less(next.score, next.member, score, member) { x = next }
+            while let next = x.levels[i].forward, SkipList.less(next.score, next.member, score, member) { x = next }
             update[i] = x
         }
-        guard let target = x.forward[0], target.score == score, target.member == member else { return false }
+        guard let target = x.levels[0].forward, target.score == score, target.member == member else { return false }
         unlink(target, update: update)
         return true
     }
 
     private mutating func unlink(_ node: SkipListNode, update: [SkipListNode]) {
         for i in 0..<level {
-            if update[i].forward[i] === node {
-                update[i].span[i] += node.span[i] - 1
-                update[i].forward[i] = node.forward[i]
+            if update[i].levels[i].forward === node {
+                update[i].levels[i].span += node.levels[i].span - 1
+                update[i].levels[i].forward = node.levels[i].forward
             } else {
-                update[i].span[i] -= 1
+                update[i].levels[i].span -= 1
             }
         }
-        if let next = node.forward[0] { next.backward = node.backward } else { tail = node.backward }
-        while level > 1, header.forward[level - 1] == nil { level -= 1 }
+        if let next = node.levels[0].forward { next.backward = node.backward } else { tail = node.backward }
+        while level > 1, header.levels[level - 1].forward == nil { level -= 1 }
         count -= 1
     }
 
@@ -111,10 +118,10 @@ struct SkipList {
         var rank = 0
         var x = header
         for i in stride(from: level - 1, through: 0, by: -1) {
-            while let next = x.forward[i],
+            while let next = x.levels[i].forward,
                 SkipList.less(next.score, next.member, score, member) || (next.score == score && next.member == member)
             {
-                rank += x.span[i]
+                rank += x.levels[i].span
                 x = next
             }
             if x !== header, x.score == score, x.member == member { return rank }
@@ -128,8 +135,8 @@ struct SkipList {
         var traversed = 0
         var x = header
         for i in stride(from: level - 1, through: 0, by: -1) {
-            while let next = x.forward[i], traversed + x.span[i] <= rank {
-                traversed += x.span[i]
+            while let next = x.levels[i].forward, traversed + x.levels[i].span <= rank {
+                traversed += x.levels[i].span
                 x = next
             }
             if traversed == rank { return x }
@@ -141,9 +148,9 @@ struct SkipList {
     func firstInRange(_ range: ScoreRange) -> SkipListNode? {
         var x = header
         for i in stride(from: level - 1, through: 0, by: -1) {
-            while let next = x.forward[i], !range.aboveMin(next.score) { x = next }
+            while let next = x.levels[i].forward, !range.aboveMin(next.score) { x = next }
         }
-        guard let first = x.forward[0], range.belowMax(first.score) else { return nil }
+        guard let first = x.levels[0].forward, range.belowMax(first.score) else { return nil }
         return first
     }
 
@@ -151,7 +158,7 @@ struct SkipList {
     func lastInRange(_ range: ScoreRange) -> SkipListNode? {
         var x = header
         for i in stride(from: level - 1, through: 0, by: -1) {
-            while let next = x.forward[i], range.belowMax(next.score) { x = next }
+            while let next = x.levels[i].forward, range.belowMax(next.score) { x = next }
         }
         guard x !== header, range.aboveMin(x.score) else { return nil }
         return x
@@ -160,22 +167,22 @@ struct SkipList {
     func firstInLexRange(_ range: LexRange) -> SkipListNode? {
         var x = header
         for i in stride(from: level - 1, through: 0, by: -1) {
-            while let next = x.forward[i], !range.aboveMin(next.member) { x = next }
+            while let next = x.levels[i].forward, !range.aboveMin(next.member) { x = next }
         }
-        guard let first = x.forward[0], range.belowMax(first.member) else { return nil }
+        guard let first = x.levels[0].forward, range.belowMax(first.member) else { return nil }
         return first
     }
 
     func lastInLexRange(_ range: LexRange) -> SkipListNode? {
         var x = header
         for i in stride(from: level - 1, through: 0, by: -1) {
-            while let next = x.forward[i], range.belowMax(next.member) { x = next }
+            while let next = x.levels[i].forward, range.belowMax(next.member) { x = next }
         }
         guard x !== header, range.aboveMin(x.member) else { return nil }
         return x
     }
 
-    var first: SkipListNode? { header.forward[0] }
+    var first: SkipListNode? { header.levels[0].forward }
 }
 
 /// A score interval with Valkey's `(` exclusive bounds.

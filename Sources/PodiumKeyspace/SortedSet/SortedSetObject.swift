@@ -61,7 +61,7 @@ public final class SortedSetObject {
             while n > 0, let x = node { body(x.member, x.score); node = x.backward; n -= 1 }
         } else {
             var node = list.node(atRank: start + 1)
-            while n > 0, let x = node { body(x.member, x.score); node = x.forward[0]; n -= 1 }
+            while n > 0, let x = node { body(x.member, x.score); node = x.levels[0].forward; n -= 1 }
         }
     }
 
@@ -72,14 +72,14 @@ public final class SortedSetObject {
         var node = reverse ? list.lastInRange(range) : list.firstInRange(range)
         var skip = offset
         while skip > 0, let x = node {
-            node = reverse ? x.backward : x.forward[0]
+            node = reverse ? x.backward : x.levels[0].forward
             skip -= 1
         }
         var left = limit
         while left != 0, let x = node {
             guard reverse ? range.aboveMin(x.score) : range.belowMax(x.score) else { break }
             body(x.member, x.score)
-            node = reverse ? x.backward : x.forward[0]
+            node = reverse ? x.backward : x.levels[0].forward
             if left > 0 { left -= 1 }
         }
     }
@@ -91,14 +91,14 @@ public final class SortedSetObject {
         var node = reverse ? list.lastInLexRange(range) : list.firstInLexRange(range)
         var skip = offset
         while skip > 0, let x = node {
-            node = reverse ? x.backward : x.forward[0]
+            node = reverse ? x.backward : x.levels[0].forward
             skip -= 1
         }
         var left = limit
         while left != 0, let x = node {
             guard reverse ? range.aboveMin(x.member) : range.belowMax(x.member) else { break }
             body(x.member, x.score)
-            node = reverse ? x.backward : x.forward[0]
+            node = reverse ? x.backward : x.levels[0].forward
             if left > 0 { left -= 1 }
         }
     }
@@ -131,7 +131,7 @@ public final class SortedSetObject {
         while let x = node {
             other.scores[x.member] = x.score
             other.list.insert(score: x.score, member: x.member)
-            node = x.forward[0]
+            node = x.levels[0].forward
         }
         return other
     }

@@ -1,0 +1,167 @@
+import NIOCore
+import PodiumKeyspace
+import PodiumRESP
+
+extension SortedSetCommands {
+    enum SetOperation { case union, inter, diff }
+    enum Aggregate { case sum, min, max }
+
+    /// Valkey's `zunionInterDiffGenericCommand`, shared by ZUNION[STORE], ZINTER[STORE], ZDIFF[STORE] and
+    /// ZINTERCARD. `numkeysIndex` is where `numkeys` is; `store` says whether argument 1 is the destination.
+    static func setOperation(_ ctx: inout CommandContext, _ op: SetOperation, numkeysIndex: Int, store: Bool,
+                             cardinalityOnly: Bool = false) throws(CommandError) {
+        let setCount = try ctx.integer(numkeysIndex)
+        if setCount < 1 { throw .custom("ERR at least 1 input key is needed for '\(ctx.spec.name)' command") }
+        if setCount > ctx.argc - numkeysIndex - 1 { throw .syntax }
+        var sources: [SortedSetObject?] = []
+        var j = numkeysIndex + 1
+        for _ in 0..<setCount {
+            if let value = ctx.db.lookupRead(ctx.key(j)) {
+                // Plain sets are valid inputs in Valkey; Podium has no set type yet, so anything else is the
+                // wrong type, which is also what Valkey answers for a string or a hash.
+                guard case .sortedSet(let z) = value else { throw .wrongType }
+                sources.append(z)
+            } else {
+                sources.append(nil)
+            }
+            j += 1
+        }
+        var weights = Array(repeating: 1.0, count: setCount)
+        var aggregate = Aggregate.sum
+        var withScores = false
+        var limit = 0
+        var remaining = ctx.argc - j
+        while remaining > 0 {
+            if op != .diff, !cardinalityOnly, remaining >= setCount + 1, ctx.argIs(j, "weights") {
+                j += 1
+                remaining -= 1
+                for i in 0..<setCount {
+                    guard let w = ctx.args[j].withUnsafeReadableBytes({ NumberFormat.parseDouble($0) }) else {
+                        throw .custom("ERR weight value is not a float")
+                    }
+                    weights[i] = w
+                    j += 1
+                    remaining -= 1
+                }
+            } else if op != .diff, !cardinalityOnly, remaining >= 2, ctx.argIs(j, "aggregate") {
+                j += 1
+                if ctx.argIs(j, "sum") { aggregate = .sum }
+                else if ctx.argIs(j, "min") { aggregate = .min }
+                else if ctx.argIs(j, "max") { aggregate = .max }
+                else { throw .syntax }
+                j += 1
+                remaining -= 2
+            } else if remaining >= 1, !store, !cardinalityOnly, ctx.argIs(j, "withscores") {
+                withScores = true
+                j += 1
+                remaining -= 1
+            } else if cardinalityOnly, remaining >= 2, ctx.argIs(j, "limit") {
+                // Valkey's getPositiveLongFromObjectOrReply: one message for "not a number" and "negative".
+                guard let l = ctx.integerIfValid(j + 1), l >= 0 else { throw .custom("ERR LIMIT can't be negative") }
+                limit = l
+                j += 2
+                remaining -= 2
+            } else {
+                throw .syntax
+            }
+        }
+
+        func combine(_ a: Double, _ b: Double) -> Double {
+            switch aggregate {
+            case .sum:
+                let s = a + b
+                return s.isNaN ? 0 : s  // inf + -inf: Valkey stores 0
+            case .min: return Swift.min(a, b)
+            case .max: return Swift.max(a, b)
+            }
+        }
+        func weighted(_ score: Double, _ i: Int) -> Double {
+            let v = score * weights[i]
+            return v.isNaN ? 0 : v
+        }
+
+        var result: [Bytes: Double] = [:]
+        switch op {
+        case .union:
+            for (i, z) in sources.enumerated() {
+                guard let z else { continue }
+                z.range(start: 0, end: z.count - 1, reverse: false) { m, s in
+                    let v = weighted(s, i)
+                    if let old = result[m] { result[m] = combine(old, v) } else { result[m] = v }
+                }
+            }
+        case .inter:
+            if sources.contains(where: { $0 == nil }) { break }
+            let order = sources.indices.sorted { sources[$0]!.count < sources[$1]!.count }
+            let smallest = order[0]
+            var found = 0
+            sources[smallest]!.range(start: 0, end: sources[smallest]!.count - 1, reverse: false) { m, s in
+                if cardinalityOnly, limit > 0, found >= limit { return }
+                var value = weighted(s, smallest)
+                for i in order.dropFirst() {
+                    guard let other = sources[i]!.score(m) else { return }
+                    value = combine(value, weighted(other, i))
+                }
+                result[m] = value
+                found += 1
+            }
+        case .diff:
+            guard let first = sources[0] else { break }
+            first.range(start: 0, end: first.count - 1, reverse: false) { m, s in
+                for other in sources.dropFirst() where other?.score(m) != nil { return }
+                result[m] = s
+            }
+        }
+
+        if cardinalityOnly {
+            ctx.reply.integer(limit > 0 ? Swift.min(result.count, limit) : result.count)
+            return
+        }
+        let items = result.map { ($0.key, $0.value) }.sorted { a, b in
+            a.1 < b.1 || (a.1 == b.1 && Bytes.compare(a.0, b.0) < 0)
+        }
+        if store {
+            let destination = ctx.key(1)
+            if items.isEmpty {
+                ctx.db.remove(destination)
+            } else {
+                let z = SortedSetObject()
+                let limits = ctx.keyspace.sortedSetLimits
+                for (m, s) in items { z.set(m, s, limits: limits) }
+                ctx.db.set(destination, .sortedSet(z))
+            }
+            ctx.reply.integer(items.count)
+        } else {
+            replyElements(&ctx, items, withScores: withScores)
+        }
+    }
+
+    /// ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX]
+    static func zunionstore(_ ctx: inout CommandContext) throws(CommandError) {
+        try setOperation(&ctx, .union, numkeysIndex: 2, store: true)
+    }
+    /// ZINTERSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX]
+    static func zinterstore(_ ctx: inout CommandContext) throws(CommandError) {
+        try setOperation(&ctx, .inter, numkeysIndex: 2, store: true)
+    }
+    /// ZDIFFSTORE destination numkeys key [key ...]
+    static func zdiffstore(_ ctx: inout CommandContext) throws(CommandError) {
+        try setOperation(&ctx, .diff, numkeysIndex: 2, store: true)
+    }
+    /// ZUNION numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES]
+    static func zunion(_ ctx: inout CommandContext) throws(CommandError) {
+        try setOperation(&ctx, .union, numkeysIndex: 1, store: false)
+    }
+    /// ZINTER numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES]
+    static func zinter(_ ctx: inout CommandContext) throws(CommandError) {
+        try setOperation(&ctx, .inter, numkeysIndex: 1, store: false)
+    }
+    /// ZDIFF numkeys key [key ...] [WITHSCORES]
+    static func zdiff(_ ctx: inout CommandContext) throws(CommandError) {
+        try setOperation(&ctx, .diff, numkeysIndex: 1, store: false)
+    }
+    /// ZINTERCARD numkeys key [key ...] [LIMIT limit]
+    static func zintercard(_ ctx: inout CommandContext) throws(CommandError) {
+        try setOperation(&ctx, .inter, numkeysIndex: 1, store: false, cardinalityOnly: true)
+    }
+}
