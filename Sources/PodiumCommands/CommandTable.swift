@@ -395,6 +395,17 @@ extension CommandTable {
         CommandSpec("debug", arity: -2, flags: [.admin, .noscript, .loading, .stale], group: .server, since: "1.0.0",
                     summary: "A container for debugging commands.", complexity: "Depends on subcommand.", syntax: "SLEEP seconds | SET-ACTIVE-EXPIRE 0|1 | HELP",
                     handler: ServerCommands.debug),
+        CommandSpec("memory", arity: -2, flags: [], group: .server, since: "4.0.0",
+                    summary: "A container for memory diagnostics commands.", complexity: "Depends on subcommand.",
+                    subcommands: [
+            CommandSpec("memory|usage", arity: -3, flags: [.readonly], keys: .init(first: 2, last: 2, step: 1),
+                        group: .server, since: "4.0.0", summary: "Estimates the memory usage of a key.",
+                        complexity: "O(N) where N is the number of samples.", syntax: "key [SAMPLES count]",
+                        handler: ServerCommands.memoryUsage),
+            CommandSpec("memory|help", arity: 2, flags: [.loading, .stale], group: .server, since: "4.0.0",
+                        summary: "Returns helpful text about the different subcommands.", complexity: "O(1)",
+                        handler: ServerCommands.memoryHelp),
+        ]),
         CommandSpec("config", arity: -2, flags: [], group: .server, since: "2.0.0",
                     summary: "A container for server configuration commands.", complexity: "Depends on subcommand.", subcommands: [
             CommandSpec("config|get", arity: -3, flags: [.admin, .noscript, .loading, .stale], group: .server,

@@ -58,13 +58,20 @@ public enum Value {
         }
     }
 
-    /// An approximation of the memory this value uses, for `MEMORY USAGE` and INFO.
+    /// An estimate of the heap memory this value uses beyond its slot, for `MEMORY USAGE`: inline strings
+    /// (23 bytes or fewer) cost nothing extra, longer ones their bytes plus an array header, rounded up to the
+    /// allocator's 16-byte granularity.
     public var approximateSize: Int {
         switch self {
-        case .integer: return 16
-        case .string(let b, _): return 32 + b.count
+        case .integer: return 0
+        case .string(let b, _): return Value.heapSize(of: b)
         case .hash(let h): return h.approximateSize
         case .sortedSet(let z): return z.approximateSize
         }
+    }
+
+    /// Heap bytes of a `Bytes` (0 when stored inline).
+    public static func heapSize(of b: Bytes) -> Int {
+        b.count <= Bytes.inlineCapacity ? 0 : (32 + b.count + 15) & ~15
     }
 }

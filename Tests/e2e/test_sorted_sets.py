@@ -96,3 +96,12 @@ def test_options_on_a_large_set(raw):
     assert raw.call("ZRANK", "big", "m50000") == Reply(":", 50000)
     assert raw.call("ZCARD", "big") == Reply(":", 100000)
     assert raw.call("ZRANGE", "big", "49999", "50000") == Reply("*", [Reply("$", b"m49999"), Reply("$", b"m50000")])
+
+
+def test_memory_usage(raw):
+    raw.call("ZADD", "mu", *[x for i in range(1000) for x in (str(i), f"member:{i}")])
+    usage = raw.call("MEMORY", "USAGE", "mu")
+    assert usage.kind == ":" and 50_000 < usage.value < 1_000_000  # ~200 bytes a member, within reason
+    assert raw.call("MEMORY", "USAGE", "missing") == Reply("$", None)
+    raw.call("SET", "small", "v")
+    assert raw.call("MEMORY", "USAGE", "small").value < 200

@@ -292,3 +292,25 @@ public enum ServerCommands {
         ])
     }
 }
+
+extension ServerCommands {
+    /// MEMORY USAGE key [SAMPLES count] — bytes used by the key and its value: the slot (88 bytes), its share of
+    /// the index, the key's heap bytes when longer than 23 bytes, and the value's estimate.
+    static func memoryUsage(_ ctx: inout CommandContext) throws(CommandError) {
+        if ctx.argc > 3 {
+            guard ctx.argc == 5, ctx.argIs(3, "samples") else { throw .syntax }
+            _ = try ctx.integer(4)
+        }
+        let key = ctx.key(2)
+        guard let value = ctx.db.lookupWrite(key) else { ctx.reply.null(); return }
+        ctx.reply.integer(88 + 10 + Value.heapSize(of: key) + value.approximateSize)
+    }
+
+    /// MEMORY HELP
+    static func memoryHelp(_ ctx: inout CommandContext) throws(CommandError) {
+        HelpText.reply(&ctx, command: "MEMORY", lines: [
+            "USAGE <key> [SAMPLES <count>]", "    Return memory in bytes used by <key> and its value. Nested values are",
+            "    sampled up to <count> times (default: 5, 0 means sample all).",
+        ])
+    }
+}

@@ -75,13 +75,12 @@ public final class HashObject {
         return other
     }
 
-    /// Approximate memory use in bytes (MEMORY USAGE).
+    /// Approximate memory use in bytes (MEMORY USAGE): the object, the pair array (64 bytes a pair) or the
+    /// dictionary (64 bytes a pair at a 3/4 load), plus long fields and values.
     public var approximateSize: Int {
-        var total = 48
-        forEach { f, v in
-            total += (f.count > Bytes.inlineCapacity ? f.count + 32 : 0) + (v.count > Bytes.inlineCapacity ? v.count + 32 : 0)
-        }
-        return total + count * (table == nil ? 64 : 96)
+        var total = 48 + 32
+        forEach { f, v in total += Value.heapSize(of: f) + Value.heapSize(of: v) }
+        return total + (table == nil ? fields.capacity * 64 : (count * 64 * 4) / 3)
     }
 
     private func convert() {

@@ -136,7 +136,14 @@ public final class SortedSetObject {
         return other
     }
 
-    public var approximateSize: Int { 64 + count * 120 }
+    /// Approximate memory use in bytes (MEMORY USAGE): per member a skiplist node (80), its levels array (64 on
+    /// average) and a dictionary entry (56 at a 3/4 load), plus long member names twice (node and dictionary
+    /// share one buffer, so once).
+    public var approximateSize: Int {
+        var total = 64 + 32 * 16 + count * (80 + 64 + 56)
+        for member in scores.keys { total += Value.heapSize(of: member) }
+        return total
+    }
 }
 
 /// `zset-max-listpack-entries` / `zset-max-listpack-value`.

@@ -1,0 +1,117 @@
+import PodiumKeyspace
+import Testing
+
+/// The skiplist-backed sorted set against a plain sorted array, under random operations: order (score, then
+/// member bytes), ranks both ways, rank/score/lex ranges, counts, and removal.
+@Suite struct SortedSetTests {
+    struct Reference {
+        var items: [(Bytes, Double)] = []
+        mutating func set(_ m: Bytes, _ s: Double) {
+            items.removeAll { $0.0 == m }
+            items.append((m, s))
+            items.sort { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
+        }
+        mutating func remove(_ m: Bytes) { items.removeAll { $0.0 == m } }
+    }
+
+    static func all(_ z: SortedSetObject) -> [(Bytes, Double)] {
+        var out: [(Bytes, Double)] = []
+        z.range(start: 0, end: z.count - 1, reverse: false) { out.append(($0, $1)) }
+        return out
+    }
+
+    @Test(arguments: [1, 2, 3])
+    func randomOperationsMatchAReference(seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        let z = SortedSetObject()
+        var reference = Reference()
+        let limits = SortedSetLimits()
+        for _ in 0..<3000 {
+            let member = Bytes("m\(Int.random(in: 0..<300, using: &rng))")
+            let score = Double(Int.random(in: -20..<20, using: &rng)) / 2
+            if Int.random(in: 0..<4, using: &rng) == 0 {
+                #expect(z.remove(member) == reference.items.contains { $0.0 == member })
+                reference.remove(member)
+            } else {
+                z.set(member, score, limits: limits)
+                reference.set(member, score)
+            }
+        }
+        let items = Self.all(z)
+        #expect(items.map(\.0) == reference.items.map(\.0))
+        #expect(items.map(\.1) == reference.items.map(\.1))
+        for (i, (m, _)) in reference.items.enumerated() {
+            #expect(z.rank(m, reverse: false) == i)
+            #expect(z.rank(m, reverse: true) == reference.items.count - 1 - i)
+        }
+        var reversed: [Bytes] = []
+        z.range(start: 2, end: 9, reverse: true) { m, _ in reversed.append(m) }
+        let n = reference.items.count
+        #expect(reversed == (2...9).map { reference.items[n - 1 - $0].0 })
+        let range = ScoreRange(min: -3, max: 4, minExclusive: true, maxExclusive: false)
+        let expected = reference.items.filter { $0.1 > -3 && $0.1 <= 4 }
+        var inRange: [Bytes] = []
+        z.range(score: range, reverse: false, offset: 1, limit: 5) { m, _ in inRange.append(m) }
+        #expect(inRange == Array(expected.dropFirst(1).prefix(5)).map(\.0))
+        #expect(z.count(score: range) == expected.count)
+        var backwards: [Bytes] = []
+        z.range(score: range, reverse: true) { m, _ in backwards.append(m) }
+        #expect(backwards == expected.reversed().map(\.0))
+    }
+
+    @Test func lexRangesOnEqualScores() {
+        let z = SortedSetObject()
+        for m in ["a", "b", "c", "d", "e"] { z.set(Bytes(m), 0, limits: SortedSetLimits()) }
+        var out: [String] = []
+        z.range(lex: LexRange(min: .exclusive("a"), max: .inclusive("d")), reverse: false) { m, _ in
+            out.append(m.description)
+        }
+        #expect(out == ["b", "c", "d"])
+        #expect(z.count(lex: LexRange(min: .negativeInfinity, max: .exclusive("c"))) == 2)
+        #expect(LexRange(min: .inclusive("d"), max: .inclusive("a")).isEmpty)
+    }
+
+    @Test func encodingNameFollowsTheListpackLimits() {
+        let z = SortedSetObject()
+        let limits = SortedSetLimits(maxListpackEntries: 2, maxListpackValue: 4)
+        z.set("a", 1, limits: limits)
+        z.set("b", 2, limits: limits)
+        #expect(z.encodingName == "listpack")
+        z.set("c", 3, limits: limits)
+        #expect(z.encodingName == "skiplist")
+        let long = SortedSetObject()
+        long.set("toolong", 1, limits: limits)
+        #expect(long.encodingName == "skiplist")
+    }
+
+    @Test func copyIsIndependent() {
+        let z = SortedSetObject()
+        z.set("a", 1, limits: SortedSetLimits())
+        let c = z.copy()
+        c.set("b", 2, limits: SortedSetLimits())
+        #expect(z.count == 1 && c.count == 2)
+        #expect(c.rank("b", reverse: false) == 1)
+    }
+}
+
+@Suite struct HashObjectTests {
+    @Test func listpackKeepsInsertionOrderAndConverts() {
+        let h = HashObject()
+        let limits = HashLimits(maxListpackEntries: 3, maxListpackValue: 8)
+        #expect(h.set("b", "1", limits: limits))
+        #expect(h.set("a", "2", limits: limits))
+        #expect(!h.set("b", "3", limits: limits))
+        var order: [String] = []
+        h.forEach { f, _ in order.append(f.description) }
+        #expect(order == ["b", "a"])
+        #expect(h.encodingName == "listpack")
+        h.set("c", "x", limits: limits)
+        h.set("d", "x", limits: limits)
+        #expect(h.encodingName == "hashtable")
+        #expect(h.get("b") == "3" && h.count == 4)
+        #expect(h.remove("a") && !h.remove("a"))
+        let long = HashObject()
+        long.set("f", "123456789", limits: limits)
+        #expect(long.encodingName == "hashtable")
+    }
+}
