@@ -105,3 +105,12 @@ def test_memory_usage(raw):
     assert raw.call("MEMORY", "USAGE", "missing") == Reply("$", None)
     raw.call("SET", "small", "v")
     assert raw.call("MEMORY", "USAGE", "small").value < 200
+
+
+def test_deleting_a_huge_sorted_set_does_not_crash(raw):
+    """Dropping a long skiplist must not recurse once per member (stack overflow)."""
+    for start in range(0, 400_000, 50_000):
+        raw.call("ZADD", "huge", *[x for i in range(start, start + 50_000) for x in (str(i), f"m{i}")])
+    assert raw.call("ZCARD", "huge") == Reply(":", 400_000)
+    assert raw.call("DEL", "huge") == Reply(":", 1)
+    assert raw.call("PING") == Reply("+", "PONG")

@@ -15,6 +15,18 @@ public final class SortedSetObject {
 
     public init() {}
 
+    /// Releasing a skiplist node releases its successor, so dropping a long list naively recurses once per
+    /// member and overflows the stack (a 1,000,000-member leaderboard deleted with DEL). Unlink the chain
+    /// iteratively first; the index then releases the nodes one by one.
+    deinit {
+        var node = list.header.levels[0].forward
+        for i in 0..<list.header.levels.count { list.header.levels[i].forward = nil }
+        while let current = node {
+            node = current.levels[0].forward
+            for i in 0..<current.levels.count { current.levels[i].forward = nil }
+        }
+    }
+
     public var count: Int { index.count }
     public var encodingName: String { converted ? "skiplist" : "listpack" }
 
