@@ -49,68 +49,75 @@ struct SkipList {
     }
 
     /// Inserts a member known to be absent.
+    ///
+    /// The per-level `update`/`rank` scratch arrays live on the stack and hold unretained references: two heap
+    /// arrays with 32 retained references each, per insert, were most of ZADD's cost.
     @discardableResult
     mutating func insert(score: Double, member: Bytes) -> SkipListNode {
-        var update = [SkipListNode](repeating: header, count: SkipList.maxLevel)
-        var rank = [Int](repeating: 0, count: SkipList.maxLevel)
-        var x = header
-        for i in stride(from: level - 1, through: 0, by: -1) {
-            rank[i] = i == level - 1 ? 0 : rank[i + 1]
-            while let next = x.levels[i].forward, SkipList.less(next.score, next.member, score, member) {
-                rank[i] += x.levels[i].span
-                x = next
+        let header = self.header
+        return withUnsafeTemporaryAllocation(of: Unmanaged<SkipListNode>.self, capacity: SkipList.maxLevel) { update in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: SkipList.maxLevel) { rank in
+                var x = header
+                for i in stride(from: level - 1, through: 0, by: -1) {
+                    rank[i] = i == level - 1 ? 0 : rank[i + 1]
+                    while let next = x.levels[i].forward, SkipList.less(next.score, next.member, score, member) {
+                        rank[i] += x.levels[i].span
+                        x = next
+                    }
+                    update[i] = Unmanaged.passUnretained(x)
+                }
+                let newLevel = randomLevel()
+                if newLevel > level {
+                    for i in level..<newLevel {
+                        rank[i] = 0
+                        update[i] = Unmanaged.passUnretained(header)
+                        header.levels[i].span = count
+                    }
+                    level = newLevel
+                }
+                let node = SkipListNode(level: newLevel, score: score, member: member)
+                for i in 0..<newLevel {
+                    let u = update[i].takeUnretainedValue()
+                    node.levels[i].forward = u.levels[i].forward
+                    u.levels[i].forward = node
+                    node.levels[i].span = u.levels[i].span - (rank[0] - rank[i])
+                    u.levels[i].span = (rank[0] - rank[i]) + 1
+                }
+                for i in newLevel..<level { update[i].takeUnretainedValue().levels[i].span += 1 }
+                let previous = update[0].takeUnretainedValue()
+                node.backward = previous === header ? nil : previous
+                if let next = node.levels[0].forward { next.backward = node } else { tail = node }
+                count += 1
+                return node
             }
-            update[i] = x
         }
-        let newLevel = randomLevel()
-        if newLevel > level {
-            for i in level..<newLevel {
-                rank[i] = 0
-                update[i] = header
-                header.levels[i].span = count
-            }
-            level = newLevel
-        }
-        let node = SkipListNode(level: newLevel, score: score, member: member)
-        for i in 0..<newLevel {
-            node.levels[i].forward = update[i].levels[i].forward
-            update[i].levels[i].forward = node
-            node.levels[i].span = update[i].levels[i].span - (rank[0] - rank[i])
-            update[i].levels[i].span = (rank[0] - rank[i]) + 1
-        }
-        for i in newLevel..<level { update[i].levels[i].span += 1 }
-        node.backward = update[0] === header ? nil : update[0]
-        if let next = node.levels[0].forward { next.backward = node } else { tail = node }
-        count += 1
-        return node
     }
 
     /// Removes (score, member); returns whether it was present.
     @discardableResult
     mutating func remove(score: Double, member: Bytes) -> Bool {
-        var update = [SkipListNode](repeating: header, count: SkipList.maxLevel)
-        var x = header
-        for i in stride(from: level - 1, through: 0, by: -1) {
-            while let next = x.levels[i].forward, SkipList.less(next.score, next.member, score, member) { x = next }
-            update[i] = x
-        }
-        guard let target = x.levels[0].forward, target.score == score, target.member == member else { return false }
-        unlink(target, update: update)
-        return true
-    }
-
-    private mutating func unlink(_ node: SkipListNode, update: [SkipListNode]) {
-        for i in 0..<level {
-            if update[i].levels[i].forward === node {
-                update[i].levels[i].span += node.levels[i].span - 1
-                update[i].levels[i].forward = node.levels[i].forward
-            } else {
-                update[i].levels[i].span -= 1
+        let header = self.header
+        return withUnsafeTemporaryAllocation(of: Unmanaged<SkipListNode>.self, capacity: SkipList.maxLevel) { update in
+            var x = header
+            for i in stride(from: level - 1, through: 0, by: -1) {
+                while let next = x.levels[i].forward, SkipList.less(next.score, next.member, score, member) { x = next }
+                update[i] = Unmanaged.passUnretained(x)
             }
+            guard let target = x.levels[0].forward, target.score == score, target.member == member else { return false }
+            for i in 0..<level {
+                let u = update[i].takeUnretainedValue()
+                if u.levels[i].forward === target {
+                    u.levels[i].span += target.levels[i].span - 1
+                    u.levels[i].forward = target.levels[i].forward
+                } else {
+                    u.levels[i].span -= 1
+                }
+            }
+            if let next = target.levels[0].forward { next.backward = target.backward } else { tail = target.backward }
+            while level > 1, header.levels[level - 1].forward == nil { level -= 1 }
+            count -= 1
+            return true
         }
-        if let next = node.levels[0].forward { next.backward = node.backward } else { tail = node.backward }
-        while level > 1, header.levels[level - 1].forward == nil { level -= 1 }
-        count -= 1
     }
 
     /// The 1-based rank of (score, member), or nil.
