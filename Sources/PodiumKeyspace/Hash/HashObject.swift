@@ -113,13 +113,24 @@ public final class HashObject {
             convert()
             return table!.updateValue(value, forKey: field) == nil
         }
+        // The buffer is rebuilt at its exact size on every change (as Valkey reallocates a listpack): growing it in
+        // place would keep up to half of it as spare capacity, in every one of a million small hashes.
+        var pair: [UInt8] = []
+        HashObject.encodePair(field, value, into: &pair)
         if let location = locate(field) {
-            var replacement: [UInt8] = []
-            HashObject.encodePair(field, value, into: &replacement)
-            packed.replaceSubrange(location.start..<location.end, with: replacement)
+            var rebuilt: [UInt8] = []
+            rebuilt.reserveCapacity(packed.count - (location.end - location.start) + pair.count)
+            rebuilt.append(contentsOf: packed[..<location.start])
+            rebuilt.append(contentsOf: pair)
+            rebuilt.append(contentsOf: packed[location.end...])
+            packed = rebuilt
             return false
         }
-        HashObject.encodePair(field, value, into: &packed)
+        var rebuilt: [UInt8] = []
+        rebuilt.reserveCapacity(packed.count + pair.count)
+        rebuilt.append(contentsOf: packed)
+        rebuilt.append(contentsOf: pair)
+        packed = rebuilt
         packedCount += 1
         if packedCount > limits.maxListpackEntries { convert() }
         return true
@@ -130,7 +141,11 @@ public final class HashObject {
     public func remove(_ field: Bytes) -> Bool {
         if table != nil { return table!.removeValue(forKey: field) != nil }
         guard let location = locate(field) else { return false }
-        packed.removeSubrange(location.start..<location.end)
+        var rebuilt: [UInt8] = []
+        rebuilt.reserveCapacity(packed.count - (location.end - location.start))
+        rebuilt.append(contentsOf: packed[..<location.start])
+        rebuilt.append(contentsOf: packed[location.end...])
+        packed = rebuilt
         packedCount -= 1
         return true
     }
