@@ -118,6 +118,13 @@ public final class HashObject {
         var pair: [UInt8] = []
         HashObject.encodePair(field, value, into: &pair)
         if let location = locate(field) {
+            if location.end - location.start == pair.count {
+                // Same encoded length (a counter keeping its digit count, a same-size value): overwrite in place.
+                packed.withUnsafeMutableBufferPointer { b in
+                    for (i, byte) in pair.enumerated() { b[location.start + i] = byte }
+                }
+                return false
+            }
             var rebuilt: [UInt8] = []
             rebuilt.reserveCapacity(packed.count - (location.end - location.start) + pair.count)
             rebuilt.append(contentsOf: packed[..<location.start])
