@@ -121,16 +121,7 @@ extension SortedSetCommands {
             a.1 < b.1 || (a.1 == b.1 && Bytes.compare(a.0, b.0) < 0)
         }
         if store {
-            let destination = ctx.key(1)
-            if items.isEmpty {
-                ctx.db.remove(destination)
-            } else {
-                let z = SortedSetObject()
-                let limits = ctx.keyspace.sortedSetLimits
-                for (m, s) in items { z.set(m, s, limits: limits) }
-                ctx.db.set(destination, .sortedSet(z))
-            }
-            ctx.reply.integer(items.count)
+            storeResult(&ctx, items)
         } else {
             replyElements(&ctx, items, withScores: withScores)
         }

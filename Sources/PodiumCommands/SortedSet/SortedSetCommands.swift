@@ -371,6 +371,12 @@ public enum SortedSetCommands {
         }
         let source = try readSet(ctx, 2)
         let items = try collect(ctx, source, r, minIndex: swap ? 4 : 3, maxIndex: swap ? 3 : 4)
+        storeResult(&ctx, items)
+    }
+
+    /// The *STORE commands' ending: the result replaces the destination (argument 1), which is deleted when the
+    /// result is empty; the reply is the result's size.
+    static func storeResult(_ ctx: inout CommandContext, _ items: [(Bytes, Double)]) {
         let destination = ctx.key(1)
         if items.isEmpty {
             ctx.db.remove(destination)
