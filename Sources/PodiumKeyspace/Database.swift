@@ -112,7 +112,10 @@ public final class Database {
             return nil
         }
         keyspace.stats.keyspaceHits += 1
-        if !keyspace.noTouch { slots[slot]!.lastAccess = keyspace.nowSeconds }
+        // Write the access time only when it changes (once a second at most): a read then stays a read for the
+        // cache line.
+        let now = keyspace.nowSeconds
+        if !keyspace.noTouch, slots[slot].unsafelyUnwrapped.lastAccess != now { slots[slot]!.lastAccess = now }
         return slots[slot].unsafelyUnwrapped.value
     }
 

@@ -84,7 +84,8 @@ public enum CommandGroup: String, Sendable, CaseIterable {
 /// mix their figures).
 public struct CommandStats: Sendable {
     public var calls = 0
-    public var microseconds: UInt64 = 0
+    /// Time spent executing, in nanoseconds (INFO reports microseconds).
+    public var nanoseconds: UInt64 = 0
     public var rejectedCalls = 0
     public var failedCalls = 0
     public init() {}
