@@ -47,11 +47,6 @@ struct MemberIndex {
         count += 1
     }
 
-    /// Points an existing member at a new node (a score change re-links the node).
-    mutating func replace(_ node: SkipListNode) {
-        if let b = bucket(of: node.member, hash: MemberIndex.hash(node.member)) { nodes[b] = node }
-    }
-
     private mutating func place(_ node: SkipListNode, hash: UInt32) {
         var b = Int(hash) & mask
         while nodes[b] != nil { b = (b + 1) & mask }

@@ -82,8 +82,33 @@ struct SkipList {
     /// arrays with 32 retained references each, per insert, were most of ZADD's cost.
     @discardableResult
     mutating func insert(score: Double, member: Bytes) -> SkipListNode {
+        let node = SkipListNode.make(level: randomLevel(), score: score, member: member)
+        link(node)
+        return node
+    }
+
+    /// Moves a member to a new score (Valkey's `zslUpdateScore`): in place when its neighbours still bracket the
+    /// new score, otherwise unlinked and linked again, keeping the same node (no allocation, no index update).
+    mutating func updateScore(_ node: SkipListNode, to newScore: Double) {
+        let previous = node.backward
+        let next = node.levels[0].forward
+        let stillAfterPrevious = previous.map { SkipList.less($0.score, $0.member, newScore, node.member) } ?? true
+        let stillBeforeNext = next.map { SkipList.less(newScore, node.member, $0.score, $0.member) } ?? true
+        if stillAfterPrevious && stillBeforeNext {
+            node.score = newScore
+            return
+        }
+        remove(score: node.score, member: node.member)
+        node.score = newScore
+        link(node)
+    }
+
+    /// Links a node that is not in the list, at the position its (score, member) calls for.
+    private mutating func link(_ node: SkipListNode) {
+        let score = node.score
+        let member = node.member
         let header = self.header
-        return withUnsafeTemporaryAllocation(of: Unmanaged<SkipListNode>.self, capacity: SkipList.maxLevel) { update in
+        withUnsafeTemporaryAllocation(of: Unmanaged<SkipListNode>.self, capacity: SkipList.maxLevel) { update in
             withUnsafeTemporaryAllocation(of: Int.self, capacity: SkipList.maxLevel) { rank in
                 var x = header
                 for i in stride(from: level - 1, through: 0, by: -1) {
@@ -94,7 +119,7 @@ struct SkipList {
                     }
                     update[i] = Unmanaged.passUnretained(x)
                 }
-                let newLevel = randomLevel()
+                let newLevel = node.levelCount
                 if newLevel > level {
                     for i in level..<newLevel {
                         rank[i] = 0
@@ -103,7 +128,6 @@ struct SkipList {
                     }
                     level = newLevel
                 }
-                let node = SkipListNode.make(level: newLevel, score: score, member: member)
                 for i in 0..<newLevel {
                     let u = update[i].takeUnretainedValue()
                     node.levels[i].forward = u.levels[i].forward
@@ -116,7 +140,6 @@ struct SkipList {
                 node.backward = previous === header ? nil : previous
                 if let next = node.levels[0].forward { next.backward = node } else { tail = node }
                 count += 1
-                return node
             }
         }
     }

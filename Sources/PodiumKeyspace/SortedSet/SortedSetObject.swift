@@ -38,8 +38,7 @@ public final class SortedSetObject {
         if let node = index.node(member) {
             let old = node.score
             if old != score || (old == 0 && score == 0 && old.sign != score.sign) {
-                list.remove(score: old, member: member)
-                index.replace(list.insert(score: score, member: node.member))
+                list.updateScore(node, to: score)
             }
             return false
         }
