@@ -70,6 +70,23 @@ struct SkipList {
         s1 < s2 || (s1 == s2 && Bytes.compare(m1, m2) < 0)
     }
 
+    /// True if `node` sorts before (score, member). The member is read only on a score tie: reading it copies
+    /// it out of the node, which every step of a walk would otherwise pay.
+    @inline(__always)
+    static func before(_ node: SkipListNode, _ score: Double, _ member: Bytes) -> Bool {
+        let s = node.score
+        if s != score { return s < score }
+        return Bytes.compare(node.member, member) < 0
+    }
+
+    /// True if `node` sorts before or at (score, member).
+    @inline(__always)
+    static func beforeOrAt(_ node: SkipListNode, _ score: Double, _ member: Bytes) -> Bool {
+        let s = node.score
+        if s != score { return s < score }
+        return Bytes.compare(node.member, member) <= 0
+    }
+
     mutating func randomLevel() -> Int {
         var level = 1
         while level < SkipList.maxLevel, rng.next() % SkipList.branching == 0 { level += 1 }
@@ -113,7 +130,7 @@ struct SkipList {
                 var x = header
                 for i in stride(from: level - 1, through: 0, by: -1) {
                     rank[i] = i == level - 1 ? 0 : rank[i + 1]
-                    while let next = x.levels[i].forward, SkipList.less(next.score, next.member, score, member) {
+                    while let next = x.levels[i].forward, SkipList.before(next, score, member) {
                         rank[i] += x.levels[i].span
                         x = next
                     }
@@ -151,7 +168,7 @@ struct SkipList {
         return withUnsafeTemporaryAllocation(of: Unmanaged<SkipListNode>.self, capacity: SkipList.maxLevel) { update in
             var x = header
             for i in stride(from: level - 1, through: 0, by: -1) {
-                while let next = x.levels[i].forward, SkipList.less(next.score, next.member, score, member) { x = next }
+                while let next = x.levels[i].forward, SkipList.before(next, score, member) { x = next }
                 update[i] = Unmanaged.passUnretained(x)
             }
             guard let target = x.levels[0].forward, target.score == score, target.member == member else { return false }
@@ -176,9 +193,7 @@ struct SkipList {
         var rank = 0
         var x = header
         for i in stride(from: level - 1, through: 0, by: -1) {
-            while let next = x.levels[i].forward,
-                SkipList.less(next.score, next.member, score, member) || (next.score == score && next.member == member)
-            {
+            while let next = x.levels[i].forward, SkipList.beforeOrAt(next, score, member) {
                 rank += x.levels[i].span
                 x = next
             }
