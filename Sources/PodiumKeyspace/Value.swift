@@ -12,8 +12,7 @@ public enum Value {
 
     /// Builds a string value the way Valkey's `tryObjectEncoding` would store it.
     @inlinable public static func fromBytes(_ bytes: Bytes) -> Value {
-        if bytes.count <= 20, let n = bytes.integerValue { return .integer(n) }
-        return .string(bytes, raw: false)
+        bytes.withUnsafeBytes { fromRaw($0) }
     }
 
     /// `fromBytes` for raw bytes: integers are recognised before anything is allocated.

@@ -35,15 +35,6 @@ public struct CommandContext {
         args[i].withUnsafeReadableBytes { Bytes(raw: $0) }
     }
 
-    /// Runs `body` with argument `i`'s bytes in place (no copy): for key lookups straight from the request.
-    @inlinable public func withArg<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws(CommandError) -> R)
-        throws(CommandError) -> R
-    {
-        try args[i].withUnsafeReadableBytes { raw -> Result<R, CommandError> in
-            do throws(CommandError) { return .success(try body(raw)) } catch { return .failure(error) }
-        }.get()
-    }
-
     /// Argument `i` as a string value, stored the way Valkey would (integers as integers), copied once.
     @inlinable public func value(_ i: Int) -> Value {
         args[i].withUnsafeReadableBytes { Value.fromRaw($0) }

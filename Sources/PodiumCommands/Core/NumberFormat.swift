@@ -8,20 +8,34 @@ import Darwin
 
 /// Number parsing and formatting with Valkey's rules, shared by every command that takes or prints numbers.
 public enum NumberFormat {
+    /// Runs `body` with the bytes as a NUL-terminated C string (on the stack) and the address of its end: the
+    /// common step of every `strtod`-style parse, which must consume the whole argument.
+    @inline(__always)
+    static func withCString<R>(_ raw: UnsafeRawBufferPointer,
+                               _ body: (UnsafeMutablePointer<CChar>, UnsafeMutablePointer<CChar>) -> R?) -> R? {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: raw.count + 1) { buf -> R? in
+            for i in 0..<raw.count { buf[i] = CChar(bitPattern: raw[i]) }
+            buf[raw.count] = 0
+            return body(buf.baseAddress!, buf.baseAddress! + raw.count)
+        }
+    }
+
+    /// True if `raw` starts with white space, which Valkey's `string2d`/`string2ld` reject.
+    @inline(__always)
+    static func startsWithSpace(_ raw: UnsafeRawBufferPointer) -> Bool {
+        let first = raw[0]
+        return first == 0x20 || (first >= 0x09 && first <= 0x0D)
+    }
+
     /// Valkey's `string2d`/`getDoubleFromObject`: the whole string must parse with `strtod`, no leading space,
     /// no NaN; `inf`, `+inf`, `-inf` are accepted.
     public static func parseDouble(_ raw: UnsafeRawBufferPointer) -> Double? {
-        guard raw.count > 0, raw.count < 256 else { return nil }
-        let first = raw[0]
-        if first == 0x20 || (first >= 0x09 && first <= 0x0D) { return nil }
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: raw.count + 1) { buf -> Double? in
-            for i in 0..<raw.count { buf[i] = CChar(bitPattern: raw[i]) }
-            buf[raw.count] = 0
+        guard raw.count > 0, raw.count < 256, !startsWithSpace(raw) else { return nil }
+        return withCString(raw) { text, textEnd -> Double? in
             var end: UnsafeMutablePointer<CChar>?
             errno = 0
-            let value = strtod(buf.baseAddress!, &end)
-            guard let end, end - buf.baseAddress! == raw.count else { return nil }
-            if value.isNaN { return nil }
+            let value = strtod(text, &end)
+            guard end == textEnd, !value.isNaN else { return nil }
             if errno == ERANGE, value.isFinite, value != 0 { return nil }
             if errno == ERANGE, value.isInfinite { return nil }
             return value
@@ -33,30 +47,22 @@ public enum NumberFormat {
     /// are rejected.
     public static func parseRangeDouble(_ raw: UnsafeRawBufferPointer) -> Double? {
         guard raw.count < 256 else { return nil }
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: raw.count + 1) { buf -> Double? in
-            for i in 0..<raw.count { buf[i] = CChar(bitPattern: raw[i]) }
-            buf[raw.count] = 0
+        return withCString(raw) { text, textEnd -> Double? in
             var end: UnsafeMutablePointer<CChar>?
-            let value = strtod(buf.baseAddress!, &end)
-            guard let end, end - buf.baseAddress! == raw.count, !value.isNaN else { return nil }
-            return value
+            let value = strtod(text, &end)
+            return end == textEnd && !value.isNaN ? value : nil
         }
     }
 
     #if arch(x86_64) || arch(i386)
     /// Valkey's `string2ld` for INCRBYFLOAT: `strtold` over the whole string, no spaces, no NaN.
     public static func parseLongDouble(_ raw: UnsafeRawBufferPointer) -> Float80? {
-        guard raw.count > 0, raw.count < 5120 else { return nil }
-        let first = raw[0]
-        if first == 0x20 || (first >= 0x09 && first <= 0x0D) { return nil }
-        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: raw.count + 1) { buf -> Float80? in
-            for i in 0..<raw.count { buf[i] = CChar(bitPattern: raw[i]) }
-            buf[raw.count] = 0
+        guard raw.count > 0, raw.count < 5120, !startsWithSpace(raw) else { return nil }
+        return withCString(raw) { text, textEnd -> Float80? in
             var end: UnsafeMutablePointer<CChar>?
             errno = 0
-            let value = strtold(buf.baseAddress!, &end)
-            guard let end, end - buf.baseAddress! == raw.count else { return nil }
-            if value.isNaN || errno == ERANGE { return nil }
+            let value = strtold(text, &end)
+            guard end == textEnd, !value.isNaN, errno != ERANGE else { return nil }
             return value
         }
     }

@@ -193,34 +193,14 @@ public enum KeyCommands {
 
     /// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
     static func scan(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let cursor = ctx.args[1].withUnsafeReadableBytes({ parseCursor($0) }) else {
-            throw .custom("ERR invalid cursor")
-        }
-        var pattern: [UInt8]?
-        var count = 10
-        var typeName: String?
-        var j = 2
-        while j < ctx.argc {
-            let remaining = ctx.argc - j - 1
-            if ctx.argIs(j, "count"), remaining >= 1 {
-                count = try ctx.integer(j + 1)
-                if count < 1 { throw .syntax }
-                j += 2
-            } else if ctx.argIs(j, "match"), remaining >= 1 {
-                pattern = ctx.bytes(j + 1).storage
-                if pattern == [UInt8(ascii: "*")] { pattern = nil }
-                j += 2
-            } else if ctx.argIs(j, "type"), remaining >= 1 {
-                typeName = ctx.lowercased(j + 1)
-                j += 2
-            } else {
-                throw .syntax
-            }
-        }
+        var scan = ScanArguments()
+        scan.cursor = try ScanArguments.cursor(ctx, at: 1)
+        try scan.parseOptions(ctx, from: 2, allowType: true)
         var found: [Bytes] = []
-        let next = ctx.db.scan(cursor: cursor > UInt64(Int.max) ? Int.max : Int(cursor), count: count) { entry in
-            if let pattern, !GlobPattern.matches(pattern: pattern, entry.key) { return }
-            if let typeName, entry.value.typeName != typeName { return }
+        let start = scan.cursor > UInt64(Int.max) ? Int.max : Int(scan.cursor)
+        let next = ctx.db.scan(cursor: start, count: scan.count) { entry in
+            guard scan.matches(entry.key) else { return }
+            if let type = scan.type, entry.value.typeName != type { return }
             found.append(entry.key)
         }
         ctx.reply.arrayHeader(2)
@@ -229,24 +209,9 @@ public enum KeyCommands {
         for key in found { key.withUnsafeBytes { ctx.reply.bulk($0) } }
     }
 
-    /// Valkey parses SCAN cursors with `strtoull`-like rules: an unsigned decimal number.
-    static func parseCursor(_ raw: UnsafeRawBufferPointer) -> UInt64? {
-        guard raw.count > 0, raw.count <= 20 else { return nil }
-        var value: UInt64 = 0
-        for c in raw {
-            guard c >= 48, c <= 57 else { return nil }
-            let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(UInt64(c - 48))
-            if o1 || o2 { return nil }
-            value = a
-        }
-        return value
-    }
-
     /// RANDOMKEY
     static func randomkey(_ ctx: inout CommandContext) throws(CommandError) {
-        var rng = SystemRandomNumberGenerator()
-        if let key = ctx.db.randomKey(using: &rng) {
+        if let key = ctx.db.randomKey(using: &ctx.keyspace.sampler) {
             key.withUnsafeBytes { ctx.reply.bulk($0) }
         } else {
             ctx.reply.null()

@@ -187,47 +187,30 @@ public enum HashCommands {
 
     /// HRANDFIELD key [count [WITHVALUES]]
     static func hrandfield(_ ctx: inout CommandContext) throws(CommandError) {
-        var count: Int?
-        var withValues = false
-        if ctx.argc >= 3 {
-            count = try ctx.integer(2)
-            if ctx.argc == 4 {
-                guard ctx.argIs(3, "withvalues") else { throw .syntax }
-                withValues = true
-            } else if ctx.argc > 4 {
-                throw .syntax
-            }
-        }
+        let (count, withValues) = try RandomSelection.parse(ctx, flag: "withvalues")
         let h = try readHash(ctx)
-        var rng = SystemRandomNumberGenerator()
         guard let count else {
             guard let h, h.count > 0 else { ctx.reply.null(); return }
             let pairs = h.pairs
-            reply(&ctx, pairs[Int.random(in: 0..<pairs.count, using: &rng)].field)
+            reply(&ctx, pairs[Int.random(in: 0..<pairs.count, using: &ctx.keyspace.sampler)].field)
             return
         }
-        if count < 0, count < -(Int.max / 2) { throw .custom("ERR value is out of range") }
+        try RandomSelection.checkRange(count)
         guard let h, h.count > 0, count != 0 else { ctx.reply.arrayHeader(0); return }
         let pairs = h.pairs
-        var chosen: [(field: Bytes, value: Bytes)] = []
-        if count < 0 {
-            // Negative count: that many picks, repeats allowed.
-            for _ in 0..<(-count) { chosen.append(pairs[Int.random(in: 0..<pairs.count, using: &rng)]) }
-        } else {
-            chosen = Array(pairs.shuffled(using: &rng).prefix(count))
-        }
+        let chosen = RandomSelection.indices(count: count, size: pairs.count, using: &ctx.keyspace.sampler)
         if withValues && ctx.client.proto == .resp3 {
             ctx.reply.arrayHeader(chosen.count)
-            for pair in chosen {
+            for i in chosen {
                 ctx.reply.arrayHeader(2)
-                reply(&ctx, pair.field)
-                reply(&ctx, pair.value)
+                reply(&ctx, pairs[i].field)
+                reply(&ctx, pairs[i].value)
             }
         } else {
             ctx.reply.arrayHeader(withValues ? chosen.count * 2 : chosen.count)
-            for pair in chosen {
-                reply(&ctx, pair.field)
-                if withValues { reply(&ctx, pair.value) }
+            for i in chosen {
+                reply(&ctx, pairs[i].field)
+                if withValues { reply(&ctx, pairs[i].value) }
             }
         }
     }
@@ -237,45 +220,19 @@ public enum HashCommands {
     /// Like Valkey for listpack-encoded hashes, the whole hash is returned in one call with cursor 0 (COUNT is a
     /// hint); hashtable-encoded hashes are returned the same way, which keeps SCAN's guarantees.
     static func hscan(_ ctx: inout CommandContext) throws(CommandError) {
-        guard ctx.args[2].withUnsafeReadableBytes({ KeyCommands.parseCursor($0) }) != nil else {
-            throw .custom("ERR invalid cursor")
-        }
         // Valkey's order: cursor, then the key (missing → an empty scan, whatever the options), then options.
-        guard let h = try readHash(ctx) else {
-            ctx.reply.arrayHeader(2)
-            ctx.reply.bulk("0")
-            ctx.reply.arrayHeader(0)
-            return
-        }
-        var pattern: [UInt8]?
-        var noValues = false
-        var j = 3
-        while j < ctx.argc {
-            let remaining = ctx.argc - j - 1
-            if ctx.argIs(j, "count"), remaining >= 1 {
-                if try ctx.integer(j + 1) < 1 { throw .syntax }
-                j += 2
-            } else if ctx.argIs(j, "match"), remaining >= 1 {
-                pattern = ctx.bytes(j + 1).storage
-                j += 2
-            } else if ctx.argIs(j, "novalues") {
-                noValues = true
-                j += 1
-            } else {
-                throw .syntax
-            }
-        }
+        var scan = ScanArguments()
+        scan.cursor = try ScanArguments.cursor(ctx, at: 2)
+        guard let h = try readHash(ctx) else { ScanArguments.replyEmpty(&ctx); return }
+        try scan.parseOptions(ctx, from: 3, allowNoValues: true)
         var found: [(Bytes, Bytes)] = []
-        h.forEach { f, v in
-            if let pattern, !GlobPattern.matches(pattern: pattern, f) { return }
-            found.append((f, v))
-        }
+        h.forEach { f, v in if scan.matches(f) { found.append((f, v)) } }
         ctx.reply.arrayHeader(2)
         ctx.reply.bulk("0")
-        ctx.reply.arrayHeader(noValues ? found.count : found.count * 2)
+        ctx.reply.arrayHeader(scan.noValues ? found.count : found.count * 2)
         for (f, v) in found {
             reply(&ctx, f)
-            if !noValues { reply(&ctx, v) }
+            if !scan.noValues { reply(&ctx, v) }
         }
     }
 }

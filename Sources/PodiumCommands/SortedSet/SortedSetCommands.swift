@@ -523,70 +523,31 @@ public enum SortedSetCommands {
 
     // MARK: - Random and scan
 
-    /// ZRANDMEMBER key [count [WITHSCORES]]
+    /// ZRANDMEMBER key [count [WITHSCORES]] — each pick is a rank lookup, O(log N), not a copy of the set.
     static func zrandmember(_ ctx: inout CommandContext) throws(CommandError) {
-        var count: Int?
-        var withScores = false
-        if ctx.argc >= 3 {
-            count = try ctx.integer(2)
-            if ctx.argc == 4 {
-                guard ctx.argIs(3, "withscores") else { throw .syntax }
-                withScores = true
-            } else if ctx.argc > 4 {
-                throw .syntax
-            }
-        }
+        let (count, withScores) = try RandomSelection.parse(ctx, flag: "withscores")
         let z = try readSet(ctx)
-        var rng = ctx.keyspace.sampler
-        defer { ctx.keyspace.sampler = rng }
-        var all: [(Bytes, Double)] = []
-        z?.range(start: 0, end: (z?.count ?? 0) - 1, reverse: false) { all.append(($0, $1)) }
         guard let count else {
-            guard !all.isEmpty else { ctx.reply.null(); return }
-            replyMember(&ctx, all[Int.random(in: 0..<all.count, using: &rng)].0)
+            guard let z, z.count > 0,
+                let (member, _) = z.element(at: Int.random(in: 0..<z.count, using: &ctx.keyspace.sampler))
+            else { ctx.reply.null(); return }
+            replyMember(&ctx, member)
             return
         }
-        if count < 0, count < -(Int.max / 2) { throw .custom("ERR value is out of range") }
-        guard !all.isEmpty, count != 0 else { ctx.reply.arrayHeader(0); return }
-        var chosen: [(Bytes, Double)] = []
-        if count < 0 {
-            for _ in 0..<(-count) { chosen.append(all[Int.random(in: 0..<all.count, using: &rng)]) }
-        } else {
-            chosen = Array(all.shuffled(using: &rng).prefix(count))
-        }
-        replyElements(&ctx, chosen, withScores: withScores)
+        try RandomSelection.checkRange(count)
+        guard let z, z.count > 0, count != 0 else { ctx.reply.arrayHeader(0); return }
+        let chosen = RandomSelection.indices(count: count, size: z.count, using: &ctx.keyspace.sampler)
+        replyElements(&ctx, chosen.compactMap { z.element(at: $0) }, withScores: withScores)
     }
 
     /// ZSCAN key cursor [MATCH pattern] [COUNT count]
     static func zscan(_ ctx: inout CommandContext) throws(CommandError) {
-        guard ctx.args[2].withUnsafeReadableBytes({ KeyCommands.parseCursor($0) }) != nil else {
-            throw .custom("ERR invalid cursor")
-        }
-        guard let z = try readSet(ctx) else {
-            ctx.reply.arrayHeader(2)
-            ctx.reply.bulk("0")
-            ctx.reply.arrayHeader(0)
-            return
-        }
-        var pattern: [UInt8]?
-        var j = 3
-        while j < ctx.argc {
-            let remaining = ctx.argc - j - 1
-            if ctx.argIs(j, "count"), remaining >= 1 {
-                if try ctx.integer(j + 1) < 1 { throw .syntax }
-                j += 2
-            } else if ctx.argIs(j, "match"), remaining >= 1 {
-                pattern = ctx.bytes(j + 1).storage
-                j += 2
-            } else {
-                throw .syntax
-            }
-        }
+        var scan = ScanArguments()
+        scan.cursor = try ScanArguments.cursor(ctx, at: 2)
+        guard let z = try readSet(ctx) else { ScanArguments.replyEmpty(&ctx); return }
+        try scan.parseOptions(ctx, from: 3)
         var found: [(Bytes, Double)] = []
-        z.range(start: 0, end: z.count - 1, reverse: false) { m, s in
-            if let pattern, !GlobPattern.matches(pattern: pattern, m) { return }
-            found.append((m, s))
-        }
+        z.range(start: 0, end: z.count - 1, reverse: false) { m, s in if scan.matches(m) { found.append((m, s)) } }
         ctx.reply.arrayHeader(2)
         ctx.reply.bulk("0")
         ctx.reply.arrayHeader(found.count * 2)

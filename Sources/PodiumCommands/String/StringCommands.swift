@@ -125,7 +125,7 @@ public enum StringCommands {
             if !o.get { ctx.reply.null() }
             return
         }
-        db.set(key, .fromBytes(ctx.bytes(2)), keepTTL: o.keepTTL, expireAt: expireAt)
+        db.set(key, ctx.value(2), keepTTL: o.keepTTL, expireAt: expireAt)
         if !o.get { ctx.reply.ok() }
     }
 
@@ -135,7 +135,7 @@ public enum StringCommands {
         if ctx.db.exists(key) {
             ctx.reply.integer(0)
         } else {
-            ctx.db.set(key, .fromBytes(ctx.bytes(2)))
+            ctx.db.set(key, ctx.value(2))
             ctx.reply.integer(1)
         }
     }
@@ -143,14 +143,14 @@ public enum StringCommands {
     /// SETEX key seconds value
     static func setex(_ ctx: inout CommandContext) throws(CommandError) {
         let at = try expireMilliseconds(ctx, index: 2, kind: 1, command: "setex")
-        ctx.db.set(ctx.key(1), .fromBytes(ctx.bytes(3)), expireAt: at)
+        ctx.db.set(ctx.key(1), ctx.value(3), expireAt: at)
         ctx.reply.ok()
     }
 
     /// PSETEX key milliseconds value
     static func psetex(_ ctx: inout CommandContext) throws(CommandError) {
         let at = try expireMilliseconds(ctx, index: 2, kind: 2, command: "psetex")
-        ctx.db.set(ctx.key(1), .fromBytes(ctx.bytes(3)), expireAt: at)
+        ctx.db.set(ctx.key(1), ctx.value(3), expireAt: at)
         ctx.reply.ok()
     }
 
@@ -177,7 +177,7 @@ public enum StringCommands {
     static func getset(_ ctx: inout CommandContext) throws(CommandError) {
         let key = ctx.key(1)
         if let old = try readString(ctx, key) { replyValue(&ctx, old) } else { ctx.reply.null() }
-        ctx.db.set(key, .fromBytes(ctx.bytes(2)))
+        ctx.db.set(key, ctx.value(2))
     }
 
     /// GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]
@@ -230,7 +230,7 @@ public enum StringCommands {
             ctx.reply.integer(0)
             return
         }
-        for i in stride(from: 1, to: ctx.argc, by: 2) { db.set(ctx.key(i), .fromBytes(ctx.bytes(i + 1))) }
+        for i in stride(from: 1, to: ctx.argc, by: 2) { db.set(ctx.key(i), ctx.value(i + 1)) }
         ctx.reply.integer(1)
     }
 

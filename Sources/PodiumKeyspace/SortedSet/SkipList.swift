@@ -217,45 +217,47 @@ struct SkipList {
         return nil
     }
 
-    /// The first node whose score is inside the range's lower bound (and not past its upper bound), or nil.
-    func firstInRange(_ range: ScoreRange) -> SkipListNode? {
+    /// The first node inside `interval`, or nil.
+    func first<I: SkipListInterval>(in interval: I) -> SkipListNode? {
         var x = header
         for i in stride(from: level - 1, through: 0, by: -1) {
-            while let next = x.levels[i].forward, !range.aboveMin(next.score) { x = next }
+            while let next = x.levels[i].forward, !interval.aboveMin(next) { x = next }
         }
-        guard let first = x.levels[0].forward, range.belowMax(first.score) else { return nil }
+        guard let first = x.levels[0].forward, interval.belowMax(first) else { return nil }
         return first
     }
 
-    /// The last node whose score is inside the range, or nil.
-    func lastInRange(_ range: ScoreRange) -> SkipListNode? {
+    /// The last node inside `interval`, or nil.
+    func last<I: SkipListInterval>(in interval: I) -> SkipListNode? {
         var x = header
         for i in stride(from: level - 1, through: 0, by: -1) {
-            while let next = x.levels[i].forward, range.belowMax(next.score) { x = next }
+            while let next = x.levels[i].forward, interval.belowMax(next) { x = next }
         }
-        guard x !== header, range.aboveMin(x.score) else { return nil }
-        return x
-    }
-
-    func firstInLexRange(_ range: LexRange) -> SkipListNode? {
-        var x = header
-        for i in stride(from: level - 1, through: 0, by: -1) {
-            while let next = x.levels[i].forward, !range.aboveMin(next.member) { x = next }
-        }
-        guard let first = x.levels[0].forward, range.belowMax(first.member) else { return nil }
-        return first
-    }
-
-    func lastInLexRange(_ range: LexRange) -> SkipListNode? {
-        var x = header
-        for i in stride(from: level - 1, through: 0, by: -1) {
-            while let next = x.levels[i].forward, range.belowMax(next.member) { x = next }
-        }
-        guard x !== header, range.aboveMin(x.member) else { return nil }
+        guard x !== header, interval.aboveMin(x) else { return nil }
         return x
     }
 
     var first: SkipListNode? { header.levels[0].forward }
+}
+
+/// An interval of the list's order, by score or by member: what range walks and counts need to know.
+protocol SkipListInterval {
+    /// True if `node` is not below the interval's lower bound.
+    func aboveMin(_ node: SkipListNode) -> Bool
+    /// True if `node` is not above the interval's upper bound.
+    func belowMax(_ node: SkipListNode) -> Bool
+    /// True if nothing can be inside.
+    var isEmpty: Bool { get }
+}
+
+extension ScoreRange: SkipListInterval {
+    func aboveMin(_ node: SkipListNode) -> Bool { aboveMin(node.score) }
+    func belowMax(_ node: SkipListNode) -> Bool { belowMax(node.score) }
+}
+
+extension LexRange: SkipListInterval {
+    func aboveMin(_ node: SkipListNode) -> Bool { aboveMin(node.member) }
+    func belowMax(_ node: SkipListNode) -> Bool { belowMax(node.member) }
 }
 
 /// A score interval with Valkey's `(` exclusive bounds.

@@ -77,30 +77,33 @@ public final class SortedSetObject {
         }
     }
 
+    /// The element at 0-based ascending rank `index`, in O(log N).
+    public func element(at index: Int) -> (Bytes, Double)? {
+        list.node(atRank: index + 1).map { ($0.member, $0.score) }
+    }
+
     /// Members with scores in `range`, skipping `offset` and returning at most `limit` (negative: all).
     public func range(score range: ScoreRange, reverse: Bool, offset: Int = 0, limit: Int = -1,
                       _ body: (Bytes, Double) -> Void) {
-        guard !range.isEmpty else { return }
-        var node = reverse ? list.lastInRange(range) : list.firstInRange(range)
-        var skip = offset
-        while skip > 0, let x = node {
-            node = reverse ? x.backward : x.levels[0].forward
-            skip -= 1
-        }
-        var left = limit
-        while left != 0, let x = node {
-            guard reverse ? range.aboveMin(x.score) : range.belowMax(x.score) else { break }
-            body(x.member, x.score)
-            node = reverse ? x.backward : x.levels[0].forward
-            if left > 0 { left -= 1 }
-        }
+        walk(range, reverse: reverse, offset: offset, limit: limit, body)
     }
 
     /// Members in the lexicographic range (meaningful when all scores are equal, as in Valkey).
     public func range(lex range: LexRange, reverse: Bool, offset: Int = 0, limit: Int = -1,
                       _ body: (Bytes, Double) -> Void) {
-        guard !range.isEmpty else { return }
-        var node = reverse ? list.lastInLexRange(range) : list.firstInLexRange(range)
+        walk(range, reverse: reverse, offset: offset, limit: limit, body)
+    }
+
+    /// Number of members with scores in `range`, in O(log N) through ranks.
+    public func count(score range: ScoreRange) -> Int { count(in: range) }
+
+    /// Number of members in the lexicographic range, in O(log N) through ranks.
+    public func count(lex range: LexRange) -> Int { count(in: range) }
+
+    private func walk<I: SkipListInterval>(_ interval: I, reverse: Bool, offset: Int, limit: Int,
+                                           _ body: (Bytes, Double) -> Void) {
+        guard !interval.isEmpty else { return }
+        var node = reverse ? list.last(in: interval) : list.first(in: interval)
         var skip = offset
         while skip > 0, let x = node {
             node = reverse ? x.backward : x.levels[0].forward
@@ -108,24 +111,15 @@ public final class SortedSetObject {
         }
         var left = limit
         while left != 0, let x = node {
-            guard reverse ? range.aboveMin(x.member) : range.belowMax(x.member) else { break }
+            guard reverse ? interval.aboveMin(x) : interval.belowMax(x) else { break }
             body(x.member, x.score)
             node = reverse ? x.backward : x.levels[0].forward
             if left > 0 { left -= 1 }
         }
     }
 
-    /// Number of members with scores in `range`, in O(log N) through ranks.
-    public func count(score range: ScoreRange) -> Int {
-        guard !range.isEmpty, let first = list.firstInRange(range), let last = list.lastInRange(range),
-            let r1 = list.rank(score: first.score, member: first.member),
-            let r2 = list.rank(score: last.score, member: last.member)
-        else { return 0 }
-        return r2 - r1 + 1
-    }
-
-    public func count(lex range: LexRange) -> Int {
-        guard !range.isEmpty, let first = list.firstInLexRange(range), let last = list.lastInLexRange(range),
+    private func count<I: SkipListInterval>(in interval: I) -> Int {
+        guard !interval.isEmpty, let first = list.first(in: interval), let last = list.last(in: interval),
             let r1 = list.rank(score: first.score, member: first.member),
             let r2 = list.rank(score: last.score, member: last.member)
         else { return 0 }

@@ -1,0 +1,99 @@
+import NIOCore
+import PodiumKeyspace
+import PodiumRESP
+
+/// The arguments of SCAN, HSCAN and ZSCAN, parsed once with Valkey's rules (`scanGenericCommand`), so the three
+/// commands cannot drift apart in what they accept or in their error texts.
+struct ScanArguments {
+    var cursor: UInt64 = 0
+    /// The MATCH pattern; nil for none and for `*`.
+    var pattern: [UInt8]?
+    var count = 10
+    /// SCAN's TYPE filter, lower-cased.
+    var type: String?
+    /// HSCAN's NOVALUES.
+    var noValues = false
+
+    /// The cursor argument: an unsigned decimal number (`strtoull`-like), else `ERR invalid cursor`.
+    static func cursor(_ ctx: CommandContext, at i: Int) throws(CommandError) -> UInt64 {
+        let parsed = ctx.args[i].withUnsafeReadableBytes { raw -> UInt64? in
+            guard raw.count > 0, raw.count <= 20 else { return nil }
+            var value: UInt64 = 0
+            for c in raw {
+                guard c >= 48, c <= 57 else { return nil }
+                let (m, o1) = value.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(UInt64(c - 48))
+                if o1 || o2 { return nil }
+                value = a
+            }
+            return value
+        }
+        guard let parsed else { throw .custom("ERR invalid cursor") }
+        return parsed
+    }
+
+    /// Parses `[MATCH pattern] [COUNT count]` (plus TYPE or NOVALUES where allowed) from argument `from` on.
+    mutating func parseOptions(_ ctx: CommandContext, from: Int, allowType: Bool = false,
+                               allowNoValues: Bool = false) throws(CommandError) {
+        var j = from
+        while j < ctx.argc {
+            let remaining = ctx.argc - j - 1
+            if ctx.argIs(j, "count"), remaining >= 1 {
+                count = try ctx.integer(j + 1)
+                if count < 1 { throw .syntax }
+                j += 2
+            } else if ctx.argIs(j, "match"), remaining >= 1 {
+                let p = ctx.bytes(j + 1).storage
+                pattern = p == [UInt8(ascii: "*")] ? nil : p
+                j += 2
+            } else if allowType, ctx.argIs(j, "type"), remaining >= 1 {
+                type = ctx.lowercased(j + 1)
+                j += 2
+            } else if allowNoValues, ctx.argIs(j, "novalues") {
+                noValues = true
+                j += 1
+            } else {
+                throw .syntax
+            }
+        }
+    }
+
+    func matches(_ name: Bytes) -> Bool {
+        guard let pattern else { return true }
+        return GlobPattern.matches(pattern: pattern, name)
+    }
+
+    /// `*2 $1 0 *0`: the reply for a missing key.
+    static func replyEmpty(_ ctx: inout CommandContext) {
+        ctx.reply.arrayHeader(2)
+        ctx.reply.bulk("0")
+        ctx.reply.arrayHeader(0)
+    }
+}
+
+/// HRANDFIELD and ZRANDMEMBER: `key [count [WITHVALUES | WITHSCORES]]`, with Valkey's count rules — no count is
+/// one element, a positive count that many distinct elements (at most all), a negative count that many picks
+/// with repeats.
+enum RandomSelection {
+    static func parse(_ ctx: CommandContext, flag: StaticString) throws(CommandError) -> (count: Int?, withFlag: Bool) {
+        guard ctx.argc >= 3 else { return (nil, false) }
+        let count = try ctx.integer(2)
+        if ctx.argc > 4 { throw .syntax }
+        if ctx.argc == 4 {
+            guard ctx.argIs(3, flag) else { throw .syntax }
+            return (count, true)
+        }
+        return (count, false)
+    }
+
+    /// Indices into a collection of `size` elements for `count` (non-zero, `size` > 0).
+    static func indices(count: Int, size: Int, using rng: inout SplitMix64) -> [Int] {
+        if count < 0 { return (0..<(-count)).map { _ in Int.random(in: 0..<size, using: &rng) } }
+        return Array((0..<size).shuffled(using: &rng).prefix(count))
+    }
+
+    /// The range check Valkey applies to negative counts.
+    static func checkRange(_ count: Int) throws(CommandError) {
+        if count < 0, count < -(Int.max / 2) { throw .custom("ERR value is out of range") }
+    }
+}
