@@ -114,3 +114,11 @@ def test_deleting_a_huge_sorted_set_does_not_crash(raw):
     assert raw.call("ZCARD", "huge") == Reply(":", 400_000)
     assert raw.call("DEL", "huge") == Reply(":", 1)
     assert raw.call("PING") == Reply("+", "PONG")
+
+
+def test_score_range_errors_as_redis(raw):
+    """strtod range errors: overflow and underflow to zero are invalid, a denormal result is valid."""
+    invalid = Reply("-", "ERR value is not a valid float")
+    assert raw.call("ZADD", "u", "1e-400", "a") == invalid
+    assert raw.call("ZADD", "u", "1e400", "a") == invalid
+    assert raw.call("ZADD", "u", "1e-310", "b") == Reply(":", 1)

@@ -36,8 +36,8 @@ public enum NumberFormat {
             errno = 0
             let value = strtod(text, &end)
             guard end == textEnd, !value.isNaN else { return nil }
-            if errno == ERANGE, value.isFinite, value != 0 { return nil }
-            if errno == ERANGE, value.isInfinite { return nil }
+            // Valkey rejects overflow (±HUGE_VAL) and underflow to zero; a denormal result is accepted.
+            if errno == ERANGE, value.isInfinite || value == 0 { return nil }
             return value
         }
     }
