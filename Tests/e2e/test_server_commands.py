@@ -3,6 +3,10 @@ requirepass, RESET, DEBUG SLEEP, CONFIG RESETSTAT, INFO commandstats, and the qu
 
 from __future__ import annotations
 
+import time
+
+import pytest
+
 from resp_client import Reply
 from support import wait_until
 
@@ -94,3 +98,38 @@ def test_query_buffer_limit_disconnects(server_factory):
         assert closed
     with server.raw() as conn:
         assert conn.call("PING") == Reply("+", "PONG")
+
+
+def test_introspection_and_help_commands(podium, raw):
+    """Commands not covered elsewhere, through a real socket: OBJECT, COMMAND GETKEYS, HELP forms, QUIT."""
+    raw.call("SET", "intro", "5")
+    assert raw.call("OBJECT", "FREQ", "intro") == Reply(
+        "-", "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when "
+             "switching between policies at runtime LRU and LFU data will take some time to adjust.")
+    assert raw.call("OBJECT", "IDLETIME", "intro").kind == ":"
+    assert raw.call("OBJECT", "REFCOUNT", "intro") == Reply(":", 2147483647)  # a shared small integer
+    assert raw.call("COMMAND", "GETKEYS", "MSET", "a", "1", "b", "2") == Reply("*", [Reply("$", b"a"),
+                                                                                   Reply("$", b"b")])
+    for help_cmd in (("OBJECT", "HELP"), ("CONFIG", "HELP"), ("MEMORY", "HELP")):
+        reply = raw.call(*help_cmd)
+        assert reply.kind == "*" and len(reply.value) > 2, help_cmd
+    # Started without a config file, CONFIG REWRITE cannot write one.
+    assert raw.call("CONFIG", "REWRITE") == Reply("-", "ERR The server is running without a config file")
+    with podium.raw() as conn:
+        assert conn.call("QUIT") == Reply("+", "OK")
+        _, closed = conn.read_raw_until_closed(timeout=10)
+        assert closed
+
+
+def test_debug_set_active_expire(podium, raw):
+    if podium.is_redis:
+        pytest.skip("redis-server 7 refuses DEBUG unless enable-debug-command is set")
+    assert raw.call("DEBUG", "SET-ACTIVE-EXPIRE", "0") == Reply("+", "OK")
+    try:
+        raw.call("SET", "dbg", "v", "PX", "1")
+        time.sleep(0.5)  # several expiry periods (hz 10); nothing here asserts a duration
+        # With the cycle off, the expired key is still stored (DBSIZE counts it) until something touches it.
+        assert raw.call("DBSIZE") == Reply(":", 1)
+    finally:
+        assert raw.call("DEBUG", "SET-ACTIVE-EXPIRE", "1") == Reply("+", "OK")
+    wait_until(lambda: raw.call("DBSIZE") == Reply(":", 0), message="active expiry removed the key")
