@@ -66,8 +66,6 @@ public final class Database {
     public var count: Int { index.count }
     /// The number of keys with a TTL.
     public var volatileCount: Int { volatileSlots.count }
-    /// The slot array's length: SCAN's cursor space.
-    public var slotCapacity: Int { slots.count }
 
     // MARK: - Lookup
 

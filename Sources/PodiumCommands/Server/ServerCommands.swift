@@ -158,7 +158,7 @@ public enum ServerCommands {
             ctx.reply.arrayHeader(1)
             ctx.reply.mapHeader(3)
             ctx.reply.bulk("flags")
-            ctx.reply.setHeader(spec.flags.contains(.write) ? 1 : 1)
+            ctx.reply.setHeader(1)
             ctx.reply.simple(spec.flags.contains(.write) ? "RW" : "RO")
             ctx.reply.bulk("begin_search")
             ctx.reply.mapHeader(2)
