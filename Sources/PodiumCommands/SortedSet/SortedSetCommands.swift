@@ -266,17 +266,30 @@ public enum SortedSetCommands {
         var hasLimit = false
     }
 
-    /// Collects the elements of `z` that `request` selects; `minIndex`/`maxIndex` name the bound arguments
-    /// (already swapped for REV score/lex ranges).
-    static func collect(_ ctx: CommandContext, _ z: SortedSetObject?, _ r: RangeRequest, minIndex: Int, maxIndex: Int)
-        throws(CommandError) -> [(Bytes, Double)]
+    /// A range argument pair, parsed (Valkey parses the range before it looks the key up).
+    enum ParsedRange {
+        case rank(Int, Int)
+        case score(ScoreRange)
+        case lex(LexRange)
+    }
+
+    /// Parses the bounds at `minIndex`/`maxIndex` (already swapped for REV score/lex ranges) as `kind` says.
+    static func parseRange(_ ctx: CommandContext, kind: RangeKind, minIndex: Int, maxIndex: Int)
+        throws(CommandError) -> ParsedRange
     {
+        switch kind {
+        case .rank: return .rank(try ctx.integer(minIndex), try ctx.integer(maxIndex))
+        case .score: return .score(try parseScoreRange(ctx, min: minIndex, max: maxIndex))
+        case .lex: return .lex(try parseLexRange(ctx, min: minIndex, max: maxIndex))
+        }
+    }
+
+    /// The elements of `z` that `range` and the request's direction and LIMIT select.
+    static func collect(_ z: SortedSetObject?, _ range: ParsedRange, _ r: RangeRequest) -> [(Bytes, Double)] {
+        guard let z else { return [] }
         var out: [(Bytes, Double)] = []
-        switch r.kind {
-        case .rank:
-            var start = try ctx.integer(minIndex)
-            var end = try ctx.integer(maxIndex)
-            guard let z else { return [] }
+        switch range {
+        case .rank(var start, var end):
             let n = z.count
             if start < 0 { start = n + start }
             if end < 0 { end = n + end }
@@ -284,16 +297,12 @@ public enum SortedSetCommands {
             if start > end || start >= n { return [] }
             if end >= n { end = n - 1 }
             z.range(start: start, end: end, reverse: r.reverse) { out.append(($0, $1)) }
-        case .score:
-            let range = try parseScoreRange(ctx, min: minIndex, max: maxIndex)
-            guard let z else { return [] }
+        case .score(let scores):
             if r.offset < 0 { return [] }
-            z.range(score: range, reverse: r.reverse, offset: r.offset, limit: r.limit) { out.append(($0, $1)) }
-        case .lex:
-            let range = try parseLexRange(ctx, min: minIndex, max: maxIndex)
-            guard let z else { return [] }
+            z.range(score: scores, reverse: r.reverse, offset: r.offset, limit: r.limit) { out.append(($0, $1)) }
+        case .lex(let lex):
             if r.offset < 0 { return [] }
-            z.range(lex: range, reverse: r.reverse, offset: r.offset, limit: r.limit) { out.append(($0, $1)) }
+            z.range(lex: lex, reverse: r.reverse, offset: r.offset, limit: r.limit) { out.append(($0, $1)) }
         }
         return out
     }
@@ -341,37 +350,16 @@ public enum SortedSetCommands {
     static func zrange(_ ctx: inout CommandContext) throws(CommandError) {
         let r = try parseRangeOptions(ctx, from: 4, allowWithScores: true)
         let swap = r.reverse && r.kind != .rank
-        let items = try collect(ctx, try readSetAfterRange(ctx, r), r, minIndex: swap ? 3 : 2, maxIndex: swap ? 2 : 3)
-        replyElements(&ctx, items, withScores: r.withScores)
-    }
-
-    /// Valkey parses the range before looking the key up; `collect` re-parses it, so here we only validate.
-    static func readSetAfterRange(_ ctx: CommandContext, _ r: RangeRequest) throws(CommandError) -> SortedSetObject? {
-        let swap = r.reverse && r.kind != .rank
-        switch r.kind {
-        case .rank:
-            _ = try ctx.integer(2)
-            _ = try ctx.integer(3)
-        case .score: _ = try parseScoreRange(ctx, min: swap ? 3 : 2, max: swap ? 2 : 3)
-        case .lex: _ = try parseLexRange(ctx, min: swap ? 3 : 2, max: swap ? 2 : 3)
-        }
-        return try readSet(ctx)
+        let range = try parseRange(ctx, kind: r.kind, minIndex: swap ? 3 : 2, maxIndex: swap ? 2 : 3)
+        replyElements(&ctx, collect(try readSet(ctx), range, r), withScores: r.withScores)
     }
 
     /// ZRANGESTORE dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]
     static func zrangestore(_ ctx: inout CommandContext) throws(CommandError) {
         let r = try parseRangeOptions(ctx, from: 5, allowWithScores: false)
         let swap = r.reverse && r.kind != .rank
-        switch r.kind {
-        case .rank:
-            _ = try ctx.integer(3)
-            _ = try ctx.integer(4)
-        case .score: _ = try parseScoreRange(ctx, min: swap ? 4 : 3, max: swap ? 3 : 4)
-        case .lex: _ = try parseLexRange(ctx, min: swap ? 4 : 3, max: swap ? 3 : 4)
-        }
-        let source = try readSet(ctx, 2)
-        let items = try collect(ctx, source, r, minIndex: swap ? 4 : 3, maxIndex: swap ? 3 : 4)
-        storeResult(&ctx, items)
+        let range = try parseRange(ctx, kind: r.kind, minIndex: swap ? 4 : 3, maxIndex: swap ? 3 : 4)
+        storeResult(&ctx, collect(try readSet(ctx, 2), range, r))
     }
 
     /// The *STORE commands' ending: the result replaces the destination (argument 1), which is deleted when the
@@ -399,8 +387,8 @@ public enum SortedSetCommands {
         } else if ctx.argc > 5 {
             throw .syntax
         }
-        let items = try collect(ctx, try readSetAfterRange(ctx, r), r, minIndex: 2, maxIndex: 3)
-        replyElements(&ctx, items, withScores: r.withScores)
+        let range = try parseRange(ctx, kind: .rank, minIndex: 2, maxIndex: 3)
+        replyElements(&ctx, collect(try readSet(ctx), range, r), withScores: r.withScores)
     }
 
     /// The legacy ZRANGEBYSCORE / ZREVRANGEBYSCORE / ZRANGEBYLEX / ZREVRANGEBYLEX options: [WITHSCORES] [LIMIT].
@@ -423,15 +411,8 @@ public enum SortedSetCommands {
             j += 1
         }
         // The reverse forms take max before min.
-        let minIndex = reverse ? 3 : 2
-        let maxIndex = reverse ? 2 : 3
-        switch kind {
-        case .score: _ = try parseScoreRange(ctx, min: minIndex, max: maxIndex)
-        case .lex: _ = try parseLexRange(ctx, min: minIndex, max: maxIndex)
-        case .rank: break
-        }
-        let items = try collect(ctx, try readSet(ctx), r, minIndex: minIndex, maxIndex: maxIndex)
-        replyElements(&ctx, items, withScores: r.withScores)
+        let range = try parseRange(ctx, kind: kind, minIndex: reverse ? 3 : 2, maxIndex: reverse ? 2 : 3)
+        replyElements(&ctx, collect(try readSet(ctx), range, r), withScores: r.withScores)
     }
 
     /// ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count]
@@ -465,17 +446,9 @@ public enum SortedSetCommands {
     /// ZREMRANGEBYRANK / ZREMRANGEBYSCORE / ZREMRANGEBYLEX share Valkey's `zremrangeGenericCommand`: parse the
     /// range, then look the key up, then remove.
     static func removeRange(_ ctx: inout CommandContext, kind: RangeKind) throws(CommandError) {
-        var r = RangeRequest()
-        r.kind = kind
-        switch kind {
-        case .rank:
-            _ = try ctx.integer(2)
-            _ = try ctx.integer(3)
-        case .score: _ = try parseScoreRange(ctx, min: 2, max: 3)
-        case .lex: _ = try parseLexRange(ctx, min: 2, max: 3)
-        }
+        let range = try parseRange(ctx, kind: kind, minIndex: 2, maxIndex: 3)
         guard let z = try readSetForWrite(ctx) else { ctx.reply.integer(0); return }
-        let victims = try collect(ctx, z, r, minIndex: 2, maxIndex: 3)
+        let victims = collect(z, range, RangeRequest())
         for (m, _) in victims { z.remove(m) }
         if !victims.isEmpty { finish(ctx, z) }
         ctx.reply.integer(victims.count)
