@@ -55,7 +55,7 @@ public struct Bytes: Hashable, Comparable, Sendable, ExpressibleByStringLiteral,
     @inlinable public init<S: Sequence>(_ bytes: S) where S.Element == UInt8 { self.init(Array(bytes)) }
     @inlinable public init(_ string: String) { self.init(Array(string.utf8)) }
     @inlinable public init(stringLiteral value: String) { self.init(Array(value.utf8)) }
-    @inlinable public init(decimal value: Int) { self.init(Array(String(value).utf8)) }
+    @inlinable public init(decimal value: Int) { self = StrictInteger.withDecimal(value) { Bytes(raw: $0) } }
 
     public static let empty = Bytes(raw: UnsafeRawBufferPointer(start: nil, count: 0))
 
@@ -149,6 +149,25 @@ public struct Bytes: Hashable, Comparable, Sendable, ExpressibleByStringLiteral,
 
 /// Valkey's `string2ll`: optional `-`, digits, no `+`, no spaces, no leading zeros, no overflow.
 public enum StrictInteger {
+    /// Calls `body` with the decimal form of `value` (Valkey's `ll2string`), formatted on the stack.
+    @inlinable public static func withDecimal<R>(_ value: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        var magnitude = value.magnitude
+        // 20 digits hold UInt64.max; one more for the sign.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { scratch in
+            var index = 21
+            repeat {
+                index -= 1
+                scratch[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude != 0
+            if value < 0 {
+                index -= 1
+                scratch[index] = UInt8(ascii: "-")
+            }
+            return body(UnsafeRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(scratch)[index..<21]))
+        }
+    }
+
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> Int? {
         let count = bytes.count
         guard count > 0, count <= 20 else { return nil }

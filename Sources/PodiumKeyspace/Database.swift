@@ -190,6 +190,27 @@ public final class Database {
         return try body(&value)
     }
 
+    /// Gives `body` the stored value of an existing key itself, to change in place (a hash's packed array stays
+    /// uniquely referenced: take the payload out with `guard case`, set the value to a placeholder, change the
+    /// payload, put it back). Does not signal WATCH: the caller knows whether anything changed. `body` must not
+    /// touch this database.
+    @inlinable public func withValue<R, E: Error>(slot: Int, _ body: (inout Value) throws(E) -> R) throws(E) -> R {
+        try body(&slots[slot]!.value)
+    }
+
+    /// Signals WATCH that the key in `slot` changed.
+    @inlinable public func signalModified(slot: Int) {
+        if keyspace.watchedIsEmpty { return }
+        keyspace.touchWatched(db: id, key: slots[slot].unsafelyUnwrapped.key)
+    }
+
+    /// Removes the key in `slot`. Signals WATCH.
+    public func remove(slot: Int) {
+        let key = slots[slot].unsafelyUnwrapped.key
+        removeSlot(slot)
+        keyspace.signalModified(db: id, key: key)
+    }
+
     /// Removes a key. Returns whether it existed (expired keys count as absent). Signals WATCH.
     @discardableResult
     public func remove(_ key: Bytes) -> Bool {

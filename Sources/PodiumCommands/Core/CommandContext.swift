@@ -87,3 +87,14 @@ public struct CommandContext {
     /// Looks a key up for reading in the selected database.
     @inlinable public func lookupRead(_ key: Bytes) -> Value? { db.lookupRead(key) }
 }
+
+extension ByteBuffer {
+    /// `withUnsafeReadableBytes` for a `body` with a typed error, which the `rethrows` original would widen to
+    /// `any Error`.
+    @inlinable func withRawBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        let result: Result<R, E> = withUnsafeReadableBytes { raw in
+            do throws(E) { return .success(try body(raw)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+}

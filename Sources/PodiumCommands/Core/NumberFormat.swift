@@ -75,7 +75,8 @@ public enum NumberFormat {
         let written = withVaList([value]) { args in
             buffer.withUnsafeMutableBufferPointer { vsnprintf($0.baseAddress!, 5200, "%.17Lf", args) }
         }
-        var text = String(cString: buffer)
+        let length = max(0, min(Int(written), buffer.count - 1))
+        var text = buffer.withUnsafeBufferPointer { String(decoding: UnsafeRawBufferPointer($0)[..<length], as: UTF8.self) }
         if written > 0, text.contains(".") {
             while text.hasSuffix("0") { text.removeLast() }
             if text.hasSuffix(".") { text.removeLast() }

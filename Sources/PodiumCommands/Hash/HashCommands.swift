@@ -14,27 +14,34 @@ public enum HashCommands {
         return h
     }
 
-    /// The hash at `key` for writing, created when missing; `WRONGTYPE` for other types. The caller must call
-    /// `ctx.db.touchModified` (through `finish`) after changing it.
-    static func writeHash(_ ctx: CommandContext) throws(CommandError) -> HashObject {
+    /// Changes the hash at `key` in place, with one key lookup. A missing key: with `create`, `body` gets a new
+    /// empty hash, stored if `body` leaves it non-empty; without, `body` is not called and the result is nil.
+    /// Afterwards an emptied hash disappears as a key, and WATCH learns of the change when `changed(result)`.
+    static func modifyHash<R>(
+        _ ctx: CommandContext, create: Bool, changed: (R) -> Bool = { _ in true },
+        _ body: (inout HashObject) throws(CommandError) -> R
+    ) throws(CommandError) -> R? {
         let db = ctx.db
-        if let value = ctx.args[1].withUnsafeReadableBytes({ db.slot(raw: $0) }).map({ db.entry($0).value }) {
-            guard case .hash(let h) = value else { throw .wrongType }
-            return h
+        guard let slot = ctx.args[1].withUnsafeReadableBytes({ db.slot(raw: $0) }) else {
+            guard create else { return nil }
+            var h = HashObject()
+            let result = try body(&h)
+            if h.count > 0 { ctx.args[1].withUnsafeReadableBytes { db.set(raw: $0, .hash(h)) } }
+            return result
         }
-        let h = HashObject()
-        ctx.args[1].withUnsafeReadableBytes { db.set(raw: $0, .hash(h)) }
-        return h
-    }
-
-    /// After a write: an emptied hash disappears as a key; otherwise WATCH learns the key changed.
-    static func finish(_ ctx: CommandContext, _ h: HashObject) {
-        let key = ctx.key(1)
-        if h.count == 0 {
-            ctx.db.remove(key)
-        } else {
-            ctx.keyspace.signalModified(db: ctx.client.db, key: key)
+        let (result, emptied) = try db.withValue(slot: slot) { (value: inout Value) throws(CommandError) -> (R, Bool) in
+            guard case .hash(var h) = value else { throw .wrongType }
+            // The payload is now referenced by `h` alone, so changing it does not copy it.
+            value = .integer(0)
+            defer { value = .hash(h) }
+            return (try body(&h), h.count == 0)
         }
+        if emptied {
+            db.remove(slot: slot)
+        } else if changed(result) {
+            db.signalModified(slot: slot)
+        }
+        return result
     }
 
     static func reply(_ ctx: inout CommandContext, _ b: Bytes) { b.withUnsafeBytes { ctx.reply.bulk($0) } }
@@ -44,62 +51,64 @@ public enum HashCommands {
     /// HSET key field value [field value ...]
     static func hset(_ ctx: inout CommandContext) throws(CommandError) {
         guard ctx.argc % 2 == 0 else { throw .wrongArity(ctx.spec.name) }
-        let h = try writeHash(ctx)
         let limits = ctx.keyspace.hashLimits
-        var added = 0
-        for j in stride(from: 2, to: ctx.argc, by: 2) where h.set(ctx.bytes(j), ctx.bytes(j + 1), limits: limits) {
-            added += 1
+        let args = ctx.args
+        let added = try modifyHash(ctx, create: true) { h in
+            var added = 0
+            for j in stride(from: 2, to: args.count, by: 2) {
+                args[j].withUnsafeReadableBytes { f in
+                    args[j + 1].withUnsafeReadableBytes { v in if h.set(f, v, limits: limits) { added += 1 } }
+                }
+            }
+            return added
         }
-        finish(ctx, h)
-        if ctx.spec.name == "hmset" { ctx.reply.ok() } else { ctx.reply.integer(added) }
+        if ctx.spec.name == "hmset" { ctx.reply.ok() } else { ctx.reply.integer(added ?? 0) }
     }
 
     /// HSETNX key field value
     static func hsetnx(_ ctx: inout CommandContext) throws(CommandError) {
-        let h = try writeHash(ctx)
-        let field = ctx.bytes(2)
-        if h.get(field) != nil {
-            finish(ctx, h)
-            ctx.reply.integer(0)
-            return
+        let limits = ctx.keyspace.hashLimits
+        let (field, value) = (ctx.args[2], ctx.args[3])
+        let added = try modifyHash(ctx, create: true, changed: { $0 }) { h in
+            field.withUnsafeReadableBytes { f in
+                if h.contains(f) { return false }
+                value.withUnsafeReadableBytes { v in _ = h.set(f, v, limits: limits) }
+                return true
+            }
         }
-        h.set(field, ctx.bytes(3), limits: ctx.keyspace.hashLimits)
-        finish(ctx, h)
-        ctx.reply.integer(1)
+        ctx.reply.integer(added == true ? 1 : 0)
     }
 
     /// HDEL key field [field ...]
     static func hdel(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let h = try readHashForWrite(ctx) else { ctx.reply.integer(0); return }
-        var removed = 0
-        for j in 2..<ctx.argc where h.remove(ctx.bytes(j)) { removed += 1 }
-        if removed > 0 { finish(ctx, h) }
-        ctx.reply.integer(removed)
-    }
-
-    /// The existing hash for a write that must not create it (HDEL).
-    static func readHashForWrite(_ ctx: CommandContext) throws(CommandError) -> HashObject? {
-        guard let value = ctx.db.lookupWrite(ctx.key(1)) else { return nil }
-        guard case .hash(let h) = value else { throw .wrongType }
-        return h
+        let args = ctx.args
+        let removed = try modifyHash(ctx, create: false, changed: { $0 > 0 }) { h in
+            var removed = 0
+            for j in 2..<args.count where args[j].withUnsafeReadableBytes({ h.remove($0) }) { removed += 1 }
+            return removed
+        }
+        ctx.reply.integer(removed ?? 0)
     }
 
     /// HINCRBY key field increment
     static func hincrby(_ ctx: inout CommandContext) throws(CommandError) {
         let increment = try ctx.integer(3)
-        if let value = ctx.db.lookupWrite(ctx.key(1)), !(value.isHash) { throw .wrongType }
-        let field = ctx.bytes(2)
-        var current = 0
-        if let existing = try readHashForWrite(ctx)?.get(field) {
-            guard let n = existing.integerValue else { throw .custom("ERR hash value is not an integer") }
-            current = n
+        let limits = ctx.keyspace.hashLimits
+        let field = ctx.args[2]
+        let result = try modifyHash(ctx, create: true) { h throws(CommandError) -> Int in
+            try field.withRawBytes { f throws(CommandError) -> Int in
+                var current = 0
+                if let parsed = h.withValue(f, { StrictInteger.parse($0) }) {
+                    guard let n = parsed else { throw .custom("ERR hash value is not an integer") }
+                    current = n
+                }
+                let (result, overflow) = current.addingReportingOverflow(increment)
+                if overflow { throw .overflow }
+                StrictInteger.withDecimal(result) { _ = h.set(f, $0, limits: limits) }
+                return result
+            }
         }
-        let (result, overflow) = current.addingReportingOverflow(increment)
-        if overflow { throw .overflow }
-        let h = try writeHash(ctx)
-        h.set(field, Bytes(decimal: result), limits: ctx.keyspace.hashLimits)
-        finish(ctx, h)
-        ctx.reply.integer(result)
+        ctx.reply.integer(result!)
     }
 
     /// HINCRBYFLOAT key field increment
@@ -109,22 +118,25 @@ public enum HashCommands {
             throw .notFloat
         }
         if increment.isInfinite { throw .custom("ERR value is NaN or Infinity") }
-        if let value = ctx.db.lookupWrite(ctx.key(1)), !(value.isHash) { throw .wrongType }
-        let field = ctx.bytes(2)
-        var current: Float80 = 0
-        if let existing = try readHashForWrite(ctx)?.get(field) {
-            guard let v = existing.withUnsafeBytes({ NumberFormat.parseLongDouble($0) }) else {
-                throw .custom("ERR hash value is not a float")
+        let limits = ctx.keyspace.hashLimits
+        let field = ctx.args[2]
+        let text = try modifyHash(ctx, create: true) { h throws(CommandError) -> String in
+            try field.withRawBytes { f throws(CommandError) -> String in
+                var current: Float80 = 0
+                if let parsed = h.withValue(f, { NumberFormat.parseLongDouble($0) }) {
+                    guard let v = parsed else { throw .custom("ERR hash value is not a float") }
+                    current = v
+                }
+                let result = current + increment
+                if result.isNaN || result.isInfinite {
+                    throw .custom("ERR increment would produce NaN or Infinity")
+                }
+                let text = NumberFormat.humanLongDouble(result)
+                _ = Array(text.utf8).withUnsafeBytes { h.set(f, $0, limits: limits) }
+                return text
             }
-            current = v
         }
-        let result = current + increment
-        if result.isNaN || result.isInfinite { throw .custom("ERR increment would produce NaN or Infinity") }
-        let text = NumberFormat.humanLongDouble(result)
-        let h = try writeHash(ctx)
-        h.set(field, Bytes(text), limits: ctx.keyspace.hashLimits)
-        finish(ctx, h)
-        ctx.reply.bulk(text)
+        ctx.reply.bulk(text!)
         #else
         throw .custom("ERR HINCRBYFLOAT needs long double support on this platform")
         #endif
@@ -132,18 +144,22 @@ public enum HashCommands {
 
     // MARK: - Reads
 
+    /// Replies the value of `field` in `h`, or null.
+    static func replyValue(_ ctx: inout CommandContext, _ h: HashObject?, field: ByteBuffer) {
+        let found: Void? = field.withUnsafeReadableBytes { f in h?.withValue(f) { ctx.reply.bulk($0) } }
+        if found == nil { ctx.reply.null() }
+    }
+
     /// HGET key field
     static func hget(_ ctx: inout CommandContext) throws(CommandError) {
-        if let v = try readHash(ctx)?.get(ctx.bytes(2)) { reply(&ctx, v) } else { ctx.reply.null() }
+        replyValue(&ctx, try readHash(ctx), field: ctx.args[2])
     }
 
     /// HMGET key field [field ...]
     static func hmget(_ ctx: inout CommandContext) throws(CommandError) {
         let h = try readHash(ctx)
         ctx.reply.arrayHeader(ctx.argc - 2)
-        for j in 2..<ctx.argc {
-            if let v = h?.get(ctx.bytes(j)) { reply(&ctx, v) } else { ctx.reply.null() }
-        }
+        for j in 2..<ctx.argc { replyValue(&ctx, h, field: ctx.args[j]) }
     }
 
     /// HGETALL key
@@ -151,8 +167,8 @@ public enum HashCommands {
         guard let h = try readHash(ctx) else { ctx.reply.mapHeader(0); return }
         ctx.reply.mapHeader(h.count)
         h.forEach { f, v in
-            reply(&ctx, f)
-            reply(&ctx, v)
+            ctx.reply.bulk(f)
+            ctx.reply.bulk(v)
         }
     }
 
@@ -160,14 +176,14 @@ public enum HashCommands {
     static func hkeys(_ ctx: inout CommandContext) throws(CommandError) {
         guard let h = try readHash(ctx) else { ctx.reply.arrayHeader(0); return }
         ctx.reply.arrayHeader(h.count)
-        h.forEach { f, _ in reply(&ctx, f) }
+        h.forEach { f, _ in ctx.reply.bulk(f) }
     }
 
     /// HVALS key
     static func hvals(_ ctx: inout CommandContext) throws(CommandError) {
         guard let h = try readHash(ctx) else { ctx.reply.arrayHeader(0); return }
         ctx.reply.arrayHeader(h.count)
-        h.forEach { _, v in reply(&ctx, v) }
+        h.forEach { _, v in ctx.reply.bulk(v) }
     }
 
     /// HLEN key
@@ -177,12 +193,14 @@ public enum HashCommands {
 
     /// HEXISTS key field
     static func hexists(_ ctx: inout CommandContext) throws(CommandError) {
-        ctx.reply.integer(try readHash(ctx)?.get(ctx.bytes(2)) != nil ? 1 : 0)
+        let h = try readHash(ctx)
+        ctx.reply.integer(ctx.args[2].withUnsafeReadableBytes { h?.contains($0) ?? false } ? 1 : 0)
     }
 
     /// HSTRLEN key field
     static func hstrlen(_ ctx: inout CommandContext) throws(CommandError) {
-        ctx.reply.integer(try readHash(ctx)?.get(ctx.bytes(2))?.count ?? 0)
+        let h = try readHash(ctx)
+        ctx.reply.integer(ctx.args[2].withUnsafeReadableBytes { f in h?.withValue(f) { $0.count } } ?? 0)
     }
 
     /// HRANDFIELD key [count [WITHVALUES]]
@@ -226,7 +244,7 @@ public enum HashCommands {
         guard let h = try readHash(ctx) else { ScanArguments.replyEmpty(&ctx); return }
         try scan.parseOptions(ctx, from: 3, allowNoValues: true)
         var found: [(Bytes, Bytes)] = []
-        h.forEach { f, v in if scan.matches(f) { found.append((f, v)) } }
+        for (f, v) in h.pairs where scan.matches(f) { found.append((f, v)) }
         ctx.reply.arrayHeader(2)
         ctx.reply.bulk("0")
         ctx.reply.arrayHeader(scan.noValues ? found.count : found.count * 2)

@@ -19,7 +19,6 @@ public enum TransactionCommands {
     static func exec(_ ctx: inout CommandContext) throws(CommandError) {
         let client = ctx.client
         guard client.inMulti else { throw .custom("ERR EXEC without MULTI") }
-        let keyspace = ctx.keyspace
         if client.multiError {
             client.discardTransaction()
             ctx.dispatcher.unwatchAll(client)

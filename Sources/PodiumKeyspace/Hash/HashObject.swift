@@ -10,7 +10,7 @@ import Darwin
 ///
 /// ## Two encodings, as in Valkey
 /// - **listpack**: while the hash has at most `hash-max-listpack-entries` fields and every field and value is at
-///   most `hash-max-listpack-value` bytes, the pairs are packed one after the other into a single byte buffer
+///   most `hash-max-listpack-value` bytes, the pairs are packed one after the other into a single byte array
 ///   (`<len><field><len><value>…`, lengths as LEB128 varints), in insertion order. One allocation per hash, a
 ///   couple of bytes of overhead per pair: measured, an 8-field `user:{id}` profile took 713 bytes as an array of
 ///   pairs and takes about a fifth of that packed. Operations scan linearly, which for ≤ 128 short fields is as
@@ -18,30 +18,49 @@ import Darwin
 ///   in insertion order; a deleted pair closes up).
 /// - **hashtable**: past either limit the hash converts, once and for good (as in Valkey), to a dictionary.
 ///
-/// The object is a class so commands mutate it in place; COPY makes an independent copy with `copy()`.
-public final class HashObject {
-    @usableFromInline var packed: [UInt8] = []
-    @usableFromInline var packedCount = 0
+/// ## A value, not an object
+/// `HashObject` is a struct stored directly in the key's `Value`: a small hash is its key entry plus one heap
+/// block (the packed array), where a class wrapper would add a second 48-byte block to every `user:{id}`.
+/// Commands change a hash in place through `Database.withValue(slot:)`, which hands out the stored value
+/// itself; the array stays uniquely referenced, so an overwrite of a same-length value (a counter keeping its
+/// digit count) writes into the existing bytes, and any other change builds the new array at its exact size in
+/// one allocation (as Valkey reallocates a listpack): growing in place would keep up to half of it as spare
+/// capacity, in every one of a million small hashes.
+///
+/// Fields and values go in and come out as raw bytes (`UnsafeRawBufferPointer`), so the request's bytes are
+/// copied once, into the hash, and a reply is written straight from the hash.
+public struct HashObject {
+    /// The pairs of the listpack encoding; empty in the hashtable encoding.
+    @usableFromInline var packed: [UInt8]
+    /// The hashtable encoding; nil while packed.
     @usableFromInline var table: [Bytes: Bytes]?
+    /// The number of pairs in `packed`.
+    @usableFromInline var packedCount: Int32
 
-    public init() {}
+    public init() {
+        packed = []
+        table = nil
+        packedCount = 0
+    }
 
     /// `OBJECT ENCODING`.
     public var encodingName: String { table == nil ? "listpack" : "hashtable" }
 
-    public var count: Int { table?.count ?? packedCount }
+    public var count: Int { table?.count ?? Int(packedCount) }
 
     // MARK: - Packed encoding
 
-    /// A pair's position in `packed`: where it starts, where its value's bytes are, where it ends.
-    struct Location {
+    /// A pair's position in `packed`: where it starts, where its value's length prefix starts, where the value's
+    /// bytes are, and where the pair ends.
+    @usableFromInline struct Location {
         var start: Int
+        var valueHeader: Int
         var value: Range<Int>
-        var end: Int
+        var end: Int { value.upperBound }
     }
 
     @inline(__always)
-    static func readLength(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Int {
+    static func readLength(_ b: UnsafeRawBufferPointer, _ i: inout Int) -> Int {
         var value = 0
         var shift = 0
         while true {
@@ -53,124 +72,122 @@ public final class HashObject {
         }
     }
 
-    static func appendLength(_ n: Int, to out: inout [UInt8]) {
-        var n = n
-        while n >= 0x80 {
-            out.append(UInt8(truncatingIfNeeded: n) | 0x80)
+    /// Bytes taken by the varint for `n`.
+    @inline(__always)
+    static func lengthSize(_ n: Int) -> Int {
+        var size = 1
+        var n = n >> 7
+        while n != 0 {
+            size += 1
             n >>= 7
         }
-        out.append(UInt8(n))
+        return size
+    }
+
+    /// Writes the varint for `n` at `p`; returns the bytes written.
+    @inline(__always)
+    static func writeLength(_ n: Int, at p: UnsafeMutableRawPointer) -> Int {
+        var n = n
+        var i = 0
+        while n >= 0x80 {
+            p.storeBytes(of: UInt8(truncatingIfNeeded: n) | 0x80, toByteOffset: i, as: UInt8.self)
+            n >>= 7
+            i += 1
+        }
+        p.storeBytes(of: UInt8(n), toByteOffset: i, as: UInt8.self)
+        return i + 1
+    }
+
+    /// Writes `<len><bytes>` at `p`; returns the bytes written.
+    @inline(__always)
+    static func writeString(_ s: UnsafeRawBufferPointer, at p: UnsafeMutableRawPointer) -> Int {
+        let header = writeLength(s.count, at: p)
+        if s.count > 0 { (p + header).copyMemory(from: s.baseAddress!, byteCount: s.count) }
+        return header + s.count
     }
 
     /// Finds `field` in the packed buffer.
-    func locate(_ field: Bytes) -> Location? {
-        field.withUnsafeBytes { f in
-            packed.withUnsafeBufferPointer { b -> Location? in
-                var i = 0
-                while i < b.count {
-                    let start = i
-                    let fieldLength = HashObject.readLength(b, &i)
-                    let fieldStart = i
-                    i += fieldLength
-                    let valueLength = HashObject.readLength(b, &i)
-                    let valueStart = i
-                    i += valueLength
-                    if fieldLength == f.count,
-                        fieldLength == 0 || memcmp(b.baseAddress! + fieldStart, f.baseAddress!, fieldLength) == 0
-                    {
-                        return Location(start: start, value: valueStart..<(valueStart + valueLength), end: i)
-                    }
+    func locate(_ f: UnsafeRawBufferPointer) -> Location? {
+        packed.withUnsafeBytes { b -> Location? in
+            var i = 0
+            while i < b.count {
+                let start = i
+                let fieldLength = HashObject.readLength(b, &i)
+                let fieldStart = i
+                i += fieldLength
+                let valueHeader = i
+                let valueLength = HashObject.readLength(b, &i)
+                let valueStart = i
+                i += valueLength
+                if fieldLength == f.count,
+                    fieldLength == 0 || memcmp(b.baseAddress! + fieldStart, f.baseAddress!, fieldLength) == 0
+                {
+                    return Location(start: start, valueHeader: valueHeader, value: valueStart..<i)
                 }
-                return nil
             }
+            return nil
         }
     }
 
-    func packedValue(_ range: Range<Int>) -> Bytes {
-        packed.withUnsafeBytes { Bytes(raw: UnsafeRawBufferPointer(rebasing: $0[range])) }
-    }
-
-    static func encodePair(_ field: Bytes, _ value: Bytes, into out: inout [UInt8]) {
-        appendLength(field.count, to: &out)
-        field.withUnsafeBytes { out.append(contentsOf: $0) }
-        appendLength(value.count, to: &out)
-        value.withUnsafeBytes { out.append(contentsOf: $0) }
-    }
-
-    // MARK: - API
-
-    public func get(_ field: Bytes) -> Bytes? {
-        if let table { return table[field] }
-        guard let location = locate(field) else { return nil }
-        return packedValue(location.value)
-    }
-
-    /// Sets a field. Returns true if the field is new. Converts to a hashtable when a limit is crossed.
-    @discardableResult
-    public func set(_ field: Bytes, _ value: Bytes, limits: HashLimits) -> Bool {
-        if table != nil { return table!.updateValue(value, forKey: field) == nil }
-        if field.count > limits.maxListpackValue || value.count > limits.maxListpackValue {
-            convert()
-            return table!.updateValue(value, forKey: field) == nil
-        }
-        // The buffer is rebuilt at its exact size on every change (as Valkey reallocates a listpack): growing it in
-        // place would keep up to half of it as spare capacity, in every one of a million small hashes.
-        var pair: [UInt8] = []
-        HashObject.encodePair(field, value, into: &pair)
-        if let location = locate(field) {
-            if location.end - location.start == pair.count {
-                // Same encoded length (a counter keeping its digit count, a same-size value): overwrite in place.
-                packed.withUnsafeMutableBufferPointer { b in
-                    for (i, byte) in pair.enumerated() { b[location.start + i] = byte }
-                }
-                return false
-            }
-            var rebuilt: [UInt8] = []
-            rebuilt.reserveCapacity(packed.count - (location.end - location.start) + pair.count)
-            rebuilt.append(contentsOf: packed[..<location.start])
-            rebuilt.append(contentsOf: pair)
-            rebuilt.append(contentsOf: packed[location.end...])
-            packed = rebuilt
-            return false
-        }
-        var rebuilt: [UInt8] = []
-        rebuilt.reserveCapacity(packed.count + pair.count)
-        rebuilt.append(contentsOf: packed)
-        rebuilt.append(contentsOf: pair)
-        packed = rebuilt
-        packedCount += 1
-        if packedCount > limits.maxListpackEntries { convert() }
-        return true
-    }
-
-    /// Removes a field; returns whether it existed.
-    @discardableResult
-    public func remove(_ field: Bytes) -> Bool {
-        if table != nil { return table!.removeValue(forKey: field) != nil }
-        guard let location = locate(field) else { return false }
-        var rebuilt: [UInt8] = []
-        rebuilt.reserveCapacity(packed.count - (location.end - location.start))
-        rebuilt.append(contentsOf: packed[..<location.start])
-        rebuilt.append(contentsOf: packed[location.end...])
-        packed = rebuilt
-        packedCount -= 1
-        return true
-    }
-
-    /// Every (field, value) pair, in the encoding's order.
-    public func forEach(_ body: (Bytes, Bytes) -> Void) {
-        if let table {
-            for (f, v) in table { body(f, v) }
+    /// Replaces `range` of the packed bytes with `insertedCount` bytes written by `write`, building the new array
+    /// at its exact size.
+    mutating func splice(_ range: Range<Int>, insertedCount: Int, _ write: (UnsafeMutableRawPointer) -> Void) {
+        let newCount = packed.count - range.count + insertedCount
+        guard newCount > 0 else {
+            packed = []
             return
         }
-        packed.withUnsafeBufferPointer { b in
+        let rebuilt = packed.withUnsafeBytes { old in
+            [UInt8](unsafeUninitializedCapacity: newCount) { buffer, initialized in
+                let base = UnsafeMutableRawPointer(buffer.baseAddress!)
+                if range.lowerBound > 0 { base.copyMemory(from: old.baseAddress!, byteCount: range.lowerBound) }
+                write(base + range.lowerBound)
+                let tail = old.count - range.upperBound
+                if tail > 0 {
+                    (base + range.lowerBound + insertedCount).copyMemory(
+                        from: old.baseAddress! + range.upperBound, byteCount: tail)
+                }
+                initialized = newCount
+            }
+        }
+        packed = rebuilt
+    }
+
+    // MARK: - Reading
+
+    /// Calls `body` with the value of `field`; nil when the field is absent.
+    public func withValue<R>(_ field: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        if let table {
+            guard let value = table[Bytes(raw: field)] else { return nil }
+            return value.withUnsafeBytes(body)
+        }
+        guard let location = locate(field) else { return nil }
+        return packed.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[location.value])) }
+    }
+
+    /// The value of `field` as `Bytes`.
+    public func get(_ field: UnsafeRawBufferPointer) -> Bytes? { withValue(field) { Bytes(raw: $0) } }
+
+    /// The value of `field` as `Bytes`.
+    public func get(_ field: Bytes) -> Bytes? { field.withUnsafeBytes { get($0) } }
+
+    /// Whether `field` exists.
+    public func contains(_ field: UnsafeRawBufferPointer) -> Bool { withValue(field) { _ in true } ?? false }
+
+    /// Every (field, value) pair, in the encoding's order, as raw bytes valid during the call.
+    public func forEach(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void) {
+        if let table {
+            for (f, v) in table { f.withUnsafeBytes { fr in v.withUnsafeBytes { vr in body(fr, vr) } } }
+            return
+        }
+        packed.withUnsafeBytes { b in
             var i = 0
             while i < b.count {
                 let fieldLength = HashObject.readLength(b, &i)
-                let field = Bytes(raw: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[i..<(i + fieldLength)])))
+                let field = UnsafeRawBufferPointer(rebasing: b[i..<(i + fieldLength)])
                 i += fieldLength
                 let valueLength = HashObject.readLength(b, &i)
-                let value = Bytes(raw: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: b[i..<(i + valueLength)])))
+                let value = UnsafeRawBufferPointer(rebasing: b[i..<(i + valueLength)])
                 i += valueLength
                 body(field, value)
             }
@@ -181,31 +198,81 @@ public final class HashObject {
     public var pairs: [(field: Bytes, value: Bytes)] {
         var out: [(field: Bytes, value: Bytes)] = []
         out.reserveCapacity(count)
-        forEach { out.append(($0, $1)) }
+        forEach { out.append((Bytes(raw: $0), Bytes(raw: $1))) }
         return out
     }
 
-    /// An independent copy with the same encoding (COPY).
-    public func copy() -> HashObject {
-        let other = HashObject()
-        other.packed = packed
-        other.packedCount = packedCount
-        other.table = table
-        return other
+    // MARK: - Writing
+
+    /// Sets a field. Returns true if the field is new. Converts to a hashtable when a limit is crossed.
+    @discardableResult
+    public mutating func set(
+        _ field: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, limits: HashLimits
+    ) -> Bool {
+        if table != nil { return table!.updateValue(Bytes(raw: value), forKey: Bytes(raw: field)) == nil }
+        if field.count > limits.maxListpackValue || value.count > limits.maxListpackValue {
+            convert()
+            return table!.updateValue(Bytes(raw: value), forKey: Bytes(raw: field)) == nil
+        }
+        if let location = locate(field) {
+            if location.value.count == value.count {
+                // Same length (a counter keeping its digit count, a same-size value): overwrite in place.
+                if value.count > 0 {
+                    packed.withUnsafeMutableBytes {
+                        ($0.baseAddress! + location.value.lowerBound).copyMemory(
+                            from: value.baseAddress!, byteCount: value.count)
+                    }
+                }
+                return false
+            }
+            let size = HashObject.lengthSize(value.count) + value.count
+            splice(location.valueHeader..<location.end, insertedCount: size) { p in
+                _ = HashObject.writeString(value, at: p)
+            }
+            return false
+        }
+        let size = HashObject.lengthSize(field.count) + field.count + HashObject.lengthSize(value.count) + value.count
+        splice(packed.count..<packed.count, insertedCount: size) { p in
+            let n = HashObject.writeString(field, at: p)
+            _ = HashObject.writeString(value, at: p + n)
+        }
+        packedCount += 1
+        if packedCount > limits.maxListpackEntries { convert() }
+        return true
     }
 
-    /// Approximate memory use in bytes (MEMORY USAGE): the object, then the packed buffer, or the dictionary
-    /// (64 bytes a pair at a 3/4 load) plus long fields and values.
+    /// `set` for `Bytes`.
+    @discardableResult
+    public mutating func set(_ field: Bytes, _ value: Bytes, limits: HashLimits) -> Bool {
+        field.withUnsafeBytes { f in value.withUnsafeBytes { v in set(f, v, limits: limits) } }
+    }
+
+    /// Removes a field; returns whether it existed.
+    @discardableResult
+    public mutating func remove(_ field: UnsafeRawBufferPointer) -> Bool {
+        if table != nil { return table!.removeValue(forKey: Bytes(raw: field)) != nil }
+        guard let location = locate(field) else { return false }
+        splice(location.start..<location.end, insertedCount: 0) { _ in }
+        packedCount -= 1
+        return true
+    }
+
+    /// `remove` for `Bytes`.
+    @discardableResult
+    public mutating func remove(_ field: Bytes) -> Bool { field.withUnsafeBytes { remove($0) } }
+
+    /// Approximate heap memory in bytes (MEMORY USAGE): the packed array (a 32-byte header, then the bytes), or
+    /// the dictionary (64 bytes a pair at a 3/4 load) plus long fields and values.
     public var approximateSize: Int {
-        guard table != nil else { return 48 + ((32 + packed.capacity + 15) & ~15) }
-        var total = 48
-        forEach { f, v in total += Value.heapSize(of: f) + Value.heapSize(of: v) }
-        return total + (count * 64 * 4) / 3
+        guard let table else { return packed.isEmpty ? 0 : (32 + packed.capacity + 15) & ~15 }
+        var total = 0
+        for (f, v) in table { total += Value.heapSize(of: f) + Value.heapSize(of: v) }
+        return total + (table.count * 64 * 4) / 3
     }
 
-    private func convert() {
-        var dict = [Bytes: Bytes](minimumCapacity: packedCount)
-        forEach { dict[$0] = $1 }
+    private mutating func convert() {
+        var dict = [Bytes: Bytes](minimumCapacity: Int(packedCount))
+        forEach { dict[Bytes(raw: $0)] = Bytes(raw: $1) }
         table = dict
         packed = []
         packedCount = 0
