@@ -28,37 +28,84 @@ public struct ReplyWriter {
         self.proto = proto
     }
 
+    // MARK: - Encoding primitives
+    //
+    // Every reply element is written with one `writeWithUnsafeMutableBytes`: NIO's ByteBuffer checks uniqueness
+    // and (in its own module) exclusivity on every write, and a bulk string written as five small writes
+    // (`$`, length, CRLF, bytes, CRLF) spent more time in those checks than in copying (measured with perf on
+    // HGETALL: 12% of the server's time).
+
+    /// Writes the decimal form of `value` at `p`; returns the bytes written (at most 20).
+    @inlinable static func formatDecimal(_ value: Int, at p: UnsafeMutableRawPointer) -> Int {
+        var magnitude = value.magnitude
+        var digits = 1
+        var rest = magnitude
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
+        }
+        var start = 0
+        if value < 0 {
+            p.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self)
+            start = 1
+        }
+        var i = start + digits
+        repeat {
+            i -= 1
+            p.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10), toByteOffset: i, as: UInt8.self)
+            magnitude /= 10
+        } while magnitude != 0
+        return start + digits
+    }
+
+    /// `<type><n>\r\n`, then, with a payload, `<payload>\r\n`: a header, or a whole bulk string.
+    @inlinable mutating func frame(_ type: UInt8, _ n: Int, payload: UnsafeRawBufferPointer? = nil) {
+        let payloadSize = payload.map { $0.count + 2 } ?? 0
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 24 + payloadSize) { out in
+            let p = out.baseAddress!
+            p.storeBytes(of: type, as: UInt8.self)
+            var i = 1 + ReplyWriter.formatDecimal(n, at: p + 1)
+            p.storeBytes(of: 0x0A0D as UInt16, toByteOffset: i, as: UInt16.self)  // CR LF (little-endian)
+            i += 2
+            if let payload {
+                if payload.count > 0 { (p + i).copyMemory(from: payload.baseAddress!, byteCount: payload.count) }
+                i += payload.count
+                p.storeBytes(of: 0x0A0D as UInt16, toByteOffset: i, as: UInt16.self)
+                i += 2
+            }
+            return i
+        }
+    }
+
+    /// `<type><text>\r\n` (simple strings, errors, RESP3 doubles).
+    @inlinable mutating func line(_ type: UInt8, _ text: String) {
+        var text = text
+        _ = text.withUTF8 { utf8 in
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: utf8.count + 3) { out in
+                let p = out.baseAddress!
+                p.storeBytes(of: type, as: UInt8.self)
+                if utf8.count > 0 { (p + 1).copyMemory(from: utf8.baseAddress!, byteCount: utf8.count) }
+                p.storeBytes(of: 0x0A0D as UInt16, toByteOffset: utf8.count + 1, as: UInt16.self)
+                return utf8.count + 3
+            }
+        }
+    }
+
     // MARK: - Scalars
 
     /// `+OK\r\n`
     @inlinable public mutating func ok() { buffer.writeStaticString("+OK\r\n") }
 
     /// A simple string: `+<text>\r\n`. The text must not contain CR or LF.
-    @inlinable public mutating func simple(_ text: String) {
-        buffer.writeInteger(UInt8(ascii: "+"))
-        buffer.writeString(text)
-        buffer.writeStaticString("\r\n")
-    }
+    @inlinable public mutating func simple(_ text: String) { line(UInt8(ascii: "+"), text) }
 
     /// An error reply: `-<text>\r\n`, where the text starts with its code (`ERR`, `WRONGTYPE`, ...).
-    @inlinable public mutating func error(_ text: String) {
-        buffer.writeInteger(UInt8(ascii: "-"))
-        buffer.writeString(text)
-        buffer.writeStaticString("\r\n")
-    }
+    @inlinable public mutating func error(_ text: String) { line(UInt8(ascii: "-"), text) }
 
-    @inlinable public mutating func integer(_ value: Int) {
-        buffer.writeInteger(UInt8(ascii: ":"))
-        writeDecimal(value)
-        buffer.writeStaticString("\r\n")
-    }
+    @inlinable public mutating func integer(_ value: Int) { frame(UInt8(ascii: ":"), value) }
 
     @inlinable public mutating func bulk(_ bytes: UnsafeRawBufferPointer) {
-        buffer.writeInteger(UInt8(ascii: "$"))
-        writeDecimal(bytes.count)
-        buffer.writeStaticString("\r\n")
-        buffer.writeBytes(bytes)
-        buffer.writeStaticString("\r\n")
+        frame(UInt8(ascii: "$"), bytes.count, payload: bytes)
     }
 
     @inlinable public mutating func bulk(_ bytes: [UInt8]) {
@@ -66,11 +113,7 @@ public struct ReplyWriter {
     }
 
     @inlinable public mutating func bulk(_ value: ByteBuffer) {
-        buffer.writeInteger(UInt8(ascii: "$"))
-        writeDecimal(value.readableBytes)
-        buffer.writeStaticString("\r\n")
-        buffer.writeImmutableBuffer(value)
-        buffer.writeStaticString("\r\n")
+        value.withUnsafeReadableBytes { bulk($0) }
     }
 
     @inlinable public mutating func bulk(_ text: String) {
@@ -80,7 +123,10 @@ public struct ReplyWriter {
 
     /// A bulk string holding the decimal form of `value` (what `GET` returns for a number).
     @inlinable public mutating func bulkDecimal(_ value: Int) {
-        bulk(String(value))
+        withUnsafeTemporaryAllocation(byteCount: 20, alignment: 1) { scratch in
+            let n = ReplyWriter.formatDecimal(value, at: scratch.baseAddress!)
+            bulk(UnsafeRawBufferPointer(rebasing: scratch[..<n]))
+        }
     }
 
     /// The null reply: `$-1` in RESP2, `_` in RESP3.
@@ -105,13 +151,7 @@ public struct ReplyWriter {
     /// A double already formatted by the caller (Valkey formats differ per command): `,<text>` in RESP3, a bulk
     /// string in RESP2.
     @inlinable public mutating func double(formatted text: String) {
-        if proto == .resp3 {
-            buffer.writeInteger(UInt8(ascii: ","))
-            buffer.writeString(text)
-            buffer.writeStaticString("\r\n")
-        } else {
-            bulk(text)
-        }
+        if proto == .resp3 { line(UInt8(ascii: ","), text) } else { bulk(text) }
     }
 
     /// A verbatim string (`=<len>\r\ntxt:<text>`) in RESP3; a bulk string in RESP2. Used by INFO, CLIENT LIST.
@@ -134,18 +174,12 @@ public struct ReplyWriter {
 
     // MARK: - Aggregates
 
-    @inlinable public mutating func arrayHeader(_ count: Int) {
-        buffer.writeInteger(UInt8(ascii: "*"))
-        writeDecimal(count)
-        buffer.writeStaticString("\r\n")
-    }
+    @inlinable public mutating func arrayHeader(_ count: Int) { frame(UInt8(ascii: "*"), count) }
 
     /// A map of `count` pairs: `%count` in RESP3, `*2count` in RESP2. The caller writes 2×count elements.
     @inlinable public mutating func mapHeader(_ count: Int) {
         if proto == .resp3 {
-            buffer.writeInteger(UInt8(ascii: "%"))
-            writeDecimal(count)
-            buffer.writeStaticString("\r\n")
+            frame(UInt8(ascii: "%"), count)
         } else {
             arrayHeader(count * 2)
         }
@@ -154,9 +188,7 @@ public struct ReplyWriter {
     /// A set: `~count` in RESP3, an array in RESP2.
     @inlinable public mutating func setHeader(_ count: Int) {
         if proto == .resp3 {
-            buffer.writeInteger(UInt8(ascii: "~"))
-            writeDecimal(count)
-            buffer.writeStaticString("\r\n")
+            frame(UInt8(ascii: "~"), count)
         } else {
             arrayHeader(count)
         }
@@ -165,9 +197,7 @@ public struct ReplyWriter {
     /// An out-of-band push (`>count`) in RESP3; an array in RESP2 (pub/sub messages, MONITOR lines are simple).
     @inlinable public mutating func pushHeader(_ count: Int) {
         if proto == .resp3 {
-            buffer.writeInteger(UInt8(ascii: ">"))
-            writeDecimal(count)
-            buffer.writeStaticString("\r\n")
+            frame(UInt8(ascii: ">"), count)
         } else {
             arrayHeader(count)
         }
@@ -177,24 +207,6 @@ public struct ReplyWriter {
 
     /// Writes the decimal form of `value` without allocating.
     @inlinable public mutating func writeDecimal(_ value: Int) {
-        if value >= 0 && value < 10 {
-            buffer.writeInteger(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value))
-            return
-        }
-        var magnitude = value.magnitude
-        // 20 digits hold UInt64.max; one more for the sign.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { scratch in
-            var index = 21
-            repeat {
-                index -= 1
-                scratch[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
-            } while magnitude != 0
-            if value < 0 {
-                index -= 1
-                scratch[index] = UInt8(ascii: "-")
-            }
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(scratch)[index..<21]))
-        }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 20) { ReplyWriter.formatDecimal(value, at: $0.baseAddress!) }
     }
 }
