@@ -131,9 +131,9 @@ public enum SortedSetCommands {
             throw .custom("ERR GT, LT, and/or NX options at the same time are not compatible")
         }
         if flags.incr && elements > 2 { throw .custom("ERR INCR option supports a single increment-element pair") }
-        var scores: [Double] = []
-        scores.reserveCapacity(elements / 2)
-        for i in stride(from: firstScore, to: ctx.argc, by: 2) { scores.append(try ctx.double(i)) }
+        // Every score is checked before anything changes; a single pair (the common case) is parsed only once.
+        let firstScoreValue = try ctx.double(firstScore)
+        for i in stride(from: firstScore + 2, to: ctx.argc, by: 2) { _ = try ctx.double(i) }
         let existing = try readSetForWrite(ctx)
         if existing == nil && flags.xx {
             if flags.incr { ctx.reply.null() } else { ctx.reply.integer(0) }
@@ -151,10 +151,11 @@ public enum SortedSetCommands {
         var updated = 0
         var processed = false
         var lastScore = 0.0
-        for (n, i) in stride(from: firstScore, to: ctx.argc, by: 2).enumerated() {
+        for i in stride(from: firstScore, to: ctx.argc, by: 2) {
             let member = ctx.bytes(i + 1)
-            var score = scores[n]
-            if let current = z.score(member) {
+            var score = i == firstScore ? firstScoreValue : try ctx.double(i)
+            if let found = z.find(member) {
+                let current = found.score
                 if flags.nx { continue }
                 if flags.incr {
                     score += current
@@ -167,7 +168,7 @@ public enum SortedSetCommands {
                 processed = true
                 lastScore = score
                 if score != current {
-                    z.set(member, score, limits: limits)
+                    z.move(found, to: score)
                     updated += 1
                 }
             } else {
@@ -176,7 +177,7 @@ public enum SortedSetCommands {
                     finish(ctx, z)
                     throw .custom("ERR resulting score is not a number (NaN)")
                 }
-                z.set(member, score, limits: limits)
+                z.insertAbsent(member, score, limits: limits)
                 added += 1
                 processed = true
                 lastScore = score

@@ -7,23 +7,28 @@
 /// and a second miss on every step of a rank walk.
 final class SkipListNode: ManagedBuffer<SkipListNode.Header, SkipListNode.Level> {
     struct Level {
-        var forward: SkipListNode?
+        /// The next node at this level. `unowned(unsafe)`: nodes are owned by the sorted set's member index (the
+        /// list's header node by the list), never by the links. A walk then moves from node to node without
+        /// reference counting (strong links cost a retain and a release per step: 10% of ZREVRANK's time on a
+        /// 1,000,000-member set), and dropping a long list does not release it recursively, node by node.
+        unowned(unsafe) var forward: SkipListNode?
         var span: Int
     }
 
+    /// What a walk reads first comes first: the score (and, on the next cache line at worst, the levels that
+    /// follow the header), the member only on a score tie.
     struct Header {
-        var member: Bytes
         var score: Double
-        /// The previous node at level 0. `unowned(unsafe)`: every node is owned through the forward links from
-        /// the list's header node, and removal repairs the successor's backward link before the node goes; a
-        /// `weak` reference would cost a side-table allocation per member.
+        /// The previous node at level 0. `unowned(unsafe)` for the same reason as `Level.forward`; removal repairs
+        /// the successor's backward link before the node goes.
         unowned(unsafe) var backward: SkipListNode?
         var levelCount: Int
+        var member: Bytes
     }
 
     static func make(level: Int, score: Double, member: Bytes) -> SkipListNode {
         let buffer = SkipListNode.create(minimumCapacity: level) { _ in
-            Header(member: member, score: score, backward: nil, levelCount: level)
+            Header(score: score, backward: nil, levelCount: level, member: member)
         }
         // Invariant: `create` called on a subclass returns an instance of that subclass.
         let node = unsafeDowncast(buffer, to: SkipListNode.self)
@@ -53,6 +58,8 @@ final class SkipListNode: ManagedBuffer<SkipListNode.Header, SkipListNode.Level>
     }
 }
 
+/// The list does not own its nodes (see `SkipListNode.Level.forward`): whoever inserts a node must keep it alive
+/// until it is removed.
 struct SkipList {
     static let maxLevel = 32
     /// Valkey's ZSKIPLIST_P: each level is kept with probability 1/4.

@@ -1,7 +1,8 @@
 /// A sorted set value (`ZADD leaderboard:global 1200 player:7`).
 ///
 /// ## Structure (Valkey's dict + skiplist)
-/// - `index` maps member → skiplist node (which holds the score): ZSCORE, ZMSCORE and membership in O(1).
+/// - `index` maps member → skiplist node (which holds the score): ZSCORE, ZMSCORE and membership in O(1). The
+///   index owns the nodes; the list's links do not.
 /// - `list` orders (score, member) with spans: ZRANK in O(log N), ranges in O(log N + M).
 ///
 /// ## Encoding name
@@ -15,18 +16,6 @@ public final class SortedSetObject {
 
     public init() {}
 
-    /// Releasing a skiplist node releases its successor, so dropping a long list naively recurses once per
-    /// member and overflows the stack (a 1,000,000-member leaderboard deleted with DEL). Unlink the chain
-    /// iteratively first; the index then releases the nodes one by one.
-    deinit {
-        var node = list.header.levels[0].forward
-        for i in 0..<list.header.levelCount { list.header.levels[i].forward = nil }
-        while let current = node {
-            node = current.levels[0].forward
-            for i in 0..<current.levelCount { current.levels[i].forward = nil }
-        }
-    }
-
     public var count: Int { index.count }
     public var encodingName: String { converted ? "skiplist" : "listpack" }
 
@@ -35,18 +24,38 @@ public final class SortedSetObject {
     /// Inserts or moves a member. Returns true if it was new.
     @discardableResult
     public func set(_ member: Bytes, _ score: Double, limits: SortedSetLimits) -> Bool {
-        if let node = index.node(member) {
-            let old = node.score
-            if old != score || (old == 0 && score == 0 && old.sign != score.sign) {
-                list.updateScore(node, to: score)
-            }
+        if let found = find(member) {
+            move(found, to: score)
             return false
         }
+        insertAbsent(member, score, limits: limits)
+        return true
+    }
+
+    /// A member found by `find`, for a read-then-write with one index lookup (ZADD, ZINCRBY). Valid until the
+    /// set changes otherwise.
+    public struct Member {
+        fileprivate let node: SkipListNode
+        public var score: Double { node.score }
+    }
+
+    /// The member's handle, or nil.
+    public func find(_ member: Bytes) -> Member? { index.node(member).map { Member(node: $0) } }
+
+    /// Moves a member found by `find` to a new score.
+    public func move(_ member: Member, to score: Double) {
+        let old = member.node.score
+        if old != score || (old == 0 && score == 0 && old.sign != score.sign) {
+            list.updateScore(member.node, to: score)
+        }
+    }
+
+    /// Adds a member that `find` did not find.
+    public func insertAbsent(_ member: Bytes, _ score: Double, limits: SortedSetLimits) {
         index.insert(list.insert(score: score, member: member))
         if !converted, index.count > limits.maxListpackEntries || member.count > limits.maxListpackValue {
             converted = true
         }
-        return true
     }
 
     @discardableResult
