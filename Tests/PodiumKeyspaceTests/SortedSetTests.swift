@@ -44,6 +44,9 @@ import Testing
             #expect(z.rank(m, reverse: false) == i)
             #expect(z.rank(m, reverse: true) == reference.items.count - 1 - i)
         }
+        var wholeBackwards: [Bytes] = []
+        z.range(start: 0, end: z.count - 1, reverse: true) { m, _ in wholeBackwards.append(m) }
+        #expect(wholeBackwards == reference.items.reversed().map(\.0))
         var reversed: [Bytes] = []
         z.range(start: 2, end: 9, reverse: true) { m, _ in reversed.append(m) }
         let n = reference.items.count
@@ -57,6 +60,16 @@ import Testing
         var backwards: [Bytes] = []
         z.range(score: range, reverse: true) { m, _ in backwards.append(m) }
         #expect(backwards == expected.reversed().map(\.0))
+    }
+
+    /// The list's links do not own the nodes: dropping a long set releases them one by one from the index, with
+    /// no recursion (a strong chain of 1,000,000 nodes overflowed the stack when released).
+    @Test func droppingALongSetDoesNotRecurse() {
+        var z: SortedSetObject? = SortedSetObject()
+        for i in 0..<400_000 { z!.insertAbsent(Bytes("m\(i)"), Double(i), limits: SortedSetLimits()) }
+        #expect(z!.count == 400_000 && z!.rank("m399999", reverse: true) == 0)
+        z = nil
+        #expect(z == nil)
     }
 
     @Test func lexRangesOnEqualScores() {

@@ -5,23 +5,25 @@
 /// A node holds its levels in the same allocation (`ManagedBuffer` tail allocation): one heap object and one
 /// cache miss per node visited, where a separate levels array cost a second allocation (about 50 bytes a member)
 /// and a second miss on every step of a rank walk.
+///
+/// ## Ownership: links are unmanaged
+/// Nodes are owned by the sorted set's member index (the list's header node by the list), never by the links,
+/// which are `Unmanaged` references. A walk moves from node to node without reference counting: with strong
+/// links every step was an atomic retain and release on the node just reached, the very cache line the walk was
+/// waiting for (perf attributed half of ZADD's time at `-P 32` to `swift_retain`). Dropping a long list also no
+/// longer releases it recursively, node by node.
 final class SkipListNode: ManagedBuffer<SkipListNode.Header, SkipListNode.Level> {
     struct Level {
-        /// The next node at this level. `unowned(unsafe)`: nodes are owned by the sorted set's member index (the
-        /// list's header node by the list), never by the links. A walk then moves from node to node without
-        /// reference counting (strong links cost a retain and a release per step: 10% of ZREVRANK's time on a
-        /// 1,000,000-member set), and dropping a long list does not release it recursively, node by node.
-        unowned(unsafe) var forward: SkipListNode?
+        var forward: NodeRef?
         var span: Int
     }
 
-    /// What a walk reads first comes first: the score (and, on the next cache line at worst, the levels that
-    /// follow the header), the member only on a score tie.
+    /// What a walk reads first comes first: the score, then (right after the header) the levels; the member only
+    /// on a score tie.
     struct Header {
         var score: Double
-        /// The previous node at level 0. `unowned(unsafe)` for the same reason as `Level.forward`; removal repairs
-        /// the successor's backward link before the node goes.
-        unowned(unsafe) var backward: SkipListNode?
+        /// The previous node at level 0; removal repairs the successor's backward link before the node goes.
+        var backward: NodeRef?
         var levelCount: Int
         var member: Bytes
     }
@@ -52,24 +54,45 @@ final class SkipListNode: ManagedBuffer<SkipListNode.Header, SkipListNode.Level>
         get { header.score }
         set { header.score = newValue }
     }
-    @inline(__always) var backward: SkipListNode? {
-        get { header.backward }
-        set { header.backward = newValue }
-    }
+    /// The next node in order, or nil at the end.
+    @inline(__always) var next: SkipListNode? { levels[0].forward?.takeUnretainedValue() }
+    /// The previous node in order, or nil at the start.
+    @inline(__always) var previous: SkipListNode? { header.backward?.takeUnretainedValue() }
 }
 
-/// The list does not own its nodes (see `SkipListNode.Level.forward`): whoever inserts a node must keep it alive
-/// until it is removed.
+/// An unretained node reference, for links and walks.
+typealias NodeRef = Unmanaged<SkipListNode>
+
+extension Unmanaged where Instance == SkipListNode {
+    @inline(__always) var score: Double { _withUnsafeGuaranteedRef { $0.score } }
+    @inline(__always) var levels: UnsafeMutablePointer<SkipListNode.Level> { _withUnsafeGuaranteedRef { $0.levels } }
+    @inline(__always) var backward: NodeRef? {
+        get { _withUnsafeGuaranteedRef { $0.header.backward } }
+        nonmutating set { _withUnsafeGuaranteedRef { $0.header.backward = newValue } }
+    }
+    /// `memcmp` order of this node's member against `member`.
+    @inline(__always) func compareMember(_ member: Bytes) -> Int {
+        _withUnsafeGuaranteedRef { Bytes.compare($0.header.member, member) }
+    }
+    @inline(__always) func isSameNode(_ other: NodeRef) -> Bool { toOpaque() == other.toOpaque() }
+}
+
+/// The list does not own its nodes (see `SkipListNode`): whoever inserts a node keeps it alive until it is
+/// removed.
 struct SkipList {
     static let maxLevel = 32
     /// Valkey's ZSKIPLIST_P: each level is kept with probability 1/4.
     static let branching: UInt64 = 4
 
     let header = SkipListNode.make(level: SkipList.maxLevel, score: 0, member: .empty)
-    var tail: SkipListNode?
+    var tailRef: NodeRef?
     var level = 1
     var count = 0
     var rng = SplitMix64(seed: UInt64.random(in: .min ... .max))
+
+    var headerRef: NodeRef { NodeRef.passUnretained(header) }
+    var tail: SkipListNode? { tailRef?.takeUnretainedValue() }
+    var first: SkipListNode? { header.next }
 
     /// True if (s1, m1) sorts before (s2, m2).
     @inline(__always)
@@ -77,21 +100,20 @@ struct SkipList {
         s1 < s2 || (s1 == s2 && Bytes.compare(m1, m2) < 0)
     }
 
-    /// True if `node` sorts before (score, member). The member is read only on a score tie: reading it copies
-    /// it out of the node, which every step of a walk would otherwise pay.
+    /// True if `node` sorts before (score, member). The member is read only on a score tie.
     @inline(__always)
-    static func before(_ node: SkipListNode, _ score: Double, _ member: Bytes) -> Bool {
+    static func before(_ node: NodeRef, _ score: Double, _ member: Bytes) -> Bool {
         let s = node.score
         if s != score { return s < score }
-        return Bytes.compare(node.member, member) < 0
+        return node.compareMember(member) < 0
     }
 
     /// True if `node` sorts before or at (score, member).
     @inline(__always)
-    static func beforeOrAt(_ node: SkipListNode, _ score: Double, _ member: Bytes) -> Bool {
+    static func beforeOrAt(_ node: NodeRef, _ score: Double, _ member: Bytes) -> Bool {
         let s = node.score
         if s != score { return s < score }
-        return Bytes.compare(node.member, member) <= 0
+        return node.compareMember(member) <= 0
     }
 
     mutating func randomLevel() -> Int {
@@ -100,22 +122,19 @@ struct SkipList {
         return level
     }
 
-    /// Inserts a member known to be absent.
-    ///
-    /// The per-level `update`/`rank` scratch arrays live on the stack and hold unretained references: two heap
-    /// arrays with 32 retained references each, per insert, were most of ZADD's cost.
+    /// Inserts a member known to be absent. The caller must keep the returned node alive until it is removed.
     @discardableResult
     mutating func insert(score: Double, member: Bytes) -> SkipListNode {
         let node = SkipListNode.make(level: randomLevel(), score: score, member: member)
-        link(node)
+        link(NodeRef.passUnretained(node))
         return node
     }
 
     /// Moves a member to a new score (Valkey's `zslUpdateScore`): in place when its neighbours still bracket the
     /// new score, otherwise unlinked and linked again, keeping the same node (no allocation, no index update).
     mutating func updateScore(_ node: SkipListNode, to newScore: Double) {
-        let previous = node.backward
-        let next = node.levels[0].forward
+        let previous = node.previous
+        let next = node.next
         let stillAfterPrevious = previous.map { SkipList.less($0.score, $0.member, newScore, node.member) } ?? true
         let stillBeforeNext = next.map { SkipList.less(newScore, node.member, $0.score, $0.member) } ?? true
         if stillAfterPrevious && stillBeforeNext {
@@ -124,15 +143,16 @@ struct SkipList {
         }
         remove(score: node.score, member: node.member)
         node.score = newScore
-        link(node)
+        link(NodeRef.passUnretained(node))
     }
 
     /// Links a node that is not in the list, at the position its (score, member) calls for.
-    private mutating func link(_ node: SkipListNode) {
-        let score = node.score
-        let member = node.member
-        let header = self.header
-        withUnsafeTemporaryAllocation(of: Unmanaged<SkipListNode>.self, capacity: SkipList.maxLevel) { update in
+    ///
+    /// The per-level `update`/`rank` scratch arrays live on the stack.
+    private mutating func link(_ node: NodeRef) {
+        let (score, member, newLevel) = node._withUnsafeGuaranteedRef { ($0.score, $0.member, $0.levelCount) }
+        let header = headerRef
+        withUnsafeTemporaryAllocation(of: NodeRef.self, capacity: SkipList.maxLevel) { update in
             withUnsafeTemporaryAllocation(of: Int.self, capacity: SkipList.maxLevel) { rank in
                 var x = header
                 for i in stride(from: level - 1, through: 0, by: -1) {
@@ -141,54 +161,56 @@ struct SkipList {
                         rank[i] += x.levels[i].span
                         x = next
                     }
-                    update[i] = Unmanaged.passUnretained(x)
+                    update[i] = x
                 }
-                let newLevel = node.levelCount
                 if newLevel > level {
                     for i in level..<newLevel {
                         rank[i] = 0
-                        update[i] = Unmanaged.passUnretained(header)
+                        update[i] = header
                         header.levels[i].span = count
                     }
                     level = newLevel
                 }
+                let levels = node.levels
                 for i in 0..<newLevel {
-                    let u = update[i].takeUnretainedValue()
-                    node.levels[i].forward = u.levels[i].forward
-                    u.levels[i].forward = node
-                    node.levels[i].span = u.levels[i].span - (rank[0] - rank[i])
-                    u.levels[i].span = (rank[0] - rank[i]) + 1
+                    let u = update[i].levels
+                    levels[i].forward = u[i].forward
+                    u[i].forward = node
+                    levels[i].span = u[i].span - (rank[0] - rank[i])
+                    u[i].span = (rank[0] - rank[i]) + 1
                 }
-                for i in newLevel..<level { update[i].takeUnretainedValue().levels[i].span += 1 }
-                let previous = update[0].takeUnretainedValue()
-                node.backward = previous === header ? nil : previous
-                if let next = node.levels[0].forward { next.backward = node } else { tail = node }
+                for i in newLevel..<level { update[i].levels[i].span += 1 }
+                node.backward = update[0].isSameNode(header) ? nil : update[0]
+                if let next = levels[0].forward { next.backward = node } else { tailRef = node }
                 count += 1
             }
         }
     }
 
-    /// Removes (score, member); returns whether it was present.
+    /// Removes (score, member); returns whether it was present. The caller still holds the node.
     @discardableResult
     mutating func remove(score: Double, member: Bytes) -> Bool {
-        let header = self.header
-        return withUnsafeTemporaryAllocation(of: Unmanaged<SkipListNode>.self, capacity: SkipList.maxLevel) { update in
+        let header = headerRef
+        return withUnsafeTemporaryAllocation(of: NodeRef.self, capacity: SkipList.maxLevel) { update in
             var x = header
             for i in stride(from: level - 1, through: 0, by: -1) {
                 while let next = x.levels[i].forward, SkipList.before(next, score, member) { x = next }
-                update[i] = Unmanaged.passUnretained(x)
+                update[i] = x
             }
-            guard let target = x.levels[0].forward, target.score == score, target.member == member else { return false }
+            guard let target = x.levels[0].forward, target.score == score, target.compareMember(member) == 0 else {
+                return false
+            }
+            let targetLevels = target.levels
             for i in 0..<level {
-                let u = update[i].takeUnretainedValue()
-                if u.levels[i].forward === target {
-                    u.levels[i].span += target.levels[i].span - 1
-                    u.levels[i].forward = target.levels[i].forward
+                let u = update[i].levels
+                if let forward = u[i].forward, forward.isSameNode(target) {
+                    u[i].span += targetLevels[i].span - 1
+                    u[i].forward = targetLevels[i].forward
                 } else {
-                    u.levels[i].span -= 1
+                    u[i].span -= 1
                 }
             }
-            if let next = target.levels[0].forward { next.backward = target.backward } else { tail = target.backward }
+            if let next = targetLevels[0].forward { next.backward = target.backward } else { tailRef = target.backward }
             while level > 1, header.levels[level - 1].forward == nil { level -= 1 }
             count -= 1
             return true
@@ -198,13 +220,14 @@ struct SkipList {
     /// The 1-based rank of (score, member), or nil.
     func rank(score: Double, member: Bytes) -> Int? {
         var rank = 0
+        let header = headerRef
         var x = header
         for i in stride(from: level - 1, through: 0, by: -1) {
             while let next = x.levels[i].forward, SkipList.beforeOrAt(next, score, member) {
                 rank += x.levels[i].span
                 x = next
             }
-            if x !== header, x.score == score, x.member == member { return rank }
+            if !x.isSameNode(header), x.score == score, x.compareMember(member) == 0 { return rank }
         }
         return nil
     }
@@ -213,58 +236,57 @@ struct SkipList {
     func node(atRank rank: Int) -> SkipListNode? {
         guard rank >= 1, rank <= count else { return nil }
         var traversed = 0
-        var x = header
+        var x = headerRef
         for i in stride(from: level - 1, through: 0, by: -1) {
             while let next = x.levels[i].forward, traversed + x.levels[i].span <= rank {
                 traversed += x.levels[i].span
                 x = next
             }
-            if traversed == rank { return x }
+            if traversed == rank { return x.takeUnretainedValue() }
         }
         return nil
     }
 
     /// The first node inside `interval`, or nil.
     func first<I: SkipListInterval>(in interval: I) -> SkipListNode? {
-        var x = header
+        var x = headerRef
         for i in stride(from: level - 1, through: 0, by: -1) {
             while let next = x.levels[i].forward, !interval.aboveMin(next) { x = next }
         }
         guard let first = x.levels[0].forward, interval.belowMax(first) else { return nil }
-        return first
+        return first.takeUnretainedValue()
     }
 
     /// The last node inside `interval`, or nil.
     func last<I: SkipListInterval>(in interval: I) -> SkipListNode? {
+        let header = headerRef
         var x = header
         for i in stride(from: level - 1, through: 0, by: -1) {
             while let next = x.levels[i].forward, interval.belowMax(next) { x = next }
         }
-        guard x !== header, interval.aboveMin(x) else { return nil }
-        return x
+        guard !x.isSameNode(header), interval.aboveMin(x) else { return nil }
+        return x.takeUnretainedValue()
     }
-
-    var first: SkipListNode? { header.levels[0].forward }
 }
 
 /// An interval of the list's order, by score or by member: what range walks and counts need to know.
 protocol SkipListInterval {
     /// True if `node` is not below the interval's lower bound.
-    func aboveMin(_ node: SkipListNode) -> Bool
+    func aboveMin(_ node: NodeRef) -> Bool
     /// True if `node` is not above the interval's upper bound.
-    func belowMax(_ node: SkipListNode) -> Bool
+    func belowMax(_ node: NodeRef) -> Bool
     /// True if nothing can be inside.
     var isEmpty: Bool { get }
 }
 
 extension ScoreRange: SkipListInterval {
-    func aboveMin(_ node: SkipListNode) -> Bool { aboveMin(node.score) }
-    func belowMax(_ node: SkipListNode) -> Bool { belowMax(node.score) }
+    func aboveMin(_ node: NodeRef) -> Bool { aboveMin(node.score) }
+    func belowMax(_ node: NodeRef) -> Bool { belowMax(node.score) }
 }
 
 extension LexRange: SkipListInterval {
-    func aboveMin(_ node: SkipListNode) -> Bool { aboveMin(node.member) }
-    func belowMax(_ node: SkipListNode) -> Bool { belowMax(node.member) }
+    func aboveMin(_ node: NodeRef) -> Bool { node._withUnsafeGuaranteedRef { aboveMin($0.member) } }
+    func belowMax(_ node: NodeRef) -> Bool { node._withUnsafeGuaranteedRef { belowMax($0.member) } }
 }
 
 /// A score interval with Valkey's `(` exclusive bounds.

@@ -79,10 +79,10 @@ public final class SortedSetObject {
         var n = end - start + 1
         if reverse {
             var node = list.node(atRank: count - start)
-            while n > 0, let x = node { body(x.member, x.score); node = x.backward; n -= 1 }
+            while n > 0, let x = node { body(x.member, x.score); node = x.previous; n -= 1 }
         } else {
             var node = list.node(atRank: start + 1)
-            while n > 0, let x = node { body(x.member, x.score); node = x.levels[0].forward; n -= 1 }
+            while n > 0, let x = node { body(x.member, x.score); node = x.next; n -= 1 }
         }
     }
 
@@ -115,14 +115,14 @@ public final class SortedSetObject {
         var node = reverse ? list.last(in: interval) : list.first(in: interval)
         var skip = offset
         while skip > 0, let x = node {
-            node = reverse ? x.backward : x.levels[0].forward
+            node = reverse ? x.previous : x.next
             skip -= 1
         }
         var left = limit
         while left != 0, let x = node {
-            guard reverse ? interval.aboveMin(x) : interval.belowMax(x) else { break }
+            guard reverse ? interval.aboveMin(NodeRef.passUnretained(x)) : interval.belowMax(NodeRef.passUnretained(x)) else { break }
             body(x.member, x.score)
-            node = reverse ? x.backward : x.levels[0].forward
+            node = reverse ? x.previous : x.next
             if left > 0 { left -= 1 }
         }
     }
@@ -145,7 +145,7 @@ public final class SortedSetObject {
         var node = list.first
         while let x = node {
             other.index.insert(other.list.insert(score: x.score, member: x.member))
-            node = x.levels[0].forward
+            node = x.next
         }
         return other
     }
