@@ -104,8 +104,7 @@ public enum ConfigTable {
             "maxmemory-samples", .integer(min: 1, max: intMax), default: "5", support: .notYetActive(noEviction)),
         ConfigEntry(
             "client-output-buffer-limit", .clientOutputBufferLimits,
-            default: "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60",
-            support: .notYetActive("output buffer limits are not enforced yet")),
+            default: "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60", support: .active),
         ConfigEntry(
             "slowlog-log-slower-than", .integer(min: -1, max: llMax), default: "10000",
             support: .notYetActive("SLOWLOG is not implemented yet")),
