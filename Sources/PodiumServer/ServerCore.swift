@@ -253,7 +253,10 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             "client scheduled to be closed asap for overcoming of output buffer limits",
             metadata: ["podium.client": "\(subscriber.session.id)", "podium.address": "\(subscriber.session.address)",
                        "podium.class": "pubsub"])
-        subscriber.outlet.channel?.close(promise: nil)
+        // Closing is deferred to an event-loop task: closing inline would run channelInactive, which takes the
+        // executor lock this publish is holding (on the same thread when the loops coincide).
+        guard let channel = subscriber.outlet.channel else { return }
+        channel.eventLoop.execute { channel.close(promise: nil) }
     }
 
     func shutdown(save: Bool?) throws(CommandError) {
