@@ -88,7 +88,7 @@ let package = Package(
         .testTarget(
             name: "PodiumServerTests",
             dependencies: [
-                "PodiumServer", "PodiumConfig",
+                "PodiumServer", "PodiumConfig", "PodiumCommands", "PodiumKeyspace", "PodiumRESP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -4,7 +4,8 @@
 ///
 /// Arity follows Valkey: it counts the command name, and a negative value means "at least".
 extension CommandTable {
-    static let all: [CommandSpec] = generic + strings + hashes + sortedSets + transactions + connection + server
+    static let all: [CommandSpec] = generic + strings + hashes + sortedSets + pubsub + transactions + connection
+        + server
 
     // MARK: - Generic
     static let generic: [CommandSpec] = [
@@ -308,6 +309,53 @@ extension CommandTable {
         CommandSpec("zintercard", arity: -3, flags: [.readonly], keys: .none, group: .sortedSet, since: "7.0.0",
                     summary: "Returns the number of members of the intersect of multiple sorted sets.", complexity: "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.",
                     syntax: "numkeys key [key ...] [LIMIT limit]", handler: SortedSetCommands.zintercard),
+    ]
+
+    // MARK: - Pub/Sub
+    static let pubsub: [CommandSpec] = [
+        CommandSpec("subscribe", arity: -2, flags: [.pubsub, .noscript, .loading, .stale], group: .pubsub, since: "2.0.0",
+                    summary: "Listens for messages published to channels.", complexity: "O(N) where N is the number of channels to subscribe to.",
+                    syntax: "channel [channel ...]", handler: PubSubCommands.subscribe),
+        CommandSpec("unsubscribe", arity: -1, flags: [.pubsub, .noscript, .loading, .stale], group: .pubsub, since: "2.0.0",
+                    summary: "Stops listening to messages posted to channels.", complexity: "O(N) where N is the number of channels to unsubscribe.",
+                    syntax: "[channel [channel ...]]", handler: PubSubCommands.unsubscribe),
+        CommandSpec("psubscribe", arity: -2, flags: [.pubsub, .noscript, .loading, .stale], group: .pubsub, since: "2.0.0",
+                    summary: "Listens for messages published to channels that match one or more patterns.", complexity: "O(N) where N is the number of patterns to subscribe to.",
+                    syntax: "pattern [pattern ...]", handler: PubSubCommands.psubscribe),
+        CommandSpec("punsubscribe", arity: -1, flags: [.pubsub, .noscript, .loading, .stale], group: .pubsub, since: "2.0.0",
+                    summary: "Stops listening to messages published to channels that match one or more patterns.", complexity: "O(N) where N is the number of patterns to unsubscribe.",
+                    syntax: "[pattern [pattern ...]]", handler: PubSubCommands.punsubscribe),
+        CommandSpec("ssubscribe", arity: -2, flags: [.pubsub, .noscript, .loading, .stale], keys: .all, group: .pubsub, since: "7.0.0",
+                    summary: "Listens for messages published to shard channels.", complexity: "O(N) where N is the number of shard channels to subscribe to.",
+                    syntax: "shardchannel [shardchannel ...]", handler: PubSubCommands.ssubscribe),
+        CommandSpec("sunsubscribe", arity: -1, flags: [.pubsub, .noscript, .loading, .stale], keys: .all, group: .pubsub, since: "7.0.0",
+                    summary: "Stops listening to messages posted to shard channels.", complexity: "O(N) where N is the number of shard channels to unsubscribe.",
+                    syntax: "[shardchannel [shardchannel ...]]", handler: PubSubCommands.sunsubscribe),
+        CommandSpec("publish", arity: 3, flags: [.pubsub, .loading, .stale, .fast], group: .pubsub, since: "2.0.0",
+                    summary: "Posts a message to a channel.", complexity: "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).",
+                    syntax: "channel message", handler: PubSubCommands.publish),
+        CommandSpec("spublish", arity: 3, flags: [.pubsub, .loading, .stale, .fast], keys: .one, group: .pubsub, since: "7.0.0",
+                    summary: "Post a message to a shard channel.", complexity: "O(N) where N is the number of clients subscribed to the receiving shard channel.",
+                    syntax: "shardchannel message", handler: PubSubCommands.spublish),
+        CommandSpec("pubsub", arity: -2, flags: [], group: .pubsub, since: "2.8.0",
+                    summary: "A container for Pub/Sub commands.", complexity: "Depends on subcommand.", subcommands: [
+            CommandSpec("pubsub|channels", arity: -2, flags: [.pubsub, .loading, .stale], group: .pubsub, since: "2.8.0",
+                        summary: "Returns the active channels.", complexity: "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)",
+                        syntax: "[pattern]", handler: PubSubCommands.channels),
+            CommandSpec("pubsub|numsub", arity: -2, flags: [.pubsub, .loading, .stale], group: .pubsub, since: "2.8.0",
+                        summary: "Returns a count of subscribers to channels.", complexity: "O(N) for the NUMSUB subcommand, where N is the number of requested channels",
+                        syntax: "[channel [channel ...]]", handler: PubSubCommands.numsub),
+            CommandSpec("pubsub|numpat", arity: 2, flags: [.pubsub, .loading, .stale], group: .pubsub, since: "2.8.0",
+                        summary: "Returns a count of unique pattern subscriptions.", complexity: "O(1)", handler: PubSubCommands.numpat),
+            CommandSpec("pubsub|shardchannels", arity: -2, flags: [.pubsub, .loading, .stale], group: .pubsub, since: "7.0.0",
+                        summary: "Returns the active shard channels.", complexity: "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).",
+                        syntax: "[pattern]", handler: PubSubCommands.shardchannels),
+            CommandSpec("pubsub|shardnumsub", arity: -2, flags: [.pubsub, .loading, .stale], group: .pubsub, since: "7.0.0",
+                        summary: "Returns the count of subscribers of shard channels.", complexity: "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels",
+                        syntax: "[shardchannel [shardchannel ...]]", handler: PubSubCommands.shardnumsub),
+            CommandSpec("pubsub|help", arity: 2, flags: [.loading, .stale], group: .pubsub, since: "6.2.0",
+                        summary: "Returns helpful text about the different subcommands.", complexity: "O(1)", handler: PubSubCommands.help),
+        ]),
     ]
 
     // MARK: - Transactions

@@ -75,6 +75,11 @@ public enum ConfigTable {
             default: "64", support: .active),
         ConfigEntry("active-expire-effort", .integer(min: 1, max: 10), default: "1", support: .active),
         ConfigEntry("notify-keyspace-events", .keyspaceEvents, default: "\"\"", support: .active),
+        // Enforced for the pubsub class (subscribers' queued messages); normal clients' replies are not limited yet,
+        // and Podium has no replicas.
+        ConfigEntry(
+            "client-output-buffer-limit", .clientOutputBufferLimits,
+            default: "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60", support: .active),
 
         // MARK: - Append only file (not yet active)
         ConfigEntry("appendonly", .bool, default: "no", support: .notYetActive(noAOF)),
@@ -102,10 +107,6 @@ public enum ConfigTable {
             ]), default: "noeviction", support: .notYetActive(noEviction)),
         ConfigEntry(
             "maxmemory-samples", .integer(min: 1, max: intMax), default: "5", support: .notYetActive(noEviction)),
-        ConfigEntry(
-            "client-output-buffer-limit", .clientOutputBufferLimits,
-            default: "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60",
-            support: .notYetActive("output buffer limits are not enforced yet")),
         ConfigEntry(
             "slowlog-log-slower-than", .integer(min: -1, max: llMax), default: "10000",
             support: .notYetActive("SLOWLOG is not implemented yet")),

@@ -1,4 +1,4 @@
-/// Redis glob matching (`stringmatchlen`), used by KEYS, SCAN MATCH, CONFIG GET and (later) PSUBSCRIBE, so every
+/// Redis glob matching (`stringmatchlen`), used by KEYS, SCAN MATCH, CONFIG GET, PSUBSCRIBE and PUBSUB CHANNELS, so every
 /// place that takes a pattern agrees:
 /// - `*` any run of bytes, `?` any one byte;
 /// - `[abc]`, `[a-z]` (a reversed range is swapped), `[^x]` negation, `\` escapes inside a class;
@@ -19,6 +19,11 @@ public enum GlobPattern {
         pattern.withUnsafeBufferPointer { p in
             key.withUnsafeBytes { raw in matches(p, raw.assumingMemoryBound(to: UInt8.self), noCase: noCase) }
         }
+    }
+
+    /// Matches bytes in place (a Pub/Sub channel name from the request buffer).
+    public static func matches(pattern: [UInt8], raw string: UnsafeRawBufferPointer, noCase: Bool = false) -> Bool {
+        pattern.withUnsafeBufferPointer { p in matches(p, string.assumingMemoryBound(to: UInt8.self), noCase: noCase) }
     }
 
     public static func matches(pattern: String, _ string: String, noCase: Bool = false) -> Bool {

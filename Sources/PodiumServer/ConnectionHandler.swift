@@ -16,6 +16,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var processor: NIOSingleStepByteToMessageProcessor<RESPRequestDecoder>
     private var batch: [[ByteBuffer]] = []
     private var session: ClientSession?
+    /// This connection's Pub/Sub queue (the hub appends, `execute` drains it ahead of a batch's replies).
+    private var outlet: PushOutlet?
     /// Set when the input was malformed: the batch decoded before the error still runs, then the error is sent
     /// and the connection closed (Valkey answers what it parsed before a protocol error).
     private var pendingProtocolError: RESPProtocolError?
@@ -36,8 +38,10 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
             return
         }
-        session = server.register(channel: context.channel)
-        if session == nil {
+        if let (session, outlet) = server.register(channel: context.channel) {
+            self.session = session
+            self.outlet = outlet
+        } else {
             // Over maxclients: Valkey answers and closes.
             var buffer = context.channel.allocator.buffer(capacity: 64)
             buffer.writeString("-ERR max number of clients reached\r\n")
@@ -76,7 +80,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         if !batch.isEmpty {
             // Sized for the batch so a pipeline of small replies is written without regrowing.
             var output = context.channel.allocator.buffer(capacity: max(256, batch.count * 32))
-            server.execute(batch: batch, session: session, output: &output)
+            server.execute(batch: batch, session: session, outlet: outlet, output: &output)
             batch.removeAll(keepingCapacity: batch.count < 1024)
             if session.closeAfterReply {
                 // QUIT, SHUTDOWN, CLIENT KILL of ourselves: send what we have, then close.

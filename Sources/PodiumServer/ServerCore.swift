@@ -31,6 +31,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     private struct Connection {
         let session: ClientSession
         let channel: any Channel
+        /// Where the Pub/Sub hub queues this connection's messages.
+        let outlet: PushOutlet
     }
     private var connections: [Int: Connection] = [:]
     private var monitors: [Int: Connection] = [:]
@@ -39,6 +41,10 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     private var rejectedConnections = 0
     private let counters = NIOLockedValueBox((input: 0, output: 0))
     private var peakRSS = 0
+    /// Subscriptions and message fan-out; touched only under the executor lock.
+    let hub: PubSubHub
+    /// Clients closed for overcoming their output buffer limit (INFO `client_output_buffer_limit_disconnections`).
+    private var outputBufferLimitDisconnections = 0
 
     init(configuration: PodiumConfiguration, configFile: String, logger: Logger,
          shutdownRequested: @escaping @Sendable () -> Void) {
@@ -54,16 +60,22 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         keyspace.sortedSetLimits = SortedSetLimits(maxListpackEntries: configuration.zsetMaxListpackEntries,
                                                    maxListpackValue: configuration.zsetMaxListpackValue)
         self.executor = CommandExecutor(keyspace: keyspace, dispatcher: dispatcher)
+        self.hub = PubSubHub(limit: configuration.clientOutputBufferLimit(for: .pubsub))
         var rng = SystemRandomNumberGenerator()
         self.runID = (0..<40).map { _ in String("0123456789abcdef".randomElement(using: &rng)!) }.joined()
         dispatcher.server = self
+        hub.onOverLimit = { [unowned self] subscriber in self.closeOverLimit(subscriber) }
         configuration.onChange = { [weak self] name in self?.configurationChanged(name) }
     }
 
     // MARK: - Execution
 
-    func execute(batch: [[ByteBuffer]], session: ClientSession, output: inout ByteBuffer) {
+    func execute(batch: [[ByteBuffer]], session: ClientSession, outlet: PushOutlet?, output: inout ByteBuffer) {
         executor.withExclusiveAccess {
+            // Messages published to this client before this batch go out ahead of its replies. Only a subscribed
+            // client can have any: frames are queued only while subscribed, and whatever was queued before an
+            // UNSUBSCRIBE was drained at the start of that batch.
+            if let outlet, session.subscriptions.isSubscribed { outlet.drain(into: &output) }
             executor.dispatcher.execute(batch: batch, client: session, output: &output)
         }
     }
@@ -74,7 +86,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     // MARK: - Clients
 
     /// Registers a new connection; nil when `maxclients` is reached.
-    func register(channel: any Channel) -> ClientSession? {
+    func register(channel: any Channel) -> (ClientSession, PushOutlet)? {
         executor.withExclusiveAccess {
             guard connections.count < configuration.maxclients else {
                 rejectedConnections += 1
@@ -87,14 +99,16 @@ final class ServerCore: ServerContext, @unchecked Sendable {
                 id: id, address: Self.describe(channel.remoteAddress), localAddress: Self.describe(channel.localAddress),
                 fd: id + 7, now: executor.keyspace.clock.nowMilliseconds())
             session.authenticated = (configuration.requirepass ?? "").isEmpty
-            connections[id] = Connection(session: session, channel: channel)
-            return session
+            let outlet = PushOutlet(channel: channel)
+            connections[id] = Connection(session: session, channel: channel, outlet: outlet)
+            return (session, outlet)
         }
     }
 
     func unregister(_ session: ClientSession) {
         executor.withExclusiveAccess {
             executor.dispatcher.unwatchAll(session)
+            hub.unsubscribeAll(session)
             connections[session.id] = nil
             monitors[session.id] = nil
             if monitors.isEmpty { executor.dispatcher.monitorFeed = nil }
@@ -204,6 +218,47 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         return String(repeating: "0", count: max(0, 6 - s.count)) + s
     }
 
+    // MARK: Pub/Sub
+
+    func subscribe(_ client: ClientSession, _ kind: PubSubKind, _ name: Bytes) -> Bool {
+        guard let connection = connections[client.id] else { return false }
+        return hub.subscribe(client, outlet: connection.outlet, kind, name)
+    }
+
+    func unsubscribe(_ client: ClientSession, _ kind: PubSubKind, _ name: Bytes) -> Bool {
+        hub.unsubscribe(client, kind, name)
+    }
+
+    func unsubscribeAll(_ client: ClientSession) { hub.unsubscribeAll(client) }
+
+    func publish(_ kind: PubSubKind, channel: ByteBuffer, message: ByteBuffer, publisher: ClientSession?,
+                 output: inout ByteBuffer) -> Int {
+        hub.publish(kind, channel: channel, message: message, publisher: publisher, output: &output)
+    }
+
+    func pubsubChannels(_ kind: PubSubKind, matching pattern: [UInt8]?) -> [Bytes] {
+        hub.channelNames(kind, matching: pattern)
+    }
+
+    func pubsubSubscriberCount(_ kind: PubSubKind, _ channel: Bytes) -> Int { hub.subscriberCount(kind, channel) }
+
+    func pubsubPatternCount() -> Int { hub.patternCount }
+
+    /// A subscriber overcame `client-output-buffer-limit pubsub` (under the executor lock): its outlet already
+    /// dropped what it held; close the connection (on its own event loop) and count it, as Valkey's
+    /// `closeClientOnOutputBufferLimitReached` does.
+    private func closeOverLimit(_ subscriber: PubSubHub.Subscriber) {
+        outputBufferLimitDisconnections += 1
+        logger.warning(
+            "client scheduled to be closed asap for overcoming of output buffer limits",
+            metadata: ["podium.client": "\(subscriber.session.id)", "podium.address": "\(subscriber.session.address)",
+                       "podium.class": "pubsub"])
+        // Closing is deferred to an event-loop task: closing inline would run channelInactive, which takes the
+        // executor lock this publish is holding (on the same thread when the loops coincide).
+        guard let channel = subscriber.outlet.channel else { return }
+        channel.eventLoop.execute { channel.close(promise: nil) }
+    }
+
     func shutdown(save: Bool?) throws(CommandError) {
         logger.notice("user requested shutdown...")
         shutdownRequested()
@@ -227,6 +282,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         totalConnections = 0
         rejectedConnections = 0
         counters.withLockedValue { $0 = (0, 0) }
+        outputBufferLimitDisconnections = 0
     }
 
     func configRewrite() throws(CommandError) {
@@ -258,6 +314,10 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         info.hz = configuration.hz
         info.aofEnabled = configuration.appendonly
         info.lastSaveTime = startTimeMicros / 1_000_000
+        info.pubsubChannels = hub.channelCount
+        info.pubsubPatterns = hub.patternCount
+        info.pubsubShardChannels = hub.shardChannelCount
+        info.outputBufferLimitDisconnections = outputBufferLimitDisconnections
         return info
     }
 
@@ -287,6 +347,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             executor.keyspace.sortedSetLimits = SortedSetLimits(
                 maxListpackEntries: configuration.zsetMaxListpackEntries,
                 maxListpackValue: configuration.zsetMaxListpackValue)
+        case "client-output-buffer-limit": hub.limit = configuration.clientOutputBufferLimit(for: .pubsub)
         default: break
         }
     }

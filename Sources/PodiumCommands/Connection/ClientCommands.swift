@@ -80,8 +80,9 @@ public enum ClientCommands {
     /// One CLIENT LIST line, with Valkey's fields in Valkey's order.
     static func describe(_ c: ClientSession, now: Int64) -> String {
         var flags = ""
-        if c.inMulti { flags += "x" }
         if c.isMonitor { flags += "O" }
+        if c.subscriptions.isSubscribed { flags += "P" }
+        if c.inMulti { flags += "x" }
         if c.noEvict { flags += "e" }
         if c.noTouch { flags += "T" }
         if c.closeAfterReply { flags += "c" }
@@ -89,11 +90,15 @@ public enum ClientCommands {
         let age = max(0, (now - c.createdAt) / 1000)
         let idle = max(0, (now - c.lastInteraction) / 1000)
         return "id=\(c.id) addr=\(c.address) laddr=\(c.localAddress) fd=\(c.fd) name=\(c.name?.description ?? "")"
-            + " age=\(age) idle=\(idle) flags=\(flags) db=\(c.db) sub=0 psub=0 ssub=0"
+            + " age=\(age) idle=\(idle) flags=\(flags) db=\(c.db) sub=\(c.subscriptions.channels.count)"
+            + " psub=\(c.subscriptions.patterns.count) ssub=\(c.subscriptions.shardChannels.count)"
             + " multi=\(c.inMulti ? c.queued.count : -1) qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0"
             + " obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=\(c.lastCommand) user=default redir=-1"
             + " resp=\(c.proto.rawValue) lib-name=\(c.libName ?? "") lib-ver=\(c.libVersion ?? "")"
     }
+
+    /// The class CLIENT LIST/KILL TYPE and `client-output-buffer-limit` see (Valkey's `getClientType`).
+    static func clientType(_ c: ClientSession) -> String { c.subscriptions.isSubscribed ? "pubsub" : "normal" }
 
     /// CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id ...]
     static func list(_ ctx: inout CommandContext) throws(CommandError) {
@@ -126,7 +131,7 @@ public enum ClientCommands {
         var text = ""
         for c in clients {
             if let ids, !ids.contains(c.id) { continue }
-            if let type, type != "normal" { continue }
+            if let type, type != clientType(c) { continue }
             text += describe(c, now: now) + "\n"
         }
         ctx.reply.verbatim(text)
@@ -155,6 +160,7 @@ public enum ClientCommands {
         var user: String?
         var skipMe = true
         var maxAge: Int?
+        var type: String?
         var j = 2
         while j < ctx.argc {
             guard j + 1 < ctx.argc else { throw .syntax }
@@ -180,6 +186,7 @@ public enum ClientCommands {
                 guard ["normal", "master", "replica", "slave", "pubsub"].contains(t) else {
                     throw .custom("ERR Unknown client type '\(ctx.string(j + 1))'")
                 }
+                type = t
             } else {
                 throw .syntax
             }
@@ -192,6 +199,7 @@ public enum ClientCommands {
             if let laddr, c.localAddress != laddr { continue }
             if let user, user != "default" { continue }
             if let maxAge, (ctx.keyspace.now - c.createdAt) / 1000 < maxAge { continue }
+            if let type, type != clientType(c) { continue }
             if skipMe, c === ctx.client { continue }
             ctx.server?.kill(client: c)
             killed += 1

@@ -10,6 +10,13 @@ public enum ConnectionCommands {
     /// PING [message]
     static func ping(_ ctx: inout CommandContext) throws(CommandError) {
         if ctx.argc > 2 { throw .wrongArity("ping") }
+        if ctx.client.proto == .resp2, ctx.client.subscriptions.isSubscribed {
+            // Subscribed mode: `["pong", message or ""]`, so the reply cannot be taken for a published message.
+            ctx.reply.arrayHeader(2)
+            ctx.reply.bulk("pong")
+            if ctx.argc == 2 { ctx.reply.bulk(ctx.args[1]) } else { ctx.reply.bulk("") }
+            return
+        }
         if ctx.argc == 2 { ctx.reply.bulk(ctx.args[1]) } else { ctx.reply.simple("PONG") }
     }
 
@@ -27,6 +34,7 @@ public enum ConnectionCommands {
         let client = ctx.client
         client.discardTransaction()
         ctx.dispatcher.unwatchAll(client)
+        ctx.server?.unsubscribeAll(client)
         client.db = 0
         client.proto = .resp2
         client.name = nil

@@ -33,6 +33,10 @@ public final class ClientSession {
     /// (db, key, expireAt) of watched keys that had a TTL when watched.
     public var watchExpiry: [(Int, Bytes, Int64)] = []
 
+    /// The channels, patterns and shard channels this client is subscribed to. The server's Pub/Sub hub keeps
+    /// these in step with its own channel → subscribers index; the command layer only reads them.
+    public var subscriptions = PubSubSubscriptions()
+
     // Bookkeeping for CLIENT LIST / INFO.
     public let createdAt: Int64
     public var lastInteraction: Int64
@@ -56,4 +60,47 @@ public final class ClientSession {
         multiError = false
         queued.removeAll()
     }
+}
+
+/// What one client is subscribed to (Valkey's `c->pubsub_channels`, `pubsub_patterns`, `pubsubshard_channels`).
+public struct PubSubSubscriptions: Sendable {
+    public var channels = Set<Bytes>()
+    public var patterns = Set<Bytes>()
+    public var shardChannels = Set<Bytes>()
+
+    public init() {}
+
+    /// The count SUBSCRIBE, PSUBSCRIBE and their UNSUBSCRIBEs report: channels plus patterns.
+    public var count: Int { channels.count + patterns.count }
+    /// The count SSUBSCRIBE and SUNSUBSCRIBE report.
+    public var shardCount: Int { shardChannels.count }
+    /// True while the client has any subscription: a RESP2 client is then in subscribed mode (`flags=P`).
+    public var isSubscribed: Bool { !channels.isEmpty || !patterns.isEmpty || !shardChannels.isEmpty }
+
+    /// The set of one kind.
+    public subscript(kind: PubSubKind) -> Set<Bytes> {
+        get {
+            switch kind {
+            case .channel: return channels
+            case .pattern: return patterns
+            case .shard: return shardChannels
+            }
+        }
+        _modify {
+            switch kind {
+            case .channel: yield &channels
+            case .pattern: yield &patterns
+            case .shard: yield &shardChannels
+            }
+        }
+    }
+
+    /// The count a confirmation of `kind` carries.
+    public func count(for kind: PubSubKind) -> Int { kind == .shard ? shardCount : count }
+}
+
+/// The three Pub/Sub namespaces. Shard channels are separate from ordinary ones (SPUBLISH reaches only
+/// SSUBSCRIBE subscribers), and patterns only match ordinary channels.
+public enum PubSubKind: Sendable {
+    case channel, pattern, shard
 }

@@ -13,6 +13,10 @@ public enum CommandError: Error, Equatable, Sendable {
     case unknownSubcommand(sub: String, command: String)
     case invalidExpireTime(String)
     case notAllowedInTransaction
+    /// A subcommand given too many arguments by its own rules (`addReplySubcommandSyntaxError`).
+    case subcommandSyntax(sub: String, command: String)
+    /// A RESP2 client in subscribed mode sent something other than (P|S)(UN)SUBSCRIBE, PING, QUIT or RESET.
+    case notAllowedWhileSubscribed(String)
     case stringTooLong
     case custom(String)
 
@@ -39,6 +43,10 @@ public enum CommandError: Error, Equatable, Sendable {
             return "ERR unknown subcommand '\(CommandError.clip(sub))'. Try \(command.uppercased()) HELP."
         case .invalidExpireTime(let command): return "ERR invalid expire time in '\(command)' command"
         case .notAllowedInTransaction: return "ERR Command not allowed inside a transaction"
+        case .subcommandSyntax(let sub, let command):
+            return "ERR unknown subcommand or wrong number of arguments for '\(CommandError.clip(sub))'. Try \(command.uppercased()) HELP."
+        case .notAllowedWhileSubscribed(let name):
+            return "ERR Can't execute '\(name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
         case .stringTooLong: return "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
         case .custom(let text): return text
         }

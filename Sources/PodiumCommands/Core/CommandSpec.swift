@@ -118,6 +118,10 @@ public final class CommandSpec: @unchecked Sendable {
     public let subcommandList: [CommandSpec]
     public weak var parent: CommandSpec?
 
+    /// True for the commands a RESP2 client may send in subscribed mode: (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING,
+    /// QUIT and RESET.
+    public let allowedWhileSubscribed: Bool
+
     /// This entry's slot in each dispatcher's statistics array; assigned when the table is built.
     public internal(set) var statsIndex = 0
 
@@ -136,6 +140,10 @@ public final class CommandSpec: @unchecked Sendable {
         self.complexity = complexity
         self.syntax = syntax
         self.handler = handler
+        self.allowedWhileSubscribed = [
+            "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "ping", "quit",
+            "reset",
+        ].contains(name)
         self.subcommandList = subcommands
         var map: [String: CommandSpec] = [:]
         for sub in subcommands {

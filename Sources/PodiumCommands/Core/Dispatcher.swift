@@ -101,6 +101,12 @@ public final class Dispatcher {
             reject(&ctx, .custom("NOAUTH Authentication required."))
             return
         }
+        // RESP2 subscribed mode (Valkey checks it after authentication, before MULTI queueing). In RESP3 the
+        // messages are push frames, so every command keeps working on the connection.
+        if client.proto == .resp2, client.subscriptions.isSubscribed, !(spec.parent ?? spec).allowedWhileSubscribed {
+            reject(&ctx, .notAllowedWhileSubscribed(spec.fullName))
+            return
+        }
         if client.inMulti {
             let root = spec.parent ?? spec
             let passesThrough = root.name == "exec" || root.name == "discard" || root.name == "multi"

@@ -1,3 +1,4 @@
+import NIOCore
 import PodiumKeyspace
 
 /// What the command layer asks of the server it runs in: configuration, the client registry, shutdown, and the
@@ -20,6 +21,29 @@ public protocol ServerContext: AnyObject {
     func kill(client: ClientSession)
     /// Starts sending every executed command to `client` (MONITOR).
     func addMonitor(_ client: ClientSession)
+
+    // MARK: Pub/Sub (the hub lives in the server; every call is made with the executor lock held)
+
+    /// Adds `client` to the subscribers of `name` (a channel, pattern or shard channel) and to
+    /// `client.subscriptions`. Returns false if it was already subscribed.
+    func subscribe(_ client: ClientSession, _ kind: PubSubKind, _ name: Bytes) -> Bool
+    /// Removes `client` from the subscribers of `name`. Returns false if it was not subscribed.
+    func unsubscribe(_ client: ClientSession, _ kind: PubSubKind, _ name: Bytes) -> Bool
+    /// Drops every subscription of `client` without replying (RESET).
+    func unsubscribeAll(_ client: ClientSession)
+    /// Sends `message` to every subscriber of `channel` (`.channel` or `.shard`), and for `.channel` to every
+    /// subscriber of a matching pattern, once per subscription; returns the number of deliveries (PUBLISH's
+    /// reply). Any handler may call it: it never blocks, and each message is encoded once per protocol, not once
+    /// per subscriber. When `publisher` is itself a subscriber its frame goes into `output` (ahead of the
+    /// command's reply, as in Redis); other subscribers get theirs through their own connection, in call order.
+    func publish(_ kind: PubSubKind, channel: ByteBuffer, message: ByteBuffer, publisher: ClientSession?,
+                 output: inout ByteBuffer) -> Int
+    /// PUBSUB CHANNELS / SHARDCHANNELS: channels with at least one subscriber, optionally matching a glob.
+    func pubsubChannels(_ kind: PubSubKind, matching pattern: [UInt8]?) -> [Bytes]
+    /// PUBSUB NUMSUB / SHARDNUMSUB: subscribers of one channel (pattern subscriptions excluded).
+    func pubsubSubscriberCount(_ kind: PubSubKind, _ channel: Bytes) -> Int
+    /// PUBSUB NUMPAT: distinct patterns with at least one subscriber.
+    func pubsubPatternCount() -> Int
 
     /// Stops the server (SHUTDOWN). The current connection gets no reply if this succeeds.
     func shutdown(save: Bool?) throws(CommandError)
@@ -53,5 +77,11 @@ public struct ServerInfo: Sendable {
     public var totalErrorReplies = 0
     public var evictedKeys = 0
     public var errorStats: [String: Int] = [:]
+    /// Channels / patterns / shard channels with at least one subscriber (INFO stats).
+    public var pubsubChannels = 0
+    public var pubsubPatterns = 0
+    public var pubsubShardChannels = 0
+    /// Clients closed for overcoming `client-output-buffer-limit` (INFO stats).
+    public var outputBufferLimitDisconnections = 0
     public init() {}
 }

@@ -1,0 +1,135 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import PodiumConfig
+
+/// One connection's queue of Pub/Sub frames, and its output-buffer accounting.
+///
+/// The hub appends frames here while a publisher holds the executor lock; the connection's own event loop takes
+/// them out and writes them. So a publisher never waits for a subscriber's socket, and the frames of one
+/// publisher stay in publish order (one queue per subscriber, appended in the global command order, drained by
+/// one event loop). Appends between two drains are coalesced: one event-loop task and one `writeAndFlush` carry
+/// everything published meanwhile, however many messages that is.
+///
+/// `queued` counts the bytes accepted and not yet handed to the socket: frames still here, plus frames written to
+/// the channel whose write has not completed (NIO keeps those while the peer does not read). That is the figure
+/// `client-output-buffer-limit pubsub` applies to. Over the hard limit, or over the soft limit for longer than its
+/// seconds, the outlet stops accepting frames, frees what it holds, and the hub closes the connection; other
+/// subscribers are not affected.
+///
+/// Thread-safety: every field is guarded by `lock` (appends come from whichever event loop runs the publisher,
+/// drains from the subscriber's own loop).
+final class PushOutlet: @unchecked Sendable {
+    /// What `enqueue` did with a frame.
+    enum EnqueueResult: Equatable {
+        case queued
+        /// The outlet was already over its limit (closing); the frame was dropped.
+        case closed
+        /// This frame took the outlet over its limit: it now refuses frames and the caller must close it.
+        case overLimit
+    }
+
+    private let lock = NIOLock()
+    /// The connection; nil in unit tests, where frames stay in `pending` for inspection.
+    let channel: (any Channel)?
+    private var pending = ByteBuffer()
+    private var flushScheduled = false
+    private var queued = 0
+    /// When `queued` went over the soft limit (monotonic ns), while it stays over.
+    private var overSoftSince: UInt64?
+    private var isClosed = false
+
+    init(channel: (any Channel)?) {
+        self.channel = channel
+    }
+
+    /// Bytes accepted and not yet written to the socket (CLIENT LIST `omem`-like figure).
+    var queuedBytes: Int { lock.withLock { queued } }
+    var closed: Bool { lock.withLock { isClosed } }
+
+    /// Appends one encoded frame (shared, not copied, when the queue is empty) and checks the limit.
+    func enqueue(_ frame: ByteBuffer, limit: OutputBufferLimit, now: UInt64) -> EnqueueResult {
+        let (result, scheduleFlush): (EnqueueResult, Bool) = lock.withLock {
+            if isClosed { return (.closed, false) }
+            if pending.readableBytes == 0 {
+                pending = frame
+            } else {
+                var frame = frame
+                pending.writeBuffer(&frame)
+            }
+            queued += frame.readableBytes
+            if overLimit(limit, now: now) {
+                isClosed = true
+                pending = ByteBuffer()
+                return (.overLimit, false)
+            }
+            if flushScheduled { return (.queued, false) }
+            flushScheduled = true
+            return (.queued, true)
+        }
+        if scheduleFlush, let channel {
+            channel.eventLoop.execute { self.flush() }
+        }
+        return result
+    }
+
+    /// Valkey's `checkClientOutputBufferLimits`: hard limit at once, soft limit after `softSeconds` over it.
+    /// Called with the lock held.
+    private func overLimit(_ limit: OutputBufferLimit, now: UInt64) -> Bool {
+        if limit.hard > 0, queued >= limit.hard { return true }
+        if limit.soft > 0, queued >= limit.soft {
+            guard let since = overSoftSince else {
+                overSoftSince = now
+                return false
+            }
+            return now &- since > UInt64(limit.softSeconds) * 1_000_000_000
+        }
+        overSoftSince = nil
+        return false
+    }
+
+    /// Moves the queued frames to the end of `output` (the connection's reply buffer for the batch it is about to
+    /// execute, under the executor lock), so they precede that batch's replies, as they preceded its commands.
+    func drain(into output: inout ByteBuffer) {
+        lock.withLock {
+            guard pending.readableBytes > 0 else { return }
+            queued -= pending.readableBytes
+            output.writeBuffer(&pending)
+            pending = ByteBuffer()
+            if queued < 0 { queued = 0 }
+        }
+    }
+
+    /// Frames queued and not yet drained (unit tests).
+    func takePending() -> ByteBuffer {
+        lock.withLock {
+            let out = pending
+            queued -= out.readableBytes
+            pending = ByteBuffer()
+            flushScheduled = false
+            return out
+        }
+    }
+
+    /// Runs on the connection's event loop: writes everything queued in one `writeAndFlush`.
+    private func flush() {
+        guard let channel else { return }
+        let buffer: ByteBuffer? = lock.withLock {
+            flushScheduled = false
+            guard !isClosed, pending.readableBytes > 0 else { return nil }
+            let out = pending
+            pending = ByteBuffer()
+            return out
+        }
+        guard let buffer else { return }
+        let n = buffer.readableBytes
+        channel.writeAndFlush(buffer).whenComplete { _ in self.written(n) }
+    }
+
+    /// A write left NIO (sent, or failed because the connection closed): those bytes no longer count.
+    private func written(_ n: Int) {
+        lock.withLock {
+            queued -= n
+            if queued < 0 { queued = 0 }
+        }
+    }
+}
