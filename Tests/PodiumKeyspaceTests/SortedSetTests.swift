@@ -62,6 +62,33 @@ import Testing
         #expect(backwards == expected.reversed().map(\.0))
     }
 
+    /// Score moves relocate nodes with one lockstep walk for the old and the new place; the spans, ranks and
+    /// backward links must come out as if the member had been removed and added again.
+    @Test(arguments: [11, 12])
+    func movesKeepSpansRanksAndBackwardLinks(seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        let z = SortedSetObject()
+        var scores: [Bytes: Double] = [:]
+        let limits = SortedSetLimits()
+        for round in 0..<20_000 {
+            let member = Bytes("m\(Int.random(in: 0..<2_000, using: &rng))")
+            // Mostly far moves, some ties and near moves.
+            let score = round % 3 == 0 ? Double(Int.random(in: 0..<5, using: &rng)) : Double.random(in: -1e6..<1e6, using: &rng)
+            z.set(member, score, limits: limits)
+            scores[member] = score
+        }
+        let expected = scores.sorted { $0.value < $1.value || ($0.value == $1.value && $0.key < $1.key) }
+        let items = Self.all(z)
+        #expect(items.map(\.0) == expected.map(\.key))
+        var backwards: [Bytes] = []
+        z.range(start: 0, end: z.count - 1, reverse: true) { m, _ in backwards.append(m) }
+        #expect(backwards == expected.reversed().map(\.key))
+        for (i, pair) in expected.enumerated() where i % 7 == 0 {
+            #expect(z.rank(pair.key, reverse: false) == i)
+            #expect(z.element(at: i)?.0 == pair.key)
+        }
+    }
+
     /// The list's links do not own the nodes: dropping a long set releases them one by one from the index, with
     /// no recursion (a strong chain of 1,000,000 nodes overflowed the stack when released).
     @Test func droppingALongSetDoesNotRecurse() {

@@ -131,7 +131,14 @@ struct SkipList {
     }
 
     /// Moves a member to a new score (Valkey's `zslUpdateScore`): in place when its neighbours still bracket the
-    /// new score, otherwise unlinked and linked again, keeping the same node (no allocation, no index update).
+    /// new score, otherwise unlinked and linked again at its new place, keeping the same node (no allocation, no
+    /// index update).
+    ///
+    /// Finding the old place (to unlink) and the new one (to link) are two walks from the top, each a chain of
+    /// cache misses where every step needs the node the previous step loaded. They are independent, so they run
+    /// in lockstep, one step of each in turn: the processor then has a miss of each walk in flight at once,
+    /// where one walk after the other waits for every miss alone (measured with perf: ZADD of random scores
+    /// spent 55% of its time waiting in the two walks).
     mutating func updateScore(_ node: SkipListNode, to newScore: Double) {
         let previous = node.previous
         let next = node.next
@@ -141,16 +148,84 @@ struct SkipList {
             node.score = newScore
             return
         }
-        remove(score: node.score, member: node.member)
-        node.score = newScore
-        link(NodeRef.passUnretained(node))
+        relocate(NodeRef.passUnretained(node), to: newScore)
+    }
+
+    /// Unlinks `node` and links it again at `newScore`'s place, finding both places in one lockstep walk.
+    ///
+    /// Walk A finds the node's predecessors (what `remove` finds). Walk B finds the predecessors of the new place
+    /// in the list *as it will be without the node*: it never stops on the node (it steps over it), and its ranks
+    /// leave the node out (one less once B has passed the node's old place).
+    private mutating func relocate(_ node: NodeRef, to newScore: Double) {
+        let (oldScore, member) = node._withUnsafeGuaranteedRef { ($0.score, $0.member) }
+        let header = headerRef
+        let nodeLevels = node.levels
+        withUnsafeTemporaryAllocation(of: NodeRef.self, capacity: SkipList.maxLevel) { oldPlace in
+            withUnsafeTemporaryAllocation(of: NodeRef.self, capacity: SkipList.maxLevel) { newPlace in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: SkipList.maxLevel) { rank in
+                    var a = header
+                    var b = header
+                    var rankB = 0
+                    var passedOldPlace = false
+                    for i in stride(from: level - 1, through: 0, by: -1) {
+                        var aDone = false
+                        var bDone = false
+                        while !(aDone && bDone) {
+                            if !aDone {
+                                if let next = a.levels[i].forward, SkipList.before(next, oldScore, member) {
+                                    a = next
+                                } else {
+                                    aDone = true
+                                }
+                            }
+                            if !bDone {
+                                if let next = b.levels[i].forward {
+                                    if next.isSameNode(node) {
+                                        // Step over the node, or stop before it: after the unlink, b's link here
+                                        // leads to the node's successor.
+                                        if let after = nodeLevels[i].forward, SkipList.before(after, newScore, member) {
+                                            rankB += b.levels[i].span + nodeLevels[i].span
+                                            b = after
+                                            if !passedOldPlace {
+                                                passedOldPlace = true
+                                                rankB -= 1
+                                            }
+                                        } else {
+                                            bDone = true
+                                        }
+                                    } else if SkipList.before(next, newScore, member) {
+                                        rankB += b.levels[i].span
+                                        b = next
+                                        if !passedOldPlace, !SkipList.before(next, oldScore, member) {
+                                            // A link spanning the node's old place (at a level above the node's).
+                                            passedOldPlace = true
+                                            rankB -= 1
+                                        }
+                                    } else {
+                                        bDone = true
+                                    }
+                                } else {
+                                    bDone = true
+                                }
+                            }
+                        }
+                        oldPlace[i] = a
+                        newPlace[i] = b
+                        rank[i] = rankB
+                    }
+                    unlink(node, predecessors: oldPlace)
+                    node._withUnsafeGuaranteedRef { $0.score = newScore }
+                    link(node, predecessors: newPlace, ranks: rank)
+                }
+            }
+        }
     }
 
     /// Links a node that is not in the list, at the position its (score, member) calls for.
     ///
     /// The per-level `update`/`rank` scratch arrays live on the stack.
     private mutating func link(_ node: NodeRef) {
-        let (score, member, newLevel) = node._withUnsafeGuaranteedRef { ($0.score, $0.member, $0.levelCount) }
+        let (score, member) = node._withUnsafeGuaranteedRef { ($0.score, $0.member) }
         let header = headerRef
         withUnsafeTemporaryAllocation(of: NodeRef.self, capacity: SkipList.maxLevel) { update in
             withUnsafeTemporaryAllocation(of: Int.self, capacity: SkipList.maxLevel) { rank in
@@ -163,28 +238,40 @@ struct SkipList {
                     }
                     update[i] = x
                 }
-                if newLevel > level {
-                    for i in level..<newLevel {
-                        rank[i] = 0
-                        update[i] = header
-                        header.levels[i].span = count
-                    }
-                    level = newLevel
-                }
-                let levels = node.levels
-                for i in 0..<newLevel {
-                    let u = update[i].levels
-                    levels[i].forward = u[i].forward
-                    u[i].forward = node
-                    levels[i].span = u[i].span - (rank[0] - rank[i])
-                    u[i].span = (rank[0] - rank[i]) + 1
-                }
-                for i in newLevel..<level { update[i].levels[i].span += 1 }
-                node.backward = update[0].isSameNode(header) ? nil : update[0]
-                if let next = levels[0].forward { next.backward = node } else { tailRef = node }
-                count += 1
+                link(node, predecessors: update, ranks: rank)
             }
         }
+    }
+
+    /// Links `node` after `update[i]` on each level `i` below the list's level, where `rank[i]` is the rank of
+    /// `update[i]` (Valkey's `zslInsert` after its walk). Levels the node adds above the list's level get the
+    /// header as predecessor.
+    private mutating func link(
+        _ node: NodeRef, predecessors update: UnsafeMutableBufferPointer<NodeRef>,
+        ranks rank: UnsafeMutableBufferPointer<Int>
+    ) {
+        let header = headerRef
+        let newLevel = node._withUnsafeGuaranteedRef { $0.levelCount }
+        if newLevel > level {
+            for i in level..<newLevel {
+                rank[i] = 0
+                update[i] = header
+                header.levels[i].span = count
+            }
+            level = newLevel
+        }
+        let levels = node.levels
+        for i in 0..<newLevel {
+            let u = update[i].levels
+            levels[i].forward = u[i].forward
+            u[i].forward = node
+            levels[i].span = u[i].span - (rank[0] - rank[i])
+            u[i].span = (rank[0] - rank[i]) + 1
+        }
+        for i in newLevel..<level { update[i].levels[i].span += 1 }
+        node.backward = update[0].isSameNode(header) ? nil : update[0]
+        if let next = levels[0].forward { next.backward = node } else { tailRef = node }
+        count += 1
     }
 
     /// Removes (score, member); returns whether it was present. The caller still holds the node.
@@ -200,21 +287,26 @@ struct SkipList {
             guard let target = x.levels[0].forward, target.score == score, target.compareMember(member) == 0 else {
                 return false
             }
-            let targetLevels = target.levels
-            for i in 0..<level {
-                let u = update[i].levels
-                if let forward = u[i].forward, forward.isSameNode(target) {
-                    u[i].span += targetLevels[i].span - 1
-                    u[i].forward = targetLevels[i].forward
-                } else {
-                    u[i].span -= 1
-                }
-            }
-            if let next = targetLevels[0].forward { next.backward = target.backward } else { tailRef = target.backward }
-            while level > 1, header.levels[level - 1].forward == nil { level -= 1 }
-            count -= 1
+            unlink(target, predecessors: update)
             return true
         }
+    }
+
+    /// Unlinks `target`, whose predecessor on each level is `update[i]` (Valkey's `zslDeleteNode`).
+    private mutating func unlink(_ target: NodeRef, predecessors update: UnsafeMutableBufferPointer<NodeRef>) {
+        let targetLevels = target.levels
+        for i in 0..<level {
+            let u = update[i].levels
+            if let forward = u[i].forward, forward.isSameNode(target) {
+                u[i].span += targetLevels[i].span - 1
+                u[i].forward = targetLevels[i].forward
+            } else {
+                u[i].span -= 1
+            }
+        }
+        if let next = targetLevels[0].forward { next.backward = target.backward } else { tailRef = target.backward }
+        while level > 1, headerRef.levels[level - 1].forward == nil { level -= 1 }
+        count -= 1
     }
 
     /// The 1-based rank of (score, member), or nil.
