@@ -29,13 +29,38 @@ final class PubSubHub {
         let outlet: PushOutlet
     }
 
-    struct PatternEntry {
-        let pattern: [UInt8]
-        var subscribers: [Int: Subscriber] = [:]
+    /// The subscribers of one name, in an array (a publish walks it without hashing, and reads the subscribers
+    /// in place rather than copying each out of a dictionary) with a client id → position map for removal.
+    struct SubscriberList {
+        private(set) var items: ContiguousArray<Subscriber> = []
+        private var positions: [Int: Int] = [:]
+
+        var count: Int { items.count }
+        var isEmpty: Bool { items.isEmpty }
+
+        mutating func insert(_ subscriber: Subscriber) {
+            positions[subscriber.session.id] = items.count
+            items.append(subscriber)
+        }
+
+        /// Swap-removes the subscriber with client id `id`.
+        mutating func remove(id: Int) {
+            guard let position = positions.removeValue(forKey: id) else { return }
+            let last = items.removeLast()
+            if position < items.count {
+                items[position] = last
+                positions[last.session.id] = position
+            }
+        }
     }
 
-    private(set) var channels: [Bytes: [Int: Subscriber]] = [:]
-    private(set) var shardChannels: [Bytes: [Int: Subscriber]] = [:]
+    struct PatternEntry {
+        let pattern: [UInt8]
+        var subscribers = SubscriberList()
+    }
+
+    private(set) var channels: [Bytes: SubscriberList] = [:]
+    private(set) var shardChannels: [Bytes: SubscriberList] = [:]
     private(set) var patterns: [Bytes: PatternEntry] = [:]
 
     /// `client-output-buffer-limit pubsub`.
@@ -55,11 +80,11 @@ final class PubSubHub {
         guard session.subscriptions[kind].insert(name).inserted else { return false }
         let subscriber = Subscriber(session: session, outlet: outlet)
         switch kind {
-        case .channel: channels[name, default: [:]][session.id] = subscriber
-        case .shard: shardChannels[name, default: [:]][session.id] = subscriber
+        case .channel: channels[name, default: SubscriberList()].insert(subscriber)
+        case .shard: shardChannels[name, default: SubscriberList()].insert(subscriber)
         case .pattern:
             patterns[name, default: PatternEntry(pattern: name.withUnsafeBytes { Array($0) })]
-                .subscribers[session.id] = subscriber
+                .subscribers.insert(subscriber)
         }
         return true
     }
@@ -71,14 +96,14 @@ final class PubSubHub {
         case .channel: Self.remove(session.id, from: &channels, name)
         case .shard: Self.remove(session.id, from: &shardChannels, name)
         case .pattern:
-            patterns[name]?.subscribers[session.id] = nil
+            patterns[name]?.subscribers.remove(id: session.id)
             if patterns[name]?.subscribers.isEmpty == true { patterns[name] = nil }
         }
         return true
     }
 
-    private static func remove(_ id: Int, from map: inout [Bytes: [Int: Subscriber]], _ name: Bytes) {
-        map[name]?[id] = nil
+    private static func remove(_ id: Int, from map: inout [Bytes: SubscriberList], _ name: Bytes) {
+        map[name]?.remove(id: id)
         if map[name]?.isEmpty == true { map[name] = nil }
     }
 
@@ -93,7 +118,7 @@ final class PubSubHub {
     // MARK: - Introspection (PUBSUB, INFO)
 
     func channelNames(_ kind: PubSubKind, matching pattern: [UInt8]?) -> [Bytes] {
-        let names: Dictionary<Bytes, [Int: Subscriber]>.Keys
+        let names: Dictionary<Bytes, SubscriberList>.Keys
         switch kind {
         case .channel, .pattern: names = channels.keys
         case .shard: names = shardChannels.keys
@@ -135,33 +160,38 @@ final class PubSubHub {
         if let subscribers {
             var cache = FrameCache()
             let word: StaticString = kind == .shard ? "smessage" : "message"
-            for subscriber in subscribers.values {
-                let frame = self.frame(&cache, subscriber.session.proto, size: size) { writer in
-                    writer.pushHeader(3)
-                    word.withUTF8Buffer { writer.bulk(UnsafeRawBufferPointer($0)) }
-                    writer.bulk(channel)
-                    writer.bulk(message)
+            subscribers.items.withUnsafeBufferPointer { list in
+                for i in list.indices {
+                    let frame = self.frame(&cache, list[i].session.proto, size: size) { writer in
+                        writer.pushHeader(3)
+                        word.withUTF8Buffer { writer.bulk(UnsafeRawBufferPointer($0)) }
+                        writer.bulk(channel)
+                        writer.bulk(message)
+                    }
+                    deliver(list[i], frame, publisher: publisher, output: &output, now: now)
                 }
-                deliver(subscriber, frame, publisher: publisher, output: &output, now: now)
-                receivers += 1
             }
+            receivers += subscribers.count
         }
         if kind == .channel, !patterns.isEmpty {
             for entry in patterns.values {
                 let matched = channel.withUnsafeReadableBytes { GlobPattern.matches(pattern: entry.pattern, raw: $0) }
                 guard matched else { continue }
                 var cache = FrameCache()
-                for subscriber in entry.subscribers.values {
-                    let frame = self.frame(&cache, subscriber.session.proto, size: size + entry.pattern.count + 16) { writer in
-                        writer.pushHeader(4)
-                        writer.bulk("pmessage")
-                        entry.pattern.withUnsafeBytes { writer.bulk($0) }
-                        writer.bulk(channel)
-                        writer.bulk(message)
+                entry.subscribers.items.withUnsafeBufferPointer { list in
+                    for i in list.indices {
+                        let frame = self.frame(&cache, list[i].session.proto, size: size + entry.pattern.count + 16) {
+                            writer in
+                            writer.pushHeader(4)
+                            writer.bulk("pmessage")
+                            entry.pattern.withUnsafeBytes { writer.bulk($0) }
+                            writer.bulk(channel)
+                            writer.bulk(message)
+                        }
+                        deliver(list[i], frame, publisher: publisher, output: &output, now: now)
                     }
-                    deliver(subscriber, frame, publisher: publisher, output: &output, now: now)
-                    receivers += 1
                 }
+                receivers += entry.subscribers.count
             }
         }
         return receivers
@@ -177,7 +207,7 @@ final class PubSubHub {
         return writer.buffer
     }
 
-    private func deliver(_ subscriber: Subscriber, _ frame: ByteBuffer, publisher: ClientSession?,
+    private func deliver(_ subscriber: borrowing Subscriber, _ frame: ByteBuffer, publisher: ClientSession?,
                          output: inout ByteBuffer, now: UInt64) {
         if subscriber.session === publisher {
             output.writeImmutableBuffer(frame)
