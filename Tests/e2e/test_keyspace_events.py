@@ -191,6 +191,29 @@ def test_class_selection_matches_redis(podium, oracle, flags):
     assert_same_as_oracle(podium, oracle, flags, script)
 
 
+KEYMISS_SCRIPT = [
+    ("SET", "str", "v"), ("HSET", "hash", "f", "v"), ("ZADD", "zset", "1", "a", "2", "b"),
+    ("GET", "m"), ("GETRANGE", "m", "0", "1"), ("STRLEN", "m"), ("MGET", "m", "str"), ("GETDEL", "m"),
+    ("GETEX", "m"), ("GETSET", "m2", "v"), ("SET", "m3", "v", "GET"), ("EXISTS", "m"), ("TYPE", "m"), ("TTL", "m"),
+    ("PTTL", "m"), ("EXPIRETIME", "m"), ("PEXPIRETIME", "m"), ("TOUCH", "m"), ("OBJECT", "ENCODING", "m"),
+    ("COPY", "m", "m4"), ("RENAME", "m", "m5"), ("DEL", "m"), ("EXPIRE", "m", "10"), ("PERSIST", "m"),
+    ("INCR", "m6"), ("APPEND", "m7", "x"),
+    ("HGET", "m", "f"), ("HMGET", "m", "f"), ("HGETALL", "m"), ("HKEYS", "m"), ("HVALS", "m"), ("HLEN", "m"),
+    ("HEXISTS", "m", "f"), ("HSTRLEN", "m", "f"), ("HRANDFIELD", "m"), ("HSCAN", "m", "0"), ("HGET", "hash", "nof"),
+    ("HDEL", "m", "f"),
+    ("ZSCORE", "m", "a"), ("ZMSCORE", "m", "a"), ("ZCARD", "m"), ("ZRANK", "m", "a"), ("ZREVRANK", "m", "a"),
+    ("ZCOUNT", "m", "0", "1"), ("ZLEXCOUNT", "m", "-", "+"), ("ZRANGE", "m", "0", "-1"),
+    ("ZREVRANGE", "m", "0", "-1"), ("ZRANGEBYSCORE", "m", "0", "1"), ("ZRANGEBYLEX", "m", "-", "+"),
+    ("ZRANDMEMBER", "m"), ("ZSCAN", "m", "0"), ("ZUNION", "2", "m", "zset"), ("ZINTER", "2", "m", "zset"),
+    ("ZDIFF", "2", "zset", "m"), ("ZINTERCARD", "2", "m", "zset"), ("ZUNIONSTORE", "d", "2", "m", "zset"),
+    ("ZRANGESTORE", "d2", "m", "0", "-1"), ("ZREM", "m", "a"), ("ZPOPMIN", "m"),
+]
+
+
+def test_keymiss_events_match_redis(podium, oracle):
+    assert_same_as_oracle(podium, oracle, "Em", KEYMISS_SCRIPT)
+
+
 def test_new_and_keymiss_events_match_redis(podium, oracle):
     script = [
         ("SET", "n1", "v"), ("SET", "n1", "v2"), ("HSET", "nh", "f", "v"), ("HSET", "nh", "g", "v"),

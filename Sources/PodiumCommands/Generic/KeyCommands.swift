@@ -35,13 +35,17 @@ public enum KeyCommands {
     static func touch(_ ctx: inout CommandContext) throws(CommandError) {
         let db = ctx.db
         var count = 0
-        for i in 1..<ctx.argc where db.touch(ctx.key(i)) { count += 1 }
+        for i in 1..<ctx.argc {
+            if db.touch(ctx.key(i)) { count += 1 } else { ctx.notify(.keyMiss, "keymiss", arg: i) }
+        }
         ctx.reply.integer(count)
     }
 
     /// TYPE key
     static func type(_ ctx: inout CommandContext) throws(CommandError) {
-        ctx.reply.simple(ctx.db.lookupWrite(ctx.key(1))?.typeName ?? "none")
+        let type = ctx.db.lookupWrite(ctx.key(1))?.typeName
+        if type == nil { ctx.notify(.keyMiss, "keymiss", arg: 1) }  // Valkey looks the key up as a read
+        ctx.reply.simple(type ?? "none")
     }
 
     // MARK: - Expiry
@@ -110,7 +114,11 @@ public enum KeyCommands {
     /// TTL / PTTL / EXPIRETIME / PEXPIRETIME share Valkey's `ttlGenericCommand`: -2 missing, -1 no TTL, seconds
     /// rounded to nearest.
     static func ttlGeneric(_ ctx: inout CommandContext, milliseconds: Bool, absolute: Bool) {
-        guard let expireAt = ctx.db.expireTime(ctx.key(1)) else { ctx.reply.integer(-2); return }
+        guard let expireAt = ctx.db.expireTime(ctx.key(1)) else {
+            ctx.notify(.keyMiss, "keymiss", arg: 1)
+            ctx.reply.integer(-2)
+            return
+        }
         if expireAt < 0 { ctx.reply.integer(-1); return }
         var ttl = absolute ? Int(expireAt) : Int(expireAt - ctx.keyspace.now)
         if ttl < 0 { ttl = 0 }
@@ -185,7 +193,11 @@ public enum KeyCommands {
         if targetDB == ctx.client.db && key == newKey {
             throw .custom("ERR source and destination objects are the same")
         }
-        guard let slot = ctx.db.slot(of: key) else { ctx.reply.integer(0); return }
+        guard let slot = ctx.db.slot(of: key) else {
+            ctx.notify(.keyMiss, "keymiss", arg: 1)
+            ctx.reply.integer(0)
+            return
+        }
         let entry = ctx.db.entry(slot)
         let target = ctx.keyspace[targetDB]
         if target.exists(newKey) {
