@@ -107,6 +107,7 @@ public final class Database {
     public func lookupRead(raw: UnsafeRawBufferPointer) -> Value? {
         guard let slot = slot(raw: raw) else {
             keyspace.stats.keyspaceMisses += 1
+            if let observer = keyspace.keyMissObserver { observer(id, raw) }
             return nil
         }
         keyspace.stats.keyspaceHits += 1
@@ -169,6 +170,7 @@ public final class Database {
             let slot = insert(key, value, hash: hash)
             if let expireAt { setExpire(slot: slot, at: expireAt) }
             if !keyspace.watchedIsEmpty { keyspace.touchWatched(db: id, key: key) }
+            if let observer = keyspace.newKeyObserver { observer(id, key) }
         }
     }
 

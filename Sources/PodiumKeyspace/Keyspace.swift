@@ -27,7 +27,12 @@ public final class Keyspace {
     /// Set while a `CLIENT NO-TOUCH on` client runs a command: reads do not update access times.
     public var noTouch = false
     /// Called with (db, key) whenever a key is removed because it expired (keyspace notifications, AOF DEL).
+    /// Set only while someone listens: nil costs one check per expired key.
     public var expiryObserver: ((Int, Bytes) -> Void)?
+    /// Called with (db, key) when a key is created (`new` keyspace events). Nil unless the `n` class is on.
+    public var newKeyObserver: ((Int, Bytes) -> Void)?
+    /// Called with (db, key bytes) when a read lookup misses (`keymiss` events). Nil unless the `m` class is on.
+    public var keyMissObserver: ((Int, UnsafeRawBufferPointer) -> Void)?
 
     /// The random source for sampling (active expiry, RANDOMKEY): a fast generator seeded once from the system's,
     /// because `SystemRandomNumberGenerator` is a system call per number.

@@ -120,6 +120,11 @@ public final class PodiumServer: Service, @unchecked Sendable {
                 let before = core.executor.keyspace.stats.expiredKeys
                 core.executor.keyspace.activeExpireCycle(
                     budgetNanoseconds: 1_000_000, effort: core.configuration.activeExpireEffort)
+                // `expired` keyspace events of the keys this slice removed (no client: nobody's reply to precede).
+                if !core.executor.dispatcher.pendingKeyspaceEventsIsEmpty {
+                    var scratch = ByteBuffer()
+                    core.executor.dispatcher.flushKeyspaceEvents(publisher: nil, output: &scratch)
+                }
                 return core.executor.keyspace.stats.expiredKeys - before > 0
             }
             if keepGoing, SystemClock.monotonicNanoseconds() < deadline {

@@ -64,6 +64,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         var rng = SystemRandomNumberGenerator()
         self.runID = (0..<40).map { _ in String("0123456789abcdef".randomElement(using: &rng)!) }.joined()
         dispatcher.server = self
+        dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
         hub.onOverLimit = { [unowned self] subscriber in self.closeOverLimit(subscriber) }
         configuration.onChange = { [weak self] name in self?.configurationChanged(name) }
     }
@@ -347,6 +348,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             executor.keyspace.sortedSetLimits = SortedSetLimits(
                 maxListpackEntries: configuration.zsetMaxListpackEntries,
                 maxListpackValue: configuration.zsetMaxListpackValue)
+        case "notify-keyspace-events": executor.dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
         case "client-output-buffer-limit": hub.limit = configuration.clientOutputBufferLimit(for: .pubsub)
         default: break
         }

@@ -29,6 +29,11 @@ public final class Dispatcher {
     var lastCommandEnd: UInt64 = 0
     /// DEBUG SET-ACTIVE-EXPIRE: whether the server runs the active expiry cycle.
     public var activeExpireEnabled = true
+    /// `notify-keyspace-events` as a bit mask (`KeyspaceEventFlags`), zero unless something is published; set
+    /// through `keyspaceEvents` (KeyspaceNotifier.swift).
+    @usableFromInline var notifyMask = 0
+    /// Keyspace events raised by the keyspace itself (expiry, new key, key miss) not yet published.
+    var pendingEvents: [PendingKeyspaceEvent] = []
 
     public init(keyspace: Keyspace, table: CommandTable = .shared, logger: Logger = Logger(label: "podium.commands")) {
         self.keyspace = keyspace
@@ -144,6 +149,9 @@ public final class Dispatcher {
             stats[spec.statsIndex].failedCalls += 1
             replyError(&ctx, error)
         }
+        // Events the keyspace raised that no later event of the handler published (a lazily expired key, a
+        // read that missed).
+        if !pendingEvents.isEmpty { flushKeyspaceEvents(publisher: client, output: &ctx.reply.buffer) }
         stats[spec.statsIndex].calls += 1
         let end = SystemClock.monotonicNanoseconds()
         lastCommandEnd = end

@@ -1,4 +1,5 @@
 import NIOCore
+import PodiumConfig
 import PodiumKeyspace
 import PodiumRESP
 
@@ -10,7 +11,10 @@ public enum KeyCommands {
     static func del(_ ctx: inout CommandContext) throws(CommandError) {
         let db = ctx.db
         var removed = 0
-        for i in 1..<ctx.argc where ctx.args[i].withUnsafeReadableBytes({ db.remove(raw: $0) }) { removed += 1 }
+        for i in 1..<ctx.argc where ctx.args[i].withUnsafeReadableBytes({ db.remove(raw: $0) }) {
+            removed += 1
+            ctx.notify(.generic, "del", arg: i)
+        }
         ctx.reply.integer(removed)
     }
 
@@ -31,13 +35,17 @@ public enum KeyCommands {
     static func touch(_ ctx: inout CommandContext) throws(CommandError) {
         let db = ctx.db
         var count = 0
-        for i in 1..<ctx.argc where db.touch(ctx.key(i)) { count += 1 }
+        for i in 1..<ctx.argc {
+            if db.touch(ctx.key(i)) { count += 1 } else { ctx.notify(.keyMiss, "keymiss", arg: i) }
+        }
         ctx.reply.integer(count)
     }
 
     /// TYPE key
     static func type(_ ctx: inout CommandContext) throws(CommandError) {
-        ctx.reply.simple(ctx.db.lookupWrite(ctx.key(1))?.typeName ?? "none")
+        let type = ctx.db.lookupWrite(ctx.key(1))?.typeName
+        if type == nil { ctx.notify(.keyMiss, "keymiss", arg: 1) }  // Valkey looks the key up as a read
+        ctx.reply.simple(type ?? "none")
     }
 
     // MARK: - Expiry
@@ -73,8 +81,17 @@ public enum KeyCommands {
         if xx && !hasTTL { ctx.reply.integer(0); return }
         if gt && (!hasTTL || Int64(when) <= current) { ctx.reply.integer(0); return }
         if lt && hasTTL && Int64(when) >= current { ctx.reply.integer(0); return }
+        // A time already past deletes the key: Valkey then raises `del`, not `expire`.
+        let deletes = Int64(when) <= ctx.keyspace.now
         _ = db.setExpire(key, at: Int64(when))
-        ctx.reply.integer(1)
+        // Valkey 7.0 raises `del` before its reply and `expire` after it.
+        if deletes {
+            ctx.notify(.generic, "del", arg: 1)
+            ctx.reply.integer(1)
+        } else {
+            ctx.reply.integer(1)
+            ctx.notify(.generic, "expire", arg: 1)
+        }
     }
 
     /// EXPIRE key seconds [NX | XX | GT | LT]
@@ -97,7 +114,11 @@ public enum KeyCommands {
     /// TTL / PTTL / EXPIRETIME / PEXPIRETIME share Valkey's `ttlGenericCommand`: -2 missing, -1 no TTL, seconds
     /// rounded to nearest.
     static func ttlGeneric(_ ctx: inout CommandContext, milliseconds: Bool, absolute: Bool) {
-        guard let expireAt = ctx.db.expireTime(ctx.key(1)) else { ctx.reply.integer(-2); return }
+        guard let expireAt = ctx.db.expireTime(ctx.key(1)) else {
+            ctx.notify(.keyMiss, "keymiss", arg: 1)
+            ctx.reply.integer(-2)
+            return
+        }
         if expireAt < 0 { ctx.reply.integer(-1); return }
         var ttl = absolute ? Int(expireAt) : Int(expireAt - ctx.keyspace.now)
         if ttl < 0 { ttl = 0 }
@@ -116,7 +137,9 @@ public enum KeyCommands {
 
     /// PERSIST key
     static func persist(_ ctx: inout CommandContext) throws(CommandError) {
-        ctx.reply.integer(ctx.db.persist(ctx.key(1)) ? 1 : 0)
+        let persisted = ctx.db.persist(ctx.key(1))
+        if persisted { ctx.notify(.generic, "persist", arg: 1) }
+        ctx.reply.integer(persisted ? 1 : 0)
     }
 
     // MARK: - Renaming and copying
@@ -134,7 +157,11 @@ public enum KeyCommands {
         if nx, db.exists(newKey) { ctx.reply.integer(0); return }
         // Invariant: `key` exists (checked above, same command time), so take returns an entry.
         guard let entry = db.take(key) else { throw .noSuchKey }
+        // Valkey deletes an existing destination and adds the key anew (so a `new` event fires either way).
+        db.remove(newKey)
         db.set(newKey, entry.value, expireAt: entry.expireAt >= 0 ? entry.expireAt : nil)
+        ctx.notify(.generic, "rename_from", arg: 1)
+        ctx.notify(.generic, "rename_to", arg: 2)
         if nx { ctx.reply.integer(1) } else { ctx.reply.ok() }
     }
 
@@ -166,7 +193,11 @@ public enum KeyCommands {
         if targetDB == ctx.client.db && key == newKey {
             throw .custom("ERR source and destination objects are the same")
         }
-        guard let slot = ctx.db.slot(of: key) else { ctx.reply.integer(0); return }
+        guard let slot = ctx.db.slot(of: key) else {
+            ctx.notify(.keyMiss, "keymiss", arg: 1)
+            ctx.reply.integer(0)
+            return
+        }
         let entry = ctx.db.entry(slot)
         let target = ctx.keyspace[targetDB]
         if target.exists(newKey) {
@@ -174,6 +205,7 @@ public enum KeyCommands {
             target.remove(newKey)
         }
         target.set(newKey, entry.value.deepCopy(), expireAt: entry.expireAt >= 0 ? entry.expireAt : nil)
+        ctx.notify(.generic, "copy_to", key: newKey, db: targetDB)
         ctx.reply.integer(1)
     }
 

@@ -1,4 +1,5 @@
 import NIOCore
+import PodiumConfig
 import PodiumKeyspace
 import PodiumRESP
 
@@ -62,7 +63,10 @@ public enum HashCommands {
             }
             return added
         }
+        // Valkey 7.0 replies before raising `hset` (a `new` event comes before the reply).
+        ctx.raisePendingEvents()
         if ctx.spec.name == "hmset" { ctx.reply.ok() } else { ctx.reply.integer(added ?? 0) }
+        ctx.notify(.hash, "hset", arg: 1)
     }
 
     /// HSETNX key field value
@@ -76,7 +80,9 @@ public enum HashCommands {
                 return true
             }
         }
+        ctx.raisePendingEvents()
         ctx.reply.integer(added == true ? 1 : 0)
+        if added == true { ctx.notify(.hash, "hset", arg: 1) }
     }
 
     /// HDEL key field [field ...]
@@ -86,6 +92,12 @@ public enum HashCommands {
             var removed = 0
             for j in 2..<args.count where args[j].withUnsafeReadableBytes({ h.remove($0) }) { removed += 1 }
             return removed
+        }
+        if let removed, removed > 0, ctx.notifies([.hash, .generic]) {
+            ctx.notify(.hash, "hdel", arg: 1)
+            // The hash went away with its last field.
+            let db = ctx.db
+            if ctx.args[1].withUnsafeReadableBytes({ db.slot(raw: $0) }) == nil { ctx.notify(.generic, "del", arg: 1) }
         }
         ctx.reply.integer(removed ?? 0)
     }
@@ -108,7 +120,9 @@ public enum HashCommands {
                 return result
             }
         }
+        ctx.raisePendingEvents()
         ctx.reply.integer(result!)
+        ctx.notify(.hash, "hincrby", arg: 1)
     }
 
     /// HINCRBYFLOAT key field increment
@@ -136,7 +150,9 @@ public enum HashCommands {
                 return text
             }
         }
+        ctx.raisePendingEvents()
         ctx.reply.bulk(text!)
+        ctx.notify(.hash, "hincrbyfloat", arg: 1)
         #else
         throw .custom("ERR HINCRBYFLOAT needs long double support on this platform")
         #endif

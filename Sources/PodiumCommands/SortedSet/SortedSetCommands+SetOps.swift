@@ -1,4 +1,5 @@
 import NIOCore
+import PodiumConfig
 import PodiumKeyspace
 import PodiumRESP
 
@@ -121,7 +122,12 @@ extension SortedSetCommands {
             a.1 < b.1 || (a.1 == b.1 && Bytes.compare(a.0, b.0) < 0)
         }
         if store {
-            storeResult(&ctx, items)
+            let event: StaticString = switch op {
+            case .union: "zunionstore"
+            case .inter: "zinterstore"
+            case .diff: "zdiffstore"
+            }
+            storeResult(&ctx, items, event: event)
         } else {
             replyElements(&ctx, items, withScores: withScores)
         }

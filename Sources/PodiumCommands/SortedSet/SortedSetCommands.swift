@@ -1,4 +1,5 @@
 import NIOCore
+import PodiumConfig
 import PodiumKeyspace
 import PodiumRESP
 
@@ -184,11 +185,14 @@ public enum SortedSetCommands {
             }
         }
         finish(ctx, z)
+        // Valkey 7.0 replies before raising `zadd` / `zincr` (a `new` event comes before the reply).
+        ctx.raisePendingEvents()
         if flags.incr {
             if processed { replyScore(&ctx, lastScore) } else { ctx.reply.null() }
         } else {
             ctx.reply.integer(flags.ch ? added + updated : added)
         }
+        if added + updated > 0 { ctx.notify(.zset, flags.incr ? "zincr" : "zadd", arg: 1) }
     }
 
     // MARK: - Point reads
@@ -360,22 +364,27 @@ public enum SortedSetCommands {
         let r = try parseRangeOptions(ctx, from: 5, allowWithScores: false)
         let swap = r.reverse && r.kind != .rank
         let range = try parseRange(ctx, kind: r.kind, minIndex: swap ? 4 : 3, maxIndex: swap ? 3 : 4)
-        storeResult(&ctx, collect(try readSet(ctx, 2), range, r))
+        storeResult(&ctx, collect(try readSet(ctx, 2), range, r), event: "zrangestore")
     }
 
     /// The *STORE commands' ending: the result replaces the destination (argument 1), which is deleted when the
     /// result is empty; the reply is the result's size.
-    static func storeResult(_ ctx: inout CommandContext, _ items: [(Bytes, Double)]) {
+    static func storeResult(_ ctx: inout CommandContext, _ items: [(Bytes, Double)], event: StaticString) {
+        // Valkey 7.0 replies before raising the event (a `new` event comes before the reply).
         let destination = ctx.key(1)
         if items.isEmpty {
-            ctx.db.remove(destination)
+            let removed = ctx.db.remove(destination)
+            ctx.reply.integer(0)
+            if removed { ctx.notify(.generic, "del", arg: 1) }
         } else {
             let z = SortedSetObject()
             let limits = ctx.keyspace.sortedSetLimits
             for (m, s) in items { z.set(m, s, limits: limits) }
             ctx.db.set(destination, .sortedSet(z))
+            ctx.raisePendingEvents()
+            ctx.reply.integer(items.count)
+            ctx.notify(.zset, event, arg: 1)
         }
-        ctx.reply.integer(items.count)
     }
 
     /// ZREVRANGE key start stop [WITHSCORES]
@@ -440,7 +449,11 @@ public enum SortedSetCommands {
         guard let z = try readSetForWrite(ctx) else { ctx.reply.integer(0); return }
         var removed = 0
         for j in 2..<ctx.argc where z.remove(ctx.bytes(j)) { removed += 1 }
-        if removed > 0 { finish(ctx, z) }
+        if removed > 0 {
+            finish(ctx, z)
+            ctx.notify(.zset, "zrem", arg: 1)
+            if z.count == 0 { ctx.notify(.generic, "del", arg: 1) }
+        }
         ctx.reply.integer(removed)
     }
 
@@ -451,7 +464,16 @@ public enum SortedSetCommands {
         guard let z = try readSetForWrite(ctx) else { ctx.reply.integer(0); return }
         let victims = collect(z, range, RangeRequest())
         for (m, _) in victims { z.remove(m) }
-        if !victims.isEmpty { finish(ctx, z) }
+        if !victims.isEmpty {
+            finish(ctx, z)
+            let event: StaticString = switch kind {
+            case .rank: "zremrangebyrank"
+            case .score: "zremrangebyscore"
+            case .lex: "zremrangebylex"
+            }
+            ctx.notify(.zset, event, arg: 1)
+            if z.count == 0 { ctx.notify(.generic, "del", arg: 1) }
+        }
         ctx.reply.integer(victims.count)
     }
 
@@ -478,7 +500,11 @@ public enum SortedSetCommands {
             z.remove(element.0)
             popped.append(element)
         }
-        if !popped.isEmpty { finish(ctx, z) }
+        if !popped.isEmpty {
+            finish(ctx, z)
+            ctx.notify(.zset, max ? "zpopmax" : "zpopmin", arg: 1)
+            if z.count == 0 { ctx.notify(.generic, "del", arg: 1) }
+        }
         if hasCount {
             replyElements(&ctx, popped, withScores: true)
         } else {

@@ -1,4 +1,5 @@
 import NIOCore
+import PodiumConfig
 import PodiumKeyspace
 import PodiumRESP
 
@@ -106,6 +107,7 @@ public enum StringCommands {
             let value = ctx.value(2)
             let db = ctx.db
             ctx.args[1].withUnsafeReadableBytes { db.set(raw: $0, value) }
+            ctx.notify(.string, "set", arg: 1)
             ctx.reply.ok()
             return
         }
@@ -126,6 +128,8 @@ public enum StringCommands {
             return
         }
         db.set(key, ctx.value(2), keepTTL: o.keepTTL, expireAt: expireAt)
+        ctx.notify(.string, "set", arg: 1)
+        if expireAt != nil { ctx.notify(.generic, "expire", arg: 1) }
         if !o.get { ctx.reply.ok() }
     }
 
@@ -136,6 +140,7 @@ public enum StringCommands {
             ctx.reply.integer(0)
         } else {
             ctx.db.set(key, ctx.value(2))
+            ctx.notify(.string, "set", arg: 1)
             ctx.reply.integer(1)
         }
     }
@@ -144,6 +149,8 @@ public enum StringCommands {
     static func setex(_ ctx: inout CommandContext) throws(CommandError) {
         let at = try expireMilliseconds(ctx, index: 2, kind: 1, command: "setex")
         ctx.db.set(ctx.key(1), ctx.value(3), expireAt: at)
+        ctx.notify(.string, "set", arg: 1)
+        ctx.notify(.generic, "expire", arg: 1)
         ctx.reply.ok()
     }
 
@@ -151,6 +158,8 @@ public enum StringCommands {
     static func psetex(_ ctx: inout CommandContext) throws(CommandError) {
         let at = try expireMilliseconds(ctx, index: 2, kind: 2, command: "psetex")
         ctx.db.set(ctx.key(1), ctx.value(3), expireAt: at)
+        ctx.notify(.string, "set", arg: 1)
+        ctx.notify(.generic, "expire", arg: 1)
         ctx.reply.ok()
     }
 
@@ -170,7 +179,7 @@ public enum StringCommands {
         let key = ctx.key(1)
         guard let value = try readString(ctx, key) else { ctx.reply.null(); return }
         replyValue(&ctx, value)
-        ctx.db.remove(key)
+        if ctx.db.remove(key) { ctx.notify(.generic, "del", arg: 1) }
     }
 
     /// GETSET key value
@@ -178,6 +187,7 @@ public enum StringCommands {
         let key = ctx.key(1)
         if let old = try readString(ctx, key) { replyValue(&ctx, old) } else { ctx.reply.null() }
         ctx.db.set(key, ctx.value(2))
+        ctx.notify(.string, "set", arg: 1)
     }
 
     /// GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]
@@ -192,9 +202,12 @@ public enum StringCommands {
         }
         replyValue(&ctx, value)
         if let expireAt {
+            // A time already past deletes the key (Valkey: only EXAT/PXAT can be in the past).
+            let deletes = expireAt <= ctx.keyspace.now
             _ = ctx.db.setExpire(key, at: expireAt)
+            ctx.notify(.generic, deletes ? "del" : "expire", arg: 1)
         } else if o.persist {
-            _ = ctx.db.persist(key)
+            if ctx.db.persist(key) { ctx.notify(.generic, "persist", arg: 1) }
         }
     }
 
@@ -218,6 +231,7 @@ public enum StringCommands {
         for i in stride(from: 1, to: ctx.argc, by: 2) {
             let value = ctx.value(i + 1)
             ctx.args[i].withUnsafeReadableBytes { db.set(raw: $0, value) }
+            ctx.notify(.string, "set", arg: i)
         }
         ctx.reply.ok()
     }
@@ -230,7 +244,10 @@ public enum StringCommands {
             ctx.reply.integer(0)
             return
         }
-        for i in stride(from: 1, to: ctx.argc, by: 2) { db.set(ctx.key(i), ctx.value(i + 1)) }
+        for i in stride(from: 1, to: ctx.argc, by: 2) {
+            db.set(ctx.key(i), ctx.value(i + 1))
+            ctx.notify(.string, "set", arg: i)
+        }
         ctx.reply.integer(1)
     }
 
@@ -251,9 +268,11 @@ public enum StringCommands {
             let (result, overflow) = current.addingReportingOverflow(delta)
             if overflow { throw .overflow }
             db.update(slot: slot, .integer(result))
+            ctx.notify(.string, "incrby", arg: 1)
             ctx.reply.integer(result)
         } else {
             ctx.args[1].withUnsafeReadableBytes { db.set(raw: $0, .integer(delta)) }
+            ctx.notify(.string, "incrby", arg: 1)
             ctx.reply.integer(delta)
         }
     }
@@ -300,6 +319,7 @@ public enum StringCommands {
         let text = NumberFormat.humanLongDouble(result)
         let value = Value.string(Bytes(text), raw: false)
         if let slot { db.update(slot: slot, value) } else { db.set(key, value) }
+        ctx.notify(.string, "incrbyfloat", arg: 1)
         ctx.reply.bulk(text)
         #else
         throw .custom("ERR INCRBYFLOAT needs long double support on this platform")
@@ -316,6 +336,7 @@ public enum StringCommands {
         guard let slot = db.slot(of: key) else {
             let value = ctx.bytes(2)
             db.set(key, .string(value, raw: false))
+            ctx.notify(.string, "append", arg: 1)
             ctx.reply.integer(value.count)
             return
         }
@@ -335,6 +356,7 @@ public enum StringCommands {
             value = .string(bytes, raw: true)
             return count
         }
+        ctx.notify(.string, "append", arg: 1)
         ctx.reply.integer(newLength)
     }
 
@@ -396,6 +418,7 @@ public enum StringCommands {
             var bytes = Bytes.empty
             apply(&bytes)
             db.set(key, .string(bytes, raw: true))
+            ctx.notify(.string, "setrange", arg: 1)
             ctx.reply.integer(bytes.count)
             return
         }
@@ -407,6 +430,7 @@ public enum StringCommands {
             value = .string(bytes, raw: true)
             return count
         }
+        ctx.notify(.string, "setrange", arg: 1)
         ctx.reply.integer(length)
     }
 }
