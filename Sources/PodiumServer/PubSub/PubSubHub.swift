@@ -29,10 +29,26 @@ final class PubSubHub {
         let outlet: PushOutlet
     }
 
-    /// The subscribers of one name, in an array (a publish walks it without hashing, and reads the subscribers
-    /// in place rather than copying each out of a dictionary) with a client id → position map for removal.
+    /// A subscriber as a publish reads it: unretained references (kept alive by the `Subscriber` at the same
+    /// position). A publish reads every subscriber's protocol and queue, and a retain and release on each of
+    /// 1,000 scattered objects per message was 15% of a 1,000-subscriber fan-out (perf).
+    struct Target {
+        let session: Unmanaged<ClientSession>
+        let outlet: Unmanaged<PushOutlet>
+
+        init(_ subscriber: Subscriber) {
+            session = .passUnretained(subscriber.session)
+            outlet = .passUnretained(subscriber.outlet)
+        }
+
+        var proto: ProtocolVersion { session._withUnsafeGuaranteedRef { $0.proto } }
+    }
+
+    /// The subscribers of one name, in arrays (a publish walks them without hashing, reading `targets` in place)
+    /// with a client id → position map for removal.
     struct SubscriberList {
         private(set) var items: ContiguousArray<Subscriber> = []
+        private(set) var targets: ContiguousArray<Target> = []
         private var positions: [Int: Int] = [:]
 
         var count: Int { items.count }
@@ -41,14 +57,17 @@ final class PubSubHub {
         mutating func insert(_ subscriber: Subscriber) {
             positions[subscriber.session.id] = items.count
             items.append(subscriber)
+            targets.append(Target(subscriber))
         }
 
         /// Swap-removes the subscriber with client id `id`.
         mutating func remove(id: Int) {
             guard let position = positions.removeValue(forKey: id) else { return }
             let last = items.removeLast()
+            let lastTarget = targets.removeLast()
             if position < items.count {
                 items[position] = last
+                targets[position] = lastTarget
                 positions[last.session.id] = position
             }
         }
@@ -160,15 +179,17 @@ final class PubSubHub {
         if let subscribers {
             var cache = FrameCache()
             let word: StaticString = kind == .shard ? "smessage" : "message"
-            subscribers.items.withUnsafeBufferPointer { list in
+            subscribers.targets.withUnsafeBufferPointer { list in
                 for i in list.indices {
-                    let frame = self.frame(&cache, list[i].session.proto, size: size) { writer in
+                    let frame = self.frame(&cache, list[i].proto, size: size) { writer in
                         writer.pushHeader(3)
                         word.withUTF8Buffer { writer.bulk(UnsafeRawBufferPointer($0)) }
                         writer.bulk(channel)
                         writer.bulk(message)
                     }
-                    deliver(list[i], frame, publisher: publisher, output: &output, now: now)
+                    if deliver(list[i], frame, publisher: publisher, output: &output, now: now) {
+                        onOverLimit(subscribers.items[i])
+                    }
                 }
             }
             receivers += subscribers.count
@@ -178,9 +199,9 @@ final class PubSubHub {
                 let matched = channel.withUnsafeReadableBytes { GlobPattern.matches(pattern: entry.pattern, raw: $0) }
                 guard matched else { continue }
                 var cache = FrameCache()
-                entry.subscribers.items.withUnsafeBufferPointer { list in
+                entry.subscribers.targets.withUnsafeBufferPointer { list in
                     for i in list.indices {
-                        let frame = self.frame(&cache, list[i].session.proto, size: size + entry.pattern.count + 16) {
+                        let frame = self.frame(&cache, list[i].proto, size: size + entry.pattern.count + 16) {
                             writer in
                             writer.pushHeader(4)
                             writer.bulk("pmessage")
@@ -188,7 +209,9 @@ final class PubSubHub {
                             writer.bulk(channel)
                             writer.bulk(message)
                         }
-                        deliver(list[i], frame, publisher: publisher, output: &output, now: now)
+                        if deliver(list[i], frame, publisher: publisher, output: &output, now: now) {
+                            onOverLimit(entry.subscribers.items[i])
+                        }
                     }
                 }
                 receivers += entry.subscribers.count
@@ -207,14 +230,15 @@ final class PubSubHub {
         return writer.buffer
     }
 
-    private func deliver(_ subscriber: borrowing Subscriber, _ frame: ByteBuffer, publisher: ClientSession?,
-                         output: inout ByteBuffer, now: UInt64) {
-        if subscriber.session === publisher {
+    /// Queues `frame` for one subscriber (or, for the publisher itself, writes it to `output`); true if that took
+    /// the subscriber over its output-buffer limit.
+    private func deliver(_ target: Target, _ frame: ByteBuffer, publisher: ClientSession?,
+                         output: inout ByteBuffer, now: UInt64) -> Bool {
+        if let publisher, target.session.toOpaque() == Unmanaged.passUnretained(publisher).toOpaque() {
             output.writeImmutableBuffer(frame)
-            return
+            return false
         }
-        if subscriber.outlet.enqueue(frame, limit: limit, now: now) == .overLimit {
-            onOverLimit(subscriber)
-        }
+        let limit = self.limit
+        return target.outlet._withUnsafeGuaranteedRef { $0.enqueue(frame, limit: limit, now: now) } == .overLimit
     }
 }
