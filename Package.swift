@@ -29,6 +29,8 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
+        // A C shim over the C allocator: allocated bytes (maxmemory, INFO used_memory) and glibc malloc tuning.
+        .target(name: "CPodiumAlloc"),
         // Keyspace: databases, values, expiry, data structures. Standard library only.
         .target(name: "PodiumKeyspace", swiftSettings: swiftSettings),
         // Configuration table and redis.conf grammar. Standard library only.
@@ -37,7 +39,7 @@ let package = Package(
         .target(
             name: "PodiumCommands",
             dependencies: [
-                "PodiumRESP", "PodiumKeyspace", "PodiumConfig",
+                "PodiumRESP", "PodiumKeyspace", "PodiumConfig", "CPodiumAlloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -58,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "PodiumServerMain",
             dependencies: [
-                "PodiumServer", "PodiumConfig",
+                "PodiumServer", "PodiumConfig", "CPodiumAlloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

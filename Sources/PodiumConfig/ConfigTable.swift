@@ -31,7 +31,6 @@ public enum ConfigTable {
     private static let noCluster = "podium does not support cluster mode"
     private static let noTLS = "podium does not support TLS yet"
     private static let noAOF = "persistence (AOF) is not implemented yet: nothing is written to disk"
-    private static let noEviction = "memory limits and eviction are not implemented yet"
 
     /// The table. See the type's documentation for the order and the meaning of `support`.
     public static let entries: [ConfigEntry] = [
@@ -81,6 +80,16 @@ public enum ConfigTable {
             "client-output-buffer-limit", .clientOutputBufferLimits,
             default: "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60", support: .active),
 
+        // Memory limit and eviction (allocator bytes; the LFU policies evict like the LRU ones, see Eviction.swift).
+        ConfigEntry("maxmemory", .memory(min: 0, max: llMax), default: "0", support: .active),
+        ConfigEntry(
+            "maxmemory-policy",
+            .enumeration([
+                "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu",
+                "allkeys-random", "noeviction",
+            ]), default: "noeviction", support: .active),
+        ConfigEntry("maxmemory-samples", .integer(min: 1, max: intMax), default: "5", support: .active),
+
         // MARK: - Append only file (not yet active)
         ConfigEntry("appendonly", .bool, default: "no", support: .notYetActive(noAOF)),
         ConfigEntry(
@@ -98,15 +107,6 @@ public enum ConfigTable {
         ConfigEntry("aof-load-truncated", .bool, default: "yes", support: .notYetActive(noAOF)),
 
         // MARK: - Memory, output buffers, diagnostics (not yet active)
-        ConfigEntry("maxmemory", .memory(min: 0, max: llMax), default: "0", support: .notYetActive(noEviction)),
-        ConfigEntry(
-            "maxmemory-policy",
-            .enumeration([
-                "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu",
-                "allkeys-random", "noeviction",
-            ]), default: "noeviction", support: .notYetActive(noEviction)),
-        ConfigEntry(
-            "maxmemory-samples", .integer(min: 1, max: intMax), default: "5", support: .notYetActive(noEviction)),
         ConfigEntry(
             "slowlog-log-slower-than", .integer(min: -1, max: llMax), default: "10000",
             support: .notYetActive("SLOWLOG is not implemented yet")),

@@ -80,6 +80,7 @@ extension PodiumConfiguration {
         static let appendfsync = Slot.of("appendfsync")
         static let maxmemory = Slot.of("maxmemory")
         static let maxmemoryPolicy = Slot.of("maxmemory-policy")
+        static let maxmemorySamples = Slot.of("maxmemory-samples")
         static let clientOutputBufferLimit = Slot.of("client-output-buffer-limit")
         static let slowlogLogSlowerThan = Slot.of("slowlog-log-slower-than")
         static let slowlogMaxLen = Slot.of("slowlog-max-len")
@@ -172,6 +173,8 @@ extension PodiumConfiguration {
     public var maxmemory: Int { integer(Slots.maxmemory) }
     /// `maxmemory-policy` (`noeviction`, `allkeys-lru`, …).
     public var maxmemoryPolicy: String { string(Slots.maxmemoryPolicy) }
+    /// `maxmemory-samples`: keys sampled per database for each eviction.
+    public var maxmemorySamples: Int { integer(Slots.maxmemorySamples) }
     /// `client-output-buffer-limit` for one class of clients.
     public func clientOutputBufferLimit(for clientClass: ClientClass) -> OutputBufferLimit {
         let limits = ClientOutputBufferLimits(words: list(Slots.clientOutputBufferLimit))

@@ -37,6 +37,8 @@ public final class Keyspace {
     /// The random source for sampling (active expiry, RANDOMKEY): a fast generator seeded once from the system's,
     /// because `SystemRandomNumberGenerator` is a system call per number.
     public var sampler = SplitMix64(seed: UInt64.random(in: .min ... .max))
+    /// Where the `*-random` eviction policies look next (they take the databases in turn).
+    var nextEvictionDatabase = 0
 
     /// WATCHed keys: (db, key) → the tokens of the clients watching it.
     var watched: [WatchedKey: [WatchToken]] = [:]

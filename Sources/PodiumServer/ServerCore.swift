@@ -65,6 +65,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         self.runID = (0..<40).map { _ in String("0123456789abcdef".randomElement(using: &rng)!) }.joined()
         dispatcher.server = self
         dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
+        Self.applyMaxmemory(configuration, to: dispatcher)
         hub.onOverLimit = { [unowned self] subscriber in self.closeOverLimit(subscriber) }
         configuration.onChange = { [weak self] name in self?.configurationChanged(name) }
     }
@@ -311,6 +312,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         let rss = Self.residentSetSize()
         peakRSS = max(peakRSS, rss)
         info.usedMemoryRSS = rss
+        info.usedMemory = Dispatcher.allocatedBytes
+        info.evictedKeys = executor.dispatcher.evictedKeys
         info.peakMemoryRSS = peakRSS
         info.hz = configuration.hz
         info.aofEnabled = configuration.appendonly
@@ -338,6 +341,12 @@ final class ServerCore: ServerContext, @unchecked Sendable {
 
     // MARK: - Configuration changes
 
+    private static func applyMaxmemory(_ configuration: PodiumConfiguration, to dispatcher: Dispatcher) {
+        dispatcher.maxMemory = configuration.maxmemory
+        dispatcher.evictionPolicy = EvictionPolicy(rawValue: configuration.maxmemoryPolicy) ?? .noEviction
+        dispatcher.evictionSamples = configuration.maxmemorySamples
+    }
+
     private func configurationChanged(_ name: String) {
         switch name {
         case "proto-max-bulk-len": executor.dispatcher.protoMaxBulkLength = configuration.protoMaxBulkLen
@@ -349,6 +358,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
                 maxListpackEntries: configuration.zsetMaxListpackEntries,
                 maxListpackValue: configuration.zsetMaxListpackValue)
         case "notify-keyspace-events": executor.dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
+        case "maxmemory", "maxmemory-policy", "maxmemory-samples": Self.applyMaxmemory(configuration, to: executor.dispatcher)
         case "client-output-buffer-limit": hub.limit = configuration.clientOutputBufferLimit(for: .pubsub)
         default: break
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CPodiumAlloc
 import Logging
 import PodiumConfig
 import PodiumServer
@@ -80,16 +81,6 @@ struct PodiumServerCommand: AsyncParsableCommand {
     /// heap for reuse (jemalloc, which redis-server uses, also keeps freed pages for a while), and grow heaps 4 MiB
     /// beyond each request. The executable does this, not the library: it is a process-wide setting.
     static func tuneAllocator() {
-        #if canImport(Glibc)
-        // <malloc.h>'s M_TRIM_THRESHOLD and M_TOP_PAD (not exported by the Glibc module).
-        _ = glibcMallopt(-1, 64 << 20)
-        _ = glibcMallopt(-2, 4 << 20)
-        #endif
+        podium_tune_allocator(64 << 20, 4 << 20)
     }
 }
-
-#if canImport(Glibc)
-/// glibc's `mallopt(3)`, which the Glibc module does not export.
-@_silgen_name("mallopt")
-private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
-#endif

@@ -18,6 +18,8 @@ public enum CommandError: Error, Equatable, Sendable {
     /// A RESP2 client in subscribed mode sent something other than (P|S)(UN)SUBSCRIBE, PING, QUIT or RESET.
     case notAllowedWhileSubscribed(String)
     case stringTooLong
+    /// Over `maxmemory` with nothing left to evict; for EXEC, the transaction is discarded.
+    case outOfMemory(exec: Bool)
     case custom(String)
 
     /// The reply text, without the leading `-`.
@@ -48,6 +50,9 @@ public enum CommandError: Error, Equatable, Sendable {
         case .notAllowedWhileSubscribed(let name):
             return "ERR Can't execute '\(name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
         case .stringTooLong: return "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+        case .outOfMemory(let exec):
+            let text = "OOM command not allowed when used memory > 'maxmemory'."
+            return exec ? "EXECABORT Transaction discarded because of: " + text : text
         case .custom(let text): return text
         }
     }

@@ -34,6 +34,12 @@ public final class Dispatcher {
     @usableFromInline var notifyMask = 0
     /// Keyspace events raised by the keyspace itself (expiry, new key, key miss) not yet published.
     var pendingEvents: [PendingKeyspaceEvent] = []
+    /// `maxmemory` in bytes (0: no limit), `maxmemory-policy` and `maxmemory-samples` (Eviction.swift).
+    public var maxMemory = 0
+    public var evictionPolicy = EvictionPolicy.noEviction
+    public var evictionSamples = 5
+    /// Keys evicted since start (INFO `evicted_keys`).
+    public internal(set) var evictedKeys = 0
 
     public init(keyspace: Keyspace, table: CommandTable = .shared, logger: Logger = Logger(label: "podium.commands")) {
         self.keyspace = keyspace
@@ -104,6 +110,16 @@ public final class Dispatcher {
         // about typos.
         if !client.authenticated, !spec.flags.contains(.noAuth) {
             reject(&ctx, .custom("NOAUTH Authentication required."))
+            return
+        }
+        // maxmemory (Valkey checks it after authentication): evict first; a command that may grow memory is
+        // refused while the server stays over the limit.
+        if maxMemory > 0, !performEvictions(&ctx), deniedWhenOutOfMemory(spec, client) {
+            reject(&ctx, .outOfMemory(exec: (spec.parent ?? spec).name == "exec"))
+            if (spec.parent ?? spec).name == "exec" {
+                client.discardTransaction()
+                unwatchAll(client)
+            }
             return
         }
         // RESP2 subscribed mode (Valkey checks it after authentication, before MULTI queueing). In RESP3 the

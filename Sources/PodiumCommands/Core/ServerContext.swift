@@ -76,6 +76,8 @@ public struct ServerInfo: Sendable {
     public var lastSaveTime: Int64 = 0
     public var totalErrorReplies = 0
     public var evictedKeys = 0
+    /// Bytes the allocator has handed out (0 where it cannot tell: then RSS is reported).
+    public var usedMemory = 0
     public var errorStats: [String: Int] = [:]
     /// Channels / patterns / shard channels with at least one subscriber (INFO stats).
     public var pubsubChannels = 0

@@ -92,21 +92,22 @@ extension ServerCommands {
         case "memory":
             lines.append("# Memory")
             let rss = info.usedMemoryRSS
-            add("used_memory", rss)
-            add("used_memory_human", human(rss))
+            let used = info.usedMemory > 0 ? info.usedMemory : rss
+            add("used_memory", used)
+            add("used_memory_human", human(used))
             add("used_memory_rss", rss)
             add("used_memory_rss_human", human(rss))
             add("used_memory_peak", info.peakMemoryRSS)
             add("used_memory_peak_human", human(info.peakMemoryRSS))
             add("used_memory_peak_perc", "100.00%")
-            add("used_memory_dataset", rss)
+            add("used_memory_dataset", used)
             add("total_system_memory", totalSystemMemory())
             add("total_system_memory_human", human(totalSystemMemory()))
             let maxmemory = Int(ctx.server?.configValue("maxmemory") ?? "0") ?? 0
             add("maxmemory", maxmemory)
             add("maxmemory_human", human(maxmemory))
             add("maxmemory_policy", ctx.server?.configValue("maxmemory-policy") ?? "noeviction")
-            add("mem_fragmentation_ratio", "1.00")
+            add("mem_fragmentation_ratio", format2(used > 0 ? Double(rss) / Double(used) : 1))
             add("mem_allocator", "libc")
             add("lazyfree_pending_objects", 0)
         case "persistence":

@@ -1,0 +1,54 @@
+import CPodiumAlloc
+import PodiumConfig
+import PodiumKeyspace
+import PodiumRESP
+
+/// `maxmemory`: before each command, while the allocator holds more than `maxMemory` bytes, keys are evicted under
+/// `evictionPolicy` (Valkey's `performEvictions`, called from `processCommand`). Each evicted key raises the
+/// `evicted` keyspace event (class `e`) and counts in INFO `evicted_keys`. Commands flagged `denyoom` (and EXEC
+/// of a transaction holding one) are refused with Valkey's OOM error while the server stays over the limit.
+extension Dispatcher {
+    /// Bytes the C allocator has handed out (INFO `used_memory`); 0 where the allocator cannot tell.
+    public static var allocatedBytes: Int { Int(podium_allocated_bytes()) }
+
+    /// Evictions one command may do before it runs. Valkey bounds the time instead (`maxmemory-eviction-tenacity`)
+    /// and carries on in a timer; here the next command carries on. Past the bound the command runs (Valkey's
+    /// `EVICT_RUNNING`), so a limit that evicting cannot meet does not stall one client for long.
+    static let maxEvictionsPerCommand = 1000
+
+    /// Evicts until under `maxMemory`; false if the server is still over it and nothing more can go.
+    func performEvictions(_ ctx: inout CommandContext) -> Bool {
+        var used = Dispatcher.allocatedBytes
+        if used <= maxMemory { return true }
+        var evicted = 0
+        while used > maxMemory {
+            if evicted == Dispatcher.maxEvictionsPerCommand { break }
+            guard let (db, key) = keyspace.evictOne(policy: evictionPolicy, samples: evictionSamples) else {
+                if !pendingEvents.isEmpty { flushKeyspaceEvents(publisher: ctx.client, output: &ctx.reply.buffer) }
+                return false
+            }
+            evicted += 1
+            evictedKeys += 1
+            if notifyMask & KeyspaceEventFlags.evicted.rawValue != 0 {
+                pendingEvents.append(PendingKeyspaceEvent(type: .evicted, event: "evicted", db: db, key: key))
+            }
+            used = Dispatcher.allocatedBytes
+        }
+        if !pendingEvents.isEmpty { flushKeyspaceEvents(publisher: ctx.client, output: &ctx.reply.buffer) }
+        return true
+    }
+
+    /// Whether `spec` is refused when out of memory (Valkey's `processCommand`): `denyoom` commands; inside MULTI
+    /// every command but EXEC, DISCARD, QUIT and RESET (queueing takes memory too); and EXEC of a transaction that
+    /// queued a `denyoom` command.
+    func deniedWhenOutOfMemory(_ spec: CommandSpec, _ client: ClientSession) -> Bool {
+        if spec.flags.contains(.denyOOM) { return true }
+        let name = (spec.parent ?? spec).name
+        if client.inMulti, name != "exec", name != "discard", name != "quit", name != "reset" { return true }
+        guard name == "exec", client.inMulti else { return false }
+        return client.queued.contains { args in
+            guard let first = args.first, let queued = table.lookup(first) else { return false }
+            return queued.flags.contains(.denyOOM)
+        }
+    }
+}
