@@ -80,27 +80,22 @@ extension Dispatcher {
         let flags = KeyspaceEventFlags(rawValue: notifyMask)
         guard flags.rawValue & type.rawValue != 0, let server else { return }
         let dbText = String(db)
-        if flags.contains(.keyspace) {
-            var channel = ByteBuffer()
-            channel.reserveCapacity(16 + dbText.utf8.count + key.count)
-            channel.writeStaticString("__keyspace@")
-            channel.writeString(dbText)
-            channel.writeStaticString("__:")
-            channel.writeBytes(key)
-            var message = ByteBuffer()
-            message.writeStaticString(event)
-            _ = server.publish(.channel, channel: channel, message: message, publisher: publisher, output: &output)
-        }
-        if flags.contains(.keyevent) {
-            var channel = ByteBuffer()
-            channel.reserveCapacity(16 + dbText.utf8.count + event.utf8CodeUnitCount)
-            channel.writeStaticString("__keyevent@")
-            channel.writeString(dbText)
-            channel.writeStaticString("__:")
-            channel.writeStaticString(event)
-            var message = ByteBuffer()
-            message.writeBytes(key)
-            _ = server.publish(.channel, channel: channel, message: message, publisher: publisher, output: &output)
+        event.withUTF8Buffer { eventBuffer in
+            let eventBytes = UnsafeRawBufferPointer(eventBuffer)
+            // `__keyspace@<db>__:<key>` with the event as the message; `__keyevent@<db>__:<event>` with the key.
+            for (wanted, prefix, name, text) in [(KeyspaceEventFlags.keyspace, "__keyspace@", key, eventBytes),
+                                                 (.keyevent, "__keyevent@", eventBytes, key)]
+            where flags.contains(wanted) {
+                var channel = ByteBuffer()
+                channel.reserveCapacity(16 + dbText.utf8.count + name.count)
+                channel.writeString(prefix)
+                channel.writeString(dbText)
+                channel.writeStaticString("__:")
+                channel.writeBytes(name)
+                var message = ByteBuffer()
+                message.writeBytes(text)
+                _ = server.publish(.channel, channel: channel, message: message, publisher: publisher, output: &output)
+            }
         }
     }
 
