@@ -35,7 +35,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             var buffer = context.channel.allocator.buffer(capacity: 1024)
             buffer.writeString(ServerCore.protectedModeMessage)
             closing = true
-            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+            writeAndClose(context, buffer)
             return
         }
         if let (session, outlet) = server.register(channel: context.channel) {
@@ -46,7 +46,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             var buffer = context.channel.allocator.buffer(capacity: 64)
             buffer.writeString("-ERR max number of clients reached\r\n")
             closing = true
-            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+            writeAndClose(context, buffer)
         }
         context.fireChannelActive()
     }
@@ -86,7 +86,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 // QUIT, SHUTDOWN, CLIENT KILL of ourselves: send what we have, then close.
                 closing = true
                 server.countOutput(output.readableBytes)
-                context.writeAndFlush(wrapOutboundOut(output)).whenComplete { _ in context.close(promise: nil) }
+                writeAndClose(context, output)
                 return
             }
             if output.readableBytes > 0 {
@@ -99,7 +99,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             buffer.writeString("-ERR \(error.message)\r\n")
             server.logger.debug("protocol error from client", metadata: ["podium.error": "\(error.message)"])
             closing = true
-            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+            writeAndClose(context, buffer)
             return
         }
         context.flush()
@@ -108,5 +108,14 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         server.logger.debug("connection error", metadata: ["podium.error": "\(error)"])
         context.close(promise: nil)
+    }
+}
+
+extension ConnectionHandler {
+    /// Writes `buffer`, then closes the connection (refusals, protocol errors, QUIT). The close goes through the
+    /// channel, which is `Sendable`, from the write's completion.
+    func writeAndClose(_ context: ChannelHandlerContext, _ buffer: ByteBuffer) {
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
     }
 }
