@@ -80,7 +80,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         if !batch.isEmpty {
             // Sized for the batch so a pipeline of small replies is written without regrowing.
             var output = context.channel.allocator.buffer(capacity: max(256, batch.count * 32))
-            server.execute(batch: batch, session: session, outlet: outlet, output: &output)
+            let drained = server.execute(batch: batch, session: session, outlet: outlet, output: &output)
             batch.removeAll(keepingCapacity: batch.count < 1024)
             if session.closeAfterReply {
                 // QUIT, SHUTDOWN, CLIENT KILL of ourselves: send what we have, then close.
@@ -91,7 +91,15 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             if output.readableBytes > 0 {
                 server.countOutput(output.readableBytes)
-                context.write(wrapOutboundOut(output), promise: nil)
+                if drained > 0, let outlet {
+                    // Pub/Sub frames went out with the replies: they count against the subscriber's output
+                    // limit until the write completes.
+                    let promise = context.eventLoop.makePromise(of: Void.self)
+                    promise.futureResult.whenComplete { _ in outlet.written(drained) }
+                    context.write(wrapOutboundOut(output), promise: promise)
+                } else {
+                    context.write(wrapOutboundOut(output), promise: nil)
+                }
             }
         }
         if let error = pendingProtocolError {

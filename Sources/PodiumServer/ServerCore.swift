@@ -72,14 +72,19 @@ final class ServerCore: ServerContext, @unchecked Sendable {
 
     // MARK: - Execution
 
-    func execute(batch: [[ByteBuffer]], session: ClientSession, outlet: PushOutlet?, output: inout ByteBuffer) {
+    /// Executes a batch; returns the bytes of Pub/Sub frames drained into `output` ahead of the replies (the
+    /// caller reports them to the outlet as written once `output` has been written).
+    @discardableResult
+    func execute(batch: [[ByteBuffer]], session: ClientSession, outlet: PushOutlet?, output: inout ByteBuffer) -> Int {
+        var drained = 0
         executor.withExclusiveAccess {
             // Messages published to this client before this batch go out ahead of its replies. Only a subscribed
             // client can have any: frames are queued only while subscribed, and whatever was queued before an
             // UNSUBSCRIBE was drained at the start of that batch.
-            if let outlet, session.subscriptions.isSubscribed { outlet.drain(into: &output) }
+            if let outlet, session.subscriptions.isSubscribed { drained = outlet.drain(into: &output) }
             executor.dispatcher.execute(batch: batch, client: session, output: &output)
         }
+        return drained
     }
 
     func countInput(_ n: Int) { counters.withLockedValue { $0.input &+= n } }
@@ -170,9 +175,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         client.closeAfterReply = true
         if let connection = connections[client.id] {
             // Close from the connection's own event loop; a client killing itself is closed after its reply.
-            connection.channel.eventLoop.execute {
-                connection.channel.close(promise: nil)
-            }
+            let channel = connection.channel
+            channel.eventLoop.execute { channel.close(promise: nil) }
         }
     }
 

@@ -163,3 +163,27 @@ def test_config_get_and_info_report_the_limit(fresh_podium):
         text = c.call("INFO", "memory").value.decode()
         assert "maxmemory_policy:noeviction" in text
         assert c.call("SET", "k", "v") == Reply("+", "OK")  # far under the limit
+
+
+def test_a_transaction_runs_whole_once_exec_is_admitted(fresh_podium, oracle):
+    """Memory is checked for EXEC, not again before each queued command: a transaction whose first command takes
+    the server over the limit still runs to the end, and evicts nothing in the middle (as Valkey)."""
+    def script(server, policy):
+        with server.raw() as c:
+            c.call("FLUSHALL")
+            assert c.call("CONFIG", "SET", "maxmemory-policy", policy) == Reply("+", "OK")
+            # A limit just above current use, so every later command would be checked (and find the server over).
+            limit_above_current(c, 100_000)
+            try:
+                assert c.call("MULTI") == Reply("+", "OK")
+                for cmd in (("SETRANGE", "big", "3000000", "x"), ("STRLEN", "big"), ("SET", "after", "1"),
+                            ("EXISTS", "big")):
+                    assert c.call(*cmd) == Reply("+", "QUEUED")
+                return c.call("EXEC")
+            finally:
+                c.call("CONFIG", "SET", "maxmemory", "0")
+
+    for policy in ("noeviction", "allkeys-random"):
+        ours, theirs = script(fresh_podium, policy), script(oracle, policy)
+        assert ours == theirs, policy
+        assert ours == Reply("*", [Reply(":", 3000001), Reply(":", 3000001), Reply("+", "OK"), Reply(":", 1)])

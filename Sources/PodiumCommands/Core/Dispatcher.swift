@@ -35,7 +35,10 @@ public final class Dispatcher {
     /// Keyspace events raised by the keyspace itself (expiry, new key, key miss) not yet published.
     var pendingEvents: [PendingKeyspaceEvent] = []
     /// `maxmemory` in bytes (0: no limit), `maxmemory-policy` and `maxmemory-samples` (Eviction.swift).
-    public var maxMemory = 0
+    public var maxMemory = 0 { didSet { memoryChecksToSkip = 0 } }
+    /// Commands that may still run without measuring memory: set while use is well below `maxMemory`
+    /// (Dispatcher+Eviction.swift).
+    var memoryChecksToSkip = 0
     public var evictionPolicy = EvictionPolicy.noEviction
     public var evictionSamples = 5
     /// Keys evicted since start (INFO `evicted_keys`).
@@ -114,7 +117,9 @@ public final class Dispatcher {
         }
         // maxmemory (Valkey checks it after authentication): evict first; a command that may grow memory is
         // refused while the server stays over the limit.
-        if maxMemory > 0, !performEvictions(&ctx), deniedWhenOutOfMemory(spec, client) {
+        // EXEC runs its queued commands through here too; they were admitted when queued and EXEC as a whole was
+        // checked, so neither the memory check nor the subscribed-mode check applies to them (as in Valkey).
+        if maxMemory > 0, !inExec, !performEvictions(&ctx), deniedWhenOutOfMemory(spec, client) {
             reject(&ctx, .outOfMemory(exec: (spec.parent ?? spec).name == "exec"))
             if (spec.parent ?? spec).name == "exec" {
                 client.discardTransaction()
@@ -124,7 +129,9 @@ public final class Dispatcher {
         }
         // RESP2 subscribed mode (Valkey checks it after authentication, before MULTI queueing). In RESP3 the
         // messages are push frames, so every command keeps working on the connection.
-        if client.proto == .resp2, client.subscriptions.isSubscribed, !(spec.parent ?? spec).allowedWhileSubscribed {
+        if client.proto == .resp2, !inExec, client.subscriptions.isSubscribed,
+            !(spec.parent ?? spec).allowedWhileSubscribed
+        {
             reject(&ctx, .notAllowedWhileSubscribed(spec.fullName))
             return
         }

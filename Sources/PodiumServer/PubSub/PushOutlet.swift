@@ -89,13 +89,16 @@ final class PushOutlet: @unchecked Sendable {
 
     /// Moves the queued frames to the end of `output` (the connection's reply buffer for the batch it is about to
     /// execute, under the executor lock), so they precede that batch's replies, as they preceded its commands.
-    func drain(into output: inout ByteBuffer) {
+    /// Returns the bytes moved: they still count against the limit until the caller reports them `written` (when
+    /// the batch's write completes), like the frames `flush` writes.
+    @discardableResult
+    func drain(into output: inout ByteBuffer) -> Int {
         lock.withLock {
-            guard pending.readableBytes > 0 else { return }
-            queued -= pending.readableBytes
+            let n = pending.readableBytes
+            guard n > 0 else { return 0 }
             output.writeBuffer(&pending)
             pending = ByteBuffer()
-            if queued < 0 { queued = 0 }
+            return n
         }
     }
 
@@ -126,7 +129,7 @@ final class PushOutlet: @unchecked Sendable {
     }
 
     /// A write left NIO (sent, or failed because the connection closed): those bytes no longer count.
-    private func written(_ n: Int) {
+    func written(_ n: Int) {
         lock.withLock {
             queued -= n
             if queued < 0 { queued = 0 }
