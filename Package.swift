@@ -23,23 +23,25 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
+        // Decimal integers as Valkey parses and prints them (string2ll / ll2string). Standard library only.
+        .target(name: "PodiumNumbers", swiftSettings: swiftSettings),
         // RESP codec: request decoding (multibulk + inline) and RESP2/RESP3 reply encoding. NIOCore only.
         .target(
             name: "PodiumRESP",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["PodiumNumbers", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         // A C shim over the C allocator: allocated bytes (maxmemory, INFO used_memory) and glibc malloc tuning.
         .target(name: "CPodiumAlloc"),
         // Keyspace: databases, values, expiry, data structures. Standard library only.
-        .target(name: "PodiumKeyspace", swiftSettings: swiftSettings),
+        .target(name: "PodiumKeyspace", dependencies: ["PodiumNumbers"], swiftSettings: swiftSettings),
         // Configuration table and redis.conf grammar. Standard library only.
         .target(name: "PodiumConfig", swiftSettings: swiftSettings),
         // The command table, dispatcher and handlers.
         .target(
             name: "PodiumCommands",
             dependencies: [
-                "PodiumRESP", "PodiumKeyspace", "PodiumConfig", "CPodiumAlloc",
+                "PodiumRESP", "PodiumKeyspace", "PodiumConfig", "PodiumNumbers", "CPodiumAlloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -73,7 +75,7 @@ let package = Package(
         .testTarget(
             name: "PodiumRESPTests",
             dependencies: [
-                "PodiumRESP",
+                "PodiumRESP", "PodiumNumbers",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),

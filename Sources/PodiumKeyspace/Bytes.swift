@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import PodiumNumbers
 
 /// A binary-safe byte string: keys, string values, hash fields, sorted-set members.
 ///
@@ -144,60 +145,5 @@ public struct Bytes: Hashable, Comparable, Sendable, ExpressibleByStringLiteral,
     /// The value as a strict 64-bit integer (Valkey's `string2ll`), or nil.
     public var integerValue: Int? {
         withUnsafeBytes { StrictInteger.parse($0) }
-    }
-}
-
-/// Valkey's `string2ll`: optional `-`, digits, no `+`, no spaces, no leading zeros, no overflow.
-public enum StrictInteger {
-    /// Calls `body` with the decimal form of `value` (Valkey's `ll2string`), formatted on the stack.
-    @inlinable public static func withDecimal<R>(_ value: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        var magnitude = value.magnitude
-        // 20 digits hold UInt64.max; one more for the sign.
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { scratch in
-            var index = 21
-            repeat {
-                index -= 1
-                scratch[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
-            } while magnitude != 0
-            if value < 0 {
-                index -= 1
-                scratch[index] = UInt8(ascii: "-")
-            }
-            return body(UnsafeRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(scratch)[index..<21]))
-        }
-    }
-
-    public static func parse(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        let count = bytes.count
-        guard count > 0, count <= 20 else { return nil }
-        var index = 0
-        var negative = false
-        if bytes[0] == UInt8(ascii: "-") {
-            negative = true
-            index = 1
-            guard count > 1 else { return nil }
-        }
-        let first = bytes[index]
-        if first == UInt8(ascii: "0") {
-            return (count == index + 1 && !negative) ? 0 : nil
-        }
-        guard first >= UInt8(ascii: "1"), first <= UInt8(ascii: "9") else { return nil }
-        var value: UInt64 = 0
-        while index < count {
-            let digit = bytes[index] &- UInt8(ascii: "0")
-            guard digit <= 9 else { return nil }
-            let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(UInt64(digit))
-            if o1 || o2 { return nil }
-            value = a
-            index += 1
-        }
-        if negative {
-            guard value <= UInt64(Int64.max) + 1 else { return nil }
-            return value == UInt64(Int64.max) + 1 ? Int.min : -Int(value)
-        }
-        guard value <= UInt64(Int64.max) else { return nil }
-        return Int(value)
     }
 }

@@ -1,4 +1,5 @@
 import NIOCore
+import PodiumNumbers
 
 #if canImport(Glibc)
 import Glibc
@@ -172,45 +173,8 @@ public struct RESPRequestDecoder: NIOSingleStepByteToMessageDecoder {
     /// spaces, no overflow. Offsets are relative to the reader index; `to` is exclusive.
     static func parseInteger(_ buffer: ByteBuffer, from: Int, to: Int) -> Int? {
         buffer.withUnsafeReadableBytes { raw in
-            RESPInteger.parse(UnsafeRawBufferPointer(rebasing: raw[from..<to]))
+            StrictInteger.parse(UnsafeRawBufferPointer(rebasing: raw[from..<to]))
         }
     }
 }
 
-/// Valkey's `string2ll` rules, shared by the decoder and the command layer.
-public enum RESPInteger {
-    /// Parses a strict decimal 64-bit integer: optional `-`, digits, no leading zeros (except `0` itself).
-    @inlinable
-    public static func parse(_ bytes: UnsafeRawBufferPointer) -> Int? {
-        let count = bytes.count
-        guard count > 0, count <= 20 else { return nil }
-        var index = 0
-        var negative = false
-        if bytes[0] == UInt8(ascii: "-") {
-            negative = true
-            index = 1
-            guard count > 1 else { return nil }
-        }
-        let first = bytes[index]
-        if first == UInt8(ascii: "0") {
-            return (count == index + 1 && !negative) ? 0 : nil
-        }
-        guard first >= UInt8(ascii: "1"), first <= UInt8(ascii: "9") else { return nil }
-        var value: UInt64 = 0
-        while index < count {
-            let digit = bytes[index] &- UInt8(ascii: "0")
-            guard digit <= 9 else { return nil }
-            let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(UInt64(digit))
-            if o1 || o2 { return nil }
-            value = a
-            index += 1
-        }
-        if negative {
-            guard value <= UInt64(Int64.max) + 1 else { return nil }
-            return value == UInt64(Int64.max) + 1 ? Int.min : -Int(value)
-        }
-        guard value <= UInt64(Int64.max) else { return nil }
-        return Int(value)
-    }
-}

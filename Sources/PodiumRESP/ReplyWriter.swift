@@ -1,4 +1,5 @@
 import NIOCore
+import PodiumNumbers
 
 #if canImport(Glibc)
 import Glibc
@@ -35,36 +36,13 @@ public struct ReplyWriter {
     // (`$`, length, CRLF, bytes, CRLF) spent more time in those checks than in copying (measured with perf on
     // HGETALL: 12% of the server's time).
 
-    /// Writes the decimal form of `value` at `p`; returns the bytes written (at most 20).
-    @inlinable static func formatDecimal(_ value: Int, at p: UnsafeMutableRawPointer) -> Int {
-        var magnitude = value.magnitude
-        var digits = 1
-        var rest = magnitude
-        while rest >= 10 {
-            rest /= 10
-            digits += 1
-        }
-        var start = 0
-        if value < 0 {
-            p.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self)
-            start = 1
-        }
-        var i = start + digits
-        repeat {
-            i -= 1
-            p.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10), toByteOffset: i, as: UInt8.self)
-            magnitude /= 10
-        } while magnitude != 0
-        return start + digits
-    }
-
     /// `<type><n>\r\n`, then, with a payload, `<payload>\r\n`: a header, or a whole bulk string.
     @inlinable mutating func frame(_ type: UInt8, _ n: Int, payload: UnsafeRawBufferPointer? = nil) {
         let payloadSize = payload.map { $0.count + 2 } ?? 0
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 24 + payloadSize) { out in
             let p = out.baseAddress!
             p.storeBytes(of: type, as: UInt8.self)
-            var i = 1 + ReplyWriter.formatDecimal(n, at: p + 1)
+            var i = 1 + StrictInteger.format(n, at: p + 1)
             p.storeBytes(of: 0x0A0D as UInt16, toByteOffset: i, as: UInt16.self)  // CR LF (little-endian)
             i += 2
             if let payload {
@@ -124,7 +102,7 @@ public struct ReplyWriter {
     /// A bulk string holding the decimal form of `value` (what `GET` returns for a number).
     @inlinable public mutating func bulkDecimal(_ value: Int) {
         withUnsafeTemporaryAllocation(byteCount: 20, alignment: 1) { scratch in
-            let n = ReplyWriter.formatDecimal(value, at: scratch.baseAddress!)
+            let n = StrictInteger.format(value, at: scratch.baseAddress!)
             bulk(UnsafeRawBufferPointer(rebasing: scratch[..<n]))
         }
     }
@@ -207,6 +185,6 @@ public struct ReplyWriter {
 
     /// Writes the decimal form of `value` without allocating.
     @inlinable public mutating func writeDecimal(_ value: Int) {
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 20) { ReplyWriter.formatDecimal(value, at: $0.baseAddress!) }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 20) { StrictInteger.format(value, at: $0.baseAddress!) }
     }
 }

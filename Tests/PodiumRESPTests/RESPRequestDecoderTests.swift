@@ -3,6 +3,7 @@ import NIOEmbedded
 import NIOTestUtils
 import PodiumRESP
 import Testing
+import PodiumNumbers
 
 /// The request decoder against Valkey's `processMultibulkBuffer` / `processInlineBuffer` rules.
 ///
@@ -436,7 +437,7 @@ import Testing
 
     @Suite struct Integers {
         static func parse(_ text: String) -> Int? {
-            Array(text.utf8).withUnsafeBytes { RESPInteger.parse($0) }
+            Array(text.utf8).withUnsafeBytes { StrictInteger.parse($0) }
         }
 
         @Test func strictDecimal() {

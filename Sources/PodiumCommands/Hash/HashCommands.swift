@@ -2,6 +2,7 @@ import NIOCore
 import PodiumConfig
 import PodiumKeyspace
 import PodiumRESP
+import PodiumNumbers
 
 /// Handlers of Valkey's `hash` group.
 public enum HashCommands {
