@@ -21,9 +21,9 @@ public final class Keyspace {
     public var nowSeconds: UInt32
     public var stats = Stats()
     /// `hash-max-listpack-entries` / `-value`, applied when a hash grows.
-    public var hashLimits = HashLimits()
+    public var hashLimits = ListpackLimits(maxListpackEntries: 512, maxListpackValue: 64)
     /// `zset-max-listpack-entries` / `-value`.
-    public var sortedSetLimits = SortedSetLimits()
+    public var sortedSetLimits = ListpackLimits()
     /// Set while a `CLIENT NO-TOUCH on` client runs a command: reads do not update access times.
     public var noTouch = false
     /// Called with (db, key) whenever a key is removed because it expired (keyspace notifications, AOF DEL).

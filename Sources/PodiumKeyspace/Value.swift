@@ -75,3 +75,15 @@ public enum Value {
         b.count <= Bytes.inlineCapacity ? 0 : (32 + b.count + 15) & ~15
     }
 }
+
+/// When a small hash or sorted set stops being a listpack, as Valkey decides it: past `maxListpackEntries`
+/// elements or with an element longer than `maxListpackValue` bytes (`hash-max-listpack-*`,
+/// `zset-max-listpack-*`). Defaults: Valkey's zset values; `Keyspace.hashLimits` starts at Valkey's hash values.
+public struct ListpackLimits: Sendable {
+    public var maxListpackEntries: Int
+    public var maxListpackValue: Int
+    public init(maxListpackEntries: Int = 128, maxListpackValue: Int = 64) {
+        self.maxListpackEntries = maxListpackEntries
+        self.maxListpackValue = maxListpackValue
+    }
+}

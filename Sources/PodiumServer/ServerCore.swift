@@ -55,10 +55,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         let keyspace = Keyspace(databases: configuration.databases)
         let dispatcher = Dispatcher(keyspace: keyspace, logger: logger)
         dispatcher.protoMaxBulkLength = configuration.protoMaxBulkLen
-        keyspace.hashLimits = HashLimits(maxListpackEntries: configuration.hashMaxListpackEntries,
-                                         maxListpackValue: configuration.hashMaxListpackValue)
-        keyspace.sortedSetLimits = SortedSetLimits(maxListpackEntries: configuration.zsetMaxListpackEntries,
-                                                   maxListpackValue: configuration.zsetMaxListpackValue)
+        Self.applyListpackLimits(configuration, to: keyspace)
         self.executor = CommandExecutor(keyspace: keyspace, dispatcher: dispatcher)
         self.hub = PubSubHub(limit: configuration.clientOutputBufferLimit(for: .pubsub))
         var rng = SystemRandomNumberGenerator()
@@ -345,6 +342,13 @@ final class ServerCore: ServerContext, @unchecked Sendable {
 
     // MARK: - Configuration changes
 
+    private static func applyListpackLimits(_ configuration: PodiumConfiguration, to keyspace: Keyspace) {
+        keyspace.hashLimits = ListpackLimits(maxListpackEntries: configuration.hashMaxListpackEntries,
+                                             maxListpackValue: configuration.hashMaxListpackValue)
+        keyspace.sortedSetLimits = ListpackLimits(maxListpackEntries: configuration.zsetMaxListpackEntries,
+                                                  maxListpackValue: configuration.zsetMaxListpackValue)
+    }
+
     private static func applyMaxmemory(_ configuration: PodiumConfiguration, to dispatcher: Dispatcher) {
         dispatcher.maxMemory = configuration.maxmemory
         dispatcher.evictionPolicy = EvictionPolicy(rawValue: configuration.maxmemoryPolicy) ?? .noEviction
@@ -354,13 +358,9 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     private func configurationChanged(_ name: String) {
         switch name {
         case "proto-max-bulk-len": executor.dispatcher.protoMaxBulkLength = configuration.protoMaxBulkLen
-        case "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value":
-            executor.keyspace.hashLimits = HashLimits(maxListpackEntries: configuration.hashMaxListpackEntries,
-                                                      maxListpackValue: configuration.hashMaxListpackValue)
-        case "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value":
-            executor.keyspace.sortedSetLimits = SortedSetLimits(
-                maxListpackEntries: configuration.zsetMaxListpackEntries,
-                maxListpackValue: configuration.zsetMaxListpackValue)
+        case "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value",
+            "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value":
+            Self.applyListpackLimits(configuration, to: executor.keyspace)
         case "notify-keyspace-events": executor.dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
         case "maxmemory", "maxmemory-policy", "maxmemory-samples": Self.applyMaxmemory(configuration, to: executor.dispatcher)
         case "client-output-buffer-limit": hub.limit = configuration.clientOutputBufferLimit(for: .pubsub)

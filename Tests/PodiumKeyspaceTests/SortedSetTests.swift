@@ -25,7 +25,7 @@ import Testing
         var rng = SplitMix64(seed: seed)
         let z = SortedSetObject()
         var reference = Reference()
-        let limits = SortedSetLimits()
+        let limits = ListpackLimits()
         for _ in 0..<3000 {
             let member = Bytes("m\(Int.random(in: 0..<300, using: &rng))")
             let score = Double(Int.random(in: -20..<20, using: &rng)) / 2
@@ -69,7 +69,7 @@ import Testing
         var rng = SplitMix64(seed: seed)
         let z = SortedSetObject()
         var scores: [Bytes: Double] = [:]
-        let limits = SortedSetLimits()
+        let limits = ListpackLimits()
         for round in 0..<20_000 {
             let member = Bytes("m\(Int.random(in: 0..<2_000, using: &rng))")
             // Mostly far moves, some ties and near moves.
@@ -93,7 +93,7 @@ import Testing
     /// no recursion (a strong chain of 1,000,000 nodes overflowed the stack when released).
     @Test func droppingALongSetDoesNotRecurse() {
         var z: SortedSetObject? = SortedSetObject()
-        for i in 0..<400_000 { z!.insertAbsent(Bytes("m\(i)"), Double(i), limits: SortedSetLimits()) }
+        for i in 0..<400_000 { z!.insertAbsent(Bytes("m\(i)"), Double(i), limits: ListpackLimits()) }
         #expect(z!.count == 400_000 && z!.rank("m399999", reverse: true) == 0)
         z = nil
         #expect(z == nil)
@@ -101,7 +101,7 @@ import Testing
 
     @Test func lexRangesOnEqualScores() {
         let z = SortedSetObject()
-        for m in ["a", "b", "c", "d", "e"] { z.set(Bytes(m), 0, limits: SortedSetLimits()) }
+        for m in ["a", "b", "c", "d", "e"] { z.set(Bytes(m), 0, limits: ListpackLimits()) }
         var out: [String] = []
         z.range(lex: LexRange(min: .exclusive("a"), max: .inclusive("d")), reverse: false) { m, _ in
             out.append(m.description)
@@ -113,7 +113,7 @@ import Testing
 
     @Test func encodingNameFollowsTheListpackLimits() {
         let z = SortedSetObject()
-        let limits = SortedSetLimits(maxListpackEntries: 2, maxListpackValue: 4)
+        let limits = ListpackLimits(maxListpackEntries: 2, maxListpackValue: 4)
         z.set("a", 1, limits: limits)
         z.set("b", 2, limits: limits)
         #expect(z.encodingName == "listpack")
@@ -126,9 +126,9 @@ import Testing
 
     @Test func copyIsIndependent() {
         let z = SortedSetObject()
-        z.set("a", 1, limits: SortedSetLimits())
+        z.set("a", 1, limits: ListpackLimits())
         let c = z.copy()
-        c.set("b", 2, limits: SortedSetLimits())
+        c.set("b", 2, limits: ListpackLimits())
         #expect(z.count == 1 && c.count == 2)
         #expect(c.rank("b", reverse: false) == 1)
     }
@@ -143,7 +143,7 @@ import Testing
 
     @Test func listpackKeepsInsertionOrderAndConverts() {
         var h = HashObject()
-        let limits = HashLimits(maxListpackEntries: 3, maxListpackValue: 8)
+        let limits = ListpackLimits(maxListpackEntries: 3, maxListpackValue: 8)
         let r1 = h.set("b", "1", limits: limits)
         #expect(r1)
         let r2 = h.set("a", "2", limits: limits)
@@ -165,7 +165,7 @@ import Testing
 
     @Test func packedValuesChangeLengthInPlaceAndDeletesCloseUp() {
         var h = HashObject()
-        let limits = HashLimits(maxListpackEntries: 128, maxListpackValue: 300)
+        let limits = ListpackLimits(maxListpackEntries: 128, maxListpackValue: 300)
         let big = String(repeating: "v", count: 200)  // a two-byte length prefix
         h.set("a", "1", limits: limits)
         h.set("b", Bytes(big), limits: limits)
@@ -187,7 +187,7 @@ import Testing
 
     @Test func copiesAreIndependent() {
         var h = HashObject()
-        let limits = HashLimits()
+        let limits = ListpackLimits()
         h.set("a", "1", limits: limits)
         var c = h
         c.set("a", "2", limits: limits)

@@ -207,7 +207,7 @@ public struct HashObject {
     /// Sets a field. Returns true if the field is new. Converts to a hashtable when a limit is crossed.
     @discardableResult
     public mutating func set(
-        _ field: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, limits: HashLimits
+        _ field: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, limits: ListpackLimits
     ) -> Bool {
         if table != nil { return table!.updateValue(Bytes(raw: value), forKey: Bytes(raw: field)) == nil }
         if field.count > limits.maxListpackValue || value.count > limits.maxListpackValue {
@@ -243,7 +243,7 @@ public struct HashObject {
 
     /// `set` for `Bytes`.
     @discardableResult
-    public mutating func set(_ field: Bytes, _ value: Bytes, limits: HashLimits) -> Bool {
+    public mutating func set(_ field: Bytes, _ value: Bytes, limits: ListpackLimits) -> Bool {
         field.withUnsafeBytes { f in value.withUnsafeBytes { v in set(f, v, limits: limits) } }
     }
 
@@ -276,15 +276,5 @@ public struct HashObject {
         table = dict
         packed = []
         packedCount = 0
-    }
-}
-
-/// `hash-max-listpack-entries` / `hash-max-listpack-value`.
-public struct HashLimits: Sendable {
-    public var maxListpackEntries: Int
-    public var maxListpackValue: Int
-    public init(maxListpackEntries: Int = 128, maxListpackValue: Int = 64) {
-        self.maxListpackEntries = maxListpackEntries
-        self.maxListpackValue = maxListpackValue
     }
 }

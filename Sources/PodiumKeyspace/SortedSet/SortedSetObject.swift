@@ -23,7 +23,7 @@ public final class SortedSetObject {
 
     /// Inserts or moves a member. Returns true if it was new.
     @discardableResult
-    public func set(_ member: Bytes, _ score: Double, limits: SortedSetLimits) -> Bool {
+    public func set(_ member: Bytes, _ score: Double, limits: ListpackLimits) -> Bool {
         if let found = find(member) {
             move(found, to: score)
             return false
@@ -51,7 +51,7 @@ public final class SortedSetObject {
     }
 
     /// Adds a member that `find` did not find.
-    public func insertAbsent(_ member: Bytes, _ score: Double, limits: SortedSetLimits) {
+    public func insertAbsent(_ member: Bytes, _ score: Double, limits: ListpackLimits) {
         index.insert(list.insert(score: score, member: member))
         if !converted, index.count > limits.maxListpackEntries || member.count > limits.maxListpackValue {
             converted = true
@@ -156,15 +156,5 @@ public final class SortedSetObject {
         var total = 64 + 32 * 16 + count * (96 + 18)
         index.forEach { total += Value.heapSize(of: $0.member) }
         return total
-    }
-}
-
-/// `zset-max-listpack-entries` / `zset-max-listpack-value`.
-public struct SortedSetLimits: Sendable {
-    public var maxListpackEntries: Int
-    public var maxListpackValue: Int
-    public init(maxListpackEntries: Int = 128, maxListpackValue: Int = 64) {
-        self.maxListpackEntries = maxListpackEntries
-        self.maxListpackValue = maxListpackValue
     }
 }
