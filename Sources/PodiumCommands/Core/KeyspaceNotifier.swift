@@ -80,22 +80,22 @@ extension Dispatcher {
         let flags = KeyspaceEventFlags(rawValue: notifyMask)
         guard flags.rawValue & type.rawValue != 0, let server else { return }
         let dbText = String(db)
+        func publish(on prefix: StaticString, name: UnsafeRawBufferPointer, message text: UnsafeRawBufferPointer) {
+            var channel = ByteBuffer()
+            channel.reserveCapacity(16 + dbText.utf8.count + name.count)
+            channel.writeStaticString(prefix)
+            channel.writeString(dbText)
+            channel.writeStaticString("__:")
+            channel.writeBytes(name)
+            var message = ByteBuffer()
+            message.writeBytes(text)
+            _ = server.publish(.channel, channel: channel, message: message, publisher: publisher, output: &output)
+        }
         event.withUTF8Buffer { eventBuffer in
             let eventBytes = UnsafeRawBufferPointer(eventBuffer)
             // `__keyspace@<db>__:<key>` with the event as the message; `__keyevent@<db>__:<event>` with the key.
-            for (wanted, prefix, name, text) in [(KeyspaceEventFlags.keyspace, "__keyspace@", key, eventBytes),
-                                                 (.keyevent, "__keyevent@", eventBytes, key)]
-            where flags.contains(wanted) {
-                var channel = ByteBuffer()
-                channel.reserveCapacity(16 + dbText.utf8.count + name.count)
-                channel.writeString(prefix)
-                channel.writeString(dbText)
-                channel.writeStaticString("__:")
-                channel.writeBytes(name)
-                var message = ByteBuffer()
-                message.writeBytes(text)
-                _ = server.publish(.channel, channel: channel, message: message, publisher: publisher, output: &output)
-            }
+            if flags.contains(.keyspace) { publish(on: "__keyspace@", name: key, message: eventBytes) }
+            if flags.contains(.keyevent) { publish(on: "__keyevent@", name: eventBytes, message: key) }
         }
     }
 
