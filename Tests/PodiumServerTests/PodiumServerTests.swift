@@ -23,38 +23,19 @@ import Testing
         }
 
         @Test func cancellationStopsTheServer() async throws {
-            let (configuration, _) = try PodiumConfiguration.load(
-                configFile: nil, arguments: ["--port", "0", "--bind", "127.0.0.1"])
-            let (ports, continuation) = AsyncStream<Int>.makeStream()
-            let server = PodiumServer(configuration: configuration, logger: quietLogger) { continuation.yield($0) }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    defer { continuation.finish() }
-                    try await server.run()
-                }
-                var iterator = ports.makeAsyncIterator()
-                let port = try #require(await iterator.next())
+            let server = try await withRunningServer { server, port, group in
                 try await withConnection(port: port) { connection in
                     try await connection.check("PING", replies: "+PONG\r\n")
                 }
                 group.cancelAll()
                 try await group.waitForAll()
+                return server
             }
             #expect(server.state == .shutdown)
         }
 
         @Test func shutdownCommandStopsTheServer() async throws {
-            let (configuration, _) = try PodiumConfiguration.load(
-                configFile: nil, arguments: ["--port", "0", "--bind", "127.0.0.1"])
-            let (ports, continuation) = AsyncStream<Int>.makeStream()
-            let server = PodiumServer(configuration: configuration, logger: quietLogger) { continuation.yield($0) }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    defer { continuation.finish() }
-                    try await server.run()
-                }
-                var iterator = ports.makeAsyncIterator()
-                let port = try #require(await iterator.next())
+            let server = try await withRunningServer { server, port, group in
                 try await withConnection(port: port) { connection in
                     try await connection.send(command: "SHUTDOWN", "NOSAVE")
                     // No reply: the connection just closes.
@@ -62,6 +43,7 @@ import Testing
                 }
                 // run() returns on its own.
                 try await group.waitForAll()
+                return server
             }
             #expect(server.state == .shutdown)
         }

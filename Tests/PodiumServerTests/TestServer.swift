@@ -22,11 +22,12 @@ enum TestServerError: Error {
 /// A logger that drops everything, so test output stays readable.
 let quietLogger = Logger(label: "podium.test", factory: { _ in SwiftLogNoOpLogHandler() })
 
-/// Starts an in-process server on a free loopback port, runs `body` with the port, then stops the server and waits
-/// for `run()` to return. Extra `--directive value` arguments are applied after `--port 0 --bind 127.0.0.1`.
-func withTestServer<R: Sendable>(
+/// Starts an in-process server on a free loopback port and runs `body` with it, its port and the task group whose
+/// task runs `run()`: `body` decides how the server stops (cancel the group, send SHUTDOWN, call `stop()`) and
+/// waits for the group. Extra `--directive value` arguments are applied after `--port 0 --bind 127.0.0.1`.
+func withRunningServer<R: Sendable>(
     arguments: [String] = [],
-    _ body: (PodiumServer, Int) async throws -> R
+    _ body: (PodiumServer, Int, inout ThrowingTaskGroup<Void, any Error>) async throws -> R
 ) async throws -> R {
     let (configuration, _) = try PodiumConfiguration.load(
         configFile: nil, arguments: ["--port", "0", "--bind", "127.0.0.1"] + arguments)
@@ -45,6 +46,17 @@ func withTestServer<R: Sendable>(
             try await group.waitForAll()
             throw TestServerError.serverDidNotStart
         }
+        return try await body(server, port, &group)
+    }
+}
+
+/// `withRunningServer` for tests that only talk to the server: after `body` (even when it throws) the server is
+/// stopped with `stop()`, and must reach `.shutdown`.
+func withTestServer<R: Sendable>(
+    arguments: [String] = [],
+    _ body: (PodiumServer, Int) async throws -> R
+) async throws -> R {
+    try await withRunningServer(arguments: arguments) { server, port, group in
         let result: Result<R, any Error>
         do {
             result = .success(try await body(server, port))

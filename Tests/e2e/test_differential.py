@@ -525,6 +525,14 @@ def compare_random(p: Reply, o: Reply) -> str | None:
     return None if (p.value is None) == (o.value is None) else "one side empty"
 
 
+def reset_both(conns, config: dict[str, str]) -> None:
+    """FLUSHALL on each connection's server, then CONFIG SET every directive in `config`."""
+    for conn in conns:
+        assert conn.call("FLUSHALL") == OK
+        for name, value in config.items():
+            assert conn.call("CONFIG", "SET", name, value) == OK
+
+
 def run_plain(seed: int, cmds: list[Cmd], podium_conn: RespConnection, oracle_conn: RespConnection,
               compare_fn) -> None:
     """Send each command to both servers and compare with `compare_fn(cmd, p, o)` (no MULTI tracking)."""

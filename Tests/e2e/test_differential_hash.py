@@ -136,8 +136,5 @@ def compare(cmd: td.Cmd, p: Reply, o: Reply) -> str | None:
 def test_hash_differential(podium, oracle, r, oracle_r, seed):
     cmds = HashGenerator(seed).generate(COMMANDS_PER_SEED)
     with podium.raw() as pc, oracle.raw() as oc:
-        for conn in (pc, oc):
-            assert conn.call("FLUSHALL") == td.OK
-            assert conn.call("CONFIG", "SET", "hash-max-listpack-entries", "128") == td.OK
-            assert conn.call("CONFIG", "SET", "hash-max-listpack-value", "64") == td.OK
+        td.reset_both((pc, oc), {"hash-max-listpack-entries": "128", "hash-max-listpack-value": "64"})
         td.run_plain(seed, cmds, pc, oc, compare)

@@ -202,10 +202,7 @@ def compare(cmd: td.Cmd, p: Reply, o: Reply) -> str | None:
 def test_zset_differential(podium, oracle, r, oracle_r, seed):
     cmds = ZsetGenerator(seed).generate(COMMANDS_PER_SEED)
     with podium.raw() as pc, oracle.raw() as oc:
-        for conn in (pc, oc):
-            assert conn.call("FLUSHALL") == td.OK
-            assert conn.call("CONFIG", "SET", "zset-max-listpack-entries", "4") == td.OK
-            assert conn.call("CONFIG", "SET", "zset-max-listpack-value", "64") == td.OK
+        td.reset_both((pc, oc), {"zset-max-listpack-entries": "4", "zset-max-listpack-value": "64"})
         try:
             td.run_plain(seed, cmds, pc, oc, compare)
         finally:
