@@ -36,7 +36,7 @@ let package = Package(
         // Keyspace: databases, values, expiry, data structures. Standard library only.
         .target(name: "PodiumKeyspace", dependencies: ["PodiumNumbers"], swiftSettings: swiftSettings),
         // Configuration table and redis.conf grammar. Standard library only.
-        .target(name: "PodiumConfig", swiftSettings: swiftSettings),
+        .target(name: "PodiumConfig", dependencies: ["PodiumNumbers"], swiftSettings: swiftSettings),
         // The command table, dispatcher and handlers.
         .target(
             name: "PodiumCommands",

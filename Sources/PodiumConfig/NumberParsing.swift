@@ -1,3 +1,5 @@
+import PodiumNumbers
+
 /// The number formats redis.conf accepts, parsed as strictly as redis-server 7 does.
 ///
 /// Integers follow Redis' `string2ll`: an optional `-`, then digits with no leading zero (except `0` itself), no `+`,
@@ -19,35 +21,9 @@
 /// Two deliberate differences from Redis 7.0: an empty number (`""`, `kb`) is rejected instead of read as 0, and a
 /// product that overflows 64 bits is rejected instead of wrapping around.
 enum NumberParsing {
-    /// Parses a strict decimal integer (Redis `string2ll`).
+    /// Parses a strict decimal integer (Redis `string2ll`, shared with the codec and the keyspace).
     static func integer(_ text: String) -> Int? {
-        let bytes = Array(text.utf8)
-        guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
-        var index = 0
-        let negative = bytes[0] == UInt8(ascii: "-")
-        if negative { index = 1 }
-        guard index < bytes.count else { return nil }
-        // No leading zeros, and "-0" is not a number either.
-        if bytes[index] == UInt8(ascii: "0") {
-            return bytes.count == 1 ? 0 : nil
-        }
-        var magnitude: UInt64 = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-            let (times10, overflow1) = magnitude.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) = times10.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
-            guard !overflow1, !overflow2 else { return nil }
-            magnitude = sum
-            index += 1
-        }
-        if negative {
-            // Int.min's magnitude is one more than Int.max's.
-            guard magnitude <= UInt64(Int.max) + 1 else { return nil }
-            return magnitude == UInt64(Int.max) + 1 ? Int.min : -Int(magnitude)
-        }
-        guard magnitude <= UInt64(Int.max) else { return nil }
-        return Int(magnitude)
+        Array(text.utf8).withUnsafeBytes { StrictInteger.parse($0) }
     }
 
     /// The outcome of parsing a memory size.
