@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .library(name: "PodiumServer", targets: ["PodiumServer"]),
         .executable(name: "podium-server", targets: ["PodiumServerMain"]),
+        .executable(name: "podium-check-aof", targets: ["PodiumCheckAOF"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -47,11 +48,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Persistence: the append-only file (writer thread, manifest, loading, rewrite). Plugs into the dispatcher
+        // as its CommandPropagator; no event loops.
+        .target(
+            name: "PodiumPersistence",
+            dependencies: [
+                "PodiumCommands", "PodiumKeyspace", "PodiumConfig", "PodiumNumbers",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The network server: NIO pipeline, connections, executor, config, INFO.
         .target(
             name: "PodiumServer",
             dependencies: [
-                "PodiumRESP", "PodiumKeyspace", "PodiumConfig", "PodiumCommands",
+                "PodiumRESP", "PodiumKeyspace", "PodiumConfig", "PodiumCommands", "PodiumPersistence",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -67,6 +79,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // podium-check-aof: checks (and with --fix truncates) an AOF file or directory, like redis-check-aof.
+        .executableTarget(
+            name: "PodiumCheckAOF",
+            dependencies: [
+                "PodiumPersistence", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
