@@ -104,6 +104,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PodiumKeyspaceTests", dependencies: ["PodiumKeyspace"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PodiumPersistenceTests",
+            dependencies: [
+                "PodiumPersistence", "PodiumCommands", "PodiumKeyspace", "PodiumConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "PodiumConfigTests", dependencies: ["PodiumConfig"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PodiumCommandsTests",

@@ -105,6 +105,13 @@ public enum ConfigTable {
         ConfigEntry("aof-rewrite-incremental-fsync", .bool, default: "yes", support: .active),
         ConfigEntry("aof-disable-auto-gc", .bool, default: "no", support: .active),
 
+        // Test knobs (hidden from CONFIG GET globs, as in Redis): microseconds to sleep per key a rewrite writes, and
+        // per command (key) a load replays, so tests can catch a server in the middle of either.
+        ConfigEntry("rdb-key-save-delay", .integer(min: Int(Int32.min), max: intMax), default: "0", flags: .hidden,
+                    support: .active),
+        ConfigEntry("key-load-delay", .integer(min: Int(Int32.min), max: intMax), default: "0", flags: .hidden,
+                    support: .active),
+
         // MARK: - Append only file (not yet active)
         // Podium writes AOF base files until it reads and writes RDB (the RDB issue); hence the default "no".
         ConfigEntry("aof-use-rdb-preamble", .bool, default: "no", support: .notYetActive(noRDBPreamble)),

@@ -85,6 +85,8 @@ extension PodiumConfiguration {
         static let aofTimestampEnabled = Slot.of("aof-timestamp-enabled")
         static let aofRewriteIncrementalFsync = Slot.of("aof-rewrite-incremental-fsync")
         static let aofDisableAutoGC = Slot.of("aof-disable-auto-gc")
+        static let rdbKeySaveDelay = Slot.of("rdb-key-save-delay")
+        static let keyLoadDelay = Slot.of("key-load-delay")
         static let maxmemory = Slot.of("maxmemory")
         static let maxmemoryPolicy = Slot.of("maxmemory-policy")
         static let maxmemorySamples = Slot.of("maxmemory-samples")
@@ -190,6 +192,10 @@ extension PodiumConfiguration {
     public var aofRewriteIncrementalFsync: Bool { bool(Slots.aofRewriteIncrementalFsync) }
     /// `aof-disable-auto-gc`: keep history files after a rewrite (they are listed in the manifest).
     public var aofDisableAutoGC: Bool { bool(Slots.aofDisableAutoGC) }
+    /// `rdb-key-save-delay` (hidden, for tests): microseconds a rewrite sleeps after each key.
+    public var rdbKeySaveDelay: Int { integer(Slots.rdbKeySaveDelay) }
+    /// `key-load-delay` (hidden, for tests): microseconds loading sleeps after each command.
+    public var keyLoadDelay: Int { integer(Slots.keyLoadDelay) }
 
     // MARK: Not yet acted on (stored for the features to come)
 

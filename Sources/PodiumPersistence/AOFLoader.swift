@@ -29,6 +29,8 @@ struct AOFLoader {
     /// Runs a body with the executor lock held.
     let exclusive: (() -> Void) -> Void
     let loadTruncated: Bool
+    /// `key-load-delay` (tests): sleep this long after each command, outside the lock.
+    let commandDelayMicroseconds: Int
     let manifestName: String
     let logger: Logger
     /// Called under the executor lock after each slice with the bytes and commands it loaded.
@@ -108,7 +110,12 @@ struct AOFLoader {
                     base = end
                     validUpTo = end
                     commands += 1
-                    if batch.count >= Self.commandsPerSlice { runBatch() }
+                    if commandDelayMicroseconds > 0 {
+                        runBatch()
+                        Sleep.microseconds(commandDelayMicroseconds)
+                    } else if batch.count >= Self.commandsPerSlice {
+                        runBatch()
+                    }
                 }
             }
             runBatch()

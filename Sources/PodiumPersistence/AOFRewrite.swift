@@ -27,7 +27,7 @@ enum AOFRewrite {
     /// (`now`) are left out. `cancelled` is polled every 1,024 keys.
     static func write(
         _ snapshots: [DatabaseSnapshot], now: Int64, fd: Int32, path: String, incrementalFsync: Bool,
-        timestamp: Int64?, cancelled: () -> Bool
+        timestamp: Int64?, keyDelayMicroseconds: Int = 0, cancelled: () -> Bool
     ) throws -> Result {
         var out = ByteBuffer()
         out.reserveCapacity(flushBytes + 64 * 1024)
@@ -59,6 +59,11 @@ enum AOFRewrite {
                     }
                 }
                 result.keys += 1
+                if keyDelayMicroseconds > 0 {
+                    // rdb-key-save-delay (tests): a slow rewrite, checked for cancellation at every key.
+                    Sleep.microseconds(keyDelayMicroseconds)
+                    if cancelled() { throw Cancelled() }
+                }
                 if result.keys & 1023 == 0, cancelled() { throw Cancelled() }
                 if out.readableBytes >= flushBytes { try flush() }
             }

@@ -335,6 +335,12 @@ final class AOFWriter: @unchecked Sendable {
 
 /// Sleeping on a persistence thread.
 enum Sleep {
+    static func microseconds(_ microseconds: Int) {
+        var request = timespec(tv_sec: microseconds / 1_000_000, tv_nsec: (microseconds % 1_000_000) * 1000)
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0, errno == EINTR { request = remaining }
+    }
+
     static func milliseconds(_ milliseconds: Int) {
         var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
         var remaining = timespec()

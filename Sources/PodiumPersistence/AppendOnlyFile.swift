@@ -224,9 +224,11 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
                 self.loading = nil
             }
         }
+        // (The server marks the keyspace loading from its start, before the listeners accept; this clears it.)
         let loader = AOFLoader(
             directory: directory, dispatcher: dispatcher, exclusive: exclusive,
-            loadTruncated: configuration.aofLoadTruncated, manifestName: manifestName,
+            loadTruncated: configuration.aofLoadTruncated, commandDelayMicroseconds: configuration.keyLoadDelay,
+            manifestName: manifestName,
             logger: logger, progress: { bytes, commands in
                 self.loading?.loadedBytes += bytes
                 self.loading?.commands += commands
@@ -239,7 +241,11 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
             logger.notice("DB loaded from \(file.type == .base ? "base" : "incr") file \(file.name): \(String(format3(seconds))) seconds")
         }
         var keys = 0
-        exclusive { keys = dispatcher.keyspace.totalKeys }
+        exclusive {
+            keys = dispatcher.keyspace.totalKeys
+            // What was loaded is saved: INFO rdb_changes_since_last_save starts at 0, as after Valkey's load.
+            dispatcher.keyspace.dirty = 0
+        }
         let seconds = Double(monotonicNanoseconds() - started) / 1e9
         logger.notice("DB loaded from append only file: \(String(format3(seconds))) seconds",
                       metadata: ["podium.keys": "\(keys)", "podium.commands": "\(commands)", "podium.bytes": "\(total)"])
@@ -373,6 +379,7 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
         let cancel = cancelRewrite
         let promoteTemporary = waitingForRewrite
         let incrementalFsync = configuration.aofRewriteIncrementalFsync
+        let keyDelay = configuration.rdbKeySaveDelay
         let timestamp: Int64? = timestamps ? unixSeconds() : nil
         let temporary = path(temporaryRewriteName)
         logger.notice("Background append only file rewriting started")
@@ -384,7 +391,7 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
                 defer { FileIO.closeFile(fd) }
                 let result = try AOFRewrite.write(
                     snapshots, now: now, fd: fd, path: temporary, incrementalFsync: incrementalFsync,
-                    timestamp: timestamp, cancelled: { cancel.isSet })
+                    timestamp: timestamp, keyDelayMicroseconds: keyDelay, cancelled: { cancel.isSet })
                 try FileIO.sync(fd, path: temporary)
                 outcome = .success(result)
                 logger.notice("Successfully created the temporary AOF base file \(temporaryRewriteName)",

@@ -59,6 +59,9 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         let dispatcher = Dispatcher(keyspace: keyspace, logger: logger)
         dispatcher.protoMaxBulkLength = configuration.protoMaxBulkLen
         Self.applyListpackLimits(configuration, to: keyspace)
+        // With appendonly yes the data set is loaded first: until then clients get -LOADING, from the very first
+        // connection (startPersistence ends it).
+        keyspace.isLoading = configuration.appendonly
         let executor = CommandExecutor(keyspace: keyspace, dispatcher: dispatcher)
         self.executor = executor
         self.persistence = AppendOnlyFile(configuration: configuration, logger: logger,
@@ -101,6 +104,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     func startPersistence() async throws {
         let persistence = persistence
         let dispatcher = executor.dispatcher
+        defer { executor.withExclusiveAccess { executor.keyspace.isLoading = false } }
         try await persistence.startOnThread(dispatcher: dispatcher)
     }
 
