@@ -285,7 +285,7 @@ def test_second_bgrewriteaof_while_one_runs_is_refused(server_factory):
 def test_writes_during_a_rewrite_survive(server_factory):
     """The rewrite serializes a point-in-time view while clients keep writing: the new base holds the state at
     the start, the new incremental file everything after; together they load to the final state."""
-    server = server_factory(["--rdb-key-save-delay", "300"])
+    server = server_factory(["--rdb-key-save-delay", "1000"])
     c = client(server)
     pipe = c.pipeline(transaction=False)
     for i in range(3000):
