@@ -44,6 +44,8 @@ final class AOFWriter: @unchecked Sendable {
     private var waiters: [(offset: UInt64, callback: @Sendable () -> Void)] = []
     private var failure: FileError?
     private var stopping = false
+    /// Set when the thread has ended: tasks queued after that run on the caller's thread.
+    private var stopped = false
     private var idle = true
     var policy: AppendFsync
     /// `no-appendfsync-on-rewrite` while a rewrite runs: no fsync, and `always` waits only for the write.
@@ -75,22 +77,27 @@ final class AOFWriter: @unchecked Sendable {
 
     // MARK: - Producer side (any thread; the server calls it under the executor lock)
 
-    /// Appends encoded commands. `bytes` is left empty (its storage kept for reuse).
-    func enqueue(_ bytes: inout ByteBuffer) {
+    /// Appends encoded commands. `bytes` is left empty (its storage kept for reuse). Returns the bytes now
+    /// waiting to be written (the backlog: the caller slows clients down when it grows too large).
+    @discardableResult
+    func enqueue(_ bytes: inout ByteBuffer) -> Int {
         let n = bytes.readableBytes
-        guard n > 0 else { return }
-        monitor.withLock {
+        guard n > 0 else { return 0 }
+        let backlog = monitor.withLock {
             open.writeBuffer(&bytes)
             committed &+= UInt64(n)
             if idle { monitor.broadcast() }
+            return Int(committed &- written)
         }
         bytes.clear()
+        return backlog
     }
 
     /// Runs `task` on the writer thread after everything enqueued so far has been written (and before anything
     /// enqueued later).
     func enqueue(task: @escaping () -> Void) {
-        monitor.withLock {
+        let runNow = monitor.withLock { () -> Bool in
+            if stopped { return true }
             if open.readableBytes > 0 {
                 queue.append(.data(open))
                 open = ByteBuffer()
@@ -98,7 +105,10 @@ final class AOFWriter: @unchecked Sendable {
             }
             queue.append(.task(task))
             monitor.broadcast()
+            return false
         }
+        // The thread has ended (AOF turned off meanwhile): there is no stream left to order against.
+        if runNow { task() }
     }
 
     /// Calls `callback` (on the writer thread) once the stream is durable up to `offset` under the fsync policy;
@@ -111,10 +121,12 @@ final class AOFWriter: @unchecked Sendable {
         }
     }
 
+    /// `always`: on disk (or written, while fsyncs are suspended during a rewrite). Otherwise written to the OS:
+    /// replies only wait for that while the backlog is too large (`AppendOnlyFile.backlogLimit`).
     private func isDurable(_ offset: UInt64) -> Bool {
         switch policy {
         case .always: return (syncSuspended ? written : synced) >= offset
-        case .everysec, .no: return true
+        case .everysec, .no: return written >= offset
         }
     }
 
@@ -173,6 +185,9 @@ final class AOFWriter: @unchecked Sendable {
             synced = written
         }
     }
+
+    /// Rounds of retries of a failing write while stopping.
+    private var shutdownRetries = 0
 
     /// The buffer the thread writes from: swapped with `open` under the lock, so producers keep appending to a
     /// buffer nobody else references and neither side copies or allocates in the steady state.
@@ -253,7 +268,22 @@ final class AOFWriter: @unchecked Sendable {
             }
             completeWaiters()
             if finishing {
-                let done = monitor.withLock { queue.isEmpty && open.readableBytes == 0 }
+                var done = monitor.withLock { queue.isEmpty && open.readableBytes == 0 }
+                if !done, let failure = error {
+                    // Stopping while the disk refuses the data: retry for about two seconds, then give up (the
+                    // server must be able to stop) and say what was lost.
+                    shutdownRetries += 1
+                    if shutdownRetries >= 20 {
+                        let lost = monitor.withLock { () -> UInt64 in
+                            queue.removeAll()
+                            open.clear()
+                            return committed &- written
+                        }
+                        logger.warning("could not write the end of the AOF before stopping: \(failure.reason)",
+                                       metadata: ["podium.bytes_lost": "\(lost)"])
+                        done = true
+                    }
+                }
                 if done {
                     if fd >= 0 {
                         syncNow(&lastSync)
@@ -261,6 +291,12 @@ final class AOFWriter: @unchecked Sendable {
                         fd = -1
                     }
                     completeWaiters()
+                    let queuedTasks: [Item] = monitor.withLock {
+                        stopped = true
+                        defer { queue.removeAll() }
+                        return queue
+                    }
+                    for case .task(let task) in queuedTasks { task() }
                     return
                 }
             }

@@ -298,11 +298,17 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
     /// at the end of every executor-lock section that ran commands.
     @inline(__always)
     public func commit() -> UInt64 {
+        var backlog = 0
         if staged.readableBytes > 0, let writer {
-            writer.enqueue(&staged)
+            backlog = writer.enqueue(&staged)
         }
-        return repliesWait ? stagedEnd : 0
+        // everysec / no: replies do not wait, unless the disk falls so far behind that the queue would grow
+        // without bound; then the clients that write wait for it (Valkey blocks its event loop in write(2)).
+        return repliesWait || backlog > Self.backlogLimit ? stagedEnd : 0
     }
+
+    /// Bytes propagated and not yet written beyond which writing clients' replies wait for the disk.
+    public static let backlogLimit = 64 * 1024 * 1024
 
     /// Calls `callback` once everything up to `offset` is as durable as `appendfsync` promises before a reply
     /// (only `always` waits: then, on disk); returns true instead if it already is.
