@@ -6,15 +6,51 @@ import PodiumNumbers
 /// with `aof-timestamp-enabled`) that loaders skip. Both servers can load a file Podium writes, and the reverse.
 public enum AOFFormat {
     /// Writes one command: `*<argc>\r\n` then `$<len>\r\n<bytes>\r\n` per argument (Valkey's
-    /// `catAppendOnlyGenericCommand`).
+    /// `catAppendOnlyGenericCommand`). One reservation and one raw write for the whole command: a ByteBuffer
+    /// write per header and per payload (a dozen for a SET) cost more than the copying, on every write command.
     public static func writeCommand(_ args: [ByteBuffer], into out: inout ByteBuffer) {
-        writeHeader(UInt8(ascii: "*"), args.count, into: &out)
-        for arg in args {
-            writeHeader(UInt8(ascii: "$"), arg.readableBytes, into: &out)
-            var copy = arg
-            out.writeBuffer(&copy)
-            out.writeStaticString("\r\n")
+        var size = 3 + digits(args.count)
+        for arg in args { size += 5 + digits(arg.readableBytes) + arg.readableBytes }
+        out.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { raw in
+            var i = 0
+            func header(_ kind: UInt8, _ n: Int) {
+                raw[i] = kind
+                i += 1
+                StrictInteger.withDecimal(n) { d in
+                    UnsafeMutableRawBufferPointer(rebasing: raw[i..<(i + d.count)]).copyMemory(from: d)
+                    i += d.count
+                }
+                raw[i] = 0x0D
+                raw[i + 1] = 0x0A
+                i += 2
+            }
+            header(UInt8(ascii: "*"), args.count)
+            for arg in args {
+                header(UInt8(ascii: "$"), arg.readableBytes)
+                arg.withUnsafeReadableBytes { src in
+                    if src.count > 0 {
+                        UnsafeMutableRawBufferPointer(rebasing: raw[i..<(i + src.count)]).copyMemory(from: src)
+                    }
+                    i += src.count
+                }
+                raw[i] = 0x0D
+                raw[i + 1] = 0x0A
+                i += 2
+            }
+            return i
         }
+    }
+
+    /// Decimal digits of a non-negative count.
+    @inline(__always)
+    static func digits(_ n: Int) -> Int {
+        var d = 1
+        var x = n
+        while x >= 10 {
+            x /= 10
+            d += 1
+        }
+        return d
     }
 
     /// `*<count>\r\n` or `$<length>\r\n`.

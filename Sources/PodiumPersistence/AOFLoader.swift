@@ -145,8 +145,10 @@ struct AOFLoader {
             if now - lastReport >= 5_000_000_000 {
                 let seconds = Double(now - started) / 1e9
                 let megabytes = Double(base) / 1_048_576
+                var keys = 0
+                exclusive { keys = dispatcher.keyspace.totalKeys }
                 logger.notice("loading aof", metadata: [
-                    "podium.file": "\(name)", "podium.commands": "\(commands)",
+                    "podium.file": "\(name)", "podium.commands": "\(commands)", "podium.keys": "\(keys)",
                     "podium.mb": "\(Int(megabytes))",
                     "podium.mb_per_s": "\(Int(megabytes / max(seconds, 0.001)))",
                 ])

@@ -209,6 +209,28 @@ def test_expired_keys_are_logged_as_del(server_factory):
     assert client(server).dbsize() == 0
 
 
+def test_evicted_keys_are_logged_as_del(server_factory):
+    """maxmemory eviction removes keys outside any command: each is a DEL of its own in the log, so a restart
+    has exactly the keys that survived."""
+    server = server_factory(["--maxmemory-policy", "allkeys-random"])
+    c = client(server)
+    used = int(c.info("memory")["used_memory"])
+    c.config_set("maxmemory", used + 2_000_000)
+    pipe = c.pipeline(transaction=False)
+    for i in range(5000):
+        pipe.set(f"k:{i}", "v" * 1000)
+    pipe.execute()
+    evicted = c.info("stats")["evicted_keys"]
+    assert evicted > 1000
+    survivors = sorted(c.keys("k:*"))
+    time.sleep(0.3)
+    dels = [cmd for cmd in commands_in(incr_file(server)) if cmd[0].upper() == b"DEL"]
+    assert len(dels) == evicted
+    c.config_set("maxmemory", 0)
+    restart(server)
+    assert sorted(client(server).keys("k:*")) == survivors
+
+
 def test_timestamp_annotations(server_factory):
     server = server_factory(["--aof-timestamp-enabled", "yes"])
     c = client(server)
