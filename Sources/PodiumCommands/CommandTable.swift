@@ -4,7 +4,7 @@
 ///
 /// Arity follows Valkey: it counts the command name, and a negative value means "at least".
 extension CommandTable {
-    static let all: [CommandSpec] = generic + strings + hashes + sortedSets + pubsub + transactions + connection
+    static let all: [CommandSpec] = generic + strings + hashes + lists + sortedSets + pubsub + transactions + connection
         + server
 
     // MARK: - Generic
@@ -212,6 +212,74 @@ extension CommandTable {
                     summary: "Iterates over fields and values of a hash.",
                     complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
                     syntax: "key cursor [MATCH pattern] [COUNT count] [NOVALUES]", handler: HashCommands.hscan),
+    ]
+
+    // MARK: - Lists
+    static let lists: [CommandSpec] = [
+        CommandSpec("lpush", arity: -3, flags: [.write, .denyOOM, .fast], keys: .one, group: .list, since: "1.0.0",
+                    summary: "Prepends one or more elements to a list. Creates the key if it doesn't exist.",
+                    complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
+                    syntax: "key element [element ...]", handler: ListCommands.lpush),
+        CommandSpec("rpush", arity: -3, flags: [.write, .denyOOM, .fast], keys: .one, group: .list, since: "1.0.0",
+                    summary: "Appends one or more elements to a list. Creates the key if it doesn't exist.",
+                    complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
+                    syntax: "key element [element ...]", handler: ListCommands.rpush),
+        CommandSpec("lpushx", arity: -3, flags: [.write, .denyOOM, .fast], keys: .one, group: .list, since: "2.2.0",
+                    summary: "Prepends one or more elements to a list only when the list exists.",
+                    complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
+                    syntax: "key element [element ...]", handler: ListCommands.lpushx),
+        CommandSpec("rpushx", arity: -3, flags: [.write, .denyOOM, .fast], keys: .one, group: .list, since: "2.2.0",
+                    summary: "Appends an element to a list only when the list exists.",
+                    complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
+                    syntax: "key element [element ...]", handler: ListCommands.rpushx),
+        CommandSpec("lpop", arity: -2, flags: [.write, .fast], keys: .one, group: .list, since: "1.0.0",
+                    summary: "Returns the first elements in a list after removing it. Deletes the list if the last element was popped.",
+                    complexity: "O(N) where N is the number of elements returned", syntax: "key [count]", handler: ListCommands.lpop),
+        CommandSpec("rpop", arity: -2, flags: [.write, .fast], keys: .one, group: .list, since: "1.0.0",
+                    summary: "Returns and removes the last elements of a list. Deletes the list if the last element was popped.",
+                    complexity: "O(N) where N is the number of elements returned", syntax: "key [count]", handler: ListCommands.rpop),
+        CommandSpec("llen", arity: 2, flags: [.readonly, .fast], keys: .one, group: .list, since: "1.0.0",
+                    summary: "Returns the length of a list.", complexity: "O(1)", syntax: "key", handler: ListCommands.llen),
+        CommandSpec("lrange", arity: 4, flags: [.readonly], keys: .one, group: .list, since: "1.0.0",
+                    summary: "Returns a range of elements from a list.",
+                    complexity: "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.",
+                    syntax: "key start stop", handler: ListCommands.lrange),
+        CommandSpec("lindex", arity: 3, flags: [.readonly], keys: .one, group: .list, since: "1.0.0",
+                    summary: "Returns an element from a list by its index.",
+                    complexity: "O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).",
+                    syntax: "key index", handler: ListCommands.lindex),
+        CommandSpec("lset", arity: 4, flags: [.write, .denyOOM], keys: .one, group: .list, since: "1.0.0",
+                    summary: "Sets the value of an element in a list by its index.",
+                    complexity: "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).",
+                    syntax: "key index element", handler: ListCommands.lset),
+        CommandSpec("linsert", arity: 5, flags: [.write, .denyOOM], keys: .one, group: .list, since: "2.2.0",
+                    summary: "Inserts an element before or after another element in a list.",
+                    complexity: "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).",
+                    syntax: "key BEFORE | AFTER pivot element", handler: ListCommands.linsert),
+        CommandSpec("lrem", arity: 4, flags: [.write], keys: .one, group: .list, since: "1.0.0",
+                    summary: "Removes elements from a list. Deletes the list if the last element was removed.",
+                    complexity: "O(N+M) where N is the length of the list and M is the number of elements removed.",
+                    syntax: "key count element", handler: ListCommands.lrem),
+        CommandSpec("ltrim", arity: 4, flags: [.write], keys: .one, group: .list, since: "1.0.0",
+                    summary: "Removes elements from both ends a list. Deletes the list if all elements were trimmed.",
+                    complexity: "O(N) where N is the number of elements to be removed by the operation.",
+                    syntax: "key start stop", handler: ListCommands.ltrim),
+        CommandSpec("lpos", arity: -3, flags: [.readonly], keys: .one, group: .list, since: "6.0.6",
+                    summary: "Returns the index of matching elements in a list.",
+                    complexity: "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.",
+                    syntax: "key element [RANK rank] [COUNT num-matches] [MAXLEN len]", handler: ListCommands.lpos),
+        CommandSpec("lmove", arity: 5, flags: [.write, .denyOOM], keys: .init(first: 1, last: 2, step: 1), group: .list,
+                    since: "6.2.0",
+                    summary: "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.",
+                    complexity: "O(1)", syntax: "source destination LEFT | RIGHT LEFT | RIGHT", handler: ListCommands.lmove),
+        CommandSpec("rpoplpush", arity: 3, flags: [.write, .denyOOM], keys: .init(first: 1, last: 2, step: 1),
+                    group: .list, since: "1.2.0",
+                    summary: "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.",
+                    complexity: "O(1)", syntax: "source destination", handler: ListCommands.rpoplpush),
+        CommandSpec("lmpop", arity: -4, flags: [.write], keys: .none, group: .list, since: "7.0.0",
+                    summary: "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.",
+                    complexity: "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
+                    syntax: "numkeys key [key ...] LEFT | RIGHT [COUNT count]", handler: ListCommands.lmpop),
     ]
 
     // MARK: - Sorted sets

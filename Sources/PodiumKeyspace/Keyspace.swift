@@ -24,6 +24,8 @@ public final class Keyspace {
     public var hashLimits = ListpackLimits(maxListpackEntries: 512, maxListpackValue: 64)
     /// `zset-max-listpack-entries` / `-value`.
     public var sortedSetLimits = ListpackLimits()
+    /// `list-max-listpack-size` / `list-compress-depth`.
+    public var listLimits = ListLimits()
     /// Set while a `CLIENT NO-TOUCH on` client runs a command: reads do not update access times.
     public var noTouch = false
     /// Called with (db, key) whenever a key is removed because it expired (keyspace notifications, AOF DEL).

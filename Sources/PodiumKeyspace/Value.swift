@@ -10,6 +10,7 @@ public enum Value {
     case string(Bytes, raw: Bool)
     case hash(HashObject)
     case sortedSet(SortedSetObject)
+    case list(ListObject)
 
     /// Builds a string value the way Valkey's `tryObjectEncoding` would store it.
     @inlinable public static func fromBytes(_ bytes: Bytes) -> Value {
@@ -28,6 +29,7 @@ public enum Value {
         case .integer, .string: return "string"
         case .hash: return "hash"
         case .sortedSet: return "zset"
+        case .list: return "list"
         }
     }
 
@@ -38,6 +40,7 @@ public enum Value {
         case .string(let b, let raw): return (raw || b.count > 44) ? "raw" : "embstr"
         case .hash(let h): return h.encodingName
         case .sortedSet(let z): return z.encodingName
+        case .list(let l): return l.encodingName
         }
     }
 
@@ -45,7 +48,7 @@ public enum Value {
     public var isString: Bool {
         switch self {
         case .integer, .string: return true
-        case .hash, .sortedSet: return false
+        case .hash, .sortedSet, .list: return false
         }
     }
 
@@ -54,7 +57,7 @@ public enum Value {
         switch self {
         case .integer(let n): return Bytes(decimal: n)
         case .string(let b, _): return b
-        case .hash, .sortedSet: return nil
+        case .hash, .sortedSet, .list: return nil
         }
     }
 
@@ -67,6 +70,7 @@ public enum Value {
         case .string(let b, _): return Value.heapSize(of: b)
         case .hash(let h): return h.approximateSize
         case .sortedSet(let z): return z.approximateSize
+        case .list(let l): return l.approximateSize
         }
     }
 

@@ -158,14 +158,29 @@ ZSET_SCRIPT = [
     ("ZSCORE", "s1", "a"), ("ZRANGE", "s1", "0", "-1"), ("ZCARD", "s1"),
 ]
 
+LIST_SCRIPT = [
+    ("RPUSH", "l", "a", "b", "c", "d"), ("LPUSH", "l", "z"), ("LPUSHX", "l", "y"), ("RPUSHX", "l", "e"),
+    ("LPUSHX", "nosuch", "a"), ("RPUSHX", "nosuch", "a"), ("LPOP", "l"), ("RPOP", "l", "2"), ("LPOP", "l", "0"),
+    ("LPOP", "nosuch"), ("LSET", "l", "0", "A"), ("LSET", "l", "100", "x"), ("LINSERT", "l", "BEFORE", "A", "B"),
+    ("LINSERT", "l", "AFTER", "nosuch", "x"), ("LREM", "l", "0", "nosuch"), ("LREM", "l", "1", "B"),
+    ("LTRIM", "l", "0", "-1"), ("LTRIM", "l", "1", "100"), ("RPUSH", "l", "a", "a"), ("LMOVE", "l", "l2", "LEFT", "RIGHT"),
+    ("LMOVE", "l", "l", "RIGHT", "LEFT"), ("RPOPLPUSH", "l2", "l3"), ("RPOPLPUSH", "nosuch", "l3"),
+    ("LMPOP", "2", "nosuch", "l", "LEFT", "COUNT", "2"), ("LMPOP", "1", "nosuch", "RIGHT"), ("LRANGE", "l", "0", "-1"),
+    ("RPUSH", "t", "x"), ("LTRIM", "t", "5", "10"), ("RPUSH", "r", "x"), ("LREM", "r", "0", "x"),
+    ("RPUSH", "p", "x"), ("RPOP", "p"), ("RPUSH", "q", "x", "y"), ("LPOP", "q", "5"), ("RPUSH", "m", "x"),
+    ("LMOVE", "m", "m2", "LEFT", "LEFT"), ("RENAME", "m2", "m3"), ("COPY", "m3", "m4"),
+    ("SET", "str", "v"), ("LPUSH", "str", "a"), ("LMOVE", "l", "str", "LEFT", "LEFT"),
+    ("LLEN", "l"), ("LINDEX", "l", "0"), ("LPOS", "l", "a"),
+]
+
 
 # --------------------------------------------------------------------------------------------------
 # Differential: every event family against redis-server 7
 # --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("script", [STRING_SCRIPT, GENERIC_SCRIPT, HASH_SCRIPT, ZSET_SCRIPT],
-                         ids=["string", "generic", "hash", "zset"])
+@pytest.mark.parametrize("script", [STRING_SCRIPT, GENERIC_SCRIPT, HASH_SCRIPT, ZSET_SCRIPT, LIST_SCRIPT],
+                         ids=["string", "generic", "hash", "zset", "list"])
 def test_events_match_redis(podium, oracle, script):
     events = assert_same_as_oracle(podium, oracle, "KEA", script)
     assert len(events) > 20  # the script did raise events (both servers agree on which)
@@ -206,6 +221,10 @@ KEYMISS_SCRIPT = [
     ("ZRANDMEMBER", "m"), ("ZSCAN", "m", "0"), ("ZUNION", "2", "m", "zset"), ("ZINTER", "2", "m", "zset"),
     ("ZDIFF", "2", "zset", "m"), ("ZINTERCARD", "2", "m", "zset"), ("ZUNIONSTORE", "d", "2", "m", "zset"),
     ("ZRANGESTORE", "d2", "m", "0", "-1"), ("ZREM", "m", "a"), ("ZPOPMIN", "m"),
+    ("LLEN", "m"), ("LRANGE", "m", "0", "-1"), ("LINDEX", "m", "0"), ("LPOS", "m", "a"), ("LPOP", "m"),
+    ("RPOP", "m", "2"), ("LSET", "m", "0", "x"), ("LINSERT", "m", "BEFORE", "a", "b"), ("LREM", "m", "0", "a"),
+    ("LTRIM", "m", "0", "1"), ("LMOVE", "m", "d3", "LEFT", "LEFT"), ("LMPOP", "1", "m", "LEFT"),
+    ("LPUSHX", "m", "a"),
 ]
 
 
