@@ -24,13 +24,14 @@ let quietLogger = Logger(label: "podium.test", factory: { _ in SwiftLogNoOpLogHa
 
 /// Starts an in-process server on a free loopback port and runs `body` with it, its port and the task group whose
 /// task runs `run()`: `body` decides how the server stops (cancel the group, send SHUTDOWN, call `stop()`) and
-/// waits for the group. Extra `--directive value` arguments are applied after `--port 0 --bind 127.0.0.1`.
+/// waits for the group. Extra `--directive value` arguments are applied after `--port 0 --bind 127.0.0.1
+/// --appendonly no` (these servers keep nothing on disk; the e2e suite tests persistence with real processes).
 func withRunningServer<R: Sendable>(
     arguments: [String] = [],
     _ body: (PodiumServer, Int, inout ThrowingTaskGroup<Void, any Error>) async throws -> R
 ) async throws -> R {
     let (configuration, _) = try PodiumConfiguration.load(
-        configFile: nil, arguments: ["--port", "0", "--bind", "127.0.0.1"] + arguments)
+        configFile: nil, arguments: ["--port", "0", "--bind", "127.0.0.1", "--appendonly", "no"] + arguments)
     let (ports, portContinuation) = AsyncStream<Int>.makeStream()
     let server = PodiumServer(configuration: configuration, logger: quietLogger) { port in
         portContinuation.yield(port)
