@@ -4,7 +4,7 @@
 ///
 /// Arity follows Valkey: it counts the command name, and a negative value means "at least".
 extension CommandTable {
-    static let all: [CommandSpec] = generic + strings + hashes + lists + sortedSets + pubsub + transactions + connection
+    static let all: [CommandSpec] = generic + strings + hashes + lists + sets + sortedSets + pubsub + transactions + connection
         + server
 
     // MARK: - Generic
@@ -280,6 +280,74 @@ extension CommandTable {
                     summary: "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.",
                     complexity: "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
                     syntax: "numkeys key [key ...] LEFT | RIGHT [COUNT count]", handler: ListCommands.lmpop),
+    ]
+
+    // MARK: - Sets
+    static let sets: [CommandSpec] = [
+        CommandSpec("sadd", arity: -3, flags: [.write, .denyOOM, .fast], keys: .one, group: .set, since: "1.0.0",
+                    summary: "Adds one or more members to a set. Creates the key if it doesn't exist.",
+                    complexity: "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
+                    syntax: "key member [member ...]", handler: SetCommands.sadd),
+        CommandSpec("srem", arity: -3, flags: [.write, .fast], keys: .one, group: .set, since: "1.0.0",
+                    summary: "Removes one or more members from a set. Deletes the set if the last member was removed.",
+                    complexity: "O(N) where N is the number of members to be removed.", syntax: "key member [member ...]",
+                    handler: SetCommands.srem),
+        CommandSpec("smove", arity: 4, flags: [.write, .fast], keys: .init(first: 1, last: 2, step: 1), group: .set,
+                    since: "1.0.0", summary: "Moves a member from one set to another.", complexity: "O(1)",
+                    syntax: "source destination member", handler: SetCommands.smove),
+        CommandSpec("sismember", arity: 3, flags: [.readonly, .fast], keys: .one, group: .set, since: "1.0.0",
+                    summary: "Determines whether a member belongs to a set.", complexity: "O(1)", syntax: "key member",
+                    handler: SetCommands.sismember),
+        CommandSpec("smismember", arity: -3, flags: [.readonly, .fast], keys: .one, group: .set, since: "6.2.0",
+                    summary: "Determines whether multiple members belong to a set.",
+                    complexity: "O(N) where N is the number of elements being checked for membership",
+                    syntax: "key member [member ...]", handler: SetCommands.smismember),
+        CommandSpec("scard", arity: 2, flags: [.readonly, .fast], keys: .one, group: .set, since: "1.0.0",
+                    summary: "Returns the number of members in a set.", complexity: "O(1)", syntax: "key",
+                    handler: SetCommands.scard),
+        CommandSpec("smembers", arity: 2, flags: [.readonly], keys: .one, group: .set, since: "1.0.0",
+                    summary: "Returns all members of a set.", complexity: "O(N) where N is the set cardinality.",
+                    syntax: "key", handler: SetCommands.smembers),
+        CommandSpec("spop", arity: -2, flags: [.write, .fast], keys: .one, group: .set, since: "1.0.0",
+                    summary: "Returns one or more random members from a set after removing them. Deletes the set if the last member was popped.",
+                    complexity: "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",
+                    syntax: "key [count]", handler: SetCommands.spop),
+        CommandSpec("srandmember", arity: -2, flags: [.readonly], keys: .one, group: .set, since: "1.0.0",
+                    summary: "Get one or multiple random members from a set",
+                    complexity: "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.",
+                    syntax: "key [count]", handler: SetCommands.srandmember),
+        CommandSpec("sinter", arity: -2, flags: [.readonly], keys: .all, group: .set, since: "1.0.0",
+                    summary: "Returns the intersect of multiple sets.",
+                    complexity: "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
+                    syntax: "key [key ...]", handler: SetCommands.sinter),
+        CommandSpec("sinterstore", arity: -3, flags: [.write, .denyOOM], keys: .all, group: .set, since: "1.0.0",
+                    summary: "Stores the intersect of multiple sets in a key.",
+                    complexity: "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
+                    syntax: "destination key [key ...]", handler: SetCommands.sinterstore),
+        CommandSpec("sintercard", arity: -3, flags: [.readonly], keys: .none, group: .set, since: "7.0.0",
+                    summary: "Returns the number of members of the intersect of multiple sets.",
+                    complexity: "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
+                    syntax: "numkeys key [key ...] [LIMIT limit]", handler: SetCommands.sintercard),
+        CommandSpec("sunion", arity: -2, flags: [.readonly], keys: .all, group: .set, since: "1.0.0",
+                    summary: "Returns the union of multiple sets.",
+                    complexity: "O(N) where N is the total number of elements in all given sets.", syntax: "key [key ...]",
+                    handler: SetCommands.sunion),
+        CommandSpec("sunionstore", arity: -3, flags: [.write, .denyOOM], keys: .all, group: .set, since: "1.0.0",
+                    summary: "Stores the union of multiple sets in a key.",
+                    complexity: "O(N) where N is the total number of elements in all given sets.",
+                    syntax: "destination key [key ...]", handler: SetCommands.sunionstore),
+        CommandSpec("sdiff", arity: -2, flags: [.readonly], keys: .all, group: .set, since: "1.0.0",
+                    summary: "Returns the difference of multiple sets.",
+                    complexity: "O(N) where N is the total number of elements in all given sets.", syntax: "key [key ...]",
+                    handler: SetCommands.sdiff),
+        CommandSpec("sdiffstore", arity: -3, flags: [.write, .denyOOM], keys: .all, group: .set, since: "1.0.0",
+                    summary: "Stores the difference of multiple sets in a key.",
+                    complexity: "O(N) where N is the total number of elements in all given sets.",
+                    syntax: "destination key [key ...]", handler: SetCommands.sdiffstore),
+        CommandSpec("sscan", arity: -3, flags: [.readonly], keys: .one, group: .set, since: "2.8.0",
+                    summary: "Iterates over members of a set.",
+                    complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
+                    syntax: "key cursor [MATCH pattern] [COUNT count]", handler: SetCommands.sscan),
     ]
 
     // MARK: - Sorted sets

@@ -11,6 +11,7 @@ public enum Value {
     case hash(HashObject)
     case sortedSet(SortedSetObject)
     case list(ListObject)
+    case set(SetObject)
 
     /// Builds a string value the way Valkey's `tryObjectEncoding` would store it.
     @inlinable public static func fromBytes(_ bytes: Bytes) -> Value {
@@ -30,6 +31,7 @@ public enum Value {
         case .hash: return "hash"
         case .sortedSet: return "zset"
         case .list: return "list"
+        case .set: return "set"
         }
     }
 
@@ -41,6 +43,7 @@ public enum Value {
         case .hash(let h): return h.encodingName
         case .sortedSet(let z): return z.encodingName
         case .list(let l): return l.encodingName
+        case .set(let s): return s.encodingName
         }
     }
 
@@ -48,7 +51,7 @@ public enum Value {
     public var isString: Bool {
         switch self {
         case .integer, .string: return true
-        case .hash, .sortedSet, .list: return false
+        case .hash, .sortedSet, .list, .set: return false
         }
     }
 
@@ -57,7 +60,7 @@ public enum Value {
         switch self {
         case .integer(let n): return Bytes(decimal: n)
         case .string(let b, _): return b
-        case .hash, .sortedSet, .list: return nil
+        case .hash, .sortedSet, .list, .set: return nil
         }
     }
 
@@ -71,6 +74,7 @@ public enum Value {
         case .hash(let h): return h.approximateSize
         case .sortedSet(let z): return z.approximateSize
         case .list(let l): return l.approximateSize
+        case .set(let s): return s.approximateSize
         }
     }
 

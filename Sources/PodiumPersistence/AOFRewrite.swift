@@ -87,6 +87,33 @@ enum AOFRewrite {
             writeHash(hash, key: key, into: &out)
         case .sortedSet(let set):
             writeSortedSet(set, key: key, into: &out)
+        case .list(let list):
+            writeElements(list.count, command: "$5\r\nRPUSH\r\n", key: key, into: &out) { body in
+                list.forEach(from: 0, count: list.count, reverse: false, body)
+            }
+        case .set(let set):
+            writeElements(set.count, command: "$4\r\nSADD\r\n", key: key, into: &out) { body in set.forEach(body) }
+        }
+    }
+
+    /// `<command> key element …` for `count` elements visited by `elements`, 64 per command: `RPUSH` for a list
+    /// (head to tail), `SADD` for a set.
+    static func writeElements(
+        _ count: Int, command: StaticString, key: UnsafeRawBufferPointer, into out: inout ByteBuffer,
+        _ elements: ((UnsafeRawBufferPointer) -> Void) -> Void
+    ) {
+        var remaining = count
+        var inCommand = 0
+        elements { element in
+            if inCommand == 0 {
+                AOFFormat.writeHeader(UInt8(ascii: "*"), 2 + min(remaining, itemsPerCommand), into: &out)
+                out.writeStaticString(command)
+                AOFFormat.writeBulk(key, into: &out)
+            }
+            AOFFormat.writeBulk(element, into: &out)
+            remaining -= 1
+            inCommand += 1
+            if inCommand == itemsPerCommand { inCommand = 0 }
         }
     }
 

@@ -385,6 +385,9 @@ final class ServerCore: ServerContext, @unchecked Sendable {
                                                   maxListpackValue: configuration.zsetMaxListpackValue)
         keyspace.listLimits = ListLimits(fill: configuration.listMaxListpackSize,
                                          compressDepth: configuration.listCompressDepth)
+        keyspace.setLimits = SetLimits(maxIntsetEntries: configuration.setMaxIntsetEntries,
+                                       maxListpackEntries: configuration.setMaxListpackEntries,
+                                       maxListpackValue: configuration.setMaxListpackValue)
     }
 
     private static func applyMaxmemory(_ configuration: PodiumConfiguration, to dispatcher: Dispatcher) {

@@ -206,4 +206,6 @@ def test_redis_cli_lists(podium):
     assert cli("LPOP", "cl", "2") == "a\nb"
     assert cli("LMPOP", "1", "cl", "LEFT") == "cl\nc"
     assert cli("LLEN", "cl") == "0"
-    assert cli("--resp3", "LPOP", "cl") == ""  # a RESP3 null, printed empty outside a terminal
+    assert cli("-3", "LRANGE", "cl", "0", "-1") == ""  # an empty array, printed empty outside a terminal
+    assert cli("-3", "RPUSH", "cl", "x", "y") == "2"
+    assert cli("-3", "LPOP", "cl", "2") == "x\ny"
