@@ -173,14 +173,26 @@ LIST_SCRIPT = [
     ("LLEN", "l"), ("LINDEX", "l", "0"), ("LPOS", "l", "a"),
 ]
 
+SET_SCRIPT = [
+    ("SADD", "s", "a", "b", "c"), ("SADD", "s", "a"), ("SREM", "s", "nosuch"), ("SREM", "s", "a"),
+    ("SADD", "t", "1", "2"), ("SMOVE", "s", "t", "b"), ("SMOVE", "s", "t", "nosuch"), ("SMOVE", "t", "t", "1"),
+    ("SMOVE", "s", "u", "c"), ("SADD", "single", "x"), ("SPOP", "single"), ("SADD", "p", "x"), ("SPOP", "p", "0"),
+    ("SPOP", "p", "1"), ("SADD", "p", "1", "2", "3"), ("SPOP", "p", "10"), ("SPOP", "nosuch"), ("SADD", "a", "1", "2", "3"), ("SADD", "b", "2", "3", "4"),
+    ("SINTERSTORE", "i", "a", "b"), ("SUNIONSTORE", "u2", "a", "b"), ("SDIFFSTORE", "d", "a", "b"),
+    ("SINTERSTORE", "i", "a", "nosuch"), ("SDIFFSTORE", "d", "a", "a"), ("SUNIONSTORE", "u3", "nosuch"),
+    ("SADD", "one", "x"), ("SREM", "one", "x"), ("SADD", "two", "x"), ("SMOVE", "two", "three", "x"),
+    ("RENAME", "three", "four"), ("COPY", "four", "five"), ("SET", "str", "v"), ("SADD", "str", "a"),
+    ("SMEMBERS", "a"), ("SISMEMBER", "a", "1"), ("SCARD", "a"), ("SRANDMEMBER", "one"),
+]
+
 
 # --------------------------------------------------------------------------------------------------
 # Differential: every event family against redis-server 7
 # --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("script", [STRING_SCRIPT, GENERIC_SCRIPT, HASH_SCRIPT, ZSET_SCRIPT, LIST_SCRIPT],
-                         ids=["string", "generic", "hash", "zset", "list"])
+@pytest.mark.parametrize("script", [STRING_SCRIPT, GENERIC_SCRIPT, HASH_SCRIPT, ZSET_SCRIPT, LIST_SCRIPT, SET_SCRIPT],
+                         ids=["string", "generic", "hash", "zset", "list", "set"])
 def test_events_match_redis(podium, oracle, script):
     events = assert_same_as_oracle(podium, oracle, "KEA", script)
     assert len(events) > 20  # the script did raise events (both servers agree on which)
@@ -225,6 +237,9 @@ KEYMISS_SCRIPT = [
     ("RPOP", "m", "2"), ("LSET", "m", "0", "x"), ("LINSERT", "m", "BEFORE", "a", "b"), ("LREM", "m", "0", "a"),
     ("LTRIM", "m", "0", "1"), ("LMOVE", "m", "d3", "LEFT", "LEFT"), ("LMPOP", "1", "m", "LEFT"),
     ("LPUSHX", "m", "a"),
+    ("SISMEMBER", "m", "a"), ("SMISMEMBER", "m", "a"), ("SCARD", "m"), ("SMEMBERS", "m"), ("SRANDMEMBER", "m"),
+    ("SSCAN", "m", "0"), ("SINTER", "m", "m"), ("SUNION", "m"), ("SDIFF", "m"), ("SINTERCARD", "1", "m"),
+    ("SINTERSTORE", "d4", "m"), ("SPOP", "m"), ("SREM", "m", "a"), ("SMOVE", "m", "d5", "a"),
 ]
 
 
