@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // Decimal integers as Valkey parses and prints them (string2ll / ll2string). Standard library only.
@@ -34,8 +35,13 @@ let package = Package(
         ),
         // A C shim over the C allocator: allocated bytes (maxmemory, INFO used_memory) and glibc malloc tuning.
         .target(name: "CPodiumAlloc"),
-        // Keyspace: databases, values, expiry, data structures. Standard library only.
-        .target(name: "PodiumKeyspace", dependencies: ["PodiumNumbers"], swiftSettings: swiftSettings),
+        // Keyspace: databases, values, expiry, data structures. Standard library and swift-collections (the deque
+        // of list nodes) only.
+        .target(
+            name: "PodiumKeyspace",
+            dependencies: ["PodiumNumbers", .product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: swiftSettings
+        ),
         // Configuration table and redis.conf grammar. Standard library only.
         .target(name: "PodiumConfig", dependencies: ["PodiumNumbers"], swiftSettings: swiftSettings),
         // The command table, dispatcher and handlers.

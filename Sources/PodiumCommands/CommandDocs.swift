@@ -3,8 +3,8 @@
 /// a unit test fails when the committed file differs from the table.
 public enum CommandDocs {
     static let groupTitles: [(CommandGroup, String)] = [
-        (.string, "Strings"), (.generic, "Keys (generic)"), (.hash, "Hashes"), (.sortedSet, "Sorted sets"),
-        (.transactions, "Transactions"), (.connection, "Connection"), (.server, "Server"), (.pubsub, "Pub/Sub"),
+        (.string, "Strings"), (.generic, "Keys (generic)"), (.hash, "Hashes"), (.list, "Lists"), (.set, "Sets"),
+        (.sortedSet, "Sorted sets"), (.bitmap, "Bitmaps"), (.transactions, "Transactions"), (.connection, "Connection"), (.server, "Server"), (.pubsub, "Pub/Sub"),
     ]
 
     public static func markdown(_ table: CommandTable = .shared) -> String {

@@ -74,6 +74,14 @@ public enum ConfigTable {
         ConfigEntry(
             "zset-max-listpack-value", aliases: ["zset-max-ziplist-value"], .memory(min: 0, max: llMax),
             default: "64", support: .active),
+        ConfigEntry(
+            "list-max-listpack-size", aliases: ["list-max-ziplist-size"],
+            .integer(min: Int(Int32.min), max: intMax), default: "-2", support: .active),
+        // Accepted and reported; list nodes are never compressed.
+        ConfigEntry("list-compress-depth", .integer(min: 0, max: intMax), default: "0", support: .active),
+        ConfigEntry("set-max-intset-entries", .integer(min: 0, max: llMax), default: "512", support: .active),
+        ConfigEntry("set-max-listpack-entries", .integer(min: 0, max: llMax), default: "128", support: .active),
+        ConfigEntry("set-max-listpack-value", .integer(min: 0, max: llMax), default: "64", support: .active),
         ConfigEntry("active-expire-effort", .integer(min: 1, max: 10), default: "1", support: .active),
         ConfigEntry("notify-keyspace-events", .keyspaceEvents, default: "\"\"", support: .active),
         // Enforced for the pubsub class (subscribers' queued messages); normal clients' replies are not limited yet,
@@ -344,15 +352,6 @@ public enum ConfigTable {
         ConfigEntry("latency-tracking-info-percentiles", .percentiles, default: "50 99 99.9", support: .ignored(nil)),
 
         // MARK: - Ignored: advanced
-        ConfigEntry(
-            "list-max-listpack-size", aliases: ["list-max-ziplist-size"],
-            .integer(min: Int(Int32.min), max: intMax), default: "-2", support: .ignored("podium has no list type")),
-        ConfigEntry(
-            "list-compress-depth", .integer(min: 0, max: intMax), default: "0",
-            support: .ignored("podium has no list type")),
-        ConfigEntry(
-            "set-max-intset-entries", .integer(min: 0, max: llMax), default: "512",
-            support: .ignored("podium has no set type")),
         ConfigEntry("hll-sparse-max-bytes", .memory(min: 0, max: llMax), default: "3000", support: .ignored(nil)),
         ConfigEntry("stream-node-max-bytes", .memory(min: 0, max: llMax), default: "4096", support: .ignored(nil)),
         ConfigEntry("stream-node-max-entries", .integer(min: 0, max: llMax), default: "100", support: .ignored(nil)),

@@ -72,6 +72,11 @@ extension PodiumConfiguration {
         static let hashMaxListpackValue = Slot.of("hash-max-listpack-value")
         static let zsetMaxListpackEntries = Slot.of("zset-max-listpack-entries")
         static let zsetMaxListpackValue = Slot.of("zset-max-listpack-value")
+        static let listMaxListpackSize = Slot.of("list-max-listpack-size")
+        static let listCompressDepth = Slot.of("list-compress-depth")
+        static let setMaxIntsetEntries = Slot.of("set-max-intset-entries")
+        static let setMaxListpackEntries = Slot.of("set-max-listpack-entries")
+        static let setMaxListpackValue = Slot.of("set-max-listpack-value")
         static let activeExpireEffort = Slot.of("active-expire-effort")
         static let notifyKeyspaceEvents = Slot.of("notify-keyspace-events")
         static let appendonly = Slot.of("appendonly")
@@ -161,6 +166,17 @@ extension PodiumConfiguration {
     public var zsetMaxListpackEntries: Int { integer(Slots.zsetMaxListpackEntries) }
     /// `zset-max-listpack-value`: a member longer than this (bytes) makes a sorted set a `skiplist`.
     public var zsetMaxListpackValue: Int { integer(Slots.zsetMaxListpackValue) }
+    /// `list-max-listpack-size`: a list node's limit, in entries (positive) or as a byte class (-1: 4 KB ...
+    /// -5: 64 KB).
+    public var listMaxListpackSize: Int { integer(Slots.listMaxListpackSize) }
+    /// `list-compress-depth`: accepted and reported; Podium does not compress list nodes.
+    public var listCompressDepth: Int { integer(Slots.listCompressDepth) }
+    /// `set-max-intset-entries`: a set of integers reports `intset` up to this many members.
+    public var setMaxIntsetEntries: Int { integer(Slots.setMaxIntsetEntries) }
+    /// `set-max-listpack-entries`: a small set of strings reports `listpack` up to this many members.
+    public var setMaxListpackEntries: Int { integer(Slots.setMaxListpackEntries) }
+    /// `set-max-listpack-value`: a member longer than this (bytes) makes a set a `hashtable`.
+    public var setMaxListpackValue: Int { integer(Slots.setMaxListpackValue) }
     /// `active-expire-effort` (1...10): how hard the active expiry cycle works.
     public var activeExpireEffort: Int { integer(Slots.activeExpireEffort) }
     /// `notify-keyspace-events`, parsed.

@@ -24,6 +24,10 @@ public final class Keyspace {
     public var hashLimits = ListpackLimits(maxListpackEntries: 512, maxListpackValue: 64)
     /// `zset-max-listpack-entries` / `-value`.
     public var sortedSetLimits = ListpackLimits()
+    /// `list-max-listpack-size` / `list-compress-depth`.
+    public var listLimits = ListLimits()
+    /// `set-max-intset-entries`, `set-max-listpack-entries` / `-value`.
+    public var setLimits = SetLimits()
     /// Set while a `CLIENT NO-TOUCH on` client runs a command: reads do not update access times.
     public var noTouch = false
     /// Changes to the data since start, as Valkey's `server.dirty`: every `Database` mutation adds one (a flush

@@ -10,6 +10,8 @@ public enum Value {
     case string(Bytes, raw: Bool)
     case hash(HashObject)
     case sortedSet(SortedSetObject)
+    case list(ListObject)
+    case set(SetObject)
 
     /// Builds a string value the way Valkey's `tryObjectEncoding` would store it.
     @inlinable public static func fromBytes(_ bytes: Bytes) -> Value {
@@ -28,6 +30,8 @@ public enum Value {
         case .integer, .string: return "string"
         case .hash: return "hash"
         case .sortedSet: return "zset"
+        case .list: return "list"
+        case .set: return "set"
         }
     }
 
@@ -38,6 +42,8 @@ public enum Value {
         case .string(let b, let raw): return (raw || b.count > 44) ? "raw" : "embstr"
         case .hash(let h): return h.encodingName
         case .sortedSet(let z): return z.encodingName
+        case .list(let l): return l.encodingName
+        case .set(let s): return s.encodingName
         }
     }
 
@@ -45,7 +51,7 @@ public enum Value {
     public var isString: Bool {
         switch self {
         case .integer, .string: return true
-        case .hash, .sortedSet: return false
+        case .hash, .sortedSet, .list, .set: return false
         }
     }
 
@@ -54,7 +60,7 @@ public enum Value {
         switch self {
         case .integer(let n): return Bytes(decimal: n)
         case .string(let b, _): return b
-        case .hash, .sortedSet: return nil
+        case .hash, .sortedSet, .list, .set: return nil
         }
     }
 
@@ -67,6 +73,8 @@ public enum Value {
         case .string(let b, _): return Value.heapSize(of: b)
         case .hash(let h): return h.approximateSize
         case .sortedSet(let z): return z.approximateSize
+        case .list(let l): return l.approximateSize
+        case .set(let s): return s.approximateSize
         }
     }
 

@@ -383,6 +383,11 @@ final class ServerCore: ServerContext, @unchecked Sendable {
                                              maxListpackValue: configuration.hashMaxListpackValue)
         keyspace.sortedSetLimits = ListpackLimits(maxListpackEntries: configuration.zsetMaxListpackEntries,
                                                   maxListpackValue: configuration.zsetMaxListpackValue)
+        keyspace.listLimits = ListLimits(fill: configuration.listMaxListpackSize,
+                                         compressDepth: configuration.listCompressDepth)
+        keyspace.setLimits = SetLimits(maxIntsetEntries: configuration.setMaxIntsetEntries,
+                                       maxListpackEntries: configuration.setMaxListpackEntries,
+                                       maxListpackValue: configuration.setMaxListpackValue)
     }
 
     private static func applyMaxmemory(_ configuration: PodiumConfiguration, to dispatcher: Dispatcher) {
@@ -395,7 +400,9 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         switch name {
         case "proto-max-bulk-len": executor.dispatcher.protoMaxBulkLength = configuration.protoMaxBulkLen
         case "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value",
-            "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value":
+            "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value",
+            "list-max-listpack-size", "list-max-ziplist-size", "list-compress-depth", "set-max-intset-entries",
+            "set-max-listpack-entries", "set-max-listpack-value":
             Self.applyListpackLimits(configuration, to: executor.keyspace)
         case "notify-keyspace-events": executor.dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
         case "maxmemory", "maxmemory-policy", "maxmemory-samples": Self.applyMaxmemory(configuration, to: executor.dispatcher)

@@ -76,7 +76,7 @@ def free_port() -> int:
 
 
 def is_redis_binary(path: str) -> bool:
-    return os.path.basename(path).startswith("redis-server")
+    return os.path.basename(path).startswith(("redis-server", "valkey-server"))
 
 
 def resolve_executable(value: str) -> str | None:

@@ -158,14 +158,41 @@ ZSET_SCRIPT = [
     ("ZSCORE", "s1", "a"), ("ZRANGE", "s1", "0", "-1"), ("ZCARD", "s1"),
 ]
 
+LIST_SCRIPT = [
+    ("RPUSH", "l", "a", "b", "c", "d"), ("LPUSH", "l", "z"), ("LPUSHX", "l", "y"), ("RPUSHX", "l", "e"),
+    ("LPUSHX", "nosuch", "a"), ("RPUSHX", "nosuch", "a"), ("LPOP", "l"), ("RPOP", "l", "2"), ("LPOP", "l", "0"),
+    ("LPOP", "nosuch"), ("LSET", "l", "0", "A"), ("LSET", "l", "100", "x"), ("LINSERT", "l", "BEFORE", "A", "B"),
+    ("LINSERT", "l", "AFTER", "nosuch", "x"), ("LREM", "l", "0", "nosuch"), ("LREM", "l", "1", "B"),
+    ("LTRIM", "l", "0", "-1"), ("LTRIM", "l", "1", "100"), ("RPUSH", "l", "a", "a"), ("LMOVE", "l", "l2", "LEFT", "RIGHT"),
+    ("LMOVE", "l", "l", "RIGHT", "LEFT"), ("RPOPLPUSH", "l2", "l3"), ("RPOPLPUSH", "nosuch", "l3"),
+    ("LMPOP", "2", "nosuch", "l", "LEFT", "COUNT", "2"), ("LMPOP", "1", "nosuch", "RIGHT"), ("LRANGE", "l", "0", "-1"),
+    ("RPUSH", "t", "x"), ("LTRIM", "t", "5", "10"), ("RPUSH", "r", "x"), ("LREM", "r", "0", "x"),
+    ("RPUSH", "p", "x"), ("RPOP", "p"), ("RPUSH", "q", "x", "y"), ("LPOP", "q", "5"), ("RPUSH", "m", "x"),
+    ("LMOVE", "m", "m2", "LEFT", "LEFT"), ("RENAME", "m2", "m3"), ("COPY", "m3", "m4"),
+    ("SET", "str", "v"), ("LPUSH", "str", "a"), ("LMOVE", "l", "str", "LEFT", "LEFT"),
+    ("LLEN", "l"), ("LINDEX", "l", "0"), ("LPOS", "l", "a"),
+]
+
+SET_SCRIPT = [
+    ("SADD", "s", "a", "b", "c"), ("SADD", "s", "a"), ("SREM", "s", "nosuch"), ("SREM", "s", "a"),
+    ("SADD", "t", "1", "2"), ("SMOVE", "s", "t", "b"), ("SMOVE", "s", "t", "nosuch"), ("SMOVE", "t", "t", "1"),
+    ("SMOVE", "s", "u", "c"), ("SADD", "single", "x"), ("SPOP", "single"), ("SADD", "p", "x"), ("SPOP", "p", "0"),
+    ("SPOP", "p", "1"), ("SADD", "p", "1", "2", "3"), ("SPOP", "p", "10"), ("SPOP", "nosuch"), ("SADD", "a", "1", "2", "3"), ("SADD", "b", "2", "3", "4"),
+    ("SINTERSTORE", "i", "a", "b"), ("SUNIONSTORE", "u2", "a", "b"), ("SDIFFSTORE", "d", "a", "b"),
+    ("SINTERSTORE", "i", "a", "nosuch"), ("SDIFFSTORE", "d", "a", "a"), ("SUNIONSTORE", "u3", "nosuch"),
+    ("SADD", "one", "x"), ("SREM", "one", "x"), ("SADD", "two", "x"), ("SMOVE", "two", "three", "x"),
+    ("RENAME", "three", "four"), ("COPY", "four", "five"), ("SET", "str", "v"), ("SADD", "str", "a"),
+    ("SMEMBERS", "a"), ("SISMEMBER", "a", "1"), ("SCARD", "a"), ("SRANDMEMBER", "one"),
+]
+
 
 # --------------------------------------------------------------------------------------------------
 # Differential: every event family against redis-server 7
 # --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("script", [STRING_SCRIPT, GENERIC_SCRIPT, HASH_SCRIPT, ZSET_SCRIPT],
-                         ids=["string", "generic", "hash", "zset"])
+@pytest.mark.parametrize("script", [STRING_SCRIPT, GENERIC_SCRIPT, HASH_SCRIPT, ZSET_SCRIPT, LIST_SCRIPT, SET_SCRIPT],
+                         ids=["string", "generic", "hash", "zset", "list", "set"])
 def test_events_match_redis(podium, oracle, script):
     events = assert_same_as_oracle(podium, oracle, "KEA", script)
     assert len(events) > 20  # the script did raise events (both servers agree on which)
@@ -206,6 +233,13 @@ KEYMISS_SCRIPT = [
     ("ZRANDMEMBER", "m"), ("ZSCAN", "m", "0"), ("ZUNION", "2", "m", "zset"), ("ZINTER", "2", "m", "zset"),
     ("ZDIFF", "2", "zset", "m"), ("ZINTERCARD", "2", "m", "zset"), ("ZUNIONSTORE", "d", "2", "m", "zset"),
     ("ZRANGESTORE", "d2", "m", "0", "-1"), ("ZREM", "m", "a"), ("ZPOPMIN", "m"),
+    ("LLEN", "m"), ("LRANGE", "m", "0", "-1"), ("LINDEX", "m", "0"), ("LPOS", "m", "a"), ("LPOP", "m"),
+    ("RPOP", "m", "2"), ("LSET", "m", "0", "x"), ("LINSERT", "m", "BEFORE", "a", "b"), ("LREM", "m", "0", "a"),
+    ("LTRIM", "m", "0", "1"), ("LMOVE", "m", "d3", "LEFT", "LEFT"), ("LMPOP", "1", "m", "LEFT"),
+    ("LPUSHX", "m", "a"),
+    ("SISMEMBER", "m", "a"), ("SMISMEMBER", "m", "a"), ("SCARD", "m"), ("SMEMBERS", "m"), ("SRANDMEMBER", "m"),
+    ("SSCAN", "m", "0"), ("SINTER", "m", "m"), ("SUNION", "m"), ("SDIFF", "m"), ("SINTERCARD", "1", "m"),
+    ("SINTERSTORE", "d4", "m"), ("SPOP", "m"), ("SREM", "m", "a"), ("SMOVE", "m", "d5", "a"),
 ]
 
 

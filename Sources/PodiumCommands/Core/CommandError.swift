@@ -71,3 +71,25 @@ public enum CommandError: Error, Equatable, Sendable {
         String(decoding: Array(text.utf8.prefix(128)), as: UTF8.self)
     }
 }
+
+// MARK: - Texts of the data-type commands (lists, sets, blocking, bits), kept here with the others
+
+extension CommandError {
+    /// `getPositiveLongFromObjectOrReply` without a message of its own (LPOP count, SPOP count, ...).
+    static let mustBePositive = CommandError.custom("ERR value is out of range, must be positive")
+    /// `getLongFromObjectOrReply` for a value outside `long` (never on 64-bit), and RANDMEMBER-style counts.
+    static let outOfRange = CommandError.custom("ERR value is out of range")
+    /// `getRangeLongFromObjectOrReply` without a message of its own.
+    static func outOfRange(min: Int, max: Int) -> CommandError {
+        .custom("ERR value is out of range, value must between \(min) and \(max)")
+    }
+    /// LSET past the end (`shared.outofrangeerr`).
+    static let indexOutOfRange = CommandError.custom("ERR index out of range")
+    static let lposRankZero = CommandError.custom(
+        "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list")
+    static let lposCountNegative = CommandError.custom("ERR COUNT can't be negative")
+    static let lposMaxlenNegative = CommandError.custom("ERR MAXLEN can't be negative")
+    /// LMPOP / BLMPOP / ZMPOP / BZMPOP / SINTERCARD / ZINTERCARD numkeys.
+    static let numkeysNotPositive = CommandError.custom("ERR numkeys should be greater than 0")
+    static let countNotPositive = CommandError.custom("ERR count should be greater than 0")
+}

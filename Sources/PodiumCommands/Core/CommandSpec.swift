@@ -16,6 +16,7 @@ import NIOCore
 /// - `skipMonitor`: not shown to MONITOR clients (AUTH, HELLO with credentials).
 /// - `skipSlowlog`: not recorded in the slow log.
 /// - `allowBusy`: allowed while a script is busy.
+/// - `blocking`: may block the client (BLPOP, BZPOPMIN, WAIT); inside MULTI it answers at once instead.
 public struct CommandFlags: OptionSet, Sendable {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -34,13 +35,15 @@ public struct CommandFlags: OptionSet, Sendable {
     public static let skipMonitor = CommandFlags(rawValue: 1 << 11)
     public static let skipSlowlog = CommandFlags(rawValue: 1 << 12)
     public static let allowBusy = CommandFlags(rawValue: 1 << 13)
+    public static let blocking = CommandFlags(rawValue: 1 << 14)
 
     /// The names `COMMAND INFO` prints, in Valkey's order.
     public var names: [String] {
         var out: [String] = []
         let table: [(CommandFlags, String)] = [
             (.write, "write"), (.readonly, "readonly"), (.denyOOM, "denyoom"), (.admin, "admin"),
-            (.pubsub, "pubsub"), (.noscript, "noscript"), (.loading, "loading"), (.stale, "stale"),
+            (.pubsub, "pubsub"), (.noscript, "noscript"), (.blocking, "blocking"), (.loading, "loading"),
+            (.stale, "stale"),
             (.skipMonitor, "skip_monitor"), (.skipSlowlog, "skip_slowlog"), (.fast, "fast"), (.noAuth, "no_auth"),
             (.allowBusy, "allow_busy"), (.noMulti, "no_multi"),
         ]
@@ -75,7 +78,7 @@ public struct KeyPositions: Sendable {
 
 /// Valkey's command groups (the `group` field of its command JSON), which also name our handler enums.
 public enum CommandGroup: String, Sendable, CaseIterable {
-    case generic, string, hash
+    case generic, string, hash, list, set, bitmap
     case sortedSet = "sorted_set"
     case pubsub, transactions, connection, server
 }

@@ -92,6 +92,16 @@ enum RandomSelection {
         return Array((0..<size).shuffled(using: &rng).prefix(count))
     }
 
+    /// Podium's limit on picks with repeats (a negative count): at most 2^25 (33,554,432) elements in one reply.
+    /// Valkey has no limit and builds the reply until the client's output buffer limit closes it (none by
+    /// default): `SRANDMEMBER key -9223372036854775807` would exhaust memory.
+    static let maxRepeatedPicks = 1 << 25
+
+    /// Refuses a negative count beyond `maxRepeatedPicks` with Valkey's `value is out of range`.
+    static func checkRepeatedPicks(_ count: Int) throws(CommandError) {
+        if count < -maxRepeatedPicks { throw .outOfRange }
+    }
+
     /// The range check Valkey applies to negative counts.
     static func checkRange(_ count: Int) throws(CommandError) {
         if count < 0, count < -(Int.max / 2) { throw .custom("ERR value is out of range") }

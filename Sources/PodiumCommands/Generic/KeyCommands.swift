@@ -360,7 +360,7 @@ extension Value {
     func deepCopy() -> Value {
         switch self {
         case .integer, .string: return self
-        case .hash(let h): return .hash(h)  // a value: the copy shares the buffer until either side changes
+        case .hash, .list, .set: return self  // values: the copy shares the buffers until either side changes
         case .sortedSet(let z): return .sortedSet(z.copy())
         }
     }

@@ -137,11 +137,15 @@ public enum ServerCommands {
         case .string: out.append("@string")
         case .hash: out.append("@hash")
         case .sortedSet: out.append("@sortedset")
+        case .list: out.append("@list")
+        case .set: out.append("@set")
+        case .bitmap: out.append("@bitmap")
         case .transactions: out.append("@transaction")
         case .connection: out.append("@connection")
         default: break
         }
         out.append(spec.flags.contains(.fast) ? "@fast" : "@slow")
+        if spec.flags.contains(.blocking) { out.append("@blocking") }
         return out
     }
 

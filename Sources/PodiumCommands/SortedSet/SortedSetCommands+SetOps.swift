@@ -18,10 +18,12 @@ extension SortedSetCommands {
         var j = numkeysIndex + 1
         for _ in 0..<setCount {
             if let value = ctx.db.lookupRead(ctx.key(j)) {
-                // Plain sets are valid inputs in Valkey; Podium has no set type yet, so anything else is the
-                // wrong type, which is also what Valkey answers for a string or a hash.
-                guard case .sortedSet(let z) = value else { throw .wrongType }
-                sources.append(z)
+                switch value {
+                case .sortedSet(let z): sources.append(z)
+                // A plain set is an input whose every member has score 1, as in Valkey.
+                case .set(let s): sources.append(scoredOne(s))
+                default: throw .wrongType
+                }
             } else {
                 sources.append(nil)
             }
@@ -131,6 +133,14 @@ extension SortedSetCommands {
         } else {
             replyElements(&ctx, items, withScores: withScores)
         }
+    }
+
+    /// A plain set as a sorted set whose members all score 1 (a temporary input of the set operations).
+    static func scoredOne(_ s: SetObject) -> SortedSetObject {
+        let z = SortedSetObject()
+        let limits = ListpackLimits()
+        s.forEach { z.set(Bytes(raw: $0), 1, limits: limits) }
+        return z
     }
 
     /// ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX]

@@ -93,7 +93,7 @@ public enum StringCommands {
         switch value {
         case .integer(let n): ctx.reply.bulkDecimal(n)
         case .string(let b, _): b.withUnsafeBytes { ctx.reply.bulk($0) }
-        case .hash, .sortedSet: ctx.reply.null()  // callers check the type first
+        default: ctx.reply.null()  // callers check the type first
         }
     }
 
@@ -292,7 +292,7 @@ public enum StringCommands {
             case .string(let b, _):
                 guard let n = b.integerValue else { throw .notInteger }
                 current = n
-            case .hash, .sortedSet: throw .wrongType
+            default: throw .wrongType
             }
             let (result, overflow) = current.addingReportingOverflow(delta)
             if overflow { throw .overflow }
@@ -337,7 +337,7 @@ public enum StringCommands {
                     throw .notFloat
                 }
                 current = v
-            case .hash, .sortedSet: throw .wrongType
+            default: throw .wrongType
             }
         }
         guard let increment = ctx.args[2].withUnsafeReadableBytes({ NumberFormat.parseLongDouble($0) }) else {
@@ -382,7 +382,7 @@ public enum StringCommands {
             switch value {
             case .integer(let n): bytes = Bytes(decimal: n)
             case .string(let b, _): bytes = b
-            case .hash, .sortedSet: return 0  // unreachable: the type was checked above
+            default: return 0  // unreachable: the type was checked above
             }
             value = .integer(0)  // drop the second reference so the append happens in place
             suffix.withUnsafeReadableBytes { bytes.storage.append(contentsOf: $0) }
@@ -400,7 +400,7 @@ public enum StringCommands {
         switch value {
         case .integer(let n): ctx.reply.integer(String(n).utf8.count)
         case .string(let b, _): ctx.reply.integer(b.count)
-        case .hash, .sortedSet: throw .wrongType
+        default: throw .wrongType
         }
     }
 
