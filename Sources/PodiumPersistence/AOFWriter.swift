@@ -16,9 +16,11 @@ import PodiumConfig
 /// - `always`: fsyncs, and only then completes the durability waiters of that data (`whenDurable`): the server
 ///   sends a client the replies of a batch only once every write that batch could have seen is on disk, so an
 ///   acknowledged write survives a power cut. Many batches arriving during one fsync share the next one.
-/// - `everysec`: fsyncs when a second has passed since the last one (also when idle), on this thread, never on a
-///   thread that serves clients or holds the command lock; at most about a second of writes can be lost on a
-///   power cut, nothing on a crash of the process once written (replies do not wait for it).
+/// - `everysec`: fsyncs when a second has passed since the last one (also when idle), on a thread of its own
+///   (`BackgroundSync`, Valkey's bio fsync job) so that a slow fsync never holds up the writes behind it, and
+///   never on a thread that serves clients or holds the command lock; at most about a second of writes can be
+///   lost on a power cut, nothing on a crash of the process once written (replies do not wait for it). A second
+///   that ends while the previous fsync still runs skips its fsync and counts it (`aof_delayed_fsync`).
 /// - `no`: leaves flushing to the OS.
 ///
 /// ## Errors
@@ -39,6 +41,8 @@ final class AOFWriter: @unchecked Sendable {
     private var open = ByteBuffer()
     /// Logical byte offsets in the stream: enqueued, handed to the OS, and on disk.
     private(set) var committed: UInt64 = 0
+    /// When the oldest byte not yet written was enqueued (meaningful while `committed > written`).
+    private var pendingSince: UInt64 = 0
     private var written: UInt64 = 0
     private var synced: UInt64 = 0
     private var waiters: [(offset: UInt64, callback: @Sendable () -> Void)] = []
@@ -60,6 +64,8 @@ final class AOFWriter: @unchecked Sendable {
 
     private var thread: PersistenceThread?
     private let logger: Logger
+    /// The everysec fsyncs.
+    private let background = BackgroundSync()
 
     init(policy: AppendFsync, logger: Logger) {
         self.policy = policy
@@ -77,20 +83,29 @@ final class AOFWriter: @unchecked Sendable {
 
     // MARK: - Producer side (any thread; the server calls it under the executor lock)
 
+    /// How long written-to-be bytes may wait for `write(2)` before the replies of the writes behind them wait too
+    /// (a disk or a thread stalled: Valkey's event loop would be blocked in `write(2)` by then). Bounds what a
+    /// crash of the process can lose under everysec / no to about this much.
+    static let lagLimitNanoseconds: UInt64 = 100_000_000
+
     /// Appends encoded commands. `bytes` is left empty (its storage kept for reuse). Returns the bytes now
-    /// waiting to be written (the backlog: the caller slows clients down when it grows too large).
+    /// waiting to be written (the backlog: the caller slows clients down when it grows too large) and whether the
+    /// oldest of them has waited longer than `lagLimitNanoseconds`.
     @discardableResult
-    func enqueue(_ bytes: inout ByteBuffer) -> Int {
+    func enqueue(_ bytes: inout ByteBuffer) -> (backlog: Int, lagging: Bool) {
         let n = bytes.readableBytes
-        guard n > 0 else { return 0 }
-        let backlog = monitor.withLock {
+        guard n > 0 else { return (0, false) }
+        let now = monotonicNanoseconds()
+        let result = monitor.withLock { () -> (Int, Bool) in
+            if committed == written { pendingSince = now }
             open.writeBuffer(&bytes)
             committed &+= UInt64(n)
             if idle { monitor.broadcast() }
-            return Int(committed &- written)
+            // (While a write error is recorded, writes are refused with -MISCONF instead.)
+            return (Int(committed &- written), failure == nil && now &- pendingSince > Self.lagLimitNanoseconds)
         }
         bytes.clear()
-        return backlog
+        return result
     }
 
     /// Runs `task` on the writer thread after everything enqueued so far has been written (and before anything
@@ -163,6 +178,7 @@ final class AOFWriter: @unchecked Sendable {
         }
         thread?.join()
         thread = nil
+        background.stop()
     }
 
     // MARK: - Writer thread
@@ -207,6 +223,7 @@ final class AOFWriter: @unchecked Sendable {
             var policy = AppendFsync.everysec
             var suspended = false
             var failed = false
+            var takenAt: UInt64 = 0
             monitor.withLock {
                 // everysec / no: after a write, gather for up to a millisecond before the next one, without asking
                 // producers to wake us (idle stays false): under load that is one write(2) and one wake-up per
@@ -218,6 +235,9 @@ final class AOFWriter: @unchecked Sendable {
                 while queue.isEmpty, open.readableBytes == 0, !stopping {
                     // Idle: wake for new work, for the once-a-second fsync of written data, or to retry a failure.
                     if failure != nil { break }
+                    // always: written data not yet synced is owed at once (e.g. just after CONFIG SET appendfsync
+                    // always, when a reply already waits for it); everysec: a second after the last fsync.
+                    if self.policy == .always, synced < written, !syncSuspended { break }
                     let owesSync = self.policy == .everysec && synced < written && !syncSuspended
                     let elapsed = monotonicNanoseconds() - lastSync
                     if owesSync, elapsed >= 1_000_000_000 { break }
@@ -227,6 +247,7 @@ final class AOFWriter: @unchecked Sendable {
                 }
                 items = queue
                 queue.removeAll(keepingCapacity: true)
+                takenAt = monotonicNanoseconds()
                 if open.readableBytes > 0 {
                     // Everything in `queue` was enqueued before the open chunk began: it goes first.
                     swap(&open, &writing)
@@ -270,12 +291,16 @@ final class AOFWriter: @unchecked Sendable {
                 index += 1
             }
             wroteLast = wroteSomething
+            if wroteSomething {
+                // What is still unwritten arrived after the take (or failed to go out: then the lag grows).
+                monitor.withLock { if committed != written, pendingSince < takenAt { pendingSince = takenAt } }
+            }
             let owesSync = monitor.withLock { synced < written }
             if owesSync {
                 switch policy {
                 case .always where !suspended: syncNow(&lastSync)
                 case .everysec where !suspended && monotonicNanoseconds() - lastSync >= 1_000_000_000:
-                    syncNow(&lastSync)
+                    syncInBackground(&lastSync)
                 default: break
                 }
             }
@@ -367,6 +392,43 @@ final class AOFWriter: @unchecked Sendable {
         lastSync = monotonicNanoseconds()
     }
 
+    /// everysec: hands an fsync of everything written so far to the background thread (on a duplicate of the
+    /// descriptor, so switching files meanwhile is safe), or counts a delayed fsync if the last one still runs.
+    private func syncInBackground(_ lastSync: inout UInt64) {
+        lastSync = monotonicNanoseconds()
+        let target = monitor.withLock { written }
+        let copy = dup(fd)
+        guard copy >= 0 else {
+            syncNow(&lastSync)
+            return
+        }
+        let path = self.path
+        let started = background.submit { [self] in
+            do throws(FileError) {
+                try FileIO.sync(copy, path: path)
+                monitor.withLock {
+                    synced = max(synced, target)
+                    if failure?.operation == "fsync" {
+                        failure = nil
+                        logger.warning("AOF write error looks solved, Podium can write again.")
+                    }
+                    monitor.broadcast()
+                }
+            } catch {
+                monitor.withLock {
+                    if failure == nil { logger.warning("Error syncing the AOF file: \(error.reason)") }
+                    failure = error
+                    monitor.broadcast()
+                }
+            }
+            FileIO.closeFile(copy)
+        }
+        if !started {
+            FileIO.closeFile(copy)
+            monitor.withLock { delayedFsyncs += 1 }
+        }
+    }
+
     private func completeWaiters() {
         let ready: [@Sendable () -> Void] = monitor.withLock {
             guard !waiters.isEmpty else { return [] }
@@ -404,3 +466,48 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// One background thread that runs one fsync job at a time (Valkey's `BIO_AOF_FSYNC`).
+final class BackgroundSync: @unchecked Sendable {
+    private let monitor = Monitor()
+    private var job: (() -> Void)?
+    private var busy = false
+    private var stopping = false
+    private var thread: PersistenceThread?
+
+    /// Starts `job` unless one is still running (false then).
+    func submit(_ job: @escaping () -> Void) -> Bool {
+        monitor.withLock {
+            if busy || stopping { return false }
+            busy = true
+            self.job = job
+            if thread == nil { thread = PersistenceThread(name: "podium-aof-fsync") { [self] in run() } }
+            monitor.broadcast()
+            return true
+        }
+    }
+
+    /// Waits for a running job, then ends the thread.
+    func stop() {
+        let running: PersistenceThread? = monitor.withLock {
+            stopping = true
+            monitor.broadcast()
+            defer { thread = nil }
+            return thread
+        }
+        running?.join()
+    }
+
+    private func run() {
+        while true {
+            let next: (() -> Void)? = monitor.withLock {
+                while job == nil, !stopping { monitor.wait(nanoseconds: 1_000_000_000) }
+                defer { job = nil }
+                return job
+            }
+            guard let next else { return }
+            next()
+            monitor.withLock { busy = false }
+        }
+    }
+}

@@ -218,13 +218,16 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
             dispatcher.keyspace.isLoading = true
             self.loading = LoadProgress(startTime: unixSeconds(), totalBytes: total)
         }
+        // The server marks the keyspace loading from its start, before the listeners accept; a load that fails
+        // leaves it so (clients keep getting -LOADING until the process exits, never a PONG from a server that is
+        // about to stop); one that succeeds clears it.
+        var loaded = false
         defer {
             exclusive {
-                dispatcher.keyspace.isLoading = false
+                if loaded { dispatcher.keyspace.isLoading = false }
                 self.loading = nil
             }
         }
-        // (The server marks the keyspace loading from its start, before the listeners accept; this clears it.)
         let loader = AOFLoader(
             directory: directory, dispatcher: dispatcher, exclusive: exclusive,
             loadTruncated: configuration.aofLoadTruncated, commandDelayMicroseconds: configuration.keyLoadDelay,
@@ -240,6 +243,7 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
             let seconds = Double(monotonicNanoseconds() - fileStart) / 1e9
             logger.notice("DB loaded from \(file.type == .base ? "base" : "incr") file \(file.name): \(String(format3(seconds))) seconds")
         }
+        loaded = true
         var keys = 0
         exclusive {
             keys = dispatcher.keyspace.totalKeys
@@ -299,12 +303,15 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
     @inline(__always)
     public func commit() -> UInt64 {
         var backlog = 0
+        var lagging = false
         if staged.readableBytes > 0, let writer {
-            backlog = writer.enqueue(&staged)
+            (backlog, lagging) = writer.enqueue(&staged)
         }
-        // everysec / no: replies do not wait, unless the disk falls so far behind that the queue would grow
-        // without bound; then the clients that write wait for it (Valkey blocks its event loop in write(2)).
-        return repliesWait || backlog > Self.backlogLimit ? stagedEnd : 0
+        // everysec / no: replies do not wait, unless the disk falls behind (the oldest unwritten byte waited over
+        // 100 ms, or the queue would grow without bound); then the clients that write wait for write(2), as
+        // Valkey's clients wait while its event loop is blocked in write(2). So a crash of the process loses at
+        // most what was acknowledged in about the last 100 ms, whatever the disk does.
+        return repliesWait || lagging || backlog > Self.backlogLimit ? stagedEnd : 0
     }
 
     /// Bytes propagated and not yet written beyond which writing clients' replies wait for the disk.

@@ -104,8 +104,9 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     func startPersistence() async throws {
         let persistence = persistence
         let dispatcher = executor.dispatcher
-        defer { executor.withExclusiveAccess { executor.keyspace.isLoading = false } }
+        // A failed start leaves the keyspace loading: the process is about to exit with the error.
         try await persistence.startOnThread(dispatcher: dispatcher)
+        executor.withExclusiveAccess { executor.keyspace.isLoading = false }
     }
 
     /// The periodic persistence work (automatic and scheduled rewrites), under the lock.

@@ -71,13 +71,16 @@ class Worker(threading.Thread):
 
 
 class Ledger:
-    """Everything sent and acknowledged over all rounds, per worker."""
+    """Everything sent and acknowledged over all rounds, per worker. After each check, what a round was allowed to
+    lose (acknowledged within `window` of its kill) is dropped from the ledger, so a later round never judges it
+    against its own, later kill."""
 
     def __init__(self):
         self.sent: set[str] = set()
         self.acked: dict[str, tuple[str, float]] = {}
         self.counter_sent = [0] * WORKERS
-        self.counter_acked: list[list[float]] = [[] for _ in range(WORKERS)]
+        self.counter_base = [0] * WORKERS      # each counter's value at the last check
+        self.counter_acked: list[list[float]] = [[] for _ in range(WORKERS)]   # INCRs acknowledged since
         self.tx_sent: list[set[int]] = [set() for _ in range(WORKERS)]
         self.tx_acked: list[dict[int, float]] = [{} for _ in range(WORKERS)]
 
@@ -101,6 +104,7 @@ class Ledger:
                 if got is None:
                     assert killed_at - when < window, f"{key} acknowledged {killed_at - when:.3f}s before the kill, lost"
                     missing += 1
+                    del self.acked[key]
                 else:
                     assert got.decode() == value, key
         for key in c.scan_iter(match="w*", count=1000):
@@ -108,19 +112,22 @@ class Ledger:
         for wid in range(WORKERS):
             value = int(c.get(f"counter:{wid}") or 0)
             acked = self.counter_acked[wid]
-            lost = len(acked) - value
+            lost = self.counter_base[wid] + len(acked) - value
             if lost > 0:
                 assert all(killed_at - t < window for t in acked[-lost:]), f"counter:{wid} lost {lost} old INCRs"
                 missing += lost
             assert value <= self.counter_sent[wid], f"counter:{wid} is {value}, only {self.counter_sent[wid]} sent"
+            self.counter_base[wid] = value
+            self.counter_acked[wid] = []
             members = {int(m) for m in c.zrange(f"txboard:{wid}", 0, -1)}
             assert members <= self.tx_sent[wid], "a transaction that was never sent"
             for tid in members:
                 assert c.exists(f"tx:{wid}:{tid}:a", f"tx:{wid}:{tid}:b") == 2, f"transaction {tid} is half there"
-            for tid, when in self.tx_acked[wid].items():
+            for tid, when in list(self.tx_acked[wid].items()):
                 if tid not in members:
                     assert killed_at - when < window, f"transaction {tid} acknowledged and lost"
                     missing += 1
+                    del self.tx_acked[wid][tid]
         return missing
 
 
