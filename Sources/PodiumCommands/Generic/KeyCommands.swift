@@ -344,7 +344,7 @@ extension Value {
         switch self {
         case .integer, .string: return self
         case .hash(let h): return .hash(h)  // a value: the copy shares the buffer until either side changes
-        case .sortedSet(let z): return .sortedSet(z.copy())
+        case .sortedSet(let z): return .sortedSet(z)  // a value too: O(1), copy-on-write from here
         }
     }
 }
