@@ -48,6 +48,14 @@ public enum SortedSetCommands {
 
     /// A score reply: a double in RESP3, a bulk string in RESP2, formatted the way Valkey 8 formats scores.
     static func replyScore(_ ctx: inout CommandContext, _ score: Double) {
+        // Integral scores (points, timestamps: most leaderboards) print as integers, which `formatDouble` would
+        // also give; in RESP2 they go straight into the reply, without building a String.
+        if ctx.client.proto != .resp3, score == score.rounded(.towardZero), abs(score) < 1e17,
+            score != 0 || score.sign == .plus
+        {
+            ctx.reply.bulkDecimal(Int(score))
+            return
+        }
         ctx.reply.double(formatted: NumberFormat.formatDouble(score))
     }
 

@@ -104,7 +104,7 @@ public struct SortedSetObject {
         case .tree(let t):
             let hash = MemberIndex.hash(member)
             guard let slot = t.find(member, hash: hash) else { return Lookup(score: nil, position: -1, hash: hash) }
-            return Lookup(score: t.records.score(slot), position: slot, hash: hash)
+            return Lookup(score: t.score(slot), position: slot, hash: hash)
         }
     }
 
@@ -236,8 +236,7 @@ public struct SortedSetObject {
                 }
             }
         case .tree(let t):
-            let records = t.records
-            t.forEach(ranks: ranks, reverse: reverse) { score, slot in records.withMember(slot) { body($0, score) } }
+            t.forEachMember(ranks: ranks, reverse: reverse, body)
         }
     }
 
@@ -261,8 +260,11 @@ public struct SortedSetObject {
         switch storage {
         case .packed(let p): return p.countPrefix(holds)
         case .tree(let t):
-            let records = t.records
-            return t.countPrefix { score, slot in records.withMember(slot) { holds(score, $0) } }
+            // Unretained in the closure: a captured class reference is retained around every call.
+            let tree = Unmanaged.passUnretained(t)
+            return t.countPrefix { score, slot in
+                tree._withUnsafeGuaranteedRef { $0.withMember(slot) { holds(score, $0) } }
+            }
         }
     }
 
@@ -349,10 +351,10 @@ public struct SortedSetObject {
                 }
             }
         case .tree(let t):
-            let records = t.records
             var r = start
+            let tree = Unmanaged.passUnretained(t)
             t.walk(from: start, reverse: reverse) { _, slot in
-                let go = records.withMember(slot) { body(r, $0) }
+                let go = tree._withUnsafeGuaranteedRef { $0.withMember(slot) { body(r, $0) } }
                 r += reverse ? -1 : 1
                 return go
             }

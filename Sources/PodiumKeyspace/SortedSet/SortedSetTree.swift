@@ -73,39 +73,68 @@ final class SortedSetTree {
         return records.compareMember(eslot, m) < 0
     }
 
-    /// True if the element sorts before or at (s, m).
+    /// The entries of `node` with a score below `s`, and those with score `s`.
+    ///
+    /// A linear scan, not a binary search: its loads do not depend on one another, so the processor has the
+    /// cache misses of a node's score lines in flight together, where each step of a binary search waits for
+    /// the line the previous step chose (perf: two thirds of ZREVRANK's descent went to those waits).
     @inline(__always)
-    func lessOrEqual(_ es: Double, _ eslot: Int, _ s: Double, _ m: UnsafeRawBufferPointer) -> Bool {
-        if es != s { return es < s }
-        return records.compareMember(eslot, m) <= 0
+    func scanScores(_ node: NodeView, _ s: Double) -> (below: Int, equal: Int) {
+        let scores = node.scores
+        var below = 0
+        var equal = 0
+        for i in 0..<node.count {
+            let v = scores[i]
+            below &+= v < s ? 1 : 0
+            equal &+= v == s ? 1 : 0
+        }
+        return (below, equal)
+    }
+
+    /// Among the entries `ties` of `node` (all with the key's score), the first whose member is after `m`
+    /// (`orEqual`) or not before it. `known` is the slot of `m` when `m` is in the set: that entry compares
+    /// equal without reading its member.
+    @inline(__always)
+    func searchTies(_ node: NodeView, _ ties: Range<Int>, _ m: UnsafeRawBufferPointer, known: Int,
+                    orEqual: Bool) -> Int {
+        var lo = ties.lowerBound
+        var hi = ties.upperBound
+        while lo < hi {
+            let mid = (lo &+ hi) &>> 1
+            let slot = node.slot(mid)
+            let c = slot == known ? 0 : records.compareMember(slot, m)
+            if c < 0 || (orEqual && c == 0) { lo = mid &+ 1 } else { hi = mid }
+        }
+        return lo
     }
 
     /// The first entry of `node` that is not before (s, m).
     @inline(__always)
-    func lowerBound(_ node: NodeView, _ s: Double, _ m: UnsafeRawBufferPointer) -> Int {
-        var lo = 0
-        var hi = node.count
-        while lo < hi {
-            let mid = (lo &+ hi) &>> 1
-            if less(node.score(mid), node.slot(mid), s, m) { lo = mid &+ 1 } else { hi = mid }
-        }
-        return lo
+    func lowerBound(_ node: NodeView, _ s: Double, _ m: UnsafeRawBufferPointer, known: Int = -1) -> Int {
+        let (below, equal) = scanScores(node, s)
+        if equal == 0 { return below }
+        return searchTies(node, below..<(below &+ equal), m, known: known, orEqual: false)
     }
 
     /// The child of an inner node whose key range holds (s, m): the last child whose key is at or before it
     /// (the first child when (s, m) is before every key).
     @inline(__always)
-    func childIndex(_ node: NodeView, _ s: Double, _ m: UnsafeRawBufferPointer) -> Int {
-        var lo = 0
-        var hi = node.count
-        while lo < hi {
-            let mid = (lo &+ hi) &>> 1
-            if lessOrEqual(node.score(mid), node.slot(mid), s, m) { lo = mid &+ 1 } else { hi = mid }
-        }
-        return lo > 0 ? lo &- 1 : 0
+    func childIndex(_ node: NodeView, _ s: Double, _ m: UnsafeRawBufferPointer, known: Int = -1) -> Int {
+        let (below, equal) = scanScores(node, s)
+        let atOrBefore = equal == 0 ? below : searchTies(node, below..<(below &+ equal), m, known: known, orEqual: true)
+        return atOrBefore > 0 ? atOrBefore &- 1 : 0
     }
 
     // MARK: - Members
+
+    /// Calls `body` with the member bytes of the live `slot` (valid during the call). Readers go through the
+    /// tree rather than through a copy of `records`: copying that struct costs a retain and a release.
+    @inline(__always)
+    func withMember<R>(_ slot: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R { records.withMember(slot, body) }
+
+    /// The score of the live `slot`.
+    @inline(__always)
+    func score(_ slot: Int) -> Double { records.score(slot) }
 
     /// The slot of `member`, or nil.
     @inline(__always)
@@ -152,11 +181,11 @@ final class SortedSetTree {
             var node = NodeView(Unmanaged.passUnretained(root))
             var r = 0
             while !node.isLeaf {
-                let c = childIndex(node, s, m)
+                let c = childIndex(node, s, m, known: slot)
                 r &+= node.countBefore(c)
                 node = node.child(c)
             }
-            return r &+ lowerBound(node, s, m)
+            return r &+ lowerBound(node, s, m, known: slot)
         }
     }
 
@@ -195,10 +224,57 @@ final class SortedSetTree {
         }
     }
 
-    /// Calls `body(score, slot)` for the elements of ranks `ranks`, ascending or descending.
-    func forEach(ranks: Range<Int>, reverse: Bool, _ body: (Double, Int) -> Void) {
+    /// Calls `body(member, score)` for the elements of ranks `ranks`, ascending or descending (the member bytes
+    /// are valid during the call). The leaf loop reads the member itself: a closure that captured the tree to
+    /// read it would have the tree retained and released around every call.
+    func forEachMember(ranks: Range<Int>, reverse: Bool, _ body: (UnsafeRawBufferPointer, Double) -> Void) {
         guard !ranks.isEmpty else { return }
-        visit(NodeView(Unmanaged.passUnretained(root)), ranks.lowerBound, ranks.upperBound, reverse, body)
+        visitMembers(NodeView(Unmanaged.passUnretained(root)), ranks.lowerBound, ranks.upperBound, reverse, body)
+    }
+
+    private func visitMembers(_ node: NodeView, _ lo: Int, _ hi: Int, _ reverse: Bool,
+                              _ body: (UnsafeRawBufferPointer, Double) -> Void) {
+        if node.isLeaf {
+            if reverse {
+                var i = hi &- 1
+                while i >= lo {
+                    let score = node.score(i)
+                    records.withMember(node.slot(i)) { body($0, score) }
+                    i &-= 1
+                }
+            } else {
+                var i = lo
+                while i < hi {
+                    let score = node.score(i)
+                    records.withMember(node.slot(i)) { body($0, score) }
+                    i &+= 1
+                }
+            }
+            return
+        }
+        if reverse {
+            var base = node.total
+            var i = node.count &- 1
+            while i >= 0, base > lo {
+                let c = node.subtreeCount(i)
+                base &-= c
+                let a = Swift.max(lo &- base, 0)
+                let b = Swift.min(hi &- base, c)
+                if a < b { visitMembers(node.child(i), a, b, true, body) }
+                i &-= 1
+            }
+        } else {
+            var base = 0
+            var i = 0
+            while i < node.count, base < hi {
+                let c = node.subtreeCount(i)
+                let a = Swift.max(lo &- base, 0)
+                let b = Swift.min(hi &- base, c)
+                if a < b { visitMembers(node.child(i), a, b, false, body) }
+                base &+= c
+                i &+= 1
+            }
+        }
     }
 
     /// Calls `body(score, slot)` for the elements from rank `start` on, ascending or descending, until it
@@ -247,44 +323,6 @@ final class SortedSetTree {
             }
         }
         return true
-    }
-
-    private func visit(_ node: NodeView, _ lo: Int, _ hi: Int, _ reverse: Bool, _ body: (Double, Int) -> Void) {
-        if node.isLeaf {
-            if reverse {
-                var i = hi &- 1
-                while i >= lo {
-                    body(node.score(i), node.slot(i))
-                    i &-= 1
-                }
-            } else {
-                for i in lo..<hi { body(node.score(i), node.slot(i)) }
-            }
-            return
-        }
-        if reverse {
-            var base = node.total
-            var i = node.count &- 1
-            while i >= 0, base > lo {
-                let c = node.subtreeCount(i)
-                base &-= c
-                let a = Swift.max(lo &- base, 0)
-                let b = Swift.min(hi &- base, c)
-                if a < b { visit(node.child(i), a, b, true, body) }
-                i &-= 1
-            }
-        } else {
-            var base = 0
-            var i = 0
-            while i < node.count, base < hi {
-                let c = node.subtreeCount(i)
-                let a = Swift.max(lo &- base, 0)
-                let b = Swift.min(hi &- base, c)
-                if a < b { visit(node.child(i), a, b, false, body) }
-                base &+= c
-                i &+= 1
-            }
-        }
     }
 
     // MARK: - Path copying
@@ -337,7 +375,7 @@ final class SortedSetTree {
     /// node that may split); returns the new right sibling when `node` split.
     private func insert(into node: NodeView, _ s: Double, _ slot: Int, _ m: UnsafeRawBufferPointer) -> TreeNode? {
         if node.isLeaf {
-            let pos = lowerBound(node, s, m)
+            let pos = lowerBound(node, s, m, known: slot)
             if node.count < node.capacity {
                 node.openGap(at: pos)
                 node.setKey(pos, (s, UInt32(truncatingIfNeeded: slot)))
@@ -361,7 +399,7 @@ final class SortedSetTree {
             target.count += 1
             return right
         }
-        let c = childIndex(node, s, m)
+        let c = childIndex(node, s, m, known: slot)
         let child = uniqueChild(node, c)
         guard let split = insert(into: child, s, slot, m) else {
             node.counts[c] &+= 1
@@ -454,13 +492,13 @@ final class SortedSetTree {
     private func remove(from node: NodeView, _ s: Double, _ slot: Int, _ m: UnsafeRawBufferPointer,
                         moveTo newScore: Double?) -> RemoveResult {
         if node.isLeaf {
-            let pos = lowerBound(node, s, m)
+            let pos = lowerBound(node, s, m, known: slot)
             if let newScore, moveInLeaf(node, from: pos, s, to: newScore, slot, m) { return .movedInPlace }
             node.closeGap(at: pos)
             node.count -= 1
             return .removed(underflow: node.count < SortedSetTree.minLeaf)
         }
-        let c = childIndex(node, s, m)
+        let c = childIndex(node, s, m, known: slot)
         let child = uniqueChild(node, c)
         switch remove(from: child, s, slot, m, moveTo: newScore) {
         case .movedInPlace:
@@ -480,7 +518,7 @@ final class SortedSetTree {
     private func moveInLeaf(_ node: NodeView, from pos: Int, _ s: Double, to newScore: Double, _ slot: Int,
                             _ m: UnsafeRawBufferPointer) -> Bool {
         let n = node.count
-        let q = lowerBound(node, newScore, m)
+        let q = lowerBound(node, newScore, m, known: slot)
         let p = q > pos ? q - 1 : q  // the new place among the other n - 1 entries
         if height > 0 {
             let lowOK = p > 0 || (pos == 0 && newScore >= s)
