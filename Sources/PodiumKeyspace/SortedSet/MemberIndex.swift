@@ -68,7 +68,7 @@ struct MemberIndex {
 
     /// The slot of `member`, or nil.
     @inline(__always)
-    func find(_ member: UnsafeRawBufferPointer, hash: UInt64, in records: MemberRecords) -> Int? {
+    func find(_ member: UnsafeRawBufferPointer, hash: UInt64, in records: borrowing MemberRecords) -> Int? {
         guard capacityBits > 0 else { return nil }
         let mask = capacity &- 1
         let bits = UInt32(capacityBits)
@@ -80,7 +80,7 @@ struct MemberIndex {
             if v == 0 { return nil }
             if v != Self.tombstone, v &>> bits == wanted {
                 let slot = Int(v & slotMask) &- 1
-                if records.withMember(slot, { MemberRecords.equal($0, member) }) { return slot }
+                if MemberRecords.equal(records.member(slot), member) { return slot }
             }
             b = (b &+ 1) & mask
         }

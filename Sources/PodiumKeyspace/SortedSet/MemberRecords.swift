@@ -64,6 +64,17 @@ struct MemberRecords {
     @inline(__always)
     func score(_ slot: Int) -> Double { record(slot).pointee.score }
 
+    /// The member bytes of a live slot: in its record's chunk, or in its own block. Valid until the records
+    /// change (a write may copy the chunk or free the block). Hot loops call this rather than `withMember`: a
+    /// closure that may run arbitrary code makes the compiler retain the chunk table around each call.
+    @inline(__always)
+    func member(_ slot: Int) -> UnsafeRawBufferPointer {
+        let r = record(slot)
+        let tag = r.pointee.tag
+        if tag <= Record.maxInline { return UnsafeRawBufferPointer(start: UnsafeRawPointer(r) + 8, count: Int(tag)) }
+        return UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(r.pointee.w0)), count: Int(r.pointee.w1))
+    }
+
     /// Calls `body` with the member bytes of a live slot (valid during the call).
     @inline(__always)
     func withMember<R>(_ slot: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
@@ -83,7 +94,7 @@ struct MemberRecords {
     /// `memcmp` order of the member in `slot` against `other`.
     @inline(__always)
     func compareMember(_ slot: Int, _ other: UnsafeRawBufferPointer) -> Int {
-        withMember(slot) { Self.compare($0, other) }
+        Self.compare(member(slot), other)
     }
 
     @inline(__always)
@@ -120,8 +131,9 @@ struct MemberRecords {
             if c == chunks.count {
                 chunks.append(RecordChunk.make(capacity: c == 0 ? 16 : Self.chunkSize))
             } else if slot & (Self.chunkSize - 1) == chunks.chunk(c)._withUnsafeGuaranteedRef({ $0.header.capacity }) {
-                // Only the first chunk grows: double it, moving the records.
-                let grown = chunks.chunk(c)._withUnsafeGuaranteedRef {
+                // Only the first chunk grows: double it, moving the records out of our own copy of it (a chunk a
+                // snapshot shares must keep its records and blocks).
+                let grown = chunks.uniqueChunk(c)._withUnsafeGuaranteedRef {
                     $0.grown(to: Swift.min(Self.chunkSize, $0.header.capacity * 2))
                 }
                 chunks.replace(c, with: grown)

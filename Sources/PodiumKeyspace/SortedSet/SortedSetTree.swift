@@ -130,7 +130,7 @@ final class SortedSetTree {
     /// Calls `body` with the member bytes of the live `slot` (valid during the call). Readers go through the
     /// tree rather than through a copy of `records`: copying that struct costs a retain and a release.
     @inline(__always)
-    func withMember<R>(_ slot: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R { records.withMember(slot, body) }
+    func withMember<R>(_ slot: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R { body(records.member(slot)) }
 
     /// The score of the live `slot`.
     @inline(__always)
@@ -238,15 +238,13 @@ final class SortedSetTree {
             if reverse {
                 var i = hi &- 1
                 while i >= lo {
-                    let score = node.score(i)
-                    records.withMember(node.slot(i)) { body($0, score) }
+                    body(records.member(node.slot(i)), node.score(i))
                     i &-= 1
                 }
             } else {
                 var i = lo
                 while i < hi {
-                    let score = node.score(i)
-                    records.withMember(node.slot(i)) { body($0, score) }
+                    body(records.member(node.slot(i)), node.score(i))
                     i &+= 1
                 }
             }
