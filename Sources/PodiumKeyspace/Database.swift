@@ -117,18 +117,8 @@ public final class Database {
     }
 
     /// Looks a key up for writing (no hit statistics), lazily expiring it.
-    ///
-    /// A sorted set is still an object changed in place, so while a point-in-time view of the keyspace is alive
-    /// (`Keyspace.beginSnapshot`) a sorted set the view shares is replaced by a private copy here, before the
-    /// caller changes it: the view keeps the old object. Every sorted-set write looks its key up through here.
     public func lookupWrite(_ key: Bytes) -> Value? {
         guard let slot = slot(of: key) else { return nil }
-        if keyspace.liveSnapshots > 0, case .sortedSet(let z) = slots[slot].unsafelyUnwrapped.value,
-           z.epoch < keyspace.snapshotEpoch {
-            let copy = z.copy()
-            copy.epoch = keyspace.snapshotEpoch
-            slots[slot]!.value = .sortedSet(copy)
-        }
         return slots[slot].unsafelyUnwrapped.value
     }
 

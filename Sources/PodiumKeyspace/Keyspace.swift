@@ -39,10 +39,9 @@ public final class Keyspace {
     /// a time already past (`EXPIRE`, `SET … PXAT`), so a log replays to the state it recorded whatever the time
     /// of the restart; keys whose time has passed expire normally once loading ends.
     public var isLoading = false
-    /// Point-in-time views in progress (`beginSnapshot`), and the epoch of the newest. Sorted sets are objects
-    /// changed in place; one older than the newest live view is copied before a write (`Database.lookupWrite`).
+    /// Point-in-time views in progress (`beginSnapshot`): every value is copy-on-write, so a view needs no help
+    /// from writes; the count is for INFO and checks.
     public private(set) var liveSnapshots = 0
-    public private(set) var snapshotEpoch: UInt64 = 0
     /// Called with (db, key) whenever a key is removed because it expired (keyspace notifications, AOF DEL).
     /// Set only while someone listens: nil costs one check per expired key.
     public var expiryObserver: ((Int, Bytes) -> Void)?
@@ -174,7 +173,6 @@ public final class Keyspace {
     /// Starts a point-in-time view: returns a copy of every database (see `Database.snapshot()`), cheap to take
     /// and safe to read on another thread. Call `endSnapshot()` when done with it (both under the executor lock).
     public func beginSnapshot() -> [DatabaseSnapshot] {
-        snapshotEpoch &+= 1
         liveSnapshots += 1
         return databases.map { $0.snapshot() }
     }

@@ -3,26 +3,52 @@
 /// Valkey's `string2ll`: optional `-`, digits, no `+`, no spaces, no leading zeros, no overflow.
 public enum StrictInteger {
     /// Writes the decimal form of `value` (Valkey's `ll2string`) at `p`; returns the bytes written (at most 20).
+    ///
+    /// Two digits per division, from a table of the 100 pairs, as Valkey's `ll2string` does: every reply's
+    /// length prefixes and every integral score go through here (perf: a sixth of a `ZREVRANGE 0 9 WITHSCORES`
+    /// reply's time with one digit per division).
     @inlinable public static func format(_ value: Int, at p: UnsafeMutableRawPointer) -> Int {
+        let pairs: StaticString = """
+            00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+            40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+            8081828384858687888990919293949596979899
+            """
+        let table = UnsafeRawPointer(pairs.utf8Start)
         var magnitude = value.magnitude
-        var digits = 1
-        var rest = magnitude
-        while rest >= 10 {
-            rest /= 10
-            digits += 1
-        }
         var start = 0
         if value < 0 {
             p.storeBytes(of: UInt8(ascii: "-"), as: UInt8.self)
             start = 1
         }
-        var i = start + digits
-        repeat {
-            i -= 1
-            p.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10), toByteOffset: i, as: UInt8.self)
-            magnitude /= 10
-        } while magnitude != 0
-        return start + digits
+        let digits = decimalDigits(magnitude)
+        var i = start &+ digits
+        while magnitude >= 100 {
+            let pair = Int(truncatingIfNeeded: magnitude % 100)
+            magnitude /= 100
+            i &-= 2
+            p.storeBytes(of: table.loadUnaligned(fromByteOffset: pair &* 2, as: UInt16.self), toByteOffset: i, as: UInt16.self)
+        }
+        if magnitude >= 10 {
+            p.storeBytes(of: table.loadUnaligned(fromByteOffset: Int(magnitude) &* 2, as: UInt16.self),
+                         toByteOffset: i &- 2, as: UInt16.self)
+        } else {
+            p.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude), toByteOffset: i &- 1, as: UInt8.self)
+        }
+        return start &+ digits
+    }
+
+    /// The number of decimal digits of `v` (1 for 0).
+    @inlinable public static func decimalDigits(_ v: UInt) -> Int {
+        var n = 1
+        var x = v
+        while x >= 10_000 {
+            x /= 10_000
+            n &+= 4
+        }
+        if x >= 1_000 { return n &+ 3 }
+        if x >= 100 { return n &+ 2 }
+        if x >= 10 { return n &+ 1 }
+        return n
     }
 
     /// Calls `body` with the decimal form of `value`, formatted on the stack.

@@ -192,7 +192,7 @@ enum AOFRewrite {
         var remaining = set.count
         var inCommand = 0
         guard remaining > 0 else { return }
-        set.range(start: 0, end: remaining - 1, reverse: false) { member, score in
+        set.forEach { member, score in
             if inCommand == 0 {
                 let pairs = min(remaining, itemsPerCommand)
                 AOFFormat.writeHeader(UInt8(ascii: "*"), 2 + 2 * pairs, into: &out)
@@ -202,7 +202,7 @@ enum AOFRewrite {
             let text = NumberFormat.formatDouble(score)
             var scoreText = text
             scoreText.withUTF8 { AOFFormat.writeBulk(UnsafeRawBufferPointer($0), into: &out) }
-            member.withUnsafeBytes { AOFFormat.writeBulk($0, into: &out) }
+            AOFFormat.writeBulk(member, into: &out)
             remaining -= 1
             inCommand += 1
             if inCommand == itemsPerCommand { inCommand = 0 }

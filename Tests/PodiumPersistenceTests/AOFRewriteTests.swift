@@ -46,7 +46,7 @@ final class Node {
         case .hash(let h): return h.pairs.map { "\($0.field)=\($0.value)" }.sorted().joined(separator: ",")
         case .sortedSet(let z):
             var items: [String] = []
-            if z.count > 0 { z.range(start: 0, end: z.count - 1, reverse: false) { m, s in items.append("\(m)@\(s)") } }
+            z.forEach { m, s in items.append("\(Bytes(raw: m))@\(s)") }
             return items.joined(separator: ",")
         case .list(let l): return l.elements.map(\.description).joined(separator: ",")
         case .set(let s): return s.members.map(\.description).sorted().joined(separator: ",")

@@ -440,6 +440,23 @@ import PodiumNumbers
             Array(text.utf8).withUnsafeBytes { StrictInteger.parse($0) }
         }
 
+        /// `format` against the standard library's decimal text, around every power of ten and at the ends.
+        @Test func formatMatchesTheDecimalText() {
+            var values: [Int] = [0, 1, -1, 9, 10, 99, 100, 101, Int.max, Int.min, Int.max - 1, Int.min + 1]
+            var power = 1
+            for _ in 0..<18 {
+                power *= 10
+                values += [power - 1, power, power + 1, -power + 1, -power, -power - 1, power / 2 + 7]
+            }
+            for v in values {
+                let text = withUnsafeTemporaryAllocation(byteCount: 20, alignment: 1) { scratch in
+                    String(decoding: UnsafeRawBufferPointer(rebasing: scratch[..<StrictInteger.format(v, at: scratch.baseAddress!)]),
+                           as: UTF8.self)
+                }
+                #expect(text == String(v))
+            }
+        }
+
         @Test func strictDecimal() {
             #expect(Self.parse("0") == 0)
             #expect(Self.parse("42") == 42)

@@ -127,6 +127,8 @@ class ZsetGenerator:
             args = [name, k]
             if r.random() < 0.6:
                 args.append(self.pick(["1", "2", "0", "5", "-1", "abc"]))
+                if r.random() < 0.15:
+                    args.append(self.pick(["1", "extra", "0"]))  # one argument too many: a syntax error
             return td.Cmd(args, mode="scores")
         if name == "ZRANDMEMBER":
             args = [name, k]
@@ -208,3 +210,201 @@ def test_zset_differential(podium, oracle, r, oracle_r, seed):
         finally:
             for conn in (pc, oc):
                 conn.call("CONFIG", "SET", "zset-max-listpack-entries", "128")
+
+
+# --------------------------------------------------------------------------------------------------
+# Lexicographic ranges on mixed scores (issue 11): redis-server 7 answers with its listpack walk for sets
+# within zset-max-listpack-entries, which Podium reproduces at every size.
+# --------------------------------------------------------------------------------------------------
+
+LEX_MEMBERS = ["a", "b", "c", "d", "e", "f", "aa", "ab", "ba", "", "c\x00", "zz"]
+LEX_SCORES = ["0", "1", "2", "3", "-1", "1.5", "0", "0"]
+LEX_BOUNDS = ["-", "+", "[a", "(a", "[b", "(b", "[c", "(c", "[d", "(e", "[f", "[", "(", "[zz", "(aa", "[ba"]
+
+
+class MixedLexGenerator:
+    """Small member space, mixed scores, every lex command with REV, LIMIT and malformed bounds."""
+
+    def __init__(self, seed: int):
+        self.rng = random.Random(seed)
+
+    def pick(self, items):
+        return self.rng.choice(items)
+
+    def one(self) -> td.Cmd:
+        r = self.rng
+        k = self.pick(["x0", "x1", "x2"])
+        roll = r.random()
+        if roll < 0.30:
+            return td.Cmd(["ZADD", k] + [x for _ in range(r.randint(1, 4))
+                                         for x in (self.pick(LEX_SCORES), self.pick(LEX_MEMBERS))])
+        if roll < 0.36:
+            return td.Cmd(["ZREM", k, self.pick(LEX_MEMBERS)])
+        if roll < 0.40:
+            return td.Cmd(["ZRANGE", k, "0", "-1", "WITHSCORES"], mode="scores")
+        name = self.pick(["ZRANGEBYLEX", "ZREVRANGEBYLEX", "ZLEXCOUNT", "ZREMRANGEBYLEX", "ZRANGE", "ZRANGESTORE"])
+        lo, hi = self.pick(LEX_BOUNDS), self.pick(LEX_BOUNDS)
+        limit = ["LIMIT", self.pick(["0", "1", "2", "-1", "5"]), self.pick(["1", "2", "-1", "0", "3"])] \
+            if r.random() < 0.4 else []
+        if name in ("ZRANGEBYLEX", "ZREVRANGEBYLEX"):
+            return td.Cmd([name, k, lo, hi] + limit)
+        if name in ("ZLEXCOUNT", "ZREMRANGEBYLEX"):
+            return td.Cmd([name, k, lo, hi])
+        rev = ["REV"] if r.random() < 0.5 else []
+        if name == "ZRANGE":
+            return td.Cmd(["ZRANGE", k, lo, hi, "BYLEX"] + rev + limit)
+        return td.Cmd(["ZRANGESTORE", "xdst", k, lo, hi, "BYLEX"] + rev + limit)
+
+    def generate(self, n: int) -> list[td.Cmd]:
+        out = []
+        for _ in range(n):
+            out.append(self.one())
+            if out[-1].name == "ZRANGESTORE":
+                out.append(td.Cmd(["ZRANGE", "xdst", "0", "-1", "WITHSCORES"], mode="scores"))
+        return out
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_zset_mixed_score_lex_ranges(podium, oracle, r, oracle_r, seed):
+    """Every lex command on small sets with mixed scores gives redis-server 7's (listpack) answer."""
+    cmds = MixedLexGenerator(seed).generate(COMMANDS_PER_SEED)
+    with podium.raw() as pc, oracle.raw() as oc:
+        td.reset_both((pc, oc), {"zset-max-listpack-entries": "128", "zset-max-listpack-value": "64"})
+        td.run_plain(seed, cmds, pc, oc, compare)
+
+
+# --------------------------------------------------------------------------------------------------
+# Large sets (beyond zset-max-listpack-entries = 128): both servers use their large encoding.
+# --------------------------------------------------------------------------------------------------
+
+BIG_MEMBERS = [f"u{i}" for i in range(400)] + ["", "a", "m\x00", "x" * 70]
+BIG_SCORES = [str(i) for i in range(-30, 30)] + ["1.5", "-0", "inf", "-inf", "1e20", "0.25", "1732372000000"]
+BIG_RANKS = ["0", "1", "5", "-1", "-2", "-10", "100", "150", "199", "250", "-300", "1000", "abc"]
+BIG_BOUNDS = ["-inf", "+inf", "0", "(0", "5", "(5", "-10", "(-10", "20", "1.5", "(1e20", "abc"]
+BIG_LEX = ["-", "+", "[u1", "(u1", "[u2", "(u25", "[u3", "[u399", "(u5", "[a", "[", "[zz"]
+
+
+class BigSetGenerator:
+    """Sets of a few hundred members (bulk ZADDs), ties in scores, every read and write with rank, score and
+    (equal-score keys only) lex ranges, REV and LIMIT."""
+
+    def __init__(self, seed: int):
+        self.rng = random.Random(seed)
+
+    def pick(self, items):
+        return self.rng.choice(items)
+
+    def one(self) -> td.Cmd:
+        r = self.rng
+        k = self.pick(["b0", "b1"])
+        roll = r.random()
+        if roll < 0.22:
+            return td.Cmd(["ZADD", k] + [x for _ in range(r.randint(1, 40))
+                                         for x in (self.pick(BIG_SCORES), self.pick(BIG_MEMBERS))])
+        if roll < 0.25:
+            # The equal-score key for lex ranges grows past 128 members too.
+            return td.Cmd(["ZADD", "blex"] + [x for _ in range(r.randint(1, 40)) for x in ("0", self.pick(BIG_MEMBERS))])
+        if roll < 0.30:
+            flags = [f for f in ("NX", "XX", "GT", "LT", "CH") if r.random() < 0.15]
+            if r.random() < 0.5:
+                return td.Cmd(["ZADD", k] + flags + ["INCR", self.pick(BIG_SCORES), self.pick(BIG_MEMBERS)], mode="scores")
+            return td.Cmd(["ZINCRBY", k, self.pick(BIG_SCORES), self.pick(BIG_MEMBERS)], mode="scores")
+        name = self.pick(["ZSCORE", "ZMSCORE", "ZRANK", "ZREVRANK", "ZCARD", "ZCOUNT", "ZRANGE", "ZRANGE", "ZREVRANGE",
+                          "ZRANGEBYSCORE", "ZREVRANGEBYSCORE", "ZREM", "ZREMRANGEBYRANK", "ZREMRANGEBYSCORE",
+                          "ZPOPMIN", "ZPOPMAX", "ZRANGESTORE", "OBJECT", "LEX", "ZUNIONSTORE", "ZINTER"])
+        if name in ("ZSCORE", "ZRANK", "ZREVRANK"):
+            return td.Cmd([name, k, self.pick(BIG_MEMBERS)], mode="scores")
+        if name == "ZMSCORE":
+            return td.Cmd([name, k] + [self.pick(BIG_MEMBERS) for _ in range(3)], mode="scores")
+        if name == "ZCARD":
+            return td.Cmd([name, k])
+        if name == "OBJECT":
+            return td.Cmd(["OBJECT", "ENCODING", self.pick([k, "blex", "bdst"])])
+        if name == "ZCOUNT":
+            return td.Cmd([name, k, self.pick(BIG_BOUNDS), self.pick(BIG_BOUNDS)])
+        if name in ("ZRANGE", "ZRANGESTORE"):
+            kind = self.pick(["rank", "score", "lex"])
+            src = "blex" if kind == "lex" else k
+            bounds = {"rank": BIG_RANKS, "score": BIG_BOUNDS, "lex": BIG_LEX}[kind]
+            args = [name] + (["bdst", src] if name == "ZRANGESTORE" else [src]) + [self.pick(bounds), self.pick(bounds)]
+            if kind == "score":
+                args.append("BYSCORE")
+            elif kind == "lex":
+                args.append("BYLEX")
+            if r.random() < 0.4:
+                args.append("REV")
+            if kind != "rank" and r.random() < 0.5:
+                args += ["LIMIT", self.pick(["0", "3", "50", "-1"]), self.pick(["1", "10", "-1", "0", "200"])]
+            if name == "ZRANGE" and kind != "lex" and r.random() < 0.5:
+                args.append("WITHSCORES")
+            return td.Cmd(args, mode="scores")
+        if name == "ZREVRANGE":
+            return td.Cmd([name, k, self.pick(BIG_RANKS), self.pick(BIG_RANKS), "WITHSCORES"], mode="scores")
+        if name in ("ZRANGEBYSCORE", "ZREVRANGEBYSCORE"):
+            args = [name, k, self.pick(BIG_BOUNDS), self.pick(BIG_BOUNDS), "WITHSCORES"]
+            if r.random() < 0.5:
+                args += ["LIMIT", self.pick(["0", "7", "-1"]), self.pick(["5", "-1", "100"])]
+            return td.Cmd(args, mode="scores")
+        if name == "LEX":
+            sub = self.pick(["ZRANGEBYLEX", "ZREVRANGEBYLEX", "ZLEXCOUNT", "ZREMRANGEBYLEX"])
+            args = [sub, "blex", self.pick(BIG_LEX), self.pick(BIG_LEX)]
+            if sub.endswith("BYLEX") and sub.startswith("ZR") and "REM" not in sub and r.random() < 0.5:
+                args += ["LIMIT", self.pick(["0", "5", "-1"]), self.pick(["3", "-1", "40"])]
+            return td.Cmd(args)
+        if name == "ZREM":
+            return td.Cmd([name, k] + [self.pick(BIG_MEMBERS) for _ in range(r.randint(1, 20))])
+        if name == "ZREMRANGEBYRANK":
+            return td.Cmd([name, k, self.pick(BIG_RANKS), self.pick(BIG_RANKS)])
+        if name == "ZREMRANGEBYSCORE":
+            return td.Cmd([name, k, self.pick(BIG_BOUNDS), self.pick(BIG_BOUNDS)])
+        if name in ("ZPOPMIN", "ZPOPMAX"):
+            return td.Cmd([name, k] + ([self.pick(["1", "3", "50"])] if r.random() < 0.7 else []), mode="scores")
+        if name == "ZUNIONSTORE":
+            return td.Cmd(["ZUNIONSTORE", "bdst", "2", "b0", "b1", "WEIGHTS", "1", self.pick(["2", "-1"])])
+        return td.Cmd(["ZINTER", "2", "b0", "b1", "WITHSCORES"], mode="scores")
+
+    def generate(self, n: int) -> list[td.Cmd]:
+        # Every key starts past the listpack limit (200 members), so the large encoding is what is compared.
+        fill = [td.Cmd(["ZADD", key] + [x for i in range(200) for x in (score(i), f"u{i}")])
+                for key, score in (("b0", lambda i: str(i % 37)), ("b1", lambda i: str(-i % 11)), ("blex", lambda i: "0"))]
+        checks = [td.Cmd(["OBJECT", "ENCODING", key]) for key in ("b0", "b1", "blex")]
+        return fill + checks + [self.one() for _ in range(n)]
+
+
+@pytest.mark.parametrize("seed", SEEDS[:5])
+def test_zset_large_sets_differential(podium, oracle, r, oracle_r, seed):
+    cmds = BigSetGenerator(seed).generate(COMMANDS_PER_SEED)
+    with podium.raw() as pc, oracle.raw() as oc:
+        td.reset_both((pc, oc), {"zset-max-listpack-entries": "128", "zset-max-listpack-value": "64"})
+        td.run_plain(seed, cmds, pc, oc, compare)
+
+
+
+# --------------------------------------------------------------------------------------------------
+# The defects of issue 11, compared byte for byte
+# --------------------------------------------------------------------------------------------------
+
+def test_zset_defects_match_redis(podium, oracle, r, oracle_r):
+    long_member = "y" * 70
+    script = [
+        ["ZADD", "p", "1", "a", "2", "b", "3", "c"],
+        ["ZPOPMIN", "p", "1", "extra"], ["ZPOPMAX", "p", "0", "1"], ["ZPOPMIN", "p", "abc", "1"],
+        ["ZPOPMIN", "nokey", "1", "2"], ["ZPOPMAX", "p", "1"], ["ZRANGE", "p", "0", "-1", "WITHSCORES"],
+        # Negative zero: the listpack stores 0, the skiplist keeps -0 (in redis-server 7 and Valkey 8 alike);
+        # the ZINCRBY reply is the computed score.
+        ["ZADD", "n", "-0", "m"], ["ZSCORE", "n", "m"], ["ZINCRBY", "n2", "-0", "m"], ["ZSCORE", "n2", "m"],
+        ["ZRANGE", "n", "0", "-1", "WITHSCORES"], ["ZADD", "n", "1", long_member], ["ZSCORE", "n", "m"],
+        ["ZADD", "s", "1", long_member], ["ZADD", "s", "-0", "m"], ["ZSCORE", "s", "m"],
+        ["ZRANGE", "s", "0", "-1", "WITHSCORES"], ["ZADD", "s", "CH", "0", "m"], ["ZSCORE", "s", "m"],
+        ["ZINCRBY", "s", "0", "m"], ["ZSCORE", "s", "m"], ["OBJECT", "ENCODING", "s"],
+        # A lex range on mixed scores within the listpack limit.
+        ["ZADD", "l", "0", "d", "1", "a", "2", "c", "3", "b"], ["ZRANGEBYLEX", "l", "[b", "+"],
+        ["ZREVRANGEBYLEX", "l", "+", "[b"], ["ZLEXCOUNT", "l", "[b", "[c"], ["ZRANGE", "l", "[a", "[c", "BYLEX"],
+        ["ZRANGE", "l", "[c", "[a", "BYLEX", "REV", "LIMIT", "1", "1"], ["ZREMRANGEBYLEX", "l", "(a", "+"],
+        ["ZRANGE", "l", "0", "-1"],
+    ]
+    with podium.raw() as pc, oracle.raw() as oc:
+        td.reset_both((pc, oc), {"zset-max-listpack-entries": "128", "zset-max-listpack-value": "64"})
+        for args in script:
+            p, o = pc.call(*args), oc.call(*args)
+            assert p == o, f"{args}: podium {p!r}, redis {o!r}"

@@ -30,7 +30,9 @@ public enum NumberFormat {
     /// Valkey's `string2d`/`getDoubleFromObject`: the whole string must parse with `strtod`, no leading space,
     /// no NaN; `inf`, `+inf`, `-inf` are accepted.
     public static func parseDouble(_ raw: UnsafeRawBufferPointer) -> Double? {
-        guard raw.count > 0, raw.count < 256, !startsWithSpace(raw) else { return nil }
+        // Valkey's `string2d` takes any length; the bound only limits the NUL-terminated copy `strtod` needs (the
+        // longest plain spelling of DBL_MAX, which Redis' zset tests send, is over 300 characters).
+        guard raw.count > 0, raw.count < 5120, !startsWithSpace(raw) else { return nil }
         return withCString(raw) { text, textEnd -> Double? in
             var end: UnsafeMutablePointer<CChar>?
             errno = 0
@@ -46,7 +48,7 @@ public enum NumberFormat {
     /// empty string is 0, leading spaces and hex are accepted, overflow gives ±inf; only trailing garbage and NaN
     /// are rejected.
     public static func parseRangeDouble(_ raw: UnsafeRawBufferPointer) -> Double? {
-        guard raw.count < 256 else { return nil }
+        guard raw.count < 5120 else { return nil }
         return withCString(raw) { text, textEnd -> Double? in
             var end: UnsafeMutablePointer<CChar>?
             let value = strtod(text, &end)

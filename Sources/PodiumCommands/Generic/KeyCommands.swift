@@ -361,7 +361,7 @@ extension Value {
         switch self {
         case .integer, .string: return self
         case .hash, .list, .set: return self  // values: the copy shares the buffers until either side changes
-        case .sortedSet(let z): return .sortedSet(z.copy())
+        case .sortedSet(let z): return .sortedSet(z)  // a value too: O(1), copy-on-write from here
         }
     }
 }

@@ -88,7 +88,8 @@ extension SortedSetCommands {
         case .union:
             for (i, z) in sources.enumerated() {
                 guard let z else { continue }
-                z.range(start: 0, end: z.count - 1, reverse: false) { m, s in
+                z.forEach { raw, s in
+                    let m = Bytes(raw: raw)
                     let v = weighted(s, i)
                     if let old = result[m] { result[m] = combine(old, v) } else { result[m] = v }
                 }
@@ -98,21 +99,21 @@ extension SortedSetCommands {
             let order = sources.indices.sorted { sources[$0]!.count < sources[$1]!.count }
             let smallest = order[0]
             var found = 0
-            sources[smallest]!.range(start: 0, end: sources[smallest]!.count - 1, reverse: false) { m, s in
+            sources[smallest]!.forEach { m, s in
                 if cardinalityOnly, limit > 0, found >= limit { return }
                 var value = weighted(s, smallest)
                 for i in order.dropFirst() {
                     guard let other = sources[i]!.score(m) else { return }
                     value = combine(value, weighted(other, i))
                 }
-                result[m] = value
+                result[Bytes(raw: m)] = value
                 found += 1
             }
         case .diff:
             guard let first = sources[0] else { break }
-            first.range(start: 0, end: first.count - 1, reverse: false) { m, s in
+            first.forEach { m, s in
                 for other in sources.dropFirst() where other?.score(m) != nil { return }
-                result[m] = s
+                result[Bytes(raw: m)] = s
             }
         }
 
@@ -129,7 +130,7 @@ extension SortedSetCommands {
             case .inter: "zinterstore"
             case .diff: "zdiffstore"
             }
-            storeResult(&ctx, items, event: event)
+            storeResult(&ctx, makeSet(ctx, items), event: event)
         } else {
             replyElements(&ctx, items, withScores: withScores)
         }
@@ -137,7 +138,7 @@ extension SortedSetCommands {
 
     /// A plain set as a sorted set whose members all score 1 (a temporary input of the set operations).
     static func scoredOne(_ s: SetObject) -> SortedSetObject {
-        let z = SortedSetObject()
+        var z = SortedSetObject()
         let limits = ListpackLimits()
         s.forEach { z.set(Bytes(raw: $0), 1, limits: limits) }
         return z

@@ -14,24 +14,66 @@ public enum SortedSetCommands {
         return z
     }
 
-    static func readSetForWrite(_ ctx: CommandContext, _ i: Int = 1) throws(CommandError) -> SortedSetObject? {
-        guard let value = ctx.db.lookupWrite(ctx.key(i)) else { return nil }
-        guard case .sortedSet(let z) = value else { throw .wrongType }
-        return z
-    }
-
-    /// After a write: an emptied set disappears; otherwise WATCH learns of the change.
-    static func finish(_ ctx: CommandContext, _ z: SortedSetObject, key: Int = 1) {
-        let k = ctx.key(key)
-        if z.count == 0 { ctx.db.remove(k) } else { ctx.keyspace.signalModified(db: ctx.client.db, key: k) }
+    /// Changes the sorted set at argument `key` in place, with one key lookup (the value stays uniquely
+    /// referenced: a set nothing else shares is never copied). A missing key: with `create`, `body` gets a new
+    /// empty set, stored if `body` leaves it non-empty; without, `body` is not called and the result is nil.
+    /// Afterwards an emptied set disappears as a key, and WATCH learns of the change when `changed(result)`.
+    /// `body` must not touch the database (`Database.withValue`).
+    static func modifySet<R>(
+        _ ctx: CommandContext, key: Int = 1, create: Bool, changed: (R) -> Bool = { _ in true },
+        _ body: (inout SortedSetObject) throws(CommandError) -> R
+    ) throws(CommandError) -> R? {
+        let db = ctx.db
+        guard let slot = ctx.args[key].withUnsafeReadableBytes({ db.slot(raw: $0) }) else {
+            guard create else { return nil }
+            var z = SortedSetObject()
+            let result = try body(&z)
+            if z.count > 0 { ctx.args[key].withUnsafeReadableBytes { db.set(raw: $0, .sortedSet(z)) } }
+            return result
+        }
+        let (result, emptied) = try db.withValue(slot: slot) { (value: inout Value) throws(CommandError) -> (R, Bool) in
+            guard case .sortedSet(var z) = value else { throw .wrongType }
+            // The payload is now referenced by `z` alone, so changing it does not copy it.
+            value = .integer(0)
+            defer { value = .sortedSet(z) }
+            return (try body(&z), z.count == 0)
+        }
+        if emptied {
+            db.remove(slot: slot)
+        } else if changed(result) {
+            db.signalModified(slot: slot)
+        }
+        return result
     }
 
     /// A score reply: a double in RESP3, a bulk string in RESP2, formatted the way Valkey 8 formats scores.
     static func replyScore(_ ctx: inout CommandContext, _ score: Double) {
+        // Integral scores (points, timestamps: most leaderboards) print as integers, which `formatDouble` would
+        // also give; in RESP2 they go straight into the reply, without building a String.
+        if ctx.client.proto != .resp3, score == score.rounded(.towardZero), abs(score) < 1e17,
+            score != 0 || score.sign == .plus
+        {
+            ctx.reply.bulkDecimal(Int(score))
+            return
+        }
         ctx.reply.double(formatted: NumberFormat.formatDouble(score))
     }
 
     static func replyMember(_ ctx: inout CommandContext, _ m: Bytes) { m.withUnsafeBytes { ctx.reply.bulk($0) } }
+
+    /// Writes the elements of ascending ranks `ranks` of `z` (visited in reverse for REV) straight from the set:
+    /// flat in RESP2, pairs in RESP3 when scores are included.
+    static func replyRange(_ ctx: inout CommandContext, _ z: SortedSetObject?, _ ranks: Range<Int>, reverse: Bool,
+                           withScores: Bool) {
+        guard let z, !ranks.isEmpty else { ctx.reply.arrayHeader(0); return }
+        let pairs = withScores && ctx.client.proto == .resp3
+        ctx.reply.arrayHeader(withScores && !pairs ? ranks.count * 2 : ranks.count)
+        z.forEach(ranks: ranks, reverse: reverse) { m, s in
+            if pairs { ctx.reply.arrayHeader(2) }
+            ctx.reply.bulk(m)
+            if withScores { replyScore(&ctx, s) }
+        }
+    }
 
     /// Writes (member, score) results: flat in RESP2, pairs in RESP3 when scores are included.
     static func replyElements(_ ctx: inout CommandContext, _ items: [(Bytes, Double)], withScores: Bool) {
@@ -135,71 +177,66 @@ public enum SortedSetCommands {
         // Every score is checked before anything changes; a single pair (the common case) is parsed only once.
         let firstScoreValue = try ctx.double(firstScore)
         for i in stride(from: firstScore + 2, to: ctx.argc, by: 2) { _ = try ctx.double(i) }
-        let existing = try readSetForWrite(ctx)
-        if existing == nil && flags.xx {
+        if flags.xx, ctx.args[1].withUnsafeReadableBytes({ ctx.db.slot(raw: $0) }) == nil {
+            // Valkey: a missing key with XX is left alone, even with a wrong score further on.
             if flags.incr { ctx.reply.null() } else { ctx.reply.integer(0) }
             return
         }
-        let z: SortedSetObject
-        if let existing {
-            z = existing
-        } else {
-            z = SortedSetObject()
-            ctx.db.set(ctx.key(1), .sortedSet(z))
-        }
         let limits = ctx.keyspace.sortedSetLimits
-        var added = 0
-        var updated = 0
-        var processed = false
-        var lastScore = 0.0
-        for i in stride(from: firstScore, to: ctx.argc, by: 2) {
-            let member = ctx.bytes(i + 1)
-            var score = i == firstScore ? firstScoreValue : try ctx.double(i)
-            if let found = z.find(member) {
-                let current = found.score
-                if flags.nx { continue }
-                if flags.incr {
-                    score += current
-                    if score.isNaN {
-                        finish(ctx, z)
-                        throw .custom("ERR resulting score is not a number (NaN)")
+        let args = ctx.args
+        struct Outcome { var added = 0, updated = 0, processed = false, lastScore = 0.0 }
+        let outcome = try modifySet(ctx, create: true, changed: { $0.added + $0.updated > 0 }) {
+            (z: inout SortedSetObject) throws(CommandError) -> Outcome in
+            var o = Outcome()
+            for i in stride(from: firstScore, to: args.count, by: 2) {
+                var score = i == firstScore ? firstScoreValue : try ctx.double(i)
+                let nan: Bool = args[i + 1].withUnsafeReadableBytes { member in
+                    let found = z.lookup(member)
+                    if let current = found.score {
+                        if flags.nx { return false }
+                        if flags.incr {
+                            score += current
+                            if score.isNaN { return true }
+                        }
+                        if (flags.gt && score <= current) || (flags.lt && score >= current) { return false }
+                        o.processed = true
+                        o.lastScore = score
+                        if score != current {
+                            z.move(found, to: score)
+                            o.updated += 1
+                        }
+                    } else {
+                        if flags.xx { return false }
+                        if score.isNaN { return true }
+                        z.insert(member, score: score, lookup: found, limits: limits)
+                        o.added += 1
+                        o.processed = true
+                        o.lastScore = score
                     }
+                    return false
                 }
-                if (flags.gt && score <= current) || (flags.lt && score >= current) { continue }
-                processed = true
-                lastScore = score
-                if score != current {
-                    z.move(found, to: score)
-                    updated += 1
-                }
-            } else {
-                if flags.xx { continue }
-                if score.isNaN {
-                    finish(ctx, z)
-                    throw .custom("ERR resulting score is not a number (NaN)")
-                }
-                z.insertAbsent(member, score, limits: limits)
-                added += 1
-                processed = true
-                lastScore = score
+                if nan { throw .custom("ERR resulting score is not a number (NaN)") }
             }
+            return o
         }
-        finish(ctx, z)
+        // `modifySet` returns nil only without `create`.
+        let o = outcome ?? Outcome()
         // Valkey 7.0 replies before raising `zadd` / `zincr` (a `new` event comes before the reply).
         ctx.raisePendingEvents()
         if flags.incr {
-            if processed { replyScore(&ctx, lastScore) } else { ctx.reply.null() }
+            if o.processed { replyScore(&ctx, o.lastScore) } else { ctx.reply.null() }
         } else {
-            ctx.reply.integer(flags.ch ? added + updated : added)
+            ctx.reply.integer(flags.ch ? o.added + o.updated : o.added)
         }
-        if added + updated > 0 { ctx.notify(.zset, flags.incr ? "zincr" : "zadd", arg: 1) }
+        if o.added + o.updated > 0 { ctx.notify(.zset, flags.incr ? "zincr" : "zadd", arg: 1) }
     }
 
     // MARK: - Point reads
 
     /// ZSCORE key member
     static func zscore(_ ctx: inout CommandContext) throws(CommandError) {
-        if let s = try readSet(ctx)?.score(ctx.bytes(2)) { replyScore(&ctx, s) } else { ctx.reply.null() }
+        let z = try readSet(ctx)
+        if let s = ctx.args[2].withUnsafeReadableBytes({ z?.score($0) }) { replyScore(&ctx, s) } else { ctx.reply.null() }
     }
 
     /// ZMSCORE key member [member ...]
@@ -207,7 +244,7 @@ public enum SortedSetCommands {
         let z = try readSet(ctx)
         ctx.reply.arrayHeader(ctx.argc - 2)
         for j in 2..<ctx.argc {
-            if let s = z?.score(ctx.bytes(j)) { replyScore(&ctx, s) } else { ctx.reply.null() }
+            if let s = ctx.args[j].withUnsafeReadableBytes({ z?.score($0) }) { replyScore(&ctx, s) } else { ctx.reply.null() }
         }
     }
 
@@ -226,8 +263,7 @@ public enum SortedSetCommands {
             throw .syntax
         }
         let z = try readSet(ctx)
-        let member = ctx.bytes(2)
-        guard let z, let rank = z.rank(member, reverse: reverse), let score = z.score(member) else {
+        guard let (rank, score) = ctx.args[2].withUnsafeReadableBytes({ z?.rank($0, reverse: reverse) }) else {
             if withScore { ctx.reply.nullArray() } else { ctx.reply.null() }
             return
         }
@@ -248,13 +284,13 @@ public enum SortedSetCommands {
     /// ZCOUNT key min max
     static func zcount(_ ctx: inout CommandContext) throws(CommandError) {
         let range = try parseScoreRange(ctx, min: 2, max: 3)
-        ctx.reply.integer(try readSet(ctx)?.count(score: range) ?? 0)
+        ctx.reply.integer(try readSet(ctx)?.ranks(score: range).count ?? 0)
     }
 
     /// ZLEXCOUNT key min max
     static func zlexcount(_ ctx: inout CommandContext) throws(CommandError) {
         let range = try parseLexRange(ctx, min: 2, max: 3)
-        ctx.reply.integer(try readSet(ctx)?.count(lex: range) ?? 0)
+        ctx.reply.integer(try readSet(ctx)?.ranks(lex: range, reverse: false).count ?? 0)
     }
 
     // MARK: - Ranges
@@ -289,27 +325,25 @@ public enum SortedSetCommands {
         }
     }
 
-    /// The elements of `z` that `range` and the request's direction and LIMIT select.
-    static func collect(_ z: SortedSetObject?, _ range: ParsedRange, _ r: RangeRequest) -> [(Bytes, Double)] {
-        guard let z else { return [] }
-        var out: [(Bytes, Double)] = []
+    /// The ascending ranks of the elements of `z` that `range` and the request's direction and LIMIT select
+    /// (visited in reverse for REV).
+    static func select(_ z: SortedSetObject?, _ range: ParsedRange, _ r: RangeRequest) -> Range<Int> {
+        guard let z else { return 0..<0 }
         switch range {
         case .rank(var start, var end):
             let n = z.count
             if start < 0 { start = n + start }
             if end < 0 { end = n + end }
             if start < 0 { start = 0 }
-            if start > end || start >= n { return [] }
+            if start > end || start >= n { return 0..<0 }
             if end >= n { end = n - 1 }
-            z.range(start: start, end: end, reverse: r.reverse) { out.append(($0, $1)) }
+            // REV counts ranks from the top.
+            return r.reverse ? (n - 1 - end)..<(n - start) : start..<(end + 1)
         case .score(let scores):
-            if r.offset < 0 { return [] }
-            z.range(score: scores, reverse: r.reverse, offset: r.offset, limit: r.limit) { out.append(($0, $1)) }
+            return limitRanks(z.ranks(score: scores), reverse: r.reverse, offset: r.offset, limit: r.limit)
         case .lex(let lex):
-            if r.offset < 0 { return [] }
-            z.range(lex: lex, reverse: r.reverse, offset: r.offset, limit: r.limit) { out.append(($0, $1)) }
+            return z.ranks(lex: lex, reverse: r.reverse, offset: r.offset, limit: r.limit)
         }
-        return out
     }
 
     /// Parses ZRANGE-style options from `from` on (Valkey's `zrangeGenericCommand`).
@@ -356,7 +390,8 @@ public enum SortedSetCommands {
         let r = try parseRangeOptions(ctx, from: 4, allowWithScores: true)
         let swap = r.reverse && r.kind != .rank
         let range = try parseRange(ctx, kind: r.kind, minIndex: swap ? 3 : 2, maxIndex: swap ? 2 : 3)
-        replyElements(&ctx, collect(try readSet(ctx), range, r), withScores: r.withScores)
+        let z = try readSet(ctx)
+        replyRange(&ctx, z, select(z, range, r), reverse: r.reverse, withScores: r.withScores)
     }
 
     /// ZRANGESTORE dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]
@@ -364,27 +399,39 @@ public enum SortedSetCommands {
         let r = try parseRangeOptions(ctx, from: 5, allowWithScores: false)
         let swap = r.reverse && r.kind != .rank
         let range = try parseRange(ctx, kind: r.kind, minIndex: swap ? 4 : 3, maxIndex: swap ? 3 : 4)
-        storeResult(&ctx, collect(try readSet(ctx, 2), range, r), event: "zrangestore")
+        let source = try readSet(ctx, 2)
+        var result = SortedSetObject()
+        let limits = ctx.keyspace.sortedSetLimits
+        // `source` is a copy of the value: storing over it (ZRANGESTORE k k ...) cannot disturb the walk.
+        source?.forEach(ranks: select(source, range, r), reverse: r.reverse) { m, s in
+            result.insertNew(m, score: s, limits: limits)
+        }
+        storeResult(&ctx, result, event: "zrangestore")
     }
 
     /// The *STORE commands' ending: the result replaces the destination (argument 1), which is deleted when the
     /// result is empty; the reply is the result's size.
-    static func storeResult(_ ctx: inout CommandContext, _ items: [(Bytes, Double)], event: StaticString) {
+    static func storeResult(_ ctx: inout CommandContext, _ result: SortedSetObject, event: StaticString) {
         // Valkey 7.0 replies before raising the event (a `new` event comes before the reply).
         let destination = ctx.key(1)
-        if items.isEmpty {
+        if result.count == 0 {
             let removed = ctx.db.remove(destination)
             ctx.reply.integer(0)
             if removed { ctx.notify(.generic, "del", arg: 1) }
         } else {
-            let z = SortedSetObject()
-            let limits = ctx.keyspace.sortedSetLimits
-            for (m, s) in items { z.set(m, s, limits: limits) }
-            ctx.db.set(destination, .sortedSet(z))
+            ctx.db.set(destination, .sortedSet(result))
             ctx.raisePendingEvents()
-            ctx.reply.integer(items.count)
+            ctx.reply.integer(result.count)
             ctx.notify(.zset, event, arg: 1)
         }
+    }
+
+    /// A new set holding `items` (distinct members), encoded as Valkey would encode it.
+    static func makeSet(_ ctx: CommandContext, _ items: [(Bytes, Double)]) -> SortedSetObject {
+        var z = SortedSetObject()
+        let limits = ctx.keyspace.sortedSetLimits
+        for (m, s) in items { m.withUnsafeBytes { z.insertNew($0, score: s, limits: limits) } }
+        return z
     }
 
     /// ZREVRANGE key start stop [WITHSCORES]
@@ -398,7 +445,8 @@ public enum SortedSetCommands {
             throw .syntax
         }
         let range = try parseRange(ctx, kind: .rank, minIndex: 2, maxIndex: 3)
-        replyElements(&ctx, collect(try readSet(ctx), range, r), withScores: r.withScores)
+        let z = try readSet(ctx)
+        replyRange(&ctx, z, select(z, range, r), reverse: true, withScores: r.withScores)
     }
 
     /// The legacy ZRANGEBYSCORE / ZREVRANGEBYSCORE / ZRANGEBYLEX / ZREVRANGEBYLEX options: [WITHSCORES] [LIMIT].
@@ -422,7 +470,8 @@ public enum SortedSetCommands {
         }
         // The reverse forms take max before min.
         let range = try parseRange(ctx, kind: kind, minIndex: reverse ? 3 : 2, maxIndex: reverse ? 2 : 3)
-        replyElements(&ctx, collect(try readSet(ctx), range, r), withScores: r.withScores)
+        let z = try readSet(ctx)
+        replyRange(&ctx, z, select(z, range, r), reverse: reverse, withScores: r.withScores)
     }
 
     /// ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count]
@@ -446,13 +495,17 @@ public enum SortedSetCommands {
 
     /// ZREM key member [member ...]
     static func zrem(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let z = try readSetForWrite(ctx) else { ctx.reply.integer(0); return }
-        var removed = 0
-        for j in 2..<ctx.argc where z.remove(ctx.bytes(j)) { removed += 1 }
+        let args = ctx.args
+        var emptied = false
+        let removed = try modifySet(ctx, create: false, changed: { $0 > 0 }) { z in
+            var removed = 0
+            for j in 2..<args.count where args[j].withUnsafeReadableBytes({ z.remove($0) }) { removed += 1 }
+            emptied = z.count == 0
+            return removed
+        } ?? 0
         if removed > 0 {
-            finish(ctx, z)
             ctx.notify(.zset, "zrem", arg: 1)
-            if z.count == 0 { ctx.notify(.generic, "del", arg: 1) }
+            if emptied { ctx.notify(.generic, "del", arg: 1) }
         }
         ctx.reply.integer(removed)
     }
@@ -461,20 +514,23 @@ public enum SortedSetCommands {
     /// range, then look the key up, then remove.
     static func removeRange(_ ctx: inout CommandContext, kind: RangeKind) throws(CommandError) {
         let range = try parseRange(ctx, kind: kind, minIndex: 2, maxIndex: 3)
-        guard let z = try readSetForWrite(ctx) else { ctx.reply.integer(0); return }
-        let victims = collect(z, range, RangeRequest())
-        for (m, _) in victims { z.remove(m) }
-        if !victims.isEmpty {
-            finish(ctx, z)
+        var emptied = false
+        let removed = try modifySet(ctx, create: false, changed: { $0 > 0 }) { z in
+            let ranks = select(z, range, RangeRequest())
+            z.remove(ranks: ranks)
+            emptied = z.count == 0
+            return ranks.count
+        } ?? 0
+        if removed > 0 {
             let event: StaticString = switch kind {
             case .rank: "zremrangebyrank"
             case .score: "zremrangebyscore"
             case .lex: "zremrangebylex"
             }
             ctx.notify(.zset, event, arg: 1)
-            if z.count == 0 { ctx.notify(.generic, "del", arg: 1) }
+            if emptied { ctx.notify(.generic, "del", arg: 1) }
         }
-        ctx.reply.integer(victims.count)
+        ctx.reply.integer(removed)
     }
 
     /// ZREMRANGEBYRANK key start stop
@@ -484,8 +540,10 @@ public enum SortedSetCommands {
     /// ZREMRANGEBYLEX key min max
     static func zremrangebylex(_ ctx: inout CommandContext) throws(CommandError) { try removeRange(&ctx, kind: .lex) }
 
-    /// ZPOPMIN / ZPOPMAX key [count]
+    /// ZPOPMIN / ZPOPMAX key [count] (Valkey's `zpopMinMaxCommand`: more than one argument after the key is a
+    /// syntax error before the count is looked at).
     static func popGeneric(_ ctx: inout CommandContext, max: Bool) throws(CommandError) {
+        if ctx.argc > 3 { throw .syntax }
         var count = 1
         let hasCount = ctx.argc == 3
         if hasCount {
@@ -494,16 +552,21 @@ public enum SortedSetCommands {
             }
             count = n
         }
-        guard let z = try readSetForWrite(ctx) else { ctx.reply.arrayHeader(0); return }
-        var popped: [(Bytes, Double)] = []
-        while popped.count < count, let element = max ? z.last : z.first {
-            z.remove(element.0)
-            popped.append(element)
-        }
+        var emptied = false
+        let popped: [(Bytes, Double)] = try modifySet(ctx, create: false, changed: { !$0.isEmpty }) {
+            (z: inout SortedSetObject) -> [(Bytes, Double)] in
+            let n = Swift.min(count, z.count)
+            let ranks = max ? (z.count - n)..<z.count : 0..<n
+            var popped: [(Bytes, Double)] = []
+            popped.reserveCapacity(n)
+            z.forEach(ranks: ranks, reverse: max) { popped.append((Bytes(raw: $0), $1)) }
+            z.remove(ranks: ranks)
+            emptied = z.count == 0
+            return popped
+        } ?? []
         if !popped.isEmpty {
-            finish(ctx, z)
             ctx.notify(.zset, max ? "zpopmax" : "zpopmin", arg: 1)
-            if z.count == 0 { ctx.notify(.generic, "del", arg: 1) }
+            if emptied { ctx.notify(.generic, "del", arg: 1) }
         }
         if hasCount {
             replyElements(&ctx, popped, withScores: true)
@@ -547,7 +610,10 @@ public enum SortedSetCommands {
         guard let z = try readSet(ctx) else { ScanArguments.replyEmpty(&ctx); return }
         try scan.parseOptions(ctx, from: 3)
         var found: [(Bytes, Double)] = []
-        z.range(start: 0, end: z.count - 1, reverse: false) { m, s in if scan.matches(m) { found.append((m, s)) } }
+        z.forEach { m, s in
+            let member = Bytes(raw: m)
+            if scan.matches(member) { found.append((member, s)) }
+        }
         ctx.reply.arrayHeader(2)
         ctx.reply.bulk("0")
         ctx.reply.arrayHeader(found.count * 2)
