@@ -218,16 +218,11 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
             dispatcher.keyspace.isLoading = true
             self.loading = LoadProgress(startTime: unixSeconds(), totalBytes: total)
         }
-        // The server marks the keyspace loading from its start, before the listeners accept; a load that fails
-        // leaves it so (clients keep getting -LOADING until the process exits, never a PONG from a server that is
-        // about to stop); one that succeeds clears it.
-        var loaded = false
-        defer {
-            exclusive {
-                if loaded { dispatcher.keyspace.isLoading = false }
-                self.loading = nil
-            }
-        }
+        // The server marks the keyspace loading from its start, before the listeners accept, and clears it once
+        // `start` has returned, the writer open: a client's write between the end of the load and the writer
+        // would be lost to the log. A load that fails leaves it so (clients keep getting -LOADING until the
+        // process exits, never a PONG from a server that is about to stop).
+        defer { exclusive { self.loading = nil } }
         let loader = AOFLoader(
             directory: directory, dispatcher: dispatcher, exclusive: exclusive,
             loadTruncated: configuration.aofLoadTruncated, commandDelayMicroseconds: configuration.keyLoadDelay,
@@ -243,7 +238,6 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
             let seconds = Double(monotonicNanoseconds() - fileStart) / 1e9
             logger.notice("DB loaded from \(file.type == .base ? "base" : "incr") file \(file.name): \(String(format3(seconds))) seconds")
         }
-        loaded = true
         var keys = 0
         exclusive {
             keys = dispatcher.keyspace.totalKeys
