@@ -64,45 +64,21 @@ public final class PodiumServer: Service, @unchecked Sendable {
                               shutdownRequested: { continuation.yield() })
         let threads = max(1, configuration.ioThreads)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        let limits = RESPLimits(maxBulkLength: configuration.protoMaxBulkLen)
-        let queryLimit = configuration.clientQueryBufferLimit
-        let keepalive = configuration.tcpKeepalive
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: Int32(clamping: configuration.tcpBacklog))
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.socketOption(.so_keepalive), value: keepalive > 0 ? 1 : 0)
-            // At most 4 reads of at most 16 KB per connection per event-loop turn (Valkey reads 16 KB per client per
-            // iteration): a client mass-inserting with `redis-cli --pipe` runs a few thousand commands at a time,
-            // so other clients wait a millisecond or two behind it, not tens.
-            .childChannelOption(.maxMessagesPerRead, value: 4)
-            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 16384))
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ConnectionHandler(server: core, limits: limits, queryBufferLimit: queryLimit))
-                }
-            }
+        let resp = RESPConnectionInitializer(
+            core: core, limits: RESPLimits(maxBulkLength: configuration.protoMaxBulkLen),
+            queryBufferLimit: configuration.clientQueryBufferLimit)
+        let factory = ListenerFactory(group: group, backlog: configuration.tcpBacklog,
+                                      keepalive: configuration.tcpKeepalive > 0)
 
-        var listeners: [any Channel] = []
-        var port = configuration.port
-        for address in configuration.bindAddresses {
-            do {
-                let channel = try await bootstrap.bind(host: address.host, port: port).get()
-                if port == 0, let bound = channel.localAddress?.port { port = bound }
-                listeners.append(channel)
-            } catch {
-                if address.isOptional {
-                    logger.debug("optional bind address unavailable", metadata: ["podium.address": "\(address.host)"])
-                    continue
-                }
-                logger.warning("could not create server tcp listening socket",
-                               metadata: ["podium.address": "\(address.host):\(port)", "podium.error": "\(error)"])
-                for l in listeners { try? await l.close() }
-                try? await group.shutdownGracefully()
-                transition(to: .shutdown)
-                throw error
-            }
+        let listeners: [any Channel]
+        let port: Int
+        do {
+            (listeners, port) = try await factory.bind(configuration.bindAddresses, port: configuration.port,
+                                                       initializer: resp, logger: logger)
+        } catch {
+            try? await group.shutdownGracefully()
+            transition(to: .shutdown)
+            throw error
         }
         core.boundPort = port
 
