@@ -18,6 +18,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -47,11 +48,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // TLS as a decorator of the connection pipeline: the server context built from the tls-* directives (and
+        // reloaded by CONFIG SET), the handshake timeout, and the plain-text / TLS mix-up guards.
+        .target(
+            name: "PodiumTLS",
+            dependencies: [
+                "PodiumConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The network server: NIO pipeline, connections, executor, config, INFO.
         .target(
             name: "PodiumServer",
             dependencies: [
-                "PodiumRESP", "PodiumKeyspace", "PodiumConfig", "PodiumCommands",
+                "PodiumRESP", "PodiumKeyspace", "PodiumConfig", "PodiumCommands", "PodiumTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -85,6 +99,15 @@ let package = Package(
         .testTarget(name: "PodiumKeyspaceTests", dependencies: ["PodiumKeyspace"], swiftSettings: swiftSettings),
         .testTarget(name: "PodiumConfigTests", dependencies: ["PodiumConfig"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "PodiumTLSTests",
+            dependencies: [
+                "PodiumTLS", "PodiumConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "PodiumCommandsTests",
             dependencies: ["PodiumCommands", "PodiumKeyspace", "PodiumRESP", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
@@ -95,6 +118,7 @@ let package = Package(
                 "PodiumServer", "PodiumConfig", "PodiumCommands", "PodiumKeyspace", "PodiumRESP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import PodiumConfig
 import PodiumRESP
+import PodiumTLS
 
 /// How the pipeline of an accepted connection is built.
 ///
@@ -25,6 +26,36 @@ struct RESPConnectionInitializer: ConnectionInitializer {
         try channel.pipeline.syncOperations.addHandler(
             ConnectionHandler(server: core, limits: limits, queryBufferLimit: queryBufferLimit))
     }
+}
+
+/// The plain port: the RESP pipeline behind a guard that closes, with a log line, a client starting a TLS handshake
+/// here (a TLS client pointed at the plain port would otherwise get protocol errors for its handshake bytes).
+struct PlainConnectionInitializer: ConnectionInitializer {
+    let inner: any ConnectionInitializer
+    let logger: Logger
+
+    func initialize(_ channel: any Channel) throws {
+        try TLSContextStore.configurePlainPort(channel, logger: logger)
+        try inner.initialize(channel)
+    }
+}
+
+/// The TLS port: the TLS handlers (guard, NIOSSL, handshake timeout) in front of the RESP pipeline it wraps. Each
+/// connection takes the context current when it is accepted, so a CONFIG SET reload applies to new connections only.
+struct TLSConnectionInitializer: ConnectionInitializer {
+    let contexts: TLSContextStore
+    let inner: any ConnectionInitializer
+
+    func initialize(_ channel: any Channel) throws {
+        try contexts.configure(channel)
+        try inner.initialize(channel)
+    }
+}
+
+/// Which port a listener serves (log metadata).
+enum ListenerKind: String, CustomStringConvertible {
+    case tcp, tls
+    var description: String { rawValue }
 }
 
 /// Listening sockets with the server's socket options (`tcp-backlog`, `tcp-keepalive`, read sizes); what an accepted
@@ -56,7 +87,8 @@ struct ListenerFactory {
     /// Binds `port` on every `bind` address, as Valkey's `listenToPort`: an address marked optional (`-::1`) that
     /// cannot be bound is skipped; any other failure closes what was bound and throws. With port 0 the first
     /// listener gets a port from the OS and the others bind that same port. Returns the listeners and the port.
-    func bind(_ addresses: [BindAddress], port: Int, initializer: any ConnectionInitializer, logger: Logger)
+    func bind(_ addresses: [BindAddress], port: Int, kind: ListenerKind, initializer: any ConnectionInitializer,
+              logger: Logger)
         async throws -> (listeners: [any Channel], port: Int)
     {
         var listeners: [any Channel] = []
@@ -71,8 +103,9 @@ struct ListenerFactory {
                     logger.debug("optional bind address unavailable", metadata: ["podium.address": "\(address.host)"])
                     continue
                 }
-                logger.warning("could not create server tcp listening socket",
-                               metadata: ["podium.address": "\(address.host):\(port)", "podium.error": "\(error)"])
+                logger.warning("could not create server listening socket",
+                               metadata: ["podium.listener": "\(kind)", "podium.address": "\(address.host):\(port)",
+                                          "podium.error": "\(error)"])
                 for listener in listeners { try? await listener.close() }
                 throw error
             }

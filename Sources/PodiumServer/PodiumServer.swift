@@ -6,16 +6,25 @@ import PodiumCommands
 import PodiumConfig
 import PodiumKeyspace
 import PodiumRESP
+import PodiumTLS
 import ServiceLifecycle
 
 /// A Podium server: the library product. Run it as a `Service` (inside a `ServiceGroup`, as `podium-server`
 /// does) or directly with `run()`; it stops on graceful shutdown, on task cancellation, or on `SHUTDOWN`.
 ///
 /// ```swift
-/// let (config, _) = try PodiumConfiguration.load(configFile: nil, arguments: ["--port", "0"])  // 0: any free port
-/// let server = PodiumServer(configuration: config, logger: logger) { port in print("listening on \(port)") }
+/// let (config, _) = try PodiumConfiguration.load(configFile: nil, arguments: ["--bind", "127.0.0.1"])
+/// // .ephemeral: bind free ports the OS picks instead of 6379 (what an in-process test wants).
+/// let server = PodiumServer(configuration: config, logger: logger, ports: .ephemeral) { ports in
+///     print("listening on \(ports.tcp ?? 0)")
+/// }
 /// try await server.run()
 /// ```
+///
+/// ## Ports
+/// As in Redis, `port` is the plain TCP port and `tls-port` the TLS port; 0 means "no such listener", so `port 0`
+/// with a `tls-port` serves TLS only, and a configuration with neither refuses to start. `ports: .ephemeral` keeps
+/// that choice of listeners but binds each enabled one to a free port the OS picks; `onServerRunning` reports them.
 ///
 /// ## States
 /// `initial` → `starting` (binding) → `running` → `shuttingDown` (closing listeners and clients) → `shutdown`.
@@ -28,7 +37,8 @@ public final class PodiumServer: Service, @unchecked Sendable {
     private let configuration: PodiumConfiguration
     private let configFile: String
     private let logger: Logger
-    private let onServerRunning: (@Sendable (Int) async -> Void)?
+    private let ports: PortAssignment
+    private let onServerRunning: (@Sendable (BoundPorts) async -> Void)?
     private let stateBox = NIOLockedValueBox(State.initial)
     private let stopStream: AsyncStream<Void>
     private let stopContinuation: AsyncStream<Void>.Continuation
@@ -37,12 +47,16 @@ public final class PodiumServer: Service, @unchecked Sendable {
     ///   - configuration: the loaded configuration (defaults if you just create one).
     ///   - configFile: the path shown by INFO `config_file`, empty if none.
     ///   - logger: where the server logs; the library never bootstraps the logging system.
-    ///   - onServerRunning: called once with the bound TCP port when the server accepts connections.
+    ///   - ports: `.configured` binds `port` and `tls-port` as they are; `.ephemeral` binds each enabled listener to
+    ///     a free port instead.
+    ///   - onServerRunning: called once with the bound ports when the server accepts connections.
     public init(configuration: PodiumConfiguration, configFile: String = "", logger: Logger,
-                onServerRunning: (@Sendable (Int) async -> Void)? = nil) {
+                ports: PortAssignment = .configured,
+                onServerRunning: (@Sendable (BoundPorts) async -> Void)? = nil) {
         self.configuration = configuration
         self.configFile = configFile
         self.logger = logger
+        self.ports = ports
         self.onServerRunning = onServerRunning
         (stopStream, stopContinuation) = AsyncStream<Void>.makeStream()
     }
@@ -70,17 +84,17 @@ public final class PodiumServer: Service, @unchecked Sendable {
         let factory = ListenerFactory(group: group, backlog: configuration.tcpBacklog,
                                       keepalive: configuration.tcpKeepalive > 0)
 
-        let listeners: [any Channel]
-        let port: Int
+        var listeners: [any Channel] = []
+        let bound: BoundPorts
         do {
-            (listeners, port) = try await factory.bind(configuration.bindAddresses, port: configuration.port,
-                                                       initializer: resp, logger: logger)
+            bound = try await bindListeners(core: core, factory: factory, resp: resp, into: &listeners)
         } catch {
+            for listener in listeners { try? await listener.close() }
             try? await group.shutdownGracefully()
             transition(to: .shutdown)
             throw error
         }
-        core.boundPort = port
+        core.boundPort = bound.tcp ?? 0
 
         // Active expiry and client timeouts run on their own thread (Valkey's serverCron). Every 1000/hz ms it
         // expires keys in slices of at most 1 ms under the executor lock, up to a quarter of the period, pausing
@@ -114,8 +128,9 @@ public final class PodiumServer: Service, @unchecked Sendable {
         }
 
         transition(to: .running)
-        logger.notice("ready to accept connections tcp", metadata: ["podium.port": "\(port)"])
-        await onServerRunning?(port)
+        if let port = bound.tcp { logger.notice("ready to accept connections tcp", metadata: ["podium.port": "\(port)"]) }
+        if let port = bound.tls { logger.notice("ready to accept connections tls", metadata: ["podium.port": "\(port)"]) }
+        await onServerRunning?(bound)
 
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
@@ -135,5 +150,76 @@ public final class PodiumServer: Service, @unchecked Sendable {
         try? await group.shutdownGracefully()
         transition(to: .shutdown)
         logger.notice("podium is now ready to exit, bye bye...")
+    }
+
+    /// Binds the plain listener (unless `port` is 0) and the TLS listener (unless `tls-port` is 0) on every bind
+    /// address. The TLS context is built first, so bad certificates stop the start before anything listens.
+    private func bindListeners(core: ServerCore, factory: ListenerFactory, resp: RESPConnectionInitializer,
+                               into listeners: inout [any Channel]) async throws -> BoundPorts {
+        let wantsPlain = configuration.port != 0
+        let wantsTLS = configuration.tlsPort != 0
+        guard wantsPlain || wantsTLS else {
+            logger.warning("configured to not listen anywhere, exiting")
+            throw PodiumServerError.notListening
+        }
+        var bound = BoundPorts(tcp: nil, tls: nil)
+        if wantsPlain {
+            let plain = PlainConnectionInitializer(inner: resp, logger: logger)
+            let (channels, port) = try await factory.bind(
+                configuration.bindAddresses, port: ports == .ephemeral ? 0 : configuration.port, kind: .tcp,
+                initializer: plain, logger: logger)
+            listeners += channels
+            if !channels.isEmpty { bound.tcp = port }
+        }
+        if wantsTLS {
+            let contexts: TLSContextStore
+            do {
+                contexts = try TLSContextStore(configuration: configuration, logger: logger)
+            } catch {
+                logger.warning("failed to configure tls", metadata: ["podium.error": "\(error.message)"])
+                throw error
+            }
+            core.tlsContexts = contexts
+            let (channels, port) = try await factory.bind(
+                configuration.bindAddresses, port: ports == .ephemeral ? 0 : configuration.tlsPort, kind: .tls,
+                initializer: TLSConnectionInitializer(contexts: contexts, inner: resp), logger: logger)
+            listeners += channels
+            if !channels.isEmpty { bound.tls = port }
+        }
+        return bound
+    }
+}
+
+extension PodiumServer {
+    /// How the listeners' port numbers are chosen.
+    public enum PortAssignment: Sendable {
+        /// `port` and `tls-port` as configured (0: no such listener).
+        case configured
+        /// Every listener the configuration enables (a non-zero `port` or `tls-port`) binds a free port the OS
+        /// picks. For servers started in-process by tests and tools.
+        case ephemeral
+    }
+
+    /// The ports a running server listens on; `nil` for a listener that is not enabled.
+    public struct BoundPorts: Sendable, Equatable {
+        public var tcp: Int?
+        public var tls: Int?
+
+        public init(tcp: Int?, tls: Int?) {
+            self.tcp = tcp
+            self.tls = tls
+        }
+    }
+}
+
+/// Why a server could not start (besides socket and TLS errors, which are passed on as they are).
+public enum PodiumServerError: Error, CustomStringConvertible {
+    /// Both `port` and `tls-port` are 0 (Redis: "Configured to not listen anywhere, exiting.").
+    case notListening
+
+    public var description: String {
+        switch self {
+        case .notListening: return "configured to not listen anywhere (port 0 and no tls-port)"
+        }
     }
 }

@@ -5,6 +5,7 @@ import PodiumCommands
 import PodiumConfig
 import PodiumKeyspace
 import PodiumRESP
+import PodiumTLS
 
 #if canImport(Glibc)
 import Glibc
@@ -25,6 +26,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     let runID: String
     var configFile: String
     var boundPort = 0
+    /// The TLS listener's contexts, when `tls-port` is set; CONFIG SET of a `tls-*` directive reloads them.
+    var tlsContexts: TLSContextStore?
     /// Asked to stop (SHUTDOWN); the service watches this.
     let shutdownRequested: @Sendable () -> Void
 
@@ -272,11 +275,29 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     }
 
     func configSet(pairs: [(String, String)]) throws(CommandError) {
+        // The TLS directives among the pairs; if the new certificates do not load, every value of this CONFIG SET is
+        // restored (Valkey restores its whole backup when an apply function fails).
+        let tlsNames = pairs.compactMap { name, _ in
+            ConfigTable.entry(named: name).map(\.name).flatMap { TLSContextStore.reloadingDirectives.contains($0) ? name : nil }
+        }
+        let previous = tlsNames.isEmpty ? [] : pairs.compactMap { name, _ in configuration.value(of: name).map { (name, $0) } }
         do {
             try configuration.set(pairs: pairs)
         } catch {
             throw .custom(error.message)
         }
+        guard let tls = tlsContexts, let first = tlsNames.first else { return }
+        do {
+            try tls.reload(from: configuration)
+        } catch {
+            // As Valkey's applyTlsCfg: the old context stays in use and the old values come back.
+            logger.warning("failed applying new tls configuration, restoring previous settings",
+                           metadata: ["podium.config": "\(first)", "podium.error": "\(error.message)"])
+            try? configuration.set(pairs: previous)
+            throw .custom(
+                "ERR CONFIG SET failed (possibly related to argument '\(first)') - Unable to update TLS configuration. Check server logs.")
+        }
+        logger.notice("tls configuration reloaded", metadata: ["podium.config": "\(first)"])
     }
 
     func configValue(_ name: String) -> String? { configuration.value(of: name) }
