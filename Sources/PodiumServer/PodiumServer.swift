@@ -95,6 +95,7 @@ public final class PodiumServer: Service, @unchecked Sendable {
             throw error
         }
         core.boundPort = bound.tcp ?? 0
+        core.boundTLSPort = bound.tls ?? 0
 
         // Active expiry and client timeouts run on their own thread (Valkey's serverCron). Every 1000/hz ms it
         // expires keys in slices of at most 1 ms under the executor lock, up to a quarter of the period, pausing

@@ -26,6 +26,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     let runID: String
     var configFile: String
     var boundPort = 0
+    var boundTLSPort = 0
     /// The TLS listener's contexts, when `tls-port` is set; CONFIG SET of a `tls-*` directive reloads them.
     var tlsContexts: TLSContextStore?
     /// Asked to stop (SHUTDOWN); the service watches this.
@@ -319,7 +320,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         info.version = ConnectionCommands.redisVersion
         info.processID = Int(getpid())
         info.runID = runID
-        info.tcpPort = boundPort
+        // As Redis: the TLS port when there is no plain port.
+        info.tcpPort = boundPort != 0 ? boundPort : boundTLSPort
         info.startTimeMicros = startTimeMicros
         info.configFile = configFile
         info.executable = CommandLine.arguments.first ?? ""
