@@ -22,6 +22,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// and the connection closed (Valkey answers what it parsed before a protocol error).
     private var pendingProtocolError: RESPProtocolError?
     private var closing = false
+    /// Handed to the processor to make it let go of a used-up read buffer (never written to, so never copied).
+    private static let emptyBuffer = ByteBuffer()
 
     init(server: ServerCore, limits: RESPLimits, queryBufferLimit: Int) {
         self.server = server
@@ -63,6 +65,14 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         server.countInput(buffer.readableBytes)
         do {
             try processor.process(buffer: buffer) { args in batch.append(args) }
+            if processor.unprocessedBytes == 0 {
+                // Drop the processor's reference to the read buffer once it is used up. Behind TLS that buffer is
+                // NIOSSL's own plaintext buffer, which it writes the next records into: had we kept a reference,
+                // each read would copy its whole 32 KB (copy-on-write), measured at 12% of the server's time.
+                // The arguments of this batch still point into it, but they are gone after channelReadComplete,
+                // which NIOSSL fires before it reads again.
+                try processor.process(buffer: Self.emptyBuffer) { _ in }
+            }
         } catch let error as RESPProtocolError {
             pendingProtocolError = error
         } catch {

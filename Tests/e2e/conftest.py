@@ -120,10 +120,10 @@ class TLSSetup:
         return context
 
 
-def make_certificates(directory: Path) -> Path:
-    """Runs scripts/gen-test-certs into `directory` (CA, server and client certificates)."""
-    subprocess.run([str(REPO_ROOT / "scripts" / "gen-test-certs"), str(directory)], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def make_certificates(directory: Path, ec: bool = False) -> Path:
+    """Runs scripts/gen-test-certs into `directory` (CA, server and client certificates; P-256 keys with `ec`)."""
+    subprocess.run([str(REPO_ROOT / "scripts" / "gen-test-certs"), *(["--ec"] if ec else []), str(directory)],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return directory
 
 
@@ -509,6 +509,12 @@ def tls_certs(tmp_path_factory) -> Path:
 def other_tls_certs(tmp_path_factory) -> Path:
     """A second, unrelated CA and certificates (certificate reload tests)."""
     return make_certificates(tmp_path_factory.mktemp("tls-certs-other"))
+
+
+@pytest.fixture(scope="session")
+def ec_tls_certs(tmp_path_factory) -> Path:
+    """Certificates with P-256 keys (scripts/gen-test-certs --ec): cheaper handshakes, for the load test."""
+    return make_certificates(tmp_path_factory.mktemp("tls-certs-ec"), ec=True)
 
 
 @pytest.fixture
