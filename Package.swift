@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .library(name: "PodiumServer", targets: ["PodiumServer"]),
         .executable(name: "podium-server", targets: ["PodiumServerMain"]),
+        .executable(name: "podium-check-aof", targets: ["PodiumCheckAOF"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -48,6 +49,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Persistence: the append-only file (writer thread, manifest, loading, rewrite). Plugs into the dispatcher
+        // as its CommandPropagator; no event loops.
+        .target(
+            name: "PodiumPersistence",
+            dependencies: [
+                "PodiumCommands", "PodiumKeyspace", "PodiumConfig", "PodiumNumbers",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // TLS as a decorator of the connection pipeline: the server context built from the tls-* directives (and
         // reloaded by CONFIG SET), the handshake timeout, and the plain-text / TLS mix-up guards.
         .target(
@@ -65,7 +77,7 @@ let package = Package(
         .target(
             name: "PodiumServer",
             dependencies: [
-                "PodiumRESP", "PodiumKeyspace", "PodiumConfig", "PodiumCommands", "PodiumTLS",
+                "PodiumRESP", "PodiumKeyspace", "PodiumConfig", "PodiumCommands", "PodiumPersistence", "PodiumTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -84,6 +96,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // podium-check-aof: checks (and with --fix truncates) an AOF file or directory, like redis-check-aof.
+        .executableTarget(
+            name: "PodiumCheckAOF",
+            dependencies: [
+                "PodiumPersistence", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Renders docs/commands.md from the command table.
         .executableTarget(name: "PodiumDocGen", dependencies: ["PodiumCommands"], swiftSettings: swiftSettings),
         .testTarget(
@@ -97,6 +118,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PodiumKeyspaceTests", dependencies: ["PodiumKeyspace"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PodiumPersistenceTests",
+            dependencies: [
+                "PodiumPersistence", "PodiumCommands", "PodiumKeyspace", "PodiumConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "PodiumConfigTests", dependencies: ["PodiumConfig"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PodiumTLSTests",

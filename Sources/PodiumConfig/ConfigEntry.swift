@@ -79,6 +79,8 @@ public struct ConfigFlags: OptionSet, Hashable, Sendable {
     /// Holds a secret (`requirepass`, `masterauth`); whoever logs commands (SLOWLOG, MONITOR) should redact the
     /// value of a CONFIG SET naming it.
     public static let sensitive = ConfigFlags(rawValue: 1 << 2)
+    /// Left out of `CONFIG GET` globs (an exact name still reads it), as Redis' `HIDDEN_CONFIG`: test knobs.
+    public static let hidden = ConfigFlags(rawValue: 1 << 3)
 }
 
 /// What Podium does with a directive. Redis configuration files carry many settings for features Podium does not

@@ -15,6 +15,8 @@
 /// Types, ranges, defaults, aliases and mutability were taken from redis-server 7.0.15's behaviour (CONFIG GET,
 /// CONFIG SET and start-up errors), with these deliberate differences, each documented at its entry:
 /// - `bind` defaults to `127.0.0.1 -::1` (loopback only) and `save` to `""` (Podium writes no RDB snapshots).
+/// - `appendonly` defaults to `yes` (data survives a restart out of the box) and `aof-use-rdb-preamble` to `no`
+///   (Podium's base files are AOF until it has RDB).
 /// - `bind`, `port` and `tls-port` are immutable: the listeners are not rebuilt at run time.
 /// - `tls-handshake-timeout` is Podium's own directive.
 /// - `loglevel` also accepts `nothing` (Redis 7.2).
@@ -31,7 +33,7 @@ public enum ConfigTable {
     private static let noReplication = "podium does not support replication"
     private static let noCluster = "podium does not support cluster mode"
     private static let noOutgoingTLS = "podium makes no outgoing connections (no replication, no cluster bus)"
-    private static let noAOF = "persistence (AOF) is not implemented yet: nothing is written to disk"
+    private static let noRDBPreamble = "podium writes AOF base files: RDB preambles are not supported yet"
 
     /// The table. See the type's documentation for the order and the meaning of `support`.
     public static let entries: [ConfigEntry] = [
@@ -107,21 +109,29 @@ public enum ConfigTable {
             ]), default: "noeviction", support: .active),
         ConfigEntry("maxmemory-samples", .integer(min: 1, max: intMax), default: "5", support: .active),
 
+        // MARK: - Append only file (active; docs/persistence.md). Podium's default is appendonly yes.
+        ConfigEntry("appendonly", .bool, default: "yes", support: .active),
+        ConfigEntry("appendfilename", .string, default: "appendonly.aof", flags: .immutable, support: .active),
+        ConfigEntry("appenddirname", .string, default: "appendonlydir", flags: .immutable, support: .active),
+        ConfigEntry("appendfsync", .enumeration(["everysec", "always", "no"]), default: "everysec", support: .active),
+        ConfigEntry("no-appendfsync-on-rewrite", .bool, default: "no", support: .active),
+        ConfigEntry("auto-aof-rewrite-percentage", .integer(min: 0, max: intMax), default: "100", support: .active),
+        ConfigEntry("auto-aof-rewrite-min-size", .memory(min: 0, max: llMax), default: "64mb", support: .active),
+        ConfigEntry("aof-load-truncated", .bool, default: "yes", support: .active),
+        ConfigEntry("aof-timestamp-enabled", .bool, default: "no", support: .active),
+        ConfigEntry("aof-rewrite-incremental-fsync", .bool, default: "yes", support: .active),
+        ConfigEntry("aof-disable-auto-gc", .bool, default: "no", support: .active),
+
+        // Test knobs (hidden from CONFIG GET globs, as in Redis): microseconds to sleep per key a rewrite writes, and
+        // per command (key) a load replays, so tests can catch a server in the middle of either.
+        ConfigEntry("rdb-key-save-delay", .integer(min: Int(Int32.min), max: intMax), default: "0", flags: .hidden,
+                    support: .active),
+        ConfigEntry("key-load-delay", .integer(min: Int(Int32.min), max: intMax), default: "0", flags: .hidden,
+                    support: .active),
+
         // MARK: - Append only file (not yet active)
-        ConfigEntry("appendonly", .bool, default: "no", support: .notYetActive(noAOF)),
-        ConfigEntry(
-            "appendfilename", .string, default: "appendonly.aof", flags: .immutable, support: .notYetActive(noAOF)),
-        ConfigEntry(
-            "appenddirname", .string, default: "appendonlydir", flags: .immutable, support: .notYetActive(noAOF)),
-        ConfigEntry(
-            "appendfsync", .enumeration(["everysec", "always", "no"]), default: "everysec",
-            support: .notYetActive(noAOF)),
-        ConfigEntry("no-appendfsync-on-rewrite", .bool, default: "no", support: .notYetActive(noAOF)),
-        ConfigEntry(
-            "auto-aof-rewrite-percentage", .integer(min: 0, max: intMax), default: "100", support: .notYetActive(noAOF)),
-        ConfigEntry(
-            "auto-aof-rewrite-min-size", .memory(min: 0, max: llMax), default: "64mb", support: .notYetActive(noAOF)),
-        ConfigEntry("aof-load-truncated", .bool, default: "yes", support: .notYetActive(noAOF)),
+        // Podium writes AOF base files until it reads and writes RDB (the RDB issue); hence the default "no".
+        ConfigEntry("aof-use-rdb-preamble", .bool, default: "no", support: .notYetActive(noRDBPreamble)),
 
         // MARK: - Memory, output buffers, diagnostics (not yet active)
         ConfigEntry(
@@ -311,11 +321,6 @@ public enum ConfigTable {
             "shutdown-on-sigterm", .enumeration(["default", "save", "nosave", "now", "force"]), default: "default",
             support: .ignored(nil)),
 
-        // MARK: - Ignored: append only file details
-        ConfigEntry("aof-use-rdb-preamble", .bool, default: "yes", support: .ignored(noRDB)),
-        ConfigEntry("aof-timestamp-enabled", .bool, default: "no", support: .ignored(nil)),
-        ConfigEntry("aof-rewrite-incremental-fsync", .bool, default: "yes", support: .ignored(nil)),
-        ConfigEntry("aof-disable-auto-gc", .bool, default: "no", support: .ignored(nil)),
 
         // MARK: - Ignored: scripting
         ConfigEntry(

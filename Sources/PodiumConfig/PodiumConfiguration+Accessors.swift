@@ -95,6 +95,15 @@ extension PodiumConfiguration {
         static let appendfilename = Slot.of("appendfilename")
         static let appenddirname = Slot.of("appenddirname")
         static let appendfsync = Slot.of("appendfsync")
+        static let noAppendfsyncOnRewrite = Slot.of("no-appendfsync-on-rewrite")
+        static let autoAofRewritePercentage = Slot.of("auto-aof-rewrite-percentage")
+        static let autoAofRewriteMinSize = Slot.of("auto-aof-rewrite-min-size")
+        static let aofLoadTruncated = Slot.of("aof-load-truncated")
+        static let aofTimestampEnabled = Slot.of("aof-timestamp-enabled")
+        static let aofRewriteIncrementalFsync = Slot.of("aof-rewrite-incremental-fsync")
+        static let aofDisableAutoGC = Slot.of("aof-disable-auto-gc")
+        static let rdbKeySaveDelay = Slot.of("rdb-key-save-delay")
+        static let keyLoadDelay = Slot.of("key-load-delay")
         static let maxmemory = Slot.of("maxmemory")
         static let maxmemoryPolicy = Slot.of("maxmemory-policy")
         static let maxmemorySamples = Slot.of("maxmemory-samples")
@@ -204,7 +213,7 @@ extension PodiumConfiguration {
         KeyspaceEventFlags(rawValue: integer(Slots.notifyKeyspaceEvents))
     }
 
-    // MARK: Not yet acted on (stored for the features to come)
+    // MARK: Append only file
 
     /// `appendonly`.
     public var appendonly: Bool { bool(Slots.appendonly) }
@@ -214,6 +223,27 @@ extension PodiumConfiguration {
     public var appenddirname: String { string(Slots.appenddirname) }
     /// `appendfsync`.
     public var appendfsync: AppendFsync { AppendFsync(rawValue: string(Slots.appendfsync)) ?? .everysec }
+    /// `no-appendfsync-on-rewrite`: no fsync while a rewrite runs.
+    public var noAppendfsyncOnRewrite: Bool { bool(Slots.noAppendfsyncOnRewrite) }
+    /// `auto-aof-rewrite-percentage`: growth since the last rewrite that starts one (0: never).
+    public var autoAofRewritePercentage: Int { integer(Slots.autoAofRewritePercentage) }
+    /// `auto-aof-rewrite-min-size` in bytes: no automatic rewrite below it.
+    public var autoAofRewriteMinSize: Int { integer(Slots.autoAofRewriteMinSize) }
+    /// `aof-load-truncated`: load a file cut short (dropping its incomplete end) instead of refusing to start.
+    public var aofLoadTruncated: Bool { bool(Slots.aofLoadTruncated) }
+    /// `aof-timestamp-enabled`: `#TS:` annotations in the AOF.
+    public var aofTimestampEnabled: Bool { bool(Slots.aofTimestampEnabled) }
+    /// `aof-rewrite-incremental-fsync`: fsync a rewrite's file every 4 MB.
+    public var aofRewriteIncrementalFsync: Bool { bool(Slots.aofRewriteIncrementalFsync) }
+    /// `aof-disable-auto-gc`: keep history files after a rewrite (they are listed in the manifest).
+    public var aofDisableAutoGC: Bool { bool(Slots.aofDisableAutoGC) }
+    /// `rdb-key-save-delay` (hidden, for tests): microseconds a rewrite sleeps after each key.
+    public var rdbKeySaveDelay: Int { integer(Slots.rdbKeySaveDelay) }
+    /// `key-load-delay` (hidden, for tests): microseconds loading sleeps after each command.
+    public var keyLoadDelay: Int { integer(Slots.keyLoadDelay) }
+
+    // MARK: Not yet acted on (stored for the features to come)
+
     /// `maxmemory` in bytes; 0 means no limit.
     public var maxmemory: Int { integer(Slots.maxmemory) }
     /// `maxmemory-policy` (`noeviction`, `allkeys-lru`, …).

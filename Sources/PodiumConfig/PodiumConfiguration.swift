@@ -187,7 +187,7 @@ public final class PodiumConfiguration {
                 }
                 continue
             }
-            for (slot, entry) in ConfigTable.entries.enumerated() {
+            for (slot, entry) in ConfigTable.entries.enumerated() where !entry.flags.contains(.hidden) {
                 for name in entry.allNames where ConfigGlob.matches(pattern, name) {
                     if emitted.insert(name).inserted {
                         result.append((name, entry.render(values[slot])))
@@ -201,7 +201,7 @@ public final class PodiumConfiguration {
     /// Every directive and alias with its rendered value, in table order (what `CONFIG GET *` returns; Redis 7 lists
     /// aliases too). Aliases follow their canonical name and show the same value.
     public func allParameters() -> [(name: String, value: String)] {
-        ConfigTable.entries.enumerated().flatMap { slot, entry in
+        ConfigTable.entries.enumerated().filter { !$0.element.flags.contains(.hidden) }.flatMap { slot, entry in
             let rendered = entry.render(values[slot])
             return entry.allNames.map { (name: $0, value: rendered) }
         }

@@ -9,8 +9,9 @@ import Darwin
 /// One numbered database (`SELECT n`).
 ///
 /// ## Layout
-/// Entries live in a slot array; a dictionary maps each key to its slot. A deleted entry leaves a hole that a
-/// later insertion reuses, and live entries never move. That gives three things a plain dictionary cannot:
+/// Entries live in a slot array (`SlotStorage`, chunked so that a point-in-time copy is cheap); `KeyIndex` maps
+/// each key to its slot. A deleted entry leaves a hole that a later insertion reuses, and live entries never
+/// move. That gives three things a plain dictionary cannot:
 /// - **SCAN's guarantee.** The cursor is a slot number. A key present from the first SCAN call to the last stays
 ///   in its slot, so the walk returns it, however many keys are added or removed meanwhile (Valkey gets the same
 ///   guarantee from its reverse-binary cursor).
@@ -19,8 +20,9 @@ import Darwin
 ///   position there, so removal is a swap-remove), which is what the active expiry cycle samples.
 ///
 /// A key is expired once the clock has passed its expiry time (`now > expireAt`, Valkey's `keyIsExpired`).
-/// Expiry is lazy on every lookup (`lookup`) and active in `Keyspace.activeExpireCycle`. Every mutation goes
-/// through this type, which tells the keyspace so WATCH sees it.
+/// Expiry is lazy on every lookup (`lookup`) and active in `Keyspace.activeExpireCycle`; neither happens while
+/// the keyspace is loading (`Keyspace.isLoading`), as in Valkey. Every mutation goes through this type, which
+/// tells the keyspace so WATCH sees it and `Keyspace.dirty` counts it.
 public final class Database {
     /// A live entry.
     ///
@@ -48,7 +50,7 @@ public final class Database {
     @usableFromInline unowned(unsafe) let keyspace: Keyspace
 
     var index = KeyIndex()
-    @usableFromInline var slots: ContiguousArray<Entry?> = []
+    @usableFromInline var slots = SlotStorage()
     var freeSlots: [Int] = []
     var volatileSlots: [Int] = []
 
@@ -71,11 +73,7 @@ public final class Database {
 
     /// The slot holding exactly these key bytes, expired or not.
     func find(_ raw: UnsafeRawBufferPointer, hash: UInt32) -> Int? {
-        slots.withUnsafeBufferPointer { entries in
-            index.find(hash: hash) { slot in
-                entries[slot].unsafelyUnwrapped.key.equals(raw)
-            }
-        }
+        index.find(hash: hash) { slot in slots[slot].unsafelyUnwrapped.key.equals(raw) }
     }
 
     /// The slot of the key with these bytes, after lazily removing it if it has expired. Does not count hits or
@@ -83,7 +81,7 @@ public final class Database {
     public func slot(raw: UnsafeRawBufferPointer) -> Int? {
         guard let slot = find(raw, hash: KeyIndex.hash(raw)) else { return nil }
         let expireAt = slots[slot].unsafelyUnwrapped.expireAt
-        if expireAt >= 0, expireAt < keyspace.now {
+        if expireAt >= 0, expireAt < keyspace.now, !keyspace.isLoading {
             expire(slot: slot)
             return nil
         }
@@ -119,8 +117,18 @@ public final class Database {
     }
 
     /// Looks a key up for writing (no hit statistics), lazily expiring it.
+    ///
+    /// A sorted set is still an object changed in place, so while a point-in-time view of the keyspace is alive
+    /// (`Keyspace.beginSnapshot`) a sorted set the view shares is replaced by a private copy here, before the
+    /// caller changes it: the view keeps the old object. Every sorted-set write looks its key up through here.
     public func lookupWrite(_ key: Bytes) -> Value? {
         guard let slot = slot(of: key) else { return nil }
+        if keyspace.liveSnapshots > 0, case .sortedSet(let z) = slots[slot].unsafelyUnwrapped.value,
+           z.epoch < keyspace.snapshotEpoch {
+            let copy = z.copy()
+            copy.epoch = keyspace.snapshotEpoch
+            slots[slot]!.value = .sortedSet(copy)
+        }
         return slots[slot].unsafelyUnwrapped.value
     }
 
@@ -152,10 +160,11 @@ public final class Database {
         let hash = KeyIndex.hash(raw)
         var existing = find(raw, hash: hash)
         if let slot = existing, slots[slot].unsafelyUnwrapped.expireAt >= 0,
-           slots[slot].unsafelyUnwrapped.expireAt < keyspace.now {
+           slots[slot].unsafelyUnwrapped.expireAt < keyspace.now, !keyspace.isLoading {
             expire(slot: slot)
             existing = nil
         }
+        keyspace.dirty &+= 1
         if let slot = existing {
             slots[slot]!.value = value
             slots[slot]!.lastAccess = keyspace.nowSeconds
@@ -200,8 +209,9 @@ public final class Database {
         try body(&slots[slot]!.value)
     }
 
-    /// Signals WATCH that the key in `slot` changed.
+    /// Signals WATCH (and `Keyspace.dirty`) that the key in `slot` changed.
     @inlinable public func signalModified(slot: Int) {
+        keyspace.dirty &+= 1
         if keyspace.watchedIsEmpty { return }
         keyspace.touchWatched(db: id, key: slots[slot].unsafelyUnwrapped.key)
     }
@@ -240,10 +250,11 @@ public final class Database {
         return entry
     }
 
-    /// Sets an absolute expiry on an existing key. A time already past deletes the key, as Valkey does.
+    /// Sets an absolute expiry on an existing key. A time already past deletes the key, as Valkey does (not while
+    /// loading: see `Keyspace.isAlreadyExpired`).
     public func setExpire(_ key: Bytes, at when: Int64) -> Bool {
         guard let slot = slot(of: key) else { return false }
-        if when <= keyspace.now {
+        if keyspace.isAlreadyExpired(when) {
             removeSlot(slot)
         } else {
             setExpire(slot: slot, at: when)
@@ -270,10 +281,20 @@ public final class Database {
     /// Removes every key. Signals WATCH for watched keys that existed.
     public func removeAll() {
         keyspace.signalFlushed(db: self)
+        keyspace.dirty &+= index.count
         index.removeAll()
-        slots = []
+        slots = SlotStorage()
         freeSlots = []
         volatileSlots = []
+    }
+
+    // MARK: - Point-in-time view
+
+    /// A copy of this database's entries as they are now, for a rewrite or snapshot to serialize on another
+    /// thread. O(number of chunks): the chunks are shared, and a later write copies only the chunk it changes.
+    /// Call with the executor lock held, between `Keyspace.beginSnapshot` and `endSnapshot` (sorted sets).
+    public func snapshot() -> DatabaseSnapshot {
+        DatabaseSnapshot(id: id, keyCount: index.count, storage: slots)
     }
 
     // MARK: - Iteration
@@ -283,7 +304,7 @@ public final class Database {
     public func scan(cursor: Int, count: Int, _ body: (Entry) -> Void) -> Int {
         var slot = max(cursor, 0)
         var visited = 0
-        let now = keyspace.now
+        let now = keyspace.isLoading ? Int64.min : keyspace.now
         while slot < slots.count, visited < count {
             if let entry = slots[slot] {
                 if entry.expireAt >= 0, entry.expireAt < now {
@@ -324,7 +345,7 @@ public final class Database {
             }
             guard let s = found else { return nil }
             let entry = slots[s].unsafelyUnwrapped
-            if entry.expireAt >= 0, entry.expireAt < keyspace.now {
+            if entry.expireAt >= 0, entry.expireAt < keyspace.now, !keyspace.isLoading {
                 expire(slot: s)
                 continue
             }
@@ -343,8 +364,7 @@ public final class Database {
             slot = free
             slots[slot] = entry
         } else {
-            slot = slots.count
-            slots.append(entry)
+            slot = slots.append(entry)
         }
         index.insert(hash: hash, slot: slot)
         return slot
@@ -383,12 +403,13 @@ public final class Database {
         slots[slot]!.expireAt = Entry.persistent
     }
 
-    /// Removes an expired key and accounts for it.
+    /// Removes an expired key and accounts for it. Not a change the command made (`dirty` stays): the removal is
+    /// propagated as a DEL of its own through `expiryObserver`.
     @usableFromInline func expire(slot: Int) {
         let key = slots[slot].unsafelyUnwrapped.key
         removeSlot(slot)
         keyspace.stats.expiredKeys += 1
-        keyspace.signalModified(db: id, key: key)
+        if !keyspace.watchedIsEmpty { keyspace.touchWatched(db: id, key: key) }
         keyspace.expiryObserver?(id, key)
     }
 
@@ -406,5 +427,20 @@ public final class Database {
             }
         }
         return (sampled, expired)
+    }
+}
+
+/// A point-in-time copy of one database's entries (`Database.snapshot()`): what an AOF rewrite or RDB save
+/// serializes. Reading it never touches the live database, so it may be read on any thread.
+public struct DatabaseSnapshot: @unchecked Sendable {
+    /// The database number when the copy was taken.
+    public let id: Int
+    /// Keys in the copy, logically expired ones included.
+    public let keyCount: Int
+    let storage: SlotStorage
+
+    /// Calls `body` with every entry of the copy, in slot order.
+    public func forEach(_ body: (Database.Entry) throws -> Void) rethrows {
+        try storage.forEach(body)
     }
 }

@@ -26,6 +26,19 @@ public final class Keyspace {
     public var sortedSetLimits = ListpackLimits()
     /// Set while a `CLIENT NO-TOUCH on` client runs a command: reads do not update access times.
     public var noTouch = false
+    /// Changes to the data since start, as Valkey's `server.dirty`: every `Database` mutation adds one (a flush
+    /// adds the keys it removed). The dispatcher compares it before and after a command to decide whether the
+    /// command is written to the AOF; keys removed because they expired or were evicted do not count (they are
+    /// propagated as DELs of their own).
+    public var dirty = 0
+    /// True while the dataset is being loaded (AOF replay): as in Valkey, nothing expires, neither lazily nor by
+    /// a time already past (`EXPIRE`, `SET … PXAT`), so a log replays to the state it recorded whatever the time
+    /// of the restart; keys whose time has passed expire normally once loading ends.
+    public var isLoading = false
+    /// Point-in-time views in progress (`beginSnapshot`), and the epoch of the newest. Sorted sets are objects
+    /// changed in place; one older than the newest live view is copied before a write (`Database.lookupWrite`).
+    public private(set) var liveSnapshots = 0
+    public private(set) var snapshotEpoch: UInt64 = 0
     /// Called with (db, key) whenever a key is removed because it expired (keyspace notifications, AOF DEL).
     /// Set only while someone listens: nil costs one check per expired key.
     public var expiryObserver: ((Int, Bytes) -> Void)?
@@ -61,6 +74,7 @@ public final class Keyspace {
     /// SWAPDB: clients see each other's data immediately; watched keys in either database are touched.
     public func swap(_ a: Int, _ b: Int) {
         guard a != b else { return }
+        dirty &+= 1
         touchWatchedForSwap(a, b)
         databases.swapAt(a, b)
         databases[a].id = a
@@ -138,9 +152,33 @@ public final class Keyspace {
         token.dirty = false
     }
 
+    /// Tells WATCH (and `dirty`) that a key changed.
     @inlinable public func signalModified(db: Int, key: Bytes) {
+        dirty &+= 1
         if watchedIsEmpty { return }
         touchWatched(db: db, key: key)
+    }
+
+    /// Valkey's `checkAlreadyExpired`: an expiry time at or before the command's time deletes the key instead of
+    /// setting a TTL, except while loading, when the log's own DELs say what happened.
+    @inlinable public func isAlreadyExpired(_ when: Int64) -> Bool {
+        when <= now && !isLoading
+    }
+
+    // MARK: - Point-in-time views
+
+    /// Starts a point-in-time view: returns a copy of every database (see `Database.snapshot()`), cheap to take
+    /// and safe to read on another thread. Call `endSnapshot()` when done with it (both under the executor lock).
+    public func beginSnapshot() -> [DatabaseSnapshot] {
+        snapshotEpoch &+= 1
+        liveSnapshots += 1
+        return databases.map { $0.snapshot() }
+    }
+
+    /// Ends a view started by `beginSnapshot()`.
+    public func endSnapshot() {
+        precondition(liveSnapshots > 0, "endSnapshot without beginSnapshot")
+        liveSnapshots -= 1
     }
 
     @usableFromInline var watchedIsEmpty: Bool { watched.isEmpty }

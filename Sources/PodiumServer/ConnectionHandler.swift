@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import PodiumCommands
 import PodiumKeyspace
+import PodiumPersistence
 import PodiumRESP
 
 /// One client connection: decodes requests, runs each read's batch through the executor, writes the replies.
@@ -24,6 +25,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var closing = false
     /// Handed to the processor to make it let go of a used-up read buffer (never written to, so never copied).
     private static let emptyBuffer = ByteBuffer()
+    /// Replies held back until the AOF is durable up to their offset (`appendfsync always`), in order. While
+    /// any is held, later replies queue behind it, so a client never sees a reply out of order.
+    private var held: [(offset: UInt64, output: ByteBuffer, drained: Int, close: Bool)] = []
 
     init(server: ServerCore, limits: RESPLimits, queryBufferLimit: Int) {
         self.server = server
@@ -56,6 +60,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         if let session { server.unregister(session) }
         session = nil
+        held.removeAll()
         context.fireChannelInactive()
     }
 
@@ -90,8 +95,21 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         if !batch.isEmpty {
             // Sized for the batch so a pipeline of small replies is written without regrowing.
             var output = context.channel.allocator.buffer(capacity: max(256, batch.count * 32))
-            let drained = server.execute(batch: batch, session: session, outlet: outlet, output: &output)
+            let (drained, offset) = server.execute(batch: batch, session: session, outlet: outlet, output: &output)
             batch.removeAll(keepingCapacity: batch.count < 1024)
+            // appendfsync always (offset > 0): these replies go out once the AOF is on disk up to `offset`, and
+            // behind any replies of this connection still waiting.
+            if offset > 0, !held.isEmpty || !server.persistence.whenDurable(offset, wakeUp(context)) {
+                held.append((offset, output, drained, session.closeAfterReply))
+                if session.closeAfterReply { closing = true }
+                if let error = pendingProtocolError {
+                    var buffer = context.channel.allocator.buffer(capacity: 64)
+                    buffer.writeString("-ERR \(error.message)\r\n")
+                    closing = true
+                    held.append((offset, buffer, 0, true))
+                }
+                return
+            }
             if session.closeAfterReply {
                 // QUIT, SHUTDOWN, CLIENT KILL of ourselves: send what we have, then close.
                 closing = true
@@ -99,18 +117,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 writeAndClose(context, output)
                 return
             }
-            if output.readableBytes > 0 {
-                server.countOutput(output.readableBytes)
-                if drained > 0, let outlet {
-                    // Pub/Sub frames went out with the replies: they count against the subscriber's output
-                    // limit until the write completes.
-                    let promise = context.eventLoop.makePromise(of: Void.self)
-                    promise.futureResult.whenComplete { _ in outlet.written(drained) }
-                    context.write(wrapOutboundOut(output), promise: promise)
-                } else {
-                    context.write(wrapOutboundOut(output), promise: nil)
-                }
-            }
+            server.countOutput(output.readableBytes)
+            write(context, output, drained: drained)
         }
         if let error = pendingProtocolError {
             var buffer = context.channel.allocator.buffer(capacity: 64)
@@ -121,6 +129,52 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         context.flush()
+    }
+
+    /// A callback for the AOF writer that comes back to this connection's event loop to release held replies.
+    private func wakeUp(_ context: ChannelHandlerContext) -> @Sendable () -> Void {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        return {
+            bound.eventLoop.execute {
+                let (handler, context) = bound.value
+                handler.releaseHeld(context)
+            }
+        }
+    }
+
+    /// Writes the held replies that are durable now, in order; waits again for the first that is not.
+    private func releaseHeld(_ context: ChannelHandlerContext) {
+        guard context.channel.isActive else {
+            held.removeAll()
+            return
+        }
+        var wrote = false
+        while let first = held.first {
+            if !server.persistence.whenDurable(first.offset, wakeUp(context)) { break }
+            held.removeFirst()
+            server.countOutput(first.output.readableBytes)
+            if first.close {
+                held.removeAll()
+                writeAndClose(context, first.output)
+                return
+            }
+            write(context, first.output, drained: first.drained)
+            wrote = true
+        }
+        if wrote { context.flush() }
+    }
+
+    /// Writes a batch's replies; Pub/Sub frames drained into them count against the subscriber's output limit
+    /// until the write completes.
+    private func write(_ context: ChannelHandlerContext, _ output: ByteBuffer, drained: Int) {
+        guard output.readableBytes > 0 else { return }
+        if drained > 0, let outlet {
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            promise.futureResult.whenComplete { _ in outlet.written(drained) }
+            context.write(wrapOutboundOut(output), promise: promise)
+        } else {
+            context.write(wrapOutboundOut(output), promise: nil)
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

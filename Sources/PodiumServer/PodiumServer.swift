@@ -5,6 +5,7 @@ import NIOPosix
 import PodiumCommands
 import PodiumConfig
 import PodiumKeyspace
+import PodiumPersistence
 import PodiumRESP
 import PodiumTLS
 import ServiceLifecycle
@@ -97,6 +98,19 @@ public final class PodiumServer: Service, @unchecked Sendable {
         core.boundPort = bound.tcp ?? 0
         core.boundTLSPort = bound.tls ?? 0
 
+        // The data set loads while the listeners already accept: clients get -LOADING (and INFO loading:1) until
+        // it is in memory, as with Valkey.
+        do {
+            try await core.startPersistence()
+        } catch {
+            logger.warning("fatal error loading the dataset, exiting", metadata: ["podium.error": "\(error)"])
+            for l in listeners { try? await l.close() }
+            core.closeAllConnections()
+            try? await group.shutdownGracefully()
+            transition(to: .shutdown)
+            throw error
+        }
+
         // Active expiry and client timeouts run on their own thread (Valkey's serverCron). Every 1000/hz ms it
         // expires keys in slices of at most 1 ms under the executor lock, up to a quarter of the period, pausing
         // 200 µs between slices so the connections' event loops take the lock in between: a client waits behind
@@ -107,7 +121,9 @@ public final class PodiumServer: Service, @unchecked Sendable {
         let cronLoop = cronGroup.next()
         @Sendable func expirySlice(until deadline: UInt64) {
             let keepGoing = core.executor.withExclusiveAccess { () -> Bool in
-                guard core.executor.dispatcher.activeExpireEnabled else { return false }
+                guard core.executor.dispatcher.activeExpireEnabled, !core.executor.keyspace.isLoading else {
+                    return false
+                }
                 let before = core.executor.keyspace.stats.expiredKeys
                 core.executor.keyspace.activeExpireCycle(
                     budgetNanoseconds: 1_000_000, effort: core.configuration.activeExpireEffort)
@@ -116,6 +132,9 @@ public final class PodiumServer: Service, @unchecked Sendable {
                     var scratch = ByteBuffer()
                     core.executor.dispatcher.flushKeyspaceEvents(publisher: nil, output: &scratch)
                 }
+                // Each expired key is a DEL of its own in the AOF.
+                core.executor.dispatcher.flushPropagation(asOneUnit: false)
+                _ = core.persistence.commit()
                 return core.executor.keyspace.stats.expiredKeys - before > 0
             }
             if keepGoing, SystemClock.monotonicNanoseconds() < deadline {
@@ -125,6 +144,7 @@ public final class PodiumServer: Service, @unchecked Sendable {
         let expiryTask = cronLoop.scheduleRepeatedTask(initialDelay: .milliseconds(periodMs),
                                                        delay: .milliseconds(periodMs)) { _ in
             core.closeIdleClients()
+            core.persistenceCron()
             expirySlice(until: SystemClock.monotonicNanoseconds() + UInt64(periodMs) * 250_000)
         }
 
@@ -149,6 +169,8 @@ public final class PodiumServer: Service, @unchecked Sendable {
         for l in listeners { try? await l.close() }
         core.closeAllConnections()
         try? await group.shutdownGracefully()
+        // Everything executed is written and fsynced before the process ends (also for SHUTDOWN NOSAVE).
+        core.persistence.shutdown()
         transition(to: .shutdown)
         logger.notice("podium is now ready to exit, bye bye...")
     }

@@ -4,6 +4,7 @@ import NIOCore
 import PodiumCommands
 import PodiumConfig
 import PodiumKeyspace
+import PodiumPersistence
 import PodiumRESP
 import PodiumTLS
 
@@ -49,6 +50,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     let hub: PubSubHub
     /// Clients closed for overcoming their output buffer limit (INFO `client_output_buffer_limit_disconnections`).
     private var outputBufferLimitDisconnections = 0
+    /// The append-only file: installed on the dispatcher as its propagator once started (`startPersistence`).
+    let persistence: AppendOnlyFile
 
     init(configuration: PodiumConfiguration, configFile: String, logger: Logger,
          shutdownRequested: @escaping @Sendable () -> Void) {
@@ -60,7 +63,13 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         let dispatcher = Dispatcher(keyspace: keyspace, logger: logger)
         dispatcher.protoMaxBulkLength = configuration.protoMaxBulkLen
         Self.applyListpackLimits(configuration, to: keyspace)
-        self.executor = CommandExecutor(keyspace: keyspace, dispatcher: dispatcher)
+        // With appendonly yes the data set is loaded first: until then clients get -LOADING, from the very first
+        // connection (startPersistence ends it).
+        keyspace.isLoading = configuration.appendonly
+        let executor = CommandExecutor(keyspace: keyspace, dispatcher: dispatcher)
+        self.executor = executor
+        self.persistence = AppendOnlyFile(configuration: configuration, logger: logger,
+                                          exclusive: { body in executor.withExclusiveAccess(body) })
         self.hub = PubSubHub(limit: configuration.clientOutputBufferLimit(for: .pubsub))
         var rng = SystemRandomNumberGenerator()
         self.runID = (0..<40).map { _ in String("0123456789abcdef".randomElement(using: &rng)!) }.joined()
@@ -73,19 +82,39 @@ final class ServerCore: ServerContext, @unchecked Sendable {
 
     // MARK: - Execution
 
-    /// Executes a batch; returns the bytes of Pub/Sub frames drained into `output` ahead of the replies (the
-    /// caller reports them to the outlet as written once `output` has been written).
-    @discardableResult
-    func execute(batch: [[ByteBuffer]], session: ClientSession, outlet: PushOutlet?, output: inout ByteBuffer) -> Int {
+    /// Executes a batch. Returns the bytes of Pub/Sub frames drained into `output` ahead of the replies (the
+    /// caller reports them to the outlet as written once `output` has been written), and the AOF offset the
+    /// replies must wait for before they are sent (`whenDurable`: with `appendfsync always`, everything the batch
+    /// wrote or could have read must be on disk first).
+    func execute(batch: [[ByteBuffer]], session: ClientSession, outlet: PushOutlet?, output: inout ByteBuffer)
+        -> (drained: Int, durableOffset: UInt64)
+    {
         var drained = 0
+        var offset: UInt64 = 0
         executor.withExclusiveAccess {
             // Messages published to this client before this batch go out ahead of its replies. Only a subscribed
             // client can have any: frames are queued only while subscribed, and whatever was queued before an
             // UNSUBSCRIBE was drained at the start of that batch.
             if let outlet, session.subscriptions.isSubscribed { drained = outlet.drain(into: &output) }
             executor.dispatcher.execute(batch: batch, client: session, output: &output)
+            // The batch's writes go to the AOF writer in execution order, once per batch.
+            offset = persistence.commit()
         }
-        return drained
+        return (drained, offset)
+    }
+
+    /// Loads the data set and opens the AOF (start-up, before the cron starts). Blocking: runs on a thread of
+    /// its own while the event loops already answer `-LOADING`.
+    func startPersistence() async throws {
+        let persistence = persistence
+        let dispatcher = executor.dispatcher
+        defer { executor.withExclusiveAccess { executor.keyspace.isLoading = false } }
+        try await persistence.startOnThread(dispatcher: dispatcher)
+    }
+
+    /// The periodic persistence work (automatic and scheduled rewrites), under the lock.
+    func persistenceCron() {
+        executor.withExclusiveAccess { persistence.cron(keyspace: executor.keyspace) }
     }
 
     func countInput(_ n: Int) { counters.withLockedValue { $0.input &+= n } }
@@ -266,6 +295,13 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         channel.eventLoop.execute { channel.close(promise: nil) }
     }
 
+    func rewriteAppendOnlyFile(inTransaction: Bool) throws(CommandError) -> String {
+        switch try persistence.startRewrite(keyspace: executor.keyspace, deferred: inTransaction) {
+        case .started: return "Background append only file rewriting started"
+        case .scheduled: return "Background append only file rewriting scheduled"
+        }
+    }
+
     func shutdown(save: Bool?) throws(CommandError) {
         logger.notice("user requested shutdown...")
         shutdownRequested()
@@ -340,7 +376,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         info.evictedKeys = executor.dispatcher.evictedKeys
         info.peakMemoryRSS = peakRSS
         info.hz = configuration.hz
-        info.aofEnabled = configuration.appendonly
+        info.persistence = persistence.info
         info.lastSaveTime = startTimeMicros / 1_000_000
         info.pubsubChannels = hub.channelCount
         info.pubsubPatterns = hub.patternCount
@@ -387,6 +423,13 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         case "notify-keyspace-events": executor.dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
         case "maxmemory", "maxmemory-policy", "maxmemory-samples": Self.applyMaxmemory(configuration, to: executor.dispatcher)
         case "client-output-buffer-limit": hub.limit = configuration.clientOutputBufferLimit(for: .pubsub)
+        case "appendonly":
+            if configuration.appendonly {
+                persistence.enable(dispatcher: executor.dispatcher)
+            } else {
+                persistence.disable(dispatcher: executor.dispatcher)
+            }
+        case "appendfsync", "aof-timestamp-enabled": persistence.configurationChanged()
         default: break
         }
     }

@@ -38,6 +38,9 @@ struct PodiumServerCommand: AsyncParsableCommand {
 
     func run() async throws {
         Self.tuneAllocator()
+        // A file size limit (ulimit -f) must make AOF writes fail with EFBIG, which the server reports as MISCONF
+        // and recovers from, instead of killing the process.
+        signal(SIGXFSZ, SIG_IGN)
         let loaded: (PodiumConfiguration, warnings: [String])
         do {
             loaded = try PodiumConfiguration.load(commandLine: arguments)
@@ -61,7 +64,12 @@ struct PodiumServerCommand: AsyncParsableCommand {
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup)], gracefulShutdownSignals: [.sigterm, .sigint],
                                  logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            // The server logged why (a port it could not bind, a data set it could not load).
+            throw ExitCode(1)
+        }
     }
 
     static func level(_ level: LogLevel) -> Logger.Level {

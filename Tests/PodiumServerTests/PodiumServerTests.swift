@@ -59,7 +59,7 @@ import Testing
         @Test func bindFailureIsReported() async throws {
             try await withTestServer { _, port in
                 let (configuration, _) = try PodiumConfiguration.load(
-                    configFile: nil, arguments: ["--port", String(port), "--bind", "127.0.0.1"])
+                    configFile: nil, arguments: ["--port", String(port), "--bind", "127.0.0.1", "--appendonly", "no"])
                 let second = PodiumServer(configuration: configuration, logger: quietLogger)
                 await #expect(throws: (any Error).self) { try await second.run() }
                 #expect(second.state == .shutdown)

@@ -27,12 +27,14 @@ let quietLogger = Logger(label: "podium.test", factory: { _ in SwiftLogNoOpLogHa
 /// whose task runs `run()`: `body` decides how the server stops (cancel the group, send SHUTDOWN, call `stop()`) and
 /// waits for the group. The server is asked for `.ephemeral` ports: every listener the arguments enable (the plain
 /// port unless `--port 0`, the TLS port when `--tls-port` is non-zero) binds a free port. Extra `--directive value`
-/// arguments are applied after `--bind 127.0.0.1`.
+/// arguments are applied after `--bind 127.0.0.1 --appendonly no` (these servers keep nothing on disk; the e2e suite
+/// tests persistence with real processes).
 func withRunningServerPorts<R: Sendable>(
     arguments: [String] = [],
     _ body: (PodiumServer, PodiumServer.BoundPorts, inout ThrowingTaskGroup<Void, any Error>) async throws -> R
 ) async throws -> R {
-    let (configuration, _) = try PodiumConfiguration.load(configFile: nil, arguments: ["--bind", "127.0.0.1"] + arguments)
+    let (configuration, _) = try PodiumConfiguration.load(
+        configFile: nil, arguments: ["--bind", "127.0.0.1", "--appendonly", "no"] + arguments)
     let (ports, portContinuation) = AsyncStream<PodiumServer.BoundPorts>.makeStream()
     let server = PodiumServer(configuration: configuration, logger: quietLogger, ports: .ephemeral) { bound in
         portContinuation.yield(bound)

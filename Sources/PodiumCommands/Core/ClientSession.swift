@@ -23,6 +23,9 @@ public final class ClientSession {
     /// Set by QUIT and CLIENT KILL: the server closes the connection after flushing the replies so far.
     public var closeAfterReply = false
     public var isMonitor = false
+    /// The client that replays the AOF at start-up (Valkey's `CLIENT_ID_AOF`): it runs while the dataset is
+    /// loading, skips maxmemory and disk-error checks, and what it runs is not propagated again.
+    public var replaysLog = false
 
     // MULTI/EXEC
     public var inMulti = false

@@ -14,6 +14,8 @@ public struct CommandContext {
     public unowned(unsafe) let dispatcher: Dispatcher
     /// The entry being executed (for subcommands, the subcommand's entry).
     public var spec: CommandSpec
+    /// What the handler asked for its own propagation (Propagation.swift).
+    var propagation = PropagationRequest()
 
     init(dispatcher: Dispatcher, client: ClientSession, reply: ReplyWriter, spec: CommandSpec) {
         self.args = []

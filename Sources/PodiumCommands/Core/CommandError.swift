@@ -20,6 +20,12 @@ public enum CommandError: Error, Equatable, Sendable {
     case stringTooLong
     /// Over `maxmemory` with nothing left to evict; for EXEC, the transaction is discarded.
     case outOfMemory(exec: Bool)
+    /// The AOF cannot be written (the reason is the system's error text): writes are refused until it can.
+    case diskWriteError(String)
+    /// The dataset is still being loaded (Valkey: `-LOADING Redis is loading the dataset in memory`).
+    case loading
+    /// EXEC refused before it ran its commands (Valkey's `execCommandAbort`): the transaction is discarded.
+    indirect case execAbort(CommandError)
     case custom(String)
 
     /// The reply text, without the leading `-`.
@@ -53,6 +59,9 @@ public enum CommandError: Error, Equatable, Sendable {
         case .outOfMemory(let exec):
             let text = "OOM command not allowed when used memory > 'maxmemory'."
             return exec ? "EXECABORT Transaction discarded because of: " + text : text
+        case .diskWriteError(let reason): return "MISCONF Errors writing to the AOF file: \(reason)"
+        case .loading: return "LOADING Podium is loading the dataset in memory"
+        case .execAbort(let error): return "EXECABORT Transaction discarded because of: " + error.message
         case .custom(let text): return text
         }
     }

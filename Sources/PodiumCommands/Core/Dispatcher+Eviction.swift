@@ -37,16 +37,20 @@ extension Dispatcher {
             if evicted == Dispatcher.maxEvictionsPerCommand { break }
             guard let (db, key) = keyspace.evictOne(policy: evictionPolicy, samples: evictionSamples) else {
                 if !pendingEvents.isEmpty { flushKeyspaceEvents(publisher: ctx.client, output: &ctx.reply.buffer) }
+                flushPropagation(asOneUnit: false)
                 return false
             }
             evicted += 1
             evictedKeys += 1
+            if propagator != nil { propagateDeletion(db: db, key: key) }
             if notifyMask & KeyspaceEventFlags.evicted.rawValue != 0 {
                 pendingEvents.append(PendingKeyspaceEvent(type: .evicted, event: "evicted", db: db, key: key))
             }
             used = Dispatcher.allocatedBytes
         }
         if !pendingEvents.isEmpty { flushKeyspaceEvents(publisher: ctx.client, output: &ctx.reply.buffer) }
+        // Each evicted key is a DEL of its own in the log, ahead of the command (Valkey: no MULTI around them).
+        flushPropagation(asOneUnit: false)
         return true
     }
 

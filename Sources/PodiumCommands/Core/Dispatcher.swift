@@ -43,6 +43,12 @@ public final class Dispatcher {
     public var evictionSamples = 5
     /// Keys evicted since start (INFO `evicted_keys`).
     public internal(set) var evictedKeys = 0
+    /// Where writes are recorded (the AOF), or nil (Propagation.swift).
+    public var propagator: (any CommandPropagator)? {
+        didSet { installKeyspaceObservers() }
+    }
+    /// Writes of the execution unit in progress, not yet handed to the propagator.
+    var pendingPropagation: [PropagatedCommand] = []
 
     public init(keyspace: Keyspace, table: CommandTable = .shared, logger: Logger = Logger(label: "podium.commands")) {
         self.keyspace = keyspace
@@ -77,6 +83,8 @@ public final class Dispatcher {
         ctx.reply.proto = client.proto
         ctx.args = args
         dispatch(&ctx)
+        // One command (or EXEC with its commands) is one unit of the log.
+        if !pendingPropagation.isEmpty { flushPropagation() }
         // CLIENT REPLY OFF / SKIP: drop what this command wrote.
         switch client.replyMode {
         case .on: break
@@ -119,12 +127,20 @@ public final class Dispatcher {
         // refused while the server stays over the limit.
         // EXEC runs its queued commands through here too; they were admitted when queued and EXEC as a whole was
         // checked, so neither the memory check nor the subscribed-mode check applies to them (as in Valkey).
-        if maxMemory > 0, !inExec, !performEvictions(&ctx), deniedWhenOutOfMemory(spec, client) {
+        if maxMemory > 0, !inExec, !client.replaysLog, !performEvictions(&ctx), deniedWhenOutOfMemory(spec, client) {
             reject(&ctx, .outOfMemory(exec: (spec.parent ?? spec).name == "exec"))
             if (spec.parent ?? spec).name == "exec" {
                 client.discardTransaction()
                 unwatchAll(client)
             }
+            return
+        }
+        // Writes (and PING, so that a client notices) are refused while the AOF cannot be written (Valkey's
+        // `writeCommandsDeniedByDiskError`, checked after maxmemory).
+        if let propagator, !inExec, !client.replaysLog, refusedOnDiskError(spec, client),
+            let reason = propagator.writeRefusal()
+        {
+            rejectBeforeRun(&ctx, .diskWriteError(reason))
             return
         }
         // RESP2 subscribed mode (Valkey checks it after authentication, before MULTI queueing). In RESP3 the
@@ -133,6 +149,11 @@ public final class Dispatcher {
             !(spec.parent ?? spec).allowedWhileSubscribed
         {
             reject(&ctx, .notAllowedWhileSubscribed(spec.fullName))
+            return
+        }
+        // While the dataset loads only commands flagged `loading` run (INFO, SELECT, CONFIG, ...), as in Valkey.
+        if keyspace.isLoading, !client.replaysLog, !spec.flags.contains(.loading) {
+            rejectBeforeRun(&ctx, .loading)
             return
         }
         if client.inMulti {
@@ -166,11 +187,20 @@ public final class Dispatcher {
         // Commands of a batch run back to back, so one clock reading per command suffices: each starts where
         // the previous one ended (the dispatcher's own few instructions are charged to the next command).
         let start = lastCommandEnd
+        let dirtyBefore = keyspace.dirty
+        ctx.propagation = PropagationRequest()
         do {
             try handler(&ctx)
         } catch {
             stats[spec.statsIndex].failedCalls += 1
             replyError(&ctx, error)
+        }
+        // A command that changed data is recorded (Valkey's `call()`); EXEC is not, its commands are.
+        if propagator != nil, !client.replaysLog, !ctx.propagation.prevented,
+            keyspace.dirty != dirtyBefore || ctx.propagation.forced
+        {
+            pendingPropagation.append(
+                PropagatedCommand(db: client.db, args: ctx.propagation.replacement ?? ctx.args))
         }
         // Events the keyspace raised that no later event of the handler published (a lazily expired key, a
         // read that missed).
@@ -181,6 +211,18 @@ public final class Dispatcher {
         stats[spec.statsIndex].nanoseconds &+= end &- start
         totalCommands += 1
         client.lastInteraction = keyspace.now
+    }
+
+    /// Valkey's `rejectCommand` for the checks that may also refuse EXEC: EXEC then answers EXECABORT with the
+    /// reason and discards the transaction; any other command is rejected as by `reject`.
+    func rejectBeforeRun(_ ctx: inout CommandContext, _ error: CommandError) {
+        if (ctx.spec.parent ?? ctx.spec).name == "exec", ctx.client.inMulti {
+            ctx.client.discardTransaction()
+            unwatchAll(ctx.client)
+            replyError(&ctx, .execAbort(error))
+        } else {
+            reject(&ctx, error)
+        }
     }
 
     /// Rejects a command before execution; inside MULTI this also aborts the transaction (EXECABORT).

@@ -28,14 +28,21 @@ extension Dispatcher {
             // one check in `notify` suffices.
             let effective = channels.isEmpty || classes.isEmpty ? [] : newValue
             notifyMask = effective.rawValue
-            installKeyspaceObservers(effective)
+            installKeyspaceObservers()
         }
     }
 
-    private func installKeyspaceObservers(_ flags: KeyspaceEventFlags) {
-        if flags.contains(.expired) {
+    /// Installs the keyspace's observers that someone needs: the expiry observer while `expired` events are on or
+    /// a propagator records writes (an expired key is propagated as a DEL), the others for their event class.
+    func installKeyspaceObservers() {
+        let flags = KeyspaceEventFlags(rawValue: notifyMask)
+        let expiredEvents = flags.contains(.expired)
+        if expiredEvents || propagator != nil {
             keyspace.expiryObserver = { [unowned self] db, key in
-                pendingEvents.append(PendingKeyspaceEvent(type: .expired, event: "expired", db: db, key: key))
+                if expiredEvents {
+                    pendingEvents.append(PendingKeyspaceEvent(type: .expired, event: "expired", db: db, key: key))
+                }
+                if propagator != nil { propagateDeletion(db: db, key: key) }
             }
         } else {
             keyspace.expiryObserver = nil

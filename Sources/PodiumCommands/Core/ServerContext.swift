@@ -48,8 +48,44 @@ public protocol ServerContext: AnyObject {
     /// Stops the server (SHUTDOWN). The current connection gets no reply if this succeeds.
     func shutdown(save: Bool?) throws(CommandError)
 
+    /// BGREWRITEAOF: starts rewriting the append-only file from a point-in-time view of the data; returns the
+    /// status text to reply. `inTransaction`: called from EXEC (or a script), where it can only be scheduled.
+    func rewriteAppendOnlyFile(inTransaction: Bool) throws(CommandError) -> String
+
     /// Server-wide figures for INFO.
     var info: ServerInfo { get }
+}
+
+/// INFO `persistence` figures of the append-only file (Valkey's names in the comments of `ServerCommands+Info`).
+public struct PersistenceInfo: Sendable {
+    public var aofEnabled = false
+    public var rewriteInProgress = false
+    public var rewriteScheduled = false
+    public var lastRewriteTimeSeconds = -1
+    public var currentRewriteTimeSeconds = -1
+    public var lastRewriteOK = true
+    public var rewrites = 0
+    public var rewriteConsecutiveFailures = 0
+    public var lastWriteOK = true
+    /// Bytes in the base and incremental files.
+    public var currentSize = 0
+    /// `currentSize` after the last rewrite (what `auto-aof-rewrite-percentage` compares against).
+    public var baseSize = 0
+    /// Bytes propagated and not yet written.
+    public var bufferLength = 0
+    public var pendingFsync = 0
+    public var delayedFsync = 0
+    /// Set while the data set loads.
+    public var loading: LoadingInfo?
+    public init() {}
+}
+
+/// INFO `loading_*` figures.
+public struct LoadingInfo: Sendable {
+    public var startTime: Int64 = 0
+    public var totalBytes = 0
+    public var loadedBytes = 0
+    public init() {}
 }
 
 /// Figures only the server knows, for INFO.
@@ -72,7 +108,7 @@ public struct ServerInfo: Sendable {
     public var usedMemoryRSS = 0
     public var peakMemoryRSS = 0
     public var hz = 10
-    public var aofEnabled = false
+    public var persistence = PersistenceInfo()
     public var lastSaveTime: Int64 = 0
     public var totalErrorReplies = 0
     public var evictedKeys = 0

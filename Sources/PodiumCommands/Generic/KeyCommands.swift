@@ -82,8 +82,11 @@ public enum KeyCommands {
         if gt && (!hasTTL || Int64(when) <= current) { ctx.reply.integer(0); return }
         if lt && hasTTL && Int64(when) >= current { ctx.reply.integer(0); return }
         // A time already past deletes the key: Valkey then raises `del`, not `expire`.
-        let deletes = Int64(when) <= ctx.keyspace.now
+        let deletes = ctx.keyspace.isAlreadyExpired(Int64(when))
         _ = db.setExpire(key, at: Int64(when))
+        if ctx.propagates {
+            propagateExpiry(&ctx, deletes: deletes, at: Int64(when), options: Array(ctx.args.dropFirst(3)))
+        }
         // Valkey 7.0 raises `del` before its reply and `expire` after it.
         if deletes {
             ctx.notify(.generic, "del", arg: 1)
@@ -91,6 +94,17 @@ public enum KeyCommands {
         } else {
             ctx.reply.integer(1)
             ctx.notify(.generic, "expire", arg: 1)
+        }
+    }
+
+    /// Records an expiry as Valkey propagates it: `DEL key` when the time had passed (the key is gone), else
+    /// `PEXPIREAT key <ms>` followed by the command's NX/XX/GT/LT options.
+    static func propagateExpiry(_ ctx: inout CommandContext, deletes: Bool, at when: Int64, options: [ByteBuffer]) {
+        if deletes {
+            ctx.propagateInstead(CommandContext.arguments(.word("DEL"), .arg(ctx.args[1])))
+        } else {
+            ctx.propagateInstead(
+                CommandContext.arguments(.word("PEXPIREAT"), .arg(ctx.args[1]), .integer(when)) + options)
         }
     }
 
@@ -321,6 +335,8 @@ public enum KeyCommands {
     static func flushdb(_ ctx: inout CommandContext) throws(CommandError) {
         try parseFlushMode(ctx)
         ctx.db.removeAll()
+        // Written even when the database was empty already, as Valkey does.
+        ctx.forcePropagation()
         ctx.reply.ok()
     }
 
@@ -328,6 +344,7 @@ public enum KeyCommands {
     static func flushall(_ ctx: inout CommandContext) throws(CommandError) {
         try parseFlushMode(ctx)
         ctx.keyspace.removeAll()
+        ctx.forcePropagation()
         ctx.reply.ok()
     }
 

@@ -154,6 +154,11 @@ public enum HashCommands {
         ctx.raisePendingEvents()
         ctx.reply.bulk(text!)
         ctx.notify(.hash, "hincrbyfloat", arg: 1)
+        // Recorded as an HSET of the result (Valkey), so that replay cannot round differently.
+        if ctx.propagates, let text {
+            ctx.propagateInstead(
+                CommandContext.arguments(.word("HSET"), .arg(ctx.args[1]), .arg(ctx.args[2]), .text(text)))
+        }
         #else
         throw .custom("ERR HINCRBYFLOAT needs long double support on this platform")
         #endif

@@ -25,6 +25,12 @@ public enum ServerCommands {
         ctx.reply.integer(Int((ctx.server?.info.lastSaveTime ?? 0)))
     }
 
+    /// BGREWRITEAOF — inside EXEC the rewrite is only scheduled (it would see half a transaction), as in Valkey.
+    static func bgrewriteaof(_ ctx: inout CommandContext) throws(CommandError) {
+        guard let server = ctx.server else { throw .custom("ERR no server") }
+        ctx.reply.simple(try server.rewriteAppendOnlyFile(inTransaction: ctx.dispatcher.inExec))
+    }
+
     /// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
     static func shutdown(_ ctx: inout CommandContext) throws(CommandError) {
         var save: Bool?

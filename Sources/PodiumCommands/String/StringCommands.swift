@@ -129,8 +129,22 @@ public enum StringCommands {
         }
         db.set(key, ctx.value(2), keepTTL: o.keepTTL, expireAt: expireAt)
         ctx.notify(.string, "set", arg: 1)
-        if expireAt != nil { ctx.notify(.generic, "expire", arg: 1) }
+        if let expireAt {
+            ctx.notify(.generic, "expire", arg: 1)
+            // Recorded as SET key value PXAT <ms> (Valkey): the replay must not depend on when it runs.
+            if ctx.propagates { propagateSetPXAT(&ctx, expireAt: expireAt, valueIndex: 2) }
+        } else if o.get, ctx.propagates {
+            // Recorded without GET (Valkey), which is a read.
+            ctx.propagateInstead((0..<ctx.argc).filter { $0 < 3 || !ctx.argIs($0, "get") }.map { ctx.args[$0] })
+        }
         if !o.get { ctx.reply.ok() }
+    }
+
+    /// Records a write of argument `valueIndex` under argument 1 with an absolute expiry: `SET key value PXAT ms`.
+    static func propagateSetPXAT(_ ctx: inout CommandContext, expireAt: Int64, valueIndex: Int) {
+        ctx.propagateInstead(
+            CommandContext.arguments(
+                .word("SET"), .arg(ctx.args[1]), .arg(ctx.args[valueIndex]), .word("PXAT"), .integer(expireAt)))
     }
 
     /// SETNX key value
@@ -151,6 +165,7 @@ public enum StringCommands {
         ctx.db.set(ctx.key(1), ctx.value(3), expireAt: at)
         ctx.notify(.string, "set", arg: 1)
         ctx.notify(.generic, "expire", arg: 1)
+        if ctx.propagates { propagateSetPXAT(&ctx, expireAt: at, valueIndex: 3) }
         ctx.reply.ok()
     }
 
@@ -160,6 +175,7 @@ public enum StringCommands {
         ctx.db.set(ctx.key(1), ctx.value(3), expireAt: at)
         ctx.notify(.string, "set", arg: 1)
         ctx.notify(.generic, "expire", arg: 1)
+        if ctx.propagates { propagateSetPXAT(&ctx, expireAt: at, valueIndex: 3) }
         ctx.reply.ok()
     }
 
@@ -179,7 +195,10 @@ public enum StringCommands {
         let key = ctx.key(1)
         guard let value = try readString(ctx, key) else { ctx.reply.null(); return }
         replyValue(&ctx, value)
-        if ctx.db.remove(key) { ctx.notify(.generic, "del", arg: 1) }
+        if ctx.db.remove(key) {
+            ctx.notify(.generic, "del", arg: 1)
+            if ctx.propagates { ctx.propagateInstead(CommandContext.arguments(.word("DEL"), .arg(ctx.args[1]))) }
+        }
     }
 
     /// GETSET key value
@@ -188,6 +207,9 @@ public enum StringCommands {
         if let old = try readString(ctx, key) { replyValue(&ctx, old) } else { ctx.reply.null() }
         ctx.db.set(key, ctx.value(2))
         ctx.notify(.string, "set", arg: 1)
+        if ctx.propagates {
+            ctx.propagateInstead(CommandContext.arguments(.word("SET"), .arg(ctx.args[1]), .arg(ctx.args[2])))
+        }
     }
 
     /// GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]
@@ -203,11 +225,18 @@ public enum StringCommands {
         replyValue(&ctx, value)
         if let expireAt {
             // A time already past deletes the key (Valkey: only EXAT/PXAT can be in the past).
-            let deletes = expireAt <= ctx.keyspace.now
+            let deletes = ctx.keyspace.isAlreadyExpired(expireAt)
             _ = ctx.db.setExpire(key, at: expireAt)
             ctx.notify(.generic, deletes ? "del" : "expire", arg: 1)
+            // Recorded as DEL or PEXPIREAT (Valkey): GETEX itself is never written.
+            if ctx.propagates { KeyCommands.propagateExpiry(&ctx, deletes: deletes, at: expireAt, options: []) }
         } else if o.persist {
-            if ctx.db.persist(key) { ctx.notify(.generic, "persist", arg: 1) }
+            if ctx.db.persist(key) {
+                ctx.notify(.generic, "persist", arg: 1)
+                if ctx.propagates {
+                    ctx.propagateInstead(CommandContext.arguments(.word("PERSIST"), .arg(ctx.args[1])))
+                }
+            }
         }
     }
 
@@ -320,6 +349,11 @@ public enum StringCommands {
         let value = Value.string(Bytes(text), raw: false)
         if let slot { db.update(slot: slot, value) } else { db.set(key, value) }
         ctx.notify(.string, "incrbyfloat", arg: 1)
+        // Recorded as a SET of the result (Valkey), so that replay cannot round differently.
+        if ctx.propagates {
+            ctx.propagateInstead(
+                CommandContext.arguments(.word("SET"), .arg(ctx.args[1]), .text(text), .word("KEEPTTL")))
+        }
         ctx.reply.bulk(text)
         #else
         throw .custom("ERR INCRBYFLOAT needs long double support on this platform")

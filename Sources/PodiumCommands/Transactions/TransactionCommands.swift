@@ -42,6 +42,9 @@ public enum TransactionCommands {
             ctx.dispatcher.dispatch(&ctx)
         }
         ctx.spec = execSpec
+        // EXEC itself is never written: its commands' writes were collected above, and the whole unit goes to
+        // the log as one MULTI … EXEC block.
+        ctx.preventPropagation()
     }
 
     /// DISCARD

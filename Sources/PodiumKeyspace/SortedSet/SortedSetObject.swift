@@ -13,6 +13,9 @@ public final class SortedSetObject {
     var index = MemberIndex()
     var list = SkipList()
     var converted = false
+    /// The snapshot epoch this object belongs to (`Keyspace.snapshotEpoch`): a write while a newer view is alive
+    /// copies it first (`Database.lookupWrite`).
+    public var epoch: UInt64 = 0
 
     public init() {}
 
