@@ -72,6 +72,13 @@ public enum ConfigTable {
 
         // MARK: - Security, clients, threads (active)
         ConfigEntry("requirepass", .string, default: "", flags: .sensitive, support: .active),
+        // ACL users (`user` lines are handled by the loader, not the table: they repeat and CONFIG GET never shows
+        // them, as in Valkey).
+        ConfigEntry("aclfile", .string, default: "", flags: .immutable, support: .active),
+        ConfigEntry("acllog-max-len", .integer(min: 0, max: llMax), default: "128", support: .active),
+        ConfigEntry(
+            "acl-pubsub-default", .enumeration(["allchannels", "resetchannels"]), default: "resetchannels",
+            support: .active),
         ConfigEntry("maxclients", .integer(min: 1, max: uintMax), default: "10000", support: .active),
         ConfigEntry("io-threads", .integer(min: 1, max: 128), default: "1", flags: .immutable, support: .active),
 
@@ -281,11 +288,6 @@ public enum ConfigTable {
             support: .ignored(noReplication)),
 
         // MARK: - Ignored: security, tracking
-        ConfigEntry("aclfile", .string, default: "", flags: .immutable, support: .ignored("podium has no ACL users")),
-        ConfigEntry("acllog-max-len", .integer(min: 0, max: llMax), default: "128", support: .ignored(nil)),
-        ConfigEntry(
-            "acl-pubsub-default", .enumeration(["allchannels", "resetchannels"]), default: "resetchannels",
-            support: .ignored(nil)),
         ConfigEntry("tracking-table-max-keys", .integer(min: 0, max: llMax), default: "1000000", support: .ignored(nil)),
 
         // MARK: - Ignored: memory management

@@ -81,6 +81,9 @@ extension PodiumConfiguration {
         static let databases = Slot.of("databases")
         static let requirepass = Slot.of("requirepass")
         static let maxclients = Slot.of("maxclients")
+        static let aclfile = Slot.of("aclfile")
+        static let acllogMaxLen = Slot.of("acllog-max-len")
+        static let aclPubsubDefault = Slot.of("acl-pubsub-default")
         static let ioThreads = Slot.of("io-threads")
         static let hz = Slot.of("hz")
         static let protoMaxBulkLen = Slot.of("proto-max-bulk-len")
@@ -185,6 +188,12 @@ extension PodiumConfiguration {
         let password = string(Slots.requirepass)
         return password.isEmpty ? nil : password
     }
+    /// `aclfile`: the file of ACL users (`ACL LOAD`, `ACL SAVE`); empty for none.
+    public var aclfile: String { string(Slots.aclfile) }
+    /// `acllog-max-len`: entries ACL LOG keeps.
+    public var acllogMaxLen: Int { integer(Slots.acllogMaxLen) }
+    /// `acl-pubsub-default allchannels`: new users may use every channel (the default, `resetchannels`, none).
+    public var aclPubsubDefaultAllChannels: Bool { string(Slots.aclPubsubDefault) == "allchannels" }
     /// `maxclients`: connections beyond this are refused with `ERR max number of clients reached`.
     public var maxclients: Int { integer(Slots.maxclients) }
     /// `io-threads`: the number of event loops serving connections (1...128).

@@ -37,20 +37,14 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        if server.refusesUnprotectedRemote(context.channel) {
-            var buffer = context.channel.allocator.buffer(capacity: 1024)
-            buffer.writeString(ServerCore.protectedModeMessage)
-            closing = true
-            writeAndClose(context, buffer)
-            return
-        }
-        if let (session, outlet) = server.register(channel: context.channel) {
+        switch server.register(channel: context.channel) {
+        case .registered(let session, let outlet):
             self.session = session
             self.outlet = outlet
-        } else {
-            // Over maxclients: Valkey answers and closes.
-            var buffer = context.channel.allocator.buffer(capacity: 64)
-            buffer.writeString("-ERR max number of clients reached\r\n")
+        case .refused(let reply):
+            // Protected mode or maxclients: Valkey answers and closes.
+            var buffer = context.channel.allocator.buffer(capacity: reply.utf8.count)
+            buffer.writeString(reply)
             closing = true
             writeAndClose(context, buffer)
         }

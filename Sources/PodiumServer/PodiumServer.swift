@@ -88,6 +88,7 @@ public final class PodiumServer: Service, @unchecked Sendable {
         var listeners: [any Channel] = []
         let bound: BoundPorts
         do {
+            try core.startAccessControl()
             bound = try await bindListeners(core: core, factory: factory, resp: resp, into: &listeners)
         } catch {
             for listener in listeners { try? await listener.close() }

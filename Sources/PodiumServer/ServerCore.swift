@@ -76,6 +76,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         dispatcher.server = self
         dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
         Self.applyMaxmemory(configuration, to: dispatcher)
+        Self.applyACLSettings(configuration, to: dispatcher.acl)
+        dispatcher.acl.setRequirepass(configuration.requirepass ?? "")
         hub.onOverLimit = { [unowned self] subscriber in self.closeOverLimit(subscriber) }
         configuration.onChange = { [weak self] name in self?.configurationChanged(name) }
     }
@@ -122,12 +124,27 @@ final class ServerCore: ServerContext, @unchecked Sendable {
 
     // MARK: - Clients
 
-    /// Registers a new connection; nil when `maxclients` is reached.
-    func register(channel: any Channel) -> (ClientSession, PushOutlet)? {
+    /// What `register` decided about a new connection.
+    enum Registration {
+        case registered(ClientSession, PushOutlet)
+        /// Refused with this reply (protected mode, maxclients); the connection is closed after it.
+        case refused(String)
+    }
+
+    /// Registers a new connection, under the executor lock, so protected mode, the default user and `maxclients`
+    /// are read consistently with CONFIG SET and ACL SETUSER (Valkey's `clientAcceptHandler` order: protected
+    /// mode, then the client limit).
+    func register(channel: any Channel) -> Registration {
         executor.withExclusiveAccess {
+            let acl = executor.dispatcher.acl
+            if configuration.protectedMode, acl.defaultUser.nopass, Self.isRemote(channel.remoteAddress) {
+                logger.warning("connection refused by protected mode",
+                               metadata: ["podium.address": "\(Self.describe(channel.remoteAddress))"])
+                return .refused(Self.protectedModeMessage)
+            }
             guard connections.count < configuration.maxclients else {
                 rejectedConnections += 1
-                return nil
+                return .refused("-ERR max number of clients reached\r\n")
             }
             let id = nextClientID
             nextClientID += 1
@@ -135,10 +152,11 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             let session = ClientSession(
                 id: id, address: Self.describe(channel.remoteAddress), localAddress: Self.describe(channel.localAddress),
                 fd: id + 7, now: executor.keyspace.clock.nowMilliseconds())
-            session.authenticated = (configuration.requirepass ?? "").isEmpty
+            // Valkey's createClient: authenticated when the default user needs no password.
+            session.authenticated = acl.defaultUserIsOpen
             let outlet = PushOutlet(channel: channel)
             connections[id] = Connection(session: session, channel: channel, outlet: outlet)
-            return (session, outlet)
+            return .registered(session, outlet)
         }
     }
 
@@ -176,10 +194,10 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         }
     }
 
-    /// Protected mode (Valkey's default): with no password set, only loopback clients may talk to the server.
-    func refusesUnprotectedRemote(_ channel: any Channel) -> Bool {
-        guard configuration.protectedMode, (configuration.requirepass ?? "").isEmpty,
-              let address = channel.remoteAddress else { return false }
+    /// Protected mode (Valkey's default): while the default user has no password, only loopback clients (and unix
+    /// sockets) may talk to the server.
+    static func isRemote(_ address: SocketAddress?) -> Bool {
+        guard let address else { return false }
         switch address {
         case .unixDomainSocket: return false
         case .v4: return !(address.ipAddress ?? "").hasPrefix("127.")
@@ -430,7 +448,29 @@ final class ServerCore: ServerContext, @unchecked Sendable {
                 persistence.disable(dispatcher: executor.dispatcher)
             }
         case "appendfsync", "aof-timestamp-enabled": persistence.configurationChanged()
+        // CONFIG SET requirepass replaces the default user's passwords (Valkey's updateRequirePass).
+        case "requirepass": executor.dispatcher.acl.setRequirepass(configuration.requirepass ?? "")
+        case "acllog-max-len", "acl-pubsub-default": Self.applyACLSettings(configuration, to: executor.dispatcher.acl)
         default: break
+        }
+    }
+
+    private static func applyACLSettings(_ configuration: PodiumConfiguration, to acl: AccessControl) {
+        acl.logMaxLength = configuration.acllogMaxLen
+        acl.pubsubDefaultAllChannels = configuration.aclPubsubDefaultAllChannels
+    }
+
+    /// The users of `user` directives or the aclfile (after requirepass, which a `user default` line overrides, as
+    /// in Valkey). Called before anything listens; an error stops the start.
+    func startAccessControl() throws {
+        do {
+            try executor.withExclusiveAccess {
+                try executor.dispatcher.acl.load(userDirectives: configuration.userDirectives,
+                                                  aclFile: configuration.aclfile)
+            }
+        } catch {
+            logger.warning("failed loading acl users", metadata: ["podium.error": "\(error)"])
+            throw error
         }
     }
 }

@@ -20,6 +20,10 @@ public final class ClientSession {
     public var noTouch = false
     public var replyMode: ReplyMode = .on
     public var authenticated = true
+    /// The ACL user this connection runs as; nil for the default user.
+    public var user: ACLUser?
+    /// The user name CLIENT LIST and CLIENT INFO show.
+    public var userName: String { user?.name ?? "default" }
     /// Set by QUIT and CLIENT KILL: the server closes the connection after flushing the replies so far.
     public var closeAfterReply = false
     public var isMonitor = false
