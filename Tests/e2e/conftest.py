@@ -22,6 +22,7 @@ Fixtures (see README.md):
   raw                   RespConnection (resp_client.py) on podium, after FLUSHALL.
   fresh_podium          a new podium process just for this test.
   server_factory        start podium processes with extra args / a config file / a TLS port (function-scoped).
+  oracle_factory        the same for redis-server processes.
   tls_certs             scripts/gen-test-certs output (CA, server, client), once per session; other_tls_certs
                         a second, unrelated set.
 """
@@ -490,6 +491,27 @@ def server_factory():
                                config_text=config_text, pass_port=pass_port, tls=tls)
         started.append(server)
         server.start()  # ServerStartError propagates as a test error with the log
+        return server
+
+    try:
+        yield factory
+    finally:
+        for server in started:
+            server.cleanup()
+
+
+@pytest.fixture
+def oracle_factory():
+    """Like server_factory, but starts redis-server processes (differential tests that reconfigure the oracle,
+    e.g. with ACL users, so the shared `oracle` stays untouched)."""
+    started: list[ServerProcess] = []
+
+    def factory(extra_args: list[str] | None = None, config_text: str | None = None,
+                pass_port: bool = True) -> ServerProcess:
+        server = ServerProcess("oracle-fresh", oracle_executable(), list(extra_args or []),
+                               config_text=config_text, pass_port=pass_port)
+        started.append(server)
+        server.start()
         return server
 
     try:
