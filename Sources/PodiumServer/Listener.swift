@@ -16,15 +16,12 @@ protocol ConnectionInitializer: Sendable {
     func initialize(_ channel: any Channel) throws
 }
 
-/// The RESP pipeline: one `ConnectionHandler` per connection, fed with the request limits in force.
+/// The RESP pipeline: one `ConnectionHandler` per connection (it reads the limits in force from the core).
 struct RESPConnectionInitializer: ConnectionInitializer {
     let core: ServerCore
-    let limits: RESPLimits
-    let queryBufferLimit: Int
 
     func initialize(_ channel: any Channel) throws {
-        try channel.pipeline.syncOperations.addHandler(
-            ConnectionHandler(server: core, limits: limits, queryBufferLimit: queryBufferLimit))
+        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(server: core))
     }
 }
 

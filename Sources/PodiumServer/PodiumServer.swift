@@ -79,9 +79,7 @@ public final class PodiumServer: Service, @unchecked Sendable {
                               shutdownRequested: { continuation.yield() })
         let threads = max(1, configuration.ioThreads)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        let resp = RESPConnectionInitializer(
-            core: core, limits: RESPLimits(maxBulkLength: configuration.protoMaxBulkLen),
-            queryBufferLimit: configuration.clientQueryBufferLimit)
+        let resp = RESPConnectionInitializer(core: core)
         let factory = ListenerFactory(group: group, backlog: configuration.tcpBacklog,
                                       keepalive: configuration.tcpKeepalive > 0)
 

@@ -52,6 +52,12 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     private var outputBufferLimitDisconnections = 0
     /// The append-only file: installed on the dispatcher as its propagator once started (`startPersistence`).
     let persistence: AppendOnlyFile
+    /// The per-connection limits in force, read by every connection's event loop at each read (CONFIG SET changes
+    /// them under the executor lock; `generation` tells a connection its copy is stale).
+    private let liveConnectionLimits: NIOLockedValueBox<ConnectionLimits>
+    /// What MONITOR frames count against: `client-output-buffer-limit normal` when it is set, else the `pubsub`
+    /// limit (a monitor is a push stream like a subscriber; it cannot be slowed down, only cut off).
+    private var monitorLimit: OutputBufferLimit
 
     init(configuration: PodiumConfiguration, configFile: String, logger: Logger,
          shutdownRequested: @escaping @Sendable () -> Void) {
@@ -71,6 +77,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         self.persistence = AppendOnlyFile(configuration: configuration, logger: logger,
                                           exclusive: { body in executor.withExclusiveAccess(body) })
         self.hub = PubSubHub(limit: configuration.clientOutputBufferLimit(for: .pubsub))
+        self.liveConnectionLimits = NIOLockedValueBox(ConnectionLimits(configuration, generation: 0))
+        self.monitorLimit = Self.monitorLimit(configuration)
         var rng = SystemRandomNumberGenerator()
         self.runID = (0..<40).map { _ in String("0123456789abcdef".randomElement(using: &rng)!) }.joined()
         dispatcher.server = self
@@ -88,22 +96,35 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     /// caller reports them to the outlet as written once `output` has been written), and the AOF offset the
     /// replies must wait for before they are sent (`whenDurable`: with `appendfsync always`, everything the batch
     /// wrote or could have read must be on disk first).
-    func execute(batch: [[ByteBuffer]], session: ClientSession, outlet: PushOutlet?, output: inout ByteBuffer)
-        -> (drained: Int, durableOffset: UInt64)
-    {
+    ///
+    /// The batch stops early once its replies reach `outputLimit` bytes (`executed` says how many requests ran);
+    /// `pushClient` says whether the client is subscribed or a monitor after the batch (which output limit applies).
+    func execute<Batch: Collection>(batch: Batch, session: ClientSession, outlet: PushOutlet?,
+                                    output: inout ByteBuffer, outputLimit: Int = .max)
+        -> (executed: Int, drained: Int, durableOffset: UInt64, pushClient: Bool)
+    where Batch.Element == [ByteBuffer] {
         var drained = 0
         var offset: UInt64 = 0
+        var executed = 0
+        var pushClient = false
         executor.withExclusiveAccess {
-            // Messages published to this client before this batch go out ahead of its replies. Only a subscribed
-            // client can have any: frames are queued only while subscribed, and whatever was queued before an
-            // UNSUBSCRIBE was drained at the start of that batch.
-            if let outlet, session.subscriptions.isSubscribed { drained = outlet.drain(into: &output) }
-            executor.dispatcher.execute(batch: batch, client: session, output: &output)
+            // Messages published to this client (or MONITOR lines) before this batch go out ahead of its replies.
+            // Only a subscribed client or a monitor can have any: frames are queued only while subscribed, and
+            // whatever was queued before an UNSUBSCRIBE was drained at the start of that batch.
+            if let outlet, session.subscriptions.isSubscribed || session.isMonitor {
+                drained = outlet.drain(into: &output)
+            }
+            executed = executor.dispatcher.execute(batch: batch, client: session, output: &output,
+                                                   outputLimit: outputLimit)
             // The batch's writes go to the AOF writer in execution order, once per batch.
             offset = persistence.commit()
+            pushClient = session.subscriptions.isSubscribed || session.isMonitor
         }
-        return (drained, offset)
+        return (executed, drained, offset, pushClient)
     }
+
+    /// The per-connection limits in force (one lock; connections compare `generation` to their copy).
+    var connectionLimits: ConnectionLimits { liveConnectionLimits.withLockedValue { $0 } }
 
     /// Loads the data set and opens the AOF (start-up, before the cron starts). Blocking: runs on a thread of
     /// its own while the event loops already answer `-LOADING`.
@@ -155,6 +176,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             // Valkey's createClient: authenticated when the default user needs no password.
             session.authenticated = acl.defaultUserIsOpen
             let outlet = PushOutlet(channel: channel)
+            session.buffers = outlet
             connections[id] = Connection(session: session, channel: channel, outlet: outlet)
             return .registered(session, outlet)
         }
@@ -180,13 +202,17 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     }
 
     /// `timeout`: closes clients idle for longer than the configured number of seconds (0 = never), as Valkey's
-    /// `clientsCronHandleTimeout`. MONITOR clients are exempt. Runs from the periodic server task.
+    /// `clientsCronHandleTimeout`. MONITOR clients and subscribers are exempt. Runs from the periodic server task.
+    /// The directive is read under the lock, like everything CONFIG SET changes.
     func closeIdleClients() {
-        let timeout = configuration.timeout
-        guard timeout > 0 else { return }
         let now = executor.keyspace.clock.nowMilliseconds()
-        let idle = executor.withExclusiveAccess {
-            connections.values.filter { !$0.session.isMonitor && now - $0.session.lastInteraction > Int64(timeout) * 1000 }
+        let idle: [Connection] = executor.withExclusiveAccess {
+            let timeout = configuration.timeout
+            guard timeout > 0 else { return [] }
+            return connections.values.filter {
+                !$0.session.isMonitor && !$0.session.subscriptions.isSubscribed
+                    && now - $0.session.lastInteraction > Int64(timeout) * 1000
+            }
         }
         for connection in idle {
             logger.debug("closing idle client", metadata: ["podium.client": "\(connection.session.id)"])
@@ -260,10 +286,36 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             line += "\""
         }
         line += "\r\n"
+        // Through each monitor's outlet, like Pub/Sub frames: coalesced per event-loop turn and bounded by
+        // `monitorLimit`, so a monitor that does not read is disconnected instead of growing the server.
+        var frame = ByteBufferAllocator().buffer(capacity: line.utf8.count)
+        frame.writeString(line)
+        let now = SystemClock.monotonicNanoseconds()
         for (_, monitor) in monitors where monitor.session !== session {
-            var buffer = monitor.channel.allocator.buffer(capacity: line.utf8.count)
-            buffer.writeString(line)
-            monitor.channel.writeAndFlush(buffer, promise: nil)
+            if monitor.outlet.enqueue(frame, limit: monitorLimit, now: now) == .overLimit {
+                closeForOutputLimit(monitor.session, channel: monitor.channel, clientClass: "normal")
+            }
+        }
+    }
+
+    /// A client overcame its `client-output-buffer-limit` (under the executor lock): count it and close the
+    /// connection from its own event loop, as Valkey's `closeClientOnOutputBufferLimitReached` does.
+    func closeForOutputLimit(_ session: ClientSession, channel: (any Channel)?, clientClass: String) {
+        outputBufferLimitDisconnections += 1
+        logger.warning(
+            "client scheduled to be closed asap for overcoming of output buffer limits",
+            metadata: ["podium.client": "\(session.id)", "podium.address": "\(session.address)",
+                       "podium.class": "\(clientClass)"])
+        // Closing is deferred to an event-loop task: closing inline would run channelInactive, which takes the
+        // executor lock held here (on the same thread when the loops coincide).
+        guard let channel else { return }
+        channel.eventLoop.execute { channel.close(promise: nil) }
+    }
+
+    /// The same, for a connection handler that found its replies over the limit (takes the lock).
+    func closeForOutputLimit(_ session: ClientSession, channel: any Channel, pushClient: Bool) {
+        executor.withExclusiveAccess {
+            closeForOutputLimit(session, channel: channel, clientClass: pushClient ? "pubsub" : "normal")
         }
     }
 
@@ -302,15 +354,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     /// dropped what it held; close the connection (on its own event loop) and count it, as Valkey's
     /// `closeClientOnOutputBufferLimitReached` does.
     private func closeOverLimit(_ subscriber: PubSubHub.Subscriber) {
-        outputBufferLimitDisconnections += 1
-        logger.warning(
-            "client scheduled to be closed asap for overcoming of output buffer limits",
-            metadata: ["podium.client": "\(subscriber.session.id)", "podium.address": "\(subscriber.session.address)",
-                       "podium.class": "pubsub"])
-        // Closing is deferred to an event-loop task: closing inline would run channelInactive, which takes the
-        // executor lock this publish is holding (on the same thread when the loops coincide).
-        guard let channel = subscriber.outlet.channel else { return }
-        channel.eventLoop.execute { channel.close(promise: nil) }
+        closeForOutputLimit(subscriber.session, channel: subscriber.outlet.channel, clientClass: "pubsub")
     }
 
     func rewriteAppendOnlyFile(inTransaction: Bool) throws(CommandError) -> String {
@@ -434,13 +478,19 @@ final class ServerCore: ServerContext, @unchecked Sendable {
 
     private func configurationChanged(_ name: String) {
         switch name {
-        case "proto-max-bulk-len": executor.dispatcher.protoMaxBulkLength = configuration.protoMaxBulkLen
+        case "proto-max-bulk-len":
+            executor.dispatcher.protoMaxBulkLength = configuration.protoMaxBulkLen
+            refreshConnectionLimits()
+        case "client-query-buffer-limit": refreshConnectionLimits()
         case "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value",
             "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value":
             Self.applyListpackLimits(configuration, to: executor.keyspace)
         case "notify-keyspace-events": executor.dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
         case "maxmemory", "maxmemory-policy", "maxmemory-samples": Self.applyMaxmemory(configuration, to: executor.dispatcher)
-        case "client-output-buffer-limit": hub.limit = configuration.clientOutputBufferLimit(for: .pubsub)
+        case "client-output-buffer-limit":
+            hub.limit = configuration.clientOutputBufferLimit(for: .pubsub)
+            monitorLimit = Self.monitorLimit(configuration)
+            refreshConnectionLimits()
         case "appendonly":
             if configuration.appendonly {
                 persistence.enable(dispatcher: executor.dispatcher)
@@ -453,6 +503,18 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         case "acllog-max-len", "acl-pubsub-default": Self.applyACLSettings(configuration, to: executor.dispatcher.acl)
         default: break
         }
+    }
+
+    /// Publishes the connection limits after a CONFIG SET (under the executor lock); every connection picks them
+    /// up at its next read.
+    private func refreshConnectionLimits() {
+        let configuration = configuration
+        liveConnectionLimits.withLockedValue { $0 = ConnectionLimits(configuration, generation: $0.generation + 1) }
+    }
+
+    private static func monitorLimit(_ configuration: PodiumConfiguration) -> OutputBufferLimit {
+        let normal = configuration.clientOutputBufferLimit(for: .normal)
+        return normal.hard > 0 || normal.soft > 0 ? normal : configuration.clientOutputBufferLimit(for: .pubsub)
     }
 
     private static func applyACLSettings(_ configuration: PodiumConfiguration, to acl: AccessControl) {
@@ -472,5 +534,26 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             logger.warning("failed loading acl users", metadata: ["podium.error": "\(error)"])
             throw error
         }
+    }
+}
+
+/// The limits a connection applies to its own input and output, as CONFIG SET leaves them.
+struct ConnectionLimits: Sendable {
+    /// Bumped by every change, so a connection only copies the limits when they changed.
+    let generation: Int
+    /// `proto-max-bulk-len` and the decoder's fixed limits.
+    let resp: RESPLimits
+    /// `client-query-buffer-limit`: unparsed input beyond this closes the connection.
+    let queryBuffer: Int
+    /// `client-output-buffer-limit normal` and `pubsub` (replies of a subscribed client count against the latter).
+    let normalOutput: OutputBufferLimit
+    let pubsubOutput: OutputBufferLimit
+
+    init(_ configuration: PodiumConfiguration, generation: Int) {
+        self.generation = generation
+        self.resp = RESPLimits(maxBulkLength: configuration.protoMaxBulkLen)
+        self.queryBuffer = configuration.clientQueryBufferLimit
+        self.normalOutput = configuration.clientOutputBufferLimit(for: .normal)
+        self.pubsubOutput = configuration.clientOutputBufferLimit(for: .pubsub)
     }
 }

@@ -89,11 +89,16 @@ public enum ClientCommands {
         if flags.isEmpty { flags = "N" }
         let age = max(0, (now - c.createdAt) / 1000)
         let idle = max(0, (now - c.lastInteraction) / 1000)
+        // Podium has no fixed reply buffer (Valkey's 16 KB `buf`, `obl`): every reply goes into NIO's write queue,
+        // so `obl` is 0 and `oll`/`omem` are that queue's writes and bytes.
+        let qbuf = c.buffers?.queryBufferBytes ?? 0
+        let omem = c.buffers?.outputBytes ?? 0
+        let oll = c.buffers?.outputWrites ?? 0
         return "id=\(c.id) addr=\(c.address) laddr=\(c.localAddress) fd=\(c.fd) name=\(c.name?.description ?? "")"
             + " age=\(age) idle=\(idle) flags=\(flags) db=\(c.db) sub=\(c.subscriptions.channels.count)"
             + " psub=\(c.subscriptions.patterns.count) ssub=\(c.subscriptions.shardChannels.count)"
-            + " multi=\(c.inMulti ? c.queued.count : -1) qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0"
-            + " obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=\(c.lastCommand) user=\(c.userName) redir=-1"
+            + " multi=\(c.inMulti ? c.queued.count : -1) qbuf=\(qbuf) qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0"
+            + " obl=0 oll=\(oll) omem=\(omem) tot-mem=\(qbuf + omem) events=r cmd=\(c.lastCommand) user=\(c.userName) redir=-1"
             + " resp=\(c.proto.rawValue) lib-name=\(c.libName ?? "") lib-ver=\(c.libVersion ?? "")"
     }
 

@@ -64,7 +64,15 @@ public final class Dispatcher {
     /// Executes a batch of requests from one client, appending the replies to `output`. The caller holds the
     /// executor for the whole batch, so the batch is atomic with respect to other clients, like a Redis event
     /// loop iteration.
-    public func execute(batch: [[ByteBuffer]], client: ClientSession, output: inout ByteBuffer) {
+    ///
+    /// With `outputLimit`, stops after the command whose replies took `output` to that many bytes or more: the
+    /// connection writes what it has and runs the rest once the client has read enough (output back-pressure).
+    /// Returns how many requests ran (all of them, or up to and including the one that closed the connection).
+    @discardableResult
+    public func execute<Batch: Collection>(batch: Batch, client: ClientSession, output: inout ByteBuffer,
+                                           outputLimit: Int = .max) -> Int
+    where Batch.Element == [ByteBuffer] {
+        var executed = 0
         var ctx = CommandContext(
             dispatcher: self, client: client, reply: ReplyWriter(buffer: ByteBuffer(), proto: client.proto),
             spec: table.placeholder)
@@ -75,9 +83,11 @@ public final class Dispatcher {
         lastCommandEnd = SystemClock.monotonicNanoseconds()
         for args in batch {
             execute(args, &ctx)
-            if client.closeAfterReply { break }
+            executed += 1
+            if client.closeAfterReply || ctx.reply.buffer.readableBytes >= outputLimit { break }
         }
         swap(&ctx.reply.buffer, &output)
+        return executed
     }
 
     /// Executes one request into `ctx.reply`.
