@@ -16,17 +16,9 @@ import time
 import pytest
 
 from resp_client import Reply, encode_command
-from support import wait_until
+from support import vm_rss_kb, wait_until
 
 FIELDS = 2000
-
-
-def vm_rss_kb(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 def make_hash(server) -> dict[bytes, bytes]:
@@ -118,21 +110,17 @@ def test_a_client_that_never_reads_is_paused_not_buffered(server_factory):
         assert c.info("stats")["client_output_buffer_limit_disconnections"] == 0
     # Now read: every reply arrives, whole and in order.
     s.settimeout(30)
-    expected = len(reply) * commands
-    received = 0
-    tail = b""
-    while received < expected:
+    data = b""
+    replies = 0
+    while replies < commands:
         chunk = s.recv(1 << 20)
-        assert chunk, f"closed after {received} of {expected} bytes"
-        data = tail + chunk
-        # Compare whole replies as they complete.
-        offset = (received - len(tail)) % len(reply)
-        assert offset == 0
-        whole = len(data) - len(data) % len(reply)
-        assert data[:whole] == reply * (whole // len(reply)), f"reply {received // len(reply)} differs"
-        tail = data[whole:]
-        received += len(chunk)
-    assert tail == b""
+        assert chunk, f"closed after {replies} of {commands} replies"
+        data += chunk
+        whole = len(data) // len(reply)
+        assert data[:whole * len(reply)] == reply * whole, f"a reply after the first {replies} differs"
+        data = data[whole * len(reply):]
+        replies += whole
+    assert data == b"" and replies == commands
     sender.join(10)
     s.sendall(encode_command("PING"))
     assert s.recv(100) == b"+PONG\r\n"
