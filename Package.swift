@@ -139,6 +139,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Fuzz targets: the bodies (a library, also run by PodiumFuzzingTests) and one libFuzzer executable each,
+        // built by scripts/fuzz with -sanitize=fuzzer; built normally, each executable replays files instead.
+        .target(
+            name: "PodiumFuzzing",
+            dependencies: [
+                "PodiumCommands", "PodiumKeyspace", "PodiumRESP", "CPodiumFuzzer",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "CPodiumFuzzer"),
+        .executableTarget(name: "PodiumFuzzRESP", dependencies: ["PodiumFuzzing"], swiftSettings: swiftSettings),
+        .executableTarget(name: "PodiumFuzzDispatcher", dependencies: ["PodiumFuzzing"], swiftSettings: swiftSettings),
+        .testTarget(name: "PodiumFuzzingTests", dependencies: ["PodiumFuzzing"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PodiumCommandsTests",
             dependencies: ["PodiumCommands", "PodiumKeyspace", "PodiumRESP", .product(name: "NIOCore", package: "swift-nio")],
