@@ -275,8 +275,11 @@ class ServerProcess:
                         if not chunk:
                             break
                         data += chunk
-                    # A server with requirepass answers NOAUTH: it is up all the same.
-                    if data == b"+PONG\r\n" or data.startswith(b"-NOAUTH"):
+                    if data == b"+PONG\r\n":
+                        return
+                    # A server with requirepass answers NOAUTH even while it still loads its data set (the
+                    # authentication check comes first): it is ready once its log says so.
+                    if data.startswith(b"-NOAUTH") and "ready to accept connections" in self.log_tail(400).lower():
                         return
                     last = f"PING answered {data!r}"
             except OSError as exc:
