@@ -19,6 +19,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -51,6 +53,8 @@ let package = Package(
                 "PodiumRESP", "PodiumKeyspace", "PodiumConfig", "PodiumNumbers", "CPodiumAlloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                // SHA-256 of ACL passwords.
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -65,11 +69,24 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // TLS as a decorator of the connection pipeline: the server context built from the tls-* directives (and
+        // reloaded by CONFIG SET), the handshake timeout, and the plain-text / TLS mix-up guards.
+        .target(
+            name: "PodiumTLS",
+            dependencies: [
+                "PodiumConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The network server: NIO pipeline, connections, executor, config, INFO.
         .target(
             name: "PodiumServer",
             dependencies: [
-                "PodiumRESP", "PodiumKeyspace", "PodiumConfig", "PodiumCommands", "PodiumPersistence",
+                "PodiumRESP", "PodiumKeyspace", "PodiumConfig", "PodiumCommands", "PodiumPersistence", "PodiumTLS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -120,6 +137,29 @@ let package = Package(
         ),
         .testTarget(name: "PodiumConfigTests", dependencies: ["PodiumConfig"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "PodiumTLSTests",
+            dependencies: [
+                "PodiumTLS", "PodiumConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Fuzz targets: the bodies (a library, also run by PodiumFuzzingTests) and one libFuzzer executable each,
+        // built by scripts/fuzz with -sanitize=fuzzer; built normally, each executable replays files instead.
+        .target(
+            name: "PodiumFuzzing",
+            dependencies: [
+                "PodiumCommands", "PodiumKeyspace", "PodiumRESP", "CPodiumFuzzer",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "CPodiumFuzzer"),
+        .executableTarget(name: "PodiumFuzzRESP", dependencies: ["PodiumFuzzing"], swiftSettings: swiftSettings),
+        .executableTarget(name: "PodiumFuzzDispatcher", dependencies: ["PodiumFuzzing"], swiftSettings: swiftSettings),
+        .testTarget(name: "PodiumFuzzingTests", dependencies: ["PodiumFuzzing"], swiftSettings: swiftSettings),
+        .testTarget(
             name: "PodiumCommandsTests",
             dependencies: ["PodiumCommands", "PodiumKeyspace", "PodiumRESP", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
@@ -130,6 +170,7 @@ let package = Package(
                 "PodiumServer", "PodiumConfig", "PodiumCommands", "PodiumKeyspace", "PodiumRESP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

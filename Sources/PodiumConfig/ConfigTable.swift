@@ -5,7 +5,7 @@
 /// with it:
 /// - `.active` directives come first: Podium acts on them.
 /// - `.notYetActive` ones (AOF, maxmemory, slowlog…) are stored and shown, but the feature is still to come.
-/// - `.defaultOnly` ones (cluster, replication, TLS port, unix socket) accept only their default, because pretending
+/// - `.defaultOnly` ones (cluster, replication, unix socket) accept only their default, because pretending
 ///   to be a cluster node or a replica would mislead clients.
 /// - `.ignored` ones are accepted for compatibility and have no effect.
 ///
@@ -17,7 +17,8 @@
 /// - `bind` defaults to `127.0.0.1 -::1` (loopback only) and `save` to `""` (Podium writes no RDB snapshots).
 /// - `appendonly` defaults to `yes` (data survives a restart out of the box) and `aof-use-rdb-preamble` to `no`
 ///   (Podium's base files are AOF until it has RDB).
-/// - `bind` and `port` are immutable: the listeners are not rebuilt at run time.
+/// - `bind`, `port` and `tls-port` are immutable: the listeners are not rebuilt at run time.
+/// - `tls-handshake-timeout` is Podium's own directive.
 /// - `loglevel` also accepts `nothing` (Redis 7.2).
 public enum ConfigTable {
     /// `INT_MAX` of C, the upper bound of Redis' `int` directives.
@@ -31,7 +32,7 @@ public enum ConfigTable {
     private static let noRDB = "podium does not write RDB snapshots"
     private static let noReplication = "podium does not support replication"
     private static let noCluster = "podium does not support cluster mode"
-    private static let noTLS = "podium does not support TLS yet"
+    private static let noOutgoingTLS = "podium makes no outgoing connections (no replication, no cluster bus)"
     private static let noRDBPreamble = "podium writes AOF base files: RDB preambles are not supported yet"
 
     /// The table. See the type's documentation for the order and the meaning of `support`.
@@ -44,6 +45,22 @@ public enum ConfigTable {
         ConfigEntry("timeout", .integer(min: 0, max: intMax), default: "0", support: .active),
         ConfigEntry("tcp-keepalive", .integer(min: 0, max: intMax), default: "300", support: .active),
 
+        // MARK: - TLS (active; PodiumTLS builds the server context from these, see docs/tls.md)
+        // Like `port`, `tls-port` is immutable; 0 (the default) means no TLS listener.
+        ConfigEntry("tls-port", .integer(min: 0, max: 65535), default: "0", flags: .immutable, support: .active),
+        ConfigEntry("tls-cert-file", .string, default: "", support: .active),
+        ConfigEntry("tls-key-file", .string, default: "", support: .active),
+        ConfigEntry("tls-key-file-pass", .string, default: "", flags: .sensitive, support: .active),
+        ConfigEntry("tls-ca-cert-file", .string, default: "", support: .active),
+        ConfigEntry("tls-ca-cert-dir", .string, default: "", support: .active),
+        ConfigEntry("tls-auth-clients", .enumeration(["no", "yes", "optional"]), default: "yes", support: .active),
+        ConfigEntry("tls-protocols", .string, default: "", support: .active),
+        ConfigEntry("tls-ciphers", .string, default: "", support: .active),
+        ConfigEntry("tls-session-caching", .bool, default: "yes", support: .active),
+        // Podium's own (Redis has no handshake timeout): a TLS connection that has not completed its handshake this
+        // many milliseconds after it was accepted is closed, so a client that connects and stalls holds nothing.
+        ConfigEntry("tls-handshake-timeout", .integer(min: 1, max: intMax), default: "10000", support: .active),
+
         // MARK: - General (active)
         ConfigEntry("pidfile", .string, default: "", flags: .immutable, support: .active),
         ConfigEntry(
@@ -55,6 +72,13 @@ public enum ConfigTable {
 
         // MARK: - Security, clients, threads (active)
         ConfigEntry("requirepass", .string, default: "", flags: .sensitive, support: .active),
+        // ACL users (`user` lines are handled by the loader, not the table: they repeat and CONFIG GET never shows
+        // them, as in Valkey).
+        ConfigEntry("aclfile", .string, default: "", flags: .immutable, support: .active),
+        ConfigEntry("acllog-max-len", .integer(min: 0, max: llMax), default: "128", support: .active),
+        ConfigEntry(
+            "acl-pubsub-default", .enumeration(["allchannels", "resetchannels"]), default: "resetchannels",
+            support: .active),
         ConfigEntry("maxclients", .integer(min: 1, max: uintMax), default: "10000", support: .active),
         ConfigEntry("io-threads", .integer(min: 1, max: 128), default: "1", flags: .immutable, support: .active),
 
@@ -140,7 +164,6 @@ public enum ConfigTable {
             "replicaof", aliases: ["slaveof"], .replicaOf, default: "\"\"", flags: .immutable,
             support: .defaultOnly(noReplication)),
         ConfigEntry("cluster-enabled", .bool, default: "no", flags: .immutable, support: .defaultOnly(noCluster)),
-        ConfigEntry("tls-port", .integer(min: 0, max: 65535), default: "0", support: .defaultOnly(noTLS)),
         ConfigEntry(
             "unixsocket", .string, default: "", flags: .immutable,
             support: .defaultOnly("podium does not listen on unix domain sockets yet")),
@@ -152,26 +175,30 @@ public enum ConfigTable {
         ConfigEntry("bind-source-addr", .string, default: "", support: .ignored(noReplication)),
 
         // MARK: - Ignored: TLS
-        ConfigEntry("tls-cert-file", .string, default: "", support: .ignored(noTLS)),
-        ConfigEntry("tls-key-file", .string, default: "", support: .ignored(noTLS)),
-        ConfigEntry("tls-key-file-pass", .string, default: "", flags: .sensitive, support: .ignored(noTLS)),
-        ConfigEntry("tls-client-cert-file", .string, default: "", support: .ignored(noTLS)),
-        ConfigEntry("tls-client-key-file", .string, default: "", support: .ignored(noTLS)),
-        ConfigEntry("tls-client-key-file-pass", .string, default: "", flags: .sensitive, support: .ignored(noTLS)),
-        ConfigEntry("tls-dh-params-file", .string, default: "", support: .ignored(noTLS)),
-        ConfigEntry("tls-ca-cert-file", .string, default: "", support: .ignored(noTLS)),
-        ConfigEntry("tls-ca-cert-dir", .string, default: "", support: .ignored(noTLS)),
-        ConfigEntry("tls-auth-clients", .enumeration(["no", "yes", "optional"]), default: "yes", support: .ignored(noTLS)),
-        ConfigEntry("tls-replication", .bool, default: "no", support: .ignored(noTLS)),
-        ConfigEntry("tls-cluster", .bool, default: "no", support: .ignored(noTLS)),
-        ConfigEntry("tls-protocols", .string, default: "", support: .ignored(noTLS)),
-        ConfigEntry("tls-ciphers", .string, default: "", support: .ignored(noTLS)),
-        ConfigEntry("tls-ciphersuites", .string, default: "", support: .ignored(noTLS)),
-        ConfigEntry("tls-prefer-server-ciphers", .bool, default: "no", support: .ignored(noTLS)),
-        ConfigEntry("tls-session-caching", .bool, default: "yes", support: .ignored(noTLS)),
-        ConfigEntry("tls-session-cache-size", .integer(min: 0, max: intMax), default: "20480", support: .ignored(noTLS)),
+        // Outgoing TLS (replication, cluster bus) and settings swift-nio-ssl (BoringSSL) gives a server no control of.
+        ConfigEntry("tls-client-cert-file", .string, default: "", support: .ignored(noOutgoingTLS)),
+        ConfigEntry("tls-client-key-file", .string, default: "", support: .ignored(noOutgoingTLS)),
+        ConfigEntry("tls-client-key-file-pass", .string, default: "", flags: .sensitive, support: .ignored(noOutgoingTLS)),
         ConfigEntry(
-            "tls-session-cache-timeout", .integer(min: 0, max: intMax), default: "300", support: .ignored(noTLS)),
+            "tls-dh-params-file", .string, default: "",
+            support: .ignored("BoringSSL has no finite-field Diffie-Hellman suites; key exchange is always ECDHE")),
+        ConfigEntry("tls-replication", .bool, default: "no", support: .ignored(noReplication)),
+        ConfigEntry("tls-cluster", .bool, default: "no", support: .ignored(noCluster)),
+        ConfigEntry(
+            "tls-ciphersuites", .string, default: "",
+            support: .ignored(
+                "BoringSSL does not let a server choose its TLS 1.3 cipher suites: TLS_AES_128_GCM_SHA256, "
+                    + "TLS_AES_256_GCM_SHA384 and TLS_CHACHA20_POLY1305_SHA256 are always offered; use tls-protocols "
+                    + "and tls-ciphers to restrict TLS")),
+        ConfigEntry(
+            "tls-prefer-server-ciphers", .bool, default: "no",
+            support: .ignored("BoringSSL picks the TLS 1.2 cipher by the client's preference")),
+        ConfigEntry(
+            "tls-session-cache-size", .integer(min: 0, max: intMax), default: "20480",
+            support: .ignored("BoringSSL's server cache size applies (20480 sessions, the same as this default)")),
+        ConfigEntry(
+            "tls-session-cache-timeout", .integer(min: 0, max: intMax), default: "300",
+            support: .ignored("BoringSSL's session lifetimes apply (2 hours for TLS 1.2 sessions, 2 days for TLS 1.3 tickets)")),
 
         // MARK: - Ignored: general
         ConfigEntry(
@@ -269,11 +296,6 @@ public enum ConfigTable {
             support: .ignored(noReplication)),
 
         // MARK: - Ignored: security, tracking
-        ConfigEntry("aclfile", .string, default: "", flags: .immutable, support: .ignored("podium has no ACL users")),
-        ConfigEntry("acllog-max-len", .integer(min: 0, max: llMax), default: "128", support: .ignored(nil)),
-        ConfigEntry(
-            "acl-pubsub-default", .enumeration(["allchannels", "resetchannels"]), default: "resetchannels",
-            support: .ignored(nil)),
         ConfigEntry("tracking-table-max-keys", .integer(min: 0, max: llMax), default: "1000000", support: .ignored(nil)),
 
         // MARK: - Ignored: memory management

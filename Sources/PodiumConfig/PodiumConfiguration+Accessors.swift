@@ -16,6 +16,12 @@ public enum LogLevel: String, CaseIterable, Comparable, Sendable {
     public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rank < rhs.rank }
 }
 
+/// `tls-auth-clients`: `yes` requires a client certificate signed by a configured CA, `optional` verifies one if the
+/// client presents it, `no` asks for none.
+public enum TLSClientAuthentication: String, CaseIterable, Sendable {
+    case no, yes, optional
+}
+
 /// `appendfsync`: when the AOF is flushed to disk.
 public enum AppendFsync: String, CaseIterable, Sendable {
     case always, everysec, no
@@ -58,12 +64,26 @@ extension PodiumConfiguration {
         static let tcpBacklog = Slot.of("tcp-backlog")
         static let timeout = Slot.of("timeout")
         static let tcpKeepalive = Slot.of("tcp-keepalive")
+        static let tlsPort = Slot.of("tls-port")
+        static let tlsCertFile = Slot.of("tls-cert-file")
+        static let tlsKeyFile = Slot.of("tls-key-file")
+        static let tlsKeyFilePass = Slot.of("tls-key-file-pass")
+        static let tlsCACertFile = Slot.of("tls-ca-cert-file")
+        static let tlsCACertDir = Slot.of("tls-ca-cert-dir")
+        static let tlsAuthClients = Slot.of("tls-auth-clients")
+        static let tlsProtocols = Slot.of("tls-protocols")
+        static let tlsCiphers = Slot.of("tls-ciphers")
+        static let tlsSessionCaching = Slot.of("tls-session-caching")
+        static let tlsHandshakeTimeout = Slot.of("tls-handshake-timeout")
         static let pidfile = Slot.of("pidfile")
         static let loglevel = Slot.of("loglevel")
         static let logfile = Slot.of("logfile")
         static let databases = Slot.of("databases")
         static let requirepass = Slot.of("requirepass")
         static let maxclients = Slot.of("maxclients")
+        static let aclfile = Slot.of("aclfile")
+        static let acllogMaxLen = Slot.of("acllog-max-len")
+        static let aclPubsubDefault = Slot.of("acl-pubsub-default")
         static let ioThreads = Slot.of("io-threads")
         static let hz = Slot.of("hz")
         static let protoMaxBulkLen = Slot.of("proto-max-bulk-len")
@@ -110,7 +130,8 @@ extension PodiumConfiguration {
     public var bindAddresses: [BindAddress] { bind.map(BindAddress.init(parsing:)) }
     /// `protected-mode`: while on and no password is set, only loopback clients may run commands.
     public var protectedMode: Bool { bool(Slots.protectedMode) }
-    /// `port`: the TCP port; 0 lets the OS pick one (used by in-process tests).
+    /// `port`: the plain TCP port; 0 means no plain listener (serve TLS only), as in Redis. In-process servers that
+    /// want a free port ask `PodiumServer` for `.ephemeral` ports instead.
     public var port: Int { integer(Slots.port) }
     /// `tcp-backlog`: the `listen()` backlog.
     public var tcpBacklog: Int { integer(Slots.tcpBacklog) }
@@ -118,6 +139,33 @@ extension PodiumConfiguration {
     public var timeout: Int { integer(Slots.timeout) }
     /// `tcp-keepalive`: seconds between TCP keepalive probes; 0 disables them.
     public var tcpKeepalive: Int { integer(Slots.tcpKeepalive) }
+
+    // MARK: TLS
+
+    /// `tls-port`: the TLS port; 0 (the default) means no TLS listener.
+    public var tlsPort: Int { integer(Slots.tlsPort) }
+    /// `tls-cert-file`: the server certificate (PEM, optionally followed by its chain).
+    public var tlsCertFile: String { string(Slots.tlsCertFile) }
+    /// `tls-key-file`: the server certificate's private key (PEM).
+    public var tlsKeyFile: String { string(Slots.tlsKeyFile) }
+    /// `tls-key-file-pass`: the passphrase of an encrypted `tls-key-file`; empty for none.
+    public var tlsKeyFilePass: String { string(Slots.tlsKeyFilePass) }
+    /// `tls-ca-cert-file`: CA certificates (PEM) that client certificates are verified against.
+    public var tlsCACertFile: String { string(Slots.tlsCACertFile) }
+    /// `tls-ca-cert-dir`: a directory of CA certificates in `c_rehash` layout, for the same purpose.
+    public var tlsCACertDir: String { string(Slots.tlsCACertDir) }
+    /// `tls-auth-clients`: whether TLS clients must present a certificate.
+    public var tlsAuthClients: TLSClientAuthentication {
+        TLSClientAuthentication(rawValue: string(Slots.tlsAuthClients)) ?? .yes
+    }
+    /// `tls-protocols` as written (`"TLSv1.2 TLSv1.3"`); empty means TLS 1.2 and 1.3.
+    public var tlsProtocols: String { string(Slots.tlsProtocols) }
+    /// `tls-ciphers`: the TLS 1.2 (and older) cipher list in OpenSSL syntax; empty means the library's default.
+    public var tlsCiphers: String { string(Slots.tlsCiphers) }
+    /// `tls-session-caching`: whether clients may resume earlier TLS sessions.
+    public var tlsSessionCaching: Bool { bool(Slots.tlsSessionCaching) }
+    /// `tls-handshake-timeout` in milliseconds (Podium's own directive).
+    public var tlsHandshakeTimeout: Int { integer(Slots.tlsHandshakeTimeout) }
 
     // MARK: General
 
@@ -145,6 +193,12 @@ extension PodiumConfiguration {
         let password = string(Slots.requirepass)
         return password.isEmpty ? nil : password
     }
+    /// `aclfile`: the file of ACL users (`ACL LOAD`, `ACL SAVE`); empty for none.
+    public var aclfile: String { string(Slots.aclfile) }
+    /// `acllog-max-len`: entries ACL LOG keeps.
+    public var acllogMaxLen: Int { integer(Slots.acllogMaxLen) }
+    /// `acl-pubsub-default allchannels`: new users may use every channel (the default, `resetchannels`, none).
+    public var aclPubsubDefaultAllChannels: Bool { string(Slots.aclPubsubDefault) == "allchannels" }
     /// `maxclients`: connections beyond this are refused with `ERR max number of clients reached`.
     public var maxclients: Int { integer(Slots.maxclients) }
     /// `io-threads`: the number of event loops serving connections (1...128).

@@ -19,6 +19,9 @@ public final class PodiumConfiguration {
     /// Current values, indexed like `ConfigTable.entries`.
     private var values: [ConfigValue]
 
+    /// The `user` directives of the configuration file and the command line, in order (ACL users).
+    public private(set) var userDirectives: [ConfDirective] = []
+
     /// Called with the canonical name of each directive after a successful `set`, once all of a multi-pair CONFIG SET
     /// has been applied (so a hook never sees a half-applied change).
     public var onChange: ((String) -> Void)?
@@ -99,6 +102,13 @@ public final class PodiumConfiguration {
 
         mutating func apply(_ directive: ConfDirective) throws(ConfigError) {
             let lowered = directive.name.lowercased()
+            if lowered == "user" {
+                // `user <name> <rules>…` lines accumulate; the ACL applies them once loading is done (Valkey keeps
+                // them aside the same way and CONFIG GET never shows them).
+                guard !directive.arguments.isEmpty else { throw directive.error(ConfigReason.badDirective) }
+                configuration.userDirectives.append(directive)
+                return
+            }
             guard let slot = ConfigTable.index(of: lowered) else {
                 if ConfigTable.deprecatedDirectives.contains(lowered), directive.arguments.count == 1 {
                     if warnedDeprecated.insert(lowered).inserted {

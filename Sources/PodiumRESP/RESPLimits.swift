@@ -21,3 +21,12 @@ public struct RESPLimits: Sendable, Hashable {
 
     public static let `default` = RESPLimits()
 }
+
+/// The limits one connection's decoder applies, changeable while it runs. The decoder lives inside NIO's
+/// `NIOSingleStepByteToMessageProcessor`, out of reach, so it holds this reference instead and reads it at every
+/// `decode`; the connection handler writes it (on the same event loop) when the server's configuration changed.
+/// Not thread-safe: owned by one event loop.
+public final class RESPLiveLimits {
+    public var limits: RESPLimits
+    public init(_ limits: RESPLimits) { self.limits = limits }
+}

@@ -43,6 +43,9 @@ public struct RESPRequestDecoder: NIOSingleStepByteToMessageDecoder {
     }
 
     public var limits: RESPLimits
+    /// Where the limits in force live, when they may change while the connection is open (`CONFIG SET
+    /// proto-max-bulk-len`): read at the start of every `decode`, so a new value applies from the next request on.
+    public var liveLimits: RESPLiveLimits?
     private var state: State = .idle
     /// Offsets (relative to the reader index) and lengths of the arguments framed so far. Reused across requests.
     private var spans: [(offset: Int, length: Int)] = []
@@ -52,7 +55,14 @@ public struct RESPRequestDecoder: NIOSingleStepByteToMessageDecoder {
         self.spans.reserveCapacity(8)
     }
 
+    /// A decoder that follows `liveLimits` (the owner updates it; the decoder only reads it).
+    public init(liveLimits: RESPLiveLimits) {
+        self.init(limits: liveLimits.limits)
+        self.liveLimits = liveLimits
+    }
+
     public mutating func decode(buffer: inout ByteBuffer) throws -> [ByteBuffer]? {
+        if let liveLimits { limits = liveLimits.limits }
         while true {
             switch state {
             case .idle:

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import PodiumCommands
+import PodiumConfig
 import PodiumKeyspace
 import PodiumPersistence
 import PodiumRESP
@@ -9,13 +10,44 @@ import PodiumRESP
 ///
 /// Reads are accumulated until `channelReadComplete`, so everything that arrived in one event-loop turn runs
 /// under one executor lock and goes out in one flush: a 32-deep pipeline costs one lock and one syscall.
-final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+///
+/// ## Output back-pressure
+/// A client that pipelines requests with large replies and never reads them must not grow the server (Valkey's
+/// default `client-output-buffer-limit normal 0 0 0` lets it take gigabytes). So:
+/// - a batch stops executing once its replies reach `batchOutputLimit` (1 MB); the rest of the batch waits;
+/// - while the channel is not writable (NIO holds more than the high water mark of unsent bytes) or requests wait,
+///   this handler swallows `read()`: nothing more is read from the socket, and the kernel's buffers push back on
+///   the client;
+/// - when the channel becomes writable again, the waiting requests run, then reading resumes.
+/// Every reply is still sent, in order; only the pace changes. A client's unsent replies stay around the high water
+/// mark plus one batch (plus what the kernel buffers), whatever it sends. `client-output-buffer-limit normal` (and
+/// `pubsub` for a subscribed client's replies), when set, closes the connection as in Valkey.
+final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
+
+    /// How many reply bytes one batch produces before it pauses for the client to read (see above). Large enough
+    /// that ordinary pipelines never pause, small enough that one client's burst stays modest.
+    static let batchOutputLimit = 1 << 20
 
     private let server: ServerCore
     private var processor: NIOSingleStepByteToMessageProcessor<RESPRequestDecoder>
     private var batch: [[ByteBuffer]] = []
+    /// Requests of `batch` before this index have run; the rest wait for the client to read (back-pressure).
+    private var nextRequest = 0
+    /// The channel's writability as last reported, and whether a `read()` was held back meanwhile.
+    private var writable = true
+    private var readHeldBack = false
+    /// Set while running requests, so a writability change fired from inside a write or flush does not re-enter.
+    private var running = false
+    /// The limits in force (CONFIG SET changes them; `ConnectionLimits.generation` says when to copy them again).
+    private var limits: ConnectionLimits
+    private let decoderLimits: RESPLiveLimits
+    /// When the output went over the soft limit (monotonic ns), while it stays over.
+    private var overSoftLimitSince: UInt64?
+    /// Whether the client was subscribed or a monitor after its last batch (pubsub limit instead of normal).
+    private var pushClient = false
     private var session: ClientSession?
     /// This connection's Pub/Sub queue (the hub appends, `execute` drains it ahead of a batch's replies).
     private var outlet: PushOutlet?
@@ -23,32 +55,32 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// and the connection closed (Valkey answers what it parsed before a protocol error).
     private var pendingProtocolError: RESPProtocolError?
     private var closing = false
+    /// Handed to the processor to make it let go of a used-up read buffer (never written to, so never copied).
+    private static let emptyBuffer = ByteBuffer()
     /// Replies held back until the AOF is durable up to their offset (`appendfsync always`), in order. While
     /// any is held, later replies queue behind it, so a client never sees a reply out of order.
     private var held: [(offset: UInt64, output: ByteBuffer, drained: Int, close: Bool)] = []
 
-    init(server: ServerCore, limits: RESPLimits, queryBufferLimit: Int) {
+    init(server: ServerCore) {
         self.server = server
-        self.processor = NIOSingleStepByteToMessageProcessor(
-            RESPRequestDecoder(limits: limits), maximumBufferSize: queryBufferLimit)
+        let limits = server.connectionLimits
+        self.limits = limits
+        self.decoderLimits = RESPLiveLimits(limits.resp)
+        // No maximum here: the query buffer limit may change while the connection is open, so channelRead
+        // checks it against the live value.
+        self.processor = NIOSingleStepByteToMessageProcessor(RESPRequestDecoder(liveLimits: decoderLimits))
         batch.reserveCapacity(64)
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        if server.refusesUnprotectedRemote(context.channel) {
-            var buffer = context.channel.allocator.buffer(capacity: 1024)
-            buffer.writeString(ServerCore.protectedModeMessage)
-            closing = true
-            writeAndClose(context, buffer)
-            return
-        }
-        if let (session, outlet) = server.register(channel: context.channel) {
+        switch server.register(channel: context.channel) {
+        case .registered(let session, let outlet):
             self.session = session
             self.outlet = outlet
-        } else {
-            // Over maxclients: Valkey answers and closes.
-            var buffer = context.channel.allocator.buffer(capacity: 64)
-            buffer.writeString("-ERR max number of clients reached\r\n")
+        case .refused(let reply):
+            // Protected mode or maxclients: Valkey answers and closes.
+            var buffer = context.channel.allocator.buffer(capacity: reply.utf8.count)
+            buffer.writeString(reply)
             closing = true
             writeAndClose(context, buffer)
         }
@@ -66,8 +98,25 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard !closing, pendingProtocolError == nil else { return }
         let buffer = unwrapInboundIn(data)
         server.countInput(buffer.readableBytes)
+        let current = server.connectionLimits
+        if current.generation != limits.generation {
+            limits = current
+            decoderLimits.limits = current.resp
+        }
         do {
             try processor.process(buffer: buffer) { args in batch.append(args) }
+            outlet?.queryBuffer(processor.unprocessedBytes)
+            if processor.unprocessedBytes > limits.queryBuffer {
+                throw ByteToMessageDecoderError.PayloadTooLargeError()
+            }
+            if processor.unprocessedBytes == 0 {
+                // Drop the processor's reference to the read buffer once it is used up. Behind TLS that buffer is
+                // NIOSSL's own plaintext buffer, which it writes the next records into: had we kept a reference,
+                // each read would copy its whole 32 KB (copy-on-write), measured at 12% of the server's time.
+                // The arguments of this batch still point into it, but they are gone after channelReadComplete,
+                // which NIOSSL fires before it reads again.
+                try processor.process(buffer: Self.emptyBuffer) { _ in }
+            }
         } catch let error as RESPProtocolError {
             pendingProtocolError = error
         } catch {
@@ -81,44 +130,99 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        guard let session, !closing else { return }
-        if !batch.isEmpty {
-            // Sized for the batch so a pipeline of small replies is written without regrowing.
-            var output = context.channel.allocator.buffer(capacity: max(256, batch.count * 32))
-            let (drained, offset) = server.execute(batch: batch, session: session, outlet: outlet, output: &output)
-            batch.removeAll(keepingCapacity: batch.count < 1024)
-            // appendfsync always (offset > 0): these replies go out once the AOF is on disk up to `offset`, and
-            // behind any replies of this connection still waiting.
-            if offset > 0, !held.isEmpty || !server.persistence.whenDurable(offset, wakeUp(context)) {
-                held.append((offset, output, drained, session.closeAfterReply))
-                if session.closeAfterReply { closing = true }
-                if let error = pendingProtocolError {
-                    var buffer = context.channel.allocator.buffer(capacity: 64)
-                    buffer.writeString("-ERR \(error.message)\r\n")
-                    closing = true
-                    held.append((offset, buffer, 0, true))
-                }
-                return
-            }
-            if session.closeAfterReply {
-                // QUIT, SHUTDOWN, CLIENT KILL of ourselves: send what we have, then close.
-                closing = true
-                server.countOutput(output.readableBytes)
-                writeAndClose(context, output)
-                return
-            }
-            server.countOutput(output.readableBytes)
-            write(context, output, drained: drained)
+        runRequests(context)
+    }
+
+    /// Holds `read()` back while replies wait for the client (back-pressure, see the type's documentation).
+    func read(context: ChannelHandlerContext) {
+        if writable, nextRequest == batch.count {
+            context.read()
+        } else {
+            readHeldBack = true
         }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        writable = context.channel.isWritable
+        if writable {
+            runRequests(context)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Runs the waiting requests a chunk at a time while the channel stays writable; then, once none waits, lets a
+    /// held-back read through.
+    private func runRequests(_ context: ChannelHandlerContext) {
+        guard !running else { return }
+        running = true
+        defer { running = false }
+        while nextRequest < batch.count, writable, !closing {
+            if !runChunk(context) { return }
+        }
+        if nextRequest == batch.count, !batch.isEmpty {
+            batch.removeAll(keepingCapacity: batch.count < 1024)
+            nextRequest = 0
+        }
+        guard !closing, nextRequest == batch.count else { return }
+        if finishBatch(context) { return }
+        if writable, readHeldBack {
+            readHeldBack = false
+            context.read()
+        }
+    }
+
+    /// Runs requests until their replies reach `batchOutputLimit`, and writes them. Returns false when the
+    /// replies are held for the AOF (`appendfsync always`) or the connection closes.
+    private func runChunk(_ context: ChannelHandlerContext) -> Bool {
+        guard let session else { return false }
+        let pending = batch[nextRequest...]
+        // Sized for the batch so a pipeline of small replies is written without regrowing.
+        var output = context.channel.allocator.buffer(capacity: max(256, min(pending.count, 4096) * 32))
+        let ran = server.execute(batch: pending, session: session, outlet: outlet, output: &output,
+                                 outputLimit: Self.batchOutputLimit)
+        nextRequest += ran.executed
+        pushClient = ran.pushClient
+        let drained = ran.drained
+        let offset = ran.durableOffset
+        // appendfsync always (offset > 0): these replies go out once the AOF is on disk up to `offset`, and
+        // behind any replies of this connection still waiting.
+        if offset > 0, !held.isEmpty || !server.persistence.whenDurable(offset, wakeUp(context)) {
+            held.append((offset, output, drained, session.closeAfterReply))
+            if session.closeAfterReply { closing = true }
+            if nextRequest == batch.count, let error = pendingProtocolError {
+                var buffer = context.channel.allocator.buffer(capacity: 64)
+                buffer.writeString("-ERR \(error.message)\r\n")
+                closing = true
+                held.append((offset, buffer, 0, true))
+            }
+            return !closing
+        }
+        if session.closeAfterReply {
+            // QUIT, SHUTDOWN, CLIENT KILL of ourselves: send what we have, then close.
+            closing = true
+            server.countOutput(output.readableBytes)
+            writeAndClose(context, output)
+            return false
+        }
+        server.countOutput(output.readableBytes)
+        write(context, output, drained: drained)
+        context.flush()
+        return !closing
+    }
+
+    /// After the last request of the input: the protocol error, if the input ended with one, else a flush.
+    /// Returns true when the connection is closing.
+    private func finishBatch(_ context: ChannelHandlerContext) -> Bool {
         if let error = pendingProtocolError {
             var buffer = context.channel.allocator.buffer(capacity: 64)
             buffer.writeString("-ERR \(error.message)\r\n")
             server.logger.debug("protocol error from client", metadata: ["podium.error": "\(error.message)"])
             closing = true
             writeAndClose(context, buffer)
-            return
+            return true
         }
         context.flush()
+        return false
     }
 
     /// A callback for the AOF writer that comes back to this connection's event loop to release held replies.
@@ -154,17 +258,47 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         if wrote { context.flush() }
     }
 
-    /// Writes a batch's replies; Pub/Sub frames drained into them count against the subscriber's output limit
-    /// until the write completes.
+    /// Writes a batch's replies. Until the write completes they count as the client's output (CLIENT LIST `omem`,
+    /// `client-output-buffer-limit`); Pub/Sub frames drained into them count against the subscriber's limit too.
     private func write(_ context: ChannelHandlerContext, _ output: ByteBuffer, drained: Int) {
         guard output.readableBytes > 0 else { return }
-        if drained > 0, let outlet {
-            let promise = context.eventLoop.makePromise(of: Void.self)
-            promise.futureResult.whenComplete { _ in outlet.written(drained) }
-            context.write(wrapOutboundOut(output), promise: promise)
-        } else {
+        guard let outlet else {
             context.write(wrapOutboundOut(output), promise: nil)
+            return
         }
+        let replies = output.readableBytes - drained
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        let total = outlet.wroteReplies(replies)
+        promise.futureResult.assumeIsolated().whenComplete { [self] _ in
+            if drained > 0 { outlet.written(drained) }
+            // Back under the soft limit: its clock starts again next time (Valkey's obuf_soft_limit_reached_time).
+            if outlet.sentReplies(replies) < outputLimit.soft || outputLimit.soft == 0 { overSoftLimitSince = nil }
+        }
+        context.write(wrapOutboundOut(output), promise: promise)
+        checkOutputLimit(context, total: total)
+    }
+
+    /// The output limit of this client's class: `pubsub` while it is subscribed or a monitor, else `normal`.
+    private var outputLimit: OutputBufferLimit { pushClient ? limits.pubsubOutput : limits.normalOutput }
+
+    /// Valkey's `checkClientOutputBufferLimits` for this connection's replies: over the hard limit, or over the soft
+    /// limit for longer than its seconds, the connection is closed (the replies not yet sent are dropped).
+    private func checkOutputLimit(_ context: ChannelHandlerContext, total: Int) {
+        let limit = outputLimit
+        var over = limit.hard > 0 && total >= limit.hard
+        if !over, limit.soft > 0, total >= limit.soft {
+            let now = SystemClock.monotonicNanoseconds()
+            if let since = overSoftLimitSince {
+                over = now &- since > UInt64(limit.softSeconds) * 1_000_000_000
+            } else {
+                overSoftLimitSince = now
+            }
+        }
+        guard over, !closing, let session else { return }
+        closing = true
+        batch.removeAll()
+        nextRequest = 0
+        server.closeForOutputLimit(session, channel: context.channel, pushClient: pushClient)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -7,16 +7,25 @@ import PodiumConfig
 import PodiumKeyspace
 import PodiumPersistence
 import PodiumRESP
+import PodiumTLS
 import ServiceLifecycle
 
 /// A Podium server: the library product. Run it as a `Service` (inside a `ServiceGroup`, as `podium-server`
 /// does) or directly with `run()`; it stops on graceful shutdown, on task cancellation, or on `SHUTDOWN`.
 ///
 /// ```swift
-/// let (config, _) = try PodiumConfiguration.load(configFile: nil, arguments: ["--port", "0"])  // 0: any free port
-/// let server = PodiumServer(configuration: config, logger: logger) { port in print("listening on \(port)") }
+/// let (config, _) = try PodiumConfiguration.load(configFile: nil, arguments: ["--bind", "127.0.0.1"])
+/// // .ephemeral: bind free ports the OS picks instead of 6379 (what an in-process test wants).
+/// let server = PodiumServer(configuration: config, logger: logger, ports: .ephemeral) { ports in
+///     print("listening on \(ports.tcp ?? 0)")
+/// }
 /// try await server.run()
 /// ```
+///
+/// ## Ports
+/// As in Redis, `port` is the plain TCP port and `tls-port` the TLS port; 0 means "no such listener", so `port 0`
+/// with a `tls-port` serves TLS only, and a configuration with neither refuses to start. `ports: .ephemeral` keeps
+/// that choice of listeners but binds each enabled one to a free port the OS picks; `onServerRunning` reports them.
 ///
 /// ## States
 /// `initial` → `starting` (binding) → `running` → `shuttingDown` (closing listeners and clients) → `shutdown`.
@@ -29,7 +38,8 @@ public final class PodiumServer: Service, @unchecked Sendable {
     private let configuration: PodiumConfiguration
     private let configFile: String
     private let logger: Logger
-    private let onServerRunning: (@Sendable (Int) async -> Void)?
+    private let ports: PortAssignment
+    private let onServerRunning: (@Sendable (BoundPorts) async -> Void)?
     private let stateBox = NIOLockedValueBox(State.initial)
     private let stopStream: AsyncStream<Void>
     private let stopContinuation: AsyncStream<Void>.Continuation
@@ -38,12 +48,16 @@ public final class PodiumServer: Service, @unchecked Sendable {
     ///   - configuration: the loaded configuration (defaults if you just create one).
     ///   - configFile: the path shown by INFO `config_file`, empty if none.
     ///   - logger: where the server logs; the library never bootstraps the logging system.
-    ///   - onServerRunning: called once with the bound TCP port when the server accepts connections.
+    ///   - ports: `.configured` binds `port` and `tls-port` as they are; `.ephemeral` binds each enabled listener to
+    ///     a free port instead.
+    ///   - onServerRunning: called once with the bound ports when the server accepts connections.
     public init(configuration: PodiumConfiguration, configFile: String = "", logger: Logger,
-                onServerRunning: (@Sendable (Int) async -> Void)? = nil) {
+                ports: PortAssignment = .configured,
+                onServerRunning: (@Sendable (BoundPorts) async -> Void)? = nil) {
         self.configuration = configuration
         self.configFile = configFile
         self.logger = logger
+        self.ports = ports
         self.onServerRunning = onServerRunning
         (stopStream, stopContinuation) = AsyncStream<Void>.makeStream()
     }
@@ -65,47 +79,23 @@ public final class PodiumServer: Service, @unchecked Sendable {
                               shutdownRequested: { continuation.yield() })
         let threads = max(1, configuration.ioThreads)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        let limits = RESPLimits(maxBulkLength: configuration.protoMaxBulkLen)
-        let queryLimit = configuration.clientQueryBufferLimit
-        let keepalive = configuration.tcpKeepalive
-        let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: Int32(clamping: configuration.tcpBacklog))
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.socketOption(.so_keepalive), value: keepalive > 0 ? 1 : 0)
-            // At most 4 reads of at most 16 KB per connection per event-loop turn (Valkey reads 16 KB per client per
-            // iteration): a client mass-inserting with `redis-cli --pipe` runs a few thousand commands at a time,
-            // so other clients wait a millisecond or two behind it, not tens.
-            .childChannelOption(.maxMessagesPerRead, value: 4)
-            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 16384))
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ConnectionHandler(server: core, limits: limits, queryBufferLimit: queryLimit))
-                }
-            }
+        let resp = RESPConnectionInitializer(core: core)
+        let factory = ListenerFactory(group: group, backlog: configuration.tcpBacklog,
+                                      keepalive: configuration.tcpKeepalive > 0)
 
         var listeners: [any Channel] = []
-        var port = configuration.port
-        for address in configuration.bindAddresses {
-            do {
-                let channel = try await bootstrap.bind(host: address.host, port: port).get()
-                if port == 0, let bound = channel.localAddress?.port { port = bound }
-                listeners.append(channel)
-            } catch {
-                if address.isOptional {
-                    logger.debug("optional bind address unavailable", metadata: ["podium.address": "\(address.host)"])
-                    continue
-                }
-                logger.warning("could not create server tcp listening socket",
-                               metadata: ["podium.address": "\(address.host):\(port)", "podium.error": "\(error)"])
-                for l in listeners { try? await l.close() }
-                try? await group.shutdownGracefully()
-                transition(to: .shutdown)
-                throw error
-            }
+        let bound: BoundPorts
+        do {
+            try core.startAccessControl()
+            bound = try await bindListeners(core: core, factory: factory, resp: resp, into: &listeners)
+        } catch {
+            for listener in listeners { try? await listener.close() }
+            try? await group.shutdownGracefully()
+            transition(to: .shutdown)
+            throw error
         }
-        core.boundPort = port
+        core.boundPort = bound.tcp ?? 0
+        core.boundTLSPort = bound.tls ?? 0
 
         // The data set loads while the listeners already accept: clients get -LOADING (and INFO loading:1) until
         // it is in memory, as with Valkey.
@@ -158,8 +148,9 @@ public final class PodiumServer: Service, @unchecked Sendable {
         }
 
         transition(to: .running)
-        logger.notice("ready to accept connections tcp", metadata: ["podium.port": "\(port)"])
-        await onServerRunning?(port)
+        if let port = bound.tcp { logger.notice("ready to accept connections tcp", metadata: ["podium.port": "\(port)"]) }
+        if let port = bound.tls { logger.notice("ready to accept connections tls", metadata: ["podium.port": "\(port)"]) }
+        await onServerRunning?(bound)
 
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
@@ -181,5 +172,76 @@ public final class PodiumServer: Service, @unchecked Sendable {
         core.persistence.shutdown()
         transition(to: .shutdown)
         logger.notice("podium is now ready to exit, bye bye...")
+    }
+
+    /// Binds the plain listener (unless `port` is 0) and the TLS listener (unless `tls-port` is 0) on every bind
+    /// address. The TLS context is built first, so bad certificates stop the start before anything listens.
+    private func bindListeners(core: ServerCore, factory: ListenerFactory, resp: RESPConnectionInitializer,
+                               into listeners: inout [any Channel]) async throws -> BoundPorts {
+        let wantsPlain = configuration.port != 0
+        let wantsTLS = configuration.tlsPort != 0
+        guard wantsPlain || wantsTLS else {
+            logger.warning("configured to not listen anywhere, exiting")
+            throw PodiumServerError.notListening
+        }
+        var bound = BoundPorts(tcp: nil, tls: nil)
+        if wantsPlain {
+            let plain = PlainConnectionInitializer(inner: resp, logger: logger)
+            let (channels, port) = try await factory.bind(
+                configuration.bindAddresses, port: ports == .ephemeral ? 0 : configuration.port, kind: .tcp,
+                initializer: plain, logger: logger)
+            listeners += channels
+            if !channels.isEmpty { bound.tcp = port }
+        }
+        if wantsTLS {
+            let contexts: TLSContextStore
+            do {
+                contexts = try TLSContextStore(configuration: configuration, logger: logger)
+            } catch {
+                logger.warning("failed to configure tls", metadata: ["podium.error": "\(error.message)"])
+                throw error
+            }
+            core.tlsContexts = contexts
+            let (channels, port) = try await factory.bind(
+                configuration.bindAddresses, port: ports == .ephemeral ? 0 : configuration.tlsPort, kind: .tls,
+                initializer: TLSConnectionInitializer(contexts: contexts, inner: resp), logger: logger)
+            listeners += channels
+            if !channels.isEmpty { bound.tls = port }
+        }
+        return bound
+    }
+}
+
+extension PodiumServer {
+    /// How the listeners' port numbers are chosen.
+    public enum PortAssignment: Sendable {
+        /// `port` and `tls-port` as configured (0: no such listener).
+        case configured
+        /// Every listener the configuration enables (a non-zero `port` or `tls-port`) binds a free port the OS
+        /// picks. For servers started in-process by tests and tools.
+        case ephemeral
+    }
+
+    /// The ports a running server listens on; `nil` for a listener that is not enabled.
+    public struct BoundPorts: Sendable, Equatable {
+        public var tcp: Int?
+        public var tls: Int?
+
+        public init(tcp: Int?, tls: Int?) {
+            self.tcp = tcp
+            self.tls = tls
+        }
+    }
+}
+
+/// Why a server could not start (besides socket and TLS errors, which are passed on as they are).
+public enum PodiumServerError: Error, CustomStringConvertible {
+    /// Both `port` and `tls-port` are 0 (Redis: "Configured to not listen anywhere, exiting.").
+    case notListening
+
+    public var description: String {
+        switch self {
+        case .notListening: return "configured to not listen anywhere (port 0 and no tls-port)"
+        }
     }
 }

@@ -6,6 +6,7 @@ import PodiumConfig
 import PodiumKeyspace
 import PodiumPersistence
 import PodiumRESP
+import PodiumTLS
 
 #if canImport(Glibc)
 import Glibc
@@ -26,6 +27,9 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     let runID: String
     var configFile: String
     var boundPort = 0
+    var boundTLSPort = 0
+    /// The TLS listener's contexts, when `tls-port` is set; CONFIG SET of a `tls-*` directive reloads them.
+    var tlsContexts: TLSContextStore?
     /// Asked to stop (SHUTDOWN); the service watches this.
     let shutdownRequested: @Sendable () -> Void
 
@@ -48,6 +52,12 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     private var outputBufferLimitDisconnections = 0
     /// The append-only file: installed on the dispatcher as its propagator once started (`startPersistence`).
     let persistence: AppendOnlyFile
+    /// The per-connection limits in force, read by every connection's event loop at each read (CONFIG SET changes
+    /// them under the executor lock; `generation` tells a connection its copy is stale).
+    private let liveConnectionLimits: NIOLockedValueBox<ConnectionLimits>
+    /// What MONITOR frames count against: `client-output-buffer-limit normal` when it is set, else the `pubsub`
+    /// limit (a monitor is a push stream like a subscriber; it cannot be slowed down, only cut off).
+    private var monitorLimit: OutputBufferLimit
 
     init(configuration: PodiumConfiguration, configFile: String, logger: Logger,
          shutdownRequested: @escaping @Sendable () -> Void) {
@@ -67,11 +77,15 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         self.persistence = AppendOnlyFile(configuration: configuration, logger: logger,
                                           exclusive: { body in executor.withExclusiveAccess(body) })
         self.hub = PubSubHub(limit: configuration.clientOutputBufferLimit(for: .pubsub))
+        self.liveConnectionLimits = NIOLockedValueBox(ConnectionLimits(configuration, generation: 0))
+        self.monitorLimit = Self.monitorLimit(configuration)
         var rng = SystemRandomNumberGenerator()
         self.runID = (0..<40).map { _ in String("0123456789abcdef".randomElement(using: &rng)!) }.joined()
         dispatcher.server = self
         dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
         Self.applyMaxmemory(configuration, to: dispatcher)
+        Self.applyACLSettings(configuration, to: dispatcher.acl)
+        dispatcher.acl.setRequirepass(configuration.requirepass ?? "")
         hub.onOverLimit = { [unowned self] subscriber in self.closeOverLimit(subscriber) }
         configuration.onChange = { [weak self] name in self?.configurationChanged(name) }
     }
@@ -82,22 +96,35 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     /// caller reports them to the outlet as written once `output` has been written), and the AOF offset the
     /// replies must wait for before they are sent (`whenDurable`: with `appendfsync always`, everything the batch
     /// wrote or could have read must be on disk first).
-    func execute(batch: [[ByteBuffer]], session: ClientSession, outlet: PushOutlet?, output: inout ByteBuffer)
-        -> (drained: Int, durableOffset: UInt64)
-    {
+    ///
+    /// The batch stops early once its replies reach `outputLimit` bytes (`executed` says how many requests ran);
+    /// `pushClient` says whether the client is subscribed or a monitor after the batch (which output limit applies).
+    func execute<Batch: Collection>(batch: Batch, session: ClientSession, outlet: PushOutlet?,
+                                    output: inout ByteBuffer, outputLimit: Int = .max)
+        -> (executed: Int, drained: Int, durableOffset: UInt64, pushClient: Bool)
+    where Batch.Element == [ByteBuffer] {
         var drained = 0
         var offset: UInt64 = 0
+        var executed = 0
+        var pushClient = false
         executor.withExclusiveAccess {
-            // Messages published to this client before this batch go out ahead of its replies. Only a subscribed
-            // client can have any: frames are queued only while subscribed, and whatever was queued before an
-            // UNSUBSCRIBE was drained at the start of that batch.
-            if let outlet, session.subscriptions.isSubscribed { drained = outlet.drain(into: &output) }
-            executor.dispatcher.execute(batch: batch, client: session, output: &output)
+            // Messages published to this client (or MONITOR lines) before this batch go out ahead of its replies.
+            // Only a subscribed client or a monitor can have any: frames are queued only while subscribed, and
+            // whatever was queued before an UNSUBSCRIBE was drained at the start of that batch.
+            if let outlet, session.subscriptions.isSubscribed || session.isMonitor {
+                drained = outlet.drain(into: &output)
+            }
+            executed = executor.dispatcher.execute(batch: batch, client: session, output: &output,
+                                                   outputLimit: outputLimit)
             // The batch's writes go to the AOF writer in execution order, once per batch.
             offset = persistence.commit()
+            pushClient = session.subscriptions.isSubscribed || session.isMonitor
         }
-        return (drained, offset)
+        return (executed, drained, offset, pushClient)
     }
+
+    /// The per-connection limits in force (one lock; connections compare `generation` to their copy).
+    var connectionLimits: ConnectionLimits { liveConnectionLimits.withLockedValue { $0 } }
 
     /// Loads the data set and opens the AOF (start-up, before the cron starts). Blocking: runs on a thread of
     /// its own while the event loops already answer `-LOADING`.
@@ -119,12 +146,27 @@ final class ServerCore: ServerContext, @unchecked Sendable {
 
     // MARK: - Clients
 
-    /// Registers a new connection; nil when `maxclients` is reached.
-    func register(channel: any Channel) -> (ClientSession, PushOutlet)? {
+    /// What `register` decided about a new connection.
+    enum Registration {
+        case registered(ClientSession, PushOutlet)
+        /// Refused with this reply (protected mode, maxclients); the connection is closed after it.
+        case refused(String)
+    }
+
+    /// Registers a new connection, under the executor lock, so protected mode, the default user and `maxclients`
+    /// are read consistently with CONFIG SET and ACL SETUSER (Valkey's `clientAcceptHandler` order: protected
+    /// mode, then the client limit).
+    func register(channel: any Channel) -> Registration {
         executor.withExclusiveAccess {
+            let acl = executor.dispatcher.acl
+            if configuration.protectedMode, acl.defaultUser.nopass, Self.isRemote(channel.remoteAddress) {
+                logger.warning("connection refused by protected mode",
+                               metadata: ["podium.address": "\(Self.describe(channel.remoteAddress))"])
+                return .refused(Self.protectedModeMessage)
+            }
             guard connections.count < configuration.maxclients else {
                 rejectedConnections += 1
-                return nil
+                return .refused("-ERR max number of clients reached\r\n")
             }
             let id = nextClientID
             nextClientID += 1
@@ -132,10 +174,12 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             let session = ClientSession(
                 id: id, address: Self.describe(channel.remoteAddress), localAddress: Self.describe(channel.localAddress),
                 fd: id + 7, now: executor.keyspace.clock.nowMilliseconds())
-            session.authenticated = (configuration.requirepass ?? "").isEmpty
+            // Valkey's createClient: authenticated when the default user needs no password.
+            session.authenticated = acl.defaultUserIsOpen
             let outlet = PushOutlet(channel: channel)
+            session.buffers = outlet
             connections[id] = Connection(session: session, channel: channel, outlet: outlet)
-            return (session, outlet)
+            return .registered(session, outlet)
         }
     }
 
@@ -159,13 +203,17 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     }
 
     /// `timeout`: closes clients idle for longer than the configured number of seconds (0 = never), as Valkey's
-    /// `clientsCronHandleTimeout`. MONITOR clients are exempt. Runs from the periodic server task.
+    /// `clientsCronHandleTimeout`. MONITOR clients and subscribers are exempt. Runs from the periodic server task.
+    /// The directive is read under the lock, like everything CONFIG SET changes.
     func closeIdleClients() {
-        let timeout = configuration.timeout
-        guard timeout > 0 else { return }
         let now = executor.keyspace.clock.nowMilliseconds()
-        let idle = executor.withExclusiveAccess {
-            connections.values.filter { !$0.session.isMonitor && now - $0.session.lastInteraction > Int64(timeout) * 1000 }
+        let idle: [Connection] = executor.withExclusiveAccess {
+            let timeout = configuration.timeout
+            guard timeout > 0 else { return [] }
+            return connections.values.filter {
+                !$0.session.isMonitor && !$0.session.subscriptions.isSubscribed
+                    && now - $0.session.lastInteraction > Int64(timeout) * 1000
+            }
         }
         for connection in idle {
             logger.debug("closing idle client", metadata: ["podium.client": "\(connection.session.id)"])
@@ -173,10 +221,10 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         }
     }
 
-    /// Protected mode (Valkey's default): with no password set, only loopback clients may talk to the server.
-    func refusesUnprotectedRemote(_ channel: any Channel) -> Bool {
-        guard configuration.protectedMode, (configuration.requirepass ?? "").isEmpty,
-              let address = channel.remoteAddress else { return false }
+    /// Protected mode (Valkey's default): while the default user has no password, only loopback clients (and unix
+    /// sockets) may talk to the server.
+    static func isRemote(_ address: SocketAddress?) -> Bool {
+        guard let address else { return false }
         switch address {
         case .unixDomainSocket: return false
         case .v4: return !(address.ipAddress ?? "").hasPrefix("127.")
@@ -239,10 +287,36 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             line += "\""
         }
         line += "\r\n"
+        // Through each monitor's outlet, like Pub/Sub frames: coalesced per event-loop turn and bounded by
+        // `monitorLimit`, so a monitor that does not read is disconnected instead of growing the server.
+        var frame = ByteBufferAllocator().buffer(capacity: line.utf8.count)
+        frame.writeString(line)
+        let now = SystemClock.monotonicNanoseconds()
         for (_, monitor) in monitors where monitor.session !== session {
-            var buffer = monitor.channel.allocator.buffer(capacity: line.utf8.count)
-            buffer.writeString(line)
-            monitor.channel.writeAndFlush(buffer, promise: nil)
+            if monitor.outlet.enqueue(frame, limit: monitorLimit, now: now) == .overLimit {
+                closeForOutputLimit(monitor.session, channel: monitor.channel, clientClass: "normal")
+            }
+        }
+    }
+
+    /// A client overcame its `client-output-buffer-limit` (under the executor lock): count it and close the
+    /// connection from its own event loop, as Valkey's `closeClientOnOutputBufferLimitReached` does.
+    func closeForOutputLimit(_ session: ClientSession, channel: (any Channel)?, clientClass: String) {
+        outputBufferLimitDisconnections += 1
+        logger.warning(
+            "client scheduled to be closed asap for overcoming of output buffer limits",
+            metadata: ["podium.client": "\(session.id)", "podium.address": "\(session.address)",
+                       "podium.class": "\(clientClass)"])
+        // Closing is deferred to an event-loop task: closing inline would run channelInactive, which takes the
+        // executor lock held here (on the same thread when the loops coincide).
+        guard let channel else { return }
+        channel.eventLoop.execute { channel.close(promise: nil) }
+    }
+
+    /// The same, for a connection handler that found its replies over the limit (takes the lock).
+    func closeForOutputLimit(_ session: ClientSession, channel: any Channel, pushClient: Bool) {
+        executor.withExclusiveAccess {
+            closeForOutputLimit(session, channel: channel, clientClass: pushClient ? "pubsub" : "normal")
         }
     }
 
@@ -281,15 +355,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     /// dropped what it held; close the connection (on its own event loop) and count it, as Valkey's
     /// `closeClientOnOutputBufferLimitReached` does.
     private func closeOverLimit(_ subscriber: PubSubHub.Subscriber) {
-        outputBufferLimitDisconnections += 1
-        logger.warning(
-            "client scheduled to be closed asap for overcoming of output buffer limits",
-            metadata: ["podium.client": "\(subscriber.session.id)", "podium.address": "\(subscriber.session.address)",
-                       "podium.class": "pubsub"])
-        // Closing is deferred to an event-loop task: closing inline would run channelInactive, which takes the
-        // executor lock this publish is holding (on the same thread when the loops coincide).
-        guard let channel = subscriber.outlet.channel else { return }
-        channel.eventLoop.execute { channel.close(promise: nil) }
+        closeForOutputLimit(subscriber.session, channel: subscriber.outlet.channel, clientClass: "pubsub")
     }
 
     func rewriteAppendOnlyFile(inTransaction: Bool) throws(CommandError) -> String {
@@ -309,11 +375,29 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     }
 
     func configSet(pairs: [(String, String)]) throws(CommandError) {
+        // The TLS directives among the pairs; if the new certificates do not load, every value of this CONFIG SET is
+        // restored (Valkey restores its whole backup when an apply function fails).
+        let tlsNames = pairs.compactMap { name, _ in
+            ConfigTable.entry(named: name).map(\.name).flatMap { TLSContextStore.reloadingDirectives.contains($0) ? name : nil }
+        }
+        let previous = tlsNames.isEmpty ? [] : pairs.compactMap { name, _ in configuration.value(of: name).map { (name, $0) } }
         do {
             try configuration.set(pairs: pairs)
         } catch {
             throw .custom(error.message)
         }
+        guard let tls = tlsContexts, let first = tlsNames.first else { return }
+        do {
+            try tls.reload(from: configuration)
+        } catch {
+            // As Valkey's applyTlsCfg: the old context stays in use and the old values come back.
+            logger.warning("failed applying new tls configuration, restoring previous settings",
+                           metadata: ["podium.config": "\(first)", "podium.error": "\(error.message)"])
+            try? configuration.set(pairs: previous)
+            throw .custom(
+                "ERR CONFIG SET failed (possibly related to argument '\(first)') - Unable to update TLS configuration. Check server logs.")
+        }
+        logger.notice("tls configuration reloaded", metadata: ["podium.config": "\(first)"])
     }
 
     func configValue(_ name: String) -> String? { configuration.value(of: name) }
@@ -335,7 +419,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         info.version = ConnectionCommands.redisVersion
         info.processID = Int(getpid())
         info.runID = runID
-        info.tcpPort = boundPort
+        // As Redis: the TLS port when there is no plain port.
+        info.tcpPort = boundPort != 0 ? boundPort : boundTLSPort
         info.startTimeMicros = startTimeMicros
         info.configFile = configFile
         info.executable = CommandLine.arguments.first ?? ""
@@ -399,7 +484,10 @@ final class ServerCore: ServerContext, @unchecked Sendable {
 
     private func configurationChanged(_ name: String) {
         switch name {
-        case "proto-max-bulk-len": executor.dispatcher.protoMaxBulkLength = configuration.protoMaxBulkLen
+        case "proto-max-bulk-len":
+            executor.dispatcher.protoMaxBulkLength = configuration.protoMaxBulkLen
+            refreshConnectionLimits()
+        case "client-query-buffer-limit": refreshConnectionLimits()
         case "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value",
             "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value",
             "list-max-listpack-size", "list-max-ziplist-size", "list-compress-depth", "set-max-intset-entries",
@@ -407,7 +495,10 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             Self.applyListpackLimits(configuration, to: executor.keyspace)
         case "notify-keyspace-events": executor.dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
         case "maxmemory", "maxmemory-policy", "maxmemory-samples": Self.applyMaxmemory(configuration, to: executor.dispatcher)
-        case "client-output-buffer-limit": hub.limit = configuration.clientOutputBufferLimit(for: .pubsub)
+        case "client-output-buffer-limit":
+            hub.limit = configuration.clientOutputBufferLimit(for: .pubsub)
+            monitorLimit = Self.monitorLimit(configuration)
+            refreshConnectionLimits()
         case "appendonly":
             if configuration.appendonly {
                 persistence.enable(dispatcher: executor.dispatcher)
@@ -415,7 +506,62 @@ final class ServerCore: ServerContext, @unchecked Sendable {
                 persistence.disable(dispatcher: executor.dispatcher)
             }
         case "appendfsync", "aof-timestamp-enabled": persistence.configurationChanged()
+        // CONFIG SET requirepass replaces the default user's passwords (Valkey's updateRequirePass).
+        case "requirepass": executor.dispatcher.acl.setRequirepass(configuration.requirepass ?? "")
+        case "acllog-max-len", "acl-pubsub-default": Self.applyACLSettings(configuration, to: executor.dispatcher.acl)
         default: break
         }
+    }
+
+    /// Publishes the connection limits after a CONFIG SET (under the executor lock); every connection picks them
+    /// up at its next read.
+    private func refreshConnectionLimits() {
+        let configuration = configuration
+        liveConnectionLimits.withLockedValue { $0 = ConnectionLimits(configuration, generation: $0.generation + 1) }
+    }
+
+    private static func monitorLimit(_ configuration: PodiumConfiguration) -> OutputBufferLimit {
+        let normal = configuration.clientOutputBufferLimit(for: .normal)
+        return normal.hard > 0 || normal.soft > 0 ? normal : configuration.clientOutputBufferLimit(for: .pubsub)
+    }
+
+    private static func applyACLSettings(_ configuration: PodiumConfiguration, to acl: AccessControl) {
+        acl.logMaxLength = configuration.acllogMaxLen
+        acl.pubsubDefaultAllChannels = configuration.aclPubsubDefaultAllChannels
+    }
+
+    /// The users of `user` directives or the aclfile (after requirepass, which a `user default` line overrides, as
+    /// in Valkey). Called before anything listens; an error stops the start.
+    func startAccessControl() throws {
+        do {
+            try executor.withExclusiveAccess {
+                try executor.dispatcher.acl.load(userDirectives: configuration.userDirectives,
+                                                  aclFile: configuration.aclfile)
+            }
+        } catch {
+            logger.warning("failed loading acl users", metadata: ["podium.error": "\(error)"])
+            throw error
+        }
+    }
+}
+
+/// The limits a connection applies to its own input and output, as CONFIG SET leaves them.
+struct ConnectionLimits: Sendable {
+    /// Bumped by every change, so a connection only copies the limits when they changed.
+    let generation: Int
+    /// `proto-max-bulk-len` and the decoder's fixed limits.
+    let resp: RESPLimits
+    /// `client-query-buffer-limit`: unparsed input beyond this closes the connection.
+    let queryBuffer: Int
+    /// `client-output-buffer-limit normal` and `pubsub` (replies of a subscribed client count against the latter).
+    let normalOutput: OutputBufferLimit
+    let pubsubOutput: OutputBufferLimit
+
+    init(_ configuration: PodiumConfiguration, generation: Int) {
+        self.generation = generation
+        self.resp = RESPLimits(maxBulkLength: configuration.protoMaxBulkLen)
+        self.queryBuffer = configuration.clientQueryBufferLimit
+        self.normalOutput = configuration.clientOutputBufferLimit(for: .normal)
+        self.pubsubOutput = configuration.clientOutputBufferLimit(for: .pubsub)
     }
 }

@@ -5,6 +5,29 @@ import Testing
 
 /// Lookup → subcommand → arity → handler, and the command table the dispatcher is driven by.
 @Suite struct DispatcherTests {
+    /// `execute(batch:outputLimit:)`: what output back-pressure relies on.
+    @Suite struct Batches {
+        @Test func aBatchStopsOnceItsRepliesReachTheLimit() {
+            let h = CommandHarness()
+            h.run(["SET", "k", String(repeating: "v", count: 100)])
+            let get = ["GET", "k"].map { ByteBuffer(string: $0) }
+            var output = ByteBuffer()
+            let batch = Array(repeating: get, count: 10)
+            // Each reply is 108 bytes ($100, CRLF, 100 bytes, CRLF): the third passes 300, so three run and seven wait.
+            #expect(h.dispatcher.execute(batch: batch, client: h.client, output: &output, outputLimit: 300) == 3)
+            #expect(output.readableBytes == 3 * 108)
+            #expect(h.dispatcher.execute(batch: batch[3...], client: h.client, output: &output) == 7)
+            #expect(output.readableBytes == 10 * 108)
+        }
+
+        @Test func quitEndsTheBatch() {
+            let h = CommandHarness()
+            var output = ByteBuffer()
+            let batch = [["PING"], ["QUIT"], ["PING"]].map { $0.map { ByteBuffer(string: $0) } }
+            #expect(h.dispatcher.execute(batch: batch, client: h.client, output: &output) == 2)
+        }
+    }
+
     @Suite struct Lookup {
         @Test func namesIgnoreCase() {
             let h = CommandHarness()

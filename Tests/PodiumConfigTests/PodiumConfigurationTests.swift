@@ -99,8 +99,7 @@ import Testing
             #expect(
                 TestSupport.reason("replicaof 10.0.0.1 6379")
                     == "podium does not support replication; only the default \"\" is accepted")
-            #expect(TestSupport.reason("tls-port 6380")?.hasPrefix("podium does not support TLS yet") == true)
-            let (_, warnings) = try TestSupport.load("cluster-enabled no\nreplicaof no one\ntls-port 0\n")
+            let (_, warnings) = try TestSupport.load("cluster-enabled no\nreplicaof no one\n")
             #expect(warnings.isEmpty)
         }
 
@@ -150,8 +149,8 @@ import Testing
             let visible = ConfigTable.entries.filter { !$0.flags.contains(.hidden) }.flatMap(\.allNames)
             #expect(all.count == visible.count)
             // What redis-server 7.0 lists for CONFIG GET * (192), plus Valkey 8's set-max-listpack-entries and
-            // set-max-listpack-value.
-            #expect(all.count == 194)
+            // set-max-listpack-value, plus Podium's own tls-handshake-timeout.
+            #expect(all.count == 192 + 2 + 1)
             #expect(Array(all.prefix(2).map(\.name)) == ["bind", "protected-mode"])
             let names = all.map(\.name)
             if let canonical = names.firstIndex(of: "hash-max-listpack-entries") {
@@ -245,11 +244,37 @@ import Testing
             #expect(configuration.value(of: "notify-keyspace-events") == "AKE")
         }
 
-        @Test func unsupportedFeatureValues() {
+        @Test func unsupportedFeaturesCannotBeSetAtRunTime() {
             #expect(
-                TestSupport.setError(PodiumConfiguration(), [("tls-port", "6380")])
-                    == "ERR CONFIG SET failed (possibly related to argument 'tls-port') - podium does not support TLS "
-                    + "yet; only the default '0' is accepted")
+                TestSupport.setError(PodiumConfiguration(), [("unixsocket", "/tmp/p.sock")])
+                    == "ERR CONFIG SET failed (possibly related to argument 'unixsocket') - can't set immutable config")
+        }
+
+        @Test func tlsDirectives() throws {
+            let (configuration, warnings) = try TestSupport.load("""
+                tls-port 6380
+                tls-cert-file /etc/podium/server.crt
+                tls-key-file /etc/podium/server.key
+                tls-auth-clients optional
+                tls-protocols "TLSv1.2 TLSv1.3"
+                tls-session-caching no
+                tls-handshake-timeout 2500
+                """)
+            #expect(warnings.isEmpty)
+            #expect(configuration.tlsPort == 6380)
+            #expect(configuration.tlsCertFile == "/etc/podium/server.crt")
+            #expect(configuration.tlsKeyFile == "/etc/podium/server.key")
+            #expect(configuration.tlsAuthClients == .optional)
+            #expect(configuration.tlsProtocols == "TLSv1.2 TLSv1.3")
+            #expect(!configuration.tlsSessionCaching)
+            #expect(configuration.tlsHandshakeTimeout == 2500)
+            // Immutable like `port`; the certificate files can change at run time (the server reloads them).
+            #expect(TestSupport.setError(configuration, [("tls-port", "6381")])?.hasSuffix("can't set immutable config") == true)
+            try configuration.set("tls-cert-file", "/other.crt")
+            #expect(configuration.tlsCertFile == "/other.crt")
+            // What BoringSSL cannot do is accepted with a warning.
+            let (_, ignored) = try TestSupport.load("tls-ciphersuites TLS_AES_256_GCM_SHA384\n")
+            #expect(ignored.count == 1 && ignored[0].contains("'tls-ciphersuites' is accepted for compatibility and ignored"))
         }
     }
 

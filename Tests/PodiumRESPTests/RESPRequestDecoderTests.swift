@@ -136,6 +136,17 @@ import PodiumNumbers
             #expect(decoded == [request("PING"), request("PING")])
         }
 
+        @Test func liveLimitsApplyFromTheNextRequest() throws {
+            let live = RESPLiveLimits(RESPLimits(maxBulkLength: 8))
+            var decoder = RESPRequestDecoder(liveLimits: live)
+            var buffer = ByteBuffer(string: "*1\r\n$6\r\nPINGXX\r\n")
+            #expect(try decoder.decode(buffer: &buffer) == request("PINGXX"))
+            // CONFIG SET proto-max-bulk-len lowered it while the connection was open.
+            live.limits.maxBulkLength = 4
+            buffer = ByteBuffer(string: "*1\r\n$6\r\nPINGXX\r\n")
+            #expect(throws: RESPProtocolError.self) { try decoder.decode(buffer: &buffer) }
+        }
+
         @Test func bulkAtExactlyTheLimitIsAccepted() throws {
             var decoder = RESPRequestDecoder(limits: RESPLimits(maxBulkLength: 4))
             var buffer = ByteBuffer(string: "*1\r\n$4\r\nPING\r\n")

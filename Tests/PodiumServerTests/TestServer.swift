@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PodiumConfig
 import PodiumServer
 import Testing
@@ -22,19 +23,21 @@ enum TestServerError: Error {
 /// A logger that drops everything, so test output stays readable.
 let quietLogger = Logger(label: "podium.test", factory: { _ in SwiftLogNoOpLogHandler() })
 
-/// Starts an in-process server on a free loopback port and runs `body` with it, its port and the task group whose
-/// task runs `run()`: `body` decides how the server stops (cancel the group, send SHUTDOWN, call `stop()`) and
-/// waits for the group. Extra `--directive value` arguments are applied after `--port 0 --bind 127.0.0.1
-/// --appendonly no` (these servers keep nothing on disk; the e2e suite tests persistence with real processes).
-func withRunningServer<R: Sendable>(
+/// Starts an in-process server on free loopback ports and runs `body` with it, the ports it bound and the task group
+/// whose task runs `run()`: `body` decides how the server stops (cancel the group, send SHUTDOWN, call `stop()`) and
+/// waits for the group. The server is asked for `.ephemeral` ports: every listener the arguments enable (the plain
+/// port unless `--port 0`, the TLS port when `--tls-port` is non-zero) binds a free port. Extra `--directive value`
+/// arguments are applied after `--bind 127.0.0.1 --appendonly no` (these servers keep nothing on disk; the e2e suite
+/// tests persistence with real processes).
+func withRunningServerPorts<R: Sendable>(
     arguments: [String] = [],
-    _ body: (PodiumServer, Int, inout ThrowingTaskGroup<Void, any Error>) async throws -> R
+    _ body: (PodiumServer, PodiumServer.BoundPorts, inout ThrowingTaskGroup<Void, any Error>) async throws -> R
 ) async throws -> R {
     let (configuration, _) = try PodiumConfiguration.load(
-        configFile: nil, arguments: ["--port", "0", "--bind", "127.0.0.1", "--appendonly", "no"] + arguments)
-    let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-    let server = PodiumServer(configuration: configuration, logger: quietLogger) { port in
-        portContinuation.yield(port)
+        configFile: nil, arguments: ["--bind", "127.0.0.1", "--appendonly", "no"] + arguments)
+    let (ports, portContinuation) = AsyncStream<PodiumServer.BoundPorts>.makeStream()
+    let server = PodiumServer(configuration: configuration, logger: quietLogger, ports: .ephemeral) { bound in
+        portContinuation.yield(bound)
     }
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask {
@@ -43,24 +46,34 @@ func withRunningServer<R: Sendable>(
             try await server.run()
         }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else {
+        guard let bound = await iterator.next() else {
             try await group.waitForAll()
             throw TestServerError.serverDidNotStart
         }
-        return try await body(server, port, &group)
+        return try await body(server, bound, &group)
     }
 }
 
-/// `withRunningServer` for tests that only talk to the server: after `body` (even when it throws) the server is
-/// stopped with `stop()`, and must reach `.shutdown`.
-func withTestServer<R: Sendable>(
+/// `withRunningServerPorts` for tests of the plain port: `body` gets its number.
+func withRunningServer<R: Sendable>(
     arguments: [String] = [],
-    _ body: (PodiumServer, Int) async throws -> R
+    _ body: (PodiumServer, Int, inout ThrowingTaskGroup<Void, any Error>) async throws -> R
 ) async throws -> R {
-    try await withRunningServer(arguments: arguments) { server, port, group in
+    try await withRunningServerPorts(arguments: arguments) { server, ports, group in
+        try await body(server, ports.tcp ?? 0, &group)
+    }
+}
+
+/// `withRunningServerPorts` for tests that only talk to the server: after `body` (even when it throws) the server is
+/// stopped with `stop()`, and must reach `.shutdown`.
+func withTestServerPorts<R: Sendable>(
+    arguments: [String] = [],
+    _ body: (PodiumServer, PodiumServer.BoundPorts) async throws -> R
+) async throws -> R {
+    try await withRunningServerPorts(arguments: arguments) { server, ports, group in
         let result: Result<R, any Error>
         do {
-            result = .success(try await body(server, port))
+            result = .success(try await body(server, ports))
         } catch {
             result = .failure(error)
         }
@@ -69,6 +82,14 @@ func withTestServer<R: Sendable>(
         #expect(server.state == .shutdown)
         return try result.get()
     }
+}
+
+/// `withTestServerPorts` for tests of the plain port.
+func withTestServer<R: Sendable>(
+    arguments: [String] = [],
+    _ body: (PodiumServer, Int) async throws -> R
+) async throws -> R {
+    try await withTestServerPorts(arguments: arguments) { server, ports in try await body(server, ports.tcp ?? 0) }
 }
 
 /// A raw RESP connection to a test server: send bytes, read exact replies, see the close.
@@ -148,13 +169,21 @@ struct TestConnection {
     }
 }
 
-/// Connects to the test server on `port`, runs `body`, then closes the connection.
-func withConnection<R: Sendable>(port: Int, _ body: (inout TestConnection) async throws -> R) async throws -> R {
+/// Connects to the test server on `port`, runs `body`, then closes the connection. With `tls`, the connection is a
+/// TLS client of that configuration (server name `localhost`).
+func withConnection<R: Sendable>(
+    port: Int, tls: TLSConfiguration? = nil, _ body: (inout TestConnection) async throws -> R
+) async throws -> R {
+    let context = try tls.map { try NIOSSLContext(configuration: $0) }
     let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         .channelOption(.socketOption(.tcp_nodelay), value: 1)
         .connect(host: "127.0.0.1", port: port) { channel in
             channel.eventLoop.makeCompletedFuture {
-                try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                if let context {
+                    try channel.pipeline.syncOperations.addHandler(
+                        try NIOSSLClientHandler(context: context, serverHostname: "localhost"))
+                }
+                return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
             }
         }
     return try await channel.executeThenClose { inbound, outbound in

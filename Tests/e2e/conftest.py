@@ -21,7 +21,10 @@ Fixtures (see README.md):
   oracle_r              redis-py client on the oracle, after FLUSHALL.
   raw                   RespConnection (resp_client.py) on podium, after FLUSHALL.
   fresh_podium          a new podium process just for this test.
-  server_factory        start podium processes with extra args / a config file (function-scoped).
+  server_factory        start podium processes with extra args / a config file / a TLS port (function-scoped).
+  oracle_factory        the same for redis-server processes.
+  tls_certs             scripts/gen-test-certs output (CA, server, client), once per session; other_tls_certs
+                        a second, unrelated set.
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ import signal
 import socket
 import subprocess
 import tempfile
+import ssl
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -90,14 +95,49 @@ class ServerStartError(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class TLSSetup:
+    """A TLS port for a ServerProcess: the certificates of scripts/gen-test-certs in `certs`, tls-auth-clients
+    `auth_clients`, and whether the plain port stays open too (`plain=False` starts with --port 0)."""
+
+    certs: Path
+    auth_clients: str = "no"
+    plain: bool = True
+
+    def path(self, name: str) -> str:
+        return str(self.certs / name)
+
+    def args(self, tls_port: int) -> list[str]:
+        return ["--tls-port", str(tls_port), "--tls-cert-file", self.path("server.crt"),
+                "--tls-key-file", self.path("server.key"), "--tls-ca-cert-file", self.path("ca.crt"),
+                "--tls-auth-clients", self.auth_clients]
+
+    def context(self, certificate: bool | None = None) -> ssl.SSLContext:
+        """A client context that verifies the server (localhost) against the CA; with the client certificate when
+        `certificate` is true, or by default when tls-auth-clients is yes."""
+        context = ssl.create_default_context(cafile=self.path("ca.crt"))
+        if certificate if certificate is not None else self.auth_clients == "yes":
+            context.load_cert_chain(self.path("client.crt"), self.path("client.key"))
+        return context
+
+
+def make_certificates(directory: Path, ec: bool = False) -> Path:
+    """Runs scripts/gen-test-certs into `directory` (CA, server and client certificates; P-256 keys with `ec`)."""
+    subprocess.run([str(REPO_ROOT / "scripts" / "gen-test-certs"), *(["--ec"] if ec else []), str(directory)],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return directory
+
+
 class ServerProcess:
     """One server process (podium-server or redis-server) on 127.0.0.1:<ephemeral port>."""
 
     host = "127.0.0.1"
 
     def __init__(self, name: str, executable: str, extra_args: list[str] | None = None,
-                 config_text: str | None = None, pass_port: bool = True):
+                 config_text: str | None = None, pass_port: bool = True, tls: TLSSetup | None = None):
         self.name = name
+        self.tls = tls
+        self.tls_port = 0
         self.executable = executable
         self.extra_args = list(extra_args or [])
         self.config_text = config_text
@@ -123,6 +163,18 @@ class ServerProcess:
         kwargs.setdefault("socket_timeout", 10)
         kwargs.setdefault("socket_connect_timeout", 10)
         return redis.Redis(host=self.host, port=self.port, protocol=protocol, **kwargs)
+
+    def tls_client(self, protocol: int = 2, certificate: bool | None = None, **kwargs) -> redis.Redis:
+        """A redis-py client over TLS (ssl=True) on the TLS port, verifying the server against the test CA; with the
+        client certificate when `certificate` is true (default: when tls-auth-clients is yes)."""
+        assert self.tls is not None, "server started without tls"
+        kwargs.setdefault("socket_timeout", 10)
+        kwargs.setdefault("socket_connect_timeout", 10)
+        if certificate if certificate is not None else self.tls.auth_clients == "yes":
+            kwargs.setdefault("ssl_certfile", self.tls.path("client.crt"))
+            kwargs.setdefault("ssl_keyfile", self.tls.path("client.key"))
+        return redis.Redis(host="localhost", port=self.tls_port, protocol=protocol, ssl=True,
+                           ssl_ca_certs=self.tls.path("ca.crt"), **kwargs)
 
     def raw(self, timeout: float = 10.0) -> RespConnection:
         """A raw RESP connection (see resp_client.py)."""
@@ -157,8 +209,12 @@ class ServerProcess:
             conf = self.workdir / "server.conf"
             conf.write_text(self.config_text.replace("{port}", str(port)))
             argv.append(str(conf))
-        if self.pass_port:
+        if self.tls is not None and not self.tls.plain:
+            argv += ["--port", "0"]
+        elif self.pass_port:
             argv += ["--port", str(port)]
+        if self.tls is not None:
+            argv += self.tls.args(self.tls_port)
         argv += ["--bind", "127.0.0.1"]
         if self.is_redis:
             # Real Redis would otherwise write dump.rdb and may refuse to run from a read-only cwd.
@@ -170,6 +226,8 @@ class ServerProcess:
         last_error = None
         for _attempt in range(3):
             port = free_port()
+            if self.tls is not None:
+                self.tls_port = free_port()
             try:
                 self._spawn(port)
                 self._wait_ready()
@@ -209,7 +267,7 @@ class ServerProcess:
                     f"{self.describe()} exited with status {self.proc.returncode} during startup.\n"
                     f"--- server log ---\n{self.log_tail()}")
             try:
-                with socket.create_connection((self.host, self.port), timeout=1.0) as s:
+                with self._ready_probe_socket() as s:
                     s.sendall(b"*1\r\n$4\r\nPING\r\n")
                     data = b""
                     while not data.endswith(b"\r\n"):
@@ -217,8 +275,11 @@ class ServerProcess:
                         if not chunk:
                             break
                         data += chunk
-                    # A server with requirepass answers NOAUTH: it is up all the same.
-                    if data == b"+PONG\r\n" or data.startswith(b"-NOAUTH"):
+                    if data == b"+PONG\r\n":
+                        return
+                    # A server with requirepass answers NOAUTH even while it still loads its data set (the
+                    # authentication check comes first): it is ready once its log says so.
+                    if data.startswith(b"-NOAUTH") and "ready to accept connections" in self.log_tail(400).lower():
                         return
                     last = f"PING answered {data!r}"
             except OSError as exc:
@@ -227,6 +288,17 @@ class ServerProcess:
         raise ServerStartError(
             f"{self.describe()} did not answer PING within {STARTUP_TIMEOUT:.0f}s (last: {last}).\n"
             f"--- server log ---\n{self.log_tail()}")
+
+    def _ready_probe_socket(self):
+        """A connection for the readiness PING: the plain port, or the TLS port when the plain one is off."""
+        if self.tls is None or self.tls.plain:
+            return socket.create_connection((self.host, self.port), timeout=1.0)
+        raw = socket.create_connection((self.host, self.tls_port), timeout=1.0)
+        try:
+            return self.tls.context().wrap_socket(raw, server_hostname="localhost")
+        except BaseException:
+            raw.close()
+            raise
 
     def stop(self) -> int | None:
         """SIGTERM, wait, then SIGKILL. Returns the exit status (negative = killed by that signal)."""
@@ -407,7 +479,8 @@ def raw(podium):
 
 @pytest.fixture
 def server_factory():
-    """Start extra podium processes for one test: factory(extra_args=[...], config_text=None, pass_port=True).
+    """Start extra podium processes for one test: factory(extra_args=[...], config_text=None, pass_port=True,
+    tls=None). With tls=TLSSetup(...) the server also gets a TLS port (`.tls_port`, `.tls_client()`).
 
     config_text is written to server.conf and passed as the first argument; "{port}" in it is replaced
     by the chosen port (use pass_port=False to make the file the only source of the port).
@@ -416,9 +489,9 @@ def server_factory():
     started: list[ServerProcess] = []
 
     def factory(extra_args: list[str] | None = None, config_text: str | None = None,
-                pass_port: bool = True) -> ServerProcess:
+                pass_port: bool = True, tls: TLSSetup | None = None) -> ServerProcess:
         server = ServerProcess("fresh", podium_executable(), podium_extra_args() + list(extra_args or []),
-                               config_text=config_text, pass_port=pass_port)
+                               config_text=config_text, pass_port=pass_port, tls=tls)
         started.append(server)
         server.start()  # ServerStartError propagates as a test error with the log
         return server
@@ -428,6 +501,45 @@ def server_factory():
     finally:
         for server in started:
             server.cleanup()
+
+
+@pytest.fixture
+def oracle_factory():
+    """Like server_factory, but starts redis-server processes (differential tests that reconfigure the oracle,
+    e.g. with ACL users, so the shared `oracle` stays untouched)."""
+    started: list[ServerProcess] = []
+
+    def factory(extra_args: list[str] | None = None, config_text: str | None = None,
+                pass_port: bool = True) -> ServerProcess:
+        server = ServerProcess("oracle-fresh", oracle_executable(), list(extra_args or []),
+                               config_text=config_text, pass_port=pass_port)
+        started.append(server)
+        server.start()
+        return server
+
+    try:
+        yield factory
+    finally:
+        for server in started:
+            server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def tls_certs(tmp_path_factory) -> Path:
+    """A CA with server and client certificates from scripts/gen-test-certs, made once per session."""
+    return make_certificates(tmp_path_factory.mktemp("tls-certs"))
+
+
+@pytest.fixture(scope="session")
+def other_tls_certs(tmp_path_factory) -> Path:
+    """A second, unrelated CA and certificates (certificate reload tests)."""
+    return make_certificates(tmp_path_factory.mktemp("tls-certs-other"))
+
+
+@pytest.fixture(scope="session")
+def ec_tls_certs(tmp_path_factory) -> Path:
+    """Certificates with P-256 keys (scripts/gen-test-certs --ec): cheaper handshakes, for the load test."""
+    return make_certificates(tmp_path_factory.mktemp("tls-certs-ec"), ec=True)
 
 
 @pytest.fixture

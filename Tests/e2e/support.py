@@ -40,3 +40,12 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.01, message
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout}s waiting for {message}")
         time.sleep(interval)
+
+
+def vm_rss_kb(pid: int) -> int:
+    """A process's resident set size in KB (/proc/<pid>/status VmRSS)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")

@@ -17,7 +17,7 @@ import pytest
 import redis
 
 from resp_client import Reply, encode_command
-from support import wait_until
+from support import vm_rss_kb, wait_until
 
 
 def bulks(*items) -> list[Reply]:
@@ -357,14 +357,6 @@ def test_redis_cli_subscribe_in_background(podium, r):
 # --------------------------------------------------------------------------------------------------
 # A subscriber that never reads
 # --------------------------------------------------------------------------------------------------
-
-
-def vm_rss_kb(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 def test_slow_subscriber_is_disconnected_and_memory_stays_bounded(server_factory):

@@ -89,11 +89,16 @@ public enum ClientCommands {
         if flags.isEmpty { flags = "N" }
         let age = max(0, (now - c.createdAt) / 1000)
         let idle = max(0, (now - c.lastInteraction) / 1000)
+        // Podium has no fixed reply buffer (Valkey's 16 KB `buf`, `obl`): every reply goes into NIO's write queue,
+        // so `obl` is 0 and `oll`/`omem` are that queue's writes and bytes.
+        let qbuf = c.buffers?.queryBufferBytes ?? 0
+        let omem = c.buffers?.outputBytes ?? 0
+        let oll = c.buffers?.outputWrites ?? 0
         return "id=\(c.id) addr=\(c.address) laddr=\(c.localAddress) fd=\(c.fd) name=\(c.name?.description ?? "")"
             + " age=\(age) idle=\(idle) flags=\(flags) db=\(c.db) sub=\(c.subscriptions.channels.count)"
             + " psub=\(c.subscriptions.patterns.count) ssub=\(c.subscriptions.shardChannels.count)"
-            + " multi=\(c.inMulti ? c.queued.count : -1) qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0"
-            + " obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=\(c.lastCommand) user=default redir=-1"
+            + " multi=\(c.inMulti ? c.queued.count : -1) qbuf=\(qbuf) qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0"
+            + " obl=0 oll=\(oll) omem=\(omem) tot-mem=\(qbuf + omem) events=r cmd=\(c.lastCommand) user=\(c.userName) redir=-1"
             + " resp=\(c.proto.rawValue) lib-name=\(c.libName ?? "") lib-ver=\(c.libVersion ?? "")"
     }
 
@@ -175,6 +180,9 @@ public enum ClientCommands {
                 laddr = ctx.string(j + 1)
             } else if ctx.argIs(j, "user") {
                 user = ctx.string(j + 1)
+                guard ctx.dispatcher.acl.user(named: ctx.string(j + 1)) != nil else {
+                    throw .custom("ERR No such user '\(ctx.string(j + 1))'")
+                }
             } else if ctx.argIs(j, "skipme") {
                 if ctx.argIs(j + 1, "yes") { skipMe = true } else if ctx.argIs(j + 1, "no") { skipMe = false } else {
                     throw .syntax
@@ -197,7 +205,7 @@ public enum ClientCommands {
             if let id, c.id != id { continue }
             if let addr, c.address != addr { continue }
             if let laddr, c.localAddress != laddr { continue }
-            if let user, user != "default" { continue }
+            if let user, c.userName != user { continue }
             if let maxAge, (ctx.keyspace.now - c.createdAt) / 1000 < maxAge { continue }
             if let type, type != clientType(c) { continue }
             if skipMe, c === ctx.client { continue }

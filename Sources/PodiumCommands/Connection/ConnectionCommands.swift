@@ -42,30 +42,31 @@ public enum ConnectionCommands {
         client.noEvict = false
         client.noTouch = false
         client.isMonitor = false
-        client.authenticated = ctx.server?.configValue("requirepass").map { $0.isEmpty } ?? true
+        // Back to the default user, authenticated only if it needs no password (Valkey's clearClientConnectionState).
+        client.user = nil
+        client.authenticated = ctx.dispatcher.acl.defaultUserIsOpen
         ctx.reply.proto = .resp2
         ctx.reply.simple("RESET")
     }
 
-    /// Checks a password against `requirepass` (the default user) and reports Valkey's errors.
-    static func authenticate(_ ctx: CommandContext, user: String?, password: String) throws(CommandError) {
-        let required = ctx.server?.configValue("requirepass") ?? ""
-        if required.isEmpty {
-            if user == nil {
-                throw .custom(
-                    "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
-                )
-            }
-            // The default user has `nopass`: any password works for it.
-            guard user == "default" else {
-                throw .custom("WRONGPASS invalid username-password pair or user is disabled.")
-            }
-            ctx.client.authenticated = true
-            return
+    /// Authenticates the connection as `user` (the default user when nil), Valkey's `ACLAuthenticateUser`: on
+    /// success the connection runs as that user from its next command on; a failure is logged in the ACL LOG
+    /// (reason `auth`, object the command as sent) and answered with WRONGPASS.
+    static func authenticate(_ ctx: CommandContext, user: String?, password: [UInt8]) throws(CommandError) {
+        let acl = ctx.dispatcher.acl
+        if user == nil, acl.defaultUser.nopass {
+            throw .custom(
+                "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
+            )
         }
-        guard user == nil || user == "default", password == required else {
-            throw .custom("WRONGPASS invalid username-password pair or user is disabled.")
+        let name = user ?? "default"
+        guard let authenticated = acl.authenticate(name, password: password) else {
+            let client = ctx.client
+            acl.record(.auth, context: client.inMulti ? .multi : .toplevel, object: ctx.string(0), username: name,
+                       clientInfo: ClientCommands.describe(client, now: ctx.keyspace.now), now: ctx.keyspace.now)
+            throw .wrongPass
         }
+        ctx.client.user = authenticated
         ctx.client.authenticated = true
     }
 
@@ -73,9 +74,9 @@ public enum ConnectionCommands {
     static func auth(_ ctx: inout CommandContext) throws(CommandError) {
         if ctx.argc > 3 { throw .syntax }
         if ctx.argc == 3 {
-            try authenticate(ctx, user: ctx.string(1), password: ctx.string(2))
+            try authenticate(ctx, user: ctx.string(1), password: ctx.byteArray(2))
         } else {
-            try authenticate(ctx, user: nil, password: ctx.string(1))
+            try authenticate(ctx, user: nil, password: ctx.byteArray(1))
         }
         ctx.reply.ok()
     }
@@ -92,13 +93,13 @@ public enum ConnectionCommands {
             version = v == 3 ? .resp3 : .resp2
             next = 2
         }
-        var credentials: (String, String)?
+        var credentials: (String, [UInt8])?
         var name: Bytes?
         var j = next
         while j < ctx.argc {
             let more = ctx.argc - 1 - j
             if ctx.argIs(j, "auth"), more >= 2 {
-                credentials = (ctx.string(j + 1), ctx.string(j + 2))
+                credentials = (ctx.string(j + 1), ctx.byteArray(j + 2))
                 j += 3
             } else if ctx.argIs(j, "setname"), more >= 1 {
                 name = ctx.bytes(j + 1)
@@ -108,8 +109,8 @@ public enum ConnectionCommands {
             }
         }
         if let (user, password) = credentials { try authenticate(ctx, user: user, password: password) }
-        if !ctx.client.authenticated {
-            throw .custom("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+        if !ctx.client.authenticated, !ctx.dispatcher.acl.defaultUserIsOpen {
+            throw .custom("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
         }
         if let name { try ClientCommands.setName(ctx.client, name) }
         ctx.client.proto = version

@@ -20,6 +20,12 @@ public final class ClientSession {
     public var noTouch = false
     public var replyMode: ReplyMode = .on
     public var authenticated = true
+    /// The connection's buffers as the server measures them (CLIENT LIST `qbuf`, `omem`); nil outside a server.
+    public var buffers: (any ClientBufferFigures)?
+    /// The ACL user this connection runs as; nil for the default user.
+    public var user: ACLUser?
+    /// The user name CLIENT LIST and CLIENT INFO show.
+    public var userName: String { user?.name ?? "default" }
     /// Set by QUIT and CLIENT KILL: the server closes the connection after flushing the replies so far.
     public var closeAfterReply = false
     public var isMonitor = false
@@ -106,4 +112,16 @@ public struct PubSubSubscriptions: Sendable {
 /// SSUBSCRIBE subscribers), and patterns only match ordinary channels.
 public enum PubSubKind: Sendable {
     case channel, pattern, shard
+}
+
+/// What a connection holds in memory besides its commands' data, measured by the server (which owns the sockets)
+/// and read by CLIENT LIST and client-output-buffer-limit checks from any thread.
+public protocol ClientBufferFigures: AnyObject, Sendable {
+    /// Bytes received and not yet parsed into a complete request (CLIENT LIST `qbuf`).
+    var queryBufferBytes: Int { get }
+    /// Reply bytes produced and not yet taken by the client's socket, Pub/Sub and MONITOR frames included
+    /// (CLIENT LIST `omem`).
+    var outputBytes: Int { get }
+    /// Writes of replies still held (CLIENT LIST `oll`): each is one batch of replies or of pushed frames.
+    var outputWrites: Int { get }
 }

@@ -38,6 +38,11 @@ public struct CommandContext {
         args[i].withUnsafeReadableBytes { Bytes(raw: $0) }
     }
 
+    /// Argument `i` as a byte array (passwords: hashed as sent, not repaired as text).
+    public func byteArray(_ i: Int) -> [UInt8] {
+        args[i].withUnsafeReadableBytes { Array($0) }
+    }
+
     /// Argument `i` as a string value, stored the way Valkey would (integers as integers), copied once.
     @inlinable public func value(_ i: Int) -> Value {
         args[i].withUnsafeReadableBytes { Value.fromRaw($0) }

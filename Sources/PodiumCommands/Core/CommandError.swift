@@ -26,6 +26,14 @@ public enum CommandError: Error, Equatable, Sendable {
     case loading
     /// EXEC refused before it ran its commands (Valkey's `execCommandAbort`): the transaction is discarded.
     indirect case execAbort(CommandError)
+    /// An unauthenticated client ran something other than AUTH, HELLO, QUIT or RESET.
+    case noAuth
+    /// A wrong user name or password, or a disabled user.
+    case wrongPass
+    /// The ACL refused the command (`command` is its full name), one of its keys or one of its channels.
+    case noPermission(ACLLogEntry.Reason, command: String)
+    /// The ACL refused a command EXEC was about to run (its user's rules changed since it was queued).
+    case noPermissionInExec(ACLLogEntry.Reason)
     case custom(String)
 
     /// The reply text, without the leading `-`.
@@ -62,6 +70,24 @@ public enum CommandError: Error, Equatable, Sendable {
         case .diskWriteError(let reason): return "MISCONF Errors writing to the AOF file: \(reason)"
         case .loading: return "LOADING Podium is loading the dataset in memory"
         case .execAbort(let error): return "EXECABORT Transaction discarded because of: " + error.message
+        case .noAuth: return "NOAUTH Authentication required."
+        case .wrongPass: return "WRONGPASS invalid username-password pair or user is disabled."
+        case .noPermission(let reason, let command):
+            // Redis 7.0's texts (7.2 and Valkey 8 name the user: "User alice has no permissions to run …").
+            switch reason {
+            case .command, .auth: return "NOPERM this user has no permissions to run the '\(command)' command"
+            case .key: return "NOPERM this user has no permissions to access one of the keys used as arguments"
+            case .channel: return "NOPERM this user has no permissions to access one of the channels used as arguments"
+            }
+        case .noPermissionInExec(let reason):
+            let why: String
+            switch reason {
+            case .command, .auth: why = "no permission to execute the command or subcommand"
+            case .key: why = "no permission to touch the specified keys"
+            case .channel: why = "no permission to access one of the channels used as arguments"
+            }
+            return "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. "
+                + "This command is no longer allowed for the following reason: " + why
         case .custom(let text): return text
         }
     }

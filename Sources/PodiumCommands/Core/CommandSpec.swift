@@ -1,4 +1,5 @@
 import NIOCore
+import PodiumNumbers
 
 /// Command flags, named after Valkey's `CMD_*` flags (server.h) and reported by `COMMAND INFO` the same way.
 ///
@@ -76,6 +77,92 @@ public struct KeyPositions: Sendable {
     }
 }
 
+/// What a command does with a key, for ACL key permissions (`%R~`, `%W~`): `read` where Valkey's key spec says
+/// ACCESS (the value is read or returned), `write` where it says INSERT, DELETE or UPDATE. EXISTS or TYPE need
+/// neither: any pattern that matches the key allows them.
+public struct KeyAccess: OptionSet, Hashable, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let read = KeyAccess(rawValue: 1 << 0)
+    public static let write = KeyAccess(rawValue: 1 << 1)
+}
+
+/// Where some of a command's keys are and what the command does with them (Valkey's key specs, reduced to what
+/// Podium's commands need). A command's `keySpecs` default to one range spec from its `keys` triple, with the
+/// access its flags suggest (`readonly` → read, `write` → write); entries whose keys differ (RENAME's source and
+/// destination), follow a count (ZUNION's `numkeys`) or whose access differs from the default name them.
+public struct KeySpec: Sendable {
+    public enum Search: Sendable {
+        /// Keys from `first` to `last` (negative: from the end) every `step` arguments.
+        case range(first: Int, last: Int, step: Int)
+        /// A count at `index`, then that many keys right after it (ZUNION `numkeys key ...`).
+        case counted(index: Int)
+    }
+
+    public let search: Search
+    public let access: KeyAccess
+    /// An argument (lower case) whose presence after the key adds read access (SET … GET).
+    public let readIfArgument: String?
+
+    public init(_ search: Search, _ access: KeyAccess, readIfArgument: String? = nil) {
+        self.search = search
+        self.access = access
+        self.readIfArgument = readIfArgument
+    }
+
+    public static func range(_ first: Int, _ last: Int, step: Int = 1, _ access: KeyAccess) -> KeySpec {
+        KeySpec(.range(first: first, last: last, step: step), access)
+    }
+
+    public static func counted(at index: Int, _ access: KeyAccess) -> KeySpec { KeySpec(.counted(index: index), access) }
+
+    /// The key arguments of a concrete argument vector, with their access. A count that is not a valid number (the
+    /// command will refuse it) or that runs past the arguments yields the keys that are there.
+    func keys(in args: [ByteBuffer]) -> [(index: Int, access: KeyAccess)] {
+        var access = self.access
+        switch search {
+        case .range(let first, let last, let step):
+            let indices = KeyPositions(first: first, last: last, step: step).indices(argc: args.count)
+            if let word = readIfArgument, let lastKey = indices.last,
+                args[(lastKey + 1)...].contains(where: { String(buffer: $0).lowercased() == word })
+            {
+                access.insert(.read)
+            }
+            return indices.map { ($0, access) }
+        case .counted(let index):
+            guard index < args.count, let count = args[index].withUnsafeReadableBytes(StrictInteger.parse), count > 0
+            else { return [] }
+            let end = min(args.count, index + 1 + count)
+            return (index + 1 ..< end).map { ($0, access) }
+        }
+    }
+}
+
+/// Where a Pub/Sub command's channels are, for ACL channel permissions (Valkey's `commands_with_channels`): SUBSCRIBE
+/// and SSUBSCRIBE name channels, PSUBSCRIBE patterns (which must be allowed literally), PUBLISH and SPUBLISH one
+/// channel. The unsubscribe commands are not checked.
+public struct ChannelArguments: Sendable {
+    public let first: Int
+    /// How many arguments from `first`; -1 for all the rest.
+    public let count: Int
+    public let pattern: Bool
+
+    public init(first: Int, count: Int, pattern: Bool = false) {
+        self.first = first
+        self.count = count
+        self.pattern = pattern
+    }
+
+    public static let all = ChannelArguments(first: 1, count: -1)
+    public static let allPatterns = ChannelArguments(first: 1, count: -1, pattern: true)
+    public static let one = ChannelArguments(first: 1, count: 1)
+
+    func indices(argc: Int) -> Range<Int> {
+        let end = count < 0 ? argc : min(argc, first + count)
+        return first < end ? first..<end : first..<first
+    }
+}
+
 /// Valkey's command groups (the `group` field of its command JSON), which also name our handler enums.
 public enum CommandGroup: String, Sendable, CaseIterable {
     case generic, string, hash, list, set, bitmap
@@ -125,13 +212,21 @@ public final class CommandSpec: @unchecked Sendable {
     /// QUIT and RESET.
     public let allowedWhileSubscribed: Bool
 
+    /// The ACL categories of this entry (`ACLCategories.derived`): flags, group and `acl:` extras.
+    public let aclCategories: ACLCategories
+    /// Where the keys are and what is done with them (ACL key permissions).
+    public let keySpecs: [KeySpec]
+    /// Where the channels are (Pub/Sub commands; ACL channel permissions).
+    public let channelArguments: ChannelArguments?
+
     /// This entry's slot in each dispatcher's statistics array; assigned when the table is built.
     public internal(set) var statsIndex = 0
 
     public init(
         _ name: String, arity: Int, flags: CommandFlags, keys: KeyPositions = .none, group: CommandGroup,
         since: String, summary: String, complexity: String = "", syntax: String = "", handler: CommandHandler? = nil,
-        subcommands: [CommandSpec] = []
+        subcommands: [CommandSpec] = [], acl: ACLCategories = [], keyAccess: KeyAccess? = nil,
+        keySpecs: [KeySpec]? = nil, channels: ChannelArguments? = nil
     ) {
         self.name = name
         self.arity = arity
@@ -147,6 +242,17 @@ public final class CommandSpec: @unchecked Sendable {
             "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "ping", "quit",
             "reset",
         ].contains(name)
+        self.aclCategories = ACLCategories.derived(
+            flags: flags, group: group, isContainer: !subcommands.isEmpty, explicit: acl)
+        if let keySpecs {
+            self.keySpecs = keySpecs
+        } else if keys.first > 0 {
+            let access = keyAccess ?? (flags.contains(.write) ? .write : flags.contains(.readonly) ? .read : [])
+            self.keySpecs = [.range(keys.first, keys.last, step: keys.step, access)]
+        } else {
+            self.keySpecs = []
+        }
+        self.channelArguments = channels
         self.subcommandList = subcommands
         var map: [String: CommandSpec] = [:]
         for sub in subcommands {
@@ -159,6 +265,11 @@ public final class CommandSpec: @unchecked Sendable {
 
     /// The name as Valkey prints it in errors and stats (`config|get`).
     public var fullName: String { name }
+
+    /// Every key argument of `args` (this command's argument vector) with what the command does with it.
+    public func keyArguments(_ args: [ByteBuffer]) -> [(index: Int, access: KeyAccess)] {
+        keySpecs.flatMap { $0.keys(in: args) }
+    }
 
     /// Valkey's arity rule (`commandCheckArity`).
     @inlinable public func acceptsArgumentCount(_ argc: Int) -> Bool {

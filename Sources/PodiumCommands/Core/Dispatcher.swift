@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import PodiumConfig
 import PodiumKeyspace
 import PodiumRESP
 
@@ -10,6 +11,8 @@ public final class Dispatcher {
     public let keyspace: Keyspace
     public weak var server: (any ServerContext)?
     public let table: CommandTable
+    /// Users, the ACL LOG and the aclfile.
+    public let acl: AccessControl
     public var logger: Logger
 
     /// Commands processed (INFO stats `total_commands_processed`).
@@ -53,6 +56,7 @@ public final class Dispatcher {
     public init(keyspace: Keyspace, table: CommandTable = .shared, logger: Logger = Logger(label: "podium.commands")) {
         self.keyspace = keyspace
         self.table = table
+        self.acl = AccessControl(table: table)
         self.logger = logger
         self.stats = Array(repeating: CommandStats(), count: table.allSpecs.count)
     }
@@ -60,7 +64,15 @@ public final class Dispatcher {
     /// Executes a batch of requests from one client, appending the replies to `output`. The caller holds the
     /// executor for the whole batch, so the batch is atomic with respect to other clients, like a Redis event
     /// loop iteration.
-    public func execute(batch: [[ByteBuffer]], client: ClientSession, output: inout ByteBuffer) {
+    ///
+    /// With `outputLimit`, stops after the command whose replies took `output` to that many bytes or more: the
+    /// connection writes what it has and runs the rest once the client has read enough (output back-pressure).
+    /// Returns how many requests ran (all of them, or up to and including the one that closed the connection).
+    @discardableResult
+    public func execute<Batch: Collection>(batch: Batch, client: ClientSession, output: inout ByteBuffer,
+                                           outputLimit: Int = .max) -> Int
+    where Batch.Element == [ByteBuffer] {
+        var executed = 0
         var ctx = CommandContext(
             dispatcher: self, client: client, reply: ReplyWriter(buffer: ByteBuffer(), proto: client.proto),
             spec: table.placeholder)
@@ -71,9 +83,11 @@ public final class Dispatcher {
         lastCommandEnd = SystemClock.monotonicNanoseconds()
         for args in batch {
             execute(args, &ctx)
-            if client.closeAfterReply { break }
+            executed += 1
+            if client.closeAfterReply || ctx.reply.buffer.readableBytes >= outputLimit { break }
         }
         swap(&ctx.reply.buffer, &output)
+        return executed
     }
 
     /// Executes one request into `ctx.reply`.
@@ -119,8 +133,21 @@ public final class Dispatcher {
         }
         // Valkey checks authentication after existence and arity, so even an unauthenticated client learns
         // about typos.
-        if !client.authenticated, !spec.flags.contains(.noAuth) {
-            reject(&ctx, .custom("NOAUTH Authentication required."))
+        if !client.authenticated, !acl.defaultUserIsOpen, !spec.flags.contains(.noAuth) {
+            reject(&ctx, .noAuth)
+            return
+        }
+        // Valkey refuses a no-multi command inside MULTI before it looks at the ACL.
+        if client.inMulti, !inExec, spec.flags.contains(.noMulti), !Self.passesThroughMulti(spec) {
+            stats[spec.statsIndex].rejectedCalls += 1
+            reject(&ctx, .notAllowedInTransaction)
+            return
+        }
+        // The ACL: command, keys, channels (AccessControl.swift). EXEC's queued commands are checked again, in
+        // case the user's rules changed since they were queued.
+        let user = client.user ?? acl.defaultUser
+        if let denial = user.check(spec, ctx.args) {
+            denyByACL(&ctx, denial, user: user)
             return
         }
         // maxmemory (Valkey checks it after authentication): evict first; a command that may grow memory is
@@ -148,7 +175,7 @@ public final class Dispatcher {
         if client.proto == .resp2, !inExec, client.subscriptions.isSubscribed,
             !(spec.parent ?? spec).allowedWhileSubscribed
         {
-            reject(&ctx, .notAllowedWhileSubscribed(spec.fullName))
+            rejectBeforeRun(&ctx, .notAllowedWhileSubscribed(spec.fullName))
             return
         }
         // While the dataset loads only commands flagged `loading` run (INFO, SELECT, CONFIG, ...), as in Valkey.
@@ -156,22 +183,64 @@ public final class Dispatcher {
             rejectBeforeRun(&ctx, .loading)
             return
         }
-        if client.inMulti {
-            let root = spec.parent ?? spec
-            let passesThrough = root.name == "exec" || root.name == "discard" || root.name == "multi"
-                || root.name == "watch" || root.name == "quit" || root.name == "reset"
-            if !passesThrough {
-                if spec.flags.contains(.noMulti) {
-                    stats[spec.statsIndex].rejectedCalls += 1
-                    reject(&ctx, .notAllowedInTransaction)
-                    return
-                }
-                client.queued.append(ctx.args)
-                ctx.reply.simple("QUEUED")
-                return
-            }
+        if client.inMulti, !Self.passesThroughMulti(spec) {
+            client.queued.append(ctx.args)
+            ctx.reply.simple("QUEUED")
+            return
         }
         call(spec, &ctx)
+    }
+
+    /// The arguments MONITOR may show: secrets become `(redacted)`, as Valkey's `redactClientCommandArgument` does
+    /// for ACL SETUSER's rules, HELLO's AUTH credentials and CONFIG SET of a sensitive directive (`requirepass`,
+    /// `tls-key-file-pass`, …). AUTH itself is not shown at all (`skipMonitor`).
+    static func redacted(_ spec: CommandSpec, _ args: [ByteBuffer]) -> [ByteBuffer] {
+        var hidden: [Int] = []
+        switch spec.fullName {
+        case "acl|setuser": hidden = Array(2..<args.count)
+        case "hello":
+            if let auth = args.indices.dropFirst(2).first(where: { String(buffer: args[$0]).lowercased() == "auth" }) {
+                hidden = Array((auth + 1)..<min(args.count, auth + 3))
+            }
+        case "config|set":
+            for i in stride(from: 2, to: args.count - 1, by: 2)
+            where ConfigTable.entry(named: String(buffer: args[i]))?.flags.contains(.sensitive) == true {
+                hidden.append(i + 1)
+            }
+        default: return args
+        }
+        var out = args
+        for i in hidden { out[i] = ByteBuffer(string: "(redacted)") }
+        return out
+    }
+
+    /// Commands a client in MULTI runs at once instead of queueing.
+    static func passesThroughMulti(_ spec: CommandSpec) -> Bool {
+        let root = spec.parent ?? spec
+        return root.name == "exec" || root.name == "discard" || root.name == "multi" || root.name == "watch"
+            || root.name == "quit" || root.name == "reset"
+    }
+
+    /// Refuses a command the ACL denies: Valkey's NOPERM texts (Redis 7.0's wording), an ACL LOG entry (context
+    /// `multi` inside a transaction), and in EXEC the text that says the rules changed since the command was queued.
+    func denyByACL(_ ctx: inout CommandContext, _ denial: ACLDenial, user: ACLUser) {
+        let client = ctx.client
+        let reason: ACLLogEntry.Reason
+        let object: String
+        switch denial {
+        case .command:
+            reason = .command
+            object = ctx.spec.fullName
+        case .key(let argument):
+            reason = .key
+            object = ctx.string(argument)
+        case .channel(let argument):
+            reason = .channel
+            object = ctx.string(argument)
+        }
+        acl.record(reason, context: client.inMulti || inExec ? .multi : .toplevel, object: object, username: user.name,
+                   clientInfo: ClientCommands.describe(client, now: keyspace.now), now: keyspace.now)
+        rejectBeforeRun(&ctx, inExec ? .noPermissionInExec(reason) : .noPermission(reason, command: ctx.spec.fullName))
     }
 
     /// Runs a handler with statistics; used directly by EXEC for queued commands.
@@ -182,7 +251,7 @@ public final class Dispatcher {
         }
         let client = ctx.client
         keyspace.noTouch = client.noTouch
-        if let feed = monitorFeed, !spec.flags.contains(.skipMonitor) { feed(client, ctx.args) }
+        if let feed = monitorFeed, !spec.flags.contains(.skipMonitor) { feed(client, Self.redacted(spec, ctx.args)) }
         client.lastCommand = spec.name
         // Commands of a batch run back to back, so one clock reading per command suffices: each starts where
         // the previous one ended (the dispatcher's own few instructions are charged to the next command).
@@ -216,7 +285,8 @@ public final class Dispatcher {
     /// Valkey's `rejectCommand` for the checks that may also refuse EXEC: EXEC then answers EXECABORT with the
     /// reason and discards the transaction; any other command is rejected as by `reject`.
     func rejectBeforeRun(_ ctx: inout CommandContext, _ error: CommandError) {
-        if (ctx.spec.parent ?? ctx.spec).name == "exec", ctx.client.inMulti {
+        // Valkey's execCommandAbort runs whether or not the client is in MULTI.
+        if (ctx.spec.parent ?? ctx.spec).name == "exec" {
             ctx.client.discardTransaction()
             unwatchAll(ctx.client)
             replyError(&ctx, .execAbort(error))

@@ -182,6 +182,12 @@ extension ServerCommands {
             add("pubsubshard_channels", info.pubsubShardChannels)
             add("total_error_replies", ctx.dispatcher.totalErrorReplies)
             add("unexpected_error_replies", 0)
+            // Valkey 8 / Redis 7.2: denials by reason (ACL LOG keeps the details).
+            let acl = ctx.dispatcher.acl
+            add("acl_access_denied_auth", acl.deniedAuth)
+            add("acl_access_denied_cmd", acl.deniedCommand)
+            add("acl_access_denied_key", acl.deniedKey)
+            add("acl_access_denied_channel", acl.deniedChannel)
         case "replication":
             lines.append("# Replication")
             add("role", "master")

@@ -125,29 +125,8 @@ public enum ServerCommands {
 
     // MARK: - COMMAND
 
-    /// The ACL categories Valkey derives for a command (COMMAND INFO's 7th element).
-    static func categories(_ spec: CommandSpec) -> [String] {
-        var out: [String] = []
-        if spec.flags.contains(.write) { out.append("@write") }
-        if spec.flags.contains(.readonly) { out.append("@read") }
-        if spec.flags.contains(.admin) { out += ["@admin", "@dangerous"] }
-        if spec.flags.contains(.pubsub) { out.append("@pubsub") }
-        if spec.keys.first > 0 { out.insert("@keyspace", at: 0) }
-        switch spec.group {
-        case .string: out.append("@string")
-        case .hash: out.append("@hash")
-        case .sortedSet: out.append("@sortedset")
-        case .list: out.append("@list")
-        case .set: out.append("@set")
-        case .bitmap: out.append("@bitmap")
-        case .transactions: out.append("@transaction")
-        case .connection: out.append("@connection")
-        default: break
-        }
-        out.append(spec.flags.contains(.fast) ? "@fast" : "@slow")
-        if spec.flags.contains(.blocking) { out.append("@blocking") }
-        return out
-    }
+    /// The ACL categories of a command (COMMAND INFO's 7th element), a fact of its table entry.
+    static func categories(_ spec: CommandSpec) -> [String] { spec.aclCategories.names.map { "@" + $0 } }
 
     static func writeInfo(_ ctx: inout CommandContext, _ spec: CommandSpec) {
         ctx.reply.arrayHeader(10)

@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import PodiumCommands
 import PodiumConfig
 
 /// One connection's queue of Pub/Sub frames, and its output-buffer accounting.
@@ -18,7 +19,10 @@ import PodiumConfig
 ///
 /// Thread-safety: every field is guarded by `lock` (appends come from whichever event loop runs the publisher,
 /// drains from the subscriber's own loop).
-final class PushOutlet: @unchecked Sendable {
+/// The outlet also keeps the connection's other buffer figures (`ClientBufferFigures`): reply bytes and writes the
+/// connection handed to NIO and NIO has not sent yet, and the unparsed input; CLIENT LIST reads them from whichever
+/// thread runs it, and `client-output-buffer-limit normal` is checked against them.
+final class PushOutlet: ClientBufferFigures, @unchecked Sendable {
     /// What `enqueue` did with a frame.
     enum EnqueueResult: Equatable {
         case queued
@@ -37,13 +41,47 @@ final class PushOutlet: @unchecked Sendable {
     /// When `queued` went over the soft limit (monotonic ns), while it stays over.
     private var overSoftSince: UInt64?
     private var isClosed = false
+    /// Reply bytes and writes handed to NIO and not yet sent (`wroteReplies` / `sentReplies`), Pub/Sub frame writes
+    /// in flight, and the unparsed input (`queryBuffer`).
+    private var replyBytes = 0
+    private var replyWrites = 0
+    private var frameWrites = 0
+    private var unparsed = 0
 
     init(channel: (any Channel)?) {
         self.channel = channel
     }
 
-    /// Bytes accepted and not yet written to the socket (CLIENT LIST `omem`-like figure).
+    /// Pub/Sub (and MONITOR) bytes accepted and not yet written to the socket.
     var queuedBytes: Int { lock.withLock { queued } }
+
+    // MARK: - Buffer figures
+
+    var queryBufferBytes: Int { lock.withLock { unparsed } }
+    var outputBytes: Int { lock.withLock { queued + replyBytes } }
+    var outputWrites: Int { lock.withLock { replyWrites + frameWrites + (pending.readableBytes > 0 ? 1 : 0) } }
+
+    /// The connection handed a write of `n` reply bytes to NIO; returns the connection's output bytes now.
+    func wroteReplies(_ n: Int) -> Int {
+        lock.withLock {
+            replyBytes += n
+            replyWrites += 1
+            return queued + replyBytes
+        }
+    }
+
+    /// A reply write of `n` bytes left NIO (sent, or failed because the connection closed); returns the output
+    /// bytes now.
+    func sentReplies(_ n: Int) -> Int {
+        lock.withLock {
+            replyBytes = max(0, replyBytes - n)
+            replyWrites = max(0, replyWrites - 1)
+            return queued + replyBytes
+        }
+    }
+
+    /// The input received and not yet parsed into a whole request.
+    func queryBuffer(_ n: Int) { lock.withLock { unparsed = n } }
     var closed: Bool { lock.withLock { isClosed } }
 
     /// Appends one encoded frame (shared, not copied, when the queue is empty) and checks the limit.
@@ -125,7 +163,11 @@ final class PushOutlet: @unchecked Sendable {
         }
         guard let buffer else { return }
         let n = buffer.readableBytes
-        channel.writeAndFlush(buffer).whenComplete { _ in self.written(n) }
+        lock.withLock { frameWrites += 1 }
+        channel.writeAndFlush(buffer).whenComplete { _ in
+            self.written(n)
+            self.lock.withLock { self.frameWrites = max(0, self.frameWrites - 1) }
+        }
     }
 
     /// A write left NIO (sent, or failed because the connection closed): those bytes no longer count.
