@@ -40,7 +40,7 @@ public final class Keyspace {
     /// of the restart; keys whose time has passed expire normally once loading ends.
     public var isLoading = false
     /// Point-in-time views in progress (`beginSnapshot`): every value is copy-on-write, so a view needs no help
-    /// from writes; the count is for INFO and checks.
+    /// from writes; the count only catches an `endSnapshot` without its `beginSnapshot`.
     public private(set) var liveSnapshots = 0
     /// Called with (db, key) whenever a key is removed because it expired (keyspace notifications, AOF DEL).
     /// Set only while someone listens: nil costs one check per expired key.

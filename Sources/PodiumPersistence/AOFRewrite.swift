@@ -152,60 +152,60 @@ enum AOFRewrite {
         _ count: Int, command: StaticString, key: UnsafeRawBufferPointer, into out: inout ByteBuffer,
         _ elements: ((UnsafeRawBufferPointer) -> Void) -> Void
     ) {
-        var remaining = count
-        var inCommand = 0
+        var variadic = Variadic(command: command, key: key, count: count, argumentsPerItem: 1)
         elements { element in
-            if inCommand == 0 {
-                AOFFormat.writeHeader(UInt8(ascii: "*"), 2 + min(remaining, itemsPerCommand), into: &out)
-                out.writeStaticString(command)
-                AOFFormat.writeBulk(key, into: &out)
-            }
+            variadic.startItem(into: &out)
             AOFFormat.writeBulk(element, into: &out)
-            remaining -= 1
-            inCommand += 1
-            if inCommand == itemsPerCommand { inCommand = 0 }
         }
     }
 
     /// `HMSET key field value …` (what Valkey writes), 64 pairs per command.
     static func writeHash(_ hash: HashObject, key: UnsafeRawBufferPointer, into out: inout ByteBuffer) {
-        var remaining = hash.count
-        var inCommand = 0
+        var variadic = Variadic(command: "$5\r\nHMSET\r\n", key: key, count: hash.count, argumentsPerItem: 2)
         hash.forEach { field, value in
-            if inCommand == 0 {
-                let pairs = min(remaining, itemsPerCommand)
-                AOFFormat.writeHeader(UInt8(ascii: "*"), 2 + 2 * pairs, into: &out)
-                out.writeStaticString("$5\r\nHMSET\r\n")
-                AOFFormat.writeBulk(key, into: &out)
-            }
+            variadic.startItem(into: &out)
             AOFFormat.writeBulk(field, into: &out)
             AOFFormat.writeBulk(value, into: &out)
-            remaining -= 1
-            inCommand += 1
-            if inCommand == itemsPerCommand { inCommand = 0 }
         }
     }
 
     /// `ZADD key score member …` in score order, 64 pairs per command; scores in the shortest form that reads
     /// back as the same double.
     static func writeSortedSet(_ set: SortedSetObject, key: UnsafeRawBufferPointer, into out: inout ByteBuffer) {
-        var remaining = set.count
-        var inCommand = 0
-        guard remaining > 0 else { return }
+        var variadic = Variadic(command: "$4\r\nZADD\r\n", key: key, count: set.count, argumentsPerItem: 2)
         set.forEach { member, score in
+            variadic.startItem(into: &out)
+            var text = NumberFormat.formatDouble(score)
+            text.withUTF8 { AOFFormat.writeBulk(UnsafeRawBufferPointer($0), into: &out) }
+            AOFFormat.writeBulk(member, into: &out)
+        }
+    }
+
+    /// The command headers of a variadic rewrite (`<command> key item …`, `itemsPerCommand` items per command):
+    /// `startItem` writes a new command's header before its first item.
+    struct Variadic {
+        let command: StaticString
+        let key: UnsafeRawBufferPointer
+        var remaining: Int
+        let argumentsPerItem: Int
+        var inCommand = 0
+
+        init(command: StaticString, key: UnsafeRawBufferPointer, count: Int, argumentsPerItem: Int) {
+            self.command = command
+            self.key = key
+            self.remaining = count
+            self.argumentsPerItem = argumentsPerItem
+        }
+
+        mutating func startItem(into out: inout ByteBuffer) {
             if inCommand == 0 {
-                let pairs = min(remaining, itemsPerCommand)
-                AOFFormat.writeHeader(UInt8(ascii: "*"), 2 + 2 * pairs, into: &out)
-                out.writeStaticString("$4\r\nZADD\r\n")
+                let items = min(remaining, AOFRewrite.itemsPerCommand)
+                AOFFormat.writeHeader(UInt8(ascii: "*"), 2 + argumentsPerItem * items, into: &out)
+                out.writeStaticString(command)
                 AOFFormat.writeBulk(key, into: &out)
             }
-            let text = NumberFormat.formatDouble(score)
-            var scoreText = text
-            scoreText.withUTF8 { AOFFormat.writeBulk(UnsafeRawBufferPointer($0), into: &out) }
-            AOFFormat.writeBulk(member, into: &out)
             remaining -= 1
-            inCommand += 1
-            if inCommand == itemsPerCommand { inCommand = 0 }
+            inCommand = inCommand + 1 == AOFRewrite.itemsPerCommand ? 0 : inCommand + 1
         }
     }
 }

@@ -373,7 +373,13 @@ final class AOFWriter: @unchecked Sendable {
     }
 
     private func syncNow(_ lastSync: inout UInt64) {
-        let target = monitor.withLock { written }
+        sync(fd, path: path, upTo: monitor.withLock { written })
+        lastSync = monotonicNanoseconds()
+    }
+
+    /// fsyncs `fd` and records the outcome: on success the stream is on disk up to `target` (and an fsync error
+    /// is cleared), on failure the error stops writes (`-MISCONF`) until a later fsync succeeds.
+    private func sync(_ fd: Int32, path: String, upTo target: UInt64) {
         do {
             try FileIO.sync(fd, path: path)
             monitor.withLock {
@@ -382,45 +388,29 @@ final class AOFWriter: @unchecked Sendable {
                     failure = nil
                     logger.warning("AOF write error looks solved, Podium can write again.")
                 }
+                monitor.broadcast()
             }
         } catch {
             monitor.withLock {
                 if failure == nil { logger.warning("Error syncing the AOF file: \(error.reason)") }
                 failure = error
+                monitor.broadcast()
             }
         }
-        lastSync = monotonicNanoseconds()
     }
 
     /// everysec: hands an fsync of everything written so far to the background thread (on a duplicate of the
     /// descriptor, so switching files meanwhile is safe), or counts a delayed fsync if the last one still runs.
     private func syncInBackground(_ lastSync: inout UInt64) {
-        lastSync = monotonicNanoseconds()
-        let target = monitor.withLock { written }
         let copy = dup(fd)
         guard copy >= 0 else {
             syncNow(&lastSync)
             return
         }
-        let path = self.path
+        lastSync = monotonicNanoseconds()
+        let (path, target) = (self.path, monitor.withLock { written })
         let started = background.submit { [self] in
-            do throws(FileError) {
-                try FileIO.sync(copy, path: path)
-                monitor.withLock {
-                    synced = max(synced, target)
-                    if failure?.operation == "fsync" {
-                        failure = nil
-                        logger.warning("AOF write error looks solved, Podium can write again.")
-                    }
-                    monitor.broadcast()
-                }
-            } catch {
-                monitor.withLock {
-                    if failure == nil { logger.warning("Error syncing the AOF file: \(error.reason)") }
-                    failure = error
-                    monitor.broadcast()
-                }
-            }
+            sync(copy, path: path, upTo: target)
             FileIO.closeFile(copy)
         }
         if !started {

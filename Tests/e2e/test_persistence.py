@@ -35,6 +35,13 @@ def client(server: ServerProcess) -> redis.Redis:
     return server.client(single_connection_client=True)
 
 
+def start_error(server: ServerProcess) -> str:
+    """Starts the server, which must refuse to start; returns its error (with the log's tail)."""
+    with pytest.raises(ServerStartError) as info:
+        server.start()
+    return str(info.value)
+
+
 def restart(server: ServerProcess) -> None:
     server.stop()
     server.start()
@@ -536,10 +543,9 @@ def test_truncated_file_with_aof_load_truncated_no_refuses_to_start(server_facto
     server.stop()
     log = b"".join(SMALL_LOG)
     make_dir_with_log(server, log[:-3])
-    with pytest.raises(ServerStartError) as info:
-        server.start()
-    assert "Unexpected end of file reading the append only file appendonly.aof.1.incr.aof" in str(info.value)
-    assert "podium-check-aof --fix" in str(info.value)
+    text = start_error(server)
+    assert "Unexpected end of file reading the append only file appendonly.aof.1.incr.aof" in text
+    assert "podium-check-aof --fix" in text
 
 
 @pytest.mark.parametrize("position,replacement", [
@@ -553,9 +559,7 @@ def test_corruption_refuses_to_start_and_names_file_and_offset(server_factory, p
     log = bytearray(b"".join(SMALL_LOG))
     log[position:position + 1] = replacement
     make_dir_with_log(server, bytes(log))
-    with pytest.raises(ServerStartError) as info:
-        server.start()
-    text = str(info.value)
+    text = start_error(server)
     assert "Bad file format reading the append only file appendonly.aof.1.incr.aof" in text
     assert "at offset" in text and "podium-check-aof --fix" in text
 
@@ -565,9 +569,8 @@ def test_truncated_base_file_is_fatal(server_factory):
     server = server_factory()
     server.stop()
     make_dir_with_log(server, resp("SET", "x", "1"), base=b"".join(SMALL_LOG)[:-2])
-    with pytest.raises(ServerStartError) as info:
-        server.start()
-    assert "the truncated file is not the last file" in str(info.value)
+    text = start_error(server)
+    assert "the truncated file is not the last file" in text
 
 
 def test_manifest_naming_a_missing_file_refuses_to_start(server_factory):
@@ -575,9 +578,8 @@ def test_manifest_naming_a_missing_file_refuses_to_start(server_factory):
     server.stop()
     d = make_dir_with_log(server, resp("SET", "x", "1"))
     (d / "appendonly.aof.1.base.aof").unlink()
-    with pytest.raises(ServerStartError) as info:
-        server.start()
-    assert "names appendonly.aof.1.base.aof, which cannot be read" in str(info.value)
+    text = start_error(server)
+    assert "names appendonly.aof.1.base.aof, which cannot be read" in text
 
 
 def test_bad_manifest_refuses_to_start(server_factory):
@@ -585,27 +587,24 @@ def test_bad_manifest_refuses_to_start(server_factory):
     server.stop()
     d = make_dir_with_log(server, resp("SET", "x", "1"))
     (d / MANIFEST).write_text("file appendonly.aof.1.incr.aof seq 1\n")
-    with pytest.raises(ServerStartError) as info:
-        server.start()
-    assert "Invalid AOF manifest file format" in str(info.value)
+    text = start_error(server)
+    assert "Invalid AOF manifest file format" in text
 
 
 def test_unknown_command_in_the_log_refuses_to_start(server_factory):
     server = server_factory()
     server.stop()
     make_dir_with_log(server, resp("SET", "x", "1") + resp("NOSUCHCOMMAND", "y"))
-    with pytest.raises(ServerStartError) as info:
-        server.start()
-    assert "Unknown command 'NOSUCHCOMMAND' reading the append only file" in str(info.value)
+    text = start_error(server)
+    assert "Unknown command 'NOSUCHCOMMAND' reading the append only file" in text
 
 
 def test_rdb_preamble_base_gets_a_clear_message(server_factory):
     server = server_factory()
     server.stop()
     make_dir_with_log(server, resp("SET", "x", "1"), base=b"REDIS0010\xfa\x09redis-ver")
-    with pytest.raises(ServerStartError) as info:
-        server.start()
-    assert "starts with an RDB preamble" in str(info.value)
+    text = start_error(server)
+    assert "starts with an RDB preamble" in text
 
 
 def test_old_style_appendonly_aof_is_migrated(server_factory):
