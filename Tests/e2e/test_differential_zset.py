@@ -127,6 +127,8 @@ class ZsetGenerator:
             args = [name, k]
             if r.random() < 0.6:
                 args.append(self.pick(["1", "2", "0", "5", "-1", "abc"]))
+                if r.random() < 0.1:
+                    args.append(self.pick(["1", "extra"]))  # `ZPOPMAX key 0 1`: a syntax error
             return td.Cmd(args, mode="scores")
         if name == "ZRANDMEMBER":
             args = [name, k]
@@ -176,7 +178,8 @@ def same(p: Reply, o: Reply) -> bool:
             pf, of = float(p.value), float(o.value)
         except ValueError:
             return False
-        return pf == of or (math.isnan(pf) and math.isnan(of))
+        # Signed zeros differ: a listpack keeps `-0` as `0`, a skiplist keeps `-0` (as Valkey 8 and Redis 7 do).
+        return (pf == of and math.copysign(1, pf) == math.copysign(1, of)) or (math.isnan(pf) and math.isnan(of))
     if p.kind == "*" and p.value is not None and o.value is not None and len(p.value) == len(o.value):
         return all(same(a, b) for a, b in zip(p.value, o.value))
     return False

@@ -486,6 +486,8 @@ public enum SortedSetCommands {
 
     /// ZPOPMIN / ZPOPMAX key [count]
     static func popGeneric(_ ctx: inout CommandContext, max: Bool) throws(CommandError) {
+        // Arity is -2, but only `key [count]` is valid (Valkey: syntax error before anything else).
+        if ctx.argc > 3 { throw .syntax }
         var count = 1
         let hasCount = ctx.argc == 3
         if hasCount {

@@ -47,6 +47,7 @@ public final class SortedSetObject {
 
     /// Moves a member found by `find` to a new score.
     public func move(_ member: Member, to score: Double) {
+        let score = stored(score)
         let old = member.node.score
         if old != score || (old == 0 && score == 0 && old.sign != score.sign) {
             list.updateScore(member.node, to: score)
@@ -55,10 +56,17 @@ public final class SortedSetObject {
 
     /// Adds a member that `find` did not find.
     public func insertAbsent(_ member: Bytes, _ score: Double, limits: ListpackLimits) {
-        index.insert(list.insert(score: score, member: member))
-        if !converted, index.count > limits.maxListpackEntries || member.count > limits.maxListpackValue {
+        // Valkey converts before the insert that would not fit, so that member's score is kept as given.
+        if !converted, index.count + 1 > limits.maxListpackEntries || member.count > limits.maxListpackValue {
             converted = true
         }
+        index.insert(list.insert(score: stored(score), member: member))
+    }
+
+    /// The score as Valkey keeps it: a listpack stores an integral score as an integer, so `-0` becomes `0`
+    /// there (ZSCORE then answers `0`); a skiplist keeps the double as it is (`-0`).
+    @inline(__always) func stored(_ score: Double) -> Double {
+        !converted && score == 0 ? 0 : score
     }
 
     @discardableResult
