@@ -48,6 +48,8 @@ final class Node {
             var items: [String] = []
             if z.count > 0 { z.range(start: 0, end: z.count - 1, reverse: false) { m, s in items.append("\(m)@\(s)") } }
             return items.joined(separator: ",")
+        case .list(let l): return l.elements.map(\.description).joined(separator: ",")
+        case .set(let s): return s.members.map(\.description).sorted().joined(separator: ",")
         }
     }
 }
@@ -92,6 +94,13 @@ func rewriteAndReload(_ snapshots: [DatabaseSnapshot], now: Int64) throws -> Nod
         var hash = ["HSET", "bighash"]
         for i in 0..<600 { hash += ["f\(i)", String(repeating: "v", count: i % 90)] }
         node.run(hash)
+        node.run(["RPUSH", "l", "a", "12", "-3"], ["SADD", "ints", "3", "1", "2"], ["SADD", "strs", "x", "y"])
+        var list = ["RPUSH", "biglist"]
+        for i in 0..<3000 { list.append("element:\(i)") }
+        node.run(list)
+        var set = ["SADD", "bigset"]
+        for i in 0..<5000 { set.append("member:\(i)") }
+        node.run(set)
         return node
     }
 
@@ -103,6 +112,9 @@ func rewriteAndReload(_ snapshots: [DatabaseSnapshot], now: Int64) throws -> Nod
         #expect(copy.contents() == node.contents())
         #expect(copy.run(["OBJECT", "ENCODING", "board"]) == "$8\r\nskiplist\r\n")
         #expect(copy.run(["OBJECT", "ENCODING", "z"]) == "$8\r\nlistpack\r\n")
+        #expect(copy.run(["OBJECT", "ENCODING", "biglist"]) == "$9\r\nquicklist\r\n")
+        #expect(copy.run(["OBJECT", "ENCODING", "bigset"]) == "$9\r\nhashtable\r\n")
+        #expect(copy.run(["OBJECT", "ENCODING", "ints"]) == "$6\r\nintset\r\n")
     }
 
     @Test func keysExpiredAtTheViewAreLeftOut() throws {
@@ -122,7 +134,9 @@ func rewriteAndReload(_ snapshots: [DatabaseSnapshot], now: Int64) throws -> Nod
         let snapshots = node.keyspace.beginSnapshot()
         node.run(["SET", "int", "43"], ["APPEND", "str", "!"], ["DEL", "empty"], ["HSET", "h", "a", "changed"],
                  ["HDEL", "bighash", "f1"], ["ZINCRBY", "board", "1000", "member:7"], ["ZREM", "z", "a"],
-                 ["ZADD", "z", "5", "new"], ["FLUSHDB"], ["SELECT", "5"], ["SET", "in5", "y"], ["SWAPDB", "5", "6"],
+                 ["ZADD", "z", "5", "new"], ["LPUSH", "biglist", "x"], ["LSET", "biglist", "1500", "y"],
+                 ["LTRIM", "biglist", "10", "-10"], ["SREM", "bigset", "member:1", "member:2"], ["SADD", "bigset", "z"],
+                 ["SPOP", "strs"], ["RPOP", "l"], ["FLUSHDB"], ["SELECT", "5"], ["SET", "in5", "y"], ["SWAPDB", "5", "6"],
                  ["SELECT", "0"])
         for i in 0..<3000 { node.run(["SET", "new:\(i)", "\(i)"]) }
         let copy = try rewriteAndReload(snapshots, now: node.clock.now)
