@@ -26,11 +26,20 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Replies held back until the AOF is durable up to their offset (`appendfsync always`), in order. While
     /// any is held, later replies queue behind it, so a client never sees a reply out of order.
     private var held: [(offset: UInt64, output: ByteBuffer, drained: Int, close: Bool)] = []
+    /// True while the client is blocked (BLPOP ...): requests keep arriving into `batch` but do not run until the
+    /// server resumes the connection (`resume`).
+    private var blocked = false
+    /// Bytes of requests held in `batch` while blocked (bounded by client-query-buffer-limit).
+    private var heldInputBytes = 0
+    private let queryBufferLimit: Int
+    /// The blocked client's timeout.
+    private var blockTimer: Scheduled<Void>?
 
     init(server: ServerCore, limits: RESPLimits, queryBufferLimit: Int) {
         self.server = server
         self.processor = NIOSingleStepByteToMessageProcessor(
             RESPRequestDecoder(limits: limits), maximumBufferSize: queryBufferLimit)
+        self.queryBufferLimit = queryBufferLimit
         batch.reserveCapacity(64)
     }
 
@@ -45,6 +54,14 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         if let (session, outlet) = server.register(channel: context.channel) {
             self.session = session
             self.outlet = outlet
+            // An unblocked client's reply is sent, and its held requests run, from a task on this event loop.
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            server.setResume(session) {
+                bound.eventLoop.execute {
+                    let (handler, context) = bound.value
+                    handler.resume(context)
+                }
+            }
         } else {
             // Over maxclients: Valkey answers and closes.
             var buffer = context.channel.allocator.buffer(capacity: 64)
@@ -59,6 +76,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         if let session { server.unregister(session) }
         session = nil
         held.removeAll()
+        blockTimer?.cancel()
+        blockTimer = nil
         context.fireChannelInactive()
     }
 
@@ -67,7 +86,10 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         let buffer = unwrapInboundIn(data)
         server.countInput(buffer.readableBytes)
         do {
-            try processor.process(buffer: buffer) { args in batch.append(args) }
+            try processor.process(buffer: buffer) { args in
+                batch.append(args)
+                if blocked { for a in args { heldInputBytes += a.readableBytes + 16 } }
+            }
         } catch let error as RESPProtocolError {
             pendingProtocolError = error
         } catch {
@@ -81,18 +103,47 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        guard session != nil, !closing else { return }
+        if blocked {
+            // Requests wait until the client is unblocked; what they may hold is bounded like unparsed input.
+            if heldInputBytes > queryBufferLimit {
+                server.logger.warning("closing blocked client that overcame query buffer limit",
+                                      metadata: ["podium.client": "\(session?.id ?? 0)"])
+                batch.removeAll()
+                closing = true
+                context.close(promise: nil)
+            }
+            return
+        }
+        run(context)
+    }
+
+    /// Runs the requests in `batch` (until one blocks the client) and sends the replies, preceded by the reply of
+    /// a blocking command that was just unblocked.
+    private func run(_ context: ChannelHandlerContext, unblocking: Bool = false) {
         guard let session, !closing else { return }
-        if !batch.isEmpty {
+        if !batch.isEmpty || unblocking {
             // Sized for the batch so a pipeline of small replies is written without regrowing.
             var output = context.channel.allocator.buffer(capacity: max(256, batch.count * 32))
-            let (drained, offset) = server.execute(batch: batch, session: session, outlet: outlet, output: &output)
-            batch.removeAll(keepingCapacity: batch.count < 1024)
+            let result = server.execute(batch: batch[...], session: session, outlet: outlet, output: &output)
+            let (drained, offset) = (result.drained, result.durableOffset)
+            if result.executed == batch.count {
+                batch.removeAll(keepingCapacity: batch.count < 1024)
+            } else {
+                batch.removeFirst(result.executed)
+            }
+            if let (deadline, generation) = result.blocked {
+                blocked = true
+                heldInputBytes = 0
+                for args in batch { for a in args { heldInputBytes += a.readableBytes + 16 } }
+                if deadline > 0 { scheduleTimeout(context, session, deadline: deadline, generation: generation) }
+            }
             // appendfsync always (offset > 0): these replies go out once the AOF is on disk up to `offset`, and
             // behind any replies of this connection still waiting.
             if offset > 0, !held.isEmpty || !server.persistence.whenDurable(offset, wakeUp(context)) {
                 held.append((offset, output, drained, session.closeAfterReply))
                 if session.closeAfterReply { closing = true }
-                if let error = pendingProtocolError {
+                if let error = pendingProtocolError, !blocked {
                     var buffer = context.channel.allocator.buffer(capacity: 64)
                     buffer.writeString("-ERR \(error.message)\r\n")
                     closing = true
@@ -110,7 +161,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             server.countOutput(output.readableBytes)
             write(context, output, drained: drained)
         }
-        if let error = pendingProtocolError {
+        if let error = pendingProtocolError, !blocked {
             var buffer = context.channel.allocator.buffer(capacity: 64)
             buffer.writeString("-ERR \(error.message)\r\n")
             server.logger.debug("protocol error from client", metadata: ["podium.error": "\(error.message)"])
@@ -119,6 +170,32 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         context.flush()
+    }
+
+    /// The server unblocked this client (served, timed out, CLIENT UNBLOCK): send the reply, run what was held.
+    private func resume(_ context: ChannelHandlerContext) {
+        guard blocked, context.channel.isActive else { return }
+        blocked = false
+        heldInputBytes = 0
+        blockTimer?.cancel()
+        blockTimer = nil
+        run(context, unblocking: true)
+    }
+
+    /// One timer per blocked client with a timeout, on its own event loop: nothing scans blocked clients.
+    private func scheduleTimeout(_ context: ChannelHandlerContext, _ session: ClientSession, deadline: Int64,
+                                 generation: Int) {
+        blockTimer?.cancel()
+        let bound = NIOLoopBound((self, context, session), eventLoop: context.eventLoop)
+        let server = self.server
+        blockTimer = context.eventLoop.scheduleTask(in: .milliseconds(server.milliseconds(until: deadline))) {
+            let (handler, context, session) = bound.value
+            handler.blockTimer = nil
+            // Fired a little early by the clock's measure: wait for the rest.
+            if let later = server.blockTimerFired(session, generation: generation) {
+                handler.scheduleTimeout(context, session, deadline: later, generation: generation)
+            }
+        }
     }
 
     /// A callback for the AOF writer that comes back to this connection's event loop to release held replies.

@@ -34,7 +34,11 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         let channel: any Channel
         /// Where the Pub/Sub hub queues this connection's messages.
         let outlet: PushOutlet
+        /// Asks the connection, on its own event loop, to send its unblocked reply and go on (set by the handler).
+        var resume: (@Sendable () -> Void)?
     }
+    /// Replies of unblocked clients, waiting for their connection's resume task (by client id).
+    private var unblockedReplies: [Int: ByteBuffer] = [:]
     private var connections: [Int: Connection] = [:]
     private var monitors: [Int: Connection] = [:]
     private var nextClientID = 1
@@ -82,21 +86,61 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     /// caller reports them to the outlet as written once `output` has been written), and the AOF offset the
     /// replies must wait for before they are sent (`whenDurable`: with `appendfsync always`, everything the batch
     /// wrote or could have read must be on disk first).
-    func execute(batch: [[ByteBuffer]], session: ClientSession, outlet: PushOutlet?, output: inout ByteBuffer)
-        -> (drained: Int, durableOffset: UInt64)
+    func execute(batch: ArraySlice<[ByteBuffer]>, session: ClientSession, outlet: PushOutlet?, output: inout ByteBuffer)
+        -> BatchResult
     {
-        var drained = 0
-        var offset: UInt64 = 0
+        var result = BatchResult()
         executor.withExclusiveAccess {
+            // An unblocked client's reply to its blocking command goes first.
+            if var reply = unblockedReplies.removeValue(forKey: session.id) { output.writeBuffer(&reply) }
             // Messages published to this client before this batch go out ahead of its replies. Only a subscribed
             // client can have any: frames are queued only while subscribed, and whatever was queued before an
             // UNSUBSCRIBE was drained at the start of that batch.
-            if let outlet, session.subscriptions.isSubscribed { drained = outlet.drain(into: &output) }
-            executor.dispatcher.execute(batch: batch, client: session, output: &output)
+            if let outlet, session.subscriptions.isSubscribed { result.drained = outlet.drain(into: &output) }
+            if !batch.isEmpty {
+                result.executed = executor.dispatcher.execute(batch: batch, client: session, output: &output)
+            }
+            if let state = session.blocked { result.blocked = (state.deadline, state.generation) }
             // The batch's writes go to the AOF writer in execution order, once per batch.
-            offset = persistence.commit()
+            result.durableOffset = persistence.commit()
         }
-        return (drained, offset)
+        return result
+    }
+
+    /// What running a batch did.
+    struct BatchResult {
+        /// Bytes of Pub/Sub frames drained into the output ahead of the replies.
+        var drained = 0
+        /// Where the AOF must be durable before the replies go out (0: no wait).
+        var durableOffset: UInt64 = 0
+        /// Requests that ran (fewer than the batch when one blocked the client).
+        var executed = 0
+        /// Set when the client is blocked at the end: its deadline (ms, 0 for none) and blocking generation.
+        var blocked: (deadline: Int64, generation: Int)?
+    }
+
+    /// Installs the connection's resume callback (see `Connection.resume`).
+    func setResume(_ session: ClientSession, _ resume: @escaping @Sendable () -> Void) {
+        executor.withExclusiveAccess { connections[session.id]?.resume = resume }
+    }
+
+    /// The timer of a blocked client fired: if it is still blocked by the same command and its deadline has
+    /// passed, it gets the timeout reply. Returns the deadline to wait for instead when the timer fired early.
+    func blockTimerFired(_ session: ClientSession, generation: Int) -> Int64? {
+        executor.withExclusiveAccess {
+            guard let state = session.blocked, state.generation == generation else { return nil }
+            executor.keyspace.refreshClock()
+            if state.deadline > executor.keyspace.now { return state.deadline }
+            if let reply = executor.dispatcher.blockTimedOut(session, generation: generation) {
+                unblocked(session, reply: reply)
+            }
+            return nil
+        }
+    }
+
+    /// Milliseconds from now (the command clock) to `deadline`.
+    func milliseconds(until deadline: Int64) -> Int64 {
+        max(0, deadline - executor.keyspace.clock.nowMilliseconds())
     }
 
     /// Loads the data set and opens the AOF (start-up, before the cron starts). Blocking: runs on a thread of
@@ -141,6 +185,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     func unregister(_ session: ClientSession) {
         executor.withExclusiveAccess {
             executor.dispatcher.unwatchAll(session)
+            executor.dispatcher.forgetBlocked(session)
+            unblockedReplies[session.id] = nil
             hub.unsubscribeAll(session)
             connections[session.id] = nil
             monitors[session.id] = nil
@@ -296,6 +342,13 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         case .started: return "Background append only file rewriting started"
         case .scheduled: return "Background append only file rewriting scheduled"
         }
+    }
+
+    func unblocked(_ client: ClientSession, reply: ByteBuffer) {
+        guard let connection = connections[client.id] else { return }
+        var reply = reply
+        unblockedReplies[client.id, default: ByteBuffer()].writeBuffer(&reply)
+        connection.resume?()
     }
 
     func shutdown(save: Bool?) throws(CommandError) {

@@ -49,6 +49,15 @@ public final class Dispatcher {
     }
     /// Writes of the execution unit in progress, not yet handed to the propagator.
     var pendingPropagation: [PropagatedCommand] = []
+    /// Blocked clients by key, in the order they blocked (Blocking.swift).
+    var blockedOn: [DatabaseKey: [ClientSession]] = [:]
+    /// Clients blocked without keys (WAIT), by id.
+    var waitingClients: [Int: ClientSession] = [:]
+    /// Clients blocked now (INFO `blocked_clients`).
+    public internal(set) var blockedClientCount = 0
+    var blockGenerations = 0
+    /// True while blocked clients are being served (serving never nests).
+    var servingBlocked = false
 
     public init(keyspace: Keyspace, table: CommandTable = .shared, logger: Logger = Logger(label: "podium.commands")) {
         self.keyspace = keyspace
@@ -59,8 +68,10 @@ public final class Dispatcher {
 
     /// Executes a batch of requests from one client, appending the replies to `output`. The caller holds the
     /// executor for the whole batch, so the batch is atomic with respect to other clients, like a Redis event
-    /// loop iteration.
-    public func execute(batch: [[ByteBuffer]], client: ClientSession, output: inout ByteBuffer) {
+    /// loop iteration. Returns how many requests ran: fewer than the batch when one blocked the client (BLPOP),
+    /// in which case the caller keeps the rest until the client is unblocked.
+    @discardableResult
+    public func execute(batch: ArraySlice<[ByteBuffer]>, client: ClientSession, output: inout ByteBuffer) -> Int {
         var ctx = CommandContext(
             dispatcher: self, client: client, reply: ReplyWriter(buffer: ByteBuffer(), proto: client.proto),
             spec: table.placeholder)
@@ -69,11 +80,20 @@ public final class Dispatcher {
         // Valkey too reads the clock once per command *call*, not per key access.
         keyspace.refreshClock()
         lastCommandEnd = SystemClock.monotonicNanoseconds()
+        var executed = 0
         for args in batch {
             execute(args, &ctx)
-            if client.closeAfterReply { break }
+            executed += 1
+            if client.closeAfterReply || client.blocked != nil { break }
         }
         swap(&ctx.reply.buffer, &output)
+        return executed
+    }
+
+    /// `execute(batch:)` for a whole array.
+    @discardableResult
+    public func execute(batch: [[ByteBuffer]], client: ClientSession, output: inout ByteBuffer) -> Int {
+        execute(batch: batch[...], client: client, output: &output)
     }
 
     /// Executes one request into `ctx.reply`.
@@ -94,6 +114,8 @@ public final class Dispatcher {
             client.replyMode = .on
         case .skipNext: client.replyMode = .skipThis
         }
+        // Clients blocked on keys this command (or EXEC) created are served now, after it.
+        if !keyspace.readyKeys.isEmpty { serveBlockedClients() }
     }
 
     func dispatch(_ ctx: inout CommandContext) {

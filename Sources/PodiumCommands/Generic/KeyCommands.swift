@@ -365,3 +365,22 @@ extension Value {
         }
     }
 }
+
+// MARK: - WAIT
+
+extension KeyCommands {
+    /// WAIT numreplicas timeout
+    ///
+    /// Podium has no replicas, so no write is ever acknowledged: `WAIT 0 ...` answers 0 at once; a client asking
+    /// for one or more replicas blocks until its timeout (milliseconds, 0: forever) or CLIENT UNBLOCK, then
+    /// answers 0, as Valkey does with no replica connected. Inside MULTI it answers 0 at once.
+    static func wait(_ ctx: inout CommandContext) throws(CommandError) {
+        let wanted = try ctx.integer(1)
+        guard let ms = ctx.integerIfValid(2) else { throw .custom("ERR timeout is not an integer or out of range") }
+        if ms < 0 { throw .timeoutNegative }
+        let now = ctx.keyspace.now
+        if ms > 0, Int64(ms) > Int64.max - now { throw .timeoutOutOfRange }
+        if wanted <= 0 || !ctx.mayBlock { ctx.reply.integer(0); return }
+        ctx.block(keys: [], type: .replicas, deadline: ms == 0 ? 0 : now + Int64(ms))
+    }
+}

@@ -213,7 +213,13 @@ public enum ListCommands {
         let (keys, front, count) = try parseMultiPop(ctx, at: 1)
         for i in keys {
             guard let slot = try listSlot(ctx, i) else { continue }
+            let n = min(count, ctx.db.entry(slot).value.listValue.count)
             popRangeWithKey(&ctx, slot: slot, arg: i, front: front, count: count)
+            // Recorded as LPOP / RPOP key count, as Valkey propagates it.
+            if ctx.propagates {
+                ctx.propagateInstead(CommandContext.arguments(
+                    front ? .word("LPOP") : .word("RPOP"), .arg(ctx.args[i]), .integer(n)))
+            }
             return
         }
         ctx.reply.nullArray()
