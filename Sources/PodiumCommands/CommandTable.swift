@@ -4,7 +4,7 @@
 ///
 /// Arity follows Valkey: it counts the command name, and a negative value means "at least".
 extension CommandTable {
-    static let all: [CommandSpec] = generic + strings + hashes + lists + sets + sortedSets + pubsub + transactions + connection
+    static let all: [CommandSpec] = generic + strings + bitmaps + hashes + lists + sets + sortedSets + pubsub + transactions + connection
         + server
 
     // MARK: - Generic
@@ -157,6 +157,43 @@ extension CommandTable {
         CommandSpec("setrange", arity: 4, flags: [.write, .denyOOM], keys: .one, group: .string, since: "2.2.0",
                     summary: "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.", complexity: "O(1), not counting the time taken to copy the new string in place.",
                     syntax: "key offset value", handler: StringCommands.setrange),
+        CommandSpec("substr", arity: 4, flags: [.readonly], keys: .one, group: .string, since: "1.0.0",
+                    summary: "Returns a substring from a string value.",
+                    complexity: "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.",
+                    syntax: "key start end", handler: StringCommands.getrange),
+        CommandSpec("lcs", arity: -3, flags: [.readonly], keys: .init(first: 1, last: 2, step: 1), group: .string,
+                    since: "7.0.0", summary: "Finds the longest common substring.",
+                    complexity: "O(N*M) where N and M are the lengths of s1 and s2, respectively",
+                    syntax: "key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]", handler: StringCommands.lcs),
+    ]
+
+    // MARK: - Bitmaps
+    static let bitmaps: [CommandSpec] = [
+        CommandSpec("setbit", arity: 4, flags: [.write, .denyOOM], keys: .one, group: .bitmap, since: "2.2.0",
+                    summary: "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist.",
+                    complexity: "O(1)", syntax: "key offset value", handler: BitmapCommands.setbit),
+        CommandSpec("getbit", arity: 3, flags: [.readonly, .fast], keys: .one, group: .bitmap, since: "2.2.0",
+                    summary: "Returns a bit value by offset.", complexity: "O(1)", syntax: "key offset",
+                    handler: BitmapCommands.getbit),
+        CommandSpec("bitcount", arity: -2, flags: [.readonly], keys: .one, group: .bitmap, since: "2.6.0",
+                    summary: "Counts the number of set bits (population counting) in a string.", complexity: "O(N)",
+                    syntax: "key [start end [BYTE | BIT]]", handler: BitmapCommands.bitcount),
+        CommandSpec("bitpos", arity: -3, flags: [.readonly], keys: .one, group: .bitmap, since: "2.8.7",
+                    summary: "Finds the first set (1) or clear (0) bit in a string.", complexity: "O(N)",
+                    syntax: "key bit [start [end [BYTE | BIT]]]", handler: BitmapCommands.bitpos),
+        CommandSpec("bitop", arity: -4, flags: [.write, .denyOOM], keys: .init(first: 2, last: -1, step: 1),
+                    group: .bitmap, since: "2.6.0",
+                    summary: "Performs bitwise operations on multiple strings, and stores the result.", complexity: "O(N)",
+                    syntax: "AND | OR | XOR | NOT destkey key [key ...]", handler: BitmapCommands.bitop),
+        CommandSpec("bitfield", arity: -2, flags: [.write, .denyOOM], keys: .one, group: .bitmap, since: "3.2.0",
+                    summary: "Performs arbitrary bitfield integer operations on strings.",
+                    complexity: "O(1) for each subcommand specified",
+                    syntax: "key [GET encoding offset | [OVERFLOW WRAP | SAT | FAIL] SET encoding offset value | INCRBY encoding offset increment ...]",
+                    handler: BitmapCommands.bitfield),
+        CommandSpec("bitfield_ro", arity: -2, flags: [.readonly, .fast], keys: .one, group: .bitmap, since: "6.0.0",
+                    summary: "Performs arbitrary read-only bitfield integer operations on strings.",
+                    complexity: "O(1) for each subcommand specified", syntax: "key [GET encoding offset ...]",
+                    handler: BitmapCommands.bitfieldRO),
     ]
 
     // MARK: - Hashes

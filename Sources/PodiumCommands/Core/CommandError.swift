@@ -103,3 +103,10 @@ extension CommandError {
     /// The reply of a client unblocked by `CLIENT UNBLOCK id ERROR`.
     static let unblocked = CommandError.custom("UNBLOCKED client unblocked via CLIENT UNBLOCK")
 }
+
+// MARK: - Bitmaps, strings and keys
+
+extension CommandError {
+    static let bitOffsetOutOfRange = CommandError.custom("ERR bit offset is not an integer or out of range")
+    static let bitValueOutOfRange = CommandError.custom("ERR bit is not an integer or out of range")
+}

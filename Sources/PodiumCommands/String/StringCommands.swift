@@ -468,3 +468,107 @@ public enum StringCommands {
         ctx.reply.integer(length)
     }
 }
+
+// MARK: - LCS
+
+extension StringCommands {
+    /// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]
+    ///
+    /// Valkey's dynamic programme over a table of (len1 + 1) x (len2 + 1) 32-bit cells, refused beyond
+    /// `proto-max-bulk-len` bytes of table ("Insufficient memory, transient memory for LCS exceeds
+    /// proto-max-bulk-len"), so no request can make the server allocate more than that.
+    static func lcs(_ ctx: inout CommandContext) throws(CommandError) {
+        let db = ctx.db
+        let va = ctx.args[1].withUnsafeReadableBytes { db.lookupRead(raw: $0) }
+        let vb = ctx.args[2].withUnsafeReadableBytes { db.lookupRead(raw: $0) }
+        if (va != nil && !va!.isString) || (vb != nil && !vb!.isString) {
+            throw .custom("ERR The specified keys must contain string values")
+        }
+        var getLen = false
+        var getIdx = false
+        var withMatchLen = false
+        var minMatchLen = 0
+        var j = 3
+        while j < ctx.argc {
+            if ctx.argIs(j, "idx") {
+                getIdx = true
+            } else if ctx.argIs(j, "len") {
+                getLen = true
+            } else if ctx.argIs(j, "withmatchlen") {
+                withMatchLen = true
+            } else if ctx.argIs(j, "minmatchlen"), j + 1 < ctx.argc {
+                minMatchLen = max(0, try ctx.integer(j + 1))
+                j += 1
+            } else {
+                throw .syntax
+            }
+            j += 1
+        }
+        if getLen && getIdx { throw .custom("ERR If you want both the length and indexes, please just use IDX.") }
+        let a = va?.stringBytes?.storage ?? []
+        let b = vb?.stringBytes?.storage ?? []
+        let (rows, cols) = (a.count + 1, b.count + 1)
+        let (cells, overflow) = rows.multipliedReportingOverflow(by: cols)
+        if overflow || cells > ctx.dispatcher.protoMaxBulkLength / 4 {
+            throw .custom("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")
+        }
+        var table = [UInt32](repeating: 0, count: cells)
+        for i in 1..<rows {
+            for k in 1..<cols {
+                table[i * cols + k] = a[i - 1] == b[k - 1]
+                    ? table[(i - 1) * cols + k - 1] + 1
+                    : max(table[(i - 1) * cols + k], table[i * cols + k - 1])
+            }
+        }
+        let length = Int(table[rows * cols - 1])
+        if getLen && !getIdx { ctx.reply.integer(length); return }
+        // Walk back from the end, collecting the string and (for IDX) the matching ranges, as Valkey does.
+        var result = [UInt8](repeating: 0, count: length)
+        var ranges: [(Int, Int, Int, Int)] = []
+        var idx = length
+        var (i, k) = (a.count, b.count)
+        var aStart = a.count, aEnd = 0, bStart = 0, bEnd = 0
+        while i > 0 && k > 0 {
+            var emit = false
+            if a[i - 1] == b[k - 1] {
+                result[idx - 1] = a[i - 1]
+                if aStart == a.count {
+                    (aStart, aEnd, bStart, bEnd) = (i - 1, i - 1, k - 1, k - 1)
+                } else if aStart == i && bStart == k {
+                    aStart -= 1
+                    bStart -= 1
+                } else {
+                    emit = true
+                }
+                if aStart == 0 || bStart == 0 { emit = true }
+                idx -= 1
+                i -= 1
+                k -= 1
+            } else {
+                if table[(i - 1) * cols + k] > table[i * cols + k - 1] { i -= 1 } else { k -= 1 }
+                if aStart != a.count { emit = true }
+            }
+            if emit {
+                let matchLength = aEnd - aStart + 1
+                if minMatchLen == 0 || matchLength >= minMatchLen { ranges.append((aStart, aEnd, bStart, bEnd)) }
+                aStart = a.count
+            }
+        }
+        guard getIdx else { ctx.reply.bulk(result); return }
+        ctx.reply.mapHeader(2)
+        ctx.reply.bulk("matches")
+        ctx.reply.arrayHeader(ranges.count)
+        for (s1, e1, s2, e2) in ranges {
+            ctx.reply.arrayHeader(withMatchLen ? 3 : 2)
+            ctx.reply.arrayHeader(2)
+            ctx.reply.integer(s1)
+            ctx.reply.integer(e1)
+            ctx.reply.arrayHeader(2)
+            ctx.reply.integer(s2)
+            ctx.reply.integer(e2)
+            if withMatchLen { ctx.reply.integer(e1 - s1 + 1) }
+        }
+        ctx.reply.bulk("len")
+        ctx.reply.integer(length)
+    }
+}
