@@ -384,3 +384,29 @@ extension KeyCommands {
         ctx.block(keys: [], type: .replicas, deadline: ms == 0 ? 0 : now + Int64(ms))
     }
 }
+
+// MARK: - MOVE
+
+extension KeyCommands {
+    /// MOVE key db
+    static func move(_ ctx: inout CommandContext) throws(CommandError) {
+        guard let target = ctx.integerIfValid(2), target >= Int(Int32.min), target <= Int(Int32.max) else {
+            throw .notInteger
+        }
+        guard target >= 0, target < ctx.keyspace.databases.count else { throw .dbIndexOutOfRange }
+        if target == ctx.client.db { throw .custom("ERR source and destination objects are the same") }
+        let db = ctx.db
+        guard let slot = ctx.args[1].withUnsafeReadableBytes({ db.slot(raw: $0) }) else { ctx.reply.integer(0); return }
+        let destination = ctx.keyspace[target]
+        if ctx.args[1].withUnsafeReadableBytes({ destination.slot(raw: $0) }) != nil { ctx.reply.integer(0); return }
+        let entry = db.entry(slot)
+        // The value moves as it is (a value type: no copy); a new key in the target, with the same TTL.
+        ctx.args[1].withUnsafeReadableBytes {
+            destination.set(raw: $0, entry.value, expireAt: entry.expireAt >= 0 ? entry.expireAt : nil)
+        }
+        db.remove(slot: slot)
+        ctx.notify(.generic, "move_from", arg: 1)
+        ctx.notify(.generic, "move_to", key: entry.key, db: target)
+        ctx.reply.integer(1)
+    }
+}

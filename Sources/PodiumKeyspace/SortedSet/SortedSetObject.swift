@@ -63,6 +63,13 @@ public final class SortedSetObject {
         index.insert(list.insert(score: stored(score), member: member))
     }
 
+    /// Valkey's `zsetConvert(..., OBJ_ENCODING_SKIPLIST)`, which SORT does to any sorted set it reads: from
+    /// then on OBJECT ENCODING answers `skiplist` and scores are kept as given (`-0`).
+    public func convertToSkiplist() { converted = true }
+
+    /// True once Valkey would keep this set in a skiplist.
+    public var isSkiplist: Bool { converted }
+
     /// The score as Valkey keeps it: a listpack stores an integral score as an integer, so `-0` becomes `0`
     /// there (ZSCORE then answers `0`); a skiplist keeps the double as it is (`-0`).
     @inline(__always) func stored(_ score: Double) -> Double {
