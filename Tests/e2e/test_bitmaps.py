@@ -151,3 +151,21 @@ def test_redis_cli_bits(podium):
     assert cli("BITPOS", "cb", "1") == "100"
     assert cli("BITFIELD", "cb", "INCRBY", "u4", "0", "3") == "3"
     assert cli("GETBIT", "cb", "2") == "1"
+
+
+def test_changes_counted_as_valkey(r):
+    """INFO rdb_changes_since_last_save moves as Valkey's server.dirty: one per SETBIT that creates, grows or
+    flips; one per BITFIELD write that changes something (or any, when the string was created or grew)."""
+    def dirty():
+        return r.info("persistence")["rdb_changes_since_last_save"]
+
+    before = dirty()
+    r.setbit("d1", 0, 0)  # created
+    r.bitfield("d2").set("i5", 0, 0).set("u3", 8, 1).execute()  # created, two writes
+    assert dirty() == before + 3
+    r.setbit("d1", 0, 0)
+    r.bitfield("d2").set("i5", 0, 0).execute()
+    assert dirty() == before + 3  # nothing changed
+    r.setbit("d1", 0, 1)
+    r.bitfield("d2").set("i5", 0, 1).set("i5", 0, 1).execute()
+    assert dirty() == before + 5

@@ -41,18 +41,19 @@ public enum BitmapCommands {
 
     /// Valkey's `lookupStringForBitCommand` + a change: makes the string at argument 1 at least `minBytes` long
     /// (created, or padded with zeros) and gives `body` its bytes to change in place. Returns `body`'s result
-    /// and whether the string was created or grew (Valkey's `dirty`).
+    /// and whether the string was created or grew (Valkey's `dirty`), and whether it was created (the creation
+    /// already counted as a change: `Database.set`).
     static func modifyBits<R>(_ ctx: CommandContext, minBytes: Int,
-                              _ body: (UnsafeMutableRawBufferPointer) -> R) throws(CommandError) -> (R, Bool) {
+                              _ body: (UnsafeMutableRawBufferPointer) -> R) throws(CommandError) -> (R, Bool, Bool) {
         let db = ctx.db
         guard let slot = ctx.args[1].withUnsafeReadableBytes({ db.slot(raw: $0) }) else {
             var bytes = [UInt8](repeating: 0, count: minBytes)
             let result = bytes.withUnsafeMutableBytes(body)
             ctx.args[1].withUnsafeReadableBytes { db.set(raw: $0, .string(Bytes(bytes), raw: true)) }
-            return (result, true)
+            return (result, true, true)
         }
         guard db.entry(slot).value.isString else { throw .wrongType }
-        return db.withValue(slot: slot) { (value: inout Value) -> (R, Bool) in
+        return db.withValue(slot: slot) { (value: inout Value) -> (R, Bool, Bool) in
             var bytes: Bytes
             switch value {
             case .integer(let n): bytes = Bytes(decimal: n)
@@ -70,7 +71,7 @@ public enum BitmapCommands {
                 return storage.withUnsafeMutableBytes(body)
             }(&bytes.storage)
             value = .string(bytes, raw: true)
-            return (result, grew)
+            return (result, grew, false)
         }
     }
 
@@ -133,7 +134,7 @@ public enum BitmapCommands {
         guard on & ~1 == 0 else { throw .bitValueOutOfRange }
         let byte = offset >> 3
         let shift = 7 - (offset & 7)
-        let (old, grew) = try modifyBits(ctx, minBytes: byte + 1) { b -> Int in
+        let (old, grew, created) = try modifyBits(ctx, minBytes: byte + 1) { b -> Int in
             let value = Int(b[byte])
             let bit = (value >> shift) & 1
             if bit != on { b[byte] = UInt8(truncatingIfNeeded: (value & ~(1 << shift)) | (on << shift)) }
@@ -141,7 +142,9 @@ public enum BitmapCommands {
         }
         if grew || old != on {
             let db = ctx.db
-            if let slot = ctx.args[1].withUnsafeReadableBytes({ db.slot(raw: $0) }) { db.signalModified(slot: slot) }
+            if !created, let slot = ctx.args[1].withUnsafeReadableBytes({ db.slot(raw: $0) }) {
+                db.signalModified(slot: slot)
+            }
             ctx.notify(.string, "setbit", arg: 1)
         }
         ctx.reply.integer(old)
@@ -329,7 +332,7 @@ public enum BitmapCommands {
         var replies: [Int?] = []
         var changes = 0
         var applied = 0
-        let (_, grew) = try modifyBits(ctx, minBytes: (highestBit >> 3) + 1) { b in
+        let (_, grew, created) = try modifyBits(ctx, minBytes: (highestBit >> 3) + 1) { b in
             for op in ops {
                 if op.kind == .get {
                     replies.append(readField(UnsafeRawBufferPointer(b), op))
@@ -353,8 +356,13 @@ public enum BitmapCommands {
             if let r { ctx.reply.integer(r) } else { ctx.reply.null() }
         }
         if changes > 0 {
+            // Valkey adds each change to `server.dirty` (INFO rdb_changes_since_last_save); creating the key, or
+            // signalling it modified, counted one of them.
             let db = ctx.db
-            if let slot = ctx.args[1].withUnsafeReadableBytes({ db.slot(raw: $0) }) { db.signalModified(slot: slot) }
+            if !created, let slot = ctx.args[1].withUnsafeReadableBytes({ db.slot(raw: $0) }) {
+                db.signalModified(slot: slot)
+            }
+            ctx.keyspace.dirty &+= changes - 1
             ctx.notify(.string, "setbit", arg: 1)
         }
     }
