@@ -115,17 +115,64 @@ public final class SortedSetObject {
         walk(range, reverse: reverse, offset: offset, limit: limit, body)
     }
 
-    /// Members in the lexicographic range (meaningful when all scores are equal, as in Valkey).
+    /// Members in the lexicographic range (defined when all scores are equal, as in Valkey).
+    ///
+    /// With mixed scores Valkey's answer follows its encoding, and Podium's follows the same rules:
+    /// - while Valkey would keep the set in a listpack (`!converted`), its `zzlFirstInLexRange` /
+    ///   `zzlLastInLexRange` walk: nothing unless the last member (in score order) satisfies the minimum and the
+    ///   first satisfies the maximum; then from the first member from the front that satisfies the minimum (from
+    ///   the back: the maximum), if it also satisfies the other bound, on while members stay within the far one.
+    ///   Deterministic, and identical to Valkey's (differential test against redis-server 7);
+    /// - beyond, a skiplist descent by member (`zslFirstInLexRange`), after the same emptiness check: consistent
+    ///   for a given set, though Valkey's own answer there depends on its skiplist's random levels.
     public func range(lex range: LexRange, reverse: Bool, offset: Int = 0, limit: Int = -1,
                       _ body: (Bytes, Double) -> Void) {
-        walk(range, reverse: reverse, offset: offset, limit: limit, body)
+        guard let start = lexStart(range, reverse: reverse) else { return }
+        var node: SkipListNode? = start
+        var skip = offset
+        while skip > 0, let x = node {
+            node = reverse ? x.previous : x.next
+            skip -= 1
+        }
+        var left = limit
+        while left != 0, let x = node {
+            guard reverse ? range.aboveMin(x.member) : range.belowMax(x.member) else { break }
+            body(x.member, x.score)
+            node = reverse ? x.previous : x.next
+            if left > 0 { left -= 1 }
+        }
+    }
+
+    /// Where a lex range walk starts (see `range(lex:)`), or nil for an empty answer.
+    private func lexStart(_ range: LexRange, reverse: Bool) -> SkipListNode? {
+        guard !range.isEmpty, let head = list.first, let tail = list.tail,
+            range.aboveMin(tail.member), range.belowMax(head.member)
+        else { return nil }
+        if converted { return reverse ? list.last(in: range) : list.first(in: range) }
+        var node: SkipListNode? = reverse ? tail : head
+        while let x = node {
+            if reverse ? range.belowMax(x.member) : range.aboveMin(x.member) {
+                return (reverse ? range.aboveMin(x.member) : range.belowMax(x.member)) ? x : nil
+            }
+            node = reverse ? x.previous : x.next
+        }
+        return nil
     }
 
     /// Number of members with scores in `range`, in O(log N) through ranks.
     public func count(score range: ScoreRange) -> Int { count(in: range) }
 
-    /// Number of members in the lexicographic range, in O(log N) through ranks.
-    public func count(lex range: LexRange) -> Int { count(in: range) }
+    /// Number of members in the lexicographic range. While Valkey would keep the set in a listpack this is its
+    /// `zsetLexCount` walk: from the first member (in score order) that satisfies the minimum, as long as members
+    /// satisfy the maximum — so with mixed scores it counts exactly what ZRANGEBYLEX returns, as Valkey does.
+    /// Beyond (a skiplist), it is O(log N) through the ranks of the first and last members in range, which is
+    /// exact when all scores are equal (the only case Valkey defines) and never negative otherwise.
+    public func count(lex range: LexRange) -> Int {
+        if converted { return max(0, count(in: range)) }
+        var n = 0
+        self.range(lex: range, reverse: false) { _, _ in n += 1 }
+        return n
+    }
 
     private func walk<I: SkipListInterval>(_ interval: I, reverse: Bool, offset: Int, limit: Int,
                                            _ body: (Bytes, Double) -> Void) {
