@@ -30,7 +30,8 @@ public enum NumberFormat {
     /// Valkey's `string2d`/`getDoubleFromObject`: the whole string must parse with `strtod`, no leading space,
     /// no NaN; `inf`, `+inf`, `-inf` are accepted.
     public static func parseDouble(_ raw: UnsafeRawBufferPointer) -> Double? {
-        guard raw.count > 0, raw.count < 256, !startsWithSpace(raw) else { return nil }
+        // No length limit (Valkey has none here): `ZADD k 1797693134862315708...(309 digits) m` is DBL_MAX.
+        guard raw.count > 0, !startsWithSpace(raw) else { return nil }
         return withCString(raw) { text, textEnd -> Double? in
             var end: UnsafeMutablePointer<CChar>?
             errno = 0
@@ -46,8 +47,7 @@ public enum NumberFormat {
     /// empty string is 0, leading spaces and hex are accepted, overflow gives ±inf; only trailing garbage and NaN
     /// are rejected.
     public static func parseRangeDouble(_ raw: UnsafeRawBufferPointer) -> Double? {
-        guard raw.count < 256 else { return nil }
-        return withCString(raw) { text, textEnd -> Double? in
+        withCString(raw) { text, textEnd -> Double? in
             var end: UnsafeMutablePointer<CChar>?
             let value = strtod(text, &end)
             return end == textEnd && !value.isNaN ? value : nil
