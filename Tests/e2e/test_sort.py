@@ -109,3 +109,24 @@ def test_redis_cli_sort(podium):
     cli("RPUSH", "nums", "3", "1", "2")
     assert cli("SORT", "nums", "DESC") == ["3", "2", "1"]
     assert cli("SORT", "nums", "LIMIT", "0", "1") == ["1"]
+
+
+@pytest.mark.parametrize("command", [
+    ["SORT", "abc", "STORE", "def"],
+    ["SORT", "abc", "STORE", "invalid", "STORE", "stillbad", "STORE", "def"],
+    ["SORT", "abc", "BY", "store", "GET", "store", "LIMIT", "store", "1", "STORE"],
+    ["SORT_RO", "abc", "BY", "x"],
+    ["ZUNIONSTORE", "dst", "2", "a", "b", "WEIGHTS", "1", "2"],
+    ["ZINTER", "2", "a", "b"],
+    ["ZINTERCARD", "3", "a", "b", "c", "LIMIT", "1"],
+    ["SINTERCARD", "1", "a"],
+    ["LMPOP", "2", "a", "b", "LEFT"],
+    ["BLMPOP", "0", "1", "a", "LEFT"],
+    ["ZMPOP", "1", "a", "MIN"],
+    ["BZMPOP", "0", "2", "a", "b", "MAX"],
+    ["ZUNION", "5", "a", "b"],  # more keys announced than given
+    ["ZUNION", "x", "a"],
+])
+def test_command_getkeys_of_movable_keys(podium, oracle, command):
+    with podium.raw() as pc, oracle.raw() as oc:
+        assert pc.call("COMMAND", "GETKEYS", *command) == oc.call("COMMAND", "GETKEYS", *command)
