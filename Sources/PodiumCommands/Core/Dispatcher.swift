@@ -102,15 +102,16 @@ public final class Dispatcher {
         let mark = ctx.reply.buffer.writerIndex
         ctx.reply.proto = client.proto
         ctx.args = args
+        ctx.replyIsPush = false
         dispatch(&ctx)
         // One command (or EXEC with its commands) is one unit of the log.
         if !pendingPropagation.isEmpty { flushPropagation() }
-        // CLIENT REPLY OFF / SKIP: drop what this command wrote.
+        // CLIENT REPLY OFF / SKIP: drop what this command wrote (but not Pub/Sub confirmations: pushes).
         switch client.replyMode {
         case .on: break
-        case .off: ctx.reply.buffer.moveWriterIndex(to: mark)
+        case .off: if !ctx.replyIsPush { ctx.reply.buffer.moveWriterIndex(to: mark) }
         case .skipThis:
-            ctx.reply.buffer.moveWriterIndex(to: mark)
+            if !ctx.replyIsPush { ctx.reply.buffer.moveWriterIndex(to: mark) }
             client.replyMode = .on
         case .skipNext: client.replyMode = .skipThis
         }
