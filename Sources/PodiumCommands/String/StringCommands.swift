@@ -22,6 +22,8 @@ public enum StringCommands {
         var get = false
         var keepTTL = false
         var persist = false
+        /// Index of IFEQ's comparison value (Valkey 8.1).
+        var ifeq: Int?
         /// Index of the EX/PX/EXAT/PXAT argument's value, and which unit.
         var expireIndex: Int?
         var expireKind: UInt8 = 0  // 1 EX, 2 PX, 3 EXAT, 4 PXAT
@@ -37,10 +39,13 @@ public enum StringCommands {
         while j < ctx.argc {
             let hasNext = j + 1 < ctx.argc
             let noExpiry = o.expireKind == 0
-            if mode == .set, ctx.argIs(j, "nx"), !o.xx {
+            if mode == .set, ctx.argIs(j, "nx"), !o.xx, o.ifeq == nil {
                 o.nx = true
-            } else if mode == .set, ctx.argIs(j, "xx"), !o.nx {
+            } else if mode == .set, ctx.argIs(j, "xx"), !o.nx, o.ifeq == nil {
                 o.xx = true
+            } else if mode == .set, ctx.argIs(j, "ifeq"), !o.nx, !o.xx, hasNext {
+                o.ifeq = j + 1
+                j += 1
             } else if mode == .set, ctx.argIs(j, "get") {
                 o.get = true
             } else if mode == .set, ctx.argIs(j, "keepttl"), !o.persist, noExpiry {
@@ -99,8 +104,12 @@ public enum StringCommands {
 
     // MARK: - SET family
 
-    /// SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds |
-    /// PXAT unix-time-milliseconds | KEEPTTL]
+    /// SET key value [NX | XX | IFEQ comparison-value] [GET] [EX seconds | PX milliseconds |
+    /// EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]
+    ///
+    /// IFEQ (Valkey 8.1): set only if the key holds a string equal to the comparison value; a missing key or
+    /// another value aborts (nil, or with GET the old value), another type is WRONGTYPE. NX, XX and IFEQ exclude
+    /// each other (syntax error).
     static func set(_ ctx: inout CommandContext) throws(CommandError) {
         if ctx.argc == 3 {
             // The common case, without option parsing: the key is copied only if it is new.
@@ -127,12 +136,28 @@ public enum StringCommands {
             if !o.get { ctx.reply.null() }
             return
         }
+        if let ifeq = o.ifeq {
+            guard let current = db.lookupWrite(key) else {
+                if !o.get { ctx.reply.null() }
+                return
+            }
+            guard let bytes = current.stringBytes else { throw .wrongType }
+            if Bytes.compare(bytes, ctx.bytes(ifeq)) != 0 {
+                if !o.get { ctx.reply.null() }
+                return
+            }
+        }
         db.set(key, ctx.value(2), keepTTL: o.keepTTL, expireAt: expireAt)
         ctx.notify(.string, "set", arg: 1)
         if let expireAt {
             ctx.notify(.generic, "expire", arg: 1)
             // Recorded as SET key value PXAT <ms> (Valkey): the replay must not depend on when it runs.
             if ctx.propagates { propagateSetPXAT(&ctx, expireAt: expireAt, valueIndex: 2) }
+        } else if o.ifeq != nil, ctx.propagates {
+            // The condition held: recorded as the plain SET it amounted to.
+            ctx.propagateInstead(o.keepTTL
+                ? CommandContext.arguments(.word("SET"), .arg(ctx.args[1]), .arg(ctx.args[2]), .word("KEEPTTL"))
+                : CommandContext.arguments(.word("SET"), .arg(ctx.args[1]), .arg(ctx.args[2])))
         } else if o.get, ctx.propagates {
             // Recorded without GET (Valkey), which is a read.
             ctx.propagateInstead((0..<ctx.argc).filter { $0 < 3 || !ctx.argIs($0, "get") }.map { ctx.args[$0] })
@@ -570,5 +595,24 @@ extension StringCommands {
         }
         ctx.reply.bulk("len")
         ctx.reply.integer(length)
+    }
+}
+
+// MARK: - DELIFEQ
+
+extension StringCommands {
+    /// DELIFEQ key value
+    ///
+    /// Valkey 9.0: deletes the key if it holds a string equal to `value` (1), else leaves it (0); another type is
+    /// WRONGTYPE. Recorded in the AOF as DEL key; raises the `del` event.
+    static func delifeq(_ ctx: inout CommandContext) throws(CommandError) {
+        let key = ctx.key(1)
+        guard let current = ctx.db.lookupWrite(key) else { ctx.reply.integer(0); return }
+        guard let bytes = current.stringBytes else { throw .wrongType }
+        guard Bytes.compare(bytes, ctx.bytes(2)) == 0 else { ctx.reply.integer(0); return }
+        ctx.db.remove(key)
+        ctx.notify(.generic, "del", arg: 1)
+        if ctx.propagates { ctx.propagateInstead(CommandContext.arguments(.word("DEL"), .arg(ctx.args[1]))) }
+        ctx.reply.integer(1)
     }
 }
