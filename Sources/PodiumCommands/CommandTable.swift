@@ -520,7 +520,7 @@ extension CommandTable {
                     syntax: "key [count [WITHSCORES]]", handler: SortedSetCommands.zrandmember),
         CommandSpec("zscan", arity: -3, flags: [.readonly], keys: .one, group: .sortedSet, since: "2.8.0",
                     summary: "Iterates over members and scores of a sorted set.", complexity: "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
-                    syntax: "key cursor [MATCH pattern] [COUNT count]", handler: SortedSetCommands.zscan),
+                    syntax: "key cursor [MATCH pattern] [COUNT count] [NOSCORES]", handler: SortedSetCommands.zscan),
         CommandSpec("zunionstore", arity: -4, flags: [.write, .denyOOM], keys: .one, group: .sortedSet, since: "2.0.0",
                     summary: "Stores the union of multiple sorted sets in a key.", complexity: "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.",
                     syntax: "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX]", handler: SortedSetCommands.zunionstore),
