@@ -95,6 +95,11 @@ public enum ServerCommands {
         for j in stride(from: 2, to: ctx.argc, by: 2) { pairs.append((ctx.string(j), ctx.string(j + 1))) }
         guard let server = ctx.server else { throw .custom("ERR CONFIG SET is not available") }
         try server.configSet(pairs: pairs)
+        // A lower maxmemory evicts at once, as Valkey's `updateMaxmemory` starts evicting (its `evicted` events
+        // come before the next command), not only when the next command arrives.
+        if ctx.dispatcher.maxMemory > 0, pairs.contains(where: { $0.0.lowercased() == "maxmemory" }) {
+            _ = ctx.dispatcher.performEvictions(&ctx)
+        }
         ctx.reply.ok()
     }
 
