@@ -42,10 +42,12 @@ extension ListCommands {
                 }
                 return
             }
-            let l = db.entry(slot).value.listValue
             ctx.reply.arrayHeader(2)
             ctx.reply.bulk(ctx.args[i])
-            _ = l.element(at: front ? 0 : l.count - 1) { ctx.reply.bulk($0) }
+            do {  // the read copy must be gone before `modify` (see popGeneric)
+                let l = db.entry(slot).value.listValue
+                _ = l.element(at: front ? 0 : l.count - 1) { ctx.reply.bulk($0) }
+            }
             modify(db, slot: slot) { $0.removeEnds(1, front: front) }
             ctx.notify(.list, front ? "lpop" : "rpop", arg: i)
             afterRemoval(&ctx, slot: slot, arg: i)
