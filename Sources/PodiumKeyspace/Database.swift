@@ -170,6 +170,7 @@ public final class Database {
             if let expireAt { setExpire(slot: slot, at: expireAt) }
             if !keyspace.watchedIsEmpty { keyspace.touchWatched(db: id, key: key) }
             if let observer = keyspace.newKeyObserver { observer(id, key) }
+            if !keyspace.blockingKeys.isEmpty { keyspace.keyCreated(db: id, key: key) }
         }
     }
 

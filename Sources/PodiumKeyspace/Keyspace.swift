@@ -74,7 +74,8 @@ public final class Keyspace {
 
     @inlinable public subscript(db: Int) -> Database { databases[db] }
 
-    /// SWAPDB: clients see each other's data immediately; watched keys in either database are touched.
+    /// SWAPDB: clients see each other's data immediately; watched keys in either database are touched, and keys
+    /// clients block on that now exist become ready (Valkey's `scanDatabaseForReadyKeys`).
     public func swap(_ a: Int, _ b: Int) {
         guard a != b else { return }
         dirty &+= 1
@@ -82,6 +83,37 @@ public final class Keyspace {
         databases.swapAt(a, b)
         databases[a].id = a
         databases[b].id = b
+        if !blockingKeys.isEmpty {
+            for k in blockingKeys where (k.db == a || k.db == b) && databases[k.db].contains(k.key) { markReady(k) }
+        }
+    }
+
+    // MARK: - Keys clients block on (BLPOP, BZPOPMIN, ...)
+
+    /// The keys some client is blocked on, kept by the dispatcher. While it is empty (nobody blocks) creating a
+    /// key costs one check of it.
+    public var blockingKeys = Set<DatabaseKey>()
+    /// Keys among `blockingKeys` that were created since the dispatcher last served blocked clients, in the
+    /// order they became ready (each once).
+    public private(set) var readyKeys: [DatabaseKey] = []
+    private var readySet = Set<DatabaseKey>()
+
+    /// Called when `key` is created in database `db` (Valkey's `signalKeyAsReady` from `dbAdd`).
+    @usableFromInline func keyCreated(db: Int, key: Bytes) {
+        let k = DatabaseKey(db: db, key: key)
+        if blockingKeys.contains(k) { markReady(k) }
+    }
+
+    func markReady(_ k: DatabaseKey) {
+        if readySet.insert(k).inserted { readyKeys.append(k) }
+    }
+
+    /// Takes the ready keys (the dispatcher serves their clients; serving may make more keys ready).
+    public func takeReadyKeys() -> [DatabaseKey] {
+        let keys = readyKeys
+        readyKeys.removeAll(keepingCapacity: true)
+        readySet.removeAll(keepingCapacity: true)
+        return keys
     }
 
     /// FLUSHALL.
@@ -204,6 +236,16 @@ public final class Keyspace {
                 for token in tokens { token.dirty = true }
             }
         }
+    }
+}
+
+/// A key in one database (blocking bookkeeping).
+public struct DatabaseKey: Hashable, Sendable {
+    public var db: Int
+    public var key: Bytes
+    public init(db: Int, key: Bytes) {
+        self.db = db
+        self.key = key
     }
 }
 

@@ -60,6 +60,13 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Replies held back until the AOF is durable up to their offset (`appendfsync always`), in order. While
     /// any is held, later replies queue behind it, so a client never sees a reply out of order.
     private var held: [(offset: UInt64, output: ByteBuffer, drained: Int, close: Bool)] = []
+    /// True while the client is blocked (BLPOP ...): the requests after the blocking one wait in `batch` (from
+    /// `nextRequest`) until the server resumes the connection (`resume`).
+    private var blocked = false
+    /// Bytes of the requests waiting in `batch` while blocked (bounded by client-query-buffer-limit).
+    private var heldInputBytes = 0
+    /// The blocked client's timeout.
+    private var blockTimer: Scheduled<Void>?
 
     init(server: ServerCore) {
         self.server = server
@@ -77,6 +84,14 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .registered(let session, let outlet):
             self.session = session
             self.outlet = outlet
+            // An unblocked client's reply is sent, and its waiting requests run, from a task on this event loop.
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            server.setResume(session) {
+                bound.eventLoop.execute {
+                    let (handler, context) = bound.value
+                    handler.resume(context)
+                }
+            }
         case .refused(let reply):
             // Protected mode or maxclients: Valkey answers and closes.
             var buffer = context.channel.allocator.buffer(capacity: reply.utf8.count)
@@ -91,6 +106,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if let session { server.unregister(session) }
         session = nil
         held.removeAll()
+        blockTimer?.cancel()
+        blockTimer = nil
         context.fireChannelInactive()
     }
 
@@ -104,9 +121,14 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
             decoderLimits.limits = current.resp
         }
         do {
-            try processor.process(buffer: buffer) { args in batch.append(args) }
-            outlet?.queryBuffer(processor.unprocessedBytes)
-            if processor.unprocessedBytes > limits.queryBuffer {
+            try processor.process(buffer: buffer) { args in
+                batch.append(args)
+                if blocked { for a in args { heldInputBytes += a.readableBytes + 16 } }
+            }
+            outlet?.queryBuffer(processor.unprocessedBytes + heldInputBytes)
+            // Requests waiting behind a blocked command count like unparsed input (Valkey keeps both in the query
+            // buffer).
+            if processor.unprocessedBytes + heldInputBytes > limits.queryBuffer {
                 throw ByteToMessageDecoderError.PayloadTooLargeError()
             }
             if processor.unprocessedBytes == 0 {
@@ -153,11 +175,19 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Runs the waiting requests a chunk at a time while the channel stays writable; then, once none waits, lets a
     /// held-back read through.
     private func runRequests(_ context: ChannelHandlerContext) {
-        guard !running else { return }
+        guard !running, !blocked else { return }
         running = true
         defer { running = false }
         while nextRequest < batch.count, writable, !closing {
             if !runChunk(context) { return }
+            if blocked {
+                // The rest waits for `resume`: keep only it, and count what it holds.
+                batch.removeFirst(nextRequest)
+                nextRequest = 0
+                heldInputBytes = 0
+                for args in batch { for a in args { heldInputBytes += a.readableBytes + 16 } }
+                return
+            }
         }
         if nextRequest == batch.count, !batch.isEmpty {
             batch.removeAll(keepingCapacity: batch.count < 1024)
@@ -171,8 +201,9 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// Runs requests until their replies reach `batchOutputLimit`, and writes them. Returns false when the
-    /// replies are held for the AOF (`appendfsync always`) or the connection closes.
+    /// Runs requests until their replies reach `batchOutputLimit` or one blocks the client, and writes them (after
+    /// the reply of a blocking command just unblocked, which the server holds for this connection). Returns false
+    /// when the replies are held for the AOF (`appendfsync always`) or the connection closes.
     private func runChunk(_ context: ChannelHandlerContext) -> Bool {
         guard let session else { return false }
         let pending = batch[nextRequest...]
@@ -184,12 +215,16 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         pushClient = ran.pushClient
         let drained = ran.drained
         let offset = ran.durableOffset
+        if let (deadline, generation) = ran.blocked {
+            blocked = true
+            if deadline > 0 { scheduleTimeout(context, session, deadline: deadline, generation: generation) }
+        }
         // appendfsync always (offset > 0): these replies go out once the AOF is on disk up to `offset`, and
         // behind any replies of this connection still waiting.
         if offset > 0, !held.isEmpty || !server.persistence.whenDurable(offset, wakeUp(context)) {
             held.append((offset, output, drained, session.closeAfterReply))
             if session.closeAfterReply { closing = true }
-            if nextRequest == batch.count, let error = pendingProtocolError {
+            if nextRequest == batch.count, !blocked, let error = pendingProtocolError {
                 var buffer = context.channel.allocator.buffer(capacity: 64)
                 buffer.writeString("-ERR \(error.message)\r\n")
                 closing = true
@@ -223,6 +258,44 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         context.flush()
         return false
+    }
+
+    /// The server unblocked this client (served, timed out, CLIENT UNBLOCK): send the reply, run what waited.
+    private func resume(_ context: ChannelHandlerContext) {
+        guard blocked, !closing, context.channel.isActive else { return }
+        blocked = false
+        heldInputBytes = 0
+        blockTimer?.cancel()
+        blockTimer = nil
+        guard !running else { return }
+        // The reply goes out whatever the writability: it was produced already (held by the server).
+        running = true
+        let goOn = runChunk(context)
+        running = false
+        if goOn, blocked {
+            // Unblocked into another blocking command of the waiting requests.
+            batch.removeFirst(nextRequest)
+            nextRequest = 0
+            for args in batch { for a in args { heldInputBytes += a.readableBytes + 16 } }
+            return
+        }
+        if goOn { runRequests(context) }
+    }
+
+    /// One timer per blocked client with a timeout, on its own event loop: nothing scans blocked clients.
+    private func scheduleTimeout(_ context: ChannelHandlerContext, _ session: ClientSession, deadline: Int64,
+                                 generation: Int) {
+        blockTimer?.cancel()
+        let bound = NIOLoopBound((self, context, session), eventLoop: context.eventLoop)
+        let server = self.server
+        blockTimer = context.eventLoop.scheduleTask(in: .milliseconds(server.milliseconds(until: deadline))) {
+            let (handler, context, session) = bound.value
+            handler.blockTimer = nil
+            // Fired a little early by the clock's measure: wait for the rest.
+            if let later = server.blockTimerFired(session, generation: generation) {
+                handler.scheduleTimeout(context, session, deadline: later, generation: generation)
+            }
+        }
     }
 
     /// A callback for the AOF writer that comes back to this connection's event loop to release held replies.

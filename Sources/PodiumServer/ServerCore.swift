@@ -38,7 +38,11 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         let channel: any Channel
         /// Where the Pub/Sub hub queues this connection's messages.
         let outlet: PushOutlet
+        /// Asks the connection, on its own event loop, to send its unblocked reply and go on (set by the handler).
+        var resume: (@Sendable () -> Void)?
     }
+    /// Replies of unblocked clients, waiting for their connection's resume task (by client id).
+    private var unblockedReplies: [Int: ByteBuffer] = [:]
     private var connections: [Int: Connection] = [:]
     private var monitors: [Int: Connection] = [:]
     private var nextClientID = 1
@@ -97,30 +101,69 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     /// replies must wait for before they are sent (`whenDurable`: with `appendfsync always`, everything the batch
     /// wrote or could have read must be on disk first).
     ///
-    /// The batch stops early once its replies reach `outputLimit` bytes (`executed` says how many requests ran);
-    /// `pushClient` says whether the client is subscribed or a monitor after the batch (which output limit applies).
+    /// The batch stops early once its replies reach `outputLimit` bytes or a command blocks the client
+    /// (`executed` says how many requests ran).
     func execute<Batch: Collection>(batch: Batch, session: ClientSession, outlet: PushOutlet?,
-                                    output: inout ByteBuffer, outputLimit: Int = .max)
-        -> (executed: Int, drained: Int, durableOffset: UInt64, pushClient: Bool)
+                                    output: inout ByteBuffer, outputLimit: Int = .max) -> BatchResult
     where Batch.Element == [ByteBuffer] {
-        var drained = 0
-        var offset: UInt64 = 0
-        var executed = 0
-        var pushClient = false
+        var result = BatchResult()
         executor.withExclusiveAccess {
+            // An unblocked client's reply to its blocking command goes first.
+            if var reply = unblockedReplies.removeValue(forKey: session.id) { output.writeBuffer(&reply) }
             // Messages published to this client (or MONITOR lines) before this batch go out ahead of its replies.
             // Only a subscribed client or a monitor can have any: frames are queued only while subscribed, and
             // whatever was queued before an UNSUBSCRIBE was drained at the start of that batch.
             if let outlet, session.subscriptions.isSubscribed || session.isMonitor {
-                drained = outlet.drain(into: &output)
+                result.drained = outlet.drain(into: &output)
             }
-            executed = executor.dispatcher.execute(batch: batch, client: session, output: &output,
-                                                   outputLimit: outputLimit)
+            if !batch.isEmpty {
+                result.executed = executor.dispatcher.execute(batch: batch, client: session, output: &output,
+                                                              outputLimit: outputLimit)
+            }
+            if let state = session.blocked { result.blocked = (state.deadline, state.generation) }
             // The batch's writes go to the AOF writer in execution order, once per batch.
-            offset = persistence.commit()
-            pushClient = session.subscriptions.isSubscribed || session.isMonitor
+            result.durableOffset = persistence.commit()
+            result.pushClient = session.subscriptions.isSubscribed || session.isMonitor
         }
-        return (executed, drained, offset, pushClient)
+        return result
+    }
+
+    /// What running a batch did.
+    struct BatchResult {
+        /// Bytes of Pub/Sub frames drained into the output ahead of the replies.
+        var drained = 0
+        /// Where the AOF must be durable before the replies go out (0: no wait).
+        var durableOffset: UInt64 = 0
+        /// Requests that ran (fewer than the batch when one blocked the client).
+        var executed = 0
+        /// Whether the client is subscribed or a monitor after the batch (which output limit applies).
+        var pushClient = false
+        /// Set when the client is blocked at the end: its deadline (ms, 0 for none) and blocking generation.
+        var blocked: (deadline: Int64, generation: Int)?
+    }
+
+    /// Installs the connection's resume callback (see `Connection.resume`).
+    func setResume(_ session: ClientSession, _ resume: @escaping @Sendable () -> Void) {
+        executor.withExclusiveAccess { connections[session.id]?.resume = resume }
+    }
+
+    /// The timer of a blocked client fired: if it is still blocked by the same command and its deadline has
+    /// passed, it gets the timeout reply. Returns the deadline to wait for instead when the timer fired early.
+    func blockTimerFired(_ session: ClientSession, generation: Int) -> Int64? {
+        executor.withExclusiveAccess {
+            guard let state = session.blocked, state.generation == generation else { return nil }
+            executor.keyspace.refreshClock()
+            if state.deadline > executor.keyspace.now { return state.deadline }
+            if let reply = executor.dispatcher.blockTimedOut(session, generation: generation) {
+                unblocked(session, reply: reply)
+            }
+            return nil
+        }
+    }
+
+    /// Milliseconds from now (the command clock) to `deadline`.
+    func milliseconds(until deadline: Int64) -> Int64 {
+        max(0, deadline - executor.keyspace.clock.nowMilliseconds())
     }
 
     /// The per-connection limits in force (one lock; connections compare `generation` to their copy).
@@ -186,6 +229,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     func unregister(_ session: ClientSession) {
         executor.withExclusiveAccess {
             executor.dispatcher.unwatchAll(session)
+            executor.dispatcher.forgetBlocked(session)
+            unblockedReplies[session.id] = nil
             hub.unsubscribeAll(session)
             connections[session.id] = nil
             monitors[session.id] = nil
@@ -363,6 +408,13 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         case .started: return "Background append only file rewriting started"
         case .scheduled: return "Background append only file rewriting scheduled"
         }
+    }
+
+    func unblocked(_ client: ClientSession, reply: ByteBuffer) {
+        guard let connection = connections[client.id] else { return }
+        var reply = reply
+        unblockedReplies[client.id, default: ByteBuffer()].writeBuffer(&reply)
+        connection.resume?()
     }
 
     func shutdown(save: Bool?) throws(CommandError) {

@@ -29,6 +29,7 @@ private final class RecordingServer: ServerContext {
     func pubsubSubscriberCount(_ kind: PubSubKind, _ channel: Bytes) -> Int { 0 }
     func pubsubPatternCount() -> Int { 0 }
     func shutdown(save: Bool?) throws(CommandError) {}
+    func unblocked(_ client: ClientSession, reply: ByteBuffer) {}
     func rewriteAppendOnlyFile(inTransaction: Bool) throws(CommandError) -> String { "" }
     var info: ServerInfo { ServerInfo() }
 }

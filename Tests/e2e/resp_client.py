@@ -92,6 +92,10 @@ class RespConnection:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def has_buffered(self) -> bool:
+        """True if bytes already received are waiting to be parsed."""
+        return self._pos < len(self._buf)
+
     def settimeout(self, timeout: float | None) -> None:
         self.sock.settimeout(timeout)
 

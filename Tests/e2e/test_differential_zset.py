@@ -27,7 +27,7 @@ KEYS = ["z0", "z1", "z2", "z3", "s0"]
 LEX_KEYS = ["l0", "l1", "s0", "nokey"]
 MEMBERS = ["m0", "m1", "m2", "m3", "m4", "m5", "a", "b", "", "m\x00"]
 SCORES = ["0", "1", "-1", "1.5", "2", "2", "10", "-0", "1.1", "inf", "-inf", "+inf", "1e20", "1732372000000",
-          "0.1", "3.0", "abc", "nan", "", "1e400"]
+          "0.1", "3.0", "abc", "nan", "", "1e400", str(2**1024 - 2**971)]  # (the last: DBL_MAX in 309 digits)
 BOUNDS = ["-inf", "+inf", "0", "1", "(1", "2", "(2", "1.5", "(-1", "10", "-1", "abc", "(", "((1", "inf", "(inf"]
 LEX = ["-", "+", "[a", "(a", "[m1", "(m3", "[m5", "[", "(", "m1", "[z", "(b"]
 RANKS = ["0", "1", "2", "-1", "-2", "-100", "100", "3", "abc"]
@@ -178,7 +178,8 @@ def same(p: Reply, o: Reply) -> bool:
             pf, of = float(p.value), float(o.value)
         except ValueError:
             return False
-        return pf == of or (math.isnan(pf) and math.isnan(of))
+        # Signed zeros differ: a listpack keeps `-0` as `0`, a skiplist keeps `-0` (as Valkey 8 and Redis 7 do).
+        return (pf == of and math.copysign(1, pf) == math.copysign(1, of)) or (math.isnan(pf) and math.isnan(of))
     if p.kind == "*" and p.value is not None and o.value is not None and len(p.value) == len(o.value):
         return all(same(a, b) for a, b in zip(p.value, o.value))
     return False

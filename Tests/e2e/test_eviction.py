@@ -187,3 +187,19 @@ def test_a_transaction_runs_whole_once_exec_is_admitted(fresh_podium, oracle):
         ours, theirs = script(fresh_podium, policy), script(oracle, policy)
         assert ours == theirs, policy
         assert ours == Reply("*", [Reply(":", 3000001), Reply(":", 3000001), Reply("+", "OK"), Reply(":", 1)])
+
+
+def test_lowering_maxmemory_evicts_at_once(fresh_podium):
+    """CONFIG SET maxmemory below what is used evicts right away, before any other command (Redis' pubsub test
+    "Keyspace notifications: evicted events" waits for the event after only the CONFIG SET)."""
+    with fresh_podium.raw() as c, fresh_podium.raw() as sub:
+        assert c.call("CONFIG", "SET", "notify-keyspace-events", "Ee") == Reply("+", "OK")
+        assert c.call("CONFIG", "SET", "maxmemory-policy", "allkeys-lru") == Reply("+", "OK")
+        assert sub.call("PSUBSCRIBE", "*").value[2] == Reply(":", 1)
+        assert c.call("SET", "foo", "bar") == Reply("+", "OK")
+        assert c.call("CONFIG", "SET", "maxmemory", "1") == Reply("+", "OK")
+        sub.settimeout(5)
+        assert sub.read_reply() == Reply("*", [Reply("$", b"pmessage"), Reply("$", b"*"),
+                                               Reply("$", b"__keyevent@0__:evicted"), Reply("$", b"foo")])
+        assert c.call("CONFIG", "SET", "maxmemory", "0") == Reply("+", "OK")
+        assert c.call("DBSIZE") == Reply(":", 0)

@@ -436,3 +436,36 @@ def test_output_buffer_limit_is_configurable_at_runtime(server_factory):
     assert control.info("stats")["client_output_buffer_limit_disconnections"] == 1
     slow.close()
     control.close()
+
+
+@pytest.mark.parametrize("protocol", ["2", "3"])
+def test_client_reply_off_keeps_pubsub_pushes(podium, oracle, protocol):
+    """CLIENT REPLY OFF / SKIP drop replies, not Pub/Sub confirmations or messages (Valkey writes those as
+    pushes); Redis' own pubsub test "PubSub messages with CLIENT REPLY OFF" waits for them. The same script runs
+    against redis-server 7 and every frame must match."""
+    transcripts = []
+    for server in (podium, oracle):
+        seen = []
+        with server.raw() as sub, server.raw() as pub:
+            sub.settimeout(5)
+            sub.call("HELLO", protocol)
+            sub.send("CLIENT", "REPLY", "OFF")
+            sub.send("SUBSCRIBE", "channel")
+            seen.append(sub.read_reply())
+            sub.send("PSUBSCRIBE", "ch*")
+            seen.append(sub.read_reply())
+            assert pub.call("PUBLISH", "channel", "hello") == Reply(":", 2)
+            seen += [sub.read_reply(), sub.read_reply()]
+            sub.send("UNSUBSCRIBE", "channel")
+            sub.send("PUNSUBSCRIBE", "ch*")
+            seen += [sub.read_reply(), sub.read_reply()]
+            sub.send("CLIENT", "REPLY", "ON")
+            seen.append(sub.read_reply())
+            sub.send("CLIENT", "REPLY", "SKIP")
+            sub.send("SUBSCRIBE", "other")  # the skipped command: its confirmation still comes
+            seen.append(sub.read_reply())
+            sub.send("UNSUBSCRIBE")
+            seen.append(sub.read_reply())
+            seen.append(sub.call("PING"))
+        transcripts.append(seen)
+    assert transcripts[0] == transcripts[1]

@@ -122,3 +122,22 @@ def test_score_range_errors_as_redis(raw):
     assert raw.call("ZADD", "u", "1e-400", "a") == invalid
     assert raw.call("ZADD", "u", "1e400", "a") == invalid
     assert raw.call("ZADD", "u", "1e-310", "b") == Reply(":", 1)
+
+
+def test_zscan_noscores_as_valkey_8(podium, raw):
+    """ZSCAN ... NOSCORES (Valkey 8; redis-server 7.0 lacks it), and Valkey 8's errors for NOVALUES / NOSCORES
+    given to the wrong SCAN command (checked against a Valkey 8.0.1 server)."""
+    if podium.is_redis:
+        pytest.skip("ZSCAN NOSCORES is Valkey 8")
+    raw.call("ZADD", "zs", "1", "a", "2", "b", "3", "c")
+    raw.call("HSET", "hs", "f", "v")
+    raw.call("SADD", "ss", "m")
+    reply = raw.call("ZSCAN", "zs", "0", "NOSCORES")
+    assert reply.value[0] == Reply("$", b"0")
+    assert sorted(e.value for e in reply.value[1].value) == [b"a", b"b", b"c"]
+    reply = raw.call("ZSCAN", "zs", "0", "MATCH", "[ab]", "NOSCORES", "COUNT", "5")
+    assert sorted(e.value for e in reply.value[1].value) == [b"a", b"b"]
+    assert raw.call("ZSCAN", "zs", "0", "NOVALUES") == Reply("-", "ERR NOVALUES option can only be used in HSCAN")
+    assert raw.call("HSCAN", "hs", "0", "NOSCORES") == Reply("-", "ERR NOSCORES option can only be used in ZSCAN")
+    assert raw.call("SSCAN", "ss", "0", "NOVALUES") == Reply("-", "ERR NOVALUES option can only be used in HSCAN")
+    assert raw.call("SCAN", "0", "NOSCORES") == Reply("-", "ERR NOSCORES option can only be used in ZSCAN")

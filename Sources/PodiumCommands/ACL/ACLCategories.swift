@@ -73,12 +73,18 @@ public struct ACLCategories: OptionSet, Hashable, Sendable {
         }
     }
 
-    /// Valkey's `setImplicitACLCategories` plus the group's category.
+    /// The categories a command group stands for (`forGroup`).
+    static let groupLike: ACLCategories = [.keyspace, .string, .hash, .list, .set, .sortedset, .bitmap, .hyperloglog,
+                                           .geo, .stream, .transaction, .connection, .scripting]
+
+    /// Valkey's `setImplicitACLCategories` plus the group's category (unless `explicit` names one of that kind).
     static func derived(flags: CommandFlags, group: CommandGroup, isContainer: Bool, explicit: ACLCategories)
         -> ACLCategories
     {
         var categories = explicit
-        if !isContainer { categories.formUnion(forGroup(group.rawValue)) }
+        // Explicit group-like categories replace the group's (SORT, in `generic`, is @set @sortedset @list; WAIT
+        // is @connection).
+        if !isContainer, explicit.isDisjoint(with: groupLike) { categories.formUnion(forGroup(group.rawValue)) }
         if flags.contains(.write) { categories.insert(.write) }
         if flags.contains(.readonly), !categories.contains(.scripting) { categories.insert(.read) }
         if flags.contains(.admin) { categories.formUnion([.admin, .dangerous]) }

@@ -83,6 +83,7 @@ public enum ClientCommands {
         if c.isMonitor { flags += "O" }
         if c.subscriptions.isSubscribed { flags += "P" }
         if c.inMulti { flags += "x" }
+        if c.blocked != nil { flags += "b" }
         if c.noEvict { flags += "e" }
         if c.noTouch { flags += "T" }
         if c.closeAfterReply { flags += "c" }
@@ -215,6 +216,23 @@ public enum ClientCommands {
         ctx.reply.integer(killed)
     }
 
+    /// CLIENT UNBLOCK client-id [TIMEOUT | ERROR]
+    ///
+    /// A client blocked by BLPOP, BZPOPMIN, WAIT ... gets the reply of a timeout, or with ERROR the error
+    /// `UNBLOCKED client unblocked via CLIENT UNBLOCK`; the reply is 1, or 0 when no such client is blocked.
+    static func unblock(_ ctx: inout CommandContext) throws(CommandError) {
+        if ctx.argc > 4 { throw .subcommandSyntax(sub: ctx.string(1), command: "client") }
+        var error = false
+        if ctx.argc == 4 {
+            if ctx.argIs(3, "timeout") { error = false } else if ctx.argIs(3, "error") { error = true } else {
+                throw .custom("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+            }
+        }
+        let id = try ctx.integer(2)
+        guard let target = ctx.server?.clients().first(where: { $0.id == id }) else { ctx.reply.integer(0); return }
+        ctx.reply.integer(ctx.dispatcher.unblockByRequest(target, error: error) ? 1 : 0)
+    }
+
     /// CLIENT HELP
     static func help(_ ctx: inout CommandContext) throws(CommandError) {
         HelpText.reply(&ctx, command: "CLIENT", lines: [
@@ -229,6 +247,8 @@ public enum ClientCommands {
             "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
             "SETNAME <name>", "    Assign the name <name> to the current connection.",
             "SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
+            "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+            "    Unblock the specified blocked client.",
         ])
     }
 }

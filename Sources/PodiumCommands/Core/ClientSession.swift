@@ -42,6 +42,12 @@ public final class ClientSession {
     /// (db, key, expireAt) of watched keys that had a TTL when watched.
     public var watchExpiry: [(Int, Bytes, Int64)] = []
 
+    /// Set while the client is blocked (BLPOP ...): what it waits for and the command to run again.
+    public internal(set) var blocked: BlockedState?
+    /// While a blocked client's command runs again after an unblock: its first blocking, whose deadline a new
+    /// block keeps.
+    var reprocessing: BlockedState?
+
     /// The channels, patterns and shard channels this client is subscribed to. The server's Pub/Sub hub keeps
     /// these in step with its own channel → subscribers index; the command layer only reads them.
     public var subscriptions = PubSubSubscriptions()

@@ -16,6 +16,9 @@ public struct CommandContext {
     public var spec: CommandSpec
     /// What the handler asked for its own propagation (Propagation.swift).
     var propagation = PropagationRequest()
+    /// Set by a handler whose reply is Pub/Sub confirmations (SUBSCRIBE, UNSUBSCRIBE, ...): Valkey writes those
+    /// as pushes (`CLIENT_PUSHING`), which CLIENT REPLY OFF / SKIP do not drop, in RESP2 as in RESP3.
+    var replyIsPush = false
 
     init(dispatcher: Dispatcher, client: ClientSession, reply: ReplyWriter, spec: CommandSpec) {
         self.args = []

@@ -119,3 +119,20 @@ extension CommandError {
     static let numkeysNotPositive = CommandError.custom("ERR numkeys should be greater than 0")
     static let countNotPositive = CommandError.custom("ERR count should be greater than 0")
 }
+
+// MARK: - Blocking commands
+
+extension CommandError {
+    static let timeoutNotFloat = CommandError.custom("ERR timeout is not a float or out of range")
+    static let timeoutOutOfRange = CommandError.custom("ERR timeout is out of range")
+    static let timeoutNegative = CommandError.custom("ERR timeout is negative")
+    /// The reply of a client unblocked by `CLIENT UNBLOCK id ERROR`.
+    static let unblocked = CommandError.custom("UNBLOCKED client unblocked via CLIENT UNBLOCK")
+}
+
+// MARK: - Bitmaps, strings and keys
+
+extension CommandError {
+    static let bitOffsetOutOfRange = CommandError.custom("ERR bit offset is not an integer or out of range")
+    static let bitValueOutOfRange = CommandError.custom("ERR bit is not an integer or out of range")
+}

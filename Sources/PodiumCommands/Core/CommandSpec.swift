@@ -97,6 +97,8 @@ public struct KeySpec: Sendable {
         case range(first: Int, last: Int, step: Int)
         /// A count at `index`, then that many keys right after it (ZUNION `numkeys key ...`).
         case counted(index: Int)
+        /// The argument after the last `word` (lower case) from argument 2 on (SORT … STORE destination).
+        case afterKeyword(String)
     }
 
     public let search: Search
@@ -134,6 +136,11 @@ public struct KeySpec: Sendable {
             else { return [] }
             let end = min(args.count, index + 1 + count)
             return (index + 1 ..< end).map { ($0, access) }
+        case .afterKeyword(let word):
+            guard args.count > 3,
+                let at = (2 ..< args.count - 1).last(where: { String(buffer: args[$0]).lowercased() == word })
+            else { return [] }
+            return [(at + 1, access)]
         }
     }
 }

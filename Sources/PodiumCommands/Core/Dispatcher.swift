@@ -52,6 +52,15 @@ public final class Dispatcher {
     }
     /// Writes of the execution unit in progress, not yet handed to the propagator.
     var pendingPropagation: [PropagatedCommand] = []
+    /// Blocked clients by key, in the order they blocked (Blocking.swift).
+    var blockedOn: [DatabaseKey: [ClientSession]] = [:]
+    /// Clients blocked without keys (WAIT), by id.
+    var waitingClients: [Int: ClientSession] = [:]
+    /// Clients blocked now (INFO `blocked_clients`).
+    public internal(set) var blockedClientCount = 0
+    var blockGenerations = 0
+    /// True while blocked clients are being served (serving never nests).
+    var servingBlocked = false
 
     public init(keyspace: Keyspace, table: CommandTable = .shared, logger: Logger = Logger(label: "podium.commands")) {
         self.keyspace = keyspace
@@ -65,14 +74,15 @@ public final class Dispatcher {
     /// executor for the whole batch, so the batch is atomic with respect to other clients, like a Redis event
     /// loop iteration.
     ///
-    /// With `outputLimit`, stops after the command whose replies took `output` to that many bytes or more: the
-    /// connection writes what it has and runs the rest once the client has read enough (output back-pressure).
-    /// Returns how many requests ran (all of them, or up to and including the one that closed the connection).
+    /// Stops early after a command that blocked the client (BLPOP): the caller keeps the rest until the client is
+    /// unblocked. With `outputLimit`, stops after the command whose replies took `output` to that many bytes or
+    /// more: the connection writes what it has and runs the rest once the client has read enough (output
+    /// back-pressure). Returns how many requests ran (all of them, or up to and including the one that closed the
+    /// connection, blocked the client or filled the output).
     @discardableResult
     public func execute<Batch: Collection>(batch: Batch, client: ClientSession, output: inout ByteBuffer,
                                            outputLimit: Int = .max) -> Int
     where Batch.Element == [ByteBuffer] {
-        var executed = 0
         var ctx = CommandContext(
             dispatcher: self, client: client, reply: ReplyWriter(buffer: ByteBuffer(), proto: client.proto),
             spec: table.placeholder)
@@ -81,10 +91,11 @@ public final class Dispatcher {
         // Valkey too reads the clock once per command *call*, not per key access.
         keyspace.refreshClock()
         lastCommandEnd = SystemClock.monotonicNanoseconds()
+        var executed = 0
         for args in batch {
             execute(args, &ctx)
             executed += 1
-            if client.closeAfterReply || ctx.reply.buffer.readableBytes >= outputLimit { break }
+            if client.closeAfterReply || client.blocked != nil || ctx.reply.buffer.readableBytes >= outputLimit { break }
         }
         swap(&ctx.reply.buffer, &output)
         return executed
@@ -96,18 +107,21 @@ public final class Dispatcher {
         let mark = ctx.reply.buffer.writerIndex
         ctx.reply.proto = client.proto
         ctx.args = args
+        ctx.replyIsPush = false
         dispatch(&ctx)
         // One command (or EXEC with its commands) is one unit of the log.
         if !pendingPropagation.isEmpty { flushPropagation() }
-        // CLIENT REPLY OFF / SKIP: drop what this command wrote.
+        // CLIENT REPLY OFF / SKIP: drop what this command wrote (but not Pub/Sub confirmations: pushes).
         switch client.replyMode {
         case .on: break
-        case .off: ctx.reply.buffer.moveWriterIndex(to: mark)
+        case .off: if !ctx.replyIsPush { ctx.reply.buffer.moveWriterIndex(to: mark) }
         case .skipThis:
-            ctx.reply.buffer.moveWriterIndex(to: mark)
+            if !ctx.replyIsPush { ctx.reply.buffer.moveWriterIndex(to: mark) }
             client.replyMode = .on
         case .skipNext: client.replyMode = .skipThis
         }
+        // Clients blocked on keys this command (or EXEC) created are served now, after it.
+        if !keyspace.readyKeys.isEmpty { serveBlockedClients() }
     }
 
     func dispatch(_ ctx: inout CommandContext) {

@@ -11,7 +11,7 @@ struct ScanArguments {
     var count = 10
     /// SCAN's TYPE filter, lower-cased.
     var type: String?
-    /// HSCAN's NOVALUES.
+    /// HSCAN's NOVALUES, ZSCAN's NOSCORES (Valkey 8).
     var noValues = false
 
     /// The cursor argument: an unsigned decimal number (`strtoull`-like), else `ERR invalid cursor`.
@@ -34,7 +34,7 @@ struct ScanArguments {
 
     /// Parses `[MATCH pattern] [COUNT count]` (plus TYPE or NOVALUES where allowed) from argument `from` on.
     mutating func parseOptions(_ ctx: CommandContext, from: Int, allowType: Bool = false,
-                               allowNoValues: Bool = false) throws(CommandError) {
+                               allowNoValues: Bool = false, allowNoScores: Bool = false) throws(CommandError) {
         var j = from
         while j < ctx.argc {
             let remaining = ctx.argc - j - 1
@@ -49,7 +49,13 @@ struct ScanArguments {
             } else if allowType, ctx.argIs(j, "type"), remaining >= 1 {
                 type = ctx.lowercased(j + 1)
                 j += 2
-            } else if allowNoValues, ctx.argIs(j, "novalues") {
+            } else if ctx.argIs(j, "novalues") {
+                // Valkey 8 names the command the option belongs to.
+                guard allowNoValues else { throw .custom("ERR NOVALUES option can only be used in HSCAN") }
+                noValues = true
+                j += 1
+            } else if ctx.argIs(j, "noscores") {
+                guard allowNoScores else { throw .custom("ERR NOSCORES option can only be used in ZSCAN") }
                 noValues = true
                 j += 1
             } else {

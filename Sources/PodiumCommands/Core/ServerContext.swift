@@ -45,6 +45,11 @@ public protocol ServerContext: AnyObject {
     /// PUBSUB NUMPAT: distinct patterns with at least one subscriber.
     func pubsubPatternCount() -> Int
 
+    /// A blocked client was unblocked (served, timed out, CLIENT UNBLOCK): `reply` is the answer to its blocking
+    /// command. The server sends it, then runs what the client sent meanwhile, on the client's own event loop.
+    /// Called with the executor lock held.
+    func unblocked(_ client: ClientSession, reply: ByteBuffer)
+
     /// Stops the server (SHUTDOWN). The current connection gets no reply if this succeeds.
     func shutdown(save: Bool?) throws(CommandError)
 

@@ -365,3 +365,48 @@ extension Value {
         }
     }
 }
+
+// MARK: - WAIT
+
+extension KeyCommands {
+    /// WAIT numreplicas timeout
+    ///
+    /// Podium has no replicas, so no write is ever acknowledged: `WAIT 0 ...` answers 0 at once; a client asking
+    /// for one or more replicas blocks until its timeout (milliseconds, 0: forever) or CLIENT UNBLOCK, then
+    /// answers 0, as Valkey does with no replica connected. Inside MULTI it answers 0 at once.
+    static func wait(_ ctx: inout CommandContext) throws(CommandError) {
+        let wanted = try ctx.integer(1)
+        guard let ms = ctx.integerIfValid(2) else { throw .custom("ERR timeout is not an integer or out of range") }
+        if ms < 0 { throw .timeoutNegative }
+        let now = ctx.keyspace.now
+        if ms > 0, Int64(ms) > Int64.max - now { throw .timeoutOutOfRange }
+        if wanted <= 0 || !ctx.mayBlock { ctx.reply.integer(0); return }
+        ctx.block(keys: [], type: .replicas, deadline: ms == 0 ? 0 : now + Int64(ms))
+    }
+}
+
+// MARK: - MOVE
+
+extension KeyCommands {
+    /// MOVE key db
+    static func move(_ ctx: inout CommandContext) throws(CommandError) {
+        guard let target = ctx.integerIfValid(2), target >= Int(Int32.min), target <= Int(Int32.max) else {
+            throw .notInteger
+        }
+        guard target >= 0, target < ctx.keyspace.databases.count else { throw .dbIndexOutOfRange }
+        if target == ctx.client.db { throw .custom("ERR source and destination objects are the same") }
+        let db = ctx.db
+        guard let slot = ctx.args[1].withUnsafeReadableBytes({ db.slot(raw: $0) }) else { ctx.reply.integer(0); return }
+        let destination = ctx.keyspace[target]
+        if ctx.args[1].withUnsafeReadableBytes({ destination.slot(raw: $0) }) != nil { ctx.reply.integer(0); return }
+        let entry = db.entry(slot)
+        // The value moves as it is (a value type: no copy); a new key in the target, with the same TTL.
+        ctx.args[1].withUnsafeReadableBytes {
+            destination.set(raw: $0, entry.value, expireAt: entry.expireAt >= 0 ? entry.expireAt : nil)
+        }
+        db.remove(slot: slot)
+        ctx.notify(.generic, "move_from", arg: 1)
+        ctx.notify(.generic, "move_to", key: entry.key, db: target)
+        ctx.reply.integer(1)
+    }
+}

@@ -152,16 +152,24 @@ public enum ListCommands {
         }
         if hasCount && count == 0 { ctx.reply.arrayHeader(0); return }
         let db = ctx.db
-        let l = db.entry(slot).value.listValue
+        // The read copy of the list lives in its own scope: alive during `modify`, it would make the change copy
+        // the whole quicklist (O(size) per pop).
         if !hasCount {
-            _ = l.element(at: front ? 0 : l.count - 1) { ctx.reply.bulk($0) }
+            do {
+                let l = db.entry(slot).value.listValue
+                _ = l.element(at: front ? 0 : l.count - 1) { ctx.reply.bulk($0) }
+            }
             modify(db, slot: slot) { $0.removeEnds(1, front: front) }
             ctx.notify(.list, front ? "lpop" : "rpop", arg: 1)
             afterRemoval(&ctx, slot: slot, arg: 1)
             return
         }
-        let n = min(count, l.count)
-        replyRange(&ctx, l, from: front ? 0 : l.count - 1, count: n, reverse: !front)
+        let n: Int
+        do {
+            let l = db.entry(slot).value.listValue
+            n = min(count, l.count)
+            replyRange(&ctx, l, from: front ? 0 : l.count - 1, count: n, reverse: !front)
+        }
         modify(db, slot: slot) { $0.removeEnds(n, front: front) }
         ctx.notify(.list, front ? "lpop" : "rpop", arg: 1)
         afterRemoval(&ctx, slot: slot, arg: 1)
@@ -213,7 +221,13 @@ public enum ListCommands {
         let (keys, front, count) = try parseMultiPop(ctx, at: 1)
         for i in keys {
             guard let slot = try listSlot(ctx, i) else { continue }
+            let n = min(count, ctx.db.entry(slot).value.listValue.count)
             popRangeWithKey(&ctx, slot: slot, arg: i, front: front, count: count)
+            // Recorded as LPOP / RPOP key count, as Valkey propagates it.
+            if ctx.propagates {
+                ctx.propagateInstead(CommandContext.arguments(
+                    front ? .word("LPOP") : .word("RPOP"), .arg(ctx.args[i]), .integer(n)))
+            }
             return
         }
         ctx.reply.nullArray()

@@ -12,6 +12,7 @@ import PodiumRESP
 public enum PubSubCommands {
     /// Writes one `[kind, name-or-null, count]` confirmation.
     static func confirm(_ ctx: inout CommandContext, _ word: StaticString, _ name: Bytes?, _ kind: PubSubKind) {
+        ctx.replyIsPush = true
         ctx.reply.pushHeader(3)
         word.withUTF8Buffer { ctx.reply.bulk(UnsafeRawBufferPointer($0)) }
         if let name { name.withUnsafeBytes { ctx.reply.bulk($0) } } else { ctx.reply.null() }

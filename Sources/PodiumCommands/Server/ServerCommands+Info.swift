@@ -84,10 +84,10 @@ extension ServerCommands {
             add("maxclients", info.maxClients)
             add("client_recent_max_input_buffer", 0)
             add("client_recent_max_output_buffer", 0)
-            add("blocked_clients", 0)
+            add("blocked_clients", ctx.dispatcher.blockedClientCount)
             add("tracking_clients", 0)
-            add("clients_in_timeout_table", 0)
-            add("total_blocking_keys", 0)
+            add("clients_in_timeout_table", ctx.dispatcher.blockedWithTimeoutCount)
+            add("total_blocking_keys", ctx.keyspace.blockingKeys.count)
             add("total_blocking_keys_on_nokey", 0)
         case "memory":
             lines.append("# Memory")

@@ -95,6 +95,11 @@ public enum ServerCommands {
         for j in stride(from: 2, to: ctx.argc, by: 2) { pairs.append((ctx.string(j), ctx.string(j + 1))) }
         guard let server = ctx.server else { throw .custom("ERR CONFIG SET is not available") }
         try server.configSet(pairs: pairs)
+        // A lower maxmemory evicts at once, as Valkey's `updateMaxmemory` starts evicting (its `evicted` events
+        // come before the next command), not only when the next command arrives.
+        if ctx.dispatcher.maxMemory > 0, pairs.contains(where: { $0.0.lowercased() == "maxmemory" }) {
+            _ = ctx.dispatcher.performEvictions(&ctx)
+        }
         ctx.reply.ok()
     }
 
@@ -263,10 +268,47 @@ public enum ServerCommands {
         guard let spec = ctx.dispatcher.table.lookup(ctx.args[2]) else { throw .custom("ERR Invalid command specified") }
         let argc = ctx.argc - 2
         guard spec.acceptsArgumentCount(argc) else { throw .custom("ERR Invalid number of arguments specified for command") }
-        let indices = spec.keys.indices(argc: argc)
+        let indices = try movableKeys(ctx, command: spec.name, at: 2) ?? spec.keys.indices(argc: argc)
         guard !indices.isEmpty else { throw .custom("ERR The command has no key arguments") }
         ctx.reply.arrayHeader(indices.count)
         for i in indices { ctx.reply.bulk(ctx.args[i + 2]) }
+    }
+
+    /// The keys of a command whose keys move (Valkey's `getkeys_proc`s: `sortGetKeys`, `zunionInterDiffGetKeys`,
+    /// `lmpopGetKeys` ...), as indices relative to the command's name at argument `at`; nil for a command whose
+    /// keys the table's (first, last, step) describes.
+    static func movableKeys(_ ctx: CommandContext, command: String, at base: Int) throws(CommandError) -> [Int]? {
+        let argc = ctx.argc - base
+        /// `numkeys` at `n` (relative), the keys after it, and `first` before them (a destination) when given.
+        func numkeys(_ n: Int, first: Int? = nil) throws(CommandError) -> [Int] {
+            guard let count = ctx.integerIfValid(base + n), count > 0, count <= argc - n - 1 else {
+                throw .custom("ERR Invalid arguments specified for command")
+            }
+            return (first.map { [$0] } ?? []) + Array((n + 1)...(n + count))
+        }
+        switch command {
+        case "sort":
+            // The key, then the *last* STORE destination; LIMIT skips two arguments, GET and BY one.
+            var keys = [1]
+            var store: Int?
+            var i = 2
+            while i < argc {
+                if ctx.argIs(base + i, "limit") {
+                    i += 2
+                } else if ctx.argIs(base + i, "store"), i + 1 < argc {
+                    store = i + 1
+                } else if ctx.argIs(base + i, "get") || ctx.argIs(base + i, "by") {
+                    i += 1
+                }
+                i += 1
+            }
+            if let store { keys.append(store) }
+            return keys
+        case "zunionstore", "zinterstore", "zdiffstore": return try numkeys(2, first: 1)
+        case "zunion", "zinter", "zdiff", "zintercard", "sintercard", "lmpop", "zmpop": return try numkeys(1)
+        case "blmpop", "bzmpop": return try numkeys(2)
+        default: return nil
+        }
     }
 
     /// COMMAND HELP

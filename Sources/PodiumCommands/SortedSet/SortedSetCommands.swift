@@ -603,12 +603,12 @@ public enum SortedSetCommands {
         replyElements(&ctx, chosen.compactMap { z.element(at: $0) }, withScores: withScores)
     }
 
-    /// ZSCAN key cursor [MATCH pattern] [COUNT count]
+    /// ZSCAN key cursor [MATCH pattern] [COUNT count] [NOSCORES]
     static func zscan(_ ctx: inout CommandContext) throws(CommandError) {
         var scan = ScanArguments()
         scan.cursor = try ScanArguments.cursor(ctx, at: 2)
         guard let z = try readSet(ctx) else { ScanArguments.replyEmpty(&ctx); return }
-        try scan.parseOptions(ctx, from: 3)
+        try scan.parseOptions(ctx, from: 3, allowNoScores: true)
         var found: [(Bytes, Double)] = []
         z.forEach { m, s in
             let member = Bytes(raw: m)
@@ -616,10 +616,10 @@ public enum SortedSetCommands {
         }
         ctx.reply.arrayHeader(2)
         ctx.reply.bulk("0")
-        ctx.reply.arrayHeader(found.count * 2)
+        ctx.reply.arrayHeader(scan.noValues ? found.count : found.count * 2)
         for (m, s) in found {
             replyMember(&ctx, m)
-            ctx.reply.bulk(NumberFormat.formatDouble(s))
+            if !scan.noValues { ctx.reply.bulk(NumberFormat.formatDouble(s)) }
         }
     }
 }

@@ -22,6 +22,8 @@ public enum StringCommands {
         var get = false
         var keepTTL = false
         var persist = false
+        /// Index of IFEQ's comparison value (Valkey 8.1).
+        var ifeq: Int?
         /// Index of the EX/PX/EXAT/PXAT argument's value, and which unit.
         var expireIndex: Int?
         var expireKind: UInt8 = 0  // 1 EX, 2 PX, 3 EXAT, 4 PXAT
@@ -37,10 +39,13 @@ public enum StringCommands {
         while j < ctx.argc {
             let hasNext = j + 1 < ctx.argc
             let noExpiry = o.expireKind == 0
-            if mode == .set, ctx.argIs(j, "nx"), !o.xx {
+            if mode == .set, ctx.argIs(j, "nx"), !o.xx, o.ifeq == nil {
                 o.nx = true
-            } else if mode == .set, ctx.argIs(j, "xx"), !o.nx {
+            } else if mode == .set, ctx.argIs(j, "xx"), !o.nx, o.ifeq == nil {
                 o.xx = true
+            } else if mode == .set, ctx.argIs(j, "ifeq"), !o.nx, !o.xx, hasNext {
+                o.ifeq = j + 1
+                j += 1
             } else if mode == .set, ctx.argIs(j, "get") {
                 o.get = true
             } else if mode == .set, ctx.argIs(j, "keepttl"), !o.persist, noExpiry {
@@ -99,8 +104,12 @@ public enum StringCommands {
 
     // MARK: - SET family
 
-    /// SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds |
-    /// PXAT unix-time-milliseconds | KEEPTTL]
+    /// SET key value [NX | XX | IFEQ comparison-value] [GET] [EX seconds | PX milliseconds |
+    /// EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]
+    ///
+    /// IFEQ (Valkey 8.1): set only if the key holds a string equal to the comparison value; a missing key or
+    /// another value aborts (nil, or with GET the old value), another type is WRONGTYPE. NX, XX and IFEQ exclude
+    /// each other (syntax error).
     static func set(_ ctx: inout CommandContext) throws(CommandError) {
         if ctx.argc == 3 {
             // The common case, without option parsing: the key is copied only if it is new.
@@ -127,12 +136,28 @@ public enum StringCommands {
             if !o.get { ctx.reply.null() }
             return
         }
+        if let ifeq = o.ifeq {
+            guard let current = db.lookupWrite(key) else {
+                if !o.get { ctx.reply.null() }
+                return
+            }
+            guard let bytes = current.stringBytes else { throw .wrongType }
+            if Bytes.compare(bytes, ctx.bytes(ifeq)) != 0 {
+                if !o.get { ctx.reply.null() }
+                return
+            }
+        }
         db.set(key, ctx.value(2), keepTTL: o.keepTTL, expireAt: expireAt)
         ctx.notify(.string, "set", arg: 1)
         if let expireAt {
             ctx.notify(.generic, "expire", arg: 1)
             // Recorded as SET key value PXAT <ms> (Valkey): the replay must not depend on when it runs.
             if ctx.propagates { propagateSetPXAT(&ctx, expireAt: expireAt, valueIndex: 2) }
+        } else if o.ifeq != nil, ctx.propagates {
+            // The condition held: recorded as the plain SET it amounted to.
+            ctx.propagateInstead(o.keepTTL
+                ? CommandContext.arguments(.word("SET"), .arg(ctx.args[1]), .arg(ctx.args[2]), .word("KEEPTTL"))
+                : CommandContext.arguments(.word("SET"), .arg(ctx.args[1]), .arg(ctx.args[2])))
         } else if o.get, ctx.propagates {
             // Recorded without GET (Valkey), which is a read.
             ctx.propagateInstead((0..<ctx.argc).filter { $0 < 3 || !ctx.argIs($0, "get") }.map { ctx.args[$0] })
@@ -466,5 +491,128 @@ public enum StringCommands {
         }
         ctx.notify(.string, "setrange", arg: 1)
         ctx.reply.integer(length)
+    }
+}
+
+// MARK: - LCS
+
+extension StringCommands {
+    /// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]
+    ///
+    /// Valkey's dynamic programme over a table of (len1 + 1) x (len2 + 1) 32-bit cells, refused beyond
+    /// `proto-max-bulk-len` bytes of table ("Insufficient memory, transient memory for LCS exceeds
+    /// proto-max-bulk-len"), so no request can make the server allocate more than that.
+    static func lcs(_ ctx: inout CommandContext) throws(CommandError) {
+        let db = ctx.db
+        let va = ctx.args[1].withUnsafeReadableBytes { db.lookupRead(raw: $0) }
+        let vb = ctx.args[2].withUnsafeReadableBytes { db.lookupRead(raw: $0) }
+        if (va != nil && !va!.isString) || (vb != nil && !vb!.isString) {
+            throw .custom("ERR The specified keys must contain string values")
+        }
+        var getLen = false
+        var getIdx = false
+        var withMatchLen = false
+        var minMatchLen = 0
+        var j = 3
+        while j < ctx.argc {
+            if ctx.argIs(j, "idx") {
+                getIdx = true
+            } else if ctx.argIs(j, "len") {
+                getLen = true
+            } else if ctx.argIs(j, "withmatchlen") {
+                withMatchLen = true
+            } else if ctx.argIs(j, "minmatchlen"), j + 1 < ctx.argc {
+                minMatchLen = max(0, try ctx.integer(j + 1))
+                j += 1
+            } else {
+                throw .syntax
+            }
+            j += 1
+        }
+        if getLen && getIdx { throw .custom("ERR If you want both the length and indexes, please just use IDX.") }
+        let a = va?.stringBytes?.storage ?? []
+        let b = vb?.stringBytes?.storage ?? []
+        let (rows, cols) = (a.count + 1, b.count + 1)
+        let (cells, overflow) = rows.multipliedReportingOverflow(by: cols)
+        if overflow || cells > ctx.dispatcher.protoMaxBulkLength / 4 {
+            throw .custom("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")
+        }
+        var table = [UInt32](repeating: 0, count: cells)
+        for i in 1..<rows {
+            for k in 1..<cols {
+                table[i * cols + k] = a[i - 1] == b[k - 1]
+                    ? table[(i - 1) * cols + k - 1] + 1
+                    : max(table[(i - 1) * cols + k], table[i * cols + k - 1])
+            }
+        }
+        let length = Int(table[rows * cols - 1])
+        if getLen && !getIdx { ctx.reply.integer(length); return }
+        // Walk back from the end, collecting the string and (for IDX) the matching ranges, as Valkey does.
+        var result = [UInt8](repeating: 0, count: length)
+        var ranges: [(Int, Int, Int, Int)] = []
+        var idx = length
+        var (i, k) = (a.count, b.count)
+        var aStart = a.count, aEnd = 0, bStart = 0, bEnd = 0
+        while i > 0 && k > 0 {
+            var emit = false
+            if a[i - 1] == b[k - 1] {
+                result[idx - 1] = a[i - 1]
+                if aStart == a.count {
+                    (aStart, aEnd, bStart, bEnd) = (i - 1, i - 1, k - 1, k - 1)
+                } else if aStart == i && bStart == k {
+                    aStart -= 1
+                    bStart -= 1
+                } else {
+                    emit = true
+                }
+                if aStart == 0 || bStart == 0 { emit = true }
+                idx -= 1
+                i -= 1
+                k -= 1
+            } else {
+                if table[(i - 1) * cols + k] > table[i * cols + k - 1] { i -= 1 } else { k -= 1 }
+                if aStart != a.count { emit = true }
+            }
+            if emit {
+                let matchLength = aEnd - aStart + 1
+                if minMatchLen == 0 || matchLength >= minMatchLen { ranges.append((aStart, aEnd, bStart, bEnd)) }
+                aStart = a.count
+            }
+        }
+        guard getIdx else { ctx.reply.bulk(result); return }
+        ctx.reply.mapHeader(2)
+        ctx.reply.bulk("matches")
+        ctx.reply.arrayHeader(ranges.count)
+        for (s1, e1, s2, e2) in ranges {
+            ctx.reply.arrayHeader(withMatchLen ? 3 : 2)
+            ctx.reply.arrayHeader(2)
+            ctx.reply.integer(s1)
+            ctx.reply.integer(e1)
+            ctx.reply.arrayHeader(2)
+            ctx.reply.integer(s2)
+            ctx.reply.integer(e2)
+            if withMatchLen { ctx.reply.integer(e1 - s1 + 1) }
+        }
+        ctx.reply.bulk("len")
+        ctx.reply.integer(length)
+    }
+}
+
+// MARK: - DELIFEQ
+
+extension StringCommands {
+    /// DELIFEQ key value
+    ///
+    /// Valkey 9.0: deletes the key if it holds a string equal to `value` (1), else leaves it (0); another type is
+    /// WRONGTYPE. Recorded in the AOF as DEL key; raises the `del` event.
+    static func delifeq(_ ctx: inout CommandContext) throws(CommandError) {
+        let key = ctx.key(1)
+        guard let current = ctx.db.lookupWrite(key) else { ctx.reply.integer(0); return }
+        guard let bytes = current.stringBytes else { throw .wrongType }
+        guard Bytes.compare(bytes, ctx.bytes(2)) == 0 else { ctx.reply.integer(0); return }
+        ctx.db.remove(key)
+        ctx.notify(.generic, "del", arg: 1)
+        if ctx.propagates { ctx.propagateInstead(CommandContext.arguments(.word("DEL"), .arg(ctx.args[1]))) }
+        ctx.reply.integer(1)
     }
 }

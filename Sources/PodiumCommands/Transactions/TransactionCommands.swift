@@ -42,6 +42,8 @@ public enum TransactionCommands {
             ctx.dispatcher.dispatch(&ctx)
         }
         ctx.spec = execSpec
+        // CLIENT LIST's cmd= shows EXEC, not the last command it ran (as in Valkey).
+        client.lastCommand = "exec"
         // EXEC itself is never written: its commands' writes were collected above, and the whole unit goes to
         // the log as one MULTI … EXEC block.
         ctx.preventPropagation()

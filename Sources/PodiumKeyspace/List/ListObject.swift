@@ -185,17 +185,20 @@ public struct ListObject {
     }
 
     /// Changes node `i` in place (its buffer stays uniquely referenced).
+    ///
+    /// (`if case` / `guard case` statements, not a `switch storage`: a switch keeps its subject alive for its whole
+    /// body, so the bound payload had a second reference and every change copied the whole deque — O(nodes) per
+    /// push or pop.)
     mutating func modifyNode<R>(_ i: Int, _ body: (inout ListNode) -> R) -> R {
-        switch storage {
-        case .single(var n):
+        if case .single(var n) = storage {
             storage = .single(ListNode())
             defer { storage = .single(n) }
             return body(&n)
-        case .nodes(var d):
-            storage = .single(ListNode())
-            defer { storage = .nodes(d) }
-            return body(&d[i])
         }
+        guard case .nodes(var d) = storage else { preconditionFailure("storage is single or nodes") }
+        storage = .single(ListNode())
+        defer { storage = .nodes(d) }
+        return body(&d[i])
     }
 
     /// Changes the deque in place (quicklist encoding only).

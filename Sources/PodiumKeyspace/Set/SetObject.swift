@@ -137,6 +137,14 @@ public struct SetObject {
         packed.withUnsafeMutableBytes { _ = Listpack.write(e, at: $0.baseAddress! + old) }
     }
 
+    /// The encoding, without its payload.
+    enum Kind { case intset, listpack, table }
+    var kind: Kind {
+        if case .intset = storage { return .intset }
+        if case .listpack = storage { return .listpack }
+        return .table
+    }
+
     /// Changes the storage in place (its arrays stay uniquely referenced).
     @inline(__always)
     mutating func withStorage<R>(_ body: (inout Storage) -> R) -> R {
@@ -192,7 +200,8 @@ public struct SetObject {
     /// (No payload is bound across a change: a second reference would make the array copy itself.)
     @discardableResult
     public mutating func add(_ raw: UnsafeRawBufferPointer, limits: SetLimits) -> Bool {
-        switch storage {
+        // On the encoding's kind, not `storage` itself: a switch could keep its subject (the payload) alive.
+        switch kind {
         case .intset:
             if raw.count <= 20, let v = StrictInteger.parse(raw) {
                 let added = withStorage { s -> Bool in
@@ -249,9 +258,10 @@ public struct SetObject {
     /// SREM of one member. Returns whether it was there.
     @discardableResult
     public mutating func remove(_ raw: UnsafeRawBufferPointer) -> Bool {
+        // `if case` statements, not a `switch s`: a switch keeps its subject alive for its whole body, so the bound
+        // payload had a second reference and each removal copied it (a hashtable's directory and a segment).
         withStorage { s in
-            switch s {
-            case .intset(var a):
+            if case .intset(var a) = s {
                 guard raw.count <= 20, let v = StrictInteger.parse(raw) else { return false }
                 let (found, index) = SetObject.search(a, v)
                 guard found else { return false }
@@ -259,17 +269,18 @@ public struct SetObject {
                 a.remove(at: index)
                 s = .intset(a)
                 return true
-            case .listpack(var packed, let n):
+            }
+            if case .listpack(var packed, let n) = s {
                 guard let range = SetObject.locate(packed, Listpack.Probe(raw)) else { return false }
                 s = .intset([])
                 packed.removeSubrange(range)
                 s = .listpack(packed, count: n - 1)
                 return true
-            case .table(var t):
-                s = .intset([])
-                defer { s = .table(t) }
-                return t.remove(raw)
             }
+            guard case .table(var t) = s else { return false }
+            s = .intset([])
+            defer { s = .table(t) }
+            return t.remove(raw)
         }
     }
 

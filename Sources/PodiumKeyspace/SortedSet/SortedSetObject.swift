@@ -194,6 +194,16 @@ public struct SortedSetObject {
         }
     }
 
+    /// Valkey's `zsetConvert(..., OBJ_ENCODING_SKIPLIST)`, which SORT does to any sorted set it reads: from then
+    /// on OBJECT ENCODING answers `skiplist` and scores are kept as given (`-0`).
+    public mutating func convertToSkiplist() { convertToTree() }
+
+    /// True once the set is in its large encoding (`OBJECT ENCODING` answers `skiplist`).
+    public var isSkiplist: Bool {
+        if case .tree = storage { return true }
+        return false
+    }
+
     private mutating func convertToTree() {
         guard case .packed(let p) = storage else { return }
         let tree = SortedSetTree()
