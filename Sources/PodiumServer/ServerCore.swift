@@ -248,7 +248,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     }
 
     /// `timeout`: closes clients idle for longer than the configured number of seconds (0 = never), as Valkey's
-    /// `clientsCronHandleTimeout`. MONITOR clients and subscribers are exempt. Runs from the periodic server task.
+    /// `clientsCronHandleTimeout`. MONITOR clients, subscribers and blocked clients are exempt. Runs from the periodic server task.
     /// The directive is read under the lock, like everything CONFIG SET changes.
     func closeIdleClients() {
         let now = executor.keyspace.clock.nowMilliseconds()
@@ -256,7 +256,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             let timeout = configuration.timeout
             guard timeout > 0 else { return [] }
             return connections.values.filter {
-                !$0.session.isMonitor && !$0.session.subscriptions.isSubscribed
+                !$0.session.isMonitor && !$0.session.subscriptions.isSubscribed && $0.session.blocked == nil
                     && now - $0.session.lastInteraction > Int64(timeout) * 1000
             }
         }

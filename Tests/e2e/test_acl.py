@@ -463,3 +463,31 @@ def test_protected_mode(server_factory):
         # Loopback clients are always let in.
         with server.client(password=PASSWORD if "--requirepass" in extra else None) as c:
             assert c.ping()
+
+
+def test_key_access_of_pops_moves_bitop_and_sort(pair):
+    """Commands that read the keys they change need read and write access (LPOP, BLPOP, BZPOPMIN, MOVE, SETBIT,
+    LMOVE's source); BITOP and the set STORE commands read their sources and write their destination; SORT's
+    STORE destination is found as Valkey's sortGetKeys finds it; SORT BY (a pattern) and GET need unrestricted
+    read access. The same replies as redis-server 7."""
+    servers = pair()
+    setup = [("RPUSH", "l", "3", "1", "2"), ("ZADD", "z", "1", "a"), ("SET", "s1", "v"), ("SET", "secret:3", "x"),
+             ("SET", "src1", "abc"), ("SADD", "src:set", "m"),
+             ("ACL", "SETUSER", "wo", "on", "nopass", "%W~*", "+@all"),
+             ("ACL", "SETUSER", "split", "on", "nopass", "%R~src*", "%W~dst*", "+@all"),
+             ("ACL", "SETUSER", "kl", "on", "nopass", "~l", "~dst", "+@all"),
+             ("ACL", "SETUSER", "kg", "on", "nopass", "~l", "~GET", "+@all"),
+             ("ACL", "SETUSER", "reader", "on", "nopass", "%R~*", "~l", "+@all")]
+    same(servers, *setup)
+    same(servers, ("AUTH", "wo", "x"), ("LPOP", "l"), ("RPOP", "l"), ("BLPOP", "l", "0.01"), ("BZPOPMIN", "z", "0.01"),
+         ("ZPOPMIN", "z"), ("MOVE", "s1", "1"), ("SETBIT", "s1", "1", "1"), ("LMOVE", "l", "dst", "LEFT", "LEFT"),
+         ("RPOPLPUSH", "l", "dst"), ("SPOP", "src:set"), ("BITOP", "AND", "d", "s1"), ("LPUSH", "l", "4"),
+         ("SINTERSTORE", "d", "src:set"), ("SMOVE", "src:set", "d", "m"), ("LLEN", "l"), ("SCARD", "src:set"),
+         ("SISMEMBER", "src:set", "m"), ("EXISTS", "l"))
+    same(servers, ("AUTH", "split", "x"), ("BITOP", "AND", "dst1", "src1"), ("BITOP", "AND", "src2", "src1"),
+         ("SUNIONSTORE", "dst2", "src:set"), ("SDIFFSTORE", "src3", "src:set"), ("GET", "dst1"))
+    same(servers, ("AUTH", "kl", "x"), ("SORT", "l", "STORE", "dst"), ("SORT", "l", "LIMIT", "0", "1", "STORE", "dst"),
+         ("SORT", "l", "BY", "nosort", "STORE", "dst"), ("SORT", "l", "BY", "secret:*"), ("SORT", "l", "GET", "#"),
+         ("SORT", "l", "GET", "secret:*"), ("SORT_RO", "l", "BY", "secret:*"), ("SORT", "l", "STORE", "secret"))
+    same(servers, ("AUTH", "kg", "x"), ("SORT", "l", "STORE", "secret", "GET", "store", "GET", "#"))
+    same(servers, ("AUTH", "reader", "x"), ("SORT", "l", "BY", "secret:*", "GET", "#", "GET", "secret:*"))

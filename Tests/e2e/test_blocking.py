@@ -319,3 +319,41 @@ def test_wait_without_replicas(podium):
         assert admin.client_unblock(wid, error=True) in (1, True)
         assert raw.read_reply() == Reply("-", "UNBLOCKED client unblocked via CLIENT UNBLOCK")
         assert raw.call("PING") == Reply("+", "PONG")
+
+
+def test_idle_timeout_spares_blocked_clients(server_factory):
+    """`timeout` closes idle clients but not blocked ones (Valkey's clientsCronHandleTimeout): a worker waiting in
+    BLPOP k 0 stays connected past the idle timeout and is served; one with a block timeout gets its nil."""
+    server = server_factory(extra_args=["--timeout", "1"])
+    with server.client() as admin:
+        forever, bounded, idle = server.raw(), server.raw(), server.raw()
+        forever.send("BLPOP", "idle:q", "0")
+        bounded.send("BLPOP", "idle:other", "3")
+        wait_blocked(server, 2)
+        idle.call("PING")
+        # The idle connection goes within a few cron runs; the blocked ones (and admin, which keeps asking) stay.
+        wait_until(lambda: len(admin.client_list()) == 3, message="the idle client closed")
+        assert bounded.read_reply() == Reply("*", None)
+        admin.rpush("idle:q", "job")
+        assert forever.read_reply() == Reply("*", [Reply("$", b"idle:q"), Reply("$", b"job")])
+        for conn in (forever, bounded, idle):
+            conn.close()
+
+
+def test_client_reply_skip_applies_to_the_blocking_reply(podium, oracle):
+    """CLIENT REPLY SKIP before a blocking command skips that command's reply, whether it times out or is served
+    later (not the reply of the command after it), as redis-server 7 does."""
+    for server in (podium, oracle):
+        conn = server.raw()
+        conn.send("CLIENT", "REPLY", "SKIP")
+        conn.send("BLPOP", "skip:k", "0.2")
+        conn.send("PING")
+        assert conn.read_reply() == Reply("+", "PONG"), server
+        conn.send("CLIENT", "REPLY", "SKIP")
+        conn.send("BLPOP", "skip:k", "0")
+        conn.send("PING")
+        wait_blocked(server, 1)
+        with server.client() as other:
+            other.rpush("skip:k", "a")
+        assert conn.read_reply() == Reply("+", "PONG"), server
+        conn.close()

@@ -305,6 +305,12 @@ public final class ACLUser {
         return nil
     }
 
+    /// Valkey's `ACLSelectorHasUnrestrictedKeyAccess`: `allkeys`, or a `*` pattern with at least `access` (SORT's
+    /// BY and GET read keys that no key spec names, so only such a user may use them).
+    func hasUnrestrictedKeyAccess(_ access: KeyAccess) -> Bool {
+        allKeys || keyPatterns.contains { $0.pattern == [UInt8(ascii: "*")] && $0.access.isSuperset(of: access) }
+    }
+
     /// Whether a pattern with at least `access` matches `key` (Valkey's `ACLSelectorCheckKey`).
     func mayAccess(key: ByteBuffer, _ access: KeyAccess) -> Bool {
         if allKeys { return true }

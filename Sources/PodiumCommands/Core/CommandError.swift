@@ -126,6 +126,11 @@ extension CommandError {
     static let timeoutNotFloat = CommandError.custom("ERR timeout is not a float or out of range")
     static let timeoutOutOfRange = CommandError.custom("ERR timeout is out of range")
     static let timeoutNegative = CommandError.custom("ERR timeout is negative")
+    /// SORT's BY (with a pattern) and GET read keys no key spec names: Valkey allows them only to a user with
+    /// unrestricted read access to keys.
+    static func sortOptionDenied(_ option: String) -> CommandError {
+        .custom("ERR \(option) option of SORT denied due to insufficient ACL permissions.")
+    }
     /// The reply of a client unblocked by `CLIENT UNBLOCK id ERROR`.
     static let unblocked = CommandError.custom("UNBLOCKED client unblocked via CLIENT UNBLOCK")
 }

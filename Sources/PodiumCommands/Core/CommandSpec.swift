@@ -97,8 +97,8 @@ public struct KeySpec: Sendable {
         case range(first: Int, last: Int, step: Int)
         /// A count at `index`, then that many keys right after it (ZUNION `numkeys key ...`).
         case counted(index: Int)
-        /// The argument after the last `word` (lower case) from argument 2 on (SORT … STORE destination).
-        case afterKeyword(String)
+        /// SORT's STORE destination (`sortStoreIndex`).
+        case sortStore
     }
 
     public let search: Search
@@ -118,6 +118,26 @@ public struct KeySpec: Sendable {
 
     public static func counted(at index: Int, _ access: KeyAccess) -> KeySpec { KeySpec(.counted(index: index), access) }
 
+    /// The index in `args` (whose first element is SORT's name) of SORT's destination, as Valkey's `sortGetKeys`:
+    /// the argument after the *last* STORE, where LIMIT skips two arguments and GET and BY one.
+    static func sortStoreIndex(_ args: ArraySlice<ByteBuffer>) -> Int? {
+        let base = args.startIndex
+        func word(_ i: Int, _ w: String) -> Bool { String(buffer: args[base + i]).lowercased() == w }
+        var store: Int?
+        var i = 2
+        while i < args.count {
+            if word(i, "limit") {
+                i += 2
+            } else if word(i, "store"), i + 1 < args.count {
+                store = i + 1
+            } else if word(i, "get") || word(i, "by") {
+                i += 1
+            }
+            i += 1
+        }
+        return store.map { base + $0 }
+    }
+
     /// The key arguments of a concrete argument vector, with their access. A count that is not a valid number (the
     /// command will refuse it) or that runs past the arguments yields the keys that are there.
     func keys(in args: [ByteBuffer]) -> [(index: Int, access: KeyAccess)] {
@@ -136,11 +156,8 @@ public struct KeySpec: Sendable {
             else { return [] }
             let end = min(args.count, index + 1 + count)
             return (index + 1 ..< end).map { ($0, access) }
-        case .afterKeyword(let word):
-            guard args.count > 3,
-                let at = (2 ..< args.count - 1).last(where: { String(buffer: args[$0]).lowercased() == word })
-            else { return [] }
-            return [(at + 1, access)]
+        case .sortStore:
+            return Self.sortStoreIndex(args[...]).map { [($0, access)] } ?? []
         }
     }
 }

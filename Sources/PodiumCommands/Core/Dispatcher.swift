@@ -111,8 +111,9 @@ public final class Dispatcher {
         dispatch(&ctx)
         // One command (or EXEC with its commands) is one unit of the log.
         if !pendingPropagation.isEmpty { flushPropagation() }
-        // CLIENT REPLY OFF / SKIP: drop what this command wrote (but not Pub/Sub confirmations: pushes).
-        switch client.replyMode {
+        // CLIENT REPLY OFF / SKIP: drop what this command wrote (but not Pub/Sub confirmations: pushes). A command
+        // that blocked the client has not replied yet: its reply (served, timed out) applies the mode then.
+        switch client.blocked == nil ? client.replyMode : .on {
         case .on: break
         case .off: if !ctx.replyIsPush { ctx.reply.buffer.moveWriterIndex(to: mark) }
         case .skipThis:

@@ -45,6 +45,8 @@ extension KeyCommands {
         var by: Bytes?
         var dontSort = false
         var gets: [Bytes] = []
+        let user = ctx.client.user ?? ctx.dispatcher.acl.defaultUser
+        let fullKeyAccess = user.hasUnrestrictedKeyAccess(.read)
         var j = 2
         while j < ctx.argc {
             let left = ctx.argc - j - 1
@@ -65,9 +67,14 @@ extension KeyCommands {
                 let pattern = ctx.bytes(j + 1)
                 by = pattern
                 // As Valkey: once any BY pattern lacks a `*` the result is not sorted, even if a later BY has one.
-                if !pattern.withUnsafeBytes({ $0.contains(UInt8(ascii: "*")) }) { dontSort = true }
+                if !pattern.withUnsafeBytes({ $0.contains(UInt8(ascii: "*")) }) {
+                    dontSort = true
+                } else if !fullKeyAccess {
+                    throw .sortOptionDenied("BY")
+                }
                 j += 1
             } else if ctx.argIs(j, "get"), left >= 1 {
+                guard fullKeyAccess else { throw .sortOptionDenied("GET") }
                 gets.append(ctx.bytes(j + 1))
                 j += 1
             } else {

@@ -288,22 +288,8 @@ public enum ServerCommands {
         }
         switch command {
         case "sort":
-            // The key, then the *last* STORE destination; LIMIT skips two arguments, GET and BY one.
-            var keys = [1]
-            var store: Int?
-            var i = 2
-            while i < argc {
-                if ctx.argIs(base + i, "limit") {
-                    i += 2
-                } else if ctx.argIs(base + i, "store"), i + 1 < argc {
-                    store = i + 1
-                } else if ctx.argIs(base + i, "get") || ctx.argIs(base + i, "by") {
-                    i += 1
-                }
-                i += 1
-            }
-            if let store { keys.append(store) }
-            return keys
+            // The key, then the last STORE destination (Valkey's `sortGetKeys`).
+            return [1] + (KeySpec.sortStoreIndex(ctx.args[base...]).map { [$0 - base] } ?? [])
         case "zunionstore", "zinterstore", "zdiffstore": return try numkeys(2, first: 1)
         case "zunion", "zinter", "zdiff", "zintercard", "sintercard", "lmpop", "zmpop": return try numkeys(1)
         case "blmpop", "bzmpop": return try numkeys(2)
