@@ -67,6 +67,10 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var heldInputBytes = 0
     /// The blocked client's timeout.
     private var blockTimer: Scheduled<Void>?
+    /// The unparsed input last reported to the outlet (CLIENT LIST `qbuf`), so an unchanged figure costs no lock.
+    private var reportedQueryBuffer = 0
+    /// Reply writes handed to NIO with accounting (`write`) whose completion has not arrived yet.
+    private var trackedWrites = 0
 
     init(server: ServerCore) {
         self.server = server
@@ -115,17 +119,20 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard !closing, pendingProtocolError == nil else { return }
         let buffer = unwrapInboundIn(data)
         server.countInput(buffer.readableBytes)
-        let current = server.connectionLimits
-        if current.generation != limits.generation {
-            limits = current
-            decoderLimits.limits = current.resp
+        if server.connectionLimitsGeneration != limits.generation {
+            limits = server.connectionLimits
+            decoderLimits.limits = limits.resp
         }
         do {
             try processor.process(buffer: buffer) { args in
                 batch.append(args)
                 if blocked { for a in args { heldInputBytes += a.readableBytes + 16 } }
             }
-            outlet?.queryBuffer(processor.unprocessedBytes + heldInputBytes)
+            let queryBuffer = processor.unprocessedBytes + heldInputBytes
+            if queryBuffer != reportedQueryBuffer {
+                reportedQueryBuffer = queryBuffer
+                outlet?.queryBuffer(queryBuffer)
+            }
             // Requests waiting behind a blocked command count like unparsed input (Valkey keeps both in the query
             // buffer).
             if processor.unprocessedBytes + heldInputBytes > limits.queryBuffer {
@@ -168,6 +175,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         writable = context.channel.isWritable
         if writable {
             runRequests(context)
+        } else {
+            countUnsent(context)
         }
         context.fireChannelWritabilityChanged()
     }
@@ -333,21 +342,48 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Writes a batch's replies. Until the write completes they count as the client's output (CLIENT LIST `omem`,
     /// `client-output-buffer-limit`); Pub/Sub frames drained into them count against the subscriber's limit too.
+    ///
+    /// That accounting needs a promise and a callback per write, too dear for every unpipelined command, so it is
+    /// kept only where it can matter: when the client's class has an output limit (`pubsub` has one by default),
+    /// when Pub/Sub frames ride along, and once the connection falls behind (not writable) until its accounted
+    /// writes have completed (`countUnsent` counts what NIO holds when it falls behind). Otherwise a write is handed
+    /// to NIO bare: what NIO holds for such a client stays below the channel's high water mark.
     private func write(_ context: ChannelHandlerContext, _ output: ByteBuffer, drained: Int) {
         guard output.readableBytes > 0 else { return }
-        guard let outlet else {
+        let limit = outputLimit
+        guard let outlet, drained > 0 || limit.hard > 0 || limit.soft > 0 || !writable || trackedWrites > 0 else {
             context.write(wrapOutboundOut(output), promise: nil)
             return
         }
         let replies = output.readableBytes - drained
         let promise = context.eventLoop.makePromise(of: Void.self)
         let total = outlet.wroteReplies(replies)
+        trackedWrites += 1
         promise.futureResult.assumeIsolated().whenComplete { [self] _ in
+            trackedWrites -= 1
             if drained > 0 { outlet.written(drained) }
             // Back under the soft limit: its clock starts again next time (Valkey's obuf_soft_limit_reached_time).
             if outlet.sentReplies(replies) < outputLimit.soft || outputLimit.soft == 0 { overSoftLimitSince = nil }
         }
         context.write(wrapOutboundOut(output), promise: promise)
+        checkOutputLimit(context, total: total)
+    }
+
+    /// The connection fell behind: if its writes went to NIO uncounted (see `write`), counts what NIO holds now as
+    /// one write, sent when an empty write queued behind it completes.
+    private func countUnsent(_ context: ChannelHandlerContext) {
+        guard let outlet, trackedWrites == 0,
+            let unsent = try? context.channel.syncOptions?.getOption(.bufferedWritableBytes), unsent > 0
+        else { return }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        let total = outlet.wroteReplies(unsent)
+        trackedWrites += 1
+        promise.futureResult.assumeIsolated().whenComplete { [self] _ in
+            trackedWrites -= 1
+            if outlet.sentReplies(unsent) < outputLimit.soft || outputLimit.soft == 0 { overSoftLimitSince = nil }
+        }
+        context.write(wrapOutboundOut(ByteBuffer()), promise: promise)
+        context.flush()
         checkOutputLimit(context, total: total)
     }
 

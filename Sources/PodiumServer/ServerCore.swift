@@ -7,6 +7,7 @@ import PodiumKeyspace
 import PodiumPersistence
 import PodiumRESP
 import PodiumTLS
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -59,6 +60,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     /// The per-connection limits in force, read by every connection's event loop at each read (CONFIG SET changes
     /// them under the executor lock; `generation` tells a connection its copy is stale).
     private let liveConnectionLimits: NIOLockedValueBox<ConnectionLimits>
+    private let limitsGeneration = Atomic<Int>(0)
     /// What MONITOR frames count against: `client-output-buffer-limit normal` when it is set, else the `pubsub`
     /// limit (a monitor is a push stream like a subscriber; it cannot be slowed down, only cut off).
     private var monitorLimit: OutputBufferLimit
@@ -103,9 +105,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     ///
     /// The batch stops early once its replies reach `outputLimit` bytes or a command blocks the client
     /// (`executed` says how many requests ran).
-    func execute<Batch: Collection>(batch: Batch, session: ClientSession, outlet: PushOutlet?,
-                                    output: inout ByteBuffer, outputLimit: Int = .max) -> BatchResult
-    where Batch.Element == [ByteBuffer] {
+    func execute(batch: ArraySlice<[ByteBuffer]>, session: ClientSession, outlet: PushOutlet?,
+                 output: inout ByteBuffer, outputLimit: Int = .max) -> BatchResult {
         var result = BatchResult()
         executor.withExclusiveAccess {
             // An unblocked client's reply to its blocking command goes first.
@@ -168,6 +169,10 @@ final class ServerCore: ServerContext, @unchecked Sendable {
 
     /// The per-connection limits in force (one lock; connections compare `generation` to their copy).
     var connectionLimits: ConnectionLimits { liveConnectionLimits.withLockedValue { $0 } }
+
+    /// The generation of `connectionLimits`, read without the lock: a connection checks it on every read and
+    /// copies the limits only when it changed.
+    var connectionLimitsGeneration: Int { limitsGeneration.load(ordering: .acquiring) }
 
     /// Loads the data set and opens the AOF (start-up, before the cron starts). Blocking: runs on a thread of
     /// its own while the event loops already answer `-LOADING`.
@@ -569,7 +574,11 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     /// up at its next read.
     private func refreshConnectionLimits() {
         let configuration = configuration
-        liveConnectionLimits.withLockedValue { $0 = ConnectionLimits(configuration, generation: $0.generation + 1) }
+        let generation = liveConnectionLimits.withLockedValue {
+            $0 = ConnectionLimits(configuration, generation: $0.generation + 1)
+            return $0.generation
+        }
+        limitsGeneration.store(generation, ordering: .releasing)
     }
 
     private static func monitorLimit(_ configuration: PodiumConfiguration) -> OutputBufferLimit {
