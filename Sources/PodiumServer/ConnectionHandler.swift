@@ -61,7 +61,10 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// any is held, later replies queue behind it, so a client never sees a reply out of order.
     private var held: [(offset: UInt64, output: ByteBuffer, drained: Int, close: Bool)] = []
     /// True while the client is blocked (BLPOP ...): the requests after the blocking one wait in `batch` (from
-    /// `nextRequest`) until the server resumes the connection (`resume`).
+    /// `nextRequest`) until the server resumes the connection (`resume`). While any waits, `read()` is held back,
+    /// so what a blocked client can pile up is one read beyond them; the kernel's buffers push back on the rest
+    /// (Valkey keeps reading and closes the client at `client-query-buffer-limit`, which here applies to the
+    /// waiting requests plus the unparsed input).
     private var blocked = false
     /// Bytes of the requests waiting in `batch` while blocked (bounded by client-query-buffer-limit).
     private var heldInputBytes = 0

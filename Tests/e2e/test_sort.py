@@ -130,3 +130,14 @@ def test_redis_cli_sort(podium):
 def test_command_getkeys_of_movable_keys(podium, oracle, command):
     with podium.raw() as pc, oracle.raw() as oc:
         assert pc.call("COMMAND", "GETKEYS", *command) == oc.call("COMMAND", "GETKEYS", *command)
+
+
+def test_movablekeys_flag_matches_redis(podium, oracle):
+    """COMMAND INFO's flags name `movablekeys` where keys follow a count or a keyword, as redis-server 7 does."""
+    names = ["sort", "sort_ro", "zunionstore", "zinterstore", "zdiffstore", "zunion", "zinter", "zdiff", "zintercard",
+             "sintercard", "lmpop", "blmpop", "zmpop", "bzmpop", "get", "mset", "blpop", "rename"]
+    with podium.raw() as p, oracle.raw() as o:
+        for name in names:
+            mine, theirs = p.call("COMMAND", "INFO", name).value[0], o.call("COMMAND", "INFO", name).value[0]
+            has = lambda info: any(f.value == "movablekeys" for f in info.value[2].value)
+            assert has(mine) == has(theirs), (name, mine.value[2], theirs.value[2])

@@ -99,6 +99,9 @@ public struct KeySpec: Sendable {
         case counted(index: Int)
         /// SORT's STORE destination (`sortStoreIndex`).
         case sortStore
+        /// Keys no rule finds (Valkey's `unknown` spec: SORT's BY and GET patterns name keys by their contents).
+        /// Matches no argument; it makes the command `movablekeys`.
+        case unknown
     }
 
     public let search: Search
@@ -158,6 +161,8 @@ public struct KeySpec: Sendable {
             return (index + 1 ..< end).map { ($0, access) }
         case .sortStore:
             return Self.sortStoreIndex(args[...]).map { [($0, access)] } ?? []
+        case .unknown:
+            return []
         }
     }
 }
@@ -293,6 +298,16 @@ public final class CommandSpec: @unchecked Sendable {
     /// Every key argument of `args` (this command's argument vector) with what the command does with it.
     public func keyArguments(_ args: [ByteBuffer]) -> [(index: Int, access: KeyAccess)] {
         keySpecs.flatMap { $0.keys(in: args) }
+    }
+
+    /// Whether some keys are found by a count (`numkeys`) or a keyword (SORT's STORE): COMMAND's `movablekeys`.
+    public var hasMovableKeys: Bool {
+        keySpecs.contains {
+            switch $0.search {
+            case .range: return false
+            case .counted, .sortStore, .unknown: return true
+            }
+        }
     }
 
     /// Valkey's arity rule (`commandCheckArity`).

@@ -137,7 +137,9 @@ public enum ServerCommands {
         ctx.reply.arrayHeader(10)
         ctx.reply.bulk(spec.name)
         ctx.reply.integer(spec.arity)
-        let flags = spec.flags.names
+        var flags = spec.flags.names
+        // Valkey's CMD_MOVABLE_KEYS: keys found by a count or a keyword, not by (first, last, step) alone.
+        if spec.hasMovableKeys { flags.append("movablekeys") }
         ctx.reply.setHeader(flags.count)
         for f in flags { ctx.reply.simple(f) }
         ctx.reply.integer(spec.keys.first)
