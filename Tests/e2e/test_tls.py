@@ -138,8 +138,14 @@ const { createClient } = require('redis');
   const [port, ca, cert, key] = process.argv.slice(1);
   const socket = { host: 'localhost', port: Number(port), tls: true, ca: fs.readFileSync(ca) };
   if (cert) { socket.cert = fs.readFileSync(cert); socket.key = fs.readFileSync(key); }
-  const client = createClient({ socket });
-  client.on('error', (e) => { console.error('client error', e.message); process.exitCode = 2; });
+  const options = { socket };
+  if (process.env.NODE_REDIS_USER) {
+    options.username = process.env.NODE_REDIS_USER;
+    options.password = process.env.NODE_REDIS_PASS;
+  }
+  const client = createClient(options);
+  // Any client error ends the script (node-redis would otherwise reconnect forever, e.g. after WRONGPASS).
+  client.on('error', (e) => { console.error('client error', e.message); process.exit(2); });
   await client.connect();
   const out = {};
   out.set = await client.set('session:1', JSON.stringify({ user: 1 }), { EX: 3600 });
@@ -147,16 +153,20 @@ const { createClient } = require('redis');
   await client.zAdd('leaderboard:global', [{ score: 10, value: 'ana' }, { score: 20, value: 'bo' }]);
   out.top = await client.zRangeWithScores('leaderboard:global', 0, -1, { REV: true });
   out.ttl = await client.ttl('session:1');
+  out.whoami = await client.sendCommand(['ACL', 'WHOAMI']);
   await client.quit();
   console.log(JSON.stringify(out));
 })().catch((e) => { console.error(e.message); process.exit(1); });
 """
 
 
-def run_node_redis(port: int, ca: str, cert: str = "", key: str = "") -> subprocess.CompletedProcess:
+def run_node_redis(port: int, ca: str, cert: str = "", key: str = "", user: str = "",
+                   password: str = "") -> subprocess.CompletedProcess:
     node = shutil.which("node") or shutil.which("nodejs")
     assert node, "node is not installed (scripts/test installs nodejs and node-redis with apt)"
     env = dict(os.environ, NODE_PATH=NODE_PATH)
+    if user:
+        env.update(NODE_REDIS_USER=user, NODE_REDIS_PASS=password)
     args = [node, "-e", NODE_REDIS_SCRIPT, str(port), ca] + ([cert, key] if cert else [])
     return subprocess.run(args, capture_output=True, text=True, timeout=60, env=env)
 
@@ -170,6 +180,23 @@ def test_node_redis_socket_tls(server_factory, tls_certs):
     assert json.loads(out["get"]) == {"user": 1}
     assert out["top"] == [{"value": "bo", "score": 20}, {"value": "ana", "score": 10}]
     assert 3590 <= out["ttl"] <= 3600
+
+
+def test_node_redis_logs_in_as_an_acl_user_over_tls(server_factory, tls_certs):
+    """The production configuration: TLS and an RBAC user (createClient({ socket: { tls: true }, username,
+    password })), with the user limited to the app's keys; a wrong password is refused with WRONGPASS."""
+    server = server_factory(tls=TLSSetup(tls_certs))
+    with server.tls_client() as c:
+        assert c.execute_command("ACL", "SETUSER", "leaderboard-app", "on", ">app-secret", "~leaderboard:*",
+                                 "~session:*", "+@all", "-@dangerous")
+    result = run_node_redis(server.tls_port, str(tls_certs / "ca.crt"), user="leaderboard-app", password="app-secret")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["whoami"] == "leaderboard-app"
+    assert out["top"] == [{"value": "bo", "score": 20}, {"value": "ana", "score": 10}]
+    refused = run_node_redis(server.tls_port, str(tls_certs / "ca.crt"), user="leaderboard-app", password="wrong")
+    assert refused.returncode != 0
+    assert "WRONGPASS" in refused.stderr, refused.stderr
 
 
 def test_node_redis_with_client_certificate(server_factory, tls_certs):
@@ -366,3 +393,16 @@ def test_load_10000_tls_connections_and_1000_concurrent_clients(server_factory, 
     # connections cost well under half a megabyte each.
     assert rss_after_churn - rss_warm < 64 << 20
     assert rss_after_concurrent - rss_warm < 512 << 20
+
+
+def test_config_set_tls_handshake_timeout_applies_to_new_connections(server_factory, tls_certs):
+    if is_redis_binary(podium_executable()):
+        pytest.skip("tls-handshake-timeout is Podium's own directive")
+    server = server_factory(extra_args=["--tls-handshake-timeout", "600000"], tls=TLSSetup(tls_certs))
+    with server.tls_client() as c:
+        assert c.config_set("tls-handshake-timeout", "300")
+        assert c.config_get("tls-handshake-timeout") == {"tls-handshake-timeout": "300"}
+    # Closed well before the 10-minute timeout it was started with.
+    with socket.create_connection(("127.0.0.1", server.tls_port), timeout=10) as stalled:
+        stalled.sendall(b"\x16\x03\x01\x02\x00\x01")
+        assert read_until_closed(stalled, limit=20.0) == b""
