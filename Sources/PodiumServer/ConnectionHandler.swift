@@ -193,11 +193,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         while nextRequest < batch.count, writable, !closing {
             if !runChunk(context) { return }
             if blocked {
-                // The rest waits for `resume`: keep only it, and count what it holds.
-                batch.removeFirst(nextRequest)
-                nextRequest = 0
-                heldInputBytes = 0
-                for args in batch { for a in args { heldInputBytes += a.readableBytes + 16 } }
+                holdWaitingRequests()
                 return
             }
         }
@@ -272,6 +268,15 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return false
     }
 
+    /// The client blocked: the requests after the blocking one wait for `resume`. Keeps only them, and counts what
+    /// they hold.
+    private func holdWaitingRequests() {
+        batch.removeFirst(nextRequest)
+        nextRequest = 0
+        heldInputBytes = 0
+        for args in batch { for a in args { heldInputBytes += a.readableBytes + 16 } }
+    }
+
     /// The server unblocked this client (served, timed out, CLIENT UNBLOCK): send the reply, run what waited.
     private func resume(_ context: ChannelHandlerContext) {
         guard blocked, !closing, context.channel.isActive else { return }
@@ -284,14 +289,13 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         running = true
         let goOn = runChunk(context)
         running = false
-        if goOn, blocked {
+        guard goOn else { return }
+        if blocked {
             // Unblocked into another blocking command of the waiting requests.
-            batch.removeFirst(nextRequest)
-            nextRequest = 0
-            for args in batch { for a in args { heldInputBytes += a.readableBytes + 16 } }
-            return
+            holdWaitingRequests()
+        } else {
+            runRequests(context)
         }
-        if goOn { runRequests(context) }
     }
 
     /// One timer per blocked client with a timeout, on its own event loop: nothing scans blocked clients.

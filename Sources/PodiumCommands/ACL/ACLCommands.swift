@@ -250,7 +250,7 @@ public enum ACLCommands {
     static func dropClientsLosingChannels(_ ctx: CommandContext, user: ACLUser) {
         guard !user.allChannels else { return }
         let acl = ctx.dispatcher.acl
-        for client in ctx.server?.clients() ?? [] where (client.user ?? acl.defaultUser) === user {
+        for client in ctx.server?.clients() ?? [] where acl.user(of: client) === user {
             if client.subscriptions.isSubscribed, !user.mayKeep(client.subscriptions) {
                 ctx.server?.kill(client: client)
             }

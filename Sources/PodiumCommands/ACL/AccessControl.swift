@@ -82,6 +82,9 @@ public final class AccessControl {
     /// Whether the default user lets everyone in: `nopass` and `on` (no AUTH needed, protected mode applies).
     public var defaultUserIsOpen: Bool { defaultUser.nopass && defaultUser.enabled }
 
+    /// The user a client acts as: the one it authenticated as, else `default`.
+    func user(of client: ClientSession) -> ACLUser { client.user ?? defaultUser }
+
     /// The user `name` with `password`, or nil (unknown, off, or wrong password).
     func authenticate(_ name: String, password: [UInt8]) -> ACLUser? {
         guard let user = users[name], user.accepts(password: password) else { return nil }

@@ -221,6 +221,35 @@ extension CommandContext {
         dispatcher.block(self, keys: keys, type: type, deadline: deadline)
     }
 
+    /// Parses `numkeys key [key ...] <first> | <second> [COUNT count]` from argument `at` (LMPOP and BLMPOP with
+    /// LEFT | RIGHT, ZMPOP and BZMPOP with MIN | MAX): the key arguments, whether the end is `first` (lower case)
+    /// and the count (1 when absent).
+    func multiPopArguments(at: Int, _ first: StaticString, _ second: StaticString) throws(CommandError)
+        -> (keys: Range<Int>, isFirst: Bool, count: Int)
+    {
+        guard let numkeys = integerIfValid(at), numkeys >= 1 else { throw .numkeysNotPositive }
+        // `at + numkeys + 1` cannot overflow in practice; guard anyway (numkeys can be Int.max).
+        guard numkeys < argc, at + numkeys + 1 < argc else { throw .syntax }
+        let whereIndex = at + numkeys + 1
+        let isFirst: Bool
+        if argIs(whereIndex, first) {
+            isFirst = true
+        } else if argIs(whereIndex, second) {
+            isFirst = false
+        } else {
+            throw .syntax
+        }
+        var count = -1
+        var j = whereIndex + 1
+        while j < argc {
+            guard count == -1, argIs(j, "count"), j + 1 < argc else { throw .syntax }
+            guard let n = integerIfValid(j + 1), n >= 1 else { throw .countNotPositive }
+            count = n
+            j += 2
+        }
+        return ((at + 1)..<whereIndex, isFirst, count == -1 ? 1 : count)
+    }
+
     /// Valkey's `getTimeoutFromObjectOrReply` in seconds (fractions allowed): the absolute deadline in ms, or 0
     /// for "block forever".
     func blockingTimeout(_ i: Int) throws(CommandError) -> Int64 {

@@ -169,7 +169,7 @@ public final class Dispatcher {
         }
         // The ACL: command, keys, channels (AccessControl.swift). EXEC's queued commands are checked again, in
         // case the user's rules changed since they were queued.
-        let user = client.user ?? acl.defaultUser
+        let user = acl.user(of: client)
         if let denial = user.check(spec, ctx.args) {
             denyByACL(&ctx, denial, user: user)
             return

@@ -45,7 +45,7 @@ extension KeyCommands {
         var by: Bytes?
         var dontSort = false
         var gets: [Bytes] = []
-        let user = ctx.client.user ?? ctx.dispatcher.acl.defaultUser
+        let user = ctx.dispatcher.acl.user(of: ctx.client)
         let fullKeyAccess = user.hasUnrestrictedKeyAccess(.read)
         var j = 2
         while j < ctx.argc {

@@ -197,23 +197,8 @@ public enum ListCommands {
     /// Parses `numkeys key [key ...] LEFT|RIGHT [COUNT count]` from argument `at` (LMPOP, BLMPOP): the key
     /// arguments, the end and the count.
     static func parseMultiPop(_ ctx: CommandContext, at: Int) throws(CommandError) -> (keys: Range<Int>, front: Bool, count: Int) {
-        guard let numkeys = ctx.integerIfValid(at), numkeys >= 1 else { throw .numkeysNotPositive }
-        // `at + numkeys + 1` cannot overflow in practice; guard anyway (numkeys can be Int.max).
-        guard numkeys < ctx.argc, at + numkeys + 1 < ctx.argc else { throw .syntax }
-        let whereIndex = at + numkeys + 1
-        let front = try parseEnd(ctx, whereIndex)
-        var count = -1
-        var j = whereIndex + 1
-        while j < ctx.argc {
-            if count == -1, ctx.argIs(j, "count"), j + 1 < ctx.argc {
-                guard let n = ctx.integerIfValid(j + 1), n >= 1 else { throw .countNotPositive }
-                count = n
-                j += 2
-            } else {
-                throw .syntax
-            }
-        }
-        return ((at + 1)..<whereIndex, front, count == -1 ? 1 : count)
+        let (keys, front, count) = try ctx.multiPopArguments(at: at, "left", "right")
+        return (keys, front, count)
     }
 
     /// LMPOP numkeys key [key ...] LEFT | RIGHT [COUNT count]

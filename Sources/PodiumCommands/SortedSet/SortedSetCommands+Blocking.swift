@@ -13,18 +13,7 @@ extension SortedSetCommands {
     /// false, having done nothing, when the key is missing; throws WRONGTYPE for another type.
     static func popWithKey(_ ctx: inout CommandContext, arg i: Int, max: Bool, count: Int,
                            nested: Bool) throws(CommandError) -> Bool {
-        var emptied = false
-        guard let popped: [(Bytes, Double)] = try modifySet(ctx, key: i, create: false, {
-            (z: inout SortedSetObject) -> [(Bytes, Double)] in
-            let n = Swift.min(count, z.count)
-            let ranks = max ? (z.count - n)..<z.count : 0..<n
-            var popped: [(Bytes, Double)] = []
-            popped.reserveCapacity(n)
-            z.forEach(ranks: ranks, reverse: max) { popped.append((Bytes(raw: $0), $1)) }
-            z.remove(ranks: ranks)
-            emptied = z.count == 0
-            return popped
-        }) else { return false }
+        guard let (popped, emptied) = try popEnd(ctx, key: i, max: max, count: count) else { return false }
         let n = popped.count
         // The events before the reply: a RESP3 client subscribed to its own events gets them ahead of it.
         ctx.notify(.zset, max ? "zpopmax" : "zpopmin", arg: i)
@@ -49,25 +38,8 @@ extension SortedSetCommands {
 
     /// Parses `numkeys key [key ...] MIN | MAX [COUNT count]` from argument `at` (ZMPOP, BZMPOP).
     static func parseMultiPop(_ ctx: CommandContext, at: Int) throws(CommandError) -> (keys: Range<Int>, max: Bool, count: Int) {
-        guard let numkeys = ctx.integerIfValid(at), numkeys >= 1 else { throw .numkeysNotPositive }
-        guard numkeys < ctx.argc, at + numkeys + 1 < ctx.argc else { throw .syntax }
-        let whereIndex = at + numkeys + 1
-        let max: Bool
-        if ctx.argIs(whereIndex, "min") { max = false } else if ctx.argIs(whereIndex, "max") { max = true } else {
-            throw .syntax
-        }
-        var count = -1
-        var j = whereIndex + 1
-        while j < ctx.argc {
-            if count == -1, ctx.argIs(j, "count"), j + 1 < ctx.argc {
-                guard let n = ctx.integerIfValid(j + 1), n >= 1 else { throw .countNotPositive }
-                count = n
-                j += 2
-            } else {
-                throw .syntax
-            }
-        }
-        return ((at + 1)..<whereIndex, max, count == -1 ? 1 : count)
+        let (keys, min, count) = try ctx.multiPopArguments(at: at, "min", "max")
+        return (keys, !min, count)
     }
 
     /// ZMPOP numkeys key [key ...] MIN | MAX [COUNT count]

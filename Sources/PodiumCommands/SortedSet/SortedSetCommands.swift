@@ -540,6 +540,23 @@ public enum SortedSetCommands {
     /// ZREMRANGEBYLEX key min max
     static func zremrangebylex(_ ctx: inout CommandContext) throws(CommandError) { try removeRange(&ctx, kind: .lex) }
 
+    /// Removes up to `count` members from the low end (or `max`, the high end) of the sorted set at argument `key`,
+    /// in the order popped, and says whether that emptied it (the key is gone then). Nil for a missing key.
+    static func popEnd(_ ctx: CommandContext, key: Int, max: Bool, count: Int) throws(CommandError)
+        -> (popped: [(Bytes, Double)], emptied: Bool)?
+    {
+        try modifySet(ctx, key: key, create: false, changed: { !$0.popped.isEmpty }) {
+            (z: inout SortedSetObject) -> (popped: [(Bytes, Double)], emptied: Bool) in
+            let n = Swift.min(count, z.count)
+            let ranks = max ? (z.count - n)..<z.count : 0..<n
+            var popped: [(Bytes, Double)] = []
+            popped.reserveCapacity(n)
+            z.forEach(ranks: ranks, reverse: max) { popped.append((Bytes(raw: $0), $1)) }
+            z.remove(ranks: ranks)
+            return (popped, z.count == 0)
+        }
+    }
+
     /// ZPOPMIN / ZPOPMAX key [count] (Valkey's `zpopMinMaxCommand`: more than one argument after the key is a
     /// syntax error before the count is looked at).
     static func popGeneric(_ ctx: inout CommandContext, max: Bool) throws(CommandError) {
@@ -552,18 +569,7 @@ public enum SortedSetCommands {
             }
             count = n
         }
-        var emptied = false
-        let popped: [(Bytes, Double)] = try modifySet(ctx, create: false, changed: { !$0.isEmpty }) {
-            (z: inout SortedSetObject) -> [(Bytes, Double)] in
-            let n = Swift.min(count, z.count)
-            let ranks = max ? (z.count - n)..<z.count : 0..<n
-            var popped: [(Bytes, Double)] = []
-            popped.reserveCapacity(n)
-            z.forEach(ranks: ranks, reverse: max) { popped.append((Bytes(raw: $0), $1)) }
-            z.remove(ranks: ranks)
-            emptied = z.count == 0
-            return popped
-        } ?? []
+        let (popped, emptied) = try popEnd(ctx, key: 1, max: max, count: count) ?? ([], false)
         if !popped.isEmpty {
             ctx.notify(.zset, max ? "zpopmax" : "zpopmin", arg: 1)
             if emptied { ctx.notify(.generic, "del", arg: 1) }

@@ -50,18 +50,9 @@ struct MemberTable {
             return UnsafeRawBufferPointer(rebasing: arena[i..<(i + n)])
         }
 
+        /// The member lengths in the arena are the hash fields' varints (`HashObject.readLength`).
         @inline(__always)
-        static func readLength(_ b: UnsafeRawBufferPointer, _ i: inout Int) -> Int {
-            var value = 0
-            var shift = 0
-            while true {
-                let byte = b[i]
-                i += 1
-                value |= Int(byte & 0x7F) << shift
-                if byte < 0x80 { return value }
-                shift += 7
-            }
-        }
+        static func readLength(_ b: UnsafeRawBufferPointer, _ i: inout Int) -> Int { HashObject.readLength(b, &i) }
 
         /// The slot holding `raw` (hash `h`), or nil.
         func find(_ raw: UnsafeRawBufferPointer, _ h: UInt64) -> Int? {
@@ -89,16 +80,7 @@ struct MemberTable {
         /// Adds `raw` (hash `h`), known to be absent.
         mutating func insert(_ raw: UnsafeRawBufferPointer, _ h: UInt64) {
             if (count + 1) * 8 > slots.count * 7 { resize(Swift.max(8, slots.count * 2)) }
-            let offset = arena.count
-            var n = raw.count
-            while n >= 0x80 {
-                arena.append(UInt8(truncatingIfNeeded: n) | 0x80)
-                n >>= 7
-            }
-            arena.append(UInt8(n))
-            arena.append(contentsOf: raw)
-            place(h, offset)
-            count += 1
+            insertNoGrow(raw, h)
         }
 
         mutating func place(_ h: UInt64, _ offset: Int) {

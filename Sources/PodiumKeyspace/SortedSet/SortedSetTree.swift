@@ -369,6 +369,23 @@ final class SortedSetTree {
         innerNodes += 1
     }
 
+    /// Splits the full `node` before an insertion at `pos`: its tail moves to a new right sibling. Returns the
+    /// sibling, a view of it, how many entries `node` kept, and whether the insertion goes into `node` (it goes left
+    /// unless the split left no room there: it went past the end).
+    private func split(_ node: NodeView, insertingAt pos: Int)
+        -> (right: TreeNode, view: NodeView, keep: Int, left: Bool)
+    {
+        let right = TreeNode.make(leaf: node.isLeaf, capacity: node.isLeaf ? TreeNode.leafCapacity : TreeNode.innerCapacity)
+        if node.isLeaf { leafNodes += 1 } else { innerNodes += 1 }
+        let r = NodeView(Unmanaged.passUnretained(right))
+        let n = node.count
+        let keep = SortedSetTree.splitPoint(insertingAt: pos, count: n)
+        r.moveEntries(from: node, keep, n - keep, to: 0)
+        r.count = n - keep
+        node.count = keep
+        return (right, r, keep, pos < keep || (pos == keep && keep < n))
+    }
+
     /// Inserts (s, slot) into the subtree `node` (uniquely referenced, not full unless it is a full leaf or inner
     /// node that may split); returns the new right sibling when `node` split.
     private func insert(into node: NodeView, _ s: Double, _ slot: Int, _ m: UnsafeRawBufferPointer) -> TreeNode? {
@@ -380,16 +397,7 @@ final class SortedSetTree {
                 node.count += 1
                 return nil
             }
-            let right = TreeNode.make(leaf: true, capacity: TreeNode.leafCapacity)
-            leafNodes += 1
-            let r = NodeView(Unmanaged.passUnretained(right))
-            let n = node.count
-            let keep = SortedSetTree.splitPoint(insertingAt: pos, count: n)
-            r.moveEntries(from: node, keep, n - keep, to: 0)
-            r.count = n - keep
-            node.count = keep
-            // The entry goes left unless the split left no room there (it went past the end).
-            let left = pos < keep || (pos == keep && keep < n)
+            let (right, r, keep, left) = split(node, insertingAt: pos)
             let target = left ? node : r
             let at = left ? pos : pos - keep
             target.openGap(at: at)
@@ -414,15 +422,8 @@ final class SortedSetTree {
             insertChild(node, at: pos, split, key: key, count: total)
             return nil
         }
-        let right = TreeNode.make(leaf: false, capacity: TreeNode.innerCapacity)
-        innerNodes += 1
-        let r = NodeView(Unmanaged.passUnretained(right))
-        let n = node.count
-        let keep = SortedSetTree.splitPoint(insertingAt: pos, count: n)
-        r.moveEntries(from: node, keep, n - keep, to: 0)
-        r.count = n - keep
-        node.count = keep
-        if pos < keep || (pos == keep && keep < n) {
+        let (right, r, keep, left) = self.split(node, insertingAt: pos)
+        if left {
             insertChild(node, at: pos, split, key: key, count: total)
         } else {
             insertChild(r, at: pos - keep, split, key: key, count: total)
