@@ -38,10 +38,13 @@ let package = Package(
         // A C shim over the C allocator: allocated bytes (maxmemory, INFO used_memory) and glibc malloc tuning.
         .target(name: "CPodiumAlloc"),
         // Keyspace: databases, values, expiry, data structures. Standard library and swift-collections (the deque
-        // of list nodes) only.
+        // of list nodes, the heap of hash-field deadlines) only.
         .target(
             name: "PodiumKeyspace",
-            dependencies: ["PodiumNumbers", .product(name: "DequeModule", package: "swift-collections")],
+            dependencies: [
+                "PodiumNumbers", .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Configuration table and redis.conf grammar. Standard library only.

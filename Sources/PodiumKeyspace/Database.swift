@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import HeapModule
 
 /// One numbered database (`SELECT n`).
 ///
@@ -27,8 +28,8 @@ public final class Database {
     /// A live entry.
     ///
     /// Field order is chosen for size (Swift lays fields out in declaration order): the 4-byte fields fill the
-    /// padding after the 25-byte key and the 27-byte value, so an entry is 80 bytes with its optional tag
-    /// instead of 88. A million keys, 8 MB.
+    /// padding after the 25-byte key and the 33-byte value, and the flag the tail, so an entry takes 88 bytes, its
+    /// optional tag included (`HashFieldExpiryTests` checks it). A million keys, 88 MB.
     public struct Entry {
         public var key: Bytes
         /// The key's 32-bit hash, as stored in the index (needed to remove it without rehashing).
@@ -40,6 +41,9 @@ public final class Database {
         public var expireAt: Int64
         /// Position in `volatileSlots`, or -1.
         @usableFromInline var volatilePosition: Int32
+        /// True while `fieldExpiry` holds this slot (a hash with volatile fields): a lookup of any other key never
+        /// probes that dictionary. Fits the entry's tail padding (the stride stays 88 bytes).
+        @usableFromInline var hasFieldDeadline: Bool
         public static let persistent: Int64 = -1
     }
 
@@ -53,6 +57,19 @@ public final class Database {
     @usableFromInline var slots = SlotStorage()
     var freeSlots: [Int] = []
     var volatileSlots: [Int] = []
+    /// Hashes with volatile fields (HEXPIRE …): slot → the earliest field expiry time when last looked at (a
+    /// lower bound: a field's TTL may have been removed or pushed back since). Empty unless field TTLs are used,
+    /// and then one dictionary probe per lookup.
+    @usableFromInline var fieldExpiry: [Int: Int64] = [:]
+    /// The same deadlines as a min-heap, for the active expiry cycle. An entry that no longer matches
+    /// `fieldExpiry` is stale and skipped.
+    var fieldDeadlines = Heap<SlotDeadline>()
+
+    struct SlotDeadline: Comparable {
+        var at: Int64
+        var slot: Int
+        static func < (a: SlotDeadline, b: SlotDeadline) -> Bool { a.at < b.at }
+    }
 
     init(id: Int, keyspace: Keyspace) {
         self.id = id
@@ -84,6 +101,11 @@ public final class Database {
         if expireAt >= 0, expireAt < keyspace.now, !keyspace.isLoading {
             expire(slot: slot)
             return nil
+        }
+        if slots[slot].unsafelyUnwrapped.hasFieldDeadline, let at = fieldExpiry[slot], at < keyspace.now,
+            !keyspace.isLoading
+        {
+            return expireFields(slot: slot) ? slot : nil
         }
         return slot
     }
@@ -163,11 +185,13 @@ public final class Database {
             } else if !keepTTL {
                 removeExpire(slot: slot)
             }
+            if slots[slot].unsafelyUnwrapped.hasFieldDeadline || value.hasVolatileFields { trackFieldExpiry(slot: slot) }
             if !keyspace.watchedIsEmpty { keyspace.touchWatched(db: id, key: slots[slot].unsafelyUnwrapped.key) }
         } else {
             let key = makeKey()
             let slot = insert(key, value, hash: hash)
             if let expireAt { setExpire(slot: slot, at: expireAt) }
+            if value.hasVolatileFields { trackFieldExpiry(slot: slot) }
             if !keyspace.watchedIsEmpty { keyspace.touchWatched(db: id, key: key) }
             if let observer = keyspace.newKeyObserver { observer(id, key) }
             if !keyspace.blockingKeys.isEmpty { keyspace.keyCreated(db: id, key: key) }
@@ -277,6 +301,8 @@ public final class Database {
         slots = SlotStorage()
         freeSlots = []
         volatileSlots = []
+        fieldExpiry = [:]
+        fieldDeadlines = Heap()
     }
 
     // MARK: - Point-in-time view
@@ -349,7 +375,7 @@ public final class Database {
 
     func insert(_ key: Bytes, _ value: Value, hash: UInt32) -> Int {
         let entry = Entry(key: key, hash: hash, value: value, lastAccess: keyspace.nowSeconds,
-                          expireAt: Entry.persistent, volatilePosition: -1)
+                          expireAt: Entry.persistent, volatilePosition: -1, hasFieldDeadline: false)
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = free
@@ -363,6 +389,7 @@ public final class Database {
 
     func removeSlot(_ slot: Int) {
         removeExpire(slot: slot)
+        if slots[slot].unsafelyUnwrapped.hasFieldDeadline { untrackFieldExpiry(slot: slot) }
         index.remove(hash: slots[slot].unsafelyUnwrapped.hash, slot: slot)
         slots[slot] = nil
         if index.count == 0 {
@@ -418,6 +445,89 @@ public final class Database {
             }
         }
         return (sampled, expired)
+    }
+}
+
+// MARK: - Hash field expiry
+
+extension Database {
+    /// Records when the hash in `slot` next has a field to expire (call after giving a field a TTL, or after
+    /// storing a hash that has some): the key is then checked on lookup and by the active cycle. A value
+    /// without volatile fields is forgotten.
+    public func trackFieldExpiry(slot: Int) {
+        // A lower bound (the hash's top deadline, possibly stale) is enough, and reading it changes nothing, so a
+        // value another slot shares (MOVE, COPY) is not copied.
+        guard case .hash(let h) = slots[slot].unsafelyUnwrapped.value, let next = h.fieldExpiryLowerBound else {
+            if slots[slot].unsafelyUnwrapped.hasFieldDeadline { untrackFieldExpiry(slot: slot) }
+            return
+        }
+        slots[slot]!.hasFieldDeadline = true
+        if fieldExpiry.updateValue(next, forKey: slot) != next {
+            fieldDeadlines.insert(SlotDeadline(at: next, slot: slot))
+            if fieldDeadlines.count > 2 * fieldExpiry.count + 64 {
+                fieldDeadlines = Heap(fieldExpiry.map { SlotDeadline(at: $0.value, slot: $0.key) })
+            }
+        }
+    }
+
+    func untrackFieldExpiry(slot: Int) {
+        slots[slot]!.hasFieldDeadline = false
+        fieldExpiry.removeValue(forKey: slot)
+        if fieldExpiry.isEmpty { fieldDeadlines = Heap() }
+    }
+
+    /// The number of hashes with volatile fields.
+    public var hashesWithVolatileFields: Int { fieldExpiry.count }
+
+    /// Removes the passed fields of the hash in `slot` (and the key, if no field is left); returns whether the
+    /// key still exists. As for an expired key, not a change of the command that looked (`dirty` stays): the
+    /// keyspace's `fieldExpiryObserver` records it (an `hexpired` event; an HDEL in the AOF).
+    /// `limit` caps the fields taken at once (the active cycle's slices); a lookup takes them all.
+    @discardableResult
+    func expireFields(slot: Int, limit: Int = .max) -> Bool {
+        let now = keyspace.now
+        let (removed, emptied) = withValue(slot: slot) { (value: inout Value) -> ([Bytes], Bool) in
+            guard case .hash(var h) = value else { return ([], false) }
+            value = .integer(0)
+            defer { value = .hash(h) }
+            let removed = h.removeExpiredFields(now: now, limit: limit)
+            return (removed, h.count == 0)
+        }
+        let key = slots[slot].unsafelyUnwrapped.key
+        if !removed.isEmpty {
+            keyspace.stats.expiredFields += removed.count
+            if !keyspace.watchedIsEmpty { keyspace.touchWatched(db: id, key: key) }
+        }
+        if emptied {
+            removeSlot(slot)
+        } else {
+            trackFieldExpiry(slot: slot)
+        }
+        if !removed.isEmpty { keyspace.fieldExpiryObserver?(id, key, removed, emptied) }
+        return !emptied
+    }
+
+    /// Active expiry of hash fields: takes the hashes whose earliest field time has passed, earliest first, up to
+    /// `maxKeys` and `fieldsPerKey` fields of each, until `deadline` (monotonic ns); returns how many fields went.
+    /// A hash whose key has expired goes as a key (`expired`, a DEL), not field by field.
+    func expireFieldsCycle(maxKeys: Int, fieldsPerKey: Int, deadline: UInt64) -> Int {
+        guard !fieldExpiry.isEmpty else { return 0 }
+        let now = keyspace.now
+        let before = keyspace.stats.expiredFields
+        var visited = 0
+        while visited < maxKeys, let top = fieldDeadlines.min, top.at < now {
+            fieldDeadlines.removeMin()
+            guard fieldExpiry[top.slot] == top.at else { continue }
+            visited += 1
+            let expireAt = slots[top.slot].unsafelyUnwrapped.expireAt
+            if expireAt >= 0, expireAt < now {
+                expire(slot: top.slot)
+            } else {
+                expireFields(slot: top.slot, limit: fieldsPerKey)
+            }
+            if visited % 16 == 0, SystemClock.monotonicNanoseconds() > deadline { break }
+        }
+        return keyspace.stats.expiredFields - before
     }
 }
 

@@ -55,6 +55,12 @@ public enum Value {
         }
     }
 
+    /// True for a hash with a field that has a TTL.
+    @inlinable public var hasVolatileFields: Bool {
+        if case .hash(let h) = self { return h.hasVolatileFields }
+        return false
+    }
+
     /// The bytes of a string value (integers rendered in decimal); nil for other types.
     public var stringBytes: Bytes? {
         switch self {

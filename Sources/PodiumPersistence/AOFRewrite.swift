@@ -159,13 +159,33 @@ enum AOFRewrite {
         }
     }
 
-    /// `HMSET key field value …` (what Valkey writes), 64 pairs per command.
+    /// `HMSET key field value …` (what Valkey writes), 64 pairs per command; then, for fields with a TTL,
+    /// `HPEXPIREAT key <ms> FIELDS n field …` per expiry time (64 fields per command). A time already past at
+    /// load is kept while loading, as Valkey does, and the field expires once loading ends.
     static func writeHash(_ hash: HashObject, key: UnsafeRawBufferPointer, into out: inout ByteBuffer) {
         var variadic = Variadic(command: "$5\r\nHMSET\r\n", key: key, count: hash.count, argumentsPerItem: 2)
         hash.forEach { field, value in
             variadic.startItem(into: &out)
             AOFFormat.writeBulk(field, into: &out)
             AOFFormat.writeBulk(value, into: &out)
+        }
+        guard hash.hasVolatileFields else { return }
+        var byTime: [Int64: [Bytes]] = [:]
+        for (field, at) in hash.fieldExpiryTimes { byTime[at, default: []].append(field) }
+        for at in byTime.keys.sorted() {
+            let fields = byTime[at]!
+            var start = 0
+            while start < fields.count {
+                let end = min(start + AOFRewrite.itemsPerCommand, fields.count)
+                AOFFormat.writeHeader(UInt8(ascii: "*"), 5 + (end - start), into: &out)
+                out.writeStaticString("$10\r\nHPEXPIREAT\r\n")
+                AOFFormat.writeBulk(key, into: &out)
+                AOFFormat.writeBulk(decimal: Int(at), into: &out)
+                out.writeStaticString("$6\r\nFIELDS\r\n")
+                AOFFormat.writeBulk(decimal: end - start, into: &out)
+                for field in fields[start..<end] { field.withUnsafeBytes { AOFFormat.writeBulk($0, into: &out) } }
+                start = end
+            }
         }
     }
 

@@ -123,18 +123,17 @@ public final class PodiumServer: Service, @unchecked Sendable {
                 guard core.executor.dispatcher.activeExpireEnabled, !core.executor.keyspace.isLoading else {
                     return false
                 }
-                let before = core.executor.keyspace.stats.expiredKeys
-                core.executor.keyspace.activeExpireCycle(
+                let removed = core.executor.keyspace.activeExpireCycle(
                     budgetNanoseconds: 1_000_000, effort: core.configuration.activeExpireEffort)
                 // `expired` keyspace events of the keys this slice removed (no client: nobody's reply to precede).
                 if !core.executor.dispatcher.pendingKeyspaceEventsIsEmpty {
                     var scratch = ByteBuffer()
                     core.executor.dispatcher.flushKeyspaceEvents(publisher: nil, output: &scratch)
                 }
-                // Each expired key is a DEL of its own in the AOF.
+                // Each expired key is a DEL of its own in the AOF (a hash's expired fields an HDEL).
                 core.executor.dispatcher.flushPropagation(asOneUnit: false)
                 _ = core.persistence.commit()
-                return core.executor.keyspace.stats.expiredKeys - before > 0
+                return removed > 0
             }
             if keepGoing, SystemClock.monotonicNanoseconds() < deadline {
                 cronLoop.scheduleTask(in: .microseconds(200)) { expirySlice(until: deadline) }

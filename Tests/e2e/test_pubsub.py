@@ -146,9 +146,13 @@ def resp3_script(server) -> list:
         call(c, "SET", "k", "v")
         call(c, "GET", "k")
         call(c, "PING")
-        # A subscriber publishing to itself gets its pushes before PUBLISH's reply.
+        # A subscriber publishing to itself gets PUBLISH's reply, then its pushes (Valkey 8; Redis 7.0 writes the
+        # pushes first, so the frames are compared as reply + pushes).
         c.send("PUBLISH", "c1", "self")
-        out.append(("self publish", [c.read_reply() for _ in range(3)]))
+        frames = [c.read_reply() for _ in range(3)]
+        out.append(("self publish", ([f for f in frames if f.kind != ">"], [f for f in frames if f.kind == ">"])))
+        if not server.is_redis:
+            assert [f.kind for f in frames] == [":", ">", ">"]
         call(b, "PUBLISH", "c1", "other")
         out.append(("pushes", [c.read_reply(), c.read_reply()]))
         call(c, "PUBSUB", "NUMSUB", "c1")

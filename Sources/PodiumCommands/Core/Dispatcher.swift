@@ -37,6 +37,9 @@ public final class Dispatcher {
     @usableFromInline var notifyMask = 0
     /// Keyspace events raised by the keyspace itself (expiry, new key, key miss) not yet published.
     var pendingEvents: [PendingKeyspaceEvent] = []
+    /// Push frames published to the client whose command is running (see `execute(_:_:)`): written after its
+    /// reply.
+    public var selfPushes = ByteBuffer()
     /// `maxmemory` in bytes (0: no limit), `maxmemory-policy` and `maxmemory-samples` (Eviction.swift).
     public var maxMemory = 0 { didSet { memoryChecksToSkip = 0 } }
     /// Commands that may still run without measuring memory: set while use is well below `maxMemory`
@@ -129,6 +132,13 @@ public final class Dispatcher {
             if !ctx.replyIsPush { ctx.reply.buffer.moveWriterIndex(to: mark) }
             client.replyMode = .on
         case .skipNext: client.replyMode = .skipThis
+        }
+        // What the command published to its own client (PUBLISH to a channel it subscribes to, its keyspace
+        // events) follows the reply, EXEC's whole reply for its commands, and is kept under CLIENT REPLY OFF:
+        // Valkey 8's `pending_push_messages` (Redis 7.2), one rule for every command.
+        if selfPushes.readableBytes > 0 {
+            ctx.reply.buffer.writeBuffer(&selfPushes)
+            selfPushes.clear()
         }
         // Clients blocked on keys this command (or EXEC) created are served now, after it.
         if !keyspace.readyKeys.isEmpty { serveBlockedClients() }
@@ -297,7 +307,7 @@ public final class Dispatcher {
         }
         // Events the keyspace raised that no later event of the handler published (a lazily expired key, a
         // read that missed).
-        if !pendingEvents.isEmpty { flushKeyspaceEvents(publisher: client, output: &ctx.reply.buffer) }
+        if !pendingEvents.isEmpty { flushKeyspaceEvents(publisher: client, output: &selfPushes) }
         stats[spec.statsIndex].calls += 1
         let end = SystemClock.monotonicNanoseconds()
         lastCommandEnd = end

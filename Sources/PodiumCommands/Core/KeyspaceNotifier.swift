@@ -7,10 +7,12 @@ import PodiumRESP
 /// a class that is switched on is published on `__keyspace@<db>__:<key>` (message: the event name) when `K` is set
 /// and on `__keyevent@<db>__:<event>` (message: the key) when `E` is set.
 ///
-/// Handlers raise events with `ctx.notify(.hash, "hset", arg: 1)` after the change and (where the order matters to
-/// a client subscribed to its own events, RESP3) before writing the reply. When the events are off, the only cost
-/// is one load and one AND per call: the mask is zero unless `K` or `E` *and* some class is set, and channel names
-/// are built only behind that check.
+/// Handlers raise events with `ctx.notify(.hash, "hset", arg: 1)` after the change. A client subscribed to its own
+/// events (RESP3) gets them after the command's reply, whatever the handler wrote first: frames published to the
+/// running client collect in `Dispatcher.selfPushes` and follow the reply (EXEC's whole reply), as Valkey 8 and
+/// Redis 7.2 do (`pending_push_messages`). When the events are off, the only cost is one load and one AND per
+/// call: the mask is zero unless `K` or `E` *and* some class is set, and channel names are built only behind that
+/// check.
 ///
 /// Events the keyspace raises itself (a key expired lazily or by the active cycle, a key was created, a read
 /// missed) come through the keyspace's observers, which are installed only while their class is on. They are
@@ -47,6 +49,26 @@ extension Dispatcher {
         } else {
             keyspace.expiryObserver = nil
         }
+        // Hash fields whose TTL passed: `hexpired` (class h), `del` (class g) when the hash went with them, and
+        // an HDEL of the fields in the AOF (Valkey's `propagateFieldsDeletion`).
+        let hashEvents = flags.contains(.hash), genericEvents = flags.contains(.generic)
+        if hashEvents || genericEvents || propagator != nil {
+            keyspace.fieldExpiryObserver = { [unowned self] db, key, fields, keyRemoved in
+                if hashEvents {
+                    pendingEvents.append(PendingKeyspaceEvent(type: .hash, event: "hexpired", db: db, key: key))
+                }
+                if keyRemoved, genericEvents {
+                    pendingEvents.append(PendingKeyspaceEvent(type: .generic, event: "del", db: db, key: key))
+                }
+                if propagator != nil {
+                    var args = CommandContext.arguments(.word("HDEL"), .bytes(key))
+                    for field in fields { args.append(PropagationArgument.bytes(field).buffer) }
+                    pendingPropagation.append(PropagatedCommand(db: db, args: args))
+                }
+            }
+        } else {
+            keyspace.fieldExpiryObserver = nil
+        }
         if flags.contains(.newKey) {
             keyspace.newKeyObserver = { [unowned self] db, key in
                 pendingEvents.append(PendingKeyspaceEvent(type: .newKey, event: "new", db: db, key: key))
@@ -68,7 +90,8 @@ extension Dispatcher {
     public var pendingKeyspaceEventsIsEmpty: Bool { pendingEvents.isEmpty }
 
     /// Publishes the events the keyspace queued (expiry, new keys, key misses). `publisher` is the client whose
-    /// command caused them (its own frames go into `output`, ahead of its reply), nil for the active expiry cycle.
+    /// command caused them (its own frames go into `output`, `Dispatcher.selfPushes` during a command), nil for the
+    /// active expiry cycle.
     public func flushKeyspaceEvents(publisher: ClientSession?, output: inout ByteBuffer) {
         while !pendingEvents.isEmpty {
             let events = pendingEvents
@@ -110,8 +133,8 @@ extension Dispatcher {
     @inline(never)
     func notifySlow(_ ctx: inout CommandContext, _ type: KeyspaceEventFlags, _ event: StaticString,
                     key: UnsafeRawBufferPointer, db: Int) {
-        if !pendingEvents.isEmpty { flushKeyspaceEvents(publisher: ctx.client, output: &ctx.reply.buffer) }
-        publishKeyspaceEvent(type, event, key: key, db: db, publisher: ctx.client, output: &ctx.reply.buffer)
+        if !pendingEvents.isEmpty { flushKeyspaceEvents(publisher: ctx.client, output: &selfPushes) }
+        publishKeyspaceEvent(type, event, key: key, db: db, publisher: ctx.client, output: &selfPushes)
     }
 }
 
@@ -127,14 +150,6 @@ extension CommandContext {
     /// True if events of class `type` are published (to skip work that only an event needs).
     @inlinable public func notifies(_ type: KeyspaceEventFlags) -> Bool {
         dispatcher.notifyMask & type.rawValue != 0
-    }
-
-    /// Publishes the events the keyspace raised so far in this command (e.g. `new`), for handlers that write
-    /// their reply before raising their own event, as Valkey 7.0 does for some commands.
-    @inline(__always)
-    public mutating func raisePendingEvents() {
-        if dispatcher.notifyMask == 0 || dispatcher.pendingKeyspaceEventsIsEmpty { return }
-        dispatcher.flushKeyspaceEvents(publisher: client, output: &reply.buffer)
     }
 
     /// Raises keyspace event `event` of class `type` for the key in argument `i`, in the client's database.

@@ -50,20 +50,40 @@ public enum KeyCommands {
 
     // MARK: - Expiry
 
+    /// The NX | XX | GT | LT options of the expire commands (Valkey's `parseExtendedExpireArgumentsOrReply`),
+    /// shared by EXPIRE and the hash-field HEXPIRE family.
+    struct ExpireCondition {
+        var nx = false, xx = false, gt = false, lt = false
+
+        /// Parses the options in `range`.
+        init(_ ctx: CommandContext, _ range: Range<Int>) throws(CommandError) {
+            for j in range {
+                if ctx.argIs(j, "nx") { nx = true }
+                else if ctx.argIs(j, "xx") { xx = true }
+                else if ctx.argIs(j, "gt") { gt = true }
+                else if ctx.argIs(j, "lt") { lt = true }
+                else { throw .custom("ERR Unsupported option \(ctx.string(j))") }
+            }
+            if nx && (xx || gt || lt) {
+                throw .custom("ERR NX and XX, GT or LT options at the same time are not compatible")
+            }
+            if gt && lt { throw .custom("ERR GT and LT options at the same time are not compatible") }
+        }
+
+        /// Whether a new time `when` may replace `current` (-1: none, which counts as infinite).
+        func allows(_ when: Int64, current: Int64) -> Bool {
+            let hasTTL = current >= 0
+            if nx && hasTTL { return false }
+            if xx && !hasTTL { return false }
+            if gt && (!hasTTL || when <= current) { return false }
+            if lt && hasTTL && when >= current { return false }
+            return true
+        }
+    }
+
     /// EXPIRE / PEXPIRE / EXPIREAT / PEXPIREAT share Valkey's `expireGenericCommand`.
     static func expireGeneric(_ ctx: inout CommandContext, relative: Bool, seconds: Bool) throws(CommandError) {
-        var nx = false, xx = false, gt = false, lt = false
-        for j in 3..<max(3, ctx.argc) {
-            if ctx.argIs(j, "nx") { nx = true }
-            else if ctx.argIs(j, "xx") { xx = true }
-            else if ctx.argIs(j, "gt") { gt = true }
-            else if ctx.argIs(j, "lt") { lt = true }
-            else { throw .custom("ERR Unsupported option \(ctx.string(j))") }
-        }
-        if nx && (xx || gt || lt) {
-            throw .custom("ERR NX and XX, GT or LT options at the same time are not compatible")
-        }
-        if gt && lt { throw .custom("ERR GT and LT options at the same time are not compatible") }
+        let condition = try ExpireCondition(ctx, 3..<max(3, ctx.argc))
         var when = try ctx.integer(2)
         let name = ctx.spec.name
         if seconds {
@@ -75,19 +95,16 @@ public enum KeyCommands {
         when += base
         let key = ctx.key(1)
         let db = ctx.db
-        guard let current = db.expireTime(key) else { ctx.reply.integer(0); return }
-        let hasTTL = current >= 0
-        if nx && hasTTL { ctx.reply.integer(0); return }
-        if xx && !hasTTL { ctx.reply.integer(0); return }
-        if gt && (!hasTTL || Int64(when) <= current) { ctx.reply.integer(0); return }
-        if lt && hasTTL && Int64(when) >= current { ctx.reply.integer(0); return }
+        guard let current = db.expireTime(key), condition.allows(Int64(when), current: current) else {
+            ctx.reply.integer(0)
+            return
+        }
         // A time already past deletes the key: Valkey then raises `del`, not `expire`.
         let deletes = ctx.keyspace.isAlreadyExpired(Int64(when))
         _ = db.setExpire(key, at: Int64(when))
         if ctx.propagates {
             propagateExpiry(&ctx, deletes: deletes, at: Int64(when), options: Array(ctx.args.dropFirst(3)))
         }
-        // Valkey 7.0 raises `del` before its reply and `expire` after it.
         if deletes {
             ctx.notify(.generic, "del", arg: 1)
             ctx.reply.integer(1)

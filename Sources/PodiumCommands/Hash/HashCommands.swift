@@ -31,17 +31,21 @@ public enum HashCommands {
             if h.count > 0 { ctx.args[1].withUnsafeReadableBytes { db.set(raw: $0, .hash(h)) } }
             return result
         }
-        let (result, emptied) = try db.withValue(slot: slot) { (value: inout Value) throws(CommandError) -> (R, Bool) in
+        let (result, emptied, volatile) = try db.withValue(slot: slot) {
+            (value: inout Value) throws(CommandError) -> (R, Bool, Bool) in
             guard case .hash(var h) = value else { throw .wrongType }
             // The payload is now referenced by `h` alone, so changing it does not copy it.
             value = .integer(0)
             defer { value = .hash(h) }
-            return (try body(&h), h.count == 0)
+            let volatileBefore = h.hasVolatileFields
+            return (try body(&h), h.count == 0, volatileBefore || h.hasVolatileFields)
         }
         if emptied {
             db.remove(slot: slot)
         } else if changed(result) {
             db.signalModified(slot: slot)
+            // An overwritten field loses its TTL: the hash's next deadline may have moved.
+            if volatile { db.trackFieldExpiry(slot: slot) }
         }
         return result
     }
@@ -64,8 +68,6 @@ public enum HashCommands {
             }
             return added
         }
-        // Valkey 7.0 replies before raising `hset` (a `new` event comes before the reply).
-        ctx.raisePendingEvents()
         if ctx.spec.name == "hmset" { ctx.reply.ok() } else { ctx.reply.integer(added ?? 0) }
         ctx.notify(.hash, "hset", arg: 1)
     }
@@ -81,7 +83,6 @@ public enum HashCommands {
                 return true
             }
         }
-        ctx.raisePendingEvents()
         ctx.reply.integer(added == true ? 1 : 0)
         if added == true { ctx.notify(.hash, "hset", arg: 1) }
     }
@@ -117,11 +118,10 @@ public enum HashCommands {
                 }
                 let (result, overflow) = current.addingReportingOverflow(increment)
                 if overflow { throw .overflow }
-                StrictInteger.withDecimal(result) { _ = h.set(f, $0, limits: limits) }
+                StrictInteger.withDecimal(result) { _ = h.set(f, $0, limits: limits, keepTTL: true) }
                 return result
             }
         }
-        ctx.raisePendingEvents()
         ctx.reply.integer(result!)
         ctx.notify(.hash, "hincrby", arg: 1)
     }
@@ -135,8 +135,10 @@ public enum HashCommands {
         if increment.isInfinite { throw .custom("ERR value is NaN or Infinity") }
         let limits = ctx.keyspace.hashLimits
         let field = ctx.args[2]
+        var fieldExpiry: Int64 = -1
         let text = try modifyHash(ctx, create: true) { h throws(CommandError) -> String in
             try field.withRawBytes { f throws(CommandError) -> String in
+                fieldExpiry = h.expiryTime(f) ?? -1
                 var current: Float80 = 0
                 if let parsed = h.withValue(f, { NumberFormat.parseLongDouble($0) }) {
                     guard let v = parsed else { throw .custom("ERR hash value is not a float") }
@@ -147,17 +149,23 @@ public enum HashCommands {
                     throw .custom("ERR increment would produce NaN or Infinity")
                 }
                 let text = NumberFormat.humanLongDouble(result)
-                _ = Array(text.utf8).withUnsafeBytes { h.set(f, $0, limits: limits) }
+                _ = Array(text.utf8).withUnsafeBytes { h.set(f, $0, limits: limits, keepTTL: true) }
                 return text
             }
         }
-        ctx.raisePendingEvents()
         ctx.reply.bulk(text!)
         ctx.notify(.hash, "hincrbyfloat", arg: 1)
-        // Recorded as an HSET of the result (Valkey), so that replay cannot round differently.
+        // Recorded as an HSET of the result (Valkey), so that replay cannot round differently; a field with a TTL
+        // as an HSETEX that keeps it.
         if ctx.propagates, let text {
-            ctx.propagateInstead(
-                CommandContext.arguments(.word("HSET"), .arg(ctx.args[1]), .arg(ctx.args[2]), .text(text)))
+            if fieldExpiry >= 0 {
+                ctx.propagateInstead(CommandContext.arguments(
+                    .word("HSETEX"), .arg(ctx.args[1]), .word("PXAT"), .integer(fieldExpiry), .word("FIELDS"),
+                    .integer(1), .arg(ctx.args[2]), .text(text)))
+            } else {
+                ctx.propagateInstead(
+                    CommandContext.arguments(.word("HSET"), .arg(ctx.args[1]), .arg(ctx.args[2]), .text(text)))
+            }
         }
         #else
         throw .custom("ERR HINCRBYFLOAT needs long double support on this platform")

@@ -112,7 +112,6 @@ public enum ListCommands {
             return l.count
         }
         db.signalModified(slot: slot)
-        ctx.raisePendingEvents()
         ctx.reply.integer(length)
         ctx.notify(.list, front ? "lpush" : "rpush", arg: 1)
     }

@@ -173,6 +173,7 @@ extension ServerCommands {
             add("rejected_connections", info.rejectedConnections)
             add("client_output_buffer_limit_disconnections", info.outputBufferLimitDisconnections)
             add("expired_keys", keyspace.stats.expiredKeys)
+            add("expired_fields", keyspace.stats.expiredFields)
             add("expired_stale_perc", String(format2(keyspace.stats.expiredStalePercentage)))
             add("evicted_keys", info.evictedKeys)
             add("keyspace_hits", keyspace.stats.keyspaceHits)

@@ -414,7 +414,7 @@ public enum SetCommands {
     static func sinterstore(_ ctx: inout CommandContext) throws(CommandError) {
         let sets = try sources(ctx, 2..<ctx.argc)
         guard let (result, _) = intersection(sets, store: true, limits: ctx.keyspace.setLimits) else {
-            // An empty input: the destination goes (its `del` event comes before the reply, as in Valkey).
+            // An empty input: the destination goes.
             let db = ctx.db
             if ctx.args[1].withUnsafeReadableBytes({ db.remove(raw: $0) }) { ctx.notify(.generic, "del", arg: 1) }
             ctx.reply.integer(0)

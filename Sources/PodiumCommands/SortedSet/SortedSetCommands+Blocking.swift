@@ -15,7 +15,6 @@ extension SortedSetCommands {
                            nested: Bool) throws(CommandError) -> Bool {
         guard let (popped, emptied) = try popEnd(ctx, key: i, max: max, count: count) else { return false }
         let n = popped.count
-        // The events before the reply: a RESP3 client subscribed to its own events gets them ahead of it.
         ctx.notify(.zset, max ? "zpopmax" : "zpopmin", arg: i)
         if emptied { ctx.notify(.generic, "del", arg: i) }
         ctx.reply.arrayHeader(nested ? 2 : 1 + 2 * n)

@@ -221,8 +221,6 @@ public enum SortedSetCommands {
         }
         // `modifySet` returns nil only without `create`.
         let o = outcome ?? Outcome()
-        // Valkey 7.0 replies before raising `zadd` / `zincr` (a `new` event comes before the reply).
-        ctx.raisePendingEvents()
         if flags.incr {
             if o.processed { replyScore(&ctx, o.lastScore) } else { ctx.reply.null() }
         } else {
@@ -412,7 +410,6 @@ public enum SortedSetCommands {
     /// The *STORE commands' ending: the result replaces the destination (argument 1), which is deleted when the
     /// result is empty; the reply is the result's size.
     static func storeResult(_ ctx: inout CommandContext, _ result: SortedSetObject, event: StaticString) {
-        // Valkey 7.0 replies before raising the event (a `new` event comes before the reply).
         let destination = ctx.key(1)
         if result.count == 0 {
             let removed = ctx.db.remove(destination)
@@ -420,7 +417,6 @@ public enum SortedSetCommands {
             if removed { ctx.notify(.generic, "del", arg: 1) }
         } else {
             ctx.db.set(destination, .sortedSet(result))
-            ctx.raisePendingEvents()
             ctx.reply.integer(result.count)
             ctx.notify(.zset, event, arg: 1)
         }

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import HeapModule
 
 /// A hash value (`HSET user:1 name ada score 10`).
 ///
@@ -29,18 +30,83 @@ import Darwin
 ///
 /// Fields and values go in and come out as raw bytes (`UnsafeRawBufferPointer`), so the request's bytes are
 /// copied once, into the hash, and a reply is written straight from the hash.
+///
+/// ## Field expiry (Valkey 9's `HEXPIRE` family)
+/// A field can carry its own expiry time (`fieldTTL`). As in Valkey, giving a field a TTL converts the hash to
+/// the hashtable encoding first. The times live beside the table, in a dictionary (field → Unix ms) plus a
+/// min-heap of deadlines, so the next one to pass is O(1) to read and each expired field is O(log n) to take
+/// out; a hash without volatile fields carries only a nil. The database keeps, per key, the earliest deadline
+/// (`Database.trackFieldExpiry`) and removes a hash's passed fields before any command sees the key
+/// (`Database.expireFields`) and in the active expiry cycle.
 public struct HashObject {
     /// The pairs of the listpack encoding; empty in the hashtable encoding.
     @usableFromInline var packed: [UInt8]
     /// The hashtable encoding; nil while packed.
     @usableFromInline var table: [Bytes: Bytes]?
+    /// The expiry times of volatile fields; nil while no field has one. Behind one reference (copied on write),
+    /// so a hash stays 28 bytes and `Value` no larger than its largest other payload (`SetObject`): every key of
+    /// every type would otherwise pay for the field TTLs of hashes.
+    @usableFromInline var ttlBox: FieldTTLBox?
     /// The number of pairs in `packed`.
     @usableFromInline var packedCount: Int32
 
     public init() {
         packed = []
         table = nil
+        ttlBox = nil
         packedCount = 0
+    }
+
+    @usableFromInline final class FieldTTLBox {
+        var ttl: FieldTTL
+        init(_ ttl: FieldTTL) { self.ttl = ttl }
+    }
+
+    /// The field TTLs, for reading.
+    var fieldTTL: FieldTTL? { ttlBox?.ttl }
+
+    /// Changes the field TTLs (there must be some), copying them first if another hash value shares them.
+    private mutating func mutateTTL<R>(_ body: (inout FieldTTL) -> R) -> R {
+        if !isKnownUniquelyReferenced(&ttlBox!) { ttlBox = FieldTTLBox(ttlBox!.ttl) }
+        return body(&ttlBox!.ttl)
+    }
+
+    /// Per-field expiry times: the times themselves and a heap of deadlines. A deadline whose time no longer
+    /// matches the field's (the TTL changed, or the field went) is stale and skipped; the heap is rebuilt when
+    /// stale entries outnumber live ones, so it stays within twice the number of volatile fields.
+    @usableFromInline struct FieldTTL {
+        var times: [Bytes: Int64] = [:]
+        var deadlines = Heap<Deadline>()
+
+        struct Deadline: Comparable {
+            var at: Int64
+            var field: Bytes
+            static func < (a: Deadline, b: Deadline) -> Bool { a.at < b.at }
+            static func == (a: Deadline, b: Deadline) -> Bool { a.at == b.at && a.field == b.field }
+        }
+
+        mutating func set(_ field: Bytes, _ at: Int64) {
+            if times.updateValue(at, forKey: field) == at { return }
+            deadlines.insert(Deadline(at: at, field: field))
+            compactIfNeeded()
+        }
+
+        /// Heap entries, stale ones included.
+        var deadlineCount: Int { deadlines.count }
+
+        mutating func compactIfNeeded() {
+            guard deadlines.count > 2 * times.count + 16 else { return }
+            deadlines = Heap(times.map { Deadline(at: $0.value, field: $0.key) })
+        }
+
+        /// The earliest live deadline (stale ones on top are dropped).
+        mutating func next() -> Int64? {
+            while let top = deadlines.min {
+                if times[top.field] == top.at { return top.at }
+                deadlines.removeMin()
+            }
+            return nil
+        }
     }
 
     /// `OBJECT ENCODING`.
@@ -204,12 +270,18 @@ public struct HashObject {
 
     // MARK: - Writing
 
-    /// Sets a field. Returns true if the field is new. Converts to a hashtable when a limit is crossed.
+    /// Sets a field. Returns true if the field is new. Converts to a hashtable when a limit is crossed. The field
+    /// loses its TTL, as with HSET, unless `keepTTL` (HINCRBY, HSETEX KEEPTTL).
     @discardableResult
     public mutating func set(
-        _ field: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, limits: ListpackLimits
+        _ field: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, limits: ListpackLimits,
+        keepTTL: Bool = false
     ) -> Bool {
-        if table != nil { return table!.updateValue(Bytes(raw: value), forKey: Bytes(raw: field)) == nil }
+        if table != nil {
+            let key = Bytes(raw: field)
+            if !keepTTL, ttlBox != nil { clearTTL(key) }
+            return table!.updateValue(Bytes(raw: value), forKey: key) == nil
+        }
         if field.count > limits.maxListpackValue || value.count > limits.maxListpackValue {
             convert()
             return table!.updateValue(Bytes(raw: value), forKey: Bytes(raw: field)) == nil
@@ -247,10 +319,14 @@ public struct HashObject {
         field.withUnsafeBytes { f in value.withUnsafeBytes { v in set(f, v, limits: limits) } }
     }
 
-    /// Removes a field; returns whether it existed.
+    /// Removes a field (and its TTL); returns whether it existed.
     @discardableResult
     public mutating func remove(_ field: UnsafeRawBufferPointer) -> Bool {
-        if table != nil { return table!.removeValue(forKey: Bytes(raw: field)) != nil }
+        if table != nil {
+            let key = Bytes(raw: field)
+            if ttlBox != nil { clearTTL(key) }
+            return table!.removeValue(forKey: key) != nil
+        }
         guard let location = locate(field) else { return false }
         splice(location.start..<location.end, insertedCount: 0) { _ in }
         packedCount -= 1
@@ -261,12 +337,90 @@ public struct HashObject {
     @discardableResult
     public mutating func remove(_ field: Bytes) -> Bool { field.withUnsafeBytes { remove($0) } }
 
+    // MARK: - Field expiry
+
+    /// True when some field has a TTL.
+    public var hasVolatileFields: Bool { ttlBox != nil }
+
+    /// The number of fields with a TTL.
+    public var volatileFieldCount: Int { ttlBox?.ttl.times.count ?? 0 }
+
+    /// The expiry time (Unix ms) of `field`: nil when the field is missing, `-1` when it has no TTL.
+    public func expiryTime(_ field: UnsafeRawBufferPointer) -> Int64? {
+        guard contains(field) else { return nil }
+        guard let ttlBox else { return -1 }
+        return ttlBox.ttl.times[Bytes(raw: field)] ?? -1
+    }
+
+    /// Gives an existing field a TTL (Unix ms), converting the hash to a hashtable first as Valkey does.
+    public mutating func setExpiry(_ field: UnsafeRawBufferPointer, at when: Int64) {
+        if table == nil { convert() }
+        if ttlBox == nil { ttlBox = FieldTTLBox(FieldTTL()) }
+        let key = Bytes(raw: field)
+        mutateTTL { $0.set(key, when) }
+    }
+
+    /// Removes the TTL of `field`; returns whether it had one.
+    public mutating func persistField(_ field: UnsafeRawBufferPointer) -> Bool {
+        guard ttlBox != nil else { return false }
+        return clearTTL(Bytes(raw: field))
+    }
+
+    @discardableResult
+    private mutating func clearTTL(_ field: Bytes) -> Bool {
+        guard ttlBox!.ttl.times[field] != nil else { return false }
+        if ttlBox!.ttl.times.count == 1 {
+            ttlBox = nil
+        } else {
+            mutateTTL {
+                $0.times.removeValue(forKey: field)
+                $0.compactIfNeeded()
+            }
+        }
+        return true
+    }
+
+    /// The earliest field expiry time, or nil when no field has a TTL (stale deadlines on top are dropped).
+    public mutating func nextFieldExpiry() -> Int64? {
+        guard ttlBox != nil else { return nil }
+        return mutateTTL { $0.next() }
+    }
+
+    /// A lower bound of the earliest field expiry time (the top deadline, possibly stale), without changing
+    /// anything; nil when no field has a TTL.
+    public var fieldExpiryLowerBound: Int64? { ttlBox?.ttl.deadlines.min?.at }
+
+    /// Removes the fields whose time has passed (`at < now`, Valkey's `entryIsExpired`), earliest first, at most
+    /// `limit` of them; returns them.
+    public mutating func removeExpiredFields(now: Int64, limit: Int = .max) -> [Bytes] {
+        guard ttlBox != nil else { return [] }
+        let removed = mutateTTL { ttl -> [Bytes] in
+            var out: [Bytes] = []
+            while out.count < limit, let at = ttl.next(), at < now {
+                let field = ttl.deadlines.removeMin().field
+                ttl.times.removeValue(forKey: field)
+                out.append(field)
+            }
+            return out
+        }
+        for field in removed { table!.removeValue(forKey: field) }
+        if ttlBox!.ttl.times.isEmpty { ttlBox = nil }
+        return removed
+    }
+
+    /// Every (field, expiry time) pair with a TTL, for an AOF rewrite.
+    public var fieldExpiryTimes: [(field: Bytes, at: Int64)] {
+        ttlBox?.ttl.times.map { (field: $0.key, at: $0.value) } ?? []
+    }
+
     /// Approximate heap memory in bytes (MEMORY USAGE): the packed array (a 32-byte header, then the bytes), or
-    /// the dictionary (64 bytes a pair at a 3/4 load) plus long fields and values.
+    /// the dictionary (64 bytes a pair at a 3/4 load) plus long fields and values, plus the field TTLs (a
+    /// dictionary entry and a heap entry each).
     public var approximateSize: Int {
         guard let table else { return packed.isEmpty ? 0 : (32 + packed.capacity + 15) & ~15 }
         var total = 0
         for (f, v) in table { total += Value.heapSize(of: f) + Value.heapSize(of: v) }
+        if let ttl = ttlBox?.ttl { total += 48 + ttl.times.count * 48 * 4 / 3 + ttl.deadlines.count * 32 }
         return total + (table.count * 64 * 4) / 3
     }
 
