@@ -78,12 +78,35 @@ import Testing
             for i in 0..<100 { Self.withRaw(String(i)) { _ = s.add($0, limits: limits) } }
             var rng = SplitMix64(seed: 9)
             var seen = Set<String>()
-            for _ in 0..<5000 { seen.insert(s.randomMember(using: &rng) { String(decoding: $0, as: UTF8.self) }) }
+            for _ in 0..<5000 { seen.insert(String(decoding: s.randomMember(using: &rng).storage, as: UTF8.self)) }
             #expect(seen == Set((0..<100).map(String.init)), "\(encoding)")
             var popped = Set<String>()
             while !s.isEmpty { popped.insert(String(decoding: s.popRandom(using: &rng).storage, as: UTF8.self)) }
             #expect(popped.count == 100)
         }
+    }
+
+    /// A hashtable of many segments (split as it grew): picks stay uniform against the slot bound, every member
+    /// turns up, and popping empties the set.
+    @Test func randomMembersOfAManySegmentTable() {
+        let limits = SetLimits()
+        var s = SetObject(encoding: "hashtable")
+        for i in 0..<20_000 { Self.withRaw("m\(i)") { _ = s.add($0, limits: limits) } }
+        var rng = SplitMix64(seed: 3)
+        var hits = [Int](repeating: 0, count: 20_000)
+        for _ in 0..<400_000 {
+            let m = String(decoding: s.randomMember(using: &rng).storage, as: UTF8.self)
+            hits[Int(m.dropFirst())!] += 1
+        }
+        // 20 expected per member: none missing, none wildly over-picked.
+        #expect(hits.min()! > 0)
+        #expect(hits.max()! < 60)
+        var popped = 0
+        while !s.isEmpty {
+            _ = s.popRandom(using: &rng)
+            popped += 1
+        }
+        #expect(popped == 20_000)
     }
 
     @Test func aCopyIsAPointInTimeView() {

@@ -226,7 +226,7 @@ public enum SetCommands {
             return Array(all.prefix(count))
         }
         var chosen = Set<Bytes>(minimumCapacity: count)
-        while chosen.count < count { chosen.insert(s.randomMember(using: &rng) { Bytes(raw: $0) }) }
+        while chosen.count < count { chosen.insert(s.randomMember(using: &rng)) }
         return Array(chosen)
     }
 

@@ -126,6 +126,13 @@ struct MemberTable {
             } else if garbage > 256, garbage * 2 > arena.count {
                 compact()
             }
+            // Under an eighth full: halve (and more) the slots, so that random picks (SPOP draining a set) keep
+            // finding members instead of probing empty slots.
+            if count > 0, slots.count > 8, count * 8 < slots.count {
+                var capacity = 8
+                while capacity < count * 2 { capacity *= 2 }
+                resize(capacity)
+            }
         }
 
         /// Rebuilds the arena without garbage, and the slots at `capacity` (a power of two).
@@ -181,8 +188,18 @@ struct MemberTable {
     /// Segment number for each value of the top `globalDepth` hash bits.
     var directory: [Int32] = [0]
     var segments: [Segment] = [Segment()]
-    var globalDepth = 0
     private(set) var count = 0
+    /// How many top hash bits index the directory (at most 32). 32 bits, with `slotBound`, so the table stays
+    /// 32 bytes and a set value no larger than before (`Value`, and so every key's entry, would grow).
+    var globalDepth: Int32 = 0
+    /// At least the slot count of every segment (the largest when it was last recomputed): the bound
+    /// `randomMember` samples slots against, kept so that a pick does not look at every segment (4,000 of them in
+    /// a 4M-member set, which made SPOP O(segments)).
+    private(set) var slotBoundStorage: Int32 = 0
+    var slotBound: Int {
+        get { Int(slotBoundStorage) }
+        set { slotBoundStorage = Int32(newValue) }
+    }
 
     init() {}
 
@@ -200,7 +217,9 @@ struct MemberTable {
 
     func contains(_ raw: UnsafeRawBufferPointer) -> Bool {
         let h = MemberTable.hash(raw)
-        return segments[segmentIndex(h)].find(raw, h) != nil
+        let s = segmentIndex(h)
+        // Through the buffer: `segments[s].find` copied the segment (two retains and releases per lookup).
+        return segments.withUnsafeBufferPointer { $0[s].find(raw, h) != nil }
     }
 
     /// Adds a member; returns false when it was already there.
@@ -213,6 +232,7 @@ struct MemberTable {
             s = segmentIndex(h)
         }
         segments[s].insert(raw, h)
+        slotBound = Swift.max(slotBound, segments[s].slots.count)
         count += 1
         return true
     }
@@ -222,15 +242,20 @@ struct MemberTable {
         let h = MemberTable.hash(raw)
         let s = segmentIndex(h)
         guard let slot = segments[s].find(raw, h) else { return false }
+        let before = segments[s].slots.count
         segments[s].remove(slot: slot)
         count -= 1
+        // The largest segment shrank: the bound comes down with it (rarely: a segment shrinks a few times at most).
+        if before == slotBound, segments[s].slots.count < before {
+            slotBound = segments.reduce(0) { Swift.max($0, $1.slots.count) }
+        }
         return true
     }
 
     /// Splits segment `s` by the next hash bit: its members with that bit set move to a new segment.
     mutating func split(_ s: Int) {
         let depth = segments[s].depth
-        if depth == globalDepth {
+        if depth == Int(globalDepth) {
             // Double the directory: each entry splits into two pointing at the same segment.
             var doubled = [Int32](repeating: 0, count: directory.count * 2)
             for (i, v) in directory.enumerated() {
@@ -270,11 +295,12 @@ struct MemberTable {
             k += 1
             if (h >> bit) & 1 == 1 { high.insertNoGrow(m, h) } else { low.insertNoGrow(m, h) }
         }
+        slotBound = Swift.max(slotBound, low.slots.count, high.slots.count)
         segments[s] = low
         let newIndex = Int32(segments.count)
         segments.append(high)
         // Directory entries of the old segment whose next bit is set now point at the new one.
-        let shift = globalDepth - depth - 1
+        let shift = Int(globalDepth) - depth - 1
         for i in directory.indices where directory[i] == Int32(s) && (i >> shift) & 1 == 1 {
             directory[i] = newIndex
         }
@@ -286,10 +312,10 @@ struct MemberTable {
     }
 
     /// A uniformly random member (the table is not empty): a random slot of a random segment, accepted in
-    /// proportion to the segment's slot count, so every member is equally likely.
-    func randomMember<G: RandomNumberGenerator, R>(using rng: inout G, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        var largest = 0
-        for segment in segments { largest = Swift.max(largest, segment.slots.count) }
+    /// proportion to the segment's slot count (against `slotBound`, at least every segment's), so every member
+    /// is equally likely. O(1) expected while segments stay reasonably full.
+    func randomMember<R>(using rng: inout SplitMix64, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let largest = slotBound
         while true {
             let s = Int.random(in: 0..<segments.count, using: &rng)
             let slots = segments[s].slots.count
