@@ -5,6 +5,7 @@ public enum CommandDocs {
     static let groupTitles: [(CommandGroup, String)] = [
         (.string, "Strings"), (.generic, "Keys (generic)"), (.hash, "Hashes"), (.list, "Lists"), (.set, "Sets"),
         (.sortedSet, "Sorted sets"), (.bitmap, "Bitmaps"), (.transactions, "Transactions"), (.connection, "Connection"), (.server, "Server"), (.pubsub, "Pub/Sub"),
+        (.cluster, "Cluster (a node of one)"),
     ]
 
     public static func markdown(_ table: CommandTable = .shared) -> String {

@@ -5,6 +5,7 @@
 /// Arity follows Valkey: it counts the command name, and a negative value means "at least".
 extension CommandTable {
     static let all: [CommandSpec] = generic + strings + bitmaps + hashes + lists + sets + sortedSets + pubsub + transactions + connection
+        + cluster
         + server
 
     // MARK: - Generic
@@ -66,7 +67,8 @@ extension CommandTable {
                     complexity: "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).",
                     syntax: "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA] [STORE destination]",
                     handler: KeyCommands.sort, acl: [.set, .sortedset, .list, .dangerous],
-                    keySpecs: [.range(1, 1, .read), KeySpec(.sortStore, .write)]),
+                    // As Valkey: the sorted key, the keys BY / GET patterns name (unknown), the STORE destination.
+                    keySpecs: [.range(1, 1, .read), KeySpec(.unknown, .read), KeySpec(.sortStore, .write)]),
         CommandSpec("sort_ro", arity: -2, flags: [.readonly], keys: .one, group: .generic, since: "7.0.0",
                     summary: "Returns the sorted elements of a list, a set, or a sorted set.",
                     complexity: "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).",
@@ -619,16 +621,19 @@ extension CommandTable {
                     syntax: "[pattern [pattern ...]]", handler: PubSubCommands.punsubscribe),
         CommandSpec("ssubscribe", arity: -2, flags: [.pubsub, .noscript, .loading, .stale], keys: .all, group: .pubsub, since: "7.0.0",
                     summary: "Listens for messages published to shard channels.", complexity: "O(N) where N is the number of shard channels to subscribe to.",
-                    syntax: "shardchannel [shardchannel ...]", handler: PubSubCommands.ssubscribe, keySpecs: [], channels: .all),
+                    syntax: "shardchannel [shardchannel ...]", handler: PubSubCommands.ssubscribe, keySpecs: [], channels: .all,
+                    shardChannels: .all),
         CommandSpec("sunsubscribe", arity: -1, flags: [.pubsub, .noscript, .loading, .stale], keys: .all, group: .pubsub, since: "7.0.0",
                     summary: "Stops listening to messages posted to shard channels.", complexity: "O(N) where N is the number of shard channels to unsubscribe.",
-                    syntax: "[shardchannel [shardchannel ...]]", handler: PubSubCommands.sunsubscribe, keySpecs: []),
+                    syntax: "[shardchannel [shardchannel ...]]", handler: PubSubCommands.sunsubscribe, keySpecs: [],
+                    shardChannels: .all),
         CommandSpec("publish", arity: 3, flags: [.pubsub, .loading, .stale, .fast], group: .pubsub, since: "2.0.0",
                     summary: "Posts a message to a channel.", complexity: "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).",
                     syntax: "channel message", handler: PubSubCommands.publish, channels: .one),
         CommandSpec("spublish", arity: 3, flags: [.pubsub, .loading, .stale, .fast], keys: .one, group: .pubsub, since: "7.0.0",
                     summary: "Post a message to a shard channel.", complexity: "O(N) where N is the number of clients subscribed to the receiving shard channel.",
-                    syntax: "shardchannel message", handler: PubSubCommands.spublish, keySpecs: [], channels: .one),
+                    syntax: "shardchannel message", handler: PubSubCommands.spublish, keySpecs: [], channels: .one,
+                    shardChannels: .one),
         CommandSpec("pubsub", arity: -2, flags: [], group: .pubsub, since: "2.8.0",
                     summary: "A container for Pub/Sub commands.", complexity: "Depends on subcommand.", subcommands: [
             CommandSpec("pubsub|channels", arity: -2, flags: [.pubsub, .loading, .stale], group: .pubsub, since: "2.8.0",
@@ -667,6 +672,55 @@ extension CommandTable {
     ]
 
     // MARK: - Connection
+    // MARK: - Cluster (a node of one: ClusterCommands.swift)
+    static let cluster: [CommandSpec] = [
+        CommandSpec("cluster", arity: -2, flags: [], group: .cluster, since: "3.0.0",
+                    summary: "A container for Cluster commands.", complexity: "Depends on subcommand.", subcommands: [
+            CommandSpec("cluster|info", arity: 2, flags: [.loading, .stale], group: .cluster, since: "3.0.0",
+                        summary: "Returns information about the state of a node.", complexity: "O(1)",
+                        handler: ClusterCommands.info),
+            CommandSpec("cluster|myid", arity: 2, flags: [.loading, .stale], group: .cluster, since: "3.0.0",
+                        summary: "Returns the ID of a node.", complexity: "O(1)", handler: ClusterCommands.myid),
+            CommandSpec("cluster|myshardid", arity: 2, flags: [.loading, .stale], group: .cluster, since: "7.2.0",
+                        summary: "Returns the shard ID of a node.", complexity: "O(1)", handler: ClusterCommands.myshardid),
+            CommandSpec("cluster|nodes", arity: 2, flags: [.loading, .stale], group: .cluster, since: "3.0.0",
+                        summary: "Returns the cluster configuration for a node.",
+                        complexity: "O(N) where N is the total number of Cluster nodes", handler: ClusterCommands.nodes),
+            CommandSpec("cluster|slots", arity: 2, flags: [.loading, .stale], group: .cluster, since: "3.0.0",
+                        summary: "Returns the mapping of cluster slots to nodes.",
+                        complexity: "O(N) where N is the total number of Cluster nodes", handler: ClusterCommands.slots),
+            CommandSpec("cluster|shards", arity: 2, flags: [.loading, .stale], group: .cluster, since: "7.0.0",
+                        summary: "Returns the mapping of cluster slots to shards.",
+                        complexity: "O(N) where N is the total number of cluster nodes", handler: ClusterCommands.shards),
+            CommandSpec("cluster|keyslot", arity: 3, flags: [.stale], group: .cluster, since: "3.0.0",
+                        summary: "Returns the hash slot for a key.",
+                        complexity: "O(N) where N is the number of bytes in the key", syntax: "key",
+                        handler: ClusterCommands.keyslot),
+            CommandSpec("cluster|countkeysinslot", arity: 3, flags: [.stale], group: .cluster, since: "3.0.0",
+                        summary: "Returns the number of keys in a hash slot.", complexity: "O(1)", syntax: "slot",
+                        handler: ClusterCommands.countkeysinslot),
+            CommandSpec("cluster|getkeysinslot", arity: 4, flags: [.stale], group: .cluster, since: "3.0.0",
+                        summary: "Returns the key names in a hash slot.",
+                        complexity: "O(N) where N is the number of keys in the database (O(1) for an empty slot); Valkey: O(N) in the requested keys",
+                        syntax: "slot count", handler: ClusterCommands.getkeysinslot),
+            CommandSpec("cluster|links", arity: 2, flags: [.stale], group: .cluster, since: "7.0.0",
+                        summary: "Returns a list of all TCP links to and from peer nodes.",
+                        complexity: "O(N) where N is the total number of Cluster nodes", handler: ClusterCommands.links),
+            CommandSpec("cluster|help", arity: 2, flags: [.loading, .stale], group: .cluster, since: "5.0.0",
+                        summary: "Returns helpful text about the different subcommands.", complexity: "O(1)",
+                        handler: ClusterCommands.help),
+        ]),
+        CommandSpec("readonly", arity: 1, flags: [.fast, .loading, .stale], group: .cluster, since: "3.0.0",
+                    summary: "Enables read-only queries for a connection to a Valkey replica node.", complexity: "O(1)",
+                    handler: ClusterCommands.readonly, acl: [.connection]),
+        CommandSpec("readwrite", arity: 1, flags: [.fast, .loading, .stale], group: .cluster, since: "3.0.0",
+                    summary: "Enables read-write queries for a connection to a Valkey replica node.", complexity: "O(1)",
+                    handler: ClusterCommands.readwrite, acl: [.connection]),
+        CommandSpec("asking", arity: 1, flags: [.fast], group: .cluster, since: "3.0.0",
+                    summary: "Signals that a cluster client is following an -ASK redirect.", complexity: "O(1)",
+                    handler: ClusterCommands.asking, acl: [.connection]),
+    ]
+
     static let connection: [CommandSpec] = [
         CommandSpec("ping", arity: -1, flags: [.fast], group: .connection, since: "1.0.0",
                     summary: "Returns the server's liveliness response.", complexity: "O(1)", syntax: "[message]", handler: ConnectionCommands.ping),

@@ -31,7 +31,7 @@ public enum ConfigTable {
     private static let yesNo = "yes or no"
     private static let noRDB = "podium does not write RDB snapshots"
     private static let noReplication = "podium does not support replication"
-    private static let noCluster = "podium does not support cluster mode"
+    private static let noCluster = "podium is a cluster of one node: there are no other nodes, replicas or failovers"
     private static let noOutgoingTLS = "podium makes no outgoing connections (no replication, no cluster bus)"
     private static let noRDBPreamble = "podium writes AOF base files: RDB preambles are not supported yet"
 
@@ -144,6 +144,21 @@ public enum ConfigTable {
         ConfigEntry("key-load-delay", .integer(min: Int(Int32.min), max: intMax), default: "0", flags: .hidden,
                     support: .active),
 
+        // MARK: - Cluster: a node of one that owns every slot (ClusterCommands.swift, docs/cluster.md)
+        ConfigEntry("cluster-enabled", .bool, default: "no", flags: .immutable, support: .active),
+        // The node id (and shard id) live here, in `dir`, so they survive restarts.
+        ConfigEntry("cluster-config-file", .string, default: "nodes.conf", flags: .immutable, support: .active),
+        // Only shown (CLUSTER NODES' @cport): a node of one has no cluster bus to listen on.
+        ConfigEntry("cluster-port", .integer(min: 0, max: 65535), default: "0", flags: .immutable, support: .active),
+        ConfigEntry("cluster-announce-hostname", .string, default: "", support: .active),
+        ConfigEntry(
+            "cluster-preferred-endpoint-type", .enumeration(["ip", "hostname", "unknown-endpoint"]), default: "ip",
+            support: .active),
+        ConfigEntry("cluster-announce-ip", .string, default: "", support: .active),
+        ConfigEntry("cluster-announce-port", .integer(min: 0, max: 65535), default: "0", support: .active),
+        ConfigEntry("cluster-announce-tls-port", .integer(min: 0, max: 65535), default: "0", support: .active),
+        ConfigEntry("cluster-announce-bus-port", .integer(min: 0, max: 65535), default: "0", support: .active),
+
         // MARK: - Append only file (not yet active)
         // Podium writes AOF base files until it reads and writes RDB (the RDB issue); hence the default "no".
         ConfigEntry("aof-use-rdb-preamble", .bool, default: "no", support: .notYetActive(noRDBPreamble)),
@@ -163,7 +178,6 @@ public enum ConfigTable {
         ConfigEntry(
             "replicaof", aliases: ["slaveof"], .replicaOf, default: "\"\"", flags: .immutable,
             support: .defaultOnly(noReplication)),
-        ConfigEntry("cluster-enabled", .bool, default: "no", flags: .immutable, support: .defaultOnly(noCluster)),
         ConfigEntry(
             "unixsocket", .string, default: "", flags: .immutable,
             support: .defaultOnly("podium does not listen on unix domain sockets yet")),
@@ -337,10 +351,7 @@ public enum ConfigTable {
             "busy-reply-threshold", aliases: ["lua-time-limit"], .integer(min: 0, max: llMax), default: "5000",
             support: .ignored("podium does not support scripting")),
 
-        // MARK: - Ignored: cluster
-        ConfigEntry("cluster-config-file", .string, default: "nodes.conf", flags: .immutable, support: .ignored(noCluster)),
-        ConfigEntry(
-            "cluster-port", .integer(min: 0, max: 65535), default: "0", flags: .immutable, support: .ignored(noCluster)),
+        // MARK: - Ignored: cluster (what a node of one has no use for)
         ConfigEntry(
             "cluster-node-timeout", .integer(min: 0, max: llMax), default: "15000", support: .ignored(noCluster)),
         ConfigEntry(
@@ -357,17 +368,6 @@ public enum ConfigTable {
         ConfigEntry("cluster-allow-pubsubshard-when-down", .bool, default: "yes", support: .ignored(noCluster)),
         ConfigEntry(
             "cluster-link-sendbuf-limit", .memory(min: 0, max: llMax), default: "0", support: .ignored(noCluster)),
-        ConfigEntry("cluster-announce-hostname", .string, default: "", support: .ignored(noCluster)),
-        ConfigEntry(
-            "cluster-preferred-endpoint-type", .enumeration(["ip", "hostname", "unknown-endpoint"]), default: "ip",
-            support: .ignored(noCluster)),
-        ConfigEntry("cluster-announce-ip", .string, default: "", support: .ignored(noCluster)),
-        ConfigEntry(
-            "cluster-announce-port", .integer(min: 0, max: 65535), default: "0", support: .ignored(noCluster)),
-        ConfigEntry(
-            "cluster-announce-tls-port", .integer(min: 0, max: 65535), default: "0", support: .ignored(noCluster)),
-        ConfigEntry(
-            "cluster-announce-bus-port", .integer(min: 0, max: 65535), default: "0", support: .ignored(noCluster)),
 
         // MARK: - Ignored: latency tracking
         ConfigEntry("latency-tracking", .bool, default: "yes", support: .ignored(nil)),

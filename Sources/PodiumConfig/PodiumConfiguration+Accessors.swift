@@ -120,7 +120,32 @@ extension PodiumConfiguration {
         static let slowlogMaxLen = Slot.of("slowlog-max-len")
         static let latencyMonitorThreshold = Slot.of("latency-monitor-threshold")
         static let daemonize = Slot.of("daemonize")
+        static let clusterEnabled = Slot.of("cluster-enabled")
+        static let clusterConfigFile = Slot.of("cluster-config-file")
+        static let clusterPort = Slot.of("cluster-port")
+        static let clusterAnnounceIP = Slot.of("cluster-announce-ip")
+        static let clusterAnnouncePort = Slot.of("cluster-announce-port")
+        static let clusterAnnounceTLSPort = Slot.of("cluster-announce-tls-port")
+        static let clusterAnnounceBusPort = Slot.of("cluster-announce-bus-port")
+        static let clusterAnnounceHostname = Slot.of("cluster-announce-hostname")
+        static let clusterPreferredEndpointType = Slot.of("cluster-preferred-endpoint-type")
     }
+
+    // MARK: Cluster (a node of one)
+
+    /// `cluster-enabled`: present this server as a cluster whose one node owns all 16384 slots.
+    public var clusterEnabled: Bool { bool(Slots.clusterEnabled) }
+    /// `cluster-config-file`: where the node id is kept, relative to `dir`.
+    public var clusterConfigFile: String { string(Slots.clusterConfigFile) }
+    /// `cluster-port`: the bus port CLUSTER NODES shows (0: port + 10000).
+    public var clusterPort: Int { integer(Slots.clusterPort) }
+    public var clusterAnnounceIP: String { string(Slots.clusterAnnounceIP) }
+    public var clusterAnnouncePort: Int { integer(Slots.clusterAnnouncePort) }
+    public var clusterAnnounceTLSPort: Int { integer(Slots.clusterAnnounceTLSPort) }
+    public var clusterAnnounceBusPort: Int { integer(Slots.clusterAnnounceBusPort) }
+    public var clusterAnnounceHostname: String { string(Slots.clusterAnnounceHostname) }
+    /// `cluster-preferred-endpoint-type`: `ip`, `hostname` or `unknown-endpoint`.
+    public var clusterPreferredEndpointType: String { string(Slots.clusterPreferredEndpointType) }
 
     // MARK: Network
 

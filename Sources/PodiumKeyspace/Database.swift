@@ -61,6 +61,9 @@ public final class Database {
     /// lower bound: a field's TTL may have been removed or pushed back since). Empty unless field TTLs are used,
     /// and then one dictionary probe per lookup.
     @usableFromInline var fieldExpiry: [Int: Int64] = [:]
+    /// Keys per cluster hash slot (`countKeysPerSlot`, cluster mode); nil otherwise, so other servers pay one nil
+    /// check per insertion and removal.
+    var keysPerSlot: [Int32]?
     /// The same deadlines as a min-heap, for the active expiry cycle. An entry that no longer matches
     /// `fieldExpiry` is stale and skipped.
     var fieldDeadlines = Heap<SlotDeadline>()
@@ -303,6 +306,7 @@ public final class Database {
         volatileSlots = []
         fieldExpiry = [:]
         fieldDeadlines = Heap()
+        if keysPerSlot != nil { keysPerSlot = Array(repeating: 0, count: HashSlot.count) }
     }
 
     // MARK: - Point-in-time view
@@ -384,11 +388,15 @@ public final class Database {
             slot = slots.append(entry)
         }
         index.insert(hash: hash, slot: slot)
+        if keysPerSlot != nil { key.withUnsafeBytes { keysPerSlot![HashSlot.of($0)] &+= 1 } }
         return slot
     }
 
     func removeSlot(_ slot: Int) {
         removeExpire(slot: slot)
+        if keysPerSlot != nil {
+            slots[slot].unsafelyUnwrapped.key.withUnsafeBytes { keysPerSlot![HashSlot.of($0)] &-= 1 }
+        }
         if slots[slot].unsafelyUnwrapped.hasFieldDeadline { untrackFieldExpiry(slot: slot) }
         index.remove(hash: slots[slot].unsafelyUnwrapped.hash, slot: slot)
         slots[slot] = nil
@@ -445,6 +453,36 @@ public final class Database {
             }
         }
         return (sampled, expired)
+    }
+}
+
+// MARK: - Cluster hash slots
+
+extension Database {
+    /// Starts counting keys per hash slot (cluster mode), counting the keys already stored.
+    public func countKeysPerSlot() {
+        var counts = [Int32](repeating: 0, count: HashSlot.count)
+        slots.forEach { entry in entry.key.withUnsafeBytes { counts[HashSlot.of($0)] += 1 } }
+        keysPerSlot = counts
+    }
+
+    /// CLUSTER COUNTKEYSINSLOT: O(1) (0 unless `countKeysPerSlot` is on).
+    public func keysInSlot(_ slot: Int) -> Int { keysPerSlot.map { Int($0[slot]) } ?? 0 }
+
+    /// CLUSTER GETKEYSINSLOT: up to `max` live keys of `slot`. An empty slot answers at once; otherwise the walk
+    /// stops as soon as it has `max` keys or every key the slot holds (Podium keeps no per-slot key lists).
+    public func keys(inSlot slot: Int, max: Int) -> [Bytes] {
+        let wanted = Swift.min(max, keysInSlot(slot))
+        guard wanted > 0 else { return [] }
+        var out: [Bytes] = []
+        out.reserveCapacity(wanted)
+        var cursor = 0
+        repeat {
+            cursor = scan(cursor: cursor, count: 1024) { entry in
+                if out.count < wanted, entry.key.withUnsafeBytes({ HashSlot.of($0) }) == slot { out.append(entry.key) }
+            }
+        } while cursor != 0 && out.count < wanted
+        return out
     }
 }
 

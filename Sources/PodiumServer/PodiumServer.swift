@@ -87,6 +87,7 @@ public final class PodiumServer: Service, @unchecked Sendable {
         let bound: BoundPorts
         do {
             try core.startAccessControl()
+            try core.startCluster()
             bound = try await bindListeners(core: core, factory: factory, resp: resp, into: &listeners)
         } catch {
             for listener in listeners { try? await listener.close() }
@@ -96,6 +97,7 @@ public final class PodiumServer: Service, @unchecked Sendable {
         }
         core.boundPort = bound.tcp ?? 0
         core.boundTLSPort = bound.tls ?? 0
+        core.clusterPortsBound()
 
         // The data set loads while the listeners already accept: clients get -LOADING (and INFO loading:1) until
         // it is in memory, as with Valkey.

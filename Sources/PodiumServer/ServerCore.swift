@@ -224,6 +224,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
                 fd: id + 7, now: executor.keyspace.clock.nowMilliseconds())
             // Valkey's createClient: authenticated when the default user needs no password.
             session.authenticated = acl.defaultUserIsOpen
+            session.overTLS = boundTLSPort != 0 && channel.localAddress?.port == boundTLSPort
             let outlet = PushOutlet(channel: channel)
             session.buffers = outlet
             connections[id] = Connection(session: session, channel: channel, outlet: outlet)
@@ -566,6 +567,11 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         // CONFIG SET requirepass replaces the default user's passwords (Valkey's updateRequirePass).
         case "requirepass": executor.dispatcher.acl.setRequirepass(configuration.requirepass ?? "")
         case "acllog-max-len", "acl-pubsub-default": Self.applyACLSettings(configuration, to: executor.dispatcher.acl)
+        case "cluster-announce-ip", "cluster-announce-port", "cluster-announce-tls-port", "cluster-announce-bus-port",
+            "cluster-announce-hostname", "cluster-preferred-endpoint-type":
+            if executor.dispatcher.cluster != nil {
+                ClusterConfigFile.applyAnnounce(configuration, to: &executor.dispatcher.cluster!)
+            }
         default: break
         }
     }
@@ -593,6 +599,33 @@ final class ServerCore: ServerContext, @unchecked Sendable {
 
     /// The users of `user` directives or the aclfile (after requirepass, which a `user default` line overrides, as
     /// in Valkey). Called before anything listens; an error stops the start.
+    /// `cluster-enabled yes`: this node (its id from `cluster-config-file`, created on first start), keys counted
+    /// per slot in database 0. Called before the listeners bind; `clusterPortsBound` completes it.
+    func startCluster() throws {
+        guard configuration.clusterEnabled else { return }
+        do {
+            var node = try ClusterConfigFile.loadOrCreate(configuration)
+            ClusterConfigFile.applyAnnounce(configuration, to: &node)
+            executor.withExclusiveAccess {
+                executor.dispatcher.cluster = node
+                executor.keyspace[0].countKeysPerSlot()
+            }
+            logger.info("cluster mode: this node owns all 16384 slots", metadata: ["podium.node": "\(node.id)"])
+        } catch {
+            logger.warning("failed reading or writing the cluster config file",
+                           metadata: ["podium.error": "\(error)"])
+            throw error
+        }
+    }
+
+    /// The ports clients are told about (unless `cluster-announce-*` say otherwise).
+    func clusterPortsBound() {
+        executor.withExclusiveAccess {
+            executor.dispatcher.cluster?.tcpPort = boundPort
+            executor.dispatcher.cluster?.tlsPort = boundTLSPort
+        }
+    }
+
     func startAccessControl() throws {
         do {
             try executor.withExclusiveAccess {

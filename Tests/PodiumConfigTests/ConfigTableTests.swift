@@ -50,7 +50,8 @@ import Testing
                 "loglevel", "logfile", "dir", "pidfile", "requirepass", "io-threads", "hz", "proto-max-bulk-len",
                 "client-query-buffer-limit", "notify-keyspace-events", "hash-max-listpack-entries",
                 "hash-max-listpack-value", "zset-max-listpack-entries", "zset-max-listpack-value",
-                "active-expire-effort",
+                "active-expire-effort", "cluster-enabled", "cluster-config-file", "cluster-announce-ip",
+                "cluster-announce-port", "cluster-announce-tls-port", "cluster-preferred-endpoint-type",
             ] {
                 #expect(active.contains(name), "\(name)")
             }

@@ -94,9 +94,6 @@ import Testing
 
         @Test func unsupportedFeaturesOnlyAcceptTheirDefault() throws {
             #expect(
-                TestSupport.reason("cluster-enabled yes")
-                    == "podium does not support cluster mode; only the default 'no' is accepted")
-            #expect(
                 TestSupport.reason("replicaof 10.0.0.1 6379")
                     == "podium does not support replication; only the default \"\" is accepted")
             let (_, warnings) = try TestSupport.load("cluster-enabled no\nreplicaof no one\n")

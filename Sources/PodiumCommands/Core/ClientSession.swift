@@ -58,6 +58,10 @@ public final class ClientSession {
     public var lastCommand = "NULL"
     public var address: String
     public var localAddress: String
+    /// True for a connection to the TLS port (cluster replies announce the TLS port to it).
+    public var overTLS = false
+    /// READONLY / READWRITE (cluster mode).
+    public var clusterReadOnly = false
     public var fd: Int
 
     public init(id: Int, address: String = "", localAddress: String = "", fd: Int = -1, now: Int64 = 0) {

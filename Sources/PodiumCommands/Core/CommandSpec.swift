@@ -196,7 +196,7 @@ public struct ChannelArguments: Sendable {
 public enum CommandGroup: String, Sendable, CaseIterable {
     case generic, string, hash, list, set, bitmap
     case sortedSet = "sorted_set"
-    case pubsub, transactions, connection, server
+    case pubsub, transactions, connection, server, cluster
 }
 
 /// Per-command statistics for INFO commandstats, kept by each dispatcher (so two servers in one process do not
@@ -247,6 +247,12 @@ public final class CommandSpec: @unchecked Sendable {
     public let keySpecs: [KeySpec]
     /// Where the channels are (Pub/Sub commands; ACL channel permissions).
     public let channelArguments: ChannelArguments?
+    /// Where the shard channels are (SPUBLISH, SSUBSCRIBE, SUNSUBSCRIBE): in cluster mode they must hash to one
+    /// slot, as keys do (Valkey gives them `NOT_KEY` key specs).
+    public let shardChannelArguments: ChannelArguments?
+    /// True when an argument vector may name keys (or shard channels) in more than one slot: several key specs, a
+    /// range wider than one argument, a count, or shard channels. Only these are slot-checked in cluster mode.
+    public let mayNameSeveralKeys: Bool
 
     /// This entry's slot in each dispatcher's statistics array; assigned when the table is built.
     public internal(set) var statsIndex = 0
@@ -255,7 +261,7 @@ public final class CommandSpec: @unchecked Sendable {
         _ name: String, arity: Int, flags: CommandFlags, keys: KeyPositions = .none, group: CommandGroup,
         since: String, summary: String, complexity: String = "", syntax: String = "", handler: CommandHandler? = nil,
         subcommands: [CommandSpec] = [], acl: ACLCategories = [], keyAccess: KeyAccess? = nil,
-        keySpecs: [KeySpec]? = nil, channels: ChannelArguments? = nil
+        keySpecs: [KeySpec]? = nil, channels: ChannelArguments? = nil, shardChannels: ChannelArguments? = nil
     ) {
         self.name = name
         self.arity = arity
@@ -282,6 +288,11 @@ public final class CommandSpec: @unchecked Sendable {
             self.keySpecs = []
         }
         self.channelArguments = channels
+        self.shardChannelArguments = shardChannels
+        self.mayNameSeveralKeys = shardChannels != nil || self.keySpecs.count > 1 || self.keySpecs.contains { spec in
+            if case .range(let first, let last, _) = spec.search { return last < 0 || last > first }
+            return true
+        }
         self.subcommandList = subcommands
         var map: [String: CommandSpec] = [:]
         for sub in subcommands {

@@ -37,6 +37,8 @@ public final class Dispatcher {
     @usableFromInline var notifyMask = 0
     /// Keyspace events raised by the keyspace itself (expiry, new key, key miss) not yet published.
     var pendingEvents: [PendingKeyspaceEvent] = []
+    /// This node as a cluster of one (`cluster-enabled yes`), nil otherwise.
+    public var cluster: ClusterNode?
     /// Push frames published to the client whose command is running (see `execute(_:_:)`): written after its
     /// reply.
     public var selfPushes = ByteBuffer()
@@ -182,6 +184,19 @@ public final class Dispatcher {
         let user = acl.user(of: client)
         if let denial = user.check(spec, ctx.args) {
             denyByACL(&ctx, denial, user: user)
+            return
+        }
+        // Cluster mode (Valkey checks it right after the ACL): keys of one request must share a slot. A queued
+        // command is refused and spoils its transaction; EXEC of one whose commands span slots is discarded.
+        if cluster != nil, !client.replaysLog, let refusal = clusterRefusal(spec, ctx.args, client) {
+            stats[spec.statsIndex].rejectedCalls += 1
+            if (spec.parent ?? spec).name == "exec" {
+                client.discardTransaction()
+                unwatchAll(client)
+                replyError(&ctx, refusal)
+            } else {
+                reject(&ctx, refusal)
+            }
             return
         }
         // maxmemory (Valkey checks it after authentication): evict first; a command that may grow memory is

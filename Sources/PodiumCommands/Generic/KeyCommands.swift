@@ -219,6 +219,7 @@ public enum KeyCommands {
             }
             j += 1
         }
+        if ctx.dispatcher.cluster != nil, ctx.client.db != 0 || targetDB != 0 { throw .copyDBInCluster }
         let key = ctx.key(1)
         let newKey = ctx.key(2)
         if targetDB == ctx.client.db && key == newKey {
@@ -333,6 +334,7 @@ public enum KeyCommands {
     /// SELECT index
     static func select(_ ctx: inout CommandContext) throws(CommandError) {
         let id = try ctx.integer(1)
+        if ctx.dispatcher.cluster != nil, id != 0 { throw .selectInCluster }
         guard id >= 0, id < ctx.keyspace.databases.count else { throw .dbIndexOutOfRange }
         ctx.client.db = id
         ctx.reply.ok()
@@ -340,6 +342,7 @@ public enum KeyCommands {
 
     /// SWAPDB index1 index2
     static func swapdb(_ ctx: inout CommandContext) throws(CommandError) {
+        if ctx.dispatcher.cluster != nil { throw .swapdbInCluster }
         guard let a = ctx.integerIfValid(1) else { throw .custom("ERR invalid first DB index") }
         guard let b = ctx.integerIfValid(2) else { throw .custom("ERR invalid second DB index") }
         let n = ctx.keyspace.databases.count
@@ -407,6 +410,7 @@ extension KeyCommands {
 extension KeyCommands {
     /// MOVE key db
     static func move(_ ctx: inout CommandContext) throws(CommandError) {
+        if ctx.dispatcher.cluster != nil { throw .moveInCluster }
         guard let target = ctx.integerIfValid(2), target >= Int(Int32.min), target <= Int(Int32.max) else {
             throw .notInteger
         }

@@ -219,7 +219,7 @@ extension ServerCommands {
             }
         case "cluster":
             lines.append("# Cluster")
-            add("cluster_enabled", 0)
+            add("cluster_enabled", ctx.dispatcher.cluster != nil ? 1 : 0)
         case "keyspace":
             lines.append("# Keyspace")
             for db in keyspace.databases where db.count > 0 {

@@ -149,29 +149,78 @@ public enum ServerCommands {
         ctx.reply.setHeader(cats.count)
         for c in cats { ctx.reply.simple(c) }
         ctx.reply.setHeader(0)  // tips
-        // Key specs: one range spec derived from (first, last, step).
-        if spec.keys.first > 0 {
-            ctx.reply.arrayHeader(1)
-            ctx.reply.mapHeader(3)
+        writeKeySpecs(&ctx, spec)
+        ctx.reply.arrayHeader(spec.subcommandList.count)
+        for sub in spec.subcommandList { writeInfo(&ctx, sub) }
+    }
+
+    /// COMMAND INFO's key specifications, from the table's `keySpecs` (the facts ACL key permissions and
+    /// COMMAND GETKEYS use): `begin_search` / `find_keys` as Valkey writes them (`index` + `range`, `index` +
+    /// `keynum` for a count, `unknown` for SORT's STORE and BY/GET patterns), and flags from the access: `RO` /
+    /// `OW` / `RW` with `ACCESS` for a read and `UPDATE` for a write (Podium does not tell an insert or a delete
+    /// from an update).
+    static func writeKeySpecs(_ ctx: inout CommandContext, _ spec: CommandSpec) {
+        func flags(_ names: [String]) {
             ctx.reply.bulk("flags")
-            ctx.reply.setHeader(1)
-            ctx.reply.simple(spec.flags.contains(.write) ? "RW" : "RO")
+            ctx.reply.setHeader(names.count)
+            for f in names { ctx.reply.simple(f) }
+        }
+        func unknown() {
+            ctx.reply.mapHeader(2)
+            ctx.reply.bulk("type"); ctx.reply.bulk("unknown")
+            ctx.reply.bulk("spec"); ctx.reply.mapHeader(0)
+        }
+        func index(_ i: Int) {
             ctx.reply.bulk("begin_search")
             ctx.reply.mapHeader(2)
             ctx.reply.bulk("type"); ctx.reply.bulk("index")
-            ctx.reply.bulk("spec"); ctx.reply.mapHeader(1); ctx.reply.bulk("index"); ctx.reply.integer(spec.keys.first)
+            ctx.reply.bulk("spec"); ctx.reply.mapHeader(1); ctx.reply.bulk("index"); ctx.reply.integer(i)
+        }
+        func range(lastKey: Int, step: Int) {
             ctx.reply.bulk("find_keys")
             ctx.reply.mapHeader(2)
             ctx.reply.bulk("type"); ctx.reply.bulk("range")
             ctx.reply.bulk("spec"); ctx.reply.mapHeader(3)
-            ctx.reply.bulk("lastkey"); ctx.reply.integer(spec.keys.last < 0 ? spec.keys.last : spec.keys.last - spec.keys.first)
-            ctx.reply.bulk("keystep"); ctx.reply.integer(spec.keys.step)
+            ctx.reply.bulk("lastkey"); ctx.reply.integer(lastKey)
+            ctx.reply.bulk("keystep"); ctx.reply.integer(step)
             ctx.reply.bulk("limit"); ctx.reply.integer(0)
-        } else {
-            ctx.reply.arrayHeader(0)
         }
-        ctx.reply.arrayHeader(spec.subcommandList.count)
-        for sub in spec.subcommandList { writeInfo(&ctx, sub) }
+        let shard = spec.shardChannelArguments
+        ctx.reply.arrayHeader(spec.keySpecs.count + (shard == nil ? 0 : 1))
+        // Shard channels are given as a `NOT_KEY` range spec, as Valkey does, so cluster clients route SPUBLISH.
+        if let shard {
+            ctx.reply.mapHeader(3)
+            flags(["NOT_KEY"])
+            index(shard.first)
+            range(lastKey: shard.count < 0 ? -1 : shard.count - 1, step: 1)
+        }
+        for keySpec in spec.keySpecs {
+            ctx.reply.mapHeader(3)
+            let read = keySpec.access.contains(.read), write = keySpec.access.contains(.write)
+            var names = [read && write ? "RW" : write ? "OW" : "RO"]
+            if read { names.append("ACCESS") }
+            if write { names.append("UPDATE") }
+            flags(names)
+            switch keySpec.search {
+            case .range(let first, let last, let step):
+                index(first)
+                range(lastKey: last < 0 ? last : last - first, step: step)
+            case .counted(let at):
+                index(at)
+                ctx.reply.bulk("find_keys")
+                ctx.reply.mapHeader(2)
+                ctx.reply.bulk("type"); ctx.reply.bulk("keynum")
+                ctx.reply.bulk("spec"); ctx.reply.mapHeader(3)
+                ctx.reply.bulk("keynumidx"); ctx.reply.integer(0)
+                ctx.reply.bulk("firstkey"); ctx.reply.integer(1)
+                ctx.reply.bulk("keystep"); ctx.reply.integer(1)
+            case .sortStore, .unknown:
+                ctx.reply.bulk("begin_search")
+                unknown()
+                ctx.reply.bulk("find_keys")
+                unknown()
+            }
+        }
     }
 
     /// COMMAND
