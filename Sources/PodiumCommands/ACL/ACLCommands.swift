@@ -159,12 +159,8 @@ public enum ACLCommands {
         }
         let args = Array(ctx.args[3...])
         let table = ctx.dispatcher.table
-        guard var spec = table.lookup(args[0]) else { throw .custom("ERR Command '\(ctx.string(3))' not found") }
-        if !spec.subcommands.isEmpty, args.count >= 2 {
-            guard let sub = spec.subcommands[String(buffer: args[1]).lowercased()] else {
-                throw .custom("ERR Command '\(ctx.string(3))' not found")
-            }
-            spec = sub
+        guard let spec = table.resolve(args), spec.subcommands.isEmpty || args.count < 2 else {
+            throw .custom("ERR Command '\(ctx.string(3))' not found")
         }
         guard spec.acceptsArgumentCount(args.count) else {
             throw .custom("ERR wrong number of arguments for '\(spec.fullName)' command")

@@ -268,12 +268,7 @@ extension Dispatcher {
             guard client.inMulti else { return nil }
             var slot: Int?
             for queued in client.queued {
-                guard let first = queued.first, var queuedSpec = table.lookup(first) else { continue }
-                if !queuedSpec.subcommands.isEmpty, queued.count >= 2,
-                    let sub = queuedSpec.subcommands[String(buffer: queued[1]).lowercased()]
-                {
-                    queuedSpec = sub
-                }
+                guard let queuedSpec = table.resolve(queued) else { continue }
                 if !Self.sameSlot(queuedSpec, queued, &slot) { return .crossSlot }
             }
             return nil

@@ -53,6 +53,15 @@ public final class CommandTable: @unchecked Sendable {
         }
     }
 
+    /// The entry an argument vector runs: the subcommand of a container when the second argument names one, the
+    /// container itself otherwise (ACL DRYRUN, the cluster slot check of EXEC's queued commands). Nil for an
+    /// unknown command.
+    public func resolve(_ args: [ByteBuffer]) -> CommandSpec? {
+        guard let first = args.first, let spec = lookup(first) else { return nil }
+        guard !spec.subcommands.isEmpty, args.count >= 2 else { return spec }
+        return spec.subcommands[String(buffer: args[1]).lowercased()] ?? spec
+    }
+
     /// Lookup by name string (COMMAND INFO, tests).
     public func lookup(name: String) -> CommandSpec? {
         let lower = name.lowercased()
