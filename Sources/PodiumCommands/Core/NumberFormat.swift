@@ -88,28 +88,78 @@ public enum NumberFormat {
     }
     #endif
 
-    /// Formats a double the way Valkey 8 replies with scores: the shortest text that round-trips (`1.1`, not
-    /// `1.1000000000000001`), integral values without exponent below 2^53... as `%.17g` would pick, `inf`,
-    /// `-inf`.
+    /// Formats a double as Valkey 8's `d2string` does (scores, RESP3 doubles, Lua numbers given to commands):
+    /// `nan`, `inf`, `-inf`, `0` / `-0`; an integral value within ±2^62 as an integer (`double2ll`, so
+    /// 123456789012345678 prints as `123456789012345680`); anything else in the shortest digits that read back
+    /// (Swift's, which are what Valkey's grisu finds), laid out as `fpconv_dtoa`'s `emit_digits` lays them out:
+    /// `0.00001`, `1.5e-7`, `1e+20`.
     public static func formatDouble(_ value: Double) -> String {
-        if value.isInfinite { return value > 0 ? "inf" : "-inf" }
         if value.isNaN { return "nan" }
-        if value == value.rounded(), abs(value) < 1e17 {
-            // Integral: print without exponent or fraction, like %.17g does for these magnitudes.
-            if value == 0 { return value.sign == .minus ? "-0" : "0" }
+        if value.isInfinite { return value > 0 ? "inf" : "-inf" }
+        if value == 0 { return value.sign == .minus ? "-0" : "0" }
+        if value >= -4.611686018427388e18, value <= 4.611686018427388e18, value == value.rounded(.towardZero) {
             return String(Int64(value))
         }
-        // Swift's description is the shortest round-trip form; convert its exponent style to C's (1e+20).
-        var text = value.description
-        if let e = text.firstIndex(where: { $0 == "e" }) {
-            var mantissa = String(text[..<e])
-            var exponent = String(text[text.index(after: e)...])
-            if mantissa.hasSuffix(".0") { mantissa.removeLast(2) }
-            var sign = "+"
-            if exponent.hasPrefix("-") { sign = "-"; exponent.removeFirst() } else if exponent.hasPrefix("+") { exponent.removeFirst() }
-            if exponent.count < 2 { exponent = "0" + exponent }
-            text = mantissa + "e" + sign + exponent
+        // The shortest digits and their decimal exponent: value = ±digits × 10^k.
+        let text = Array(value.magnitude.description.utf8)
+        var mantissa = text[...]
+        var exponent = 0
+        if let e = text.firstIndex(of: UInt8(ascii: "e")) {
+            mantissa = text[..<e]
+            exponent = Int(String(decoding: text[(e + 1)...], as: UTF8.self)) ?? 0
         }
-        return text
+        var digits: [UInt8] = []
+        var fractionDigits = 0
+        var seenPoint = false
+        for c in mantissa {
+            if c == UInt8(ascii: ".") {
+                seenPoint = true
+            } else {
+                digits.append(c)
+                if seenPoint { fractionDigits += 1 }
+            }
+        }
+        var k = exponent - fractionDigits
+        while digits.count > 1, digits.first == UInt8(ascii: "0") { digits.removeFirst() }
+        while digits.count > 1, digits.last == UInt8(ascii: "0") {
+            digits.removeLast()
+            k += 1
+        }
+        return emitDigits(digits, k: k, negative: value < 0)
+    }
+
+    /// fpconv_dtoa's `emit_digits`: plain integer, plain decimal, or scientific with an unpadded exponent.
+    static func emitDigits(_ digits: [UInt8], k: Int, negative: Bool) -> String {
+        var out: [UInt8] = negative ? [UInt8(ascii: "-")] : []
+        var ndigits = digits.count
+        let exp = abs(k + ndigits - 1)
+        if k >= 0, exp < ndigits + 7 {
+            out += digits
+            out += [UInt8](repeating: UInt8(ascii: "0"), count: k)
+            return String(decoding: out, as: UTF8.self)
+        }
+        if k < 0, k > -7 || exp < 4 {
+            let offset = ndigits - abs(k)
+            if offset <= 0 {
+                out += Array("0.".utf8)
+                out += [UInt8](repeating: UInt8(ascii: "0"), count: -offset)
+                out += digits
+            } else {
+                out += digits[..<offset]
+                out.append(UInt8(ascii: "."))
+                out += digits[offset...]
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+        ndigits = min(ndigits, 18 - (negative ? 1 : 0))
+        out.append(digits[0])
+        if ndigits > 1 {
+            out.append(UInt8(ascii: "."))
+            out += digits[1..<ndigits]
+        }
+        out.append(UInt8(ascii: "e"))
+        out.append(k + ndigits - 1 < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+        out += Array(String(exp).utf8)
+        return String(decoding: out, as: UTF8.self)
     }
 }
