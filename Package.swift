@@ -72,6 +72,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Debian's Lua 5.1 with its cjson and bit libraries (liblua5.1-0-dev, lua-cjson-dev, lua-bitop-dev).
+        .systemLibrary(
+            name: "CLua", pkgConfig: "lua5.1",
+            providers: [.apt(["liblua5.1-0-dev", "lua-cjson-dev", "lua-bitop-dev"])]
+        ),
+        // The interpreter side of scripting in C: libraries, the server table, RESP <-> Lua conversions, the run of
+        // one script. All Lua errors (longjmps) stay inside it.
+        .target(
+            name: "CPodiumLua", dependencies: ["CLua"],
+            linkerSettings: [.linkedLibrary("lua5.1-cjson"), .linkedLibrary("lua5.1-bitop"), .linkedLibrary("lua5.1")]
+        ),
+        // EVAL, EVALSHA, SCRIPT: the script cache and runs, installed on the dispatcher as its ScriptingEngine.
+        .target(
+            name: "PodiumScripting",
+            dependencies: [
+                "PodiumCommands", "PodiumKeyspace", "PodiumRESP", "CPodiumLua",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // TLS as a decorator of the connection pipeline: the server context built from the tls-* directives (and
         // reloaded by CONFIG SET), the handshake timeout, and the plain-text / TLS mix-up guards.
         .target(
@@ -90,6 +112,7 @@ let package = Package(
             name: "PodiumServer",
             dependencies: [
                 "PodiumRESP", "PodiumKeyspace", "PodiumConfig", "PodiumCommands", "PodiumPersistence", "PodiumTLS",
+                "PodiumScripting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -6,6 +6,7 @@ public enum CommandDocs {
         (.string, "Strings"), (.generic, "Keys (generic)"), (.hash, "Hashes"), (.list, "Lists"), (.set, "Sets"),
         (.sortedSet, "Sorted sets"), (.bitmap, "Bitmaps"), (.transactions, "Transactions"), (.connection, "Connection"), (.server, "Server"), (.pubsub, "Pub/Sub"),
         (.cluster, "Cluster (a node of one)"),
+        (.scripting, "Scripting (Lua, docs/scripting.md)"),
     ]
 
     public static func markdown(_ table: CommandTable = .shared) -> String {

@@ -6,6 +6,7 @@
 extension CommandTable {
     static let all: [CommandSpec] = generic + strings + bitmaps + hashes + lists + sets + sortedSets + pubsub + transactions + connection
         + cluster
+        + scripting
         + server
 
     // MARK: - Generic

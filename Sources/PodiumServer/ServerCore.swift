@@ -5,6 +5,7 @@ import PodiumCommands
 import PodiumConfig
 import PodiumKeyspace
 import PodiumPersistence
+import PodiumScripting
 import PodiumRESP
 import PodiumTLS
 import Synchronization
@@ -88,6 +89,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         var rng = SystemRandomNumberGenerator()
         self.runID = (0..<40).map { _ in String("0123456789abcdef".randomElement(using: &rng)!) }.joined()
         dispatcher.server = self
+        dispatcher.scripting = LuaEngine(dispatcher: dispatcher)
         dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
         Self.applyMaxmemory(configuration, to: dispatcher)
         Self.applyACLSettings(configuration, to: dispatcher.acl)

@@ -214,7 +214,7 @@ public final class BlockedState {
 extension CommandContext {
     /// True when this command may block: not inside MULTI/EXEC, not while the log replays (Valkey's
     /// `deny_blocking`: the command then answers as if it timed out).
-    var mayBlock: Bool { !dispatcher.inExec && !client.replaysLog }
+    var mayBlock: Bool { !dispatcher.inExec && !client.replaysLog && !client.isScript }
 
     /// Parks the client (see `Dispatcher.block`); the handler writes no reply.
     func block(keys: [Int], type: BlockedState.Kind, deadline: Int64) {

@@ -32,6 +32,10 @@ public final class ClientSession {
     /// The client that replays the AOF at start-up (Valkey's `CLIENT_ID_AOF`): it runs while the dataset is
     /// loading, skips maxmemory and disk-error checks, and what it runs is not propagated again.
     public var replaysLog = false
+    /// The client a script's commands run as (Valkey's `CLIENT_SCRIPT`): it never blocks (BLPOP answers at once).
+    public var isScript = false
+    /// False while a script has turned its writes' recording off (`server.set_repl(server.REPL_NONE)`).
+    public var recordsWrites = true
 
     // MULTI/EXEC
     public var inMulti = false

@@ -196,7 +196,7 @@ public struct ChannelArguments: Sendable {
 public enum CommandGroup: String, Sendable, CaseIterable {
     case generic, string, hash, list, set, bitmap
     case sortedSet = "sorted_set"
-    case pubsub, transactions, connection, server, cluster
+    case pubsub, transactions, connection, server, cluster, scripting
 }
 
 /// Per-command statistics for INFO commandstats, kept by each dispatcher (so two servers in one process do not

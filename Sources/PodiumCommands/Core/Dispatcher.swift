@@ -37,6 +37,8 @@ public final class Dispatcher {
     @usableFromInline var notifyMask = 0
     /// Keyspace events raised by the keyspace itself (expiry, new key, key miss) not yet published.
     var pendingEvents: [PendingKeyspaceEvent] = []
+    /// Runs EVAL, SCRIPT and their kin (PodiumScripting's Lua engine); nil: those commands are unknown.
+    public var scripting: (any ScriptingEngine)?
     /// This node as a cluster of one (`cluster-enabled yes`), nil otherwise.
     public var cluster: ClusterNode?
     /// Push frames published to the client whose command is running (see `execute(_:_:)`): written after its
@@ -314,7 +316,7 @@ public final class Dispatcher {
             replyError(&ctx, error)
         }
         // A command that changed data is recorded (Valkey's `call()`); EXEC is not, its commands are.
-        if propagator != nil, !client.replaysLog, !ctx.propagation.prevented,
+        if propagator != nil, !client.replaysLog, client.recordsWrites, !ctx.propagation.prevented,
             keyspace.dirty != dirtyBefore || ctx.propagation.forced
         {
             pendingPropagation.append(

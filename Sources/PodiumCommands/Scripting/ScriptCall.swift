@@ -1,0 +1,131 @@
+import NIOCore
+import PodiumKeyspace
+import PodiumRESP
+
+/// What one script run may do and has done, kept by the engine across the commands the script calls (Valkey's
+/// `scriptRunCtx` flags).
+public struct ScriptRun {
+    /// EVAL_RO / EVALSHA_RO / FCALL_RO, or a script flagged `no-writes`: write commands are refused.
+    public var readOnly: Bool
+    /// `allow-oom`: deny-oom commands run even over maxmemory.
+    public var allowOOM: Bool
+    /// No shebang (Valkey's compatibility mode) or `allow-cross-slot-keys`: in cluster mode, successive commands
+    /// may touch keys of different slots.
+    public var allowCrossSlot: Bool
+    /// Over maxmemory when the script started (Valkey's `pre_command_oom_state`).
+    public var outOfMemoryAtStart: Bool
+    /// A write command ran (Valkey's `SCRIPT_WRITE_DIRTY`): from then on nothing refuses a write for the state
+    /// of the server, the script cannot be stopped half-way.
+    public var wroteData = false
+    /// The slot the script's commands use (cluster mode).
+    public var slot: Int?
+
+    public init(readOnly: Bool, allowOOM: Bool, allowCrossSlot: Bool, outOfMemoryAtStart: Bool, slot: Int?) {
+        self.readOnly = readOnly
+        self.allowOOM = allowOOM
+        self.allowCrossSlot = allowCrossSlot
+        self.outOfMemoryAtStart = outOfMemoryAtStart
+        self.slot = slot
+    }
+}
+
+extension CommandError {
+    static let scriptUnknownCommand = CommandError.custom("Unknown command called from script")
+    static let scriptWrongArity = CommandError.custom("Wrong number of args calling command from script")
+    static let scriptNotAllowed = CommandError.custom("This Redis command is not allowed from script")
+    static let scriptWriteInReadOnly = CommandError.custom("Write commands are not allowed from read-only scripts.")
+    static func scriptCrossSlotCommand(_ name: String) -> CommandError {
+        .custom("Command '\(name)' in script attempted to access keys that don't hash to the same slot")
+    }
+    static let scriptCrossSlot = CommandError.custom(
+        "Script attempted to access keys that do not hash to the same slot")
+    static func scriptACL(_ denial: CommandError) -> CommandError {
+        var text = denial.message
+        if text.hasPrefix("NOPERM ") { text.removeFirst("NOPERM ".count) }
+        return .custom("ACL failure in script: " + text)
+    }
+}
+
+extension Dispatcher {
+    /// Whether the server is over maxmemory now (Valkey's `pre_command_oom_state` as a script starts).
+    public var isOutOfMemory: Bool {
+        maxMemory > 0 && Dispatcher.allocatedBytes > maxMemory
+    }
+
+    /// Runs one command a script called (Valkey's `scriptCall`): the checks a script's command passes (known,
+    /// arity, allowed from scripts, the caller's ACL, read-only scripts, disk errors and memory before the first
+    /// write, cluster slots), then the command itself through `call`, its reply written to `reply` in `client`'s
+    /// protocol. Returns nil, or the refusal (its text becomes the Lua error).
+    public func callFromScript(_ args: [ByteBuffer], run: inout ScriptRun, client: ClientSession, caller: ClientSession,
+                               reply: inout ByteBuffer) -> CommandError? {
+        guard let first = args.first, var spec = table.lookup(first) else { return .scriptUnknownCommand }
+        if !spec.subcommands.isEmpty {
+            // A container's arity is checked first (Valkey's lookupCommand finds no subcommand without one).
+            guard args.count >= 2 else { return .scriptWrongArity }
+            guard let sub = spec.subcommands[String(buffer: args[1]).lowercased()] else { return .scriptUnknownCommand }
+            spec = sub
+        }
+        guard spec.acceptsArgumentCount(args.count) else { return .scriptWrongArity }
+        if spec.flags.contains(.noscript) { return .scriptNotAllowed }
+        let user = acl.user(of: caller)
+        if let denial = user.check(spec, args) {
+            let reason: ACLLogEntry.Reason
+            let object: String
+            switch denial {
+            case .command:
+                reason = .command
+                object = spec.fullName
+            case .key(let i):
+                reason = .key
+                object = String(buffer: args[i])
+            case .channel(let i):
+                reason = .channel
+                object = String(buffer: args[i])
+            }
+            acl.record(reason, context: .lua, object: object, username: user.name,
+                       clientInfo: ClientCommands.describe(caller, now: keyspace.now), now: keyspace.now)
+            return .scriptACL(.noPermission(reason, command: spec.fullName))
+        }
+        let writes = spec.flags.contains(.write)
+        if run.readOnly, writes { return .scriptWriteInReadOnly }
+        if writes, !run.wroteData, !caller.replaysLog, let propagator, let reason = propagator.writeRefusal() {
+            return .diskWriteError(reason)
+        }
+        if !run.allowOOM, maxMemory > 0, !caller.replaysLog, !run.wroteData, run.outOfMemoryAtStart,
+            spec.flags.contains(.denyOOM)
+        {
+            return .outOfMemory(exec: false)
+        }
+        if writes { run.wroteData = true }
+        if cluster != nil, !caller.replaysLog {
+            var slot: Int?
+            if !Self.sameSlot(spec, args, &slot) { return .scriptCrossSlotCommand(spec.fullName) }
+            if let slot, !run.allowCrossSlot {
+                if let previous = run.slot, previous != slot { return .scriptCrossSlot }
+                run.slot = slot
+            }
+        }
+        var ctx = CommandContext(
+            dispatcher: self, client: client, reply: ReplyWriter(buffer: ByteBuffer(), proto: client.proto), spec: spec)
+        swap(&ctx.reply.buffer, &reply)
+        ctx.args = args
+        call(spec, &ctx)
+        swap(&ctx.reply.buffer, &reply)
+        return nil
+    }
+
+    /// server.acl_check_cmd: whether the caller's user may run `args`; nil for an unknown command.
+    public func aclAllowsFromScript(_ args: [ByteBuffer], caller: ClientSession) -> Bool? {
+        guard let spec = table.resolve(args) else { return nil }
+        if !spec.subcommands.isEmpty { return nil }
+        return acl.user(of: caller).check(spec, args) == nil
+    }
+
+    /// Counts an error reply the way `replyError` does, for errors the engine writes itself (a script's error
+    /// result).
+    public func countErrorReply(_ text: String) {
+        totalErrorReplies += 1
+        let code = text.prefix(while: { $0 != " " })
+        errorCounts[String(code), default: 0] += 1
+    }
+}

@@ -1,0 +1,406 @@
+import CPodiumLua
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Crypto
+import Logging
+import NIOCore
+import PodiumCommands
+import PodiumKeyspace
+import PodiumRESP
+
+/// EVAL and its kin with a real Lua 5.1 (Debian's), as Valkey 8 runs them: the script cache (EVAL's scripts
+/// evicted beyond 500, SCRIPT LOAD's kept), shebang flags, the run of a script inside the command order, and the
+/// commands it calls through `Dispatcher.callFromScript`. The interpreter side (libraries, conversions, error
+/// tables) is CPodiumLua's.
+///
+/// Not thread-safe: only called by the dispatcher, inside the executor, like every command.
+public final class LuaEngine: ScriptingEngine {
+    /// Valkey's `LRU_LIST_LENGTH`: EVAL keeps at most this many scripts it compiled itself.
+    static let evalCacheLimit = 500
+
+    struct Script {
+        var body: ByteBuffer
+        var flags: ScriptFlags
+        /// Compiled by EVAL (evictable) rather than SCRIPT LOAD.
+        var fromEval: Bool
+        var lastUse: UInt64
+    }
+
+    unowned let dispatcher: Dispatcher
+    private var state: OpaquePointer?
+    private let host: UnsafeMutablePointer<podium_lua_host>
+    private var scripts: [String: Script] = [:]
+    private var evalScripts = 0
+    private var useClock: UInt64 = 0
+    private var evicted = 0
+    private var scriptsMemory = 0
+    /// The client scripts' commands run as (Valkey's lua client).
+    let scriptClient: ClientSession
+    /// While a script runs: its rules and what it did, and who called it.
+    private var run: ScriptRun?
+    private var caller: ClientSession?
+    private var output = podium_lua_output()
+    private var replyBuffer = ByteBuffer()
+    private var argumentBuffer = ByteBuffer()
+    /// What the C side reads a command's reply (or refusal) from: stable until the next call.
+    private var exchange = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 1)
+    private var blob: [UInt8] = []
+    private var lengths: [Int] = []
+
+    public init(dispatcher: Dispatcher) {
+        self.dispatcher = dispatcher
+        self.scriptClient = ClientSession(id: Int.max)
+        scriptClient.isScript = true
+        scriptClient.address = "lua"
+        host = .allocate(capacity: 1)
+        host.initialize(to: podium_lua_host())
+        host.pointee.context = Unmanaged.passUnretained(self).toOpaque()
+        host.pointee.call = luaHostCall
+        host.pointee.acl_check = luaHostACLCheck
+        host.pointee.format_double = luaHostFormatDouble
+        host.pointee.log = luaHostLog
+        host.pointee.sha1hex = luaHostSHA1
+        host.pointee.set_resp = luaHostSetResp
+        host.pointee.set_repl = luaHostSetRepl
+        host.pointee.interrupt = luaHostInterrupt
+        state = Self.makeInterpreter(host)
+    }
+
+    deinit {
+        if let state { podium_lua_close(state) }
+        host.deallocate()
+        exchange.deallocate()
+        podium_lua_output_free(&output)
+    }
+
+    private static func makeInterpreter(_ host: UnsafeMutablePointer<podium_lua_host>) -> OpaquePointer? {
+        podium_lua_create(host, ConnectionCommands.redisVersion, Double(0x07_02_04), "8.0.1", Double(0x08_00_01), "valkey")
+    }
+
+    // MARK: - ScriptingEngine
+
+    public var figures: ScriptingFigures {
+        var f = ScriptingFigures()
+        f.cachedScripts = scripts.count
+        f.evictedScripts = evicted
+        f.interpreterMemory = state.map { Int(podium_lua_memory($0)) } ?? 0
+        f.scriptsMemory = scriptsMemory
+        return f
+    }
+
+    public func exists(sha: ByteBuffer) -> Bool {
+        sha.readableBytes == 40 && scripts[String(buffer: sha).lowercased()] != nil
+    }
+
+    public func body(sha: ByteBuffer) -> ByteBuffer? {
+        guard sha.readableBytes == 40 else { return nil }
+        return scripts[String(buffer: sha).lowercased()]?.body
+    }
+
+    public func flush() {
+        if let state { podium_lua_close(state) }
+        scripts.removeAll()
+        evalScripts = 0
+        scriptsMemory = 0
+        state = Self.makeInterpreter(host)
+    }
+
+    public func load(_ ctx: inout CommandContext, body: ByteBuffer) throws(CommandError) -> String {
+        let sha = Self.sha1(body)
+        if var script = scripts[sha] {
+            // A script EVAL compiled becomes a loaded one, which is never evicted.
+            if script.fromEval {
+                script.fromEval = false
+                evalScripts -= 1
+                scripts[sha] = script
+            }
+            return sha
+        }
+        try create(sha: sha, body: body, fromEval: false)
+        return sha
+    }
+
+    public func eval(_ ctx: inout CommandContext, bySHA: Bool, readOnly: Bool) throws(CommandError) {
+        if bySHA, ctx.args[1].readableBytes != 40 { throw ScriptingCommands.noScriptError }
+        let numkeys = try ctx.integer(2)
+        if numkeys > ctx.argc - 3 { throw .numkeysAboveArguments }
+        if numkeys < 0 { throw .numkeysNegative }
+        let sha = bySHA ? String(buffer: ctx.args[1]).lowercased() : Self.sha1(ctx.args[1])
+        if scripts[sha] == nil {
+            if bySHA { throw ScriptingCommands.noScriptError }
+            try create(sha: sha, body: ctx.args[1], fromEval: true)
+        }
+        useClock += 1
+        scripts[sha]!.lastUse = useClock
+        let flags = scripts[sha]!.flags
+        let newRun = try prepare(flags: flags, readOnly: readOnly, ctx: &ctx)
+        ctx.preventPropagation()
+        execute(name: "f_" + sha, funcname: sha, functionMode: false, run: newRun, numkeys: numkeys, ctx: &ctx)
+    }
+
+    // MARK: - Compiling
+
+    private func create(sha: String, body: ByteBuffer, fromEval: Bool) throws(CommandError) {
+        let (flags, shebangLength) = try ScriptFlags.parseShebang(body)
+        guard let state else { throw .scriptCompile("no interpreter") }
+        var failure: UnsafeMutablePointer<CChar>?
+        let status = body.withUnsafeReadableBytes { raw in
+            podium_lua_load(state, "f_" + sha, raw.baseAddress?.assumingMemoryBound(to: CChar.self), raw.count,
+                            shebangLength, &failure)
+        }
+        if status != 0 {
+            let message = failure.map { String(cString: $0) } ?? "unknown error"
+            free(failure)
+            throw .scriptCompile(message)
+        }
+        if fromEval {
+            if evalScripts >= Self.evalCacheLimit { evictOldestEvalScript() }
+            evalScripts += 1
+        }
+        useClock += 1
+        // A copy of the body: the argument is a slice of the receive buffer.
+        var copy = ByteBuffer()
+        copy.writeImmutableBuffer(body)
+        scripts[sha] = Script(body: copy, flags: flags, fromEval: fromEval, lastUse: useClock)
+        scriptsMemory += body.readableBytes + 40
+    }
+
+    /// Valkey evicts the least recently used of EVAL's scripts once it holds 500 (SCRIPT LOAD's stay).
+    private func evictOldestEvalScript() {
+        guard let oldest = scripts.filter({ $0.value.fromEval }).min(by: { $0.value.lastUse < $1.value.lastUse })
+        else { return }
+        if let state { podium_lua_unload(state, "f_" + oldest.key) }
+        scriptsMemory -= oldest.value.body.readableBytes + 40
+        scripts[oldest.key] = nil
+        evalScripts -= 1
+        evicted += 1
+    }
+
+    // MARK: - Running
+
+    /// Valkey's `scriptPrepareForRun`: what a script's flags refuse before it starts, and the rules of its run.
+    private func prepare(flags: ScriptFlags, readOnly: Bool, ctx: inout CommandContext) throws(CommandError)
+        -> ScriptRun
+    {
+        let outOfMemory = dispatcher.isOutOfMemory
+        if !flags.contains(.compatibility) {
+            if flags.contains(.noCluster), dispatcher.cluster != nil { throw .scriptNoCluster }
+            if !flags.contains(.noWrites) {
+                if !ctx.client.replaysLog, let reason = dispatcher.propagator?.writeRefusal() {
+                    throw .scriptDiskError(reason)
+                }
+                if readOnly { throw .scriptWriteFromReadOnlyCommand }
+            }
+            if outOfMemory, !flags.contains(.allowOOM), !flags.contains(.noWrites), !ctx.client.replaysLog {
+                throw .scriptOutOfMemory
+            }
+        }
+        let scriptReadOnly = readOnly || (!flags.contains(.compatibility) && flags.contains(.noWrites))
+        let allowOOM = !flags.contains(.compatibility) && flags.contains(.allowOOM)
+        let crossSlot = flags.contains(.compatibility) || flags.contains(.allowCrossSlotKeys)
+        var slot: Int?
+        if dispatcher.cluster != nil, let first = (try? ctx.integer(2)).flatMap({ $0 > 0 ? 3 : nil }) {
+            slot = ctx.args[first].withUnsafeReadableBytes { HashSlot.of($0) }
+        }
+        return ScriptRun(readOnly: scriptReadOnly, allowOOM: allowOOM, allowCrossSlot: crossSlot,
+                         outOfMemoryAtStart: outOfMemory, slot: slot)
+    }
+
+    private func execute(name: String, funcname: String, functionMode: Bool, run newRun: ScriptRun, numkeys: Int,
+                         ctx: inout CommandContext)
+    {
+        guard let state else { return }
+        let client = ctx.client
+        scriptClient.db = client.db
+        scriptClient.proto = .resp2
+        scriptClient.user = client.user
+        scriptClient.recordsWrites = true
+        scriptClient.replaysLog = client.replaysLog
+        run = newRun
+        caller = client
+        defer {
+            run = nil
+            caller = nil
+        }
+        // Keys then arguments, back to back (the C side makes the KEYS and ARGV tables of them).
+        blob.removeAll(keepingCapacity: true)
+        lengths.removeAll(keepingCapacity: true)
+        for i in 3..<ctx.argc {
+            ctx.args[i].withUnsafeReadableBytes { blob.append(contentsOf: $0) }
+            lengths.append(ctx.args[i].readableBytes)
+        }
+        let proto: Int32 = client.proto == .resp3 ? 3 : 2
+        _ = blob.withUnsafeBufferPointer { bytes in
+            lengths.withUnsafeBufferPointer { sizes in
+                podium_lua_run(state, name, funcname, functionMode ? 1 : 0,
+                               UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self),
+                               sizes.baseAddress, Int32(numkeys), Int32(ctx.argc - 3 - numkeys), proto, &output)
+            }
+        }
+        if let data = output.data, output.length > 0 {
+            ctx.reply.buffer.writeBytes(UnsafeRawBufferPointer(start: data, count: output.length))
+            if output.is_error != 0, output.error_counted == 0 {
+                let text = String(decoding: UnsafeRawBufferPointer(start: data + 1, count: max(0, output.length - 3)),
+                                  as: UTF8.self)
+                dispatcher.countErrorReply(text)
+            }
+        }
+    }
+
+    // MARK: - Host callbacks (called from C while a script runs)
+
+    fileprivate func callFromLua(_ argc: Int, _ argv: UnsafePointer<UnsafePointer<CChar>?>,
+                                 _ sizes: UnsafePointer<Int>, _ out: UnsafeMutablePointer<UnsafePointer<CChar>?>,
+                                 _ outLength: UnsafeMutablePointer<Int>) -> Int32
+    {
+        guard var current = run, let caller else {
+            return publish("Please specify at least one argument for this call", out, outLength, refused: true)
+        }
+        let args = arguments(argc, argv, sizes)
+        replyBuffer.clear()
+        let refusal = dispatcher.callFromScript(args, run: &current, client: scriptClient, caller: caller,
+                                                reply: &replyBuffer)
+        run = current
+        if let refusal {
+            var text = refusal.message
+            // Valkey's shared error objects keep their code ("-OOM …", "-MISCONF …"); its own texts get ERR.
+            switch refusal {
+            case .outOfMemory, .diskWriteError: text = "-" + text
+            default: break
+            }
+            return publish(text, out, outLength, refused: true)
+        }
+        let count = replyBuffer.readableBytes
+        ensureExchange(count)
+        replyBuffer.withUnsafeReadableBytes { exchange.copyMemory(from: $0) }
+        out.pointee = UnsafePointer(exchange.baseAddress!.assumingMemoryBound(to: CChar.self))
+        outLength.pointee = count
+        return 0
+    }
+
+    fileprivate func aclCheck(_ argc: Int, _ argv: UnsafePointer<UnsafePointer<CChar>?>,
+                              _ sizes: UnsafePointer<Int>) -> Int32
+    {
+        guard let caller else { return -1 }
+        switch dispatcher.aclAllowsFromScript(arguments(argc, argv, sizes), caller: caller) {
+        case nil: return -1
+        case true?: return 1
+        case false?: return 0
+        }
+    }
+
+    fileprivate func setResp(_ resp: Int32) { scriptClient.proto = resp == 3 ? .resp3 : .resp2 }
+
+    fileprivate func setRepl(_ flags: Int32) { scriptClient.recordsWrites = flags & 1 != 0 }
+
+    fileprivate func log(_ level: Int32, _ text: String) {
+        let levels: [Logger.Level] = [.debug, .info, .notice, .warning]
+        dispatcher.logger.log(level: levels[Int(max(0, min(3, level)))], "\(text)")
+    }
+
+    private func arguments(_ argc: Int, _ argv: UnsafePointer<UnsafePointer<CChar>?>,
+                           _ sizes: UnsafePointer<Int>) -> [ByteBuffer]
+    {
+        // One buffer for all of them, sliced: a command keeps what it stores by copying it.
+        argumentBuffer.clear()
+        var total = 0
+        for i in 0..<argc { total += sizes[i] }
+        argumentBuffer.reserveCapacity(total)
+        var args: [ByteBuffer] = []
+        args.reserveCapacity(argc)
+        for i in 0..<argc {
+            argumentBuffer.writeBytes(UnsafeRawBufferPointer(start: argv[i], count: sizes[i]))
+        }
+        var offset = argumentBuffer.readerIndex
+        for i in 0..<argc {
+            args.append(argumentBuffer.getSlice(at: offset, length: sizes[i])!)
+            offset += sizes[i]
+        }
+        return args
+    }
+
+    private func ensureExchange(_ count: Int) {
+        guard count > exchange.count else { return }
+        exchange.deallocate()
+        exchange = .allocate(byteCount: max(count, exchange.count * 2), alignment: 1)
+    }
+
+    private func publish(_ text: String, _ out: UnsafeMutablePointer<UnsafePointer<CChar>?>,
+                         _ outLength: UnsafeMutablePointer<Int>, refused: Bool) -> Int32
+    {
+        let bytes = Array(text.utf8)
+        ensureExchange(bytes.count)
+        bytes.withUnsafeBytes { exchange.copyMemory(from: $0) }
+        out.pointee = UnsafePointer(exchange.baseAddress!.assumingMemoryBound(to: CChar.self))
+        outLength.pointee = bytes.count
+        return refused ? 1 : 0
+    }
+
+    static func sha1(_ body: ByteBuffer) -> String {
+        body.withUnsafeReadableBytes { hex(Insecure.SHA1.hash(data: $0)) }
+    }
+
+    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(40)
+        for byte in digest {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+// MARK: - C entry points
+
+private func engine(_ context: UnsafeMutableRawPointer?) -> LuaEngine {
+    Unmanaged<LuaEngine>.fromOpaque(context!).takeUnretainedValue()
+}
+
+private let luaHostCall: @convention(c) (
+    UnsafeMutableRawPointer?, Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int>?,
+    UnsafeMutablePointer<UnsafePointer<CChar>?>?, UnsafeMutablePointer<Int>?
+) -> Int32 = { context, argc, argv, sizes, out, outLength in
+    engine(context).callFromLua(Int(argc), argv!, sizes!, out!, outLength!)
+}
+
+private let luaHostACLCheck: @convention(c) (
+    UnsafeMutableRawPointer?, Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int>?
+) -> Int32 = { context, argc, argv, sizes in
+    engine(context).aclCheck(Int(argc), argv!, sizes!)
+}
+
+private let luaHostFormatDouble: @convention(c) (Double, UnsafeMutablePointer<CChar>?) -> Int = { value, buffer in
+    let text = Array(NumberFormat.formatDouble(value).utf8.prefix(39))
+    text.withUnsafeBytes { UnsafeMutableRawPointer(buffer!).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    buffer![text.count] = 0
+    return text.count
+}
+
+private let luaHostLog: @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafePointer<CChar>?, Int) -> Void = {
+    context, level, text, length in
+    let message = String(decoding: UnsafeRawBufferPointer(start: text, count: length), as: UTF8.self)
+    engine(context).log(level, message)
+}
+
+private let luaHostSHA1: @convention(c) (UnsafePointer<CChar>?, Int, UnsafeMutablePointer<CChar>?) -> Void = {
+    data, length, out in
+    let digest = Insecure.SHA1.hash(data: UnsafeRawBufferPointer(start: data, count: length))
+    let text = Array(LuaEngine.hex(digest).utf8)
+    text.withUnsafeBytes { UnsafeMutableRawPointer(out!).copyMemory(from: $0.baseAddress!, byteCount: 40) }
+    out![40] = 0
+}
+
+private let luaHostSetResp: @convention(c) (UnsafeMutableRawPointer?, Int32) -> Void = { context, resp in
+    engine(context).setResp(resp)
+}
+
+private let luaHostSetRepl: @convention(c) (UnsafeMutableRawPointer?, Int32) -> Void = { context, flags in
+    engine(context).setRepl(flags)
+}
+
+private let luaHostInterrupt: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = { _ in 0 }
