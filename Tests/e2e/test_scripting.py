@@ -422,3 +422,19 @@ def test_eval_in_multi_and_commandstats(podium):
         stats = c.info("commandstats")
         assert stats["cmdstat_eval"]["calls"] == 2
         assert stats["cmdstat_incr"]["calls"] == 2
+
+
+def test_function_flush_and_list_with_no_libraries_match_the_oracle(podium, oracle):
+    """FUNCTION LOAD is not implemented yet, so no library exists; FLUSH and LIST answer as for an empty store."""
+    out = []
+    for server in (podium, oracle):
+        with server.client() as c:
+            c.function_flush()
+        with server.raw() as conn:
+            out.append([conn.call(*cmd) for cmd in (
+                ["FUNCTION", "FLUSH"], ["FUNCTION", "FLUSH", "ASYNC"], ["FUNCTION", "FLUSH", "sync"],
+                ["FUNCTION", "FLUSH", "bogus"], ["FUNCTION", "LIST"], ["FUNCTION", "LIST", "WITHCODE"],
+                ["FUNCTION", "LIST", "LIBRARYNAME", "x*", "WITHCODE"], ["FUNCTION", "LIST", "LIBRARYNAME"],
+                ["FUNCTION", "LIST", "bogus"], ["FUNCTION", "LIST", "WITHCODE", "WITHCODE"],
+            )])
+    assert out[0] == out[1]

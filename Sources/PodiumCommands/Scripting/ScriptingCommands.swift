@@ -35,6 +35,9 @@ extension CommandError {
     public static let numkeysAboveArguments = CommandError.custom("ERR Number of keys can't be greater than number of args")
     public static let numkeysNegative = CommandError.custom("ERR Number of keys can't be negative")
     static let scriptFlushOption = CommandError.custom("ERR SCRIPT FLUSH only support SYNC|ASYNC option")
+    static let functionFlushOption = CommandError.custom("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
+    static let functionLibraryNameMissing = CommandError.custom("ERR library name argument was not given")
+    static func functionUnknownArgument(_ argument: String) -> CommandError { .custom("ERR Unknown argument \(argument)") }
     static let scriptKillNotBusy = CommandError.custom("NOTBUSY No scripts in execution right now.")
     public static func scriptCompile(_ message: String) -> CommandError {
         .custom("ERR Error compiling script (new function): \(message)")
@@ -131,6 +134,36 @@ public enum ScriptingCommands {
         ])
     }
 
+    /// FUNCTION FLUSH [ASYNC | SYNC]. Functions cannot be loaded yet (FUNCTION LOAD is not implemented), so
+    /// there is never a library to remove: the reply is Valkey's for an empty function store. Redis' own test
+    /// suite sends it before every test file in external mode.
+    static func functionFlush(_ ctx: inout CommandContext) throws(CommandError) {
+        if ctx.argc > 3 { throw .subcommandSyntax(sub: ctx.string(1), command: "function") }
+        if ctx.argc == 3, !(ctx.argIs(2, "sync") || ctx.argIs(2, "async")) { throw .functionFlushOption }
+        ctx.reply.ok()
+    }
+
+    /// FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE]: no library can exist yet (see functionFlush), so the
+    /// reply is always empty; the arguments are checked as Valkey checks them.
+    static func functionList(_ ctx: inout CommandContext) throws(CommandError) {
+        var withCode = false
+        var libraryName = false
+        var i = 2
+        while i < ctx.argc {
+            if !withCode, ctx.argIs(i, "withcode") {
+                withCode = true
+            } else if !libraryName, ctx.argIs(i, "libraryname") {
+                guard i + 1 < ctx.argc else { throw .functionLibraryNameMissing }
+                libraryName = true
+                i += 1
+            } else {
+                throw .functionUnknownArgument(ctx.string(i))
+            }
+            i += 1
+        }
+        ctx.reply.arrayHeader(0)
+    }
+
     /// The NOSCRIPT error, for the engine.
     public static var noScriptError: CommandError { .noScript }
 }
@@ -158,6 +191,18 @@ extension CommandTable {
                     complexity: "Depends on the script that is executed.",
                     syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]", handler: ScriptingCommands.evalshaRO,
                     keySpecs: [.counted(at: 2, .read)]),
+        CommandSpec("function", arity: -2, flags: [], group: .scripting, since: "7.0.0",
+                    summary: "A container for function commands.", complexity: "Depends on subcommand.",
+                    subcommands: [
+            CommandSpec("function|flush", arity: -2, flags: [.noscript, .write], group: .scripting, since: "7.0.0",
+                        summary: "Deletes all libraries and functions (none can be loaded yet: FUNCTION LOAD is not implemented).",
+                        complexity: "O(N) where N is the number of functions deleted", syntax: "[ASYNC | SYNC]",
+                        handler: ScriptingCommands.functionFlush),
+            CommandSpec("function|list", arity: -2, flags: [.noscript], group: .scripting, since: "7.0.0",
+                        summary: "Returns information about all libraries (always none yet: FUNCTION LOAD is not implemented).",
+                        complexity: "O(N) where N is the number of functions",
+                        syntax: "[LIBRARYNAME library-name-pattern] [WITHCODE]", handler: ScriptingCommands.functionList),
+        ]),
         CommandSpec("script", arity: -2, flags: [], group: .scripting, since: "2.6.0",
                     summary: "A container for Lua scripts management commands.", complexity: "Depends on subcommand.",
                     subcommands: [
