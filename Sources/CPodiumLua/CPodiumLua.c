@@ -931,14 +931,6 @@ static int protected_setmetatable(lua_State *L) {
 }
 
 // Chunks made by loadstring/load inside a script see the same protected globals as the script.
-static int set_proxy_env(lua_State *L, int results) {
-    if (lua_isfunction(L, -results) && !lua_iscfunction(L, -results)) {
-        lua_getfield(L, LUA_REGISTRYINDEX, GLOBALS_PROXY_KEY);
-        lua_setfenv(L, -results - 1);
-    }
-    return results;
-}
-
 static int protected_loadstring(lua_State *L) {
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
@@ -952,7 +944,7 @@ static int protected_loadstring(lua_State *L) {
 }
 
 // The function a getfenv/setfenv argument names: a function, or a level counted from the caller (1).
-static void push_function_at(lua_State *L, const char *name) {
+static void push_function_at(lua_State *L) {
     if (lua_isfunction(L, 1)) {
         lua_pushvalue(L, 1);
         return;
@@ -963,7 +955,6 @@ static void push_function_at(lua_State *L, const char *name) {
     if (lua_getstack(L, level, &ar) == 0) luaL_argerror(L, 1, "invalid level");
     lua_getinfo(L, "f", &ar);
     if (lua_isnil(L, -1)) luaL_error(L, "no function environment for tail call at level %d", level);
-    (void)name;
 }
 
 // getfenv never hands out the real globals table: the proxy stands for it.
@@ -971,7 +962,7 @@ static int protected_getfenv(lua_State *L) {
     if (lua_isnumber(L, 1) && lua_tointeger(L, 1) == 0) {
         lua_pushvalue(L, LUA_GLOBALSINDEX);
     } else {
-        push_function_at(L, "getfenv");
+        push_function_at(L);
         if (lua_iscfunction(L, -1)) {
             lua_pushvalue(L, LUA_GLOBALSINDEX);
         } else {
@@ -990,7 +981,7 @@ static int protected_getfenv(lua_State *L) {
 static int protected_setfenv(lua_State *L) {
     luaL_checktype(L, 2, LUA_TTABLE);
     if (lua_isnumber(L, 1) && lua_tointeger(L, 1) == 0) return luaL_error(L, "Attempt to modify a readonly table");
-    push_function_at(L, "setfenv");
+    push_function_at(L);
     if (lua_iscfunction(L, -1)) {
         return luaL_error(L, "'setfenv' cannot change environment of given object");
     }

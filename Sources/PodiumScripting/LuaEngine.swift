@@ -136,7 +136,7 @@ public final class LuaEngine: ScriptingEngine {
         useClock += 1
         scripts[sha]!.lastUse = useClock
         let flags = scripts[sha]!.flags
-        let newRun = try prepare(flags: flags, readOnly: readOnly, ctx: &ctx)
+        let newRun = try prepare(flags: flags, readOnly: readOnly, numkeys: numkeys, ctx: &ctx)
         ctx.preventPropagation()
         execute(name: "f_" + sha, funcname: sha, functionMode: false, run: newRun, numkeys: numkeys, ctx: &ctx)
     }
@@ -182,7 +182,8 @@ public final class LuaEngine: ScriptingEngine {
     // MARK: - Running
 
     /// Valkey's `scriptPrepareForRun`: what a script's flags refuse before it starts, and the rules of its run.
-    private func prepare(flags: ScriptFlags, readOnly: Bool, ctx: inout CommandContext) throws(CommandError)
+    private func prepare(flags: ScriptFlags, readOnly: Bool, numkeys: Int, ctx: inout CommandContext)
+        throws(CommandError)
         -> ScriptRun
     {
         let outOfMemory = dispatcher.isOutOfMemory
@@ -202,8 +203,9 @@ public final class LuaEngine: ScriptingEngine {
         let allowOOM = !flags.contains(.compatibility) && flags.contains(.allowOOM)
         let crossSlot = flags.contains(.compatibility) || flags.contains(.allowCrossSlotKeys)
         var slot: Int?
-        if dispatcher.cluster != nil, let first = (try? ctx.integer(2)).flatMap({ $0 > 0 ? 3 : nil }) {
-            slot = ctx.args[first].withUnsafeReadableBytes { HashSlot.of($0) }
+        // The declared keys share a slot (the dispatcher's cluster check); the script's commands must keep to it.
+        if dispatcher.cluster != nil, numkeys > 0 {
+            slot = ctx.args[3].withUnsafeReadableBytes { HashSlot.of($0) }
         }
         return ScriptRun(readOnly: scriptReadOnly, allowOOM: allowOOM, allowCrossSlot: crossSlot,
                          outOfMemoryAtStart: outOfMemory, slot: slot)
@@ -256,8 +258,9 @@ public final class LuaEngine: ScriptingEngine {
                                  _ sizes: UnsafePointer<Int>, _ out: UnsafeMutablePointer<UnsafePointer<CChar>?>,
                                  _ outLength: UnsafeMutablePointer<Int>) -> Int32
     {
+        // The C side only calls while a script runs.
         guard var current = run, let caller else {
-            return publish("Please specify at least one argument for this call", out, outLength, refused: true)
+            return publish("server.call outside a script", out, outLength, refused: true)
         }
         let args = arguments(argc, argv, sizes)
         replyBuffer.clear()

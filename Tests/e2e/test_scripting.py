@@ -257,7 +257,7 @@ def _run(conn: RespConnection, case: Case) -> tuple[Reply, list]:
     for command in case.setup:
         conn.call(*command)
     reply = conn.call("EVAL", case.script, len(case.keys), *case.keys, *case.args)
-    data = [conn.call("DUMP", k) if False else _value(conn, k) for k in case.check]
+    data = [_value(conn, k) for k in case.check]
     return reply, data
 
 

@@ -276,22 +276,31 @@ public final class Dispatcher {
     /// `multi` inside a transaction), and in EXEC the text that says the rules changed since the command was queued.
     func denyByACL(_ ctx: inout CommandContext, _ denial: ACLDenial, user: ACLUser) {
         let client = ctx.client
+        let reason = recordDenial(denial, spec: ctx.spec, args: ctx.args, user: user, client: client,
+                                  context: client.inMulti || inExec ? .multi : .toplevel)
+        rejectBeforeRun(&ctx, inExec ? .noPermissionInExec(reason) : .noPermission(reason, command: ctx.spec.fullName))
+    }
+
+    /// Writes an ACL LOG entry for a denial (the command's full name, or the refused key or channel) and returns
+    /// its reason; shared by the dispatcher and the commands scripts call.
+    func recordDenial(_ denial: ACLDenial, spec: CommandSpec, args: [ByteBuffer], user: ACLUser, client: ClientSession,
+                      context: ACLLogEntry.Context) -> ACLLogEntry.Reason {
         let reason: ACLLogEntry.Reason
         let object: String
         switch denial {
         case .command:
             reason = .command
-            object = ctx.spec.fullName
+            object = spec.fullName
         case .key(let argument):
             reason = .key
-            object = ctx.string(argument)
+            object = String(buffer: args[argument])
         case .channel(let argument):
             reason = .channel
-            object = ctx.string(argument)
+            object = String(buffer: args[argument])
         }
-        acl.record(reason, context: client.inMulti || inExec ? .multi : .toplevel, object: object, username: user.name,
+        acl.record(reason, context: context, object: object, username: user.name,
                    clientInfo: ClientCommands.describe(client, now: keyspace.now), now: keyspace.now)
-        rejectBeforeRun(&ctx, inExec ? .noPermissionInExec(reason) : .noPermission(reason, command: ctx.spec.fullName))
+        return reason
     }
 
     /// Runs a handler with statistics; used directly by EXEC for queued commands.

@@ -69,21 +69,7 @@ extension Dispatcher {
         if spec.flags.contains(.noscript) { return .scriptNotAllowed }
         let user = acl.user(of: caller)
         if let denial = user.check(spec, args) {
-            let reason: ACLLogEntry.Reason
-            let object: String
-            switch denial {
-            case .command:
-                reason = .command
-                object = spec.fullName
-            case .key(let i):
-                reason = .key
-                object = String(buffer: args[i])
-            case .channel(let i):
-                reason = .channel
-                object = String(buffer: args[i])
-            }
-            acl.record(reason, context: .lua, object: object, username: user.name,
-                       clientInfo: ClientCommands.describe(caller, now: keyspace.now), now: keyspace.now)
+            let reason = recordDenial(denial, spec: spec, args: args, user: user, client: caller, context: .lua)
             return .scriptACL(.noPermission(reason, command: spec.fullName))
         }
         let writes = spec.flags.contains(.write)
