@@ -12,6 +12,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 int luaopen_cjson(lua_State *L);
 int luaopen_bit(lua_State *L);
@@ -19,6 +21,8 @@ int luaopen_bit(lua_State *L);
 #define HOST_KEY "podium.host"
 #define GLOBALS_PROXY_KEY "podium.globals"
 #define READONLY_KEY "podium.readonly"
+#define LIBRARY_API_KEY "podium.library_api"
+#define ERROR_HANDLER_KEY "podium.error_handler"
 #define LRAND48_MAX 2147483647
 
 // What one interpreter keeps besides the Lua state (several servers may run in one process).
@@ -32,6 +36,14 @@ typedef struct podium_state {
     int script_resp;
     long runs;
     uint64_t rand48;
+    // The function engine (FUNCTION LOAD / FCALL) rather than EVAL's.
+    int function_engine;
+    // While FUNCTION LOAD runs a library: its deadline (monotonic ms, 0 for none) and what it registered.
+    int loading;
+    double load_deadline;
+    podium_lua_function *registered;
+    int registered_count;
+    int registered_capacity;
 } podium_state;
 
 static podium_state *state_of(lua_State *L) {
@@ -1046,8 +1058,280 @@ static void wrap_global(lua_State *L, const char *name, lua_CFunction wrapper) {
     lua_setglobal(L, name);
 }
 
+// MARK: - Functions (FUNCTION LOAD's library API)
+
+static double monotonic_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void free_registered(podium_state *state) {
+    for (int i = 0; i < state->registered_count; i++) {
+        free(state->registered[i].name);
+        free(state->registered[i].description);
+    }
+    state->registered_count = 0;
+}
+
+// Valkey's functionsVerifyName: [a-zA-Z0-9_]+.
+static int valid_function_name(const char *name, size_t length) {
+    if (length == 0) return 0;
+    for (size_t i = 0; i < length; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return 0;
+    }
+    return 1;
+}
+
+// Valkey's luaGetStringSds: a string (or number) copied, or NULL.
+static char *copy_string(lua_State *L, int index, size_t *length) {
+    if (!lua_isstring(L, index)) return NULL;
+    const char *text = lua_tolstring(L, index, length);
+    char *copy = malloc(*length + 1);
+    if (!copy) abort();
+    memcpy(copy, text, *length);
+    copy[*length] = 0;
+    return copy;
+}
+
+static int raise_registration_error(lua_State *L, char *name, char *description, int ref, const char *message) {
+    free(name);
+    free(description);
+    if (ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, ref);
+    push_error(L, message);
+    return lua_error(L);
+}
+
+static const char *const flag_names[] = {"no-writes", "allow-oom", "allow-stale", "no-cluster",
+                                         "allow-cross-slot-keys", NULL};
+
+// server.register_function(name, callback) or server.register_function{function_name=…, callback=…,
+// flags={…}, description=…}, as Valkey's luaRegisterFunction.
+static int server_register_function(lua_State *L) {
+    podium_state *state = state_of(L);
+    if (!state->loading) {
+        push_error(L, "server.register_function can only be called on FUNCTION LOAD command");
+        return lua_error(L);
+    }
+    int argc = lua_gettop(L);
+    if (argc < 1 || argc > 2) {
+        push_error(L, "wrong number of arguments to server.register_function");
+        return lua_error(L);
+    }
+    char *name = NULL, *description = NULL;
+    size_t name_length = 0, description_length = 0;
+    int ref = LUA_NOREF;
+    int flags = 0;
+    if (argc == 1) {
+        if (!lua_istable(L, 1)) {
+            return raise_registration_error(L, name, description, ref,
+                                            "calling server.register_function with a single argument is only "
+                                            "applicable to Lua table (representing named arguments).");
+        }
+        lua_pushnil(L);
+        while (lua_next(L, 1)) {
+            if (!lua_isstring(L, -2)) {
+                return raise_registration_error(L, name, description, ref,
+                                                "named argument key given to server.register_function is not a "
+                                                "string");
+            }
+            lua_pushvalue(L, -2);
+            const char *key = lua_tostring(L, -1);
+            lua_pop(L, 1);  // the key's copy (a number key stays a number for lua_next)
+            if (!strcasecmp(key, "function_name")) {
+                free(name);
+                if (!(name = copy_string(L, -1, &name_length))) {
+                    return raise_registration_error(L, name, description, ref,
+                                                    "function_name argument given to server.register_function "
+                                                    "must be a string");
+                }
+            } else if (!strcasecmp(key, "description")) {
+                free(description);
+                if (!(description = copy_string(L, -1, &description_length))) {
+                    return raise_registration_error(L, name, description, ref,
+                                                    "description argument given to server.register_function must "
+                                                    "be a string");
+                }
+            } else if (!strcasecmp(key, "callback")) {
+                if (!lua_isfunction(L, -1)) {
+                    return raise_registration_error(L, name, description, ref,
+                                                    "callback argument given to server.register_function must be "
+                                                    "a function");
+                }
+                if (ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, ref);
+                ref = luaL_ref(L, LUA_REGISTRYINDEX);  // pops the value
+                continue;
+            } else if (!strcasecmp(key, "flags")) {
+                if (!lua_istable(L, -1)) {
+                    return raise_registration_error(L, name, description, ref,
+                                                    "flags argument to server.register_function must be a table "
+                                                    "representing function flags");
+                }
+                flags = 0;
+                for (int j = 1;; j++) {
+                    lua_pushnumber(L, j);
+                    lua_gettable(L, -2);
+                    if (lua_isnil(L, -1)) {
+                        lua_pop(L, 1);
+                        break;
+                    }
+                    int found = 0;
+                    if (lua_isstring(L, -1)) {
+                        const char *flag = lua_tostring(L, -1);
+                        for (int f = 0; flag_names[f]; f++) {
+                            if (!strcasecmp(flag_names[f], flag)) {
+                                flags |= 1 << f;
+                                found = 1;
+                                break;
+                            }
+                        }
+                    }
+                    lua_pop(L, 1);
+                    if (!found) return raise_registration_error(L, name, description, ref, "unknown flag given");
+                }
+            } else {
+                return raise_registration_error(L, name, description, ref,
+                                                "unknown argument given to server.register_function");
+            }
+            lua_pop(L, 1);
+        }
+        if (!name) {
+            return raise_registration_error(L, name, description, ref,
+                                            "server.register_function must get a function name argument");
+        }
+        if (ref == LUA_NOREF) {
+            return raise_registration_error(L, name, description, ref,
+                                            "server.register_function must get a callback argument");
+        }
+    } else {
+        if (!(name = copy_string(L, 1, &name_length))) {
+            return raise_registration_error(L, name, description, ref,
+                                            "first argument to server.register_function must be a string");
+        }
+        if (!lua_isfunction(L, 2)) {
+            return raise_registration_error(L, name, description, ref,
+                                            "second argument to server.register_function must be a function");
+        }
+        lua_settop(L, 2);
+        ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    // Valkey's functionLibCreateFunction (its text says "Library names" for function names too).
+    if (!valid_function_name(name, name_length)) {
+        return raise_registration_error(L, name, description, ref,
+                                        "Library names can only contain letters, numbers, or underscores(_) and "
+                                        "must be at least one character long");
+    }
+    for (int i = 0; i < state->registered_count; i++) {
+        if (state->registered[i].name_length == name_length && !memcmp(state->registered[i].name, name, name_length))
+            return raise_registration_error(L, name, description, ref, "Function already exists in the library");
+    }
+    if (state->registered_count == state->registered_capacity) {
+        int capacity = state->registered_capacity ? state->registered_capacity * 2 : 8;
+        podium_lua_function *grown = realloc(state->registered, sizeof(podium_lua_function) * (size_t)capacity);
+        if (!grown) abort();
+        state->registered = grown;
+        state->registered_capacity = capacity;
+    }
+    podium_lua_function *f = &state->registered[state->registered_count++];
+    f->name = name;
+    f->name_length = name_length;
+    f->description = description;
+    f->description_length = description_length;
+    f->has_description = description != NULL;
+    f->flags = flags;
+    f->ref = ref;
+    return 0;
+}
+
+// Swaps what a library's globals resolve to: the library API while it loads, the real globals when called.
+static void set_globals_source(lua_State *L, int library_api) {
+    lua_getfield(L, LUA_REGISTRYINDEX, GLOBALS_PROXY_KEY);
+    lua_getmetatable(L, -1);
+    if (library_api) {
+        lua_getfield(L, LUA_REGISTRYINDEX, LIBRARY_API_KEY);
+    } else {
+        lua_pushvalue(L, LUA_GLOBALSINDEX);
+    }
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 2);
+}
+
+// FUNCTION LOAD's time limit (Valkey's luaEngineLoadHook): once over, every line raises.
+static void load_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    podium_state *state = state_of(L);
+    if (state->load_deadline > 0 && monotonic_ms() > state->load_deadline) {
+        lua_sethook(L, load_hook, LUA_MASKLINE, 0);
+        push_error(L, "FUNCTION LOAD timeout");
+        lua_error(L);
+    }
+}
+
+static char *format_error(const char *prefix, const char *message) {
+    size_t size = strlen(prefix) + strlen(message) + 1;
+    char *text = malloc(size);
+    if (!text) abort();
+    snprintf(text, size, "%s%s", prefix, message);
+    return text;
+}
+
+int podium_lua_load_library(lua_State *L, const char *code, size_t length, size_t skip, long timeout_ms,
+                            char **error) {
+    podium_state *state = state_of(L);
+    free_registered(state);
+    if (luaL_loadbuffer(L, code + skip, length - skip, "@user_function")) {
+        const char *message = lua_tostring(L, -1);
+        *error = format_error("Error compiling function: ", message ? message : "unknown error");
+        lua_pop(L, 1);
+        return 1;
+    }
+    lua_getfield(L, LUA_REGISTRYINDEX, GLOBALS_PROXY_KEY);
+    lua_setfenv(L, -2);
+    set_globals_source(L, 1);
+    state->loading = 1;
+    state->load_deadline = timeout_ms > 0 ? monotonic_ms() + (double)timeout_ms : 0;
+    lua_sethook(L, load_hook, LUA_MASKCOUNT, 100000);
+    int err = lua_pcall(L, 0, 0, 0);
+    lua_sethook(L, NULL, 0, 0);
+    state->loading = 0;
+    set_globals_source(L, 0);
+    if (err) {
+        // Valkey's luaExtractErrorInformation: a string error gets ERR, an error table gives its err field.
+        char *message;
+        if (lua_isstring(L, -1)) {
+            message = format_error("ERR ", lua_tostring(L, -1));
+        } else if (lua_istable(L, -1)) {
+            lua_getfield(L, -1, "err");
+            message = format_error("", lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
+            lua_pop(L, 1);
+        } else {
+            message = format_error("", "");
+        }
+        *error = format_error("Error registering functions: ", message);
+        free(message);
+        lua_pop(L, 1);
+        for (int i = 0; i < state->registered_count; i++) luaL_unref(L, LUA_REGISTRYINDEX, state->registered[i].ref);
+        free_registered(state);
+        return 1;
+    }
+    return 0;
+}
+
+int podium_lua_registered_count(lua_State *L) { return state_of(L)->registered_count; }
+
+const podium_lua_function *podium_lua_registered(lua_State *L, int index) {
+    podium_state *state = state_of(L);
+    return index >= 0 && index < state->registered_count ? &state->registered[index] : NULL;
+}
+
+void podium_lua_unref(lua_State *L, int ref) { luaL_unref(L, LUA_REGISTRYINDEX, ref); }
+
+// MARK: - Creating an interpreter
+
 lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_version, double redis_version_num,
-                             const char *server_version, double server_version_num, const char *server_name) {
+                             const char *server_version, double server_version_num, const char *server_name,
+                             int function_engine) {
     lua_State *L = luaL_newstate();
     if (!L) return NULL;
     podium_state *state = calloc(1, sizeof(podium_state));
@@ -1055,6 +1339,7 @@ lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_vers
     state->host = host;
     state->script_resp = 2;
     state->rand48 = 0x1234ABCD330EULL;
+    state->function_engine = function_engine;
     lua_pushlightuserdata(L, state);
     lua_setfield(L, LUA_REGISTRYINDEX, HOST_KEY);
     lua_newtable(L);
@@ -1161,8 +1446,32 @@ lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_vers
                                  "  end"
                                  "  return err\n"
                                  "end\n";
-    luaL_loadbuffer(L, handler, strlen(handler), "@err_handler_def");
-    lua_pcall(L, 0, 0, 0);
+    // The function engine keeps it in the registry instead (Valkey's REGISTRY_ERROR_HANDLER_NAME).
+    static const char *registry_handler = "local dbg = debug\n"
+                                          "debug = nil\n"
+                                          "local error_handler = function (err)\n"
+                                          "  local i = dbg.getinfo(2,'nSl')\n"
+                                          "  if i and i.what == 'C' then\n"
+                                          "    i = dbg.getinfo(3,'nSl')\n"
+                                          "  end\n"
+                                          "  if type(err) ~= 'table' then\n"
+                                          "    err = {err='ERR ' .. tostring(err)}"
+                                          "  end"
+                                          "  if i then\n"
+                                          "    err['source'] = i.source\n"
+                                          "    err['line'] = i.currentline\n"
+                                          "  end"
+                                          "  return err\n"
+                                          "end\n"
+                                          "return error_handler";
+    if (function_engine) {
+        luaL_loadbuffer(L, registry_handler, strlen(registry_handler), "@err_handler_def");
+        lua_pcall(L, 0, 1, 0);
+        lua_setfield(L, LUA_REGISTRYINDEX, ERROR_HANDLER_KEY);
+    } else {
+        luaL_loadbuffer(L, handler, strlen(handler), "@err_handler_def");
+        lua_pcall(L, 0, 0, 0);
+    }
 
     wrap_global(L, "loadstring", protected_loadstring);
     wrap_global(L, "load", protected_loadstring);
@@ -1194,6 +1503,45 @@ lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_vers
     }
     lua_pop(L, 1);
 
+    if (function_engine) {
+        // What a library sees while FUNCTION LOAD runs it (Valkey's LIBRARY_API_NAME): `server` (and `redis`)
+        // with register_function, log and the version fields only; any other name is an error.
+        lua_newtable(L);
+        set_function(L, "register_function", server_register_function);
+        set_function(L, "log", server_log);
+        set_number(L, "LOG_DEBUG", 0);
+        set_number(L, "LOG_VERBOSE", 1);
+        set_number(L, "LOG_NOTICE", 2);
+        set_number(L, "LOG_WARNING", 3);
+        set_number(L, "REDIS_VERSION_NUM", redis_version_num);
+        lua_pushstring(L, "REDIS_VERSION");
+        lua_pushstring(L, redis_version);
+        lua_settable(L, -3);
+        set_number(L, "VALKEY_VERSION_NUM", server_version_num);
+        lua_pushstring(L, "VALKEY_VERSION");
+        lua_pushstring(L, server_version);
+        lua_settable(L, -3);
+        lua_pushstring(L, "SERVER_NAME");
+        lua_pushstring(L, server_name);
+        lua_settable(L, -3);
+        lua_newtable(L);
+        lua_pushcfunction(L, missing_global_error);
+        lua_setfield(L, -2, "__index");
+        lua_setmetatable(L, -2);
+        make_readonly_proxy(L);
+        lua_newtable(L);  // the library API's globals
+        lua_pushvalue(L, -2);
+        lua_setfield(L, -2, "server");
+        lua_pushvalue(L, -2);
+        lua_setfield(L, -2, "redis");
+        lua_newtable(L);
+        lua_pushcfunction(L, missing_global_error);
+        lua_setfield(L, -2, "__index");
+        lua_setmetatable(L, -2);
+        lua_setfield(L, LUA_REGISTRYINDEX, LIBRARY_API_KEY);
+        lua_pop(L, 1);
+    }
+
     // The globals scripts see: an empty proxy whose reads go to the real globals (where a missing name is an
     // error) and whose writes fail.
     lua_newtable(L);
@@ -1216,6 +1564,8 @@ void podium_lua_close(lua_State *L) {
     free(state->argv);
     free(state->lengths);
     free(state->numbers);
+    free_registered(state);
+    free(state->registered);
     free(state);
 }
 
@@ -1265,15 +1615,23 @@ static void push_array(lua_State *L, const char *blob, const size_t *lengths, si
     }
 }
 
-int podium_lua_run(lua_State *L, const char *name, const char *funcname, int function_mode, const char *blob,
+int podium_lua_run(lua_State *L, const char *name, int ref, const char *funcname, int function_mode, const char *blob,
                    const size_t *lengths, int nkeys, int nargs, int caller_resp, podium_lua_output *out) {
     podium_state *state = state_of(L);
     out->length = 0;
     out->is_error = 0;
     out->error_counted = 0;
     state->script_resp = 2;
-    lua_getglobal(L, "__redis__err__handler");
-    lua_getfield(L, LUA_REGISTRYINDEX, name);
+    if (state->function_engine) {
+        lua_getfield(L, LUA_REGISTRYINDEX, ERROR_HANDLER_KEY);
+    } else {
+        lua_getglobal(L, "__redis__err__handler");
+    }
+    if (name) {
+        lua_getfield(L, LUA_REGISTRYINDEX, name);
+    } else {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    }
     size_t offset = 0;
     lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, 100000);
     push_array(L, blob, lengths, &offset, 0, nkeys);

@@ -30,10 +30,11 @@ enum AOFRewrite {
 
     struct Cancelled: Error {}
 
-    /// Serializes `snapshots` into the file `fd` (already created). Keys that had expired when the view was taken
+    /// Serializes the function libraries (`functions`, their codes) and `snapshots` into the file `fd` (already
+    /// created). Keys that had expired when the view was taken
     /// (`now`) are left out. `cancelled` is polled every 1,024 keys.
     static func write(
-        _ snapshots: [DatabaseSnapshot], now: Int64, fd: Int32, path: String, incrementalFsync: Bool,
+        _ snapshots: [DatabaseSnapshot], functions: [ByteBuffer] = [], now: Int64, fd: Int32, path: String, incrementalFsync: Bool,
         timestamp: Int64?, keyDelayMicroseconds: Int = 0, cancelled: () -> Bool
     ) throws -> Result {
         var out = ByteBuffer()
@@ -53,6 +54,10 @@ enum AOFRewrite {
             }
         }
         if let timestamp { AOFFormat.writeTimestampAnnotation(timestamp, into: &out) }
+        for code in functions {
+            out.writeStaticString("*3\r\n$8\r\nFUNCTION\r\n$4\r\nLOAD\r\n")
+            code.withUnsafeReadableBytes { AOFFormat.writeBulk($0, into: &out) }
+        }
         var strings = GatheredStrings()
         for snapshot in snapshots where snapshot.keyCount > 0 {
             AOFFormat.writeSelect(snapshot.id, into: &out)

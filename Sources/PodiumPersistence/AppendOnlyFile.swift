@@ -346,8 +346,13 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
         return .started
     }
 
+    /// The codes of the loaded function libraries (asked under the executor lock as a rewrite starts): the
+    /// rewritten file begins with a `FUNCTION LOAD` of each, as Valkey's does.
+    public var functionLibraries: (() -> [ByteBuffer])?
+
     private func beginRewrite(keyspace: Keyspace) {
         rewriteScheduled = false
+        let functions = functionLibraries?() ?? []
         rewriteInProgress = true
         rewriteStart = unixSeconds()
         rewrites += 1
@@ -397,7 +402,7 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
                 let fd = try FileIO.create(temporary)
                 defer { FileIO.closeFile(fd) }
                 let result = try AOFRewrite.write(
-                    snapshots, now: now, fd: fd, path: temporary, incrementalFsync: incrementalFsync,
+                    snapshots, functions: functions, now: now, fd: fd, path: temporary, incrementalFsync: incrementalFsync,
                     timestamp: timestamp, keyDelayMicroseconds: keyDelay, cancelled: { cancel.isSet })
                 try FileIO.sync(fd, path: temporary)
                 outcome = .success(result)

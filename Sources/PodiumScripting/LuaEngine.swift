@@ -31,6 +31,11 @@ public final class LuaEngine: ScriptingEngine {
 
     unowned let dispatcher: Dispatcher
     private var state: OpaquePointer?
+    /// The interpreter of functions (Valkey keeps one apart from EVAL's) and the loaded libraries.
+    private var functionState: OpaquePointer?
+    private var store = FunctionStore()
+    /// FUNCTION LOAD stops a library that runs longer than this (Valkey's `LOAD_TIMEOUT_MS`).
+    static let loadTimeoutMilliseconds = 500
     private let host: UnsafeMutablePointer<podium_lua_host>
     private var scripts: [String: Script] = [:]
     private var evalScripts = 0
@@ -67,17 +72,22 @@ public final class LuaEngine: ScriptingEngine {
         host.pointee.set_repl = luaHostSetRepl
         host.pointee.interrupt = luaHostInterrupt
         state = Self.makeInterpreter(host)
+        functionState = Self.makeInterpreter(host, functions: true)
     }
 
     deinit {
         if let state { podium_lua_close(state) }
+        if let functionState { podium_lua_close(functionState) }
         host.deallocate()
         exchange.deallocate()
         podium_lua_output_free(&output)
     }
 
-    private static func makeInterpreter(_ host: UnsafeMutablePointer<podium_lua_host>) -> OpaquePointer? {
-        podium_lua_create(host, ConnectionCommands.redisVersion, Double(0x07_02_04), "8.0.1", Double(0x08_00_01), "valkey")
+    private static func makeInterpreter(_ host: UnsafeMutablePointer<podium_lua_host>, functions: Bool = false)
+        -> OpaquePointer?
+    {
+        podium_lua_create(host, ConnectionCommands.redisVersion, Double(0x07_02_04), "8.0.1", Double(0x08_00_01),
+                          "valkey", functions ? 1 : 0)
     }
 
     // MARK: - ScriptingEngine
@@ -88,6 +98,10 @@ public final class LuaEngine: ScriptingEngine {
         f.evictedScripts = evicted
         f.interpreterMemory = state.map { Int(podium_lua_memory($0)) } ?? 0
         f.scriptsMemory = scriptsMemory
+        f.functions = store.functions.count
+        f.libraries = store.libraries.count
+        f.functionsInterpreterMemory = functionState.map { Int(podium_lua_memory($0)) } ?? 0
+        f.functionsMemory = store.memory
         return f
     }
 
@@ -138,7 +152,78 @@ public final class LuaEngine: ScriptingEngine {
         let flags = scripts[sha]!.flags
         let newRun = try prepare(flags: flags, readOnly: readOnly, numkeys: numkeys, ctx: &ctx)
         ctx.preventPropagation()
-        execute(name: "f_" + sha, funcname: sha, functionMode: false, run: newRun, numkeys: numkeys, ctx: &ctx)
+        // Fed to MONITOR before the commands it runs (EVAL skips the dispatcher's feed).
+        dispatcher.monitorFeed?(ctx.client, ctx.args)
+        execute(state: state, name: "f_" + sha, ref: 0, funcname: sha, functionMode: false, run: newRun,
+                numkeys: numkeys, ctx: &ctx)
+    }
+
+    // MARK: - Functions
+
+    public func fcall(_ ctx: inout CommandContext, readOnly: Bool) throws(CommandError) {
+        dispatcher.monitorFeed?(ctx.client, ctx.args)
+        guard let function = store.function(named: String(buffer: ctx.args[1])) else { throw CommandError.functionNotFound }
+        guard let numkeys = ctx.integerIfValid(2) else {
+            throw CommandError.functionBadNumberOfKeys
+        }
+        if numkeys > ctx.argc - 3 { throw .numkeysAboveArguments }
+        if numkeys < 0 { throw .numkeysNegative }
+        let newRun = try prepare(flags: function.flags, readOnly: readOnly, numkeys: numkeys, ctx: &ctx)
+        ctx.preventPropagation()
+        execute(state: functionState, name: nil, ref: function.ref, funcname: function.name, functionMode: true,
+                run: newRun, numkeys: numkeys, ctx: &ctx)
+    }
+
+    public func loadLibrary(_ ctx: inout CommandContext, code: ByteBuffer, replace: Bool) throws(CommandError)
+        -> String
+    {
+        guard let functionState else { throw .scriptCompile("no interpreter") }
+        // A library replayed from the AOF has no time limit (Valkey's mustObeyClient).
+        let timeout = ctx.client.replaysLog ? 0 : Self.loadTimeoutMilliseconds
+        return try store.create(code, replace: replace, timeoutMilliseconds: timeout, state: functionState)
+    }
+
+    public func deleteLibrary(_ name: String) -> Bool {
+        guard let functionState else { return false }
+        return store.delete(name, state: functionState)
+    }
+
+    public func flushLibraries() {
+        guard let functionState else { return }
+        store.removeAll(state: functionState)
+        podium_lua_collect(functionState)
+    }
+
+    public var libraries: [FunctionLibraryInfo] {
+        store.order.map { name in
+            let library = store.libraries[name]!
+            return FunctionLibraryInfo(name: name, code: library.code, functions: library.functions.map { f in
+                let function = store.function(named: f)!
+                return FunctionLibraryInfo.Function(
+                    name: f, description: function.description,
+                    flags: ScriptFlags.names.filter { function.flags.contains($0.1) }.map(\.0))
+            })
+        }
+    }
+
+    public func restoreLibraries(_ codes: [ByteBuffer], policy: FunctionRestorePolicy, readError: CommandError?)
+        throws(CommandError)
+    {
+        guard let functionState else { return }
+        var restored = FunctionStore()
+        do throws(CommandError) {
+            for code in codes {
+                _ = try restored.create(code, replace: false, timeoutMilliseconds: 0, state: functionState)
+            }
+            if let readError { throw readError }
+            if policy == .flush {
+                store.removeAll(state: functionState)
+            }
+            try store.join(&restored, replace: policy == .replace, state: functionState)
+        } catch {
+            restored.removeAll(state: functionState)
+            throw error
+        }
     }
 
     // MARK: - Compiling
@@ -211,8 +296,8 @@ public final class LuaEngine: ScriptingEngine {
                          outOfMemoryAtStart: outOfMemory, slot: slot)
     }
 
-    private func execute(name: String, funcname: String, functionMode: Bool, run newRun: ScriptRun, numkeys: Int,
-                         ctx: inout CommandContext)
+    private func execute(state: OpaquePointer?, name: String?, ref: Int32, funcname: String, functionMode: Bool,
+                         run newRun: ScriptRun, numkeys: Int, ctx: inout CommandContext)
     {
         guard let state else { return }
         let client = ctx.client
@@ -237,7 +322,7 @@ public final class LuaEngine: ScriptingEngine {
         let proto: Int32 = client.proto == .resp3 ? 3 : 2
         _ = blob.withUnsafeBufferPointer { bytes in
             lengths.withUnsafeBufferPointer { sizes in
-                podium_lua_run(state, name, funcname, functionMode ? 1 : 0,
+                podium_lua_run(state, name, ref, funcname, functionMode ? 1 : 0,
                                UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self),
                                sizes.baseAddress, Int32(numkeys), Int32(ctx.argc - 3 - numkeys), proto, &output)
             }

@@ -89,7 +89,9 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         var rng = SystemRandomNumberGenerator()
         self.runID = (0..<40).map { _ in String("0123456789abcdef".randomElement(using: &rng)!) }.joined()
         dispatcher.server = self
-        dispatcher.scripting = LuaEngine(dispatcher: dispatcher)
+        let scripting = LuaEngine(dispatcher: dispatcher)
+        dispatcher.scripting = scripting
+        persistence.functionLibraries = { [unowned scripting] in scripting.libraries.map(\.code) }
         dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
         Self.applyMaxmemory(configuration, to: dispatcher)
         Self.applyACLSettings(configuration, to: dispatcher.acl)

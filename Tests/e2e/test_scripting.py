@@ -425,7 +425,7 @@ def test_eval_in_multi_and_commandstats(podium):
 
 
 def test_function_flush_and_list_with_no_libraries_match_the_oracle(podium, oracle):
-    """FUNCTION LOAD is not implemented yet, so no library exists; FLUSH and LIST answer as for an empty store."""
+    """FLUSH and LIST of an empty function store (Redis' test harness sends FUNCTION FLUSH before each file)."""
     out = []
     for server in (podium, oracle):
         with server.client() as c:

@@ -45,9 +45,27 @@ typedef struct podium_lua_output {
     int error_counted;
 } podium_lua_output;
 
-/// Creates an interpreter: base, table, string, math, os (clock only), cjson and bit libraries, the `server` table with its `redis` alias, math.random on Valkey's rand48, and the globals locked.
+/// A function a library registered (server.register_function) while FUNCTION LOAD ran it. `flags` uses
+/// PodiumScripting's ScriptFlags bits (no-writes 1, allow-oom 2, allow-stale 4, no-cluster 8,
+/// allow-cross-slot-keys 16); `ref` is the callback's reference in the registry.
+typedef struct podium_lua_function {
+    char *name;
+    size_t name_length;
+    char *description;
+    size_t description_length;
+    int has_description;
+    int flags;
+    int ref;
+} podium_lua_function;
+
+/// Creates an interpreter: base, table, string, math, os (clock only), cjson and bit libraries, the `server` table
+/// with its `redis` alias, math.random on Valkey's rand48, and the globals locked. `function_engine` 1 makes the
+/// interpreter of functions (Valkey's Lua engine): libraries loaded in it see only the library API
+/// (server.register_function, server.log, the version fields) while they load, and their functions see the
+/// full globals when called.
 lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_version, double redis_version_num,
-                             const char *server_version, double server_version_num, const char *server_name);
+                             const char *server_version, double server_version_num, const char *server_name,
+                             int function_engine);
 void podium_lua_close(lua_State *L);
 
 /// Compiles `body` (from `skip`, the shebang line's length: its line feed is kept so line numbers stay) as the
@@ -57,13 +75,25 @@ int podium_lua_load(lua_State *L, const char *name, const char *body, size_t len
 /// Forgets a compiled script.
 void podium_lua_unload(lua_State *L, const char *name);
 
-/// Runs the script stored under `name`. `blob` holds the keys then the arguments back to back, `lengths` their
+/// FUNCTION LOAD's run of a library (function engine): compiles `code` from `skip` (the shebang line) as
+/// "@user_function" and runs it with the library API, stopping it after `timeout_ms` (0: never). Returns 0 with
+/// the registered functions readable through podium_lua_registered (the caller owns their references), or 1
+/// with Valkey's error text in `*error` (malloc'd; "Error compiling function: …" or "Error registering
+/// functions: …"), nothing registered.
+int podium_lua_load_library(lua_State *L, const char *code, size_t length, size_t skip, long timeout_ms,
+                            char **error);
+int podium_lua_registered_count(lua_State *L);
+const podium_lua_function *podium_lua_registered(lua_State *L, int index);
+/// Releases a registered function's callback.
+void podium_lua_unref(lua_State *L, int ref);
+
+/// Runs the script stored under `name` (or, when `name` is NULL, the function registered as `ref`). `blob` holds the keys then the arguments back to back, `lengths` their
 /// lengths. In eval mode (`function_mode` 0) they become the KEYS and ARGV globals; in function mode they are
 /// the callback's two arguments. `funcname` names the script in error texts (its SHA, or the function's
 /// name). The reply is written to `out` for a client speaking RESP `caller_resp`; `*script_resp` is the RESP
 /// version the script selected (2 unless server.setresp). Returns 0, or 1 when the script raised an error (the
 /// error reply is in `out` all the same).
-int podium_lua_run(lua_State *L, const char *name, const char *funcname, int function_mode, const char *blob,
+int podium_lua_run(lua_State *L, const char *name, int ref, const char *funcname, int function_mode, const char *blob,
                    const size_t *lengths, int nkeys, int nargs, int caller_resp, podium_lua_output *out);
 
 /// Memory the interpreter uses, in bytes (INFO used_memory_lua).

@@ -19,6 +19,56 @@ public protocol ScriptingEngine: AnyObject {
     /// The figures INFO shows: cached scripts, scripts evicted from the EVAL cache, the interpreter's memory and
     /// the cache's.
     var figures: ScriptingFigures { get }
+
+    /// FCALL, FCALL_RO.
+    func fcall(_ ctx: inout CommandContext, readOnly: Bool) throws(CommandError)
+    /// FUNCTION LOAD: the library's name, or Valkey's refusal.
+    func loadLibrary(_ ctx: inout CommandContext, code: ByteBuffer, replace: Bool) throws(CommandError) -> String
+    /// FUNCTION DELETE: false when no library has that name.
+    func deleteLibrary(_ name: String) -> Bool
+    /// FUNCTION FLUSH.
+    func flushLibraries()
+    /// FUNCTION LIST, FUNCTION DUMP: the libraries in the order they were loaded.
+    var libraries: [FunctionLibraryInfo] { get }
+    /// FUNCTION RESTORE: the libraries of a payload (their codes), added by `policy`; `readError` is what stopped
+    /// the reading of the payload after them (thrown once they compiled).
+    func restoreLibraries(_ codes: [ByteBuffer], policy: FunctionRestorePolicy, readError: CommandError?)
+        throws(CommandError)
+}
+
+/// What FUNCTION LIST shows of a library.
+public struct FunctionLibraryInfo {
+    public struct Function {
+        public var name: String
+        public var description: ByteBuffer?
+        /// Valkey's flag names, in its order.
+        public var flags: [String]
+        public init(name: String, description: ByteBuffer?, flags: [String]) {
+            self.name = name
+            self.description = description
+            self.flags = flags
+        }
+    }
+
+    public var name: String
+    public var code: ByteBuffer
+    public var functions: [Function]
+
+    public init(name: String, code: ByteBuffer, functions: [Function]) {
+        self.name = name
+        self.code = code
+        self.functions = functions
+    }
+}
+
+/// FUNCTION RESTORE's policies.
+public enum FunctionRestorePolicy: Sendable {
+    /// Add the libraries; refuse if one exists already (the default).
+    case append
+    /// Add them, replacing libraries of the same name.
+    case replace
+    /// Remove every library first.
+    case flush
 }
 
 public struct ScriptingFigures: Sendable {
@@ -26,6 +76,11 @@ public struct ScriptingFigures: Sendable {
     public var evictedScripts = 0
     public var interpreterMemory = 0
     public var scriptsMemory = 0
+    public var functions = 0
+    public var libraries = 0
+    /// The function interpreter's memory, and the function store's.
+    public var functionsInterpreterMemory = 0
+    public var functionsMemory = 0
     public init() {}
 }
 
@@ -37,6 +92,15 @@ extension CommandError {
     static let scriptFlushOption = CommandError.custom("ERR SCRIPT FLUSH only support SYNC|ASYNC option")
     static let functionFlushOption = CommandError.custom("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
     static let functionLibraryNameMissing = CommandError.custom("ERR library name argument was not given")
+    static func functionUnknownOption(_ option: String) -> CommandError { .custom("ERR Unknown option given: \(option)") }
+    static let functionCodeMissing = CommandError.custom("ERR Function code is missing")
+    static let functionLibraryNotFound = CommandError.custom("ERR Library not found")
+    public static let functionNotFound = CommandError.custom("ERR Function not found")
+    public static let functionBadNumberOfKeys = CommandError.custom("ERR Bad number of keys provided")
+    static let functionRestorePolicy = CommandError.custom(
+        "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.")
+    static let functionPayloadInvalid = CommandError.custom("ERR DUMP payload version or checksum are wrong")
+    static func functionPayload(_ message: String) -> CommandError { .custom("ERR " + message) }
     static func functionUnknownArgument(_ argument: String) -> CommandError { .custom("ERR Unknown argument \(argument)") }
     static let scriptKillNotBusy = CommandError.custom("NOTBUSY No scripts in execution right now.")
     public static func scriptCompile(_ message: String) -> CommandError {
@@ -134,34 +198,187 @@ public enum ScriptingCommands {
         ])
     }
 
-    /// FUNCTION FLUSH [ASYNC | SYNC]. Functions cannot be loaded yet (FUNCTION LOAD is not implemented), so
-    /// there is never a library to remove: the reply is Valkey's for an empty function store. Redis' own test
-    /// suite sends it before every test file in external mode.
-    static func functionFlush(_ ctx: inout CommandContext) throws(CommandError) {
-        if ctx.argc > 3 { throw .subcommandSyntax(sub: ctx.string(1), command: "function") }
-        if ctx.argc == 3, !(ctx.argIs(2, "sync") || ctx.argIs(2, "async")) { throw .functionFlushOption }
+    static func fcall(_ ctx: inout CommandContext) throws(CommandError) {
+        try engine(ctx).fcall(&ctx, readOnly: false)
+    }
+
+    static func fcallRO(_ ctx: inout CommandContext) throws(CommandError) {
+        try engine(ctx).fcall(&ctx, readOnly: true)
+    }
+
+    /// FUNCTION LOAD [REPLACE] function-code
+    static func functionLoad(_ ctx: inout CommandContext) throws(CommandError) {
+        let engine = try engine(ctx)
+        var replace = false
+        var i = 2
+        while i < ctx.argc - 1 {
+            guard ctx.argIs(i, "replace") else { throw .functionUnknownOption(ctx.string(i)) }
+            replace = true
+            i += 1
+        }
+        if i >= ctx.argc { throw .functionCodeMissing }
+        let name = try engine.loadLibrary(&ctx, code: ctx.args[i], replace: replace)
+        ctx.forcePropagation()
+        ctx.reply.bulk(name)
+    }
+
+    /// FUNCTION DELETE library-name
+    static func functionDelete(_ ctx: inout CommandContext) throws(CommandError) {
+        guard try engine(ctx).deleteLibrary(ctx.string(2)) else { throw .functionLibraryNotFound }
+        ctx.forcePropagation()
         ctx.reply.ok()
     }
 
-    /// FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE]: no library can exist yet (see functionFlush), so the
-    /// reply is always empty; the arguments are checked as Valkey checks them.
+    /// FUNCTION FLUSH [ASYNC | SYNC]
+    static func functionFlush(_ ctx: inout CommandContext) throws(CommandError) {
+        let engine = try engine(ctx)
+        if ctx.argc > 3 { throw .subcommandSyntax(sub: ctx.string(1), command: "function") }
+        if ctx.argc == 3, !(ctx.argIs(2, "sync") || ctx.argIs(2, "async")) { throw .functionFlushOption }
+        engine.flushLibraries()
+        ctx.forcePropagation()
+        ctx.reply.ok()
+    }
+
+    /// FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE]
     static func functionList(_ ctx: inout CommandContext) throws(CommandError) {
+        let engine = try engine(ctx)
         var withCode = false
-        var libraryName = false
+        var pattern: ByteBuffer?
         var i = 2
         while i < ctx.argc {
             if !withCode, ctx.argIs(i, "withcode") {
                 withCode = true
-            } else if !libraryName, ctx.argIs(i, "libraryname") {
+            } else if pattern == nil, ctx.argIs(i, "libraryname") {
                 guard i + 1 < ctx.argc else { throw .functionLibraryNameMissing }
-                libraryName = true
+                pattern = ctx.args[i + 1]
                 i += 1
             } else {
                 throw .functionUnknownArgument(ctx.string(i))
             }
             i += 1
         }
-        ctx.reply.arrayHeader(0)
+        var libraries = engine.libraries
+        if let pattern {
+            let glob = Array(pattern.readableBytesView)
+            libraries = libraries.filter { GlobPattern.matches(pattern: glob, Array($0.name.utf8), noCase: true) }
+        }
+        ctx.reply.arrayHeader(libraries.count)
+        for library in libraries {
+            ctx.reply.mapHeader(withCode ? 4 : 3)
+            ctx.reply.bulk("library_name")
+            ctx.reply.bulk(library.name)
+            ctx.reply.bulk("engine")
+            ctx.reply.bulk("LUA")
+            ctx.reply.bulk("functions")
+            ctx.reply.arrayHeader(library.functions.count)
+            for function in library.functions {
+                ctx.reply.mapHeader(3)
+                ctx.reply.bulk("name")
+                ctx.reply.bulk(function.name)
+                ctx.reply.bulk("description")
+                if let description = function.description { ctx.reply.bulk(description) } else { ctx.reply.null() }
+                ctx.reply.bulk("flags")
+                ctx.reply.setHeader(function.flags.count)
+                for flag in function.flags { ctx.reply.simple(flag) }
+            }
+            if withCode {
+                ctx.reply.bulk("library_code")
+                ctx.reply.bulk(library.code)
+            }
+        }
+    }
+
+    /// FUNCTION DUMP: the libraries as Valkey's payload (FunctionPayload).
+    static func functionDump(_ ctx: inout CommandContext) throws(CommandError) {
+        let engine = try engine(ctx)
+        ctx.reply.bulk(FunctionPayload.encode(engine.libraries.map(\.code)))
+    }
+
+    /// FUNCTION RESTORE serialized-value [FLUSH | APPEND | REPLACE]
+    static func functionRestore(_ ctx: inout CommandContext) throws(CommandError) {
+        let engine = try engine(ctx)
+        if ctx.argc > 4 { throw .subcommandSyntax(sub: ctx.string(1), command: "function") }
+        var policy = FunctionRestorePolicy.append
+        if ctx.argc == 4 {
+            if ctx.argIs(3, "append") {
+                policy = .append
+            } else if ctx.argIs(3, "replace") {
+                policy = .replace
+            } else if ctx.argIs(3, "flush") {
+                policy = .flush
+            } else {
+                throw .functionRestorePolicy
+            }
+        }
+        let (codes, readError) = try FunctionPayload.decode(ctx.args[2])
+        try engine.restoreLibraries(codes, policy: policy, readError: readError)
+        ctx.forcePropagation()
+        ctx.reply.ok()
+    }
+
+    /// FUNCTION STATS: no function runs while another command is read here (scripts run inside the command
+    /// order), so `running_script` is always null.
+    static func functionStats(_ ctx: inout CommandContext) throws(CommandError) {
+        let engine = try engine(ctx)
+        let figures = engine.figures
+        ctx.reply.mapHeader(2)
+        ctx.reply.bulk("running_script")
+        ctx.reply.null()
+        ctx.reply.bulk("engines")
+        ctx.reply.mapHeader(1)
+        ctx.reply.bulk("LUA")
+        ctx.reply.mapHeader(2)
+        ctx.reply.bulk("libraries_count")
+        ctx.reply.integer(figures.libraries)
+        ctx.reply.bulk("functions_count")
+        ctx.reply.integer(figures.functions)
+    }
+
+    /// FUNCTION KILL: as SCRIPT KILL, no function is ever running when another command is read.
+    static func functionKill(_ ctx: inout CommandContext) throws(CommandError) {
+        _ = try engine(ctx)
+        throw .scriptKillNotBusy
+    }
+
+    static func functionHelp(_ ctx: inout CommandContext) throws(CommandError) {
+        HelpText.reply(&ctx, command: "FUNCTION", lines: [
+            "LOAD [REPLACE] <FUNCTION CODE>",
+            "    Create a new library with the given library name and code.",
+            "DELETE <LIBRARY NAME>",
+            "    Delete the given library.",
+            "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+            "    Return general information on all the libraries:",
+            "    * Library name",
+            "    * The engine used to run the Library",
+            "    * Functions list",
+            "    * Library code (if WITHCODE is given)",
+            "    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
+            "STATS",
+            "    Return information about the current function running:",
+            "    * Function name",
+            "    * Command used to run the function",
+            "    * Duration in MS that the function is running",
+            "    If no function is running, return nil",
+            "    In addition, returns a list of available engines.",
+            "KILL",
+            "    Kill the current running function.",
+            "FLUSH [ASYNC|SYNC]",
+            "    Delete all the libraries.",
+            "    When called without the optional mode argument, the behavior is determined by the",
+            "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+            "    * ASYNC: Asynchronously flush the libraries.",
+            "    * SYNC: Synchronously flush the libraries.",
+            "DUMP",
+            "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+            "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+            "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+            "    control how to handle existing libraries (default APPEND):",
+            "    * FLUSH: delete all existing libraries.",
+            "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+            "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+            "      libraries with the new libraries (notice that even on this option there is a chance of failure",
+            "      in case of functions name collision with another library).",
+        ])
     }
 
     /// The NOSCRIPT error, for the engine.
@@ -191,17 +408,49 @@ extension CommandTable {
                     complexity: "Depends on the script that is executed.",
                     syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]", handler: ScriptingCommands.evalshaRO,
                     keySpecs: [.counted(at: 2, .read)]),
+        CommandSpec("fcall", arity: -3, flags: [.noscript, .skipMonitor, .stale], group: .scripting, since: "7.0.0",
+                    summary: "Invokes a function.", complexity: "Depends on the function that is executed.",
+                    syntax: "function numkeys [key [key ...]] [arg [arg ...]]", handler: ScriptingCommands.fcall,
+                    keySpecs: [.counted(at: 2, .write)]),
+        CommandSpec("fcall_ro", arity: -3, flags: [.noscript, .skipMonitor, .stale, .readonly], group: .scripting,
+                    since: "7.0.0", summary: "Invokes a read-only function.",
+                    complexity: "Depends on the function that is executed.",
+                    syntax: "function numkeys [key [key ...]] [arg [arg ...]]", handler: ScriptingCommands.fcallRO,
+                    keySpecs: [.counted(at: 2, .read)]),
         CommandSpec("function", arity: -2, flags: [], group: .scripting, since: "7.0.0",
                     summary: "A container for function commands.", complexity: "Depends on subcommand.",
                     subcommands: [
+            CommandSpec("function|delete", arity: 3, flags: [.noscript, .write], group: .scripting, since: "7.0.0",
+                        summary: "Deletes a library and its functions.", complexity: "O(1)",
+                        syntax: "library-name", handler: ScriptingCommands.functionDelete),
+            CommandSpec("function|dump", arity: 2, flags: [.noscript], group: .scripting, since: "7.0.0",
+                        summary: "Dumps all libraries into a serialized binary payload.",
+                        complexity: "O(N) where N is the number of functions", handler: ScriptingCommands.functionDump),
             CommandSpec("function|flush", arity: -2, flags: [.noscript, .write], group: .scripting, since: "7.0.0",
-                        summary: "Deletes all libraries and functions (none can be loaded yet: FUNCTION LOAD is not implemented).",
+                        summary: "Deletes all libraries and functions.",
                         complexity: "O(N) where N is the number of functions deleted", syntax: "[ASYNC | SYNC]",
                         handler: ScriptingCommands.functionFlush),
+            CommandSpec("function|help", arity: 2, flags: [.loading, .stale], group: .scripting, since: "7.0.0",
+                        summary: "Returns helpful text about the different subcommands.", complexity: "O(1)",
+                        handler: ScriptingCommands.functionHelp),
+            CommandSpec("function|kill", arity: 2, flags: [.noscript, .allowBusy], group: .scripting, since: "7.0.0",
+                        summary: "Terminates a function during execution.", complexity: "O(1)",
+                        handler: ScriptingCommands.functionKill),
             CommandSpec("function|list", arity: -2, flags: [.noscript], group: .scripting, since: "7.0.0",
-                        summary: "Returns information about all libraries (always none yet: FUNCTION LOAD is not implemented).",
+                        summary: "Returns information about all libraries.",
                         complexity: "O(N) where N is the number of functions",
                         syntax: "[LIBRARYNAME library-name-pattern] [WITHCODE]", handler: ScriptingCommands.functionList),
+            CommandSpec("function|load", arity: -3, flags: [.noscript, .write, .denyOOM], group: .scripting,
+                        since: "7.0.0", summary: "Creates a library.",
+                        complexity: "O(1) (considering compilation time is redundant)",
+                        syntax: "[REPLACE] function-code", handler: ScriptingCommands.functionLoad),
+            CommandSpec("function|restore", arity: -3, flags: [.noscript, .write, .denyOOM], group: .scripting,
+                        since: "7.0.0", summary: "Restores all libraries from a payload.",
+                        complexity: "O(N) where N is the number of functions on the payload",
+                        syntax: "serialized-value [FLUSH | APPEND | REPLACE]", handler: ScriptingCommands.functionRestore),
+            CommandSpec("function|stats", arity: 2, flags: [.noscript, .allowBusy], group: .scripting, since: "7.0.0",
+                        summary: "Returns information about a function during execution.", complexity: "O(1)",
+                        handler: ScriptingCommands.functionStats),
         ]),
         CommandSpec("script", arity: -2, flags: [], group: .scripting, since: "2.6.0",
                     summary: "A container for Lua scripts management commands.", complexity: "Depends on subcommand.",

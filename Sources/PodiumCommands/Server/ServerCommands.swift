@@ -320,6 +320,11 @@ public enum ServerCommands {
         let argc = ctx.argc - 2
         guard spec.acceptsArgumentCount(argc) else { throw .custom("ERR Invalid number of arguments specified for command") }
         let indices = try movableKeys(ctx, command: spec.name, at: 2) ?? spec.keys.indices(argc: argc)
+        if indices.isEmpty, Self.scriptCommands.contains(spec.name) {
+            // Valkey's no-mandatory-keys commands: no keys is an empty answer.
+            ctx.reply.arrayHeader(0)
+            return
+        }
         guard !indices.isEmpty else { throw .custom("ERR The command has no key arguments") }
         ctx.reply.arrayHeader(indices.count)
         for i in indices { ctx.reply.bulk(ctx.args[i + 2]) }
@@ -328,6 +333,9 @@ public enum ServerCommands {
     /// The keys of a command whose keys move (Valkey's `getkeys_proc`s: `sortGetKeys`, `zunionInterDiffGetKeys`,
     /// `lmpopGetKeys` ...), as indices relative to the command's name at argument `at`; nil for a command whose
     /// keys the table's (first, last, step) describes.
+    /// EVAL and FCALL and their kin: keys after a count, none mandatory.
+    static let scriptCommands: Set<String> = ["eval", "evalsha", "eval_ro", "evalsha_ro", "fcall", "fcall_ro"]
+
     static func movableKeys(_ ctx: CommandContext, command: String, at base: Int) throws(CommandError) -> [Int]? {
         let argc = ctx.argc - base
         /// `numkeys` at `n` (relative), the keys after it, and `first` before them (a destination) when given.
@@ -344,6 +352,10 @@ public enum ServerCommands {
         case "zunionstore", "zinterstore", "zdiffstore": return try numkeys(2, first: 1)
         case "zunion", "zinter", "zdiff", "zintercard", "sintercard", "lmpop", "zmpop": return try numkeys(1)
         case "blmpop", "bzmpop": return try numkeys(2)
+        case _ where scriptCommands.contains(command):
+            // numkeys at 2; a bad or zero count gives no keys (Valkey's genericGetKeys).
+            guard let count = ctx.integerIfValid(base + 2), count > 0, count <= argc - 3 else { return [] }
+            return Array(3...(2 + count))
         default: return nil
         }
     }
