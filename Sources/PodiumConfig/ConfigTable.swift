@@ -346,10 +346,10 @@ public enum ConfigTable {
             support: .ignored(nil)),
 
 
-        // MARK: - Ignored: scripting
+        // MARK: - Scripting (docs/scripting.md)
         ConfigEntry(
             "busy-reply-threshold", aliases: ["lua-time-limit"], .integer(min: 0, max: llMax), default: "5000",
-            support: .ignored("podium does not support scripting")),
+            support: .active),
 
         // MARK: - Ignored: cluster (what a node of one has no use for)
         ConfigEntry(

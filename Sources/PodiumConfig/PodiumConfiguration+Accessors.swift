@@ -115,6 +115,7 @@ extension PodiumConfiguration {
         static let maxmemory = Slot.of("maxmemory")
         static let maxmemoryPolicy = Slot.of("maxmemory-policy")
         static let maxmemorySamples = Slot.of("maxmemory-samples")
+        static let busyReplyThreshold = Slot.of("busy-reply-threshold")
         static let clientOutputBufferLimit = Slot.of("client-output-buffer-limit")
         static let slowlogLogSlowerThan = Slot.of("slowlog-log-slower-than")
         static let slowlogMaxLen = Slot.of("slowlog-max-len")
@@ -300,6 +301,9 @@ extension PodiumConfiguration {
     public var maxmemoryPolicy: String { string(Slots.maxmemoryPolicy) }
     /// `maxmemory-samples`: keys sampled per database for each eviction.
     public var maxmemorySamples: Int { integer(Slots.maxmemorySamples) }
+    /// `busy-reply-threshold` (alias `lua-time-limit`): milliseconds a script runs before it becomes busy (other
+    /// clients get BUSY, SCRIPT KILL may stop it).
+    public var busyReplyThreshold: Int { integer(Slots.busyReplyThreshold) }
     /// `client-output-buffer-limit` for one class of clients.
     public func clientOutputBufferLimit(for clientClass: ClientClass) -> OutputBufferLimit {
         let limits = ClientOutputBufferLimits(words: list(Slots.clientOutputBufferLimit))

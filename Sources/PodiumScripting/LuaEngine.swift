@@ -47,6 +47,14 @@ public final class LuaEngine: ScriptingEngine {
     /// While a script runs: its rules and what it did, and who called it.
     private var run: ScriptRun?
     private var caller: ClientSession?
+    /// The running script: when it started (monotonic ns), what it is, the command that runs it, whether it has
+    /// run past busy-reply-threshold, and whether SCRIPT KILL / FUNCTION KILL asked it to stop.
+    private var runStart: UInt64 = 0
+    private var runKind = BusyScriptKind.eval
+    private var runName = ""
+    private var runCommand: [ByteBuffer] = []
+    private var timedOut = false
+    private var killed = false
     private var output = podium_lua_output()
     private var replyBuffer = ByteBuffer()
     private var argumentBuffer = ByteBuffer()
@@ -308,9 +316,21 @@ public final class LuaEngine: ScriptingEngine {
         scriptClient.replaysLog = client.replaysLog
         run = newRun
         caller = client
+        runStart = SystemClock.monotonicNanoseconds()
+        runKind = functionMode ? .function : .eval
+        runName = funcname
+        runCommand = ctx.args
+        timedOut = false
+        killed = false
         defer {
             run = nil
             caller = nil
+            runCommand = []
+            if timedOut {
+                timedOut = false
+                dispatcher.busyScript = nil
+                dispatcher.longScriptHost?.scriptEndedBusy()
+            }
         }
         // Keys then arguments, back to back (the C side makes the KEYS and ARGV tables of them).
         blob.removeAll(keepingCapacity: true)
@@ -378,6 +398,43 @@ public final class LuaEngine: ScriptingEngine {
         case true?: return 1
         case false?: return 0
         }
+    }
+
+    // MARK: - Busy scripts
+
+    /// Every 100,000 instructions (Valkey's `scriptInterrupt`): past busy-reply-threshold the script becomes busy
+    /// and from then on serves what waits for the lock each time; returns true to stop it (SCRIPT KILL).
+    fileprivate func interrupt() -> Bool {
+        guard run != nil else { return false }
+        if !timedOut {
+            let elapsed = Int((SystemClock.monotonicNanoseconds() &- runStart) / 1_000_000)
+            if elapsed < dispatcher.busyReplyThreshold { return false }
+            dispatcher.logger.warning("Slow script detected: still in execution after \(elapsed) milliseconds. You can try killing the script using the \(runKind == .eval ? "SCRIPT KILL" : "FUNCTION KILL") command. Script name is: \(runName).")
+            timedOut = true
+            dispatcher.busyScript = runKind
+            dispatcher.longScriptHost?.scriptBecameBusy()
+        }
+        dispatcher.longScriptHost?.serveWhileBusy()
+        return killed
+    }
+
+    public func kill(eval: Bool) throws(CommandError) {
+        // Only a busy script can be asked: nothing else runs while a script runs.
+        guard let run, timedOut else { throw .scriptKillNotBusy }
+        if caller?.replaysLog == true {
+            throw .custom("UNKILLABLE The busy script was sent by a master instance in the context of replication and cannot be killed.")
+        }
+        if run.wroteData { throw .scriptUnkillable }
+        if eval, runKind != .eval { throw .busyScript(eval: false) }
+        if !eval, runKind == .eval { throw .busyScript(eval: true) }
+        killed = true
+    }
+
+    public var running: RunningScriptInfo? {
+        guard run != nil, timedOut else { return nil }
+        return RunningScriptInfo(name: runName, command: runCommand,
+                                 durationMilliseconds: Int((SystemClock.monotonicNanoseconds() &- runStart) / 1_000_000),
+                                 kind: runKind)
     }
 
     fileprivate func setResp(_ resp: Int32) { scriptClient.proto = resp == 3 ? .resp3 : .resp2 }
@@ -491,4 +548,6 @@ private let luaHostSetRepl: @convention(c) (UnsafeMutableRawPointer?, Int32) -> 
     engine(context).setRepl(flags)
 }
 
-private let luaHostInterrupt: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = { _ in 0 }
+private let luaHostInterrupt: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = { context in
+    engine(context).interrupt() ? 1 : 0
+}

@@ -74,6 +74,9 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var reportedQueryBuffer = 0
     /// Reply writes handed to NIO with accounting (`write`) whose completion has not arrived yet.
     private var trackedWrites = 0
+    /// True while the requests from `nextRequest` run on the script thread (`offload`): like a blocked client,
+    /// nothing else of this connection runs and `read()` is held back until they are done.
+    private var offloaded = false
 
     init(server: ServerCore) {
         self.server = server
@@ -187,7 +190,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Runs the waiting requests a chunk at a time while the channel stays writable; then, once none waits, lets a
     /// held-back read through.
     private func runRequests(_ context: ChannelHandlerContext) {
-        guard !running, !blocked else { return }
+        guard !running, !blocked, !offloaded else { return }
         running = true
         defer { running = false }
         while nextRequest < batch.count, writable, !closing {
@@ -211,14 +214,63 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Runs requests until their replies reach `batchOutputLimit` or one blocks the client, and writes them (after
     /// the reply of a blocking command just unblocked, which the server holds for this connection). Returns false
-    /// when the replies are held for the AOF (`appendfsync always`) or the connection closes.
+    /// when the replies are held for the AOF (`appendfsync always`), the connection closes, or the rest of the
+    /// requests went to the script thread (the first of them runs a script: `offload`).
     private func runChunk(_ context: ChannelHandlerContext) -> Bool {
         guard let session else { return false }
         let pending = batch[nextRequest...]
         // Sized for the batch so a pipeline of small replies is written without regrowing.
         var output = context.channel.allocator.buffer(capacity: max(256, min(pending.count, 4096) * 32))
         let ran = server.execute(batch: pending, session: session, outlet: outlet, output: &output,
-                                 outputLimit: Self.batchOutputLimit)
+                                 outputLimit: Self.batchOutputLimit, deferScripts: true)
+        guard finishChunk(context, session, output, ran) else { return false }
+        if ran.stoppedBeforeScript {
+            offload(context, session)
+            return false
+        }
+        return true
+    }
+
+    /// Hands the waiting requests, the first of which runs a script, to the server's script thread: the script
+    /// runs there however long it takes, and this event loop keeps serving its other connections (see
+    /// `CommandExecutor`). Nothing more of this connection runs or is read until `offloadFinished`.
+    private func offload(_ context: ChannelHandlerContext, _ session: ClientSession) {
+        offloaded = true
+        let pending = batch[nextRequest...]
+        let output = context.channel.allocator.buffer(capacity: 256)
+        let job = ScriptJob(pending: pending, session: session, outlet: outlet, output: output)
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let server = self.server
+        server.runOnScriptThread {
+            var output = job.output
+            let ran = server.execute(batch: job.pending, session: job.session, outlet: job.outlet, output: &output,
+                                     outputLimit: Self.batchOutputLimit, onlyIfRegistered: true)
+            let done = ScriptJobResult(output: output, ran: ran)
+            bound.eventLoop.execute {
+                let (handler, context) = bound.value
+                handler.offloadFinished(context, done)
+            }
+        }
+    }
+
+    private func offloadFinished(_ context: ChannelHandlerContext, _ done: ScriptJobResult) {
+        offloaded = false
+        guard let session, !closing, context.channel.isActive else { return }
+        running = true
+        let goOn = finishChunk(context, session, done.output, done.ran)
+        running = false
+        guard goOn else { return }
+        if blocked {
+            holdWaitingRequests()
+        } else {
+            runRequests(context)
+        }
+    }
+
+    /// What follows a run of requests: the blocked state, the replies written (or held for the AOF), a close.
+    /// Returns false when the replies are held or the connection closes.
+    private func finishChunk(_ context: ChannelHandlerContext, _ session: ClientSession, _ output: ByteBuffer,
+                             _ ran: ServerCore.BatchResult) -> Bool {
         nextRequest += ran.executed
         pushClient = ran.pushClient
         let drained = ran.drained
@@ -430,4 +482,19 @@ extension ConnectionHandler {
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
     }
+}
+
+/// The rest of a batch that runs a script, on its way to the script thread (the connection does not touch these
+/// requests, its session or its outlet until the result comes back; the session is only used under the executor
+/// lock).
+private struct ScriptJob: @unchecked Sendable {
+    let pending: ArraySlice<[ByteBuffer]>
+    let session: ClientSession
+    let outlet: PushOutlet?
+    let output: ByteBuffer
+}
+
+private struct ScriptJobResult: @unchecked Sendable {
+    let output: ByteBuffer
+    let ran: ServerCore.BatchResult
 }

@@ -121,7 +121,8 @@ public final class PodiumServer: Service, @unchecked Sendable {
         let cronGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let cronLoop = cronGroup.next()
         @Sendable func expirySlice(until deadline: UInt64) {
-            let keepGoing = core.executor.withExclusiveAccess { () -> Bool in
+            // Skipped while a script is busy (its keys do not expire under it).
+            let keepGoing = core.executor.withExclusiveAccessUnlessBusy { () -> Bool in
                 guard core.executor.dispatcher.activeExpireEnabled, !core.executor.keyspace.isLoading else {
                     return false
                 }
@@ -136,7 +137,7 @@ public final class PodiumServer: Service, @unchecked Sendable {
                 core.executor.dispatcher.flushPropagation(asOneUnit: false)
                 _ = core.persistence.commit()
                 return removed > 0
-            }
+            } ?? false
             if keepGoing, SystemClock.monotonicNanoseconds() < deadline {
                 cronLoop.scheduleTask(in: .microseconds(200)) { expirySlice(until: deadline) }
             }
@@ -169,6 +170,8 @@ public final class PodiumServer: Service, @unchecked Sendable {
         for l in listeners { try? await l.close() }
         core.closeAllConnections()
         try? await group.shutdownGracefully()
+        // Not awaited: a script still running (SHUTDOWN NOSAVE during a busy script) must not hold the exit.
+        core.scriptThread.shutdownGracefully { _ in }
         // Everything executed is written and fsynced before the process ends (also for SHUTDOWN NOSAVE).
         core.persistence.shutdown()
         transition(to: .shutdown)

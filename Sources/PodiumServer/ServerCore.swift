@@ -1,6 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import PodiumCommands
 import PodiumConfig
 import PodiumKeyspace
@@ -58,6 +59,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     private var outputBufferLimitDisconnections = 0
     /// The append-only file: installed on the dispatcher as its propagator once started (`startPersistence`).
     let persistence: AppendOnlyFile
+    /// Where scripts run (see `runOnScriptThread`).
+    let scriptThread = NIOThreadPool(numberOfThreads: 1)
     /// The per-connection limits in force, read by every connection's event loop at each read (CONFIG SET changes
     /// them under the executor lock; `generation` tells a connection its copy is stale).
     private let liveConnectionLimits: NIOLockedValueBox<ConnectionLimits>
@@ -91,6 +94,9 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         dispatcher.server = self
         let scripting = LuaEngine(dispatcher: dispatcher)
         dispatcher.scripting = scripting
+        dispatcher.longScriptHost = BusyScriptHost(executor: executor)
+        dispatcher.busyReplyThreshold = configuration.busyReplyThreshold
+        scriptThread.start()
         persistence.functionLibraries = { [unowned scripting] in scripting.libraries.map(\.code) }
         dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
         Self.applyMaxmemory(configuration, to: dispatcher)
@@ -109,10 +115,19 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     ///
     /// The batch stops early once its replies reach `outputLimit` bytes or a command blocks the client
     /// (`executed` says how many requests ran).
+    ///
+    /// With `deferScripts` (on an event loop), the batch also stops before a request that runs a script
+    /// (`stoppedBeforeScript`): the caller runs the rest on the script thread (`runOnScriptThread`).
     func execute(batch: ArraySlice<[ByteBuffer]>, session: ClientSession, outlet: PushOutlet?,
-                 output: inout ByteBuffer, outputLimit: Int = .max) -> BatchResult {
+                 output: inout ByteBuffer, outputLimit: Int = .max, deferScripts: Bool = false,
+                 onlyIfRegistered: Bool = false) -> BatchResult {
         var result = BatchResult()
-        executor.withExclusiveAccess {
+        executor.withExclusiveAccessOrWhileBusy {
+            // The script thread's part of a batch: the connection may have closed since (nothing runs for it then).
+            if onlyIfRegistered, connections[session.id] == nil {
+                result.executed = batch.count
+                return
+            }
             // An unblocked client's reply to its blocking command goes first.
             if var reply = unblockedReplies.removeValue(forKey: session.id) { output.writeBuffer(&reply) }
             // Messages published to this client (or MONITOR lines) before this batch go out ahead of its replies.
@@ -123,7 +138,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             }
             if !batch.isEmpty {
                 result.executed = executor.dispatcher.execute(batch: batch, client: session, output: &output,
-                                                              outputLimit: outputLimit)
+                                                              outputLimit: outputLimit, deferScripts: deferScripts)
+                result.stoppedBeforeScript = executor.dispatcher.stoppedBeforeScript
             }
             if let state = session.blocked { result.blocked = (state.deadline, state.generation) }
             // The batch's writes go to the AOF writer in execution order, once per batch.
@@ -145,17 +161,27 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         var pushClient = false
         /// Set when the client is blocked at the end: its deadline (ms, 0 for none) and blocking generation.
         var blocked: (deadline: Int64, generation: Int)?
+        /// The batch stopped before a request that runs a script (see `execute`).
+        var stoppedBeforeScript = false
+    }
+
+    /// Runs `work` on the script thread: the rest of a batch that runs a script, so that however long the script
+    /// runs, no event loop waits for it (see `CommandExecutor`).
+    func runOnScriptThread(_ work: @escaping @Sendable () -> Void) {
+        scriptThread.submit { _ in work() }
     }
 
     /// Installs the connection's resume callback (see `Connection.resume`).
     func setResume(_ session: ClientSession, _ resume: @escaping @Sendable () -> Void) {
-        executor.withExclusiveAccess { connections[session.id]?.resume = resume }
+        executor.withExclusiveAccessOrWhileBusy { connections[session.id]?.resume = resume }
     }
 
     /// The timer of a blocked client fired: if it is still blocked by the same command and its deadline has
     /// passed, it gets the timeout reply. Returns the deadline to wait for instead when the timer fired early.
     func blockTimerFired(_ session: ClientSession, generation: Int) -> Int64? {
-        executor.withExclusiveAccess {
+        // While a script is busy its clock stands and nobody is served: try again a little later.
+        let retry = executor.keyspace.clock.nowMilliseconds() + 10
+        return executor.withExclusiveAccessUnlessBusy { () -> Int64? in
             guard let state = session.blocked, state.generation == generation else { return nil }
             executor.keyspace.refreshClock()
             if state.deadline > executor.keyspace.now { return state.deadline }
@@ -163,7 +189,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
                 unblocked(session, reply: reply)
             }
             return nil
-        }
+        } ?? retry
     }
 
     /// Milliseconds from now (the command clock) to `deadline`.
@@ -190,7 +216,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
 
     /// The periodic persistence work (automatic and scheduled rewrites), under the lock.
     func persistenceCron() {
-        executor.withExclusiveAccess { persistence.cron(keyspace: executor.keyspace) }
+        _ = executor.withExclusiveAccessUnlessBusy { persistence.cron(keyspace: executor.keyspace) }
     }
 
     func countInput(_ n: Int) { counters.withLockedValue { $0.input &+= n } }
@@ -209,7 +235,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     /// are read consistently with CONFIG SET and ACL SETUSER (Valkey's `clientAcceptHandler` order: protected
     /// mode, then the client limit).
     func register(channel: any Channel) -> Registration {
-        executor.withExclusiveAccess {
+        executor.withExclusiveAccessOrWhileBusy {
             let acl = executor.dispatcher.acl
             if configuration.protectedMode, acl.defaultUser.nopass, Self.isRemote(channel.remoteAddress) {
                 logger.warning("connection refused by protected mode",
@@ -237,7 +263,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     }
 
     func unregister(_ session: ClientSession) {
-        executor.withExclusiveAccess {
+        executor.withExclusiveAccessOrWhileBusy {
             executor.dispatcher.unwatchAll(session)
             executor.dispatcher.forgetBlocked(session)
             unblockedReplies[session.id] = nil
@@ -262,14 +288,14 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     /// The directive is read under the lock, like everything CONFIG SET changes.
     func closeIdleClients() {
         let now = executor.keyspace.clock.nowMilliseconds()
-        let idle: [Connection] = executor.withExclusiveAccess {
+        let idle: [Connection] = executor.withExclusiveAccessUnlessBusy {
             let timeout = configuration.timeout
             guard timeout > 0 else { return [] }
             return connections.values.filter {
                 !$0.session.isMonitor && !$0.session.subscriptions.isSubscribed && $0.session.blocked == nil
                     && now - $0.session.lastInteraction > Int64(timeout) * 1000
             }
-        }
+        } ?? []
         for connection in idle {
             logger.debug("closing idle client", metadata: ["podium.client": "\(connection.session.id)"])
             connection.channel.close(promise: nil)
@@ -370,7 +396,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
 
     /// The same, for a connection handler that found its replies over the limit (takes the lock).
     func closeForOutputLimit(_ session: ClientSession, channel: any Channel, pushClient: Bool) {
-        executor.withExclusiveAccess {
+        executor.withExclusiveAccessOrWhileBusy {
             closeForOutputLimit(session, channel: channel, clientClass: pushClient ? "pubsub" : "normal")
         }
     }
@@ -556,6 +582,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             "set-max-listpack-entries", "set-max-listpack-value":
             Self.applyListpackLimits(configuration, to: executor.keyspace)
         case "notify-keyspace-events": executor.dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
+        case "busy-reply-threshold": executor.dispatcher.busyReplyThreshold = configuration.busyReplyThreshold
         case "maxmemory", "maxmemory-policy", "maxmemory-samples": Self.applyMaxmemory(configuration, to: executor.dispatcher)
         case "client-output-buffer-limit":
             hub.limit = configuration.clientOutputBufferLimit(for: .pubsub)
@@ -662,4 +689,15 @@ struct ConnectionLimits: Sendable {
         self.normalOutput = configuration.clientOutputBufferLimit(for: .normal)
         self.pubsubOutput = configuration.clientOutputBufferLimit(for: .pubsub)
     }
+}
+
+/// The executor's busy protocol as the engine sees it (see `CommandExecutor`).
+final class BusyScriptHost: LongScriptHost {
+    unowned let executor: CommandExecutor
+
+    init(executor: CommandExecutor) { self.executor = executor }
+
+    func scriptBecameBusy() { executor.beginBusy() }
+    func serveWhileBusy() { executor.serveWaiting() }
+    func scriptEndedBusy() { executor.endBusy() }
 }

@@ -438,3 +438,116 @@ def test_function_flush_and_list_with_no_libraries_match_the_oracle(podium, orac
                 ["FUNCTION", "LIST", "bogus"], ["FUNCTION", "LIST", "WITHCODE", "WITHCODE"],
             )])
     assert out[0] == out[1]
+
+
+def _wait_busy(client, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            client.ping()
+        except redis.exceptions.ResponseError as e:
+            if str(e).startswith("BUSY"):
+                return str(e)
+            raise
+        time.sleep(0.02)
+    raise AssertionError("the script never became busy")
+
+
+def _run_in_thread(server, *command):
+    import threading
+
+    outcome = {}
+
+    def run():
+        with server.client() as c:
+            try:
+                outcome["reply"] = c.execute_command(*command)
+            except Exception as e:  # the killed script's error
+                outcome["error"] = str(e)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def test_busy_script_gets_busy_replies_and_script_kill_stops_it(podium):
+    """A looping script past busy-reply-threshold: other clients (new connections too) get BUSY, SCRIPT KILL and
+    FUNCTION STATS are answered, SCRIPT KILL stops it, and everything works again."""
+    with podium.client() as c:
+        c.config_set("busy-reply-threshold", 50)
+        c.set("before", "1")
+        thread, outcome = _run_in_thread(podium, "EVAL", "local a = 0 while true do a = a + 1 end", 0)
+        message = _wait_busy(c)
+        assert message == "BUSY Podium is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+        # Every connection is answered, on every event loop, including ones opened during the busy script.
+        for _ in range(6):
+            with podium.client() as other:
+                with pytest.raises(redis.exceptions.ResponseError, match="^BUSY"):
+                    other.get("before")
+        with pytest.raises(redis.exceptions.ResponseError, match="^BUSY"):
+            c.function_stats()
+        with pytest.raises(redis.exceptions.ResponseError, match="^BUSY.*SCRIPT KILL"):
+            c.execute_command("FUNCTION", "KILL")
+        assert c.script_kill() is True
+        thread.join(5)
+        assert not thread.is_alive()
+        assert "Script killed by user with SCRIPT KILL" in outcome["error"]
+        assert c.ping() is True
+        assert c.get("before") == b"1"
+        with pytest.raises(redis.exceptions.ResponseError, match="NOTBUSY"):
+            c.script_kill()
+        c.config_set("busy-reply-threshold", 5000)
+
+
+def test_busy_script_that_wrote_is_unkillable_and_its_client_gets_its_reply(podium):
+    with podium.client() as c:
+        c.config_set("busy-reply-threshold", 50)
+        script = "redis.call('set', KEYS[1], 'x') local t = redis.call('time')[1] local a = 0 " \
+                 "for i = 1, 40000000 do a = a + 1 end return a"
+        thread, outcome = _run_in_thread(podium, "EVAL", script, 1, "written")
+        _wait_busy(c)
+        with pytest.raises(redis.exceptions.ResponseError, match="^UNKILLABLE"):
+            c.script_kill()
+        thread.join(60)
+        assert outcome.get("reply") == 40000000
+        assert c.get("written") == b"x"
+        c.config_set("busy-reply-threshold", 5000)
+
+
+def test_busy_function_shows_in_function_stats_and_function_kill_stops_it(podium):
+    with podium.client() as c:
+        c.config_set("busy-reply-threshold", 50)
+        c.function_load("#!lua name=spin\nredis.register_function('spin', function() local a = 0 while true do "
+                        "a = a + 1 end end)", replace=True)
+        thread, outcome = _run_in_thread(podium, "FCALL", "spin", 0)
+        assert _wait_busy(c).endswith("You can only call FUNCTION KILL or SHUTDOWN NOSAVE.")
+        stats = c.function_stats()
+        running = dict(zip(stats[1][::2], stats[1][1::2]))
+        assert running[b"name"] == b"spin"
+        assert running[b"command"] == [b"FCALL", b"spin", b"0"]
+        assert running[b"duration_ms"] >= 50
+        with pytest.raises(redis.exceptions.ResponseError, match="^BUSY.*FUNCTION KILL"):
+            c.script_kill()
+        assert c.execute_command("FUNCTION", "KILL") in (b"OK", "OK", True)
+        thread.join(5)
+        assert "Script killed by user" in outcome["error"]
+        assert c.ping() is True
+        c.function_delete("spin")
+        c.config_set("busy-reply-threshold", 5000)
+
+
+def test_a_long_script_below_the_threshold_keeps_other_clients_waiting_not_refused(podium):
+    """Under busy-reply-threshold a script is atomic as always: other clients' commands wait for it (on the
+    script thread it does not hold their event loops) and never see its state half-way."""
+    with podium.client() as c:
+        c.delete("slow")
+        script = ("redis.call('set', KEYS[1], 'half-way') local a = 0 for i = 1, 5000000 do a = a + 1 end "
+                  "redis.call('set', KEYS[1], 'done') return a")
+        thread, outcome = _run_in_thread(podium, "EVAL", script, 1, "slow")
+        seen = set()
+        while thread.is_alive():
+            seen.add(c.get("slow"))
+        thread.join(10)
+        assert outcome["reply"] == 5000000
+        assert b"half-way" not in seen
+        assert c.get("slow") == b"done"

@@ -24,6 +24,8 @@ public enum CommandError: Error, Equatable, Sendable {
     case diskWriteError(String)
     /// The dataset is still being loaded (Valkey: `-LOADING Redis is loading the dataset in memory`).
     case loading
+    /// A script has run past busy-reply-threshold (Valkey's `slowevalerr` / `slowscripterr`).
+    case busyScript(eval: Bool)
     /// EXEC refused before it ran its commands (Valkey's `execCommandAbort`): the transaction is discarded.
     indirect case execAbort(CommandError)
     /// An unauthenticated client ran something other than AUTH, HELLO, QUIT or RESET.
@@ -69,6 +71,8 @@ public enum CommandError: Error, Equatable, Sendable {
             return exec ? "EXECABORT Transaction discarded because of: " + text : text
         case .diskWriteError(let reason): return "MISCONF Errors writing to the AOF file: \(reason)"
         case .loading: return "LOADING Podium is loading the dataset in memory"
+        case .busyScript(let eval):
+            return "BUSY Podium is busy running a script. You can only call \(eval ? "SCRIPT" : "FUNCTION") KILL or SHUTDOWN NOSAVE."
         case .execAbort(let error): return "EXECABORT Transaction discarded because of: " + error.message
         case .noAuth: return "NOAUTH Authentication required."
         case .wrongPass: return "WRONGPASS invalid username-password pair or user is disabled."

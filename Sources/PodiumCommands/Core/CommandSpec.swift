@@ -37,6 +37,9 @@ public struct CommandFlags: OptionSet, Sendable {
     public static let skipSlowlog = CommandFlags(rawValue: 1 << 12)
     public static let allowBusy = CommandFlags(rawValue: 1 << 13)
     public static let blocking = CommandFlags(rawValue: 1 << 14)
+    /// Runs a script (EVAL, FCALL and their kin): the server runs it on its script thread, so that the event
+    /// loops stay free while it runs (Podium's own flag; COMMAND INFO does not show it).
+    public static let runsScript = CommandFlags(rawValue: 1 << 15)
 
     /// The names `COMMAND INFO` prints, in Valkey's order.
     public var names: [String] {

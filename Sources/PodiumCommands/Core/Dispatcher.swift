@@ -39,6 +39,17 @@ public final class Dispatcher {
     var pendingEvents: [PendingKeyspaceEvent] = []
     /// Runs EVAL, SCRIPT and their kin (PodiumScripting's Lua engine); nil: those commands are unknown.
     public var scripting: (any ScriptingEngine)?
+    /// Set while a script has run past `busy-reply-threshold` (whether it is an EVAL script or a function):
+    /// requests run meanwhile (`LongScriptHost.serveWhileBusy`) get BUSY unless their command may run during a
+    /// busy script (`allowBusy`), and nothing they do may disturb the script's unit: the clock stays, no
+    /// eviction, no propagation, no serving of blocked clients.
+    public var busyScript: BusyScriptKind?
+    /// What the server does while a script is busy (the server's executor); nil: nothing is served meanwhile.
+    public var longScriptHost: (any LongScriptHost)?
+    /// `busy-reply-threshold` (alias `lua-time-limit`), in milliseconds.
+    public var busyReplyThreshold = 5000
+    /// Set by `execute(batch:deferScripts:)` when it stopped before a request that runs a script.
+    public private(set) var stoppedBeforeScript = false
     /// This node as a cluster of one (`cluster-enabled yes`), nil otherwise.
     public var cluster: ClusterNode?
     /// Push frames published to the client whose command is running (see `execute(_:_:)`): written after its
@@ -90,18 +101,26 @@ public final class Dispatcher {
     /// Not generic on purpose: called from another module, a generic batch was not specialized, and its witness
     /// calls and metadata lookups took about 2% of the server's time under unpipelined SETs (perf).
     @discardableResult
+    /// With `deferScripts`, stops before a request that would run a script (EVAL, FCALL, EXEC of a transaction
+    /// with one) and sets `stoppedBeforeScript`: the server runs the rest of the batch on its script thread.
     public func execute(batch: ArraySlice<[ByteBuffer]>, client: ClientSession, output: inout ByteBuffer,
-                        outputLimit: Int = .max) -> Int {
+                        outputLimit: Int = .max, deferScripts: Bool = false) -> Int {
         var ctx = CommandContext(
             dispatcher: self, client: client, reply: ReplyWriter(buffer: ByteBuffer(), proto: client.proto),
             spec: table.placeholder)
         swap(&ctx.reply.buffer, &output)
         // One clock reading per batch: commands decoded from one read run within microseconds of each other, and
         // Valkey too reads the clock once per command *call*, not per key access.
-        keyspace.refreshClock()
+        // While a script is busy, its clock stands.
+        if busyScript == nil { keyspace.refreshClock() }
         lastCommandEnd = SystemClock.monotonicNanoseconds()
         var executed = 0
+        stoppedBeforeScript = false
         for args in batch {
+            if deferScripts, runsScript(args, client) {
+                stoppedBeforeScript = true
+                break
+            }
             execute(args, &ctx)
             executed += 1
             if client.closeAfterReply || client.blocked != nil || ctx.reply.buffer.readableBytes >= outputLimit { break }
@@ -117,6 +136,27 @@ public final class Dispatcher {
         execute(batch: batch[...], client: client, output: &output, outputLimit: outputLimit)
     }
 
+    /// Whether `args` would run a script now: EVAL, FCALL and their kin outside MULTI, or EXEC of a transaction
+    /// that queued one. Cheap for every other command (one byte compared).
+    @inline(__always)
+    func runsScript(_ args: [ByteBuffer], _ client: ClientSession) -> Bool {
+        // While a script is busy, a script request is answered BUSY at once instead.
+        guard busyScript == nil, let first = args.first, let c = first.getInteger(at: first.readerIndex, as: UInt8.self) else {
+            return false
+        }
+        switch c | 0x20 {
+        case UInt8(ascii: "e"), UInt8(ascii: "f"):
+            guard let spec = table.lookup(first) else { return false }
+            if spec.flags.contains(.runsScript) { return !client.inMulti }
+            guard spec.name == "exec", client.inMulti else { return false }
+            return client.queued.contains { queued in
+                queued.first.flatMap { table.lookup($0) }?.flags.contains(.runsScript) == true
+            }
+        default:
+            return false
+        }
+    }
+
     /// Executes one request into `ctx.reply`.
     public func execute(_ args: [ByteBuffer], _ ctx: inout CommandContext) {
         let client = ctx.client
@@ -125,18 +165,14 @@ public final class Dispatcher {
         ctx.args = args
         ctx.replyIsPush = false
         dispatch(&ctx)
+        // Served while a script is busy: the script's unit is not over; leave its effects alone.
+        if busyScript != nil {
+            applyReplyMode(client, &ctx, mark: mark)
+            return
+        }
         // One command (or EXEC with its commands) is one unit of the log.
         if !pendingPropagation.isEmpty { flushPropagation() }
-        // CLIENT REPLY OFF / SKIP: drop what this command wrote (but not Pub/Sub confirmations: pushes). A command
-        // that blocked the client has not replied yet: its reply (served, timed out) applies the mode then.
-        switch client.blocked == nil ? client.replyMode : .on {
-        case .on: break
-        case .off: if !ctx.replyIsPush { ctx.reply.buffer.moveWriterIndex(to: mark) }
-        case .skipThis:
-            if !ctx.replyIsPush { ctx.reply.buffer.moveWriterIndex(to: mark) }
-            client.replyMode = .on
-        case .skipNext: client.replyMode = .skipThis
-        }
+        applyReplyMode(client, &ctx, mark: mark)
         // What the command published to its own client (PUBLISH to a channel it subscribes to, its keyspace
         // events) follows the reply, EXEC's whole reply for its commands, and is kept under CLIENT REPLY OFF:
         // Valkey 8's `pending_push_messages` (Redis 7.2), one rule for every command.
@@ -146,6 +182,20 @@ public final class Dispatcher {
         }
         // Clients blocked on keys this command (or EXEC) created are served now, after it.
         if !keyspace.readyKeys.isEmpty { serveBlockedClients() }
+    }
+
+    /// CLIENT REPLY OFF / SKIP: drops what this command wrote (but not Pub/Sub confirmations: pushes). A command
+    /// that blocked the client has not replied yet: its reply (served, timed out) applies the mode then.
+    @inline(__always)
+    func applyReplyMode(_ client: ClientSession, _ ctx: inout CommandContext, mark: Int) {
+        switch client.blocked == nil ? client.replyMode : .on {
+        case .on: break
+        case .off: if !ctx.replyIsPush { ctx.reply.buffer.moveWriterIndex(to: mark) }
+        case .skipThis:
+            if !ctx.replyIsPush { ctx.reply.buffer.moveWriterIndex(to: mark) }
+            client.replyMode = .on
+        case .skipNext: client.replyMode = .skipThis
+        }
     }
 
     func dispatch(_ ctx: inout CommandContext) {
@@ -205,7 +255,9 @@ public final class Dispatcher {
         // refused while the server stays over the limit.
         // EXEC runs its queued commands through here too; they were admitted when queued and EXEC as a whole was
         // checked, so neither the memory check nor the subscribed-mode check applies to them (as in Valkey).
-        if maxMemory > 0, !inExec, !client.replaysLog, !performEvictions(&ctx), deniedWhenOutOfMemory(spec, client) {
+        if maxMemory > 0, !inExec, !client.replaysLog, busyScript == nil, !performEvictions(&ctx),
+            deniedWhenOutOfMemory(spec, client)
+        {
             reject(&ctx, .outOfMemory(exec: (spec.parent ?? spec).name == "exec"))
             if (spec.parent ?? spec).name == "exec" {
                 client.discardTransaction()
@@ -232,6 +284,12 @@ public final class Dispatcher {
         // While the dataset loads only commands flagged `loading` run (INFO, SELECT, CONFIG, ...), as in Valkey.
         if keyspace.isLoading, !client.replaysLog, !spec.flags.contains(.loading) {
             rejectBeforeRun(&ctx, .loading)
+            return
+        }
+        // A script has run past busy-reply-threshold: only what may run meanwhile does (Valkey checks it last,
+        // before MULTI queueing).
+        if let busy = busyScript, !spec.flags.contains(.allowBusy) {
+            rejectBeforeRun(&ctx, .busyScript(eval: busy == .eval))
             return
         }
         if client.inMulti, !Self.passesThroughMulti(spec) {

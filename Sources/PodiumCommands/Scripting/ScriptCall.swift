@@ -29,6 +29,38 @@ public struct ScriptRun {
     }
 }
 
+/// Which kind of script is busy (SCRIPT KILL stops an EVAL script, FUNCTION KILL a function).
+public enum BusyScriptKind: Sendable {
+    case eval, function
+}
+
+/// What the server does for a script that runs past `busy-reply-threshold` (its executor, PodiumServer). Called
+/// by the engine on the script's thread, which holds the executor lock.
+public protocol LongScriptHost: AnyObject {
+    /// The script has just become busy: from now on others' work is handed to it.
+    func scriptBecameBusy()
+    /// Runs the work handed over meanwhile (a batch of requests each refused with BUSY unless allowed, a new
+    /// connection, a closed one): Valkey's `processEventsWhileBlocked`, every 100,000 instructions.
+    func serveWhileBusy()
+    /// The busy script ended.
+    func scriptEndedBusy()
+}
+
+/// FUNCTION STATS' `running_script`.
+public struct RunningScriptInfo {
+    public var name: String
+    public var command: [ByteBuffer]
+    public var durationMilliseconds: Int
+    public var kind: BusyScriptKind
+
+    public init(name: String, command: [ByteBuffer], durationMilliseconds: Int, kind: BusyScriptKind) {
+        self.name = name
+        self.command = command
+        self.durationMilliseconds = durationMilliseconds
+        self.kind = kind
+    }
+}
+
 extension CommandError {
     static let scriptUnknownCommand = CommandError.custom("Unknown command called from script")
     static let scriptWrongArity = CommandError.custom("Wrong number of args calling command from script")

@@ -20,6 +20,10 @@ public protocol ScriptingEngine: AnyObject {
     /// the cache's.
     var figures: ScriptingFigures { get }
 
+    /// SCRIPT KILL (`eval`) and FUNCTION KILL: stops the busy script, or refuses as Valkey's `scriptKill` does.
+    func kill(eval: Bool) throws(CommandError)
+    /// The script that is running (only ever seen by commands run while it is busy).
+    var running: RunningScriptInfo? { get }
     /// FCALL, FCALL_RO.
     func fcall(_ ctx: inout CommandContext, readOnly: Bool) throws(CommandError)
     /// FUNCTION LOAD: the library's name, or Valkey's refusal.
@@ -102,7 +106,9 @@ extension CommandError {
     static let functionPayloadInvalid = CommandError.custom("ERR DUMP payload version or checksum are wrong")
     static func functionPayload(_ message: String) -> CommandError { .custom("ERR " + message) }
     static func functionUnknownArgument(_ argument: String) -> CommandError { .custom("ERR Unknown argument \(argument)") }
-    static let scriptKillNotBusy = CommandError.custom("NOTBUSY No scripts in execution right now.")
+    public static let scriptKillNotBusy = CommandError.custom("NOTBUSY No scripts in execution right now.")
+    public static let scriptUnkillable = CommandError.custom(
+        "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.")
     public static func scriptCompile(_ message: String) -> CommandError {
         .custom("ERR Error compiling script (new function): \(message)")
     }
@@ -164,11 +170,10 @@ public enum ScriptingCommands {
         ctx.reply.ok()
     }
 
-    /// SCRIPT KILL: scripts run to their end inside the command order here, so none is ever running when
-    /// another command is read.
+    /// SCRIPT KILL: stops a busy EVAL script that has not written.
     static func scriptKill(_ ctx: inout CommandContext) throws(CommandError) {
-        _ = try engine(ctx)
-        throw .scriptKillNotBusy
+        try engine(ctx).kill(eval: true)
+        ctx.reply.ok()
     }
 
     /// SCRIPT SHOW sha1
@@ -316,14 +321,26 @@ public enum ScriptingCommands {
         ctx.reply.ok()
     }
 
-    /// FUNCTION STATS: no function runs while another command is read here (scripts run inside the command
-    /// order), so `running_script` is always null.
+    /// FUNCTION STATS: the busy function (a busy EVAL script makes it BUSY), and the engine's counts.
     static func functionStats(_ ctx: inout CommandContext) throws(CommandError) {
         let engine = try engine(ctx)
+        let running = engine.running
+        if running?.kind == .eval { throw .busyScript(eval: true) }
         let figures = engine.figures
         ctx.reply.mapHeader(2)
         ctx.reply.bulk("running_script")
-        ctx.reply.null()
+        if let running {
+            ctx.reply.mapHeader(3)
+            ctx.reply.bulk("name")
+            ctx.reply.bulk(running.name)
+            ctx.reply.bulk("command")
+            ctx.reply.arrayHeader(running.command.count)
+            for arg in running.command { ctx.reply.bulk(arg) }
+            ctx.reply.bulk("duration_ms")
+            ctx.reply.integer(running.durationMilliseconds)
+        } else {
+            ctx.reply.null()
+        }
         ctx.reply.bulk("engines")
         ctx.reply.mapHeader(1)
         ctx.reply.bulk("LUA")
@@ -334,10 +351,10 @@ public enum ScriptingCommands {
         ctx.reply.integer(figures.functions)
     }
 
-    /// FUNCTION KILL: as SCRIPT KILL, no function is ever running when another command is read.
+    /// FUNCTION KILL: stops a busy function that has not written.
     static func functionKill(_ ctx: inout CommandContext) throws(CommandError) {
-        _ = try engine(ctx)
-        throw .scriptKillNotBusy
+        try engine(ctx).kill(eval: false)
+        ctx.reply.ok()
     }
 
     static func functionHelp(_ ctx: inout CommandContext) throws(CommandError) {
@@ -388,31 +405,31 @@ public enum ScriptingCommands {
 extension CommandTable {
     // MARK: - Scripting (the engine: PodiumScripting)
     static let scripting: [CommandSpec] = [
-        CommandSpec("eval", arity: -3, flags: [.noscript, .skipMonitor, .stale], group: .scripting, since: "2.6.0",
+        CommandSpec("eval", arity: -3, flags: [.runsScript, .noscript, .skipMonitor, .stale], group: .scripting, since: "2.6.0",
                     summary: "Executes a server-side Lua script.",
                     complexity: "Depends on the script that is executed.",
                     syntax: "script numkeys [key [key ...]] [arg [arg ...]]", handler: ScriptingCommands.eval,
                     keySpecs: [.counted(at: 2, .write)]),
-        CommandSpec("eval_ro", arity: -3, flags: [.noscript, .skipMonitor, .stale, .readonly], group: .scripting,
+        CommandSpec("eval_ro", arity: -3, flags: [.runsScript, .noscript, .skipMonitor, .stale, .readonly], group: .scripting,
                     since: "7.0.0", summary: "Executes a read-only server-side Lua script.",
                     complexity: "Depends on the script that is executed.",
                     syntax: "script numkeys [key [key ...]] [arg [arg ...]]", handler: ScriptingCommands.evalRO,
                     keySpecs: [.counted(at: 2, .read)]),
-        CommandSpec("evalsha", arity: -3, flags: [.noscript, .skipMonitor, .stale], group: .scripting, since: "2.6.0",
+        CommandSpec("evalsha", arity: -3, flags: [.runsScript, .noscript, .skipMonitor, .stale], group: .scripting, since: "2.6.0",
                     summary: "Executes a server-side Lua script by SHA1 digest.",
                     complexity: "Depends on the script that is executed.",
                     syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]", handler: ScriptingCommands.evalsha,
                     keySpecs: [.counted(at: 2, .write)]),
-        CommandSpec("evalsha_ro", arity: -3, flags: [.noscript, .skipMonitor, .stale, .readonly], group: .scripting,
+        CommandSpec("evalsha_ro", arity: -3, flags: [.runsScript, .noscript, .skipMonitor, .stale, .readonly], group: .scripting,
                     since: "7.0.0", summary: "Executes a read-only server-side Lua script by SHA1 digest.",
                     complexity: "Depends on the script that is executed.",
                     syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]", handler: ScriptingCommands.evalshaRO,
                     keySpecs: [.counted(at: 2, .read)]),
-        CommandSpec("fcall", arity: -3, flags: [.noscript, .skipMonitor, .stale], group: .scripting, since: "7.0.0",
+        CommandSpec("fcall", arity: -3, flags: [.runsScript, .noscript, .skipMonitor, .stale], group: .scripting, since: "7.0.0",
                     summary: "Invokes a function.", complexity: "Depends on the function that is executed.",
                     syntax: "function numkeys [key [key ...]] [arg [arg ...]]", handler: ScriptingCommands.fcall,
                     keySpecs: [.counted(at: 2, .write)]),
-        CommandSpec("fcall_ro", arity: -3, flags: [.noscript, .skipMonitor, .stale, .readonly], group: .scripting,
+        CommandSpec("fcall_ro", arity: -3, flags: [.runsScript, .noscript, .skipMonitor, .stale, .readonly], group: .scripting,
                     since: "7.0.0", summary: "Invokes a read-only function.",
                     complexity: "Depends on the function that is executed.",
                     syntax: "function numkeys [key [key ...]] [arg [arg ...]]", handler: ScriptingCommands.fcallRO,
