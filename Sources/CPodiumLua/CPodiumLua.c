@@ -5,6 +5,7 @@
 // them through tables whose writes fail with Valkey's text.
 
 #include "CPodiumLua.h"
+#include "LuaLibraries.h"
 
 #include <lua5.1/lauxlib.h>
 #include <lua5.1/lua.h>
@@ -1363,6 +1364,11 @@ lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_vers
         lua_pop(L, 1);
     }
 
+    podium_luaopen_cmsgpack(L);
+    lua_setglobal(L, "cmsgpack");
+    podium_luaopen_struct(L);
+    lua_setglobal(L, "struct");
+
     // Only os.clock, as Valkey's sandboxed os library.
     lua_newtable(L);
     lua_getglobal(L, "os");
@@ -1485,7 +1491,8 @@ lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_vers
     lua_setglobal(L, "setmetatable");
 
     // Library tables become read-only proxies (the server/redis alias stays one table).
-    static const char *libraries[] = {"string", "table", "math", "os", "cjson", "bit", "coroutine", NULL};
+    static const char *libraries[] = {"string", "table", "math", "os", "cjson", "bit", "coroutine", "cmsgpack",
+                                      "struct", NULL};
     for (const char **name = libraries; *name; name++) protect_global_table(L, *name);
     lua_getglobal(L, "server");
     make_readonly_proxy(L);
