@@ -23,6 +23,7 @@ int luaopen_bit(lua_State *L);
 #define GLOBALS_PROXY_KEY "podium.globals"
 #define READONLY_KEY "podium.readonly"
 #define LIBRARY_API_KEY "podium.library_api"
+#define SEALED_METATABLE_KEY "podium.sealed_metatable"
 #define ERROR_HANDLER_KEY "podium.error_handler"
 #define LRAND48_MAX 2147483647
 
@@ -408,7 +409,7 @@ static void lua_to_resp(lua_State *L, reply_context *r) {
     podium_lua_output *out = r->out;
     int t = lua_type(L, -1);
     if (!lua_checkstack(L, 4)) {
-        out_str(out, "-reached lua stack limit\r\n");
+        out_str(out, "-ERR reached lua stack limit\r\n");
         lua_pop(L, 1);
         return;
     }
@@ -945,6 +946,19 @@ static int protected_setmetatable(lua_State *L) {
 
 // Chunks made by loadstring/load inside a script see the same protected globals as the script.
 static int protected_loadstring(lua_State *L) {
+    // Valkey's Lua cannot load precompiled chunks (its parser has no undump): a chunk starting with the binary
+    // signature fails to parse as text. A leading space makes Debian's Lua parse it as text too, with the same
+    // error; the chunk keeps its name (by default the original string).
+    if (lua_type(L, 1) == LUA_TSTRING && lua_tostring(L, 1)[0] == LUA_SIGNATURE[0]) {
+        if (lua_isnoneornil(L, 2)) {
+            lua_settop(L, 1);
+            lua_pushvalue(L, 1);
+        }
+        lua_pushstring(L, " ");
+        lua_pushvalue(L, 1);
+        lua_concat(L, 2);
+        lua_replace(L, 1);
+    }
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
@@ -1012,7 +1026,13 @@ static void make_readonly_proxy(lua_State *L) {
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, readonly_error);
     lua_setfield(L, -2, "__newindex");
-    lua_pushboolean(L, 0);
+    // What getmetatable answers: a read-only empty table (Valkey's protected tables have read-only
+    // metatables: changing one fails with the same error), never the metatable, which leads to the real table.
+    lua_getfield(L, LUA_REGISTRYINDEX, SEALED_METATABLE_KEY);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushboolean(L, 0);
+    }
     lua_setfield(L, -2, "__metatable");
     lua_setmetatable(L, -2);
     lua_getfield(L, LUA_REGISTRYINDEX, READONLY_KEY);
@@ -1345,6 +1365,9 @@ lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_vers
     lua_setfield(L, LUA_REGISTRYINDEX, HOST_KEY);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, READONLY_KEY);
+    lua_newtable(L);
+    make_readonly_proxy(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, SEALED_METATABLE_KEY);
 
     load_library(L, "", luaopen_base);
     load_library(L, LUA_TABLIBNAME, luaopen_table);

@@ -349,6 +349,8 @@ public final class LuaEngine: ScriptingEngine {
         }
         if let data = output.data, output.length > 0 {
             ctx.reply.buffer.writeBytes(UnsafeRawBufferPointer(start: data, count: output.length))
+            // A script that answers an error is a failed call of EVAL / FCALL (Valkey's failed_calls).
+            if output.is_error != 0 { dispatcher.stats[ctx.spec.statsIndex].failedCalls += 1 }
             if output.is_error != 0, output.error_counted == 0 {
                 let text = String(decoding: UnsafeRawBufferPointer(start: data + 1, count: max(0, output.length - 3)),
                                   as: UTF8.self)

@@ -244,6 +244,10 @@ CASES = [
          setup=[["ZADD", "lb", "10", "p1", "20", "p2", "30", "p3", "40", "p4", "50", "p5"]]),
     Case("select inside script", "redis.call('select', 1); redis.call('set', 'k', 'db1'); return redis.call('get', 'k')",
          check=("k",)),
+    Case("binary chunks do not load", "local f, e = loadstring(string.dump(function() return 1 end)) return {type(f), e}"),
+    Case("getmetatable of _G is read-only", "local g = getmetatable(_G) g.__index = {}"),
+    Case("SORT of a set inside a script is sorted", "redis.call('sadd', KEYS[1], 'z', 'a', 'aa', 'b', 'c1', 'c') "
+         "return redis.call('sort', KEYS[1], 'by', 'nosort')", keys=("s",)),
     # --- cmsgpack and struct (Podium writes its own: LuaMessagePack.c, LuaStruct.c)
     Case('cmsgpack 1', 'return cmsgpack.pack(1, -1, 0, 127, 128, 255, 256, 65535, 65536, 4294967295, 4294967296, -32, -33, -128, -129, -32768, -32769, -2147483648, -2147483649)'),
     Case('cmsgpack 2', 'return cmsgpack.pack(1.5, 0.1, -0.25, 1e300, 3.4028234663852886e38, 1/0, -1/0)'),
@@ -631,3 +635,51 @@ def test_a_long_script_below_the_threshold_keeps_other_clients_waiting_not_refus
         assert outcome["reply"] == 5000000
         assert b"half-way" not in seen
         assert c.get("slow") == b"done"
+
+
+def test_error_and_command_stats_of_script_refusals_match_the_oracle(podium, oracle):
+    """A command a script may not run counts as Valkey counts it: an error reply, a rejected call of the command,
+    a failed call of EVAL when the script answers the error; not twice."""
+    out = []
+    for server in (podium, oracle):
+        with server.client() as c:
+            c.config_resetstat()
+            c.config_set("maxmemory", 1)
+            replies = []
+            for script in ("return redis.call('set','x','y')", "return redis.pcall('set','x','y')",
+                           "local t = redis.pcall('set','x','y') return 1", "return redis.call('nosuch')",
+                           "return redis.call('incr', 'x', 'y')"):
+                try:
+                    replies.append(c.eval(script, 1, "x"))
+                except redis.exceptions.ResponseError as e:
+                    replies.append(str(e).replace("Unknown Redis command", "Unknown command").replace(
+                        "calling Redis command", "calling command"))
+            c.config_set("maxmemory", 0)
+            errors = c.info("errorstats")
+            stats = c.info("stats")["total_error_replies"]
+            commands = c.info("commandstats")
+            picked = {k: {f: v[f] for f in ("calls", "rejected_calls", "failed_calls")}
+                      for k, v in commands.items() if k in ("cmdstat_set", "cmdstat_eval", "cmdstat_incr")}
+            out.append((replies, errors, stats, picked))
+    assert out[0] == out[1]
+
+
+def test_a_recursive_result_ends_at_the_stack_limit_as_on_the_oracle(podium, oracle):
+    """A table that contains itself: nested one-element arrays until Lua's stack runs out, then
+    `-ERR reached lua stack limit`, byte for byte as the oracle (read raw: no parser nests that deep)."""
+    import socket
+
+    script = b"local a = {}; local b = {a}; a[1] = b; return a"
+    request = b"*3\r\n$4\r\nEVAL\r\n$%d\r\n%s\r\n$1\r\n0\r\n*1\r\n$4\r\nPING\r\n" % (len(script), script)
+    answers = []
+    for server in (podium, oracle):
+        with socket.create_connection((server.host, server.port), timeout=10) as s:
+            s.sendall(request)
+            data = b""
+            while not data.endswith(b"+PONG\r\n"):
+                chunk = s.recv(65536)
+                assert chunk
+                data += chunk
+        answers.append(data)
+    assert answers[0].endswith(b"*1\r\n-ERR reached lua stack limit\r\n+PONG\r\n")
+    assert answers[0] == answers[1]

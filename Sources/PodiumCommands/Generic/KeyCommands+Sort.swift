@@ -97,8 +97,9 @@ extension KeyCommands {
         if case .sortedSet(let z)? = value, !z.isSkiplist {
             _ = try SortedSetCommands.modifySet(ctx, create: false, changed: { _ in false }) { $0.convertToSkiplist() }
         }
-        if dontSort, kind == 2, store != nil {
-            // A set's order is arbitrary: stored results are sorted so that a replay gives the same list.
+        if dontSort, kind == 2, store != nil || ctx.client.isScript {
+            // A set's order is arbitrary: stored results (and a script's) are sorted so that a replay gives the
+            // same list.
             dontSort = false
             alpha = true
             by = nil

@@ -90,6 +90,31 @@ extension Dispatcher {
     /// protocol. Returns nil, or the refusal (its text becomes the Lua error).
     public func callFromScript(_ args: [ByteBuffer], run: inout ScriptRun, client: ClientSession, caller: ClientSession,
                                reply: inout ByteBuffer) -> CommandError? {
+        var spec: CommandSpec?
+        let refusal = checkScriptCall(args, run: &run, caller: caller, spec: &spec)
+        if let refusal {
+            // Counted as Valkey's scriptCall counts them (afterErrorReply, a rejected call of the command); the
+            // script's error then is not counted again.
+            switch refusal {
+            case .outOfMemory, .diskWriteError: countErrorReply(refusal.message)
+            default: countErrorReply("ERR " + refusal.message)  // Valkey's own texts get the ERR code
+            }
+            if let spec { stats[spec.statsIndex].rejectedCalls += 1 }
+            return refusal
+        }
+        guard let spec else { return .scriptUnknownCommand }
+        var ctx = CommandContext(
+            dispatcher: self, client: client, reply: ReplyWriter(buffer: ByteBuffer(), proto: client.proto), spec: spec)
+        swap(&ctx.reply.buffer, &reply)
+        ctx.args = args
+        call(spec, &ctx)
+        swap(&ctx.reply.buffer, &reply)
+        return nil
+    }
+
+    /// The checks of `callFromScript`; sets `spec` once the command is known.
+    private func checkScriptCall(_ args: [ByteBuffer], run: inout ScriptRun, caller: ClientSession,
+                                 spec found: inout CommandSpec?) -> CommandError? {
         guard let first = args.first, var spec = table.lookup(first) else { return .scriptUnknownCommand }
         if !spec.subcommands.isEmpty {
             // A container's arity is checked first (Valkey's lookupCommand finds no subcommand without one).
@@ -97,6 +122,7 @@ extension Dispatcher {
             guard let sub = spec.subcommands[String(buffer: args[1]).lowercased()] else { return .scriptUnknownCommand }
             spec = sub
         }
+        found = spec
         guard spec.acceptsArgumentCount(args.count) else { return .scriptWrongArity }
         if spec.flags.contains(.noscript) { return .scriptNotAllowed }
         let user = acl.user(of: caller)
@@ -123,12 +149,6 @@ extension Dispatcher {
                 run.slot = slot
             }
         }
-        var ctx = CommandContext(
-            dispatcher: self, client: client, reply: ReplyWriter(buffer: ByteBuffer(), proto: client.proto), spec: spec)
-        swap(&ctx.reply.buffer, &reply)
-        ctx.args = args
-        call(spec, &ctx)
-        swap(&ctx.reply.buffer, &reply)
         return nil
     }
 
