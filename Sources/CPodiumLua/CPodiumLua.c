@@ -1191,8 +1191,8 @@ static int server_register_function(lua_State *L) {
                 }
                 flags = 0;
                 for (int j = 1;; j++) {
-                    lua_pushnumber(L, j);
-                    lua_gettable(L, -2);
+                    // Raw: a metamethod raising here would skip the clean-up of name, description and ref.
+                    lua_rawgeti(L, -1, j);
                     if (lua_isnil(L, -1)) {
                         lua_pop(L, 1);
                         break;
@@ -1244,7 +1244,9 @@ static int server_register_function(lua_State *L) {
                                         "must be at least one character long");
     }
     for (int i = 0; i < state->registered_count; i++) {
-        if (state->registered[i].name_length == name_length && !memcmp(state->registered[i].name, name, name_length))
+        // Case-insensitively: function names are (Valkey asserts on two that differ only in case).
+        if (state->registered[i].name_length == name_length &&
+            !strncasecmp(state->registered[i].name, name, name_length))
             return raise_registration_error(L, name, description, ref, "Function already exists in the library");
     }
     if (state->registered_count == state->registered_capacity) {

@@ -23,6 +23,8 @@ struct FunctionStore {
         /// The callback's reference in the interpreter's registry.
         var ref: Int32
         var library: String
+        /// Its last run was quick: it may run inline, on the event loop (LuaEngine).
+        var inline = false
     }
 
     struct Library {
@@ -42,6 +44,10 @@ struct FunctionStore {
     static func key(_ name: String) -> String { name.lowercased() }
 
     func function(named name: String) -> Function? { functions[Self.key(name)] }
+
+    mutating func setInline(_ inline: Bool, function name: String) {
+        functions[Self.key(name)]?.inline = inline
+    }
 
     var isEmpty: Bool { libraries.isEmpty }
 
@@ -103,8 +109,9 @@ struct FunctionStore {
         if old != nil, !replace { throw .functionMetadata("Library '\(name)' already exists") }
         // The old library is out while the new one loads (its function names are free for it), and back if the
         // new one fails.
+        let oldPosition = order.firstIndex(of: name)
         let taken = old.map { unlink($0) } ?? []
-        func restoreOld() { if let old { link(old, taken) } }
+        func restoreOld() { if let old { link(old, taken, at: oldPosition) } }
         var failure: UnsafeMutablePointer<CChar>?
         let status = code.withUnsafeReadableBytes { raw in
             podium_lua_load_library(state, raw.baseAddress?.assumingMemoryBound(to: CChar.self), raw.count, shebang,
@@ -159,10 +166,14 @@ struct FunctionStore {
         return taken
     }
 
-    private mutating func link(_ library: Library, _ libraryFunctions: [Function]) {
+    private mutating func link(_ library: Library, _ libraryFunctions: [Function], at position: Int? = nil) {
         for f in libraryFunctions { functions[Self.key(f.name)] = f }
         libraries[library.name] = library
-        order.append(library.name)
+        if let position, position <= order.count {
+            order.insert(library.name, at: position)
+        } else {
+            order.append(library.name)
+        }
     }
 
     /// FUNCTION DELETE: false when there is no such library.

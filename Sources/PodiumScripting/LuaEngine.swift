@@ -27,7 +27,13 @@ public final class LuaEngine: ScriptingEngine {
         /// Compiled by EVAL (evictable) rather than SCRIPT LOAD.
         var fromEval: Bool
         var lastUse: UInt64
+        /// Its last run was quick: it may run inline, on the event loop.
+        var inline = false
     }
+
+    /// How long a script may run inline, on an event loop, before it is stopped and run again from the start on
+    /// the script thread (when it has not written or published yet), in milliseconds.
+    static let inlineBudgetMilliseconds = 5
 
     unowned let dispatcher: Dispatcher
     private var state: OpaquePointer?
@@ -55,6 +61,8 @@ public final class LuaEngine: ScriptingEngine {
     private var runCommand: [ByteBuffer] = []
     private var timedOut = false
     private var killed = false
+    /// Set by `interrupt` when an inline run went over its budget before it changed anything.
+    private var restartRequested = false
     private var output = podium_lua_output()
     private var replyBuffer = ByteBuffer()
     private var argumentBuffer = ByteBuffer()
@@ -162,8 +170,23 @@ public final class LuaEngine: ScriptingEngine {
         ctx.preventPropagation()
         // Fed to MONITOR before the commands it runs (EVAL skips the dispatcher's feed).
         dispatcher.monitorFeed?(ctx.client, ctx.args)
-        execute(state: state, name: "f_" + sha, ref: 0, funcname: sha, functionMode: false, run: newRun,
-                numkeys: numkeys, ctx: &ctx)
+        let quick = execute(state: state, name: "f_" + sha, ref: 0, funcname: sha, functionMode: false, run: newRun,
+                            numkeys: numkeys, ctx: &ctx)
+        scripts[sha]?.inline = quick ?? false
+        if quick == nil { throw .restartOnScriptThread }
+    }
+
+    public func runsInline(_ args: [ByteBuffer], spec: CommandSpec) -> Bool {
+        guard args.count >= 2 else { return false }
+        switch spec.name {
+        case "eval", "eval_ro":
+            return scripts[Self.sha1(args[1])]?.inline ?? false
+        case "evalsha", "evalsha_ro":
+            guard args[1].readableBytes == 40 else { return false }
+            return scripts[String(buffer: args[1]).lowercased()]?.inline ?? false
+        default:
+            return store.function(named: String(buffer: args[1]))?.inline ?? false
+        }
     }
 
     // MARK: - Functions
@@ -178,8 +201,10 @@ public final class LuaEngine: ScriptingEngine {
         if numkeys < 0 { throw .numkeysNegative }
         let newRun = try prepare(flags: function.flags, readOnly: readOnly, numkeys: numkeys, ctx: &ctx)
         ctx.preventPropagation()
-        execute(state: functionState, name: nil, ref: function.ref, funcname: function.name, functionMode: true,
-                run: newRun, numkeys: numkeys, ctx: &ctx)
+        let quick = execute(state: functionState, name: nil, ref: function.ref, funcname: function.name,
+                            functionMode: true, run: newRun, numkeys: numkeys, ctx: &ctx)
+        store.setInline(quick ?? false, function: function.name)
+        if quick == nil { throw .restartOnScriptThread }
     }
 
     public func loadLibrary(_ ctx: inout CommandContext, code: ByteBuffer, replace: Bool) throws(CommandError)
@@ -304,10 +329,13 @@ public final class LuaEngine: ScriptingEngine {
                          outOfMemoryAtStart: outOfMemory, slot: slot)
     }
 
+    /// Runs a script. Returns whether it was quick (under `inlineBudgetMilliseconds`: it may run inline next
+    /// time), or nil when it ran inline too long before changing anything and was stopped to run again on the
+    /// script thread (`Dispatcher.restartOnScriptThread` is set; nothing was answered).
     private func execute(state: OpaquePointer?, name: String?, ref: Int32, funcname: String, functionMode: Bool,
-                         run newRun: ScriptRun, numkeys: Int, ctx: inout CommandContext)
+                         run newRun: ScriptRun, numkeys: Int, ctx: inout CommandContext) -> Bool?
     {
-        guard let state else { return }
+        guard let state else { return false }
         let client = ctx.client
         scriptClient.db = client.db
         scriptClient.proto = .resp2
@@ -316,15 +344,18 @@ public final class LuaEngine: ScriptingEngine {
         scriptClient.replaysLog = client.replaysLog
         run = newRun
         caller = client
+        dispatcher.scriptCaller = client
         runStart = SystemClock.monotonicNanoseconds()
         runKind = functionMode ? .function : .eval
         runName = funcname
         runCommand = ctx.args
         timedOut = false
         killed = false
+        restartRequested = false
         defer {
             run = nil
             caller = nil
+            dispatcher.scriptCaller = nil
             runCommand = []
             if timedOut {
                 timedOut = false
@@ -347,6 +378,12 @@ public final class LuaEngine: ScriptingEngine {
                                sizes.baseAddress, Int32(numkeys), Int32(ctx.argc - 3 - numkeys), proto, &output)
             }
         }
+        if restartRequested {
+            restartRequested = false
+            dispatcher.restartOnScriptThread = true
+            return nil
+        }
+        let quick = SystemClock.monotonicNanoseconds() &- runStart < UInt64(Self.inlineBudgetMilliseconds) * 1_000_000
         if let data = output.data, output.length > 0 {
             ctx.reply.buffer.writeBytes(UnsafeRawBufferPointer(start: data, count: output.length))
             // A script that answers an error is a failed call of EVAL / FCALL (Valkey's failed_calls).
@@ -357,6 +394,7 @@ public final class LuaEngine: ScriptingEngine {
                 dispatcher.countErrorReply(text)
             }
         }
+        return quick
     }
 
     // MARK: - Host callbacks (called from C while a script runs)
@@ -407,16 +445,27 @@ public final class LuaEngine: ScriptingEngine {
     /// Every 100,000 instructions (Valkey's `scriptInterrupt`): past busy-reply-threshold the script becomes busy
     /// and from then on serves what waits for the lock each time; returns true to stop it (SCRIPT KILL).
     fileprivate func interrupt() -> Bool {
-        guard run != nil else { return false }
+        guard let run else { return false }
         if !timedOut {
             let elapsed = Int((SystemClock.monotonicNanoseconds() &- runStart) / 1_000_000)
+            // Inline, on an event loop, a script may not run long: stopped before it changed anything, it runs
+            // again from the start on the script thread (the event loop's other clients wait meanwhile). One
+            // that already wrote or published carries on here.
+            if !dispatcher.onScriptThread, !run.wroteData, !run.published,
+                elapsed >= min(Self.inlineBudgetMilliseconds, dispatcher.busyReplyThreshold)
+            {
+                restartRequested = true
+                return true
+            }
             if elapsed < dispatcher.busyReplyThreshold { return false }
             dispatcher.logger.warning("Slow script detected: still in execution after \(elapsed) milliseconds. You can try killing the script using the \(runKind == .eval ? "SCRIPT KILL" : "FUNCTION KILL") command. Script name is: \(runName).")
             timedOut = true
             dispatcher.busyScript = runKind
             dispatcher.longScriptHost?.scriptBecameBusy()
         }
-        dispatcher.longScriptHost?.serveWhileBusy()
+        if let host = dispatcher.longScriptHost {
+            dispatcher.whileScriptIsBusy { host.serveWhileBusy() }
+        }
         return killed
     }
 
@@ -430,6 +479,10 @@ public final class LuaEngine: ScriptingEngine {
         if eval, runKind != .eval { throw .busyScript(eval: false) }
         if !eval, runKind == .eval { throw .busyScript(eval: true) }
         killed = true
+    }
+
+    public func stopForShutdown() {
+        if run != nil, timedOut { killed = true }
     }
 
     public var running: RunningScriptInfo? {

@@ -40,8 +40,10 @@ final class CommandExecutor: @unchecked Sendable {
     private var busy = false
     private var waiting: [WaitingWork] = []
 
+    /// `run` holds the waiter's non-escaping closure: it is released (set to nil) before `done`, so nothing
+    /// refers to it once the waiter goes on.
     private final class WaitingWork {
-        let run: () -> Void
+        var run: (() -> Void)?
         var done = false
         init(_ run: @escaping () -> Void) { self.run = run }
     }
@@ -89,22 +91,37 @@ final class CommandExecutor: @unchecked Sendable {
 
     private func contended<R, E: Error>(_ body: () throws(E) -> R, delegate: Bool) throws(E) -> R? {
         while true {
-            // Waits for the lock a few milliseconds at a time, to notice a script that became busy meanwhile.
-            var deadline = timespec()
-            clock_gettime(CLOCK_REALTIME, &deadline)
-            deadline.tv_nsec += 2_000_000
-            if deadline.tv_nsec >= 1_000_000_000 {
-                deadline.tv_sec += 1
-                deadline.tv_nsec -= 1_000_000_000
+            if busyLock.withLock({ busy }) {
+                if !delegate { return nil }
+                if let result = try handToBusyScript(body) { return result }
+                continue
             }
-            if pthread_mutex_timedlock(mutex, &deadline) == 0 {
+            // Waits for the lock a few milliseconds at a time, to notice a script that became busy meanwhile.
+            if lockWithin(milliseconds: 2) {
                 defer { pthread_mutex_unlock(mutex) }
                 return try body()
             }
-            guard busyLock.withLock({ busy }) else { continue }
-            if !delegate { return nil }
-            if let result = try handToBusyScript(body) { return result }
         }
+    }
+
+    private func lockWithin(milliseconds: Int) -> Bool {
+        #if os(Linux)
+        var deadline = timespec()
+        clock_gettime(CLOCK_REALTIME, &deadline)
+        deadline.tv_nsec += milliseconds * 1_000_000
+        if deadline.tv_nsec >= 1_000_000_000 {
+            deadline.tv_sec += 1
+            deadline.tv_nsec -= 1_000_000_000
+        }
+        return pthread_mutex_timedlock(mutex, &deadline) == 0
+        #else
+        // No pthread_mutex_timedlock on Darwin: poll.
+        for _ in 0..<(milliseconds * 10) {
+            if pthread_mutex_trylock(mutex) == 0 { return true }
+            usleep(100)
+        }
+        return false
+        #endif
     }
 
     /// Hands `body` to the busy script's thread and waits for it; nil when the script stopped being busy first
@@ -130,6 +147,7 @@ final class CommandExecutor: @unchecked Sendable {
             }
             busyLock.withLock {
                 if !work.done { waiting.removeAll { $0 === work } }
+                work.run = nil
             }
         }
         return try result.map { r throws(E) in try r.get() }
@@ -150,8 +168,11 @@ final class CommandExecutor: @unchecked Sendable {
         }
         guard !work.isEmpty else { return }
         for w in work {
-            w.run()
-            busyLock.withLock { w.done = true }
+            w.run?()
+            busyLock.withLock {
+                w.run = nil
+                w.done = true
+            }
         }
     }
 

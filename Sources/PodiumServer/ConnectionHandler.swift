@@ -77,6 +77,12 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// True while the requests from `nextRequest` run on the script thread (`offload`): like a blocked client,
     /// nothing else of this connection runs and `read()` is held back until they are done.
     private var offloaded = false
+    /// Set when the server resumed this (blocked) client before the script thread's part of its batch came back:
+    /// the resume is replayed then.
+    private var resumeWhileOffloaded = false
+    /// Set when the connection closed while offloaded: the session is unregistered only once the script thread
+    /// is done with it (nothing must run for a session after its clean-up).
+    private var closedWhileOffloaded = false
 
     init(server: ServerCore) {
         self.server = server
@@ -113,8 +119,12 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if let session { server.unregister(session) }
-        session = nil
+        if offloaded {
+            closedWhileOffloaded = true
+        } else if let session {
+            server.unregister(session)
+            self.session = nil
+        }
         held.removeAll()
         blockTimer?.cancel()
         blockTimer = nil
@@ -255,6 +265,11 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func offloadFinished(_ context: ChannelHandlerContext, _ done: ScriptJobResult) {
         offloaded = false
+        if closedWhileOffloaded {
+            if let session { server.unregister(session) }
+            session = nil
+            return
+        }
         guard let session, !closing, context.channel.isActive else { return }
         running = true
         let goOn = finishChunk(context, session, done.output, done.ran)
@@ -262,7 +277,12 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         guard goOn else { return }
         if blocked {
             holdWaitingRequests()
+            if resumeWhileOffloaded {
+                resumeWhileOffloaded = false
+                resume(context)
+            }
         } else {
+            resumeWhileOffloaded = false
             runRequests(context)
         }
     }
@@ -331,6 +351,11 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// The server unblocked this client (served, timed out, CLIENT UNBLOCK): send the reply, run what waited.
     private func resume(_ context: ChannelHandlerContext) {
+        if offloaded {
+            // The script thread blocked this client and someone served it before its part came back.
+            resumeWhileOffloaded = true
+            return
+        }
         guard blocked, !closing, context.channel.isActive else { return }
         blocked = false
         heldInputBytes = 0

@@ -117,7 +117,9 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     /// (`executed` says how many requests ran).
     ///
     /// With `deferScripts` (on an event loop), the batch also stops before a request that runs a script
-    /// (`stoppedBeforeScript`): the caller runs the rest on the script thread (`runOnScriptThread`).
+    /// (`stoppedBeforeScript`) unless the script is known to be quick, or when one run inline took too long
+    /// (it is run again): the caller runs the rest on the script thread (`runOnScriptThread`), passing
+    /// `onlyIfRegistered`.
     func execute(batch: ArraySlice<[ByteBuffer]>, session: ClientSession, outlet: PushOutlet?,
                  output: inout ByteBuffer, outputLimit: Int = .max, deferScripts: Bool = false,
                  onlyIfRegistered: Bool = false) -> BatchResult {
@@ -128,6 +130,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
                 result.executed = batch.count
                 return
             }
+            executor.dispatcher.onScriptThread = onlyIfRegistered
+            defer { executor.dispatcher.onScriptThread = false }
             // An unblocked client's reply to its blocking command goes first.
             if var reply = unblockedReplies.removeValue(forKey: session.id) { output.writeBuffer(&reply) }
             // Messages published to this client (or MONITOR lines) before this batch go out ahead of its replies.

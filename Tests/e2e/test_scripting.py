@@ -683,3 +683,54 @@ def test_a_recursive_result_ends_at_the_stack_limit_as_on_the_oracle(podium, ora
         answers.append(data)
     assert answers[0].endswith(b"*1\r\n-ERR reached lua stack limit\r\n+PONG\r\n")
     assert answers[0] == answers[1]
+
+
+def test_what_a_script_publishes_to_its_caller_follows_the_reply(server_factory, oracle_factory):
+    """RESP3: the keyspace events of a script's commands (and its PUBLISH) that reach the calling client come
+    after the script's reply, as pushes to the client's own commands do in Valkey 8 (Redis 7.2's pending push
+    messages; redis-server 7.0 sends them before the reply, so against it only the messages are compared)."""
+    outs = []
+    for factory in (server_factory, oracle_factory):
+        server = factory(["--notify-keyspace-events", "KEA"])
+        with server.raw() as conn:
+            conn.call("HELLO", "3")
+            conn.call("SUBSCRIBE", "__keyspace@0__:k", "news")
+            conn.read_reply()
+            conn.send("EVAL", "redis.call('set', KEYS[1], 'v') redis.call('expire', KEYS[1], 100) "
+                      "redis.call('publish', 'news', 'hi') return 1", 1, "k")
+            conn.send("PING")
+            replies = []
+            while True:
+                reply = conn.read_reply()
+                replies.append(reply)
+                if reply == Reply("+", "PONG"):
+                    break
+        outs.append(replies)
+    podium_out, oracle_out = outs
+    assert podium_out[0] == Reply(":", 1)
+    assert [r for r in podium_out if r.kind == ">"] == [r for r in oracle_out if r.kind == ">"]
+    assert len([r for r in podium_out if r.kind == ">"]) == 3
+    from conftest import oracle_executable
+
+    if "valkey" in oracle_executable():
+        assert podium_out == oracle_out
+
+
+def test_a_quick_script_that_turns_long_is_run_again_on_the_script_thread(podium):
+    """A script that ran quickly runs inline, on the event loop, next time; if such a run goes on (here: forever)
+    before it wrote anything, it is stopped and run again from the start on the script thread, so it becomes
+    busy and can be killed there instead of holding the event loop (with io-threads 1, every client's)."""
+    script = "local n = tonumber(ARGV[1]) local a = 0 while n < 0 or a < n do a = a + 1 end return a"
+    with podium.client() as c:
+        c.config_set("busy-reply-threshold", 100)
+        assert c.eval(script, 0, 10) == 10
+        assert c.eval(script, 0, 1000) == 1000
+        thread, outcome = _run_in_thread(podium, "EVAL", script, 0, -1)
+        _wait_busy(c)
+        assert c.script_kill() is True
+        thread.join(5)
+        assert "Script killed by user" in outcome["error"]
+        # And a long one that finishes answers once, with its result.
+        assert c.eval(script, 0, 3000000) == 3000000
+        assert c.ping() is True
+        c.config_set("busy-reply-threshold", 5000)

@@ -36,7 +36,7 @@ extension Dispatcher {
         while used > maxMemory {
             if evicted == Dispatcher.maxEvictionsPerCommand { break }
             guard let (db, key) = keyspace.evictOne(policy: evictionPolicy, samples: evictionSamples) else {
-                if !pendingEvents.isEmpty { flushKeyspaceEvents(publisher: ctx.client, output: &selfPushes) }
+                if !pendingEvents.isEmpty { flushKeyspaceEvents(publisher: pushOwner(ctx.client), output: &selfPushes) }
                 flushPropagation(asOneUnit: false)
                 return false
             }
@@ -48,7 +48,7 @@ extension Dispatcher {
             }
             used = Dispatcher.allocatedBytes
         }
-        if !pendingEvents.isEmpty { flushKeyspaceEvents(publisher: ctx.client, output: &selfPushes) }
+        if !pendingEvents.isEmpty { flushKeyspaceEvents(publisher: pushOwner(ctx.client), output: &selfPushes) }
         // Each evicted key is a DEL of its own in the log, ahead of the command (Valkey: no MULTI around them).
         flushPropagation(asOneUnit: false)
         return true

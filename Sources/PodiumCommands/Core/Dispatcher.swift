@@ -50,11 +50,26 @@ public final class Dispatcher {
     public var busyReplyThreshold = 5000
     /// Set by `execute(batch:deferScripts:)` when it stopped before a request that runs a script.
     public private(set) var stoppedBeforeScript = false
+    /// True while the server runs a batch on its script thread (a script may run as long as it takes there).
+    public var onScriptThread = false
+    /// Set by the engine when a script it ran inline took too long and has to run again on the script thread:
+    /// the request counts as not executed (no reply, no statistics) and the batch stops before it.
+    public var restartOnScriptThread = false
     /// This node as a cluster of one (`cluster-enabled yes`), nil otherwise.
     public var cluster: ClusterNode?
     /// Push frames published to the client whose command is running (see `execute(_:_:)`): written after its
     /// reply.
     public var selfPushes = ByteBuffer()
+    /// While a script runs: the client that called it. What the script's commands publish to that client
+    /// follows the script's reply, as for the client's own commands (Valkey's pushes to its current client).
+    public var scriptCaller: ClientSession?
+
+    /// The client whose own pushes go to `selfPushes` for a command run by `client`: the script's caller for a
+    /// command a script runs.
+    @inline(__always)
+    func pushOwner(_ client: ClientSession) -> ClientSession {
+        client.isScript ? (scriptCaller ?? client) : client
+    }
     /// `maxmemory` in bytes (0: no limit), `maxmemory-policy` and `maxmemory-samples` (Eviction.swift).
     public var maxMemory = 0 { didSet { memoryChecksToSkip = 0 } }
     /// Commands that may still run without measuring memory: set while use is well below `maxMemory`
@@ -122,6 +137,11 @@ public final class Dispatcher {
                 break
             }
             execute(args, &ctx)
+            if restartOnScriptThread {
+                restartOnScriptThread = false
+                stoppedBeforeScript = true
+                break
+            }
             executed += 1
             if client.closeAfterReply || client.blocked != nil || ctx.reply.buffer.readableBytes >= outputLimit { break }
         }
@@ -147,7 +167,10 @@ public final class Dispatcher {
         switch c | 0x20 {
         case UInt8(ascii: "e"), UInt8(ascii: "f"):
             guard let spec = table.lookup(first) else { return false }
-            if spec.flags.contains(.runsScript) { return !client.inMulti }
+            if spec.flags.contains(.runsScript) {
+                // Scripts known to be quick run inline, on the event loop (see `ScriptingEngine.runsInline`).
+                return !client.inMulti && !(scripting?.runsInline(args, spec: spec) ?? false)
+            }
             guard spec.name == "exec", client.inMulti else { return false }
             return client.queued.contains { queued in
                 queued.first.flatMap { table.lookup($0) }?.flags.contains(.runsScript) == true
@@ -165,6 +188,13 @@ public final class Dispatcher {
         ctx.args = args
         ctx.replyIsPush = false
         dispatch(&ctx)
+        if restartOnScriptThread {
+            // The script stopped before it changed anything: nothing was answered; what its reads expired is
+            // recorded.
+            ctx.reply.buffer.moveWriterIndex(to: mark)
+            if !pendingPropagation.isEmpty { flushPropagation() }
+            return
+        }
         // Served while a script is busy: the script's unit is not over; leave its effects alone.
         if busyScript != nil {
             applyReplyMode(client, &ctx, mark: mark)
@@ -379,6 +409,7 @@ public final class Dispatcher {
         do {
             try handler(&ctx)
         } catch {
+            if restartOnScriptThread { return }
             stats[spec.statsIndex].failedCalls += 1
             replyError(&ctx, error)
         }
@@ -391,7 +422,7 @@ public final class Dispatcher {
         }
         // Events the keyspace raised that no later event of the handler published (a lazily expired key, a
         // read that missed).
-        if !pendingEvents.isEmpty { flushKeyspaceEvents(publisher: client, output: &selfPushes) }
+        if !pendingEvents.isEmpty { flushKeyspaceEvents(publisher: pushOwner(client), output: &selfPushes) }
         stats[spec.statsIndex].calls += 1
         let end = SystemClock.monotonicNanoseconds()
         lastCommandEnd = end

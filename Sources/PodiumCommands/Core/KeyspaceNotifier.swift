@@ -133,8 +133,8 @@ extension Dispatcher {
     @inline(never)
     func notifySlow(_ ctx: inout CommandContext, _ type: KeyspaceEventFlags, _ event: StaticString,
                     key: UnsafeRawBufferPointer, db: Int) {
-        if !pendingEvents.isEmpty { flushKeyspaceEvents(publisher: ctx.client, output: &selfPushes) }
-        publishKeyspaceEvent(type, event, key: key, db: db, publisher: ctx.client, output: &selfPushes)
+        if !pendingEvents.isEmpty { flushKeyspaceEvents(publisher: pushOwner(ctx.client), output: &selfPushes) }
+        publishKeyspaceEvent(type, event, key: key, db: db, publisher: pushOwner(ctx.client), output: &selfPushes)
     }
 }
 

@@ -87,14 +87,14 @@ public enum PubSubCommands {
     /// PUBLISH channel message
     static func publish(_ ctx: inout CommandContext) throws(CommandError) {
         let receivers = ctx.server?.publish(
-            .channel, channel: ctx.args[1], message: ctx.args[2], publisher: ctx.client, output: &ctx.dispatcher.selfPushes) ?? 0
+            .channel, channel: ctx.args[1], message: ctx.args[2], publisher: ctx.dispatcher.pushOwner(ctx.client), output: &ctx.dispatcher.selfPushes) ?? 0
         ctx.reply.integer(receivers)
     }
 
     /// SPUBLISH shardchannel message
     static func spublish(_ ctx: inout CommandContext) throws(CommandError) {
         let receivers = ctx.server?.publish(
-            .shard, channel: ctx.args[1], message: ctx.args[2], publisher: ctx.client, output: &ctx.dispatcher.selfPushes) ?? 0
+            .shard, channel: ctx.args[1], message: ctx.args[2], publisher: ctx.dispatcher.pushOwner(ctx.client), output: &ctx.dispatcher.selfPushes) ?? 0
         ctx.reply.integer(receivers)
     }
 

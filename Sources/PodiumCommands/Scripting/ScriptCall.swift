@@ -17,6 +17,8 @@ public struct ScriptRun {
     /// A write command ran (Valkey's `SCRIPT_WRITE_DIRTY`): from then on nothing refuses a write for the state
     /// of the server, the script cannot be stopped half-way.
     public var wroteData = false
+    /// A command with effects outside the data ran (PUBLISH): the script cannot be run again from the start.
+    public var published = false
     /// The slot the script's commands use (cluster mode).
     public var slot: Int?
 
@@ -79,6 +81,22 @@ extension CommandError {
 }
 
 extension Dispatcher {
+    /// Runs `body` (the work served while a script is busy) with the state of the script's own command set
+    /// aside: its EXEC, its pending propagation and pushes, its key-touch mode, its clock of the last command, so
+    /// that the commands served meanwhile neither see nor disturb them.
+    public func whileScriptIsBusy(_ body: () -> Void) {
+        let saved = (inExec, keyspace.noTouch, lastCommandEnd, pendingEvents, pendingPropagation)
+        var pushes = ByteBuffer()
+        swap(&pushes, &selfPushes)
+        inExec = false
+        keyspace.noTouch = false
+        pendingEvents = []
+        pendingPropagation = []
+        body()
+        (inExec, keyspace.noTouch, lastCommandEnd, pendingEvents, pendingPropagation) = saved
+        swap(&pushes, &selfPushes)
+    }
+
     /// Whether the server is over maxmemory now (Valkey's `pre_command_oom_state` as a script starts).
     public var isOutOfMemory: Bool {
         maxMemory > 0 && Dispatcher.allocatedBytes > maxMemory
@@ -141,6 +159,7 @@ extension Dispatcher {
             return .outOfMemory(exec: false)
         }
         if writes { run.wroteData = true }
+        if spec.flags.contains(.pubsub) { run.published = true }
         if cluster != nil, !caller.replaysLog {
             var slot: Int?
             if !Self.sameSlot(spec, args, &slot) { return .scriptCrossSlotCommand(spec.fullName) }

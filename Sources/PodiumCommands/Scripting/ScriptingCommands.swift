@@ -20,8 +20,14 @@ public protocol ScriptingEngine: AnyObject {
     /// the cache's.
     var figures: ScriptingFigures { get }
 
+    /// Whether this EVAL / EVALSHA / FCALL (and their _RO forms) may run inline, on the connection's event loop:
+    /// its script has run before and quickly. Otherwise the server runs it on its script thread, where it may
+    /// run as long as it takes while the event loops answer BUSY.
+    func runsInline(_ args: [ByteBuffer], spec: CommandSpec) -> Bool
     /// SCRIPT KILL (`eval`) and FUNCTION KILL: stops the busy script, or refuses as Valkey's `scriptKill` does.
     func kill(eval: Bool) throws(CommandError)
+    /// SHUTDOWN NOSAVE during a busy script: stops it whatever it wrote.
+    func stopForShutdown()
     /// The script that is running (only ever seen by commands run while it is busy).
     var running: RunningScriptInfo? { get }
     /// FCALL, FCALL_RO.
@@ -106,6 +112,8 @@ extension CommandError {
     static let functionPayloadInvalid = CommandError.custom("ERR DUMP payload version or checksum are wrong")
     static func functionPayload(_ message: String) -> CommandError { .custom("ERR " + message) }
     static func functionUnknownArgument(_ argument: String) -> CommandError { .custom("ERR Unknown argument \(argument)") }
+    /// Thrown by the engine for a script stopped to run again on the script thread (never answered).
+    public static let restartOnScriptThread = CommandError.custom("ERR script restarted on the script thread")
     public static let scriptKillNotBusy = CommandError.custom("NOTBUSY No scripts in execution right now.")
     public static let scriptUnkillable = CommandError.custom(
         "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.")

@@ -42,6 +42,12 @@ public enum ServerCommands {
             else { throw .syntax }
         }
         guard let server = ctx.server else { throw .custom("ERR Errors trying to SHUTDOWN. Check logs.") }
+        // While a script is busy only SHUTDOWN NOSAVE is allowed (Valkey); here it stops the script first (its
+        // thread holds the executor lock the shutdown needs), keeping what the script wrote so far.
+        if let busy = ctx.dispatcher.busyScript {
+            guard save == false else { throw .busyScript(eval: busy == .eval) }
+            ctx.dispatcher.scripting?.stopForShutdown()
+        }
         try server.shutdown(save: save)
         ctx.client.closeAfterReply = true
     }
