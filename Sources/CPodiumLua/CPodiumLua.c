@@ -1614,6 +1614,19 @@ int podium_lua_load(lua_State *L, const char *name, const char *body, size_t len
     return 0;
 }
 
+int podium_lua_compile(lua_State *L, const char *body, size_t length, size_t skip, int *ref, char **error) {
+    if (luaL_loadbuffer(L, body + skip, length - skip, "@user_script")) {
+        const char *message = lua_tostring(L, -1);
+        *error = strdup(message ? message : "unknown error");
+        lua_pop(L, 1);
+        return 1;
+    }
+    lua_getfield(L, LUA_REGISTRYINDEX, GLOBALS_PROXY_KEY);
+    lua_setfenv(L, -2);
+    *ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
 void podium_lua_unload(lua_State *L, const char *name) {
     lua_pushnil(L);
     lua_setfield(L, LUA_REGISTRYINDEX, name);

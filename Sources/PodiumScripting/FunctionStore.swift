@@ -45,6 +45,9 @@ struct FunctionStore {
 
     func function(named name: String) -> Function? { functions[Self.key(name)] }
 
+    /// By its key (`key(_:)` of its name).
+    func function(key: String) -> Function? { functions[key] }
+
     mutating func setInline(_ inline: Bool, function name: String) {
         functions[Self.key(name)]?.inline = inline
     }

@@ -21,7 +21,53 @@ public final class LuaEngine: ScriptingEngine {
     /// Valkey's `LRU_LIST_LENGTH`: EVAL keeps at most this many scripts it compiled itself.
     static let evalCacheLimit = 500
 
+    /// A script's SHA-1, as the key of the cache: no string to build or hash per EVALSHA.
+    struct SHAKey: Hashable {
+        var high: UInt64
+        var middle: UInt64
+        var low: UInt32
+
+        init<D: Sequence>(digest: D) where D.Element == UInt8 {
+            var bytes = [UInt8](repeating: 0, count: 20)
+            var i = 0
+            for b in digest where i < 20 {
+                bytes[i] = b
+                i += 1
+            }
+            high = bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
+            middle = bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
+            low = bytes[16..<20].reduce(0) { $0 << 8 | UInt32($1) }
+        }
+
+        /// 40 hexadecimal digits in either case, or nil.
+        init?(hex: ByteBuffer) {
+            guard hex.readableBytes == 40 else { return nil }
+            var h: UInt64 = 0, m: UInt64 = 0, l: UInt32 = 0
+            let ok = hex.withUnsafeReadableBytes { raw -> Bool in
+                for i in 0..<40 {
+                    let c = raw[i]
+                    let v: UInt8
+                    switch c {
+                    case 0x30...0x39: v = c - 0x30
+                    case 0x61...0x66: v = c - 0x61 + 10
+                    case 0x41...0x46: v = c - 0x41 + 10
+                    default: return false
+                    }
+                    if i < 16 { h = h << 4 | UInt64(v) } else if i < 32 { m = m << 4 | UInt64(v) } else { l = l << 4 | UInt32(v) }
+                }
+                return true
+            }
+            guard ok else { return nil }
+            high = h
+            middle = m
+            low = l
+        }
+    }
+
     struct Script {
+        /// The SHA in lower-case hex (error texts, SCRIPT LOAD's reply), and the compiled chunk's registry reference.
+        var hex: String
+        var ref: Int32
         var body: ByteBuffer
         var flags: ScriptFlags
         /// Compiled by EVAL (evictable) rather than SCRIPT LOAD.
@@ -43,7 +89,11 @@ public final class LuaEngine: ScriptingEngine {
     /// FUNCTION LOAD stops a library that runs longer than this (Valkey's `LOAD_TIMEOUT_MS`).
     static let loadTimeoutMilliseconds = 500
     private let host: UnsafeMutablePointer<podium_lua_host>
-    private var scripts: [String: Script] = [:]
+    private var scripts: [SHAKey: Script] = [:]
+    /// The function FCALL called last (its name as sent, and its key in the store), so a function called again
+    /// and again costs no string building.
+    private var lastFunctionName = ByteBuffer()
+    private var lastFunctionKey = ""
     private var evalScripts = 0
     private var useClock: UInt64 = 0
     private var evicted = 0
@@ -66,6 +116,7 @@ public final class LuaEngine: ScriptingEngine {
     private var output = podium_lua_output()
     private var replyBuffer = ByteBuffer()
     private var argumentBuffer = ByteBuffer()
+    private var argumentArray: [ByteBuffer] = []
     /// What the C side reads a command's reply (or refusal) from: stable until the next call.
     private var exchange = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 1)
     private var blob: [UInt8] = []
@@ -122,12 +173,11 @@ public final class LuaEngine: ScriptingEngine {
     }
 
     public func exists(sha: ByteBuffer) -> Bool {
-        sha.readableBytes == 40 && scripts[String(buffer: sha).lowercased()] != nil
+        SHAKey(hex: sha).map { scripts[$0] != nil } ?? false
     }
 
     public func body(sha: ByteBuffer) -> ByteBuffer? {
-        guard sha.readableBytes == 40 else { return nil }
-        return scripts[String(buffer: sha).lowercased()]?.body
+        SHAKey(hex: sha).flatMap { scripts[$0]?.body }
     }
 
     public func flush() {
@@ -139,18 +189,16 @@ public final class LuaEngine: ScriptingEngine {
     }
 
     public func load(_ ctx: inout CommandContext, body: ByteBuffer) throws(CommandError) -> String {
-        let sha = Self.sha1(body)
-        if var script = scripts[sha] {
+        let key = Self.key(body)
+        if let index = scripts.index(forKey: key) {
             // A script EVAL compiled becomes a loaded one, which is never evicted.
-            if script.fromEval {
-                script.fromEval = false
+            if scripts.values[index].fromEval {
+                scripts.values[index].fromEval = false
                 evalScripts -= 1
-                scripts[sha] = script
             }
-            return sha
+            return scripts.values[index].hex
         }
-        try create(sha: sha, body: body, fromEval: false)
-        return sha
+        return try create(key: key, body: body, fromEval: false).hex
     }
 
     public func eval(_ ctx: inout CommandContext, bySHA: Bool, readOnly: Bool) throws(CommandError) {
@@ -158,21 +206,30 @@ public final class LuaEngine: ScriptingEngine {
         let numkeys = try ctx.integer(2)
         if numkeys > ctx.argc - 3 { throw .numkeysAboveArguments }
         if numkeys < 0 { throw .numkeysNegative }
-        let sha = bySHA ? String(buffer: ctx.args[1]).lowercased() : Self.sha1(ctx.args[1])
-        if scripts[sha] == nil {
+        let key: SHAKey
+        if bySHA {
+            guard let parsed = SHAKey(hex: ctx.args[1]) else { throw ScriptingCommands.noScriptError }
+            key = parsed
+        } else {
+            key = Self.key(ctx.args[1])
+        }
+        var index = scripts.index(forKey: key)
+        if index == nil {
             if bySHA { throw ScriptingCommands.noScriptError }
-            try create(sha: sha, body: ctx.args[1], fromEval: true)
+            _ = try create(key: key, body: ctx.args[1], fromEval: true)
+            index = scripts.index(forKey: key)
         }
         useClock += 1
-        scripts[sha]!.lastUse = useClock
-        let flags = scripts[sha]!.flags
+        scripts.values[index!].lastUse = useClock
+        let script = scripts.values[index!]
+        let flags = script.flags
         let newRun = try prepare(flags: flags, readOnly: readOnly, numkeys: numkeys, ctx: &ctx)
         ctx.preventPropagation()
         // Fed to MONITOR before the commands it runs (EVAL skips the dispatcher's feed).
         dispatcher.monitorFeed?(ctx.client, ctx.args)
-        let quick = execute(state: state, name: "f_" + sha, ref: 0, funcname: sha, functionMode: false, run: newRun,
+        let quick = execute(state: state, ref: script.ref, funcname: script.hex, functionMode: false, run: newRun,
                             numkeys: numkeys, ctx: &ctx)
-        scripts[sha]?.inline = quick ?? false
+        if quick != script.inline, let index = scripts.index(forKey: key) { scripts.values[index].inline = quick ?? false }
         if quick == nil { throw .restartOnScriptThread }
     }
 
@@ -180,12 +237,11 @@ public final class LuaEngine: ScriptingEngine {
         guard args.count >= 2 else { return false }
         switch spec.name {
         case "eval", "eval_ro":
-            return scripts[Self.sha1(args[1])]?.inline ?? false
+            return scripts[Self.key(args[1])]?.inline ?? false
         case "evalsha", "evalsha_ro":
-            guard args[1].readableBytes == 40 else { return false }
-            return scripts[String(buffer: args[1]).lowercased()]?.inline ?? false
+            return SHAKey(hex: args[1]).flatMap { scripts[$0]?.inline } ?? false
         default:
-            return store.function(named: String(buffer: args[1]))?.inline ?? false
+            return function(named: args[1])?.inline ?? false
         }
     }
 
@@ -193,7 +249,7 @@ public final class LuaEngine: ScriptingEngine {
 
     public func fcall(_ ctx: inout CommandContext, readOnly: Bool) throws(CommandError) {
         dispatcher.monitorFeed?(ctx.client, ctx.args)
-        guard let function = store.function(named: String(buffer: ctx.args[1])) else { throw CommandError.functionNotFound }
+        guard let function = function(named: ctx.args[1]) else { throw CommandError.functionNotFound }
         guard let numkeys = ctx.integerIfValid(2) else {
             throw CommandError.functionBadNumberOfKeys
         }
@@ -201,9 +257,9 @@ public final class LuaEngine: ScriptingEngine {
         if numkeys < 0 { throw .numkeysNegative }
         let newRun = try prepare(flags: function.flags, readOnly: readOnly, numkeys: numkeys, ctx: &ctx)
         ctx.preventPropagation()
-        let quick = execute(state: functionState, name: nil, ref: function.ref, funcname: function.name,
+        let quick = execute(state: functionState, ref: function.ref, funcname: function.name,
                             functionMode: true, run: newRun, numkeys: numkeys, ctx: &ctx)
-        store.setInline(quick ?? false, function: function.name)
+        if quick != function.inline { store.setInline(quick ?? false, function: function.name) }
         if quick == nil { throw .restartOnScriptThread }
     }
 
@@ -261,13 +317,14 @@ public final class LuaEngine: ScriptingEngine {
 
     // MARK: - Compiling
 
-    private func create(sha: String, body: ByteBuffer, fromEval: Bool) throws(CommandError) {
+    private func create(key: SHAKey, body: ByteBuffer, fromEval: Bool) throws(CommandError) -> Script {
         let (flags, shebangLength) = try ScriptFlags.parseShebang(body)
         guard let state else { throw .scriptCompile("no interpreter") }
         var failure: UnsafeMutablePointer<CChar>?
+        var ref: Int32 = 0
         let status = body.withUnsafeReadableBytes { raw in
-            podium_lua_load(state, "f_" + sha, raw.baseAddress?.assumingMemoryBound(to: CChar.self), raw.count,
-                            shebangLength, &failure)
+            podium_lua_compile(state, raw.baseAddress?.assumingMemoryBound(to: CChar.self), raw.count, shebangLength,
+                               &ref, &failure)
         }
         if status != 0 {
             let message = failure.map { String(cString: $0) } ?? "unknown error"
@@ -282,15 +339,33 @@ public final class LuaEngine: ScriptingEngine {
         // A copy of the body: the argument is a slice of the receive buffer.
         var copy = ByteBuffer()
         copy.writeImmutableBuffer(body)
-        scripts[sha] = Script(body: copy, flags: flags, fromEval: fromEval, lastUse: useClock)
+        let script = Script(hex: Self.sha1(body), ref: ref, body: copy, flags: flags, fromEval: fromEval,
+                            lastUse: useClock)
+        scripts[key] = script
         scriptsMemory += body.readableBytes + 40
+        return script
+    }
+
+    static func key(_ body: ByteBuffer) -> SHAKey {
+        body.withUnsafeReadableBytes { SHAKey(digest: Insecure.SHA1.hash(data: $0)) }
+    }
+
+    /// The function FCALL names (case-insensitively), through a one-entry cache of the last name.
+    private func function(named name: ByteBuffer) -> FunctionStore.Function? {
+        if name == lastFunctionName, let f = store.function(key: lastFunctionKey) { return f }
+        let key = FunctionStore.key(String(buffer: name))
+        guard let f = store.function(key: key) else { return nil }
+        lastFunctionName = ByteBuffer()
+        lastFunctionName.writeImmutableBuffer(name)
+        lastFunctionKey = key
+        return f
     }
 
     /// Valkey evicts the least recently used of EVAL's scripts once it holds 500 (SCRIPT LOAD's stay).
     private func evictOldestEvalScript() {
         guard let oldest = scripts.filter({ $0.value.fromEval }).min(by: { $0.value.lastUse < $1.value.lastUse })
         else { return }
-        if let state { podium_lua_unload(state, "f_" + oldest.key) }
+        if let state { podium_lua_unref(state, oldest.value.ref) }
         scriptsMemory -= oldest.value.body.readableBytes + 40
         scripts[oldest.key] = nil
         evalScripts -= 1
@@ -332,7 +407,7 @@ public final class LuaEngine: ScriptingEngine {
     /// Runs a script. Returns whether it was quick (under `inlineBudgetMilliseconds`: it may run inline next
     /// time), or nil when it ran inline too long before changing anything and was stopped to run again on the
     /// script thread (`Dispatcher.restartOnScriptThread` is set; nothing was answered).
-    private func execute(state: OpaquePointer?, name: String?, ref: Int32, funcname: String, functionMode: Bool,
+    private func execute(state: OpaquePointer?, ref: Int32, funcname: String, functionMode: Bool,
                          run newRun: ScriptRun, numkeys: Int, ctx: inout CommandContext) -> Bool?
     {
         guard let state else { return false }
@@ -373,7 +448,7 @@ public final class LuaEngine: ScriptingEngine {
         let proto: Int32 = client.proto == .resp3 ? 3 : 2
         _ = blob.withUnsafeBufferPointer { bytes in
             lengths.withUnsafeBufferPointer { sizes in
-                podium_lua_run(state, name, ref, funcname, functionMode ? 1 : 0,
+                podium_lua_run(state, nil, ref, funcname, functionMode ? 1 : 0,
                                UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self),
                                sizes.baseAddress, Int32(numkeys), Int32(ctx.argc - 3 - numkeys), proto, &output)
             }
@@ -504,22 +579,24 @@ public final class LuaEngine: ScriptingEngine {
     private func arguments(_ argc: Int, _ argv: UnsafePointer<UnsafePointer<CChar>?>,
                            _ sizes: UnsafePointer<Int>) -> [ByteBuffer]
     {
+        // The previous call's arguments go first (they are slices of argumentBuffer, which is then unique again
+        // and reused in place); the array is unique again too (the previous command is done with its copy), so it
+        // keeps its capacity instead of being allocated per call.
+        argumentArray.removeAll(keepingCapacity: true)
         // One buffer for all of them, sliced: a command keeps what it stores by copying it.
         argumentBuffer.clear()
         var total = 0
         for i in 0..<argc { total += sizes[i] }
         argumentBuffer.reserveCapacity(total)
-        var args: [ByteBuffer] = []
-        args.reserveCapacity(argc)
         for i in 0..<argc {
             argumentBuffer.writeBytes(UnsafeRawBufferPointer(start: argv[i], count: sizes[i]))
         }
         var offset = argumentBuffer.readerIndex
         for i in 0..<argc {
-            args.append(argumentBuffer.getSlice(at: offset, length: sizes[i])!)
+            argumentArray.append(argumentBuffer.getSlice(at: offset, length: sizes[i])!)
             offset += sizes[i]
         }
-        return args
+        return argumentArray
     }
 
     private func ensureExchange(_ count: Int) {

@@ -72,6 +72,9 @@ void podium_lua_close(lua_State *L);
 /// script function stored under `name` (f_<sha>). Returns 0, or 1 with the compiler's message in `*error`
 /// (malloc'd, the caller frees it).
 int podium_lua_load(lua_State *L, const char *name, const char *body, size_t length, size_t skip, char **error);
+/// Compiles `body` as podium_lua_load does, keeping the chunk as a registry reference (`*ref`, released with
+/// podium_lua_unref) instead of a name.
+int podium_lua_compile(lua_State *L, const char *body, size_t length, size_t skip, int *ref, char **error);
 /// Forgets a compiled script.
 void podium_lua_unload(lua_State *L, const char *name);
 

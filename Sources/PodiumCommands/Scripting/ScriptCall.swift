@@ -102,6 +102,8 @@ extension Dispatcher {
         maxMemory > 0 && Dispatcher.allocatedBytes > maxMemory
     }
 
+    static let noReply = ByteBuffer()
+
     /// Runs one command a script called (Valkey's `scriptCall`): the checks a script's command passes (known,
     /// arity, allowed from scripts, the caller's ACL, read-only scripts, disk errors and memory before the first
     /// write, cluster slots), then the command itself through `call`, its reply written to `reply` in `client`'s
@@ -121,8 +123,9 @@ extension Dispatcher {
             return refusal
         }
         guard let spec else { return .scriptUnknownCommand }
+        // The context starts with a shared empty buffer (no allocation) and borrows `reply` for the call.
         var ctx = CommandContext(
-            dispatcher: self, client: client, reply: ReplyWriter(buffer: ByteBuffer(), proto: client.proto), spec: spec)
+            dispatcher: self, client: client, reply: ReplyWriter(buffer: Self.noReply, proto: client.proto), spec: spec)
         swap(&ctx.reply.buffer, &reply)
         ctx.args = args
         call(spec, &ctx)
