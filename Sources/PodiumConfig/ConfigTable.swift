@@ -159,6 +159,11 @@ public enum ConfigTable {
         ConfigEntry("cluster-announce-tls-port", .integer(min: 0, max: 65535), default: "0", support: .active),
         ConfigEntry("cluster-announce-bus-port", .integer(min: 0, max: 65535), default: "0", support: .active),
 
+        // MARK: - Scripting (docs/scripting.md)
+        ConfigEntry(
+            "busy-reply-threshold", aliases: ["lua-time-limit"], .integer(min: 0, max: llMax), default: "5000",
+            support: .active),
+
         // MARK: - Append only file (not yet active)
         // Podium writes AOF base files until it reads and writes RDB (the RDB issue); hence the default "no".
         ConfigEntry("aof-use-rdb-preamble", .bool, default: "no", support: .notYetActive(noRDBPreamble)),
@@ -344,12 +349,6 @@ public enum ConfigTable {
         ConfigEntry(
             "shutdown-on-sigterm", .enumeration(["default", "save", "nosave", "now", "force"]), default: "default",
             support: .ignored(nil)),
-
-
-        // MARK: - Scripting (docs/scripting.md)
-        ConfigEntry(
-            "busy-reply-threshold", aliases: ["lua-time-limit"], .integer(min: 0, max: llMax), default: "5000",
-            support: .active),
 
         // MARK: - Ignored: cluster (what a node of one has no use for)
         ConfigEntry(
