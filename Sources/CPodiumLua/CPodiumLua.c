@@ -46,6 +46,8 @@ typedef struct podium_state {
     podium_lua_function *registered;
     int registered_count;
     int registered_capacity;
+    // The error handler of every run, as a registry reference (no lookup by name per run).
+    int error_handler;
 } podium_state;
 
 static podium_state *state_of(lua_State *L) {
@@ -1498,11 +1500,14 @@ lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_vers
     if (function_engine) {
         luaL_loadbuffer(L, registry_handler, strlen(registry_handler), "@err_handler_def");
         lua_pcall(L, 0, 1, 0);
+        lua_pushvalue(L, -1);
         lua_setfield(L, LUA_REGISTRYINDEX, ERROR_HANDLER_KEY);
     } else {
         luaL_loadbuffer(L, handler, strlen(handler), "@err_handler_def");
         lua_pcall(L, 0, 0, 0);
+        lua_getglobal(L, "__redis__err__handler");
     }
+    state->error_handler = luaL_ref(L, LUA_REGISTRYINDEX);
 
     wrap_global(L, "loadstring", protected_loadstring);
     wrap_global(L, "load", protected_loadstring);
@@ -1667,11 +1672,7 @@ int podium_lua_run(lua_State *L, const char *name, int ref, const char *funcname
     out->is_error = 0;
     out->error_counted = 0;
     state->script_resp = 2;
-    if (state->function_engine) {
-        lua_getfield(L, LUA_REGISTRYINDEX, ERROR_HANDLER_KEY);
-    } else {
-        lua_getglobal(L, "__redis__err__handler");
-    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, state->error_handler);
     if (name) {
         lua_getfield(L, LUA_REGISTRYINDEX, name);
     } else {

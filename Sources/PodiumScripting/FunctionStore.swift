@@ -35,10 +35,16 @@ struct FunctionStore {
         var functions: [String]
     }
 
-    private(set) var libraries: [String: Library] = [:]
+    /// Moves on every change, so a cached lookup knows when it is stale.
+    private(set) var generation = 0
+    private(set) var libraries: [String: Library] = [:] {
+        didSet { generation &+= 1 }
+    }
     private(set) var order: [String] = []
     /// By name, case-insensitively (Valkey's functions dictionary; library names are case-sensitive).
-    private(set) var functions: [String: Function] = [:]
+    private(set) var functions: [String: Function] = [:] {
+        didSet { generation &+= 1 }
+    }
 
     /// The key of a function's name in `functions`.
     static func key(_ name: String) -> String { name.lowercased() }

@@ -93,7 +93,8 @@ public final class LuaEngine: ScriptingEngine {
     /// The function FCALL called last (its name as sent, and its key in the store), so a function called again
     /// and again costs no string building.
     private var lastFunctionName = ByteBuffer()
-    private var lastFunctionKey = ""
+    private var lastFunction: FunctionStore.Function?
+    private var lastFunctionGeneration = -1
     private var evalScripts = 0
     private var useClock: UInt64 = 0
     private var evicted = 0
@@ -350,14 +351,18 @@ public final class LuaEngine: ScriptingEngine {
         body.withUnsafeReadableBytes { SHAKey(digest: Insecure.SHA1.hash(data: $0)) }
     }
 
-    /// The function FCALL names (case-insensitively), through a one-entry cache of the last name.
+    /// The function FCALL names (case-insensitively), through a one-entry cache of the last one (valid while the
+    /// store has not changed): a function called again and again costs one comparison of its name.
     private func function(named name: ByteBuffer) -> FunctionStore.Function? {
-        if name == lastFunctionName, let f = store.function(key: lastFunctionKey) { return f }
+        if let cached = lastFunction, lastFunctionGeneration == store.generation, name == lastFunctionName {
+            return cached
+        }
         let key = FunctionStore.key(String(buffer: name))
         guard let f = store.function(key: key) else { return nil }
         lastFunctionName = ByteBuffer()
         lastFunctionName.writeImmutableBuffer(name)
-        lastFunctionKey = key
+        lastFunction = f
+        lastFunctionGeneration = store.generation
         return f
     }
 
