@@ -42,25 +42,48 @@ public final class LuaEngine: ScriptingEngine {
         /// 40 hexadecimal digits in either case, or nil.
         init?(hex: ByteBuffer) {
             guard hex.readableBytes == 40 else { return nil }
-            var h: UInt64 = 0, m: UInt64 = 0, l: UInt32 = 0
+            var words: (UInt64, UInt64, UInt64) = (0, 0, 0)
             let ok = hex.withUnsafeReadableBytes { raw -> Bool in
-                for i in 0..<40 {
-                    let c = raw[i]
-                    let v: UInt8
-                    switch c {
-                    case 0x30...0x39: v = c - 0x30
-                    case 0x61...0x66: v = c - 0x61 + 10
-                    case 0x41...0x46: v = c - 0x41 + 10
-                    default: return false
+                Self.hexDigits.withUnsafeBufferPointer { digits -> Bool in
+                    var bad: UInt8 = 0
+                    var value: UInt64 = 0
+                    for i in 0..<16 {
+                        let d = digits[Int(raw[i])]
+                        bad |= d
+                        value = value << 4 | UInt64(d & 0x0F)
                     }
-                    if i < 16 { h = h << 4 | UInt64(v) } else if i < 32 { m = m << 4 | UInt64(v) } else { l = l << 4 | UInt32(v) }
+                    words.0 = value
+                    value = 0
+                    for i in 16..<32 {
+                        let d = digits[Int(raw[i])]
+                        bad |= d
+                        value = value << 4 | UInt64(d & 0x0F)
+                    }
+                    words.1 = value
+                    value = 0
+                    for i in 32..<40 {
+                        let d = digits[Int(raw[i])]
+                        bad |= d
+                        value = value << 4 | UInt64(d & 0x0F)
+                    }
+                    words.2 = value
+                    return bad & 0x80 == 0
                 }
-                return true
             }
             guard ok else { return nil }
-            high = h
-            middle = m
-            low = l
+            high = words.0
+            middle = words.1
+            low = UInt32(truncatingIfNeeded: words.2)
+        }
+
+        /// A hex digit's value, 0x80 for any other byte.
+        static let hexDigits: [UInt8] = (0..<256).map { c -> UInt8 in
+            switch c {
+            case 0x30...0x39: return UInt8(c - 0x30)
+            case 0x61...0x66: return UInt8(c - 0x61 + 10)
+            case 0x41...0x46: return UInt8(c - 0x41 + 10)
+            default: return 0x80
+            }
         }
     }
 
@@ -90,6 +113,9 @@ public final class LuaEngine: ScriptingEngine {
     static let loadTimeoutMilliseconds = 500
     private let host: UnsafeMutablePointer<podium_lua_host>
     private var scripts: [SHAKey: Script] = [:]
+    /// The SHA EVALSHA named last, as sent and parsed (the dispatcher's check and the command parse it both).
+    private var lastSHAText = ByteBuffer()
+    private var lastSHAKey: SHAKey?
     /// The function FCALL called last (its name as sent, and its key in the store), so a function called again
     /// and again costs no string building.
     private var lastFunctionName = ByteBuffer()
@@ -209,7 +235,7 @@ public final class LuaEngine: ScriptingEngine {
         if numkeys < 0 { throw .numkeysNegative }
         let key: SHAKey
         if bySHA {
-            guard let parsed = SHAKey(hex: ctx.args[1]) else { throw ScriptingCommands.noScriptError }
+            guard let parsed = shaKey(hex: ctx.args[1]) else { throw ScriptingCommands.noScriptError }
             key = parsed
         } else {
             key = Self.key(ctx.args[1])
@@ -240,7 +266,7 @@ public final class LuaEngine: ScriptingEngine {
         case "eval", "eval_ro":
             return scripts[Self.key(args[1])]?.inline ?? false
         case "evalsha", "evalsha_ro":
-            return SHAKey(hex: args[1]).flatMap { scripts[$0]?.inline } ?? false
+            return shaKey(hex: args[1]).flatMap { scripts[$0]?.inline } ?? false
         default:
             return function(named: args[1])?.inline ?? false
         }
@@ -345,6 +371,15 @@ public final class LuaEngine: ScriptingEngine {
         scripts[key] = script
         scriptsMemory += body.readableBytes + 40
         return script
+    }
+
+    private func shaKey(hex: ByteBuffer) -> SHAKey? {
+        if let key = lastSHAKey, hex == lastSHAText { return key }
+        guard let key = SHAKey(hex: hex) else { return nil }
+        lastSHAText = ByteBuffer()
+        lastSHAText.writeImmutableBuffer(hex)
+        lastSHAKey = key
+        return key
     }
 
     static func key(_ body: ByteBuffer) -> SHAKey {
