@@ -566,7 +566,7 @@ public final class LuaEngine: ScriptingEngine {
             // Inline, on an event loop, a script may not run long: stopped before it changed anything, it runs
             // again from the start on the script thread (the event loop's other clients wait meanwhile). One
             // that already wrote or published carries on here.
-            if !dispatcher.onScriptThread, !run.wroteData, !run.published,
+            if dispatcher.scriptsMayMove, !run.wroteData, !run.published,
                 elapsed >= min(Self.inlineBudgetMilliseconds, dispatcher.busyReplyThreshold)
             {
                 restartRequested = true

@@ -130,8 +130,6 @@ final class ServerCore: ServerContext, @unchecked Sendable {
                 result.executed = batch.count
                 return
             }
-            executor.dispatcher.onScriptThread = onlyIfRegistered
-            defer { executor.dispatcher.onScriptThread = false }
             // An unblocked client's reply to its blocking command goes first.
             if var reply = unblockedReplies.removeValue(forKey: session.id) { output.writeBuffer(&reply) }
             // Messages published to this client (or MONITOR lines) before this batch go out ahead of its replies.

@@ -49,9 +49,10 @@ public final class Dispatcher {
     /// `busy-reply-threshold` (alias `lua-time-limit`), in milliseconds.
     public var busyReplyThreshold = 5000
     /// Set by `execute(batch:deferScripts:)` when it stopped before a request that runs a script.
-    public private(set) var stoppedBeforeScript = false
-    /// True while the server runs a batch on its script thread (a script may run as long as it takes there).
-    public var onScriptThread = false
+    public internal(set) var stoppedBeforeScript = false
+    /// True while a batch runs that may hand scripts to the script thread (`execute(batch:deferScripts:)` with
+    /// `deferScripts`, on an event loop): only then may a script run inline be stopped to run again there.
+    public internal(set) var scriptsMayMove = false
     /// Set by the engine when a script it ran inline took too long and has to run again on the script thread:
     /// the request counts as not executed (no reply, no statistics) and the batch stops before it.
     public var restartOnScriptThread = false
@@ -131,6 +132,8 @@ public final class Dispatcher {
         lastCommandEnd = SystemClock.monotonicNanoseconds()
         var executed = 0
         stoppedBeforeScript = false
+        scriptsMayMove = deferScripts
+        defer { scriptsMayMove = false }
         for args in batch {
             if deferScripts, runsScript(args, client) {
                 stoppedBeforeScript = true

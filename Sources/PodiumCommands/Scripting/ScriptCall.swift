@@ -86,6 +86,7 @@ extension Dispatcher {
     /// that the commands served meanwhile neither see nor disturb them.
     public func whileScriptIsBusy(_ body: () -> Void) {
         let saved = (inExec, keyspace.noTouch, lastCommandEnd, pendingEvents, pendingPropagation)
+        let batchState = (scriptsMayMove, stoppedBeforeScript, restartOnScriptThread)
         var pushes = ByteBuffer()
         swap(&pushes, &selfPushes)
         inExec = false
@@ -94,6 +95,7 @@ extension Dispatcher {
         pendingPropagation = []
         body()
         (inExec, keyspace.noTouch, lastCommandEnd, pendingEvents, pendingPropagation) = saved
+        (scriptsMayMove, stoppedBeforeScript, restartOnScriptThread) = batchState
         swap(&pushes, &selfPushes)
     }
 
