@@ -734,3 +734,70 @@ def test_a_quick_script_that_turns_long_is_run_again_on_the_script_thread(podium
         assert c.eval(script, 0, 3000000) == 3000000
         assert c.ping() is True
         c.config_set("busy-reply-threshold", 5000)
+
+
+NODE_REDIS_SCRIPTS = r"""
+const { createClient, defineScript } = require('redis');
+(async () => {
+  const [port] = process.argv.slice(1);
+  const client = createClient({
+    socket: { host: '127.0.0.1', port: Number(port) },
+    scripts: {
+      // rate-limit-redis's fixed window: INCR, PEXPIRE on the window's first hit, the count and the TTL left.
+      hit: defineScript({
+        NUMBER_OF_KEYS: 1,
+        SCRIPT: "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end "
+              + "return {n, redis.call('PTTL', KEYS[1]) > 0 and 1 or 0}",
+        transformArguments(key, windowMs) { return [key, windowMs.toString()]; },
+        transformReply(reply) { return reply; },
+      }),
+    },
+    functions: {
+      board: {
+        addscore: {
+          NUMBER_OF_KEYS: 1,
+          transformArguments(key, by, member) { return [key, by.toString(), member]; },
+          transformReply(reply) { return reply; },
+        },
+      },
+    },
+  });
+  client.on('error', (e) => { console.error('client error', e.message); process.exit(2); });
+  await client.connect();
+  await client.flushAll();
+  await client.scriptFlush();
+  await client.functionFlush();
+  const out = {};
+  // The first call meets NOSCRIPT and falls back to EVAL; the rest run by EVALSHA.
+  out.hits = [];
+  for (let i = 0; i < 12; i++) out.hits.push(await client.hit('rl:user:1', 60000));
+  out.load = await client.functionLoad(
+    "#!lua name=board\nredis.register_function('addscore', function(keys, args) "
+    + "return redis.call('ZINCRBY', keys[1], args[1], args[2]) end)", { REPLACE: true });
+  out.scores = [];
+  for (const [by, m] of [[5, 'ana'], [2.5, 'ana'], [7, 'bo']]) out.scores.push(await client.board.addscore('lb', by, m));
+  out.top = await client.zRangeWithScores('lb', 0, -1, { REV: true });
+  out.list = await client.sendCommand(['FUNCTION', 'LIST']);
+  await client.quit();
+  console.log(JSON.stringify(out));
+})().catch((e) => { console.error(e.message); process.exit(1); });
+"""
+
+
+def test_node_redis_scripts_and_functions_match_the_oracle(podium, oracle):
+    """Debian's node-redis: a script defined with defineScript (EVALSHA, EVAL after NOSCRIPT) and a function called
+    through the client's `functions` option, as an app's rate limiter and leaderboard would."""
+    import os
+    import shutil
+
+    node = shutil.which("node") or shutil.which("nodejs")
+    assert node, "node is not installed (scripts/test installs nodejs and node-redis with apt)"
+    env = dict(os.environ, NODE_PATH="/usr/share/nodejs")
+    outputs = []
+    for server in (podium, oracle):
+        result = subprocess.run([node, "-e", NODE_REDIS_SCRIPTS, str(server.port)], capture_output=True, text=True,
+                                timeout=60, env=env)
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]
+    assert '"hits":[[1,1],[2,1]' in outputs[0]
