@@ -116,6 +116,8 @@ public final class LuaEngine: ScriptingEngine {
     /// The SHA EVALSHA named last, as sent and parsed (the dispatcher's check and the command parse it both).
     private var lastSHAText = ByteBuffer()
     private var lastSHAKey: SHAKey?
+    private var lastEvalBody = ByteBuffer()
+    private var lastEvalKey: SHAKey?
     /// The function FCALL called last (its name as sent, and its key in the store), so a function called again
     /// and again costs no string building.
     private var lastFunctionName = ByteBuffer()
@@ -238,7 +240,7 @@ public final class LuaEngine: ScriptingEngine {
             guard let parsed = shaKey(hex: ctx.args[1]) else { throw ScriptingCommands.noScriptError }
             key = parsed
         } else {
-            key = Self.key(ctx.args[1])
+            key = evalKey(ctx.args[1])
         }
         var index = scripts.index(forKey: key)
         if index == nil {
@@ -264,7 +266,7 @@ public final class LuaEngine: ScriptingEngine {
         guard args.count >= 2 else { return false }
         switch spec.name {
         case "eval", "eval_ro":
-            return scripts[Self.key(args[1])]?.inline ?? false
+            return scripts[evalKey(args[1])]?.inline ?? false
         case "evalsha", "evalsha_ro":
             return shaKey(hex: args[1]).flatMap { scripts[$0]?.inline } ?? false
         default:
@@ -371,6 +373,16 @@ public final class LuaEngine: ScriptingEngine {
         scripts[key] = script
         scriptsMemory += body.readableBytes + 40
         return script
+    }
+
+    /// EVAL's script body → its key, remembering the last body (the dispatcher's check and the command both ask).
+    private func evalKey(_ body: ByteBuffer) -> SHAKey {
+        if let key = lastEvalKey, body == lastEvalBody { return key }
+        let key = Self.key(body)
+        lastEvalBody = ByteBuffer()
+        lastEvalBody.writeImmutableBuffer(body)
+        lastEvalKey = key
+        return key
     }
 
     private func shaKey(hex: ByteBuffer) -> SHAKey? {
@@ -498,7 +510,9 @@ public final class LuaEngine: ScriptingEngine {
             dispatcher.restartOnScriptThread = true
             return nil
         }
-        let quick = SystemClock.monotonicNanoseconds() &- runStart < UInt64(Self.inlineBudgetMilliseconds) * 1_000_000
+        // Quick: under the inline budget (and the busy threshold, if lower), never busy.
+        let budget = UInt64(min(Self.inlineBudgetMilliseconds, max(0, dispatcher.busyReplyThreshold))) * 1_000_000
+        let quick = !timedOut && SystemClock.monotonicNanoseconds() &- runStart < budget
         if let data = output.data, output.length > 0 {
             ctx.reply.buffer.writeBytes(UnsafeRawBufferPointer(start: data, count: output.length))
             // A script that answers an error is a failed call of EVAL / FCALL (Valkey's failed_calls).
@@ -521,6 +535,11 @@ public final class LuaEngine: ScriptingEngine {
         // The C side only calls while a script runs.
         guard var current = run, let caller else {
             return publish("server.call outside a script", out, outLength, refused: true)
+        }
+        // A script asked to stop (killed, or stopped to run again elsewhere) whose error was caught runs no more
+        // commands: a write now would happen twice, or after SCRIPT KILL.
+        if restartRequested || killed {
+            return publish("Script killed by user with SCRIPT KILL...", out, outLength, refused: true)
         }
         let args = arguments(argc, argv, sizes)
         replyBuffer.clear()
@@ -561,6 +580,8 @@ public final class LuaEngine: ScriptingEngine {
     /// and from then on serves what waits for the lock each time; returns true to stop it (SCRIPT KILL).
     fileprivate func interrupt() -> Bool {
         guard let run else { return false }
+        // Once asked to stop, it stays stopped (a pcall or a coroutine that caught the error goes no further).
+        if restartRequested || killed { return true }
         if !timedOut {
             let elapsed = Int((SystemClock.monotonicNanoseconds() &- runStart) / 1_000_000)
             // Inline, on an event loop, a script may not run long: stopped before it changed anything, it runs

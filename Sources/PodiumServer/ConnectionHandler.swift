@@ -301,7 +301,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         // appendfsync always (offset > 0): these replies go out once the AOF is on disk up to `offset`, and
         // behind any replies of this connection still waiting.
-        if offset > 0, !held.isEmpty || !server.persistence.whenDurable(offset, wakeUp(context)) {
+        if !held.isEmpty || (offset > 0 && !server.persistence.whenDurable(offset, wakeUp(context))) {
             held.append((offset, output, drained, session.closeAfterReply))
             if session.closeAfterReply { closing = true }
             if nextRequest == batch.count, !blocked, let error = pendingProtocolError {

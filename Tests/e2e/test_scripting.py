@@ -801,3 +801,16 @@ def test_node_redis_scripts_and_functions_match_the_oracle(podium, oracle):
         outputs.append(result.stdout)
     assert outputs[0] == outputs[1]
     assert '"hits":[[1,1],[2,1]' in outputs[0]
+
+
+def test_a_moved_script_that_catches_its_stop_writes_once(podium):
+    """An inline run stopped to run again on the script thread cannot go on and write: a pcall (here around a
+    coroutine) that catches the stop gets an error for every command it then calls, so the write happens once,
+    in the run that answers."""
+    script = ("pcall(coroutine.wrap(function() for i = 1, tonumber(ARGV[1]) do end end)) "
+              "return redis.call('incr', KEYS[1])")
+    with podium.client() as c:
+        c.delete("ctr")
+        assert c.eval(script, 1, "ctr", 10) == 1
+        assert c.eval(script, 1, "ctr", 30000000) == 2
+        assert c.get("ctr") == b"2"

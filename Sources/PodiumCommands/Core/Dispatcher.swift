@@ -193,8 +193,11 @@ public final class Dispatcher {
         dispatch(&ctx)
         if restartOnScriptThread {
             // The script stopped before it changed anything: nothing was answered; what its reads expired is
-            // recorded.
+            // recorded and published to others. What it would have pushed to its own client is dropped (it has no
+            // reply yet to follow; the run again publishes what it finds again).
             ctx.reply.buffer.moveWriterIndex(to: mark)
+            if !pendingEvents.isEmpty { flushKeyspaceEvents(publisher: client, output: &selfPushes) }
+            selfPushes.clear()
             if !pendingPropagation.isEmpty { flushPropagation() }
             return
         }
