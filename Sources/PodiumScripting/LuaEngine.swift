@@ -142,6 +142,8 @@ public final class LuaEngine: ScriptingEngine {
     private var killed = false
     /// Set by `interrupt` when an inline run went over its budget before it changed anything.
     private var restartRequested = false
+    /// Whether the count hook ran during this run.
+    private var hookFired = false
     private var output = podium_lua_output()
     private var replyBuffer = ByteBuffer()
     private var argumentBuffer = ByteBuffer()
@@ -472,7 +474,9 @@ public final class LuaEngine: ScriptingEngine {
         run = newRun
         caller = client
         dispatcher.scriptCaller = client
-        runStart = SystemClock.monotonicNanoseconds()
+        // The command's start, as the dispatcher measured it (no clock reading of its own).
+        runStart = dispatcher.commandStart
+        hookFired = false
         runKind = functionMode ? .function : .eval
         runName = funcname
         runCommand = ctx.args
@@ -512,7 +516,8 @@ public final class LuaEngine: ScriptingEngine {
         }
         // Quick: under the inline budget (and the busy threshold, if lower), never busy.
         let budget = UInt64(min(Self.inlineBudgetMilliseconds, max(0, dispatcher.busyReplyThreshold))) * 1_000_000
-        let quick = !timedOut && SystemClock.monotonicNanoseconds() &- runStart < budget
+        // A run the hook never interrupted executed fewer than 100,000 instructions: quick, no clock needed.
+        let quick = !timedOut && (!hookFired || SystemClock.monotonicNanoseconds() &- runStart < budget)
         if let data = output.data, output.length > 0 {
             ctx.reply.buffer.writeBytes(UnsafeRawBufferPointer(start: data, count: output.length))
             // A script that answers an error is a failed call of EVAL / FCALL (Valkey's failed_calls).
@@ -580,6 +585,7 @@ public final class LuaEngine: ScriptingEngine {
     /// and from then on serves what waits for the lock each time; returns true to stop it (SCRIPT KILL).
     fileprivate func interrupt() -> Bool {
         guard let run else { return false }
+        hookFired = true
         // Once asked to stop, it stays stopped (a pcall or a coroutine that caught the error goes no further).
         if restartRequested || killed { return true }
         if !timedOut {

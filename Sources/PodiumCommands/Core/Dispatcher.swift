@@ -30,6 +30,8 @@ public final class Dispatcher {
     var inExec = false
     /// When the previous command finished (monotonic ns): the next command's start time.
     var lastCommandEnd: UInt64 = 0
+    /// When the running command started (monotonic ns; read by a handler before it calls other commands).
+    public var commandStart: UInt64 { lastCommandEnd }
     /// DEBUG SET-ACTIVE-EXPIRE: whether the server runs the active expiry cycle.
     public var activeExpireEnabled = true
     /// `notify-keyspace-events` as a bit mask (`KeyspaceEventFlags`), zero unless something is published; set
