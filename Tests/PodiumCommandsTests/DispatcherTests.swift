@@ -49,15 +49,16 @@ import Testing
             #expect(h.run(["a\nb", "c\rd"]) == RESP.error("ERR unknown command 'a b', with args beginning with: 'c d' "))
         }
 
-        /// BUG: "\r\n" is one `Character` in Swift, so the CR/LF replacement misses it and the error reply carries
-        /// a raw CRLF, which ends the reply early and desynchronises the client.
+        /// Regression: "\r\n" is one `Character` in Swift, so a replacement by characters missed it and the error
+        /// reply carried a raw CRLF, which ends the reply early and desynchronises the client.
         @Test func unknownCommandErrorHasNoCRLF() {
             let h = CommandHarness()
             #expect(h.run(["a\r\nb", "c\r\nd"]) == RESP.error("ERR unknown command 'a  b', with args beginning with: 'c  d' "))
         }
 
-        /// BUG: user text echoed in other error replies keeps its CR/LF too. Redis maps both to spaces in every
-        /// formatted error (`addReplyErrorFormat`), because a line break inside `-ERR …` breaks the protocol.
+        /// Regression: user text echoed in other error replies once kept its CR/LF too. Redis maps both to spaces
+        /// in every formatted error (`addReplyErrorFormat`), because a line break inside `-ERR …` breaks the
+        /// protocol.
         @Test func echoedArgumentsInErrorsHaveNoLineBreaks() {
             let h = CommandHarness()
             h.run(["SET", "k", "v"])
@@ -66,7 +67,7 @@ import Testing
             #expect(h.run(["CLIENT", "SETINFO", "x\r\ny", "v"]) == RESP.error("ERR Unrecognized option 'x  y'"))
         }
 
-        /// BUG: Redis stops listing arguments once the list reaches 128 bytes, and cuts the last one to fit
+        /// Redis stops listing arguments once the list reaches 128 bytes, and cuts the last one to fit
         /// (`for (i=1; i < argc && sdslen(args) < 128; i++) sdscatprintf(args, "'%.*s' ", 128-sdslen(args), argv[i])`).
         @Test func unknownCommandArgumentListStopsAt128Bytes() {
             let h = CommandHarness()

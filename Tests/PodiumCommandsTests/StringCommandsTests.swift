@@ -255,8 +255,9 @@ import Testing
             #expect(h.run(["APPEND", "a", "678"]) == RESP.int(8))
         }
 
-        /// BUG: `offset + value length` overflows in SETRANGE and traps; Redis answers the proto-max-bulk-len
-        /// error (its `checkStringLength` guards the addition). Runs in a child process because the bug crashes.
+        /// Regression: `offset + value length` once overflowed in SETRANGE and trapped; Redis answers the
+        /// proto-max-bulk-len error (its `checkStringLength` guards the addition). Runs in a child process so that
+        /// a crash fails the test instead of the run.
         @Test func setrangeNearIntMaxIsRefusedNotACrash() async {
             await #expect(processExitsWith: .success) {
                 let h = CommandHarness()

@@ -200,9 +200,9 @@ import Testing
                     + RESP.array(RESP.simple("PONG")))
         }
 
-        /// BUG: DISCARD forgets the watches but not the TTLs remembered at WATCH time, so a later transaction
-        /// fails once that old key's TTL passes, though nothing is watched any more. Redis (`isWatchedKeyExpired`
-        /// only looks at keys still watched) runs it.
+        /// Regression: DISCARD once forgot the watches but not the TTLs remembered at WATCH time, so a later
+        /// transaction failed once that old key's TTL passed, though nothing was watched any more. Redis
+        /// (`isWatchedKeyExpired` only looks at keys still watched) runs it.
         @Test func discardForgetsWatchedTTLs() {
             let h = CommandHarness()
             h.run(["SET", "k", "v", "PX", "100"])
@@ -211,7 +211,7 @@ import Testing
             #expect(h.run(["MULTI"], ["PING"], ["EXEC"]) == RESP.ok + RESP.queued + RESP.array(RESP.simple("PONG")))
         }
 
-        /// BUG: same leak through an aborted EXEC (a dirty watch): the next, unwatched transaction fails.
+        /// Regression: the same leak through an aborted EXEC (a dirty watch) failed the next, unwatched one.
         @Test func abortedExecForgetsWatchedTTLs() {
             let h = CommandHarness()
             h.run(["SET", "k", "v", "PX", "100"])
@@ -221,7 +221,7 @@ import Testing
             #expect(h.run(["MULTI"], ["PING"], ["EXEC"]) == RESP.ok + RESP.queued + RESP.array(RESP.simple("PONG")))
         }
 
-        /// BUG: same leak through EXECABORT.
+        /// Regression: the same leak through EXECABORT.
         @Test func execabortForgetsWatchedTTLs() {
             let h = CommandHarness()
             h.run(["SET", "k", "v", "PX", "100"])

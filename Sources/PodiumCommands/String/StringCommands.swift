@@ -10,12 +10,6 @@ public enum StringCommands {
     /// Which command is parsing the SET-style options: SET accepts NX/XX/GET/KEEPTTL, GETEX accepts PERSIST.
     enum ExtendedMode { case set, getex }
 
-    /// The expiry asked for by SET/GETEX options, not yet validated.
-    enum ExpiryOption {
-        case none, keepTTL, persist
-        case relativeSeconds(Int), relativeMilliseconds(Int), absoluteSeconds(Int), absoluteMilliseconds(Int)
-    }
-
     struct ExtendedOptions {
         var nx = false
         var xx = false
