@@ -21,7 +21,8 @@ import Darwin
 
 /// The server's shared state: configuration, executor, client registry, statistics. It is the `ServerContext`
 /// the command layer talks to. Every mutable field is only touched with the executor's lock held, except the
-/// byte counters, which are atomics-free approximations updated on event loops (INFO figures, not invariants).
+/// byte counters, which have a small lock of their own (`counters`: event loops add to them outside the
+/// executor's lock), and the connection limits (`liveConnectionLimits`).
 final class ServerCore: ServerContext, @unchecked Sendable {
     let configuration: PodiumConfiguration
     let executor: CommandExecutor
