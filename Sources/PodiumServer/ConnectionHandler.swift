@@ -248,12 +248,14 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         offloaded = true
         let pending = batch[nextRequest...]
         let output = context.channel.allocator.buffer(capacity: 256)
-        let job = ScriptJob(pending: pending, session: session, outlet: outlet, output: output)
+        let job = ScriptJob(pending: pending, session: session, output: output)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let server = self.server
         server.runOnScriptThread {
             var output = job.output
-            let ran = server.execute(batch: job.pending, session: job.session, outlet: job.outlet, output: &output,
+            // No outlet: Pub/Sub frames are drained on the connection's own event loop only (PushOutlet), which
+            // keeps them in publish order; what waits there is flushed by the loop meanwhile.
+            let ran = server.execute(batch: job.pending, session: job.session, outlet: nil, output: &output,
                                      outputLimit: Self.batchOutputLimit, onlyIfRegistered: true)
             let done = ScriptJobResult(output: output, ran: ran)
             bound.eventLoop.execute {
@@ -510,12 +512,10 @@ extension ConnectionHandler {
 }
 
 /// The rest of a batch that runs a script, on its way to the script thread (the connection does not touch these
-/// requests, its session or its outlet until the result comes back; the session is only used under the executor
-/// lock).
+/// requests or its session until the result comes back; the session is only used under the executor lock).
 private struct ScriptJob: @unchecked Sendable {
     let pending: ArraySlice<[ByteBuffer]>
     let session: ClientSession
-    let outlet: PushOutlet?
     let output: ByteBuffer
 }
 
