@@ -254,6 +254,9 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
         let writer = AOFWriter(policy: configuration.appendfsync, logger: logger)
         writer.start(fd: fd, path: path, size: size)
         self.writer = writer
+        // Offsets are the new writer's: its stream starts at 0 (after CONFIG SET appendonly no, then yes, the old
+        // count made every `always` reply wait for bytes the new writer would never reach).
+        stagedEnd = 0
         repliesWait = configuration.appendfsync == .always
     }
 

@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from resp_client import Reply
 import redis
 import redis.backoff
 import redis.retry
@@ -423,6 +425,28 @@ def test_config_set_appendonly_at_runtime(server_factory):
     c.set("not-persisted", "1")
     restart(server)
     assert client(server).get("not-persisted") is None
+
+
+def test_appendfsync_always_answers_after_appendonly_is_turned_off_and_on_again(server_factory):
+    """Regression: the AOF's offsets counted on across writers, so after CONFIG SET appendonly no and then yes,
+    every reply under appendfsync always waited for bytes the new writer would never reach, and hung."""
+    server = server_factory(["--appendonly", "no"])
+    c = client(server)
+    c.config_set("appendfsync", "everysec")
+    for _ in range(2):
+        assert c.config_set("appendonly", "yes")
+        wait_for(lambda: info_persistence(c)["aof_enabled"] == 1)
+        wait_rewrite_done(c)
+        for i in range(2000):
+            c.set(f"k{i}", "v" * 100)
+        c.config_set("appendonly", "no")
+    assert c.config_set("appendonly", "yes")
+    wait_rewrite_done(c)
+    c.config_set("appendfsync", "always")
+    with server.raw() as conn:
+        conn.settimeout(10)
+        assert conn.call("SET", "after", "1") == Reply("+", "OK")
+        assert conn.call("PING") == Reply("+", "PONG")
 
 
 # --------------------------------------------------------------------------------------------------
