@@ -24,7 +24,6 @@ int luaopen_bit(lua_State *L);
 #define READONLY_KEY "podium.readonly"
 #define LIBRARY_API_KEY "podium.library_api"
 #define SEALED_METATABLE_KEY "podium.sealed_metatable"
-#define ERROR_HANDLER_KEY "podium.error_handler"
 #define LRAND48_MAX 2147483647
 
 // What one interpreter keeps besides the Lua state (several servers may run in one process).
@@ -1354,6 +1353,34 @@ void podium_lua_unref(lua_State *L, int ref) { luaL_unref(L, LUA_REGISTRYINDEX, 
 
 // MARK: - Creating an interpreter
 
+typedef struct podium_versions {
+    const char *redis_version;
+    double redis_version_num;
+    const char *server_version;
+    double server_version_num;
+    const char *server_name;
+} podium_versions;
+
+// server.log with its LOG_* levels and the version fields: in the `server` table and in the library API.
+static void set_log_and_versions(lua_State *L, const podium_versions *v) {
+    set_function(L, "log", server_log);
+    set_number(L, "LOG_DEBUG", 0);
+    set_number(L, "LOG_VERBOSE", 1);
+    set_number(L, "LOG_NOTICE", 2);
+    set_number(L, "LOG_WARNING", 3);
+    set_number(L, "REDIS_VERSION_NUM", v->redis_version_num);
+    lua_pushstring(L, "REDIS_VERSION");
+    lua_pushstring(L, v->redis_version);
+    lua_settable(L, -3);
+    set_number(L, "VALKEY_VERSION_NUM", v->server_version_num);
+    lua_pushstring(L, "VALKEY_VERSION");
+    lua_pushstring(L, v->server_version);
+    lua_settable(L, -3);
+    lua_pushstring(L, "SERVER_NAME");
+    lua_pushstring(L, v->server_name);
+    lua_settable(L, -3);
+}
+
 lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_version, double redis_version_num,
                              const char *server_version, double server_version_num, const char *server_name,
                              int function_engine) {
@@ -1365,6 +1392,7 @@ lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_vers
     state->script_resp = 2;
     state->rand48 = 0x1234ABCD330EULL;
     state->function_engine = function_engine;
+    const podium_versions versions = {redis_version, redis_version_num, server_version, server_version_num, server_name};
     lua_pushlightuserdata(L, state);
     lua_setfield(L, LUA_REGISTRYINDEX, HOST_KEY);
     lua_newtable(L);
@@ -1423,22 +1451,7 @@ lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_vers
     lua_newtable(L);
     set_function(L, "call", server_call);
     set_function(L, "pcall", server_pcall);
-    set_function(L, "log", server_log);
-    set_number(L, "LOG_DEBUG", 0);
-    set_number(L, "LOG_VERBOSE", 1);
-    set_number(L, "LOG_NOTICE", 2);
-    set_number(L, "LOG_WARNING", 3);
-    set_number(L, "REDIS_VERSION_NUM", redis_version_num);
-    lua_pushstring(L, "REDIS_VERSION");
-    lua_pushstring(L, redis_version);
-    lua_settable(L, -3);
-    set_number(L, "VALKEY_VERSION_NUM", server_version_num);
-    lua_pushstring(L, "VALKEY_VERSION");
-    lua_pushstring(L, server_version);
-    lua_settable(L, -3);
-    lua_pushstring(L, "SERVER_NAME");
-    lua_pushstring(L, server_name);
-    lua_settable(L, -3);
+    set_log_and_versions(L, &versions);
     set_function(L, "setresp", server_setresp);
     set_function(L, "sha1hex", server_sha1hex);
     set_function(L, "error_reply", server_error_reply);
@@ -1462,10 +1475,12 @@ lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_vers
     set_function(L, "randomseed", math_randomseed);
     lua_pop(L, 1);
 
-    // The error handler of every script run, as Valkey defines it (it also removes `debug`).
+    // The error handler of every script run, as Valkey defines it (it also removes `debug`). EVAL's interpreter
+    // also has it as the global __redis__err__handler, as Valkey's does; the function engine's only in the
+    // registry (Valkey's REGISTRY_ERROR_HANDLER_NAME).
     static const char *handler = "local dbg = debug\n"
                                  "debug = nil\n"
-                                 "function __redis__err__handler(err)\n"
+                                 "local error_handler = function (err)\n"
                                  "  local i = dbg.getinfo(2,'nSl')\n"
                                  "  if i and i.what == 'C' then\n"
                                  "    i = dbg.getinfo(3,'nSl')\n"
@@ -1478,34 +1493,13 @@ lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_vers
                                  "    err['line'] = i.currentline\n"
                                  "  end"
                                  "  return err\n"
-                                 "end\n";
-    // The function engine keeps it in the registry instead (Valkey's REGISTRY_ERROR_HANDLER_NAME).
-    static const char *registry_handler = "local dbg = debug\n"
-                                          "debug = nil\n"
-                                          "local error_handler = function (err)\n"
-                                          "  local i = dbg.getinfo(2,'nSl')\n"
-                                          "  if i and i.what == 'C' then\n"
-                                          "    i = dbg.getinfo(3,'nSl')\n"
-                                          "  end\n"
-                                          "  if type(err) ~= 'table' then\n"
-                                          "    err = {err='ERR ' .. tostring(err)}"
-                                          "  end"
-                                          "  if i then\n"
-                                          "    err['source'] = i.source\n"
-                                          "    err['line'] = i.currentline\n"
-                                          "  end"
-                                          "  return err\n"
-                                          "end\n"
-                                          "return error_handler";
-    if (function_engine) {
-        luaL_loadbuffer(L, registry_handler, strlen(registry_handler), "@err_handler_def");
-        lua_pcall(L, 0, 1, 0);
+                                 "end\n"
+                                 "return error_handler";
+    luaL_loadbuffer(L, handler, strlen(handler), "@err_handler_def");
+    lua_pcall(L, 0, 1, 0);
+    if (!function_engine) {
         lua_pushvalue(L, -1);
-        lua_setfield(L, LUA_REGISTRYINDEX, ERROR_HANDLER_KEY);
-    } else {
-        luaL_loadbuffer(L, handler, strlen(handler), "@err_handler_def");
-        lua_pcall(L, 0, 0, 0);
-        lua_getglobal(L, "__redis__err__handler");
+        lua_setglobal(L, "__redis__err__handler");
     }
     state->error_handler = luaL_ref(L, LUA_REGISTRYINDEX);
 
@@ -1545,22 +1539,7 @@ lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_vers
         // with register_function, log and the version fields only; any other name is an error.
         lua_newtable(L);
         set_function(L, "register_function", server_register_function);
-        set_function(L, "log", server_log);
-        set_number(L, "LOG_DEBUG", 0);
-        set_number(L, "LOG_VERBOSE", 1);
-        set_number(L, "LOG_NOTICE", 2);
-        set_number(L, "LOG_WARNING", 3);
-        set_number(L, "REDIS_VERSION_NUM", redis_version_num);
-        lua_pushstring(L, "REDIS_VERSION");
-        lua_pushstring(L, redis_version);
-        lua_settable(L, -3);
-        set_number(L, "VALKEY_VERSION_NUM", server_version_num);
-        lua_pushstring(L, "VALKEY_VERSION");
-        lua_pushstring(L, server_version);
-        lua_settable(L, -3);
-        lua_pushstring(L, "SERVER_NAME");
-        lua_pushstring(L, server_name);
-        lua_settable(L, -3);
+        set_log_and_versions(L, &versions);
         lua_newtable(L);
         lua_pushcfunction(L, missing_global_error);
         lua_setfield(L, -2, "__index");
@@ -1606,19 +1585,6 @@ void podium_lua_close(lua_State *L) {
     free(state);
 }
 
-int podium_lua_load(lua_State *L, const char *name, const char *body, size_t length, size_t skip, char **error) {
-    if (luaL_loadbuffer(L, body + skip, length - skip, "@user_script")) {
-        const char *message = lua_tostring(L, -1);
-        *error = strdup(message ? message : "unknown error");
-        lua_pop(L, 1);
-        return 1;
-    }
-    lua_getfield(L, LUA_REGISTRYINDEX, GLOBALS_PROXY_KEY);
-    lua_setfenv(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, name);
-    return 0;
-}
-
 int podium_lua_compile(lua_State *L, const char *body, size_t length, size_t skip, int *ref, char **error) {
     if (luaL_loadbuffer(L, body + skip, length - skip, "@user_script")) {
         const char *message = lua_tostring(L, -1);
@@ -1632,10 +1598,6 @@ int podium_lua_compile(lua_State *L, const char *body, size_t length, size_t ski
     return 0;
 }
 
-void podium_lua_unload(lua_State *L, const char *name) {
-    lua_pushnil(L);
-    lua_setfield(L, LUA_REGISTRYINDEX, name);
-}
 
 static void kill_hook(lua_State *L, lua_Debug *ar);
 
@@ -1665,7 +1627,7 @@ static void push_array(lua_State *L, const char *blob, const size_t *lengths, si
     }
 }
 
-int podium_lua_run(lua_State *L, const char *name, int ref, const char *funcname, int function_mode, const char *blob,
+int podium_lua_run(lua_State *L, int ref, const char *funcname, int function_mode, const char *blob,
                    const size_t *lengths, int nkeys, int nargs, int caller_resp, podium_lua_output *out) {
     podium_state *state = state_of(L);
     out->length = 0;
@@ -1673,11 +1635,7 @@ int podium_lua_run(lua_State *L, const char *name, int ref, const char *funcname
     out->error_counted = 0;
     state->script_resp = 2;
     lua_rawgeti(L, LUA_REGISTRYINDEX, state->error_handler);
-    if (name) {
-        lua_getfield(L, LUA_REGISTRYINDEX, name);
-    } else {
-        lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
-    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
     size_t offset = 0;
     lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, 100000);
     push_array(L, blob, lengths, &offset, 0, nkeys);

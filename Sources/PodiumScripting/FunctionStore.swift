@@ -49,8 +49,6 @@ struct FunctionStore {
     /// The key of a function's name in `functions`.
     static func key(_ name: String) -> String { name.lowercased() }
 
-    func function(named name: String) -> Function? { functions[Self.key(name)] }
-
     /// By its key (`key(_:)` of its name).
     func function(key: String) -> Function? { functions[key] }
 

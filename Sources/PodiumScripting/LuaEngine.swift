@@ -46,27 +46,17 @@ public final class LuaEngine: ScriptingEngine {
             let ok = hex.withUnsafeReadableBytes { raw -> Bool in
                 Self.hexDigits.withUnsafeBufferPointer { digits -> Bool in
                     var bad: UInt8 = 0
-                    var value: UInt64 = 0
-                    for i in 0..<16 {
-                        let d = digits[Int(raw[i])]
-                        bad |= d
-                        value = value << 4 | UInt64(d & 0x0F)
+                    // The hex digits `range` as one number (a digit's value, or 0x80 marking a non-digit).
+                    func word(_ range: Range<Int>) -> UInt64 {
+                        var value: UInt64 = 0
+                        for i in range {
+                            let d = digits[Int(raw[i])]
+                            bad |= d
+                            value = value << 4 | UInt64(d & 0x0F)
+                        }
+                        return value
                     }
-                    words.0 = value
-                    value = 0
-                    for i in 16..<32 {
-                        let d = digits[Int(raw[i])]
-                        bad |= d
-                        value = value << 4 | UInt64(d & 0x0F)
-                    }
-                    words.1 = value
-                    value = 0
-                    for i in 32..<40 {
-                        let d = digits[Int(raw[i])]
-                        bad |= d
-                        value = value << 4 | UInt64(d & 0x0F)
-                    }
-                    words.2 = value
+                    words = (word(0..<16), word(16..<32), word(32..<40))
                     return bad & 0x80 == 0
                 }
             }
@@ -318,7 +308,7 @@ public final class LuaEngine: ScriptingEngine {
         store.order.map { name in
             let library = store.libraries[name]!
             return FunctionLibraryInfo(name: name, code: library.code, functions: library.functions.map { f in
-                let function = store.function(named: f)!
+                let function = store.function(key: FunctionStore.key(f))!
                 return FunctionLibraryInfo.Function(
                     name: f, description: function.description,
                     flags: ScriptFlags.names.filter { function.flags.contains($0.1) }.map(\.0))
@@ -504,7 +494,7 @@ public final class LuaEngine: ScriptingEngine {
         let proto: Int32 = client.proto == .resp3 ? 3 : 2
         _ = blob.withUnsafeBufferPointer { bytes in
             lengths.withUnsafeBufferPointer { sizes in
-                podium_lua_run(state, nil, ref, funcname, functionMode ? 1 : 0,
+                podium_lua_run(state, ref, funcname, functionMode ? 1 : 0,
                                UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self),
                                sizes.baseAddress, Int32(numkeys), Int32(ctx.argc - 3 - numkeys), proto, &output)
             }

@@ -68,15 +68,10 @@ lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_vers
                              int function_engine);
 void podium_lua_close(lua_State *L);
 
-/// Compiles `body` (from `skip`, the shebang line's length: its line feed is kept so line numbers stay) as the
-/// script function stored under `name` (f_<sha>). Returns 0, or 1 with the compiler's message in `*error`
-/// (malloc'd, the caller frees it).
-int podium_lua_load(lua_State *L, const char *name, const char *body, size_t length, size_t skip, char **error);
-/// Compiles `body` as podium_lua_load does, keeping the chunk as a registry reference (`*ref`, released with
-/// podium_lua_unref) instead of a name.
+/// Compiles `body` (from `skip`, the shebang line's length: its line feed is kept so line numbers stay) as a
+/// script function, kept as a registry reference (`*ref`, released with podium_lua_unref). Returns 0, or 1 with
+/// the compiler's message in `*error` (malloc'd, the caller frees it).
 int podium_lua_compile(lua_State *L, const char *body, size_t length, size_t skip, int *ref, char **error);
-/// Forgets a compiled script.
-void podium_lua_unload(lua_State *L, const char *name);
 
 /// FUNCTION LOAD's run of a library (function engine): compiles `code` from `skip` (the shebang line) as
 /// "@user_function" and runs it with the library API, stopping it after `timeout_ms` (0: never). Returns 0 with
@@ -90,13 +85,13 @@ const podium_lua_function *podium_lua_registered(lua_State *L, int index);
 /// Releases a registered function's callback.
 void podium_lua_unref(lua_State *L, int ref);
 
-/// Runs the script stored under `name` (or, when `name` is NULL, the function registered as `ref`). `blob` holds the keys then the arguments back to back, `lengths` their
+/// Runs the script or function compiled as `ref`. `blob` holds the keys then the arguments back to back, `lengths` their
 /// lengths. In eval mode (`function_mode` 0) they become the KEYS and ARGV globals; in function mode they are
 /// the callback's two arguments. `funcname` names the script in error texts (its SHA, or the function's
 /// name). The reply is written to `out` for a client speaking RESP `caller_resp`; `*script_resp` is the RESP
 /// version the script selected (2 unless server.setresp). Returns 0, or 1 when the script raised an error (the
 /// error reply is in `out` all the same).
-int podium_lua_run(lua_State *L, const char *name, int ref, const char *funcname, int function_mode, const char *blob,
+int podium_lua_run(lua_State *L, int ref, const char *funcname, int function_mode, const char *blob,
                    const size_t *lengths, int nkeys, int nargs, int caller_resp, podium_lua_output *out);
 
 /// Memory the interpreter uses, in bytes (INFO used_memory_lua).
