@@ -159,6 +159,14 @@ public enum ConfigTable {
         ConfigEntry("cluster-announce-tls-port", .integer(min: 0, max: 65535), default: "0", support: .active),
         ConfigEntry("cluster-announce-bus-port", .integer(min: 0, max: 65535), default: "0", support: .active),
 
+        // MARK: - ElastiCache Serverless mode (ServerlessProfile.swift, docs/elasticache.md)
+        // Behave as an ElastiCache Serverless endpoint: cluster mode, TLS only, ElastiCache's restricted commands
+        // and limits. The read endpoint (port 6380 on ElastiCache) serves READONLY clients; 0: none.
+        ConfigEntry("elasticache-serverless", .bool, default: "no", flags: .immutable, support: .active),
+        ConfigEntry(
+            "elasticache-read-port", .integer(min: 0, max: 65535), default: "6380", flags: .immutable,
+            support: .active),
+
         // MARK: - Scripting (docs/scripting.md)
         ConfigEntry(
             "busy-reply-threshold", aliases: ["lua-time-limit"], .integer(min: 0, max: llMax), default: "5000",

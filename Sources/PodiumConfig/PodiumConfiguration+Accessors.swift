@@ -130,7 +130,16 @@ extension PodiumConfiguration {
         static let clusterAnnounceBusPort = Slot.of("cluster-announce-bus-port")
         static let clusterAnnounceHostname = Slot.of("cluster-announce-hostname")
         static let clusterPreferredEndpointType = Slot.of("cluster-preferred-endpoint-type")
+        static let elasticacheServerless = Slot.of("elasticache-serverless")
+        static let elasticacheReadPort = Slot.of("elasticache-read-port")
     }
+
+    // MARK: ElastiCache Serverless mode
+
+    /// `elasticache-serverless`: behave as an ElastiCache Serverless endpoint (ServerlessProfile.swift).
+    public var elasticacheServerless: Bool { bool(Slots.elasticacheServerless) }
+    /// `elasticache-read-port`: the TLS port of the read endpoint in serverless mode (0: none).
+    public var elasticacheReadPort: Int { integer(Slots.elasticacheReadPort) }
 
     // MARK: Cluster (a node of one)
 

@@ -17,7 +17,7 @@ import Darwin
 /// is reachable through `get(_:)` and `value(of:)`.
 public final class PodiumConfiguration {
     /// Current values, indexed like `ConfigTable.entries`.
-    private var values: [ConfigValue]
+    var values: [ConfigValue]
 
     /// The `user` directives of the configuration file and the command line, in order (ACL users).
     public private(set) var userDirectives: [ConfDirective] = []
@@ -88,7 +88,11 @@ public final class PodiumConfiguration {
             try loader.apply(directive)
         }
         configuration.resolveDirectory()
-        return (configuration, warnings: loader.warnings)
+        var warnings = loader.warnings
+        if configuration.elasticacheServerless {
+            warnings += configuration.applyServerlessProfile(explicit: loader.seen)
+        }
+        return (configuration, warnings: warnings)
     }
 
     /// Applies directives during one load, remembering which were set (for `save` accumulation and for warnings).

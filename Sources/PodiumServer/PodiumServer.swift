@@ -97,6 +97,7 @@ public final class PodiumServer: Service, @unchecked Sendable {
         }
         core.boundPort = bound.tcp ?? 0
         core.boundTLSPort = bound.tls ?? 0
+        core.boundReadPort = bound.read ?? 0
         core.clusterPortsBound()
 
         // The data set loads while the listeners already accept: clients get -LOADING (and INFO loading:1) until
@@ -152,6 +153,9 @@ public final class PodiumServer: Service, @unchecked Sendable {
         transition(to: .running)
         if let port = bound.tcp { logger.notice("ready to accept connections tcp", metadata: ["podium.port": "\(port)"]) }
         if let port = bound.tls { logger.notice("ready to accept connections tls", metadata: ["podium.port": "\(port)"]) }
+        if let port = bound.read {
+            logger.notice("ready to accept connections tls (elasticache read endpoint)", metadata: ["podium.port": "\(port)"])
+        }
         await onServerRunning?(bound)
 
         await withGracefulShutdownHandler {
@@ -211,6 +215,15 @@ public final class PodiumServer: Service, @unchecked Sendable {
                 initializer: TLSConnectionInitializer(contexts: contexts, inner: resp), logger: logger)
             listeners += channels
             if !channels.isEmpty { bound.tls = port }
+            // ElastiCache Serverless' read endpoint: the same TLS pipeline on a second port; the connections it
+            // accepts are marked by their local port (ServerCore.register).
+            if configuration.elasticacheServerless, configuration.elasticacheReadPort != 0 {
+                let (readChannels, readPort) = try await factory.bind(
+                    configuration.bindAddresses, port: ports == .ephemeral ? 0 : configuration.elasticacheReadPort,
+                    kind: .tls, initializer: TLSConnectionInitializer(contexts: contexts, inner: resp), logger: logger)
+                listeners += readChannels
+                if !readChannels.isEmpty { bound.read = readPort }
+            }
         }
         return bound
     }
@@ -230,10 +243,13 @@ extension PodiumServer {
     public struct BoundPorts: Sendable, Equatable {
         public var tcp: Int?
         public var tls: Int?
+        /// The ElastiCache Serverless read endpoint (`elasticache-read-port`), TLS.
+        public var read: Int?
 
-        public init(tcp: Int?, tls: Int?) {
+        public init(tcp: Int?, tls: Int?, read: Int? = nil) {
             self.tcp = tcp
             self.tls = tls
+            self.read = read
         }
     }
 }
@@ -242,10 +258,13 @@ extension PodiumServer {
 public enum PodiumServerError: Error, CustomStringConvertible {
     /// Both `port` and `tls-port` are 0 (Redis: "Configured to not listen anywhere, exiting.").
     case notListening
+    /// An `elasticache-serverless` configuration ElastiCache could not have (`PodiumConfiguration.serverlessConflict`).
+    case serverless(String)
 
     public var description: String {
         switch self {
         case .notListening: return "configured to not listen anywhere (port 0 and no tls-port)"
+        case .serverless(let reason): return reason
         }
     }
 }

@@ -32,6 +32,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     var configFile: String
     var boundPort = 0
     var boundTLSPort = 0
+    /// The ElastiCache Serverless read endpoint's port (0: none; `elasticache-read-port`).
+    var boundReadPort = 0
     /// The TLS listener's contexts, when `tls-port` is set; CONFIG SET of a `tls-*` directive reloads them.
     var tlsContexts: TLSContextStore?
     /// Asked to stop (SHUTDOWN); the service watches this.
@@ -257,7 +259,9 @@ final class ServerCore: ServerContext, @unchecked Sendable {
                 fd: id + 7, now: executor.keyspace.clock.nowMilliseconds())
             // Valkey's createClient: authenticated when the default user needs no password.
             session.authenticated = acl.defaultUserIsOpen
-            session.overTLS = boundTLSPort != 0 && channel.localAddress?.port == boundTLSPort
+            let localPort = channel.localAddress?.port
+            session.readEndpoint = boundReadPort != 0 && localPort == boundReadPort
+            session.overTLS = session.readEndpoint || (boundTLSPort != 0 && localPort == boundTLSPort)
             let outlet = PushOutlet(channel: channel)
             session.buffers = outlet
             connections[id] = Connection(session: session, channel: channel, outlet: outlet)
@@ -631,17 +635,20 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         acl.pubsubDefaultAllChannels = configuration.aclPubsubDefaultAllChannels
     }
 
-    /// The users of `user` directives or the aclfile (after requirepass, which a `user default` line overrides, as
-    /// in Valkey). Called before anything listens; an error stops the start.
     /// `cluster-enabled yes`: this node (its id from `cluster-config-file`, created on first start), keys counted
     /// per slot in database 0. Called before the listeners bind; `clusterPortsBound` completes it.
     func startCluster() throws {
         guard configuration.clusterEnabled else { return }
+        if let conflict = configuration.serverlessConflict {
+            logger.warning("cannot start in elasticache-serverless mode", metadata: ["podium.error": "\(conflict)"])
+            throw PodiumServerError.serverless(conflict)
+        }
         do {
             var node = try ClusterConfigFile.loadOrCreate(configuration)
             ClusterConfigFile.applyAnnounce(configuration, to: &node)
             executor.withExclusiveAccess {
                 executor.dispatcher.cluster = node
+                executor.dispatcher.serverlessMode = configuration.elasticacheServerless
                 executor.keyspace[0].countKeysPerSlot()
             }
             logger.info("cluster mode: this node owns all 16384 slots", metadata: ["podium.node": "\(node.id)"])
@@ -657,9 +664,12 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         executor.withExclusiveAccess {
             executor.dispatcher.cluster?.tcpPort = boundPort
             executor.dispatcher.cluster?.tlsPort = boundTLSPort
+            executor.dispatcher.cluster?.readPort = boundReadPort
         }
     }
 
+    /// The users of `user` directives or the aclfile (after requirepass, which a `user default` line overrides, as
+    /// in Valkey). Called before anything listens; an error stops the start.
     func startAccessControl() throws {
         do {
             try executor.withExclusiveAccess {

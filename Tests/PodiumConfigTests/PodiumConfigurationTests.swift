@@ -79,6 +79,33 @@ import Testing
                 ])
         }
 
+        @Test func serverlessProfileFixesWhatElastiCacheFixes() throws {
+            let (configuration, warnings) = try TestSupport.load(
+                "elasticache-serverless yes\nmaxmemory-policy allkeys-lru\nport 7000\n",
+                arguments: ["--tls-cert-file", "s.crt", "--tls-key-file", "s.key"])
+            #expect(configuration.clusterEnabled)
+            #expect(configuration.port == 0)
+            #expect(configuration.tlsPort == PodiumConfiguration.serverlessTLSPort)
+            #expect(configuration.maxclients == 65000)
+            #expect(configuration.value(of: "maxmemory-policy") == "volatile-lru")
+            #expect(configuration.value(of: "notify-keyspace-events") == "")
+            #expect(configuration.serverlessConflict == nil)
+            // Only the explicit values that changed are reported.
+            #expect(warnings == [
+                "elasticache-serverless: 'port 7000' replaced by '0' (a serverless endpoint is reached over TLS only)",
+                "elasticache-serverless: 'maxmemory-policy allkeys-lru' replaced by 'volatile-lru' (the policy of "
+                    + "every serverless cache)",
+            ])
+            let (withPassword, _) = try TestSupport.load(
+                "elasticache-serverless yes\nrequirepass x\ntls-cert-file s.crt\ntls-key-file s.key\n")
+            #expect(withPassword.serverlessConflict?.contains("RBAC users") == true)
+            let (withoutCertificate, _) = try TestSupport.load("elasticache-serverless yes\n")
+            #expect(withoutCertificate.serverlessConflict?.contains("TLS only") == true)
+            // Without the directive nothing changes.
+            let (plain, _) = try TestSupport.load("maxmemory-policy allkeys-lru\n")
+            #expect(!plain.clusterEnabled && plain.port == 6379 && plain.tlsPort == 0)
+        }
+
         @Test func daemonizeYesIsAcceptedWithAWarning() throws {
             let (configuration, warnings) = try TestSupport.load("daemonize yes\n")
             #expect(configuration.daemonize)
@@ -146,8 +173,9 @@ import Testing
             let visible = ConfigTable.entries.filter { !$0.flags.contains(.hidden) }.flatMap(\.allNames)
             #expect(all.count == visible.count)
             // What redis-server 7.0 lists for CONFIG GET * (192), plus Valkey 8's set-max-listpack-entries and
-            // set-max-listpack-value, plus Podium's own tls-handshake-timeout.
-            #expect(all.count == 192 + 2 + 1)
+            // set-max-listpack-value, plus Podium's own tls-handshake-timeout, elasticache-serverless and
+            // elasticache-read-port.
+            #expect(all.count == 192 + 2 + 3)
             #expect(Array(all.prefix(2).map(\.name)) == ["bind", "protected-mode"])
             let names = all.map(\.name)
             if let canonical = names.firstIndex(of: "hash-max-listpack-entries") {

@@ -26,6 +26,20 @@ public struct ClusterNode: Sendable {
     public var tcpPort = 0
     public var tlsPort = 0
     public var busPort = 0
+    /// ElastiCache Serverless mode: the read endpoint's bound port (0: none), shown as this node's replica.
+    public var readPort = 0
+
+    /// The id the read endpoint shows as the replica's: the node id with every hex digit complemented, so it is as
+    /// stable as the node id and never equal to it.
+    public var replicaID: String {
+        String(id.map { c in
+            guard let v = c.hexDigitValue else { return c }
+            return Character(String(15 - v, radix: 16))
+        })
+    }
+
+    /// The TLS port of the primary endpoint (where the read endpoint sends writes).
+    var primaryTLSPort: Int { announceTLSPort != 0 ? announceTLSPort : tlsPort }
 
     public init(id: String, shardID: String) {
         self.id = id
@@ -102,7 +116,8 @@ public enum ClusterCommands {
 
     /// CLUSTER MYID
     static func myid(_ ctx: inout CommandContext) throws(CommandError) {
-        ctx.reply.bulk(try node(ctx).id)
+        let n = try node(ctx)
+        ctx.reply.bulk(ctx.client.readEndpoint ? n.replicaID : n.id)
     }
 
     /// CLUSTER MYSHARDID
@@ -115,7 +130,14 @@ public enum ClusterCommands {
         let n = try node(ctx)
         var line = "\(n.id) \(n.ip(for: ctx.client)):\(n.port(for: ctx.client))@\(n.shownBusPort)"
         if !n.announceHostname.isEmpty { line += ",\(n.announceHostname)" }
-        line += " myself,master - 0 0 0 connected 0-16383\n"
+        let onReplica = ctx.client.readEndpoint
+        line += onReplica ? " master - 0 0 0 connected 0-16383\n" : " myself,master - 0 0 0 connected 0-16383\n"
+        // ElastiCache Serverless' read endpoint, as the replica of the one shard.
+        if n.readPort != 0 {
+            line += "\(n.replicaID) \(n.ip(for: ctx.client)):\(n.readPort)@\(n.shownBusPort)"
+            if !n.announceHostname.isEmpty { line += ",\(n.announceHostname)" }
+            line += onReplica ? " myself,slave \(n.id) 0 0 0 connected\n" : " slave \(n.id) 0 0 0 connected\n"
+        }
         ctx.reply.verbatim(line)
     }
 
@@ -133,13 +155,19 @@ public enum ClusterCommands {
     static func slots(_ ctx: inout CommandContext) throws(CommandError) {
         let n = try node(ctx)
         ctx.reply.arrayHeader(1)
-        ctx.reply.arrayHeader(3)
+        ctx.reply.arrayHeader(n.readPort != 0 ? 4 : 3)
         ctx.reply.integer(0)
         ctx.reply.integer(HashSlot.count - 1)
+        slotsNode(&ctx, n, port: n.port(for: ctx.client), id: n.id)
+        if n.readPort != 0 { slotsNode(&ctx, n, port: n.readPort, id: n.replicaID) }
+    }
+
+    /// One node of CLUSTER SLOTS: `[endpoint, port, id, {extra networking}]`.
+    static func slotsNode(_ ctx: inout CommandContext, _ n: ClusterNode, port: Int, id: String) {
         ctx.reply.arrayHeader(4)
         if let endpoint = endpoint(n, ctx.client) { ctx.reply.bulk(endpoint) } else { ctx.reply.null() }
-        ctx.reply.integer(n.port(for: ctx.client))
-        ctx.reply.bulk(n.id)
+        ctx.reply.integer(port)
+        ctx.reply.bulk(id)
         // The networking the endpoint does not already say (Valkey's addNodeToNodeReply).
         var extra: [(String, String)] = []
         if n.preferredEndpointType != "ip" { extra.append(("ip", n.ip(for: ctx.client))) }
@@ -163,16 +191,22 @@ public enum ClusterCommands {
         ctx.reply.integer(0)
         ctx.reply.integer(HashSlot.count - 1)
         ctx.reply.bulk("nodes")
-        ctx.reply.arrayHeader(1)
-        var fields: [(String, ReplyField)] = [("id", .text(n.id))]
+        ctx.reply.arrayHeader(n.readPort != 0 ? 2 : 1)
         let tcp = n.announcePort != 0 ? n.announcePort : n.tcpPort
-        let tls = n.announceTLSPort != 0 ? n.announceTLSPort : n.tlsPort
+        shardsNode(&ctx, n, id: n.id, tcp: tcp, tls: n.primaryTLSPort, role: "master")
+        if n.readPort != 0 { shardsNode(&ctx, n, id: n.replicaID, tcp: 0, tls: n.readPort, role: "replica") }
+    }
+
+    /// One node of CLUSTER SHARDS.
+    static func shardsNode(_ ctx: inout CommandContext, _ n: ClusterNode, id: String, tcp: Int, tls: Int,
+                           role: String) {
+        var fields: [(String, ReplyField)] = [("id", .text(id))]
         if tcp != 0 { fields.append(("port", .number(tcp))) }
         if tls != 0 { fields.append(("tls-port", .number(tls))) }
         fields.append(("ip", .text(n.ip(for: ctx.client))))
         fields.append(("endpoint", endpoint(n, ctx.client).map { .text($0) } ?? .text("?")))
         if !n.announceHostname.isEmpty { fields.append(("hostname", .text(n.announceHostname))) }
-        fields += [("role", .text("master")), ("replication-offset", .number(0)), ("health", .text("online"))]
+        fields += [("role", .text(role)), ("replication-offset", .number(0)), ("health", .text("online"))]
         ctx.reply.mapHeader(fields.count)
         for (k, v) in fields {
             ctx.reply.bulk(k)

@@ -66,6 +66,8 @@ public final class ClientSession {
     public var overTLS = false
     /// READONLY / READWRITE (cluster mode).
     public var clusterReadOnly = false
+    /// A connection to the ElastiCache Serverless read endpoint (`elasticache-read-port`).
+    public var readEndpoint = false
     public var fd: Int
 
     public init(id: Int, address: String = "", localAddress: String = "", fd: Int = -1, now: Int64 = 0) {

@@ -60,6 +60,8 @@ public final class Dispatcher {
     public var restartOnScriptThread = false
     /// This node as a cluster of one (`cluster-enabled yes`), nil otherwise.
     public var cluster: ClusterNode?
+    /// `elasticache-serverless yes`: ElastiCache Serverless' restrictions apply (Serverless.swift).
+    public var serverlessMode = false
     /// Push frames published to the client whose command is running (see `execute(_:_:)`): written after its
     /// reply.
     public var selfPushes = ByteBuffer()
@@ -239,8 +241,15 @@ public final class Dispatcher {
     func dispatch(_ ctx: inout CommandContext) {
         let client = ctx.client
         guard let first = ctx.args.first else { return }
+        if serverlessMode, ctx.argc > ServerlessRules.maxArguments {
+            reject(&ctx, .tooManyArguments)
+            return
+        }
         guard var spec = table.lookup(first) else {
-            reject(&ctx, .unknownCommand(name: ctx.string(0), args: (1..<ctx.argc).map { ctx.string($0) }))
+            // ElastiCache Serverless words it as for its restricted commands.
+            reject(&ctx, serverlessMode
+                ? .restrictedOnServerless(ctx.string(0), firstArgument: ctx.argc > 1 ? ctx.string(1) : nil)
+                : .unknownCommand(name: ctx.string(0), args: (1..<ctx.argc).map { ctx.string($0) }))
             return
         }
         if !spec.subcommands.isEmpty, ctx.argc >= 2 {
@@ -252,6 +261,10 @@ public final class Dispatcher {
             spec = sub
         }
         ctx.spec = spec
+        if serverlessMode, let restriction = serverlessRestriction(spec, ctx.args) {
+            reject(&ctx, restriction)
+            return
+        }
         guard spec.acceptsArgumentCount(ctx.argc) else {
             stats[spec.statsIndex].rejectedCalls += 1
             reject(&ctx, .wrongArity(spec.name))
@@ -287,6 +300,11 @@ public final class Dispatcher {
             } else {
                 reject(&ctx, refusal)
             }
+            return
+        }
+        if serverlessMode, !client.replaysLog, let refusal = serverlessRefusal(spec, ctx.args, client) {
+            stats[spec.statsIndex].rejectedCalls += 1
+            reject(&ctx, refusal)
             return
         }
         // maxmemory (Valkey checks it after authentication): evict first; a command that may grow memory is

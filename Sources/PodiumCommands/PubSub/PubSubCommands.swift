@@ -86,23 +86,40 @@ public enum PubSubCommands {
 
     /// PUBLISH channel message
     static func publish(_ ctx: inout CommandContext) throws(CommandError) {
-        let receivers = ctx.server?.publish(
-            .channel, channel: ctx.args[1], message: ctx.args[2], publisher: ctx.dispatcher.pushOwner(ctx.client), output: &ctx.dispatcher.selfPushes) ?? 0
-        ctx.reply.integer(receivers)
+        ctx.reply.integer(publishGeneric(&ctx, .channel))
     }
 
     /// SPUBLISH shardchannel message
     static func spublish(_ ctx: inout CommandContext) throws(CommandError) {
-        let receivers = ctx.server?.publish(
-            .shard, channel: ctx.args[1], message: ctx.args[2], publisher: ctx.dispatcher.pushOwner(ctx.client), output: &ctx.dispatcher.selfPushes) ?? 0
-        ctx.reply.integer(receivers)
+        ctx.reply.integer(publishGeneric(&ctx, .shard))
+    }
+
+    /// Publishes to the subscribers of `kind`; in ElastiCache Serverless mode, where classic Pub/Sub is sharded
+    /// Pub/Sub, to the channel's SUBSCRIBE and SSUBSCRIBE clients alike (each gets its own kind of message).
+    static func publishGeneric(_ ctx: inout CommandContext, _ kind: PubSubKind) -> Int {
+        guard let server = ctx.server else { return 0 }
+        let publisher = ctx.dispatcher.pushOwner(ctx.client)
+        var receivers = server.publish(
+            kind, channel: ctx.args[1], message: ctx.args[2], publisher: publisher, output: &ctx.dispatcher.selfPushes)
+        if ctx.dispatcher.serverlessMode {
+            receivers += server.publish(
+                kind == .shard ? .channel : .shard, channel: ctx.args[1], message: ctx.args[2], publisher: publisher,
+                output: &ctx.dispatcher.selfPushes)
+        }
+        return receivers
     }
 
     // MARK: - PUBSUB
 
     static func channelsGeneric(_ ctx: inout CommandContext, _ kind: PubSubKind) {
         let pattern: [UInt8]? = ctx.argc > 2 ? ctx.args[2].withUnsafeReadableBytes { Array($0) } : nil
-        let names = ctx.server?.pubsubChannels(kind, matching: pattern) ?? []
+        var names = ctx.server?.pubsubChannels(kind, matching: pattern) ?? []
+        if ctx.dispatcher.serverlessMode {
+            // One namespace in serverless mode: both kinds' channels, each once.
+            let other = ctx.server?.pubsubChannels(kind == .shard ? .channel : .shard, matching: pattern) ?? []
+            let seen = Set(names)
+            names += other.filter { !seen.contains($0) }
+        }
         ctx.reply.arrayHeader(names.count)
         for name in names { name.withUnsafeBytes { ctx.reply.bulk($0) } }
     }
@@ -112,7 +129,11 @@ public enum PubSubCommands {
         ctx.reply.arrayHeader((ctx.argc - 2) * 2)
         for i in 2..<ctx.argc {
             ctx.reply.bulk(ctx.args[i])
-            ctx.reply.integer(ctx.server?.pubsubSubscriberCount(kind, ctx.bytes(i)) ?? 0)
+            var count = ctx.server?.pubsubSubscriberCount(kind, ctx.bytes(i)) ?? 0
+            if ctx.dispatcher.serverlessMode {
+                count += ctx.server?.pubsubSubscriberCount(kind == .shard ? .channel : .shard, ctx.bytes(i)) ?? 0
+            }
+            ctx.reply.integer(count)
         }
     }
 

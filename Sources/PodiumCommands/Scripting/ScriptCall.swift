@@ -146,6 +146,7 @@ extension Dispatcher {
             spec = sub
         }
         found = spec
+        if serverlessMode, ServerlessRules.restricts(spec) { return .scriptUnknownCommand }
         guard spec.acceptsArgumentCount(args.count) else { return .scriptWrongArity }
         if spec.flags.contains(.noscript) { return .scriptNotAllowed }
         let user = acl.user(of: caller)
