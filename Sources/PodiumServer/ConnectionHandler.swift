@@ -84,8 +84,12 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// is done with it (nothing must run for a session after its clean-up).
     private var closedWhileOffloaded = false
 
-    init(server: ServerCore) {
+    /// A connection to ElastiCache Serverless' read endpoint.
+    private let readEndpoint: Bool
+
+    init(server: ServerCore, readEndpoint: Bool = false) {
         self.server = server
+        self.readEndpoint = readEndpoint
         let limits = server.connectionLimits
         self.limits = limits
         self.decoderLimits = RESPLiveLimits(limits.resp)
@@ -96,7 +100,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        switch server.register(channel: context.channel) {
+        switch server.register(channel: context.channel, readEndpoint: readEndpoint) {
         case .registered(let session, let outlet):
             self.session = session
             self.outlet = outlet

@@ -17,11 +17,13 @@ protocol ConnectionInitializer: Sendable {
 }
 
 /// The RESP pipeline: one `ConnectionHandler` per connection (it reads the limits in force from the core).
+/// `readEndpoint`: the listener is ElastiCache Serverless' read endpoint (its connections are marked so).
 struct RESPConnectionInitializer: ConnectionInitializer {
     let core: ServerCore
+    var readEndpoint = false
 
     func initialize(_ channel: any Channel) throws {
-        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(server: core))
+        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(server: core, readEndpoint: readEndpoint))
     }
 }
 

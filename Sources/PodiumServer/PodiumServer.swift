@@ -215,12 +215,14 @@ public final class PodiumServer: Service, @unchecked Sendable {
                 initializer: TLSConnectionInitializer(contexts: contexts, inner: resp), logger: logger)
             listeners += channels
             if !channels.isEmpty { bound.tls = port }
-            // ElastiCache Serverless' read endpoint: the same TLS pipeline on a second port; the connections it
-            // accepts are marked by their local port (ServerCore.register).
+            // ElastiCache Serverless' read endpoint: the same TLS pipeline on a second port, its connections
+            // marked as the read endpoint's.
             if configuration.elasticacheServerless, configuration.elasticacheReadPort != 0 {
+                var reader = resp
+                reader.readEndpoint = true
                 let (readChannels, readPort) = try await factory.bind(
                     configuration.bindAddresses, port: ports == .ephemeral ? 0 : configuration.elasticacheReadPort,
-                    kind: .tls, initializer: TLSConnectionInitializer(contexts: contexts, inner: resp), logger: logger)
+                    kind: .tls, initializer: TLSConnectionInitializer(contexts: contexts, inner: reader), logger: logger)
                 listeners += readChannels
                 if !readChannels.isEmpty { bound.read = readPort }
             }

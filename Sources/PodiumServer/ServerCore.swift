@@ -239,7 +239,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     /// Registers a new connection, under the executor lock, so protected mode, the default user and `maxclients`
     /// are read consistently with CONFIG SET and ACL SETUSER (Valkey's `clientAcceptHandler` order: protected
     /// mode, then the client limit).
-    func register(channel: any Channel) -> Registration {
+    func register(channel: any Channel, readEndpoint: Bool = false) -> Registration {
         executor.withExclusiveAccessOrWhileBusy {
             let acl = executor.dispatcher.acl
             if configuration.protectedMode, acl.defaultUser.nopass, Self.isRemote(channel.remoteAddress) {
@@ -259,9 +259,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
                 fd: id + 7, now: executor.keyspace.clock.nowMilliseconds())
             // Valkey's createClient: authenticated when the default user needs no password.
             session.authenticated = acl.defaultUserIsOpen
-            let localPort = channel.localAddress?.port
-            session.readEndpoint = boundReadPort != 0 && localPort == boundReadPort
-            session.overTLS = session.readEndpoint || (boundTLSPort != 0 && localPort == boundTLSPort)
+            session.readEndpoint = readEndpoint
+            session.overTLS = readEndpoint || (boundTLSPort != 0 && channel.localAddress?.port == boundTLSPort)
             let outlet = PushOutlet(channel: channel)
             session.buffers = outlet
             connections[id] = Connection(session: session, channel: channel, outlet: outlet)

@@ -205,9 +205,15 @@ def test_node_id_survives_a_restart_and_announce_settings_apply(server_factory):
         assert b",cache.local " in c.call("CLUSTER", "NODES").value
 
 
-def test_redis_py_cluster_client(server_factory):
-    server = server_factory(["--cluster-enabled", "yes"])
-    rc = RedisCluster(host="127.0.0.1", port=server.port, decode_responses=True)
+@pytest.mark.parametrize("over_tls", [False, True], ids=["plain", "tls"])
+def test_redis_py_cluster_client(server_factory, tls_certs, over_tls):
+    if over_tls:
+        server = server_factory(["--cluster-enabled", "yes"], tls=TLSSetup(tls_certs, plain=False))
+        rc = RedisCluster(host="127.0.0.1", port=server.tls_port, ssl=True, ssl_ca_certs=str(tls_certs / "ca.crt"),
+                          decode_responses=True)
+    else:
+        server = server_factory(["--cluster-enabled", "yes"])
+        rc = RedisCluster(host="127.0.0.1", port=server.port, decode_responses=True)
     try:
         assert rc.set("session:{u1}", json.dumps({"user": 1}), ex=3600)
         rc.hset("user:{u1}", mapping={"name": "ana", "country": "uk"})
@@ -228,7 +234,7 @@ def test_redis_py_cluster_client(server_factory):
         pipe.get("p1")
         pipe.zscore("leaderboard:global", "bo")
         assert pipe.execute() == [True, "x", 20.0]
-        assert rc.get_node(host="127.0.0.1", port=server.port) is not None
+        assert rc.get_node(host="127.0.0.1", port=server.tls_port if over_tls else server.port) is not None
         assert len(rc.get_nodes()) == 1
     finally:
         rc.close()

@@ -42,10 +42,16 @@ class Serverless:
 
 
 def start_serverless(server_factory, tls_certs, extra: list[str] | None = None) -> Serverless:
-    read_port = free_port()
-    server = server_factory(["--elasticache-serverless", "yes", "--elasticache-read-port", str(read_port), *USER,
-                             *(extra or [])], tls=TLSSetup(tls_certs, plain=False))
-    return Serverless(server, read_port)
+    # The read port is chosen here, outside the factory's own retries: try again should it collide.
+    for attempt in range(3):
+        read_port = free_port()
+        try:
+            server = server_factory(["--elasticache-serverless", "yes", "--elasticache-read-port", str(read_port),
+                                     *USER, *(extra or [])], tls=TLSSetup(tls_certs, plain=False))
+            return Serverless(server, read_port)
+        except ServerStartError:
+            if attempt == 2:
+                raise
 
 
 @pytest.fixture
@@ -101,6 +107,8 @@ def test_fixed_configuration_and_cluster_mode(server_factory, tls_certs):
     assert info["maxclients"] == 65000
     assert info["cluster_enabled"] == 1
     assert b"cluster_state:ok" in c.execute_command("CLUSTER", "INFO")
+    # The read endpoint is the second known node (the replica); the cluster still has one shard.
+    assert b"cluster_known_nodes:2" in c.execute_command("CLUSTER", "INFO")
     # SELECT only of database 0, as in any cluster.
     assert c.execute_command("SELECT", 0) is True
     assert "not allowed in cluster mode" in error_of(lambda: c.execute_command("SELECT", 1))
@@ -112,10 +120,10 @@ def test_fixed_configuration_and_cluster_mode(server_factory, tls_certs):
 def test_tls_only_the_plain_port_is_off(server_factory, tls_certs):
     plain = free_port()
     s = start_serverless(server_factory, tls_certs, ["--port", str(plain)])
-    assert f"'port {plain}' replaced by '0'" in s.server.log_tail(200)
-    with pytest.raises(OSError):
-        socket.create_connection(("127.0.0.1", plain), timeout=2).close()
-    assert s.primary().ping()
+    log = s.server.log_tail(200)
+    assert f"'port {plain}' replaced by '0'" in log
+    assert "ready to accept connections tcp" not in log and "ready to accept connections tls" in log
+    assert s.primary().info("server")["tcp_port"] == s.server.tls_port
 
 
 @pytest.mark.parametrize("command, reply", [
@@ -148,6 +156,37 @@ def test_tls_only_the_plain_port_is_off(server_factory, tls_certs):
 ])
 def test_restricted_commands_answer_as_elasticache(serverless, command, reply):
     assert raw_lines(serverless, command, ["SET", "{k}alive", "1"], ["GET", "{k}alive"]) == ["-" + reply, "+OK", "$1"]
+
+
+def test_restricted_containers_and_long_names(serverless):
+    # A restricted container answers before its subcommands are looked at; echoed names are clipped to 128 bytes.
+    long = "x" * 1000
+    assert raw_lines(serverless, ["CONFIG", "NOSUCH"], ["FUNCTION", "NOSUCH"], [long, long], ["KEYS", long]) == [
+        "-ERR unknown command 'config', with args beginning with: NOSUCH",
+        "-ERR unknown command 'function', with args beginning with: NOSUCH",
+        f"-ERR unknown command '{long[:128]}', with args beginning with: {long[:128]}",
+        f"-ERR unknown command 'keys', with args beginning with: {long[:128]}"]
+
+
+def test_an_aof_written_without_the_mode_loads_with_it(server_factory, tls_certs):
+    """The restrictions are for clients: commands replayed from the AOF run whatever they are (a 5,000-key MSET,
+    written before the mode was switched on)."""
+    plain = server_factory(["--appendonly", "yes"])
+    c = plain.client()
+    pairs = {f"{{t}}k{i}": i for i in range(5000)}
+    assert c.mset(pairs)
+    assert c.flushall() and c.mset(pairs)
+    plain.stop()
+    workdir = plain.workdir
+    s = None
+    for attempt in range(3):
+        try:
+            s = start_serverless(server_factory, tls_certs, ["--appendonly", "yes", "--dir", str(workdir)])
+            break
+        except ServerStartError:
+            if attempt == 2:
+                raise
+    assert s.primary().dbsize() == 5000
 
 
 def test_supported_commands_around_the_restricted_ones(serverless):
@@ -267,8 +306,12 @@ def test_read_endpoint_serves_readonly_clients_and_moves_the_rest(serverless):
                      ["READONLY"], ["GET", "user:1"], ["ZSCORE", "leaderboard:global", "ana"],
                      ["SET", "user:1", "bo"],  # writes go to the primary endpoint
                      ["EVAL", "return 1", "1", "user:1"],
+                     ["EVAL_RO", "return redis.call('GET', KEYS[1])", "1", "user:1"],  # reads: served
+                     ["FLUSHALL"],  # a write without keys: refused as by a replica
                      ["READWRITE"], ["GET", "user:1"], port=serverless.read_port) == [
-        "+PONG", moved, "+OK", "$3", "$-1", moved, moved, "+OK", moved]
+        "+PONG", moved, "+OK", "$3", "$-1", moved, moved, "$3",
+        "-READONLY You can't write against a read only replica.", "+OK", moved]
+    assert c.get("user:1") == b"ana"
     # What redis-py makes of it: a MovedError naming the primary endpoint, which its cluster client follows.
     with pytest.raises(redis.exceptions.MovedError, match=f"{slot} 127.0.0.1:{primary_port}"):
         serverless.reader().get("user:1")
@@ -317,3 +360,39 @@ def test_start_up_conflicts(server_factory, tls_certs):
     # No certificate: serverless is TLS only.
     with pytest.raises(ServerStartError):
         server_factory(["--elasticache-serverless", "yes", "--tls-port", str(free_port()), "--port", "0"])
+
+
+def test_script_kill_answers_while_a_script_is_busy(serverless):
+    """SCRIPT KILL is restricted, except while a script is busy (past the fixed 5 s lua-time-limit): then it stops
+    the script, as nothing else could."""
+    import threading
+
+    outcome = {}
+
+    def run():
+        try:
+            serverless.primary(socket_timeout=30).eval("while true do end", 1, "spin")
+        except redis.exceptions.ResponseError as e:
+            outcome["error"] = str(e)
+
+    assert raw_lines(serverless, ["SCRIPT", "KILL"]) == [
+        "-ERR unknown command 'script', with args beginning with: KILL"]
+    runner = threading.Thread(target=run)
+    runner.start()
+    c = serverless.primary(socket_timeout=30)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            c.ping()
+        except redis.exceptions.BusyLoadingError:
+            raise
+        except redis.exceptions.ResponseError as e:
+            if "BUSY" in str(e):
+                break
+            raise
+        assert time.monotonic() < deadline, "the script never became busy"
+        time.sleep(0.2)
+    assert c.execute_command("SCRIPT", "KILL") in (True, b"OK")
+    runner.join(timeout=20)
+    assert "Script killed by user" in outcome.get("error", "")
+    assert c.ping()

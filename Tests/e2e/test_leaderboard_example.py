@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO_ROOT, TLSSetup, free_port, is_redis_binary, podium_executable
+from conftest import REPO_ROOT, ServerProcess, TLSSetup, free_port, is_redis_binary, oracle_executable, podium_executable
+from resp_client import Reply
 
 pytestmark = pytest.mark.skipif(is_redis_binary(podium_executable()), reason="runs podium-server modes")
 
@@ -38,11 +39,59 @@ def test_run_script_runs_every_flow_in_both_modes():
     result = subprocess.run([str(EXAMPLE / "run")], capture_output=True, text=True, timeout=240,
                             env=dict(os.environ, PODIUM_SERVER=podium_executable()), stdin=subprocess.DEVNULL)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "did not stop" not in result.stderr, result.stderr
     out = result.stdout
     assert out.count("every flow succeeded") == 2, out
     assert "FAIL" not in out
     assert "(single client, redis://127.0.0.1:" in out
     assert "(cluster client, rediss://127.0.0.1:" in out
+
+
+def run_demo(app: "App") -> list[str]:
+    result = subprocess.run([node(), str(EXAMPLE / "demo.js"), app.url], capture_output=True, text=True, timeout=120,
+                            env=dict(os.environ, NODE_PATH=NODE_PATH))
+    assert result.returncode == 0, result.stdout + result.stderr + app.log.read_text(errors="replace")
+    return result.stdout.splitlines()
+
+
+def redis_cluster_node() -> ServerProcess:
+    """redis-server 7 in cluster mode with every slot assigned to its one node."""
+    peer = ServerProcess("redis-cluster-example", oracle_executable(),
+                         ["--cluster-enabled", "yes", "--cluster-config-file", "nodes-peer.conf",
+                          "--cluster-port", str(free_port())])
+    peer.start()
+    with peer.raw() as o:
+        assert o.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383") == Reply("+", "OK")
+        deadline = time.monotonic() + 20
+        while b"cluster_state:ok" not in o.call("CLUSTER", "INFO").value:
+            assert time.monotonic() < deadline, "redis-server never reached cluster_state:ok"
+            time.sleep(0.1)
+    return peer
+
+
+def test_cluster_client_flows_match_a_redis_cluster(server_factory, tls_certs):
+    """node-redis' createCluster runs every flow against Podium in cluster mode, plain and over TLS, and prints
+    exactly what it prints against a one-node redis-server 7 cluster."""
+    peer = redis_cluster_node()
+    try:
+        app = App({"LEADERBOARD_REDIS_URL": f"redis://127.0.0.1:{peer.port}", "LEADERBOARD_CLUSTER": "1"})
+        try:
+            expected = run_demo(app)
+        finally:
+            app.stop()
+    finally:
+        peer.cleanup()
+    assert expected[-1] == "every flow succeeded"
+    plain = server_factory(["--cluster-enabled", "yes"])
+    tls = server_factory(["--cluster-enabled", "yes"], tls=TLSSetup(tls_certs, plain=False))
+    for env in ({"LEADERBOARD_REDIS_URL": f"redis://127.0.0.1:{plain.port}"},
+                {"LEADERBOARD_REDIS_URL": f"rediss://127.0.0.1:{tls.tls_port}",
+                 "LEADERBOARD_CA": str(tls_certs / "ca.crt")}):
+        app = App({**env, "LEADERBOARD_CLUSTER": "1"})
+        try:
+            assert run_demo(app) == expected
+        finally:
+            app.stop()
 
 
 class App:

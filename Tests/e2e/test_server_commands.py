@@ -133,3 +133,25 @@ def test_debug_set_active_expire(podium, raw):
     finally:
         assert raw.call("DEBUG", "SET-ACTIVE-EXPIRE", "1") == Reply("+", "OK")
     wait_until(lambda: raw.call("DBSIZE") == Reply(":", 0), message="active expiry removed the key")
+
+
+GETKEYS_CASES = [
+    ["ZUNIONSTORE", "dst", "2", "a", "b", "WEIGHTS", "1", "2"], ["ZINTERSTORE", "dst", "3", "a", "b", "c"],
+    ["ZUNION", "2", "a", "b"], ["ZDIFFSTORE", "d", "2", "a", "b"], ["ZINTERCARD", "2", "a", "b", "LIMIT", "1"],
+    ["SINTERCARD", "2", "a", "b"], ["LMPOP", "2", "a", "b", "LEFT"], ["BZMPOP", "0", "2", "a", "b", "MIN"],
+    ["ZUNIONSTORE", "dst", "0", "a"], ["ZUNION", "5", "a"], ["LMPOP", "x", "a", "LEFT"],
+    ["EVAL", "return 1", "2", "a", "b", "c"], ["EVALSHA", "abc", "1", "a", "b"], ["EVAL", "x", "0"],
+    ["FCALL", "f", "2", "a", "b", "x"], ["FCALL_RO", "f", "1", "a"], ["FCALL", "f", "0"],
+    ["SORT", "k", "BY", "w*", "GET", "h*", "STORE", "d"], ["SORT_RO", "k"], ["MSET", "a", "1", "b", "2"],
+    ["MGET", "a", "b"], ["BLPOP", "a", "b", "0"], ["LMOVE", "a", "b", "LEFT", "RIGHT"], ["COPY", "a", "b"],
+    ["BITOP", "AND", "d", "a", "b"], ["OBJECT", "ENCODING", "k"], ["OBJECT", "FREQ", "k"],
+    ["MEMORY", "USAGE", "k", "SAMPLES", "5"], ["OBJECT", "NOSUCH", "k"], ["CONFIG", "GET", "x"],
+    ["NOSUCH", "a"], ["GET", "a", "b"], ["WATCH", "a", "b"], ["SUNIONSTORE", "d", "a", "b"], ["LCS", "a", "b"],
+]
+
+
+@pytest.mark.parametrize("command", GETKEYS_CASES, ids=lambda c: " ".join(c))
+def test_command_getkeys_matches_redis(podium, oracle, command):
+    """COMMAND GETKEYS finds the keys from the table's key specs, subcommands included, as cluster clients need."""
+    with podium.raw() as p, oracle.raw() as o:
+        assert p.call("COMMAND", "GETKEYS", *command) == o.call("COMMAND", "GETKEYS", *command)

@@ -131,6 +131,12 @@ async function main() {
     return found.length;
   }
 
+  // A whole number from a query parameter, `fallback` when absent or not a number, clamped to [min, max].
+  function count(text, fallback, min, max) {
+    const n = Number.parseInt(text ?? '', 10);
+    return Math.min(max, Math.max(min, Number.isNaN(n) ? fallback : n));
+  }
+
   async function rankOf(id) {
     const [rank, score] = await Promise.all([redis.zRevRank(BOARD, id), redis.zScore(BOARD, id)]);
     return rank === null ? null : { id, rank: rank + 1, score };
@@ -166,21 +172,23 @@ async function main() {
       const { user } = JSON.parse(session);
       const posts = await redis.rateLimit(`ratelimit:${user}`, 60);
       if (posts > settings.rateLimit) return { status: 429, body: { error: 'rate limited', posts } };
-      const score = await redis.zIncrBy(BOARD, Number(body.points), user);
+      const points = Number(body.points);
+      if (!Number.isFinite(points)) return { status: 400, body: { error: 'points must be a number' } };
+      const score = await redis.zIncrBy(BOARD, points, user);
       await redis.hIncrBy(STATS, 'scores', 1);
       const invalidated = await invalidateCache();
       const ranked = await rankOf(user);
       await redis.publish(CHANNEL, JSON.stringify(ranked));
       return { body: { ...ranked, score, posts, invalidated } };
     },
-    'GET /leaderboard': async (_, __, query) => ({ body: await top(Math.min(100, Number(query.get('n') || 10))) }),
+    'GET /leaderboard': async (_, __, query) => ({ body: await top(count(query.get('n'), 10, 1, 100)) }),
     'GET /users/:id/rank': async ({ id }) => {
       const r = await rankOf(id);
       return r ? { body: r } : { status: 404, body: { error: 'not ranked' } };
     },
     // The players around a user: `radius` above and below.
     'GET /users/:id/around': async ({ id }, _, query) => {
-      const radius = Math.min(50, Number(query.get('radius') || 2));
+      const radius = count(query.get('radius'), 2, 0, 50);
       const rank = await redis.zRevRank(BOARD, id);
       if (rank === null) return { status: 404, body: { error: 'not ranked' } };
       const first = Math.max(0, rank - radius);
@@ -201,14 +209,30 @@ async function main() {
       const re = new RegExp('^' + pattern.replace(/:(\w+)/g, (_, n) => { names.push(n); return '([^/]+)'; }) + '$');
       const found = re.exec(pathname);
       if (found) {
-        return { handler, params: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(found[i + 1])])) };
+        let params;
+        try {
+          params = Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(found[i + 1])]));
+        } catch {
+          return null;  // a malformed %-escape: no such resource
+        }
+        return { handler, params };
       }
     }
     return null;
   }
 
   const page = fs.readFileSync(path.join(__dirname, 'index.html'));
-  const server = http.createServer(async (req, res) => {
+  function reply(res, status, body) {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+
+  // Every request is answered, whatever it holds: a bad body is a 400, a failed command a 500.
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((e) => { if (!res.headersSent) reply(res, 500, { error: e.message }); });
+  });
+
+  async function handle(req, res) {
     const url = new URL(req.url, 'http://localhost');
     if (req.method === 'GET' && url.pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -222,21 +246,21 @@ async function main() {
       return;
     }
     const route = match(req.method, url.pathname);
-    if (!route) {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      return res.end(JSON.stringify({ error: 'not found' }));
-    }
+    if (!route) return reply(res, 404, { error: 'not found' });
     let raw = '';
-    for await (const chunk of req) raw += chunk;
-    try {
-      const out = await route.handler(route.params, raw ? JSON.parse(raw) : {}, url.searchParams);
-      res.writeHead(out.status || 200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(out.body));
-    } catch (e) {
-      res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: e.message }));
+    for await (const chunk of req) {
+      raw += chunk;
+      if (raw.length > 65536) return reply(res, 413, { error: 'body too large' });
     }
-  });
+    let body;
+    try {
+      body = raw ? JSON.parse(raw) : {};
+    } catch {
+      return reply(res, 400, { error: 'the body is not JSON' });
+    }
+    const out = await route.handler(route.params, body, url.searchParams);
+    reply(res, out.status || 200, out.body);
+  }
 
   server.listen(settings.httpPort, '127.0.0.1', () => {
     console.log(`leaderboard listening on http://127.0.0.1:${server.address().port} ` +
@@ -244,6 +268,7 @@ async function main() {
   });
 
   async function shutdown() {
+    setTimeout(() => process.exit(0), 2000).unref();  // whatever is still pending
     for (const res of streams) res.end();
     server.close();
     await subscriber.quit().catch(() => {});

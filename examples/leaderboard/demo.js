@@ -15,6 +15,8 @@ function request(method, path, body) {
       res.on('end', () => resolve({ status: res.statusCode, body: raw ? JSON.parse(raw) : null }));
     });
     req.on('error', reject);
+    // A request the app does not answer fails the demo, naming it, instead of hanging it.
+    req.setTimeout(15000, () => req.destroy(new Error(`${method} ${path}: no answer in 15 s`)));
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }

@@ -104,10 +104,11 @@ public enum ClusterCommands {
 
     /// CLUSTER INFO
     static func info(_ ctx: inout CommandContext) throws(CommandError) {
-        _ = try node(ctx)
+        // The read endpoint of the serverless mode is a known node (the replica), not a shard of its own.
+        let known = try node(ctx).readPort != 0 ? 2 : 1
         let lines = [
             "cluster_state:ok", "cluster_slots_assigned:16384", "cluster_slots_ok:16384", "cluster_slots_pfail:0",
-            "cluster_slots_fail:0", "cluster_known_nodes:1", "cluster_size:1", "cluster_current_epoch:0",
+            "cluster_slots_fail:0", "cluster_known_nodes:\(known)", "cluster_size:1", "cluster_current_epoch:0",
             "cluster_my_epoch:0", "cluster_stats_messages_sent:0", "cluster_stats_messages_received:0",
             "total_cluster_links_buffer_limit_exceeded:0",
         ]

@@ -42,26 +42,38 @@ public struct ServerlessRules: Sendable {
     static func restricts(_ spec: CommandSpec) -> Bool {
         restricted.contains((spec.parent ?? spec).name) || (spec.parent != nil && restricted.contains(spec.fullName))
     }
+
+    /// SCRIPT KILL and FUNCTION KILL stay allowed while a script is busy: without them nothing could stop a
+    /// runaway script (ElastiCache restricts them, and stops such scripts itself).
+    static func allowedWhileBusy(_ spec: CommandSpec) -> Bool {
+        spec.fullName == "script|kill" || spec.fullName == "function|kill"
+    }
 }
 
 extension CommandError {
     /// A restricted command, in ElastiCache Serverless' wording.
     static func restrictedOnServerless(_ name: String, firstArgument: String?) -> CommandError {
-        .custom("ERR unknown command '\(name.lowercased())', with args beginning with: \(firstArgument ?? "")")
+        .custom("ERR unknown command '\(clip(name.lowercased()))', with args beginning with: \(clip(firstArgument ?? ""))")
     }
     static let tooManyArguments = CommandError.custom(
         "ERR too many arguments: ElastiCache Serverless accepts at most \(ServerlessRules.maxArguments) per request")
     static let keylessScript = CommandError.custom("ERR Lua scripts without any input keys are not supported.")
     static let notSupportedInTransaction = CommandError.custom("ERR command not supported inside transaction")
+    /// Valkey's redirection (`clusterRedirectClient`): the preferred endpoint as it is, IPv6 without brackets.
     static func moved(slot: Int, host: String, port: Int) -> CommandError {
-        .custom("MOVED \(slot) \(host.contains(":") ? "[\(host)]" : host):\(port)")
+        .custom("MOVED \(slot) \(host):\(port)")
     }
+    static let readOnlyReplica = CommandError.custom("READONLY You can't write against a read only replica.")
 }
 
 extension Dispatcher {
-    /// A restricted command's reply (checked as soon as the command is known, as for an unknown one), or nil.
+    /// A restricted command's reply, or nil: checked as soon as the command (`spec`, a container before its
+    /// subcommand is looked up, then the subcommand) is known, as for an unknown one.
     func serverlessRestriction(_ spec: CommandSpec, _ args: [ByteBuffer]) -> CommandError? {
         guard ServerlessRules.restricts(spec) else { return nil }
+        if busyScript != nil, let resolved = table.resolve(args), ServerlessRules.allowedWhileBusy(resolved) {
+            return nil
+        }
         let first = args.count > 1 ? String(buffer: args[1]) : nil
         return .restrictedOnServerless(String(buffer: args[0]), firstArgument: first)
     }
@@ -83,17 +95,20 @@ extension Dispatcher {
         return nil
     }
 
-    /// On the read endpoint: a command with keys runs only for a READONLY client and only if it reads; anything
-    /// else is sent to the primary endpoint, as a replica does (`MOVED`).
+    /// On the read endpoint, as on a Valkey replica: a command with keys runs only for a READONLY client and only
+    /// if it reads, anything else with keys is sent to the primary endpoint (`MOVED`); a write without keys
+    /// (FLUSHALL) is refused (`READONLY`). EVAL and FCALL count as writes (their `_RO` forms read).
     private func readEndpointRefusal(_ spec: CommandSpec, _ args: [ByteBuffer], _ client: ClientSession,
                                      _ node: ClusterNode) -> CommandError? {
         let root = spec.parent ?? spec
-        let keys = spec.keyArguments(args)
-        let readsOnly = spec.flags.contains(.readonly) && !spec.flags.contains(.write)
         if root.name == "exec" || root.name == "multi" || root.name == "watch" { return nil }
-        guard let first = keys.first, first.index < args.count else { return nil }
-        if client.clusterReadOnly, readsOnly { return nil }
+        let writes = spec.flags.contains(.write) || !spec.flags.contains(.readonly)
+        guard let first = spec.keyArguments(args).first, first.index < args.count else {
+            return spec.flags.contains(.write) ? .readOnlyReplica : nil
+        }
+        if client.clusterReadOnly, !writes { return nil }
         let slot = args[first.index].withUnsafeReadableBytes { HashSlot.of($0) }
-        return .moved(slot: slot, host: node.ip(for: client), port: node.primaryTLSPort)
+        let host = ClusterCommands.endpoint(node, client) ?? "?"
+        return .moved(slot: slot, host: host, port: node.primaryTLSPort)
     }
 }

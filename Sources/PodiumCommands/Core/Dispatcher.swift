@@ -241,15 +241,20 @@ public final class Dispatcher {
     func dispatch(_ ctx: inout CommandContext) {
         let client = ctx.client
         guard let first = ctx.args.first else { return }
-        if serverlessMode, ctx.argc > ServerlessRules.maxArguments {
+        if serverlessMode, ctx.argc > ServerlessRules.maxArguments, !client.replaysLog {
             reject(&ctx, .tooManyArguments)
             return
         }
         guard var spec = table.lookup(first) else {
             // ElastiCache Serverless words it as for its restricted commands.
-            reject(&ctx, serverlessMode
+            reject(&ctx, serverlessMode && !client.replaysLog
                 ? .restrictedOnServerless(ctx.string(0), firstArgument: ctx.argc > 1 ? ctx.string(1) : nil)
                 : .unknownCommand(name: ctx.string(0), args: (1..<ctx.argc).map { ctx.string($0) }))
+            return
+        }
+        // ElastiCache Serverless refuses a restricted container (CONFIG, FUNCTION) before its subcommands.
+        if serverlessMode, !client.replaysLog, let restriction = serverlessRestriction(spec, ctx.args) {
+            reject(&ctx, restriction)
             return
         }
         if !spec.subcommands.isEmpty, ctx.argc >= 2 {
@@ -261,7 +266,7 @@ public final class Dispatcher {
             spec = sub
         }
         ctx.spec = spec
-        if serverlessMode, let restriction = serverlessRestriction(spec, ctx.args) {
+        if serverlessMode, spec.parent != nil, !client.replaysLog, let restriction = serverlessRestriction(spec, ctx.args) {
             reject(&ctx, restriction)
             return
         }

@@ -145,8 +145,8 @@ extension Dispatcher {
             guard let sub = spec.subcommands[String(buffer: args[1]).lowercased()] else { return .scriptUnknownCommand }
             spec = sub
         }
-        found = spec
         if serverlessMode, ServerlessRules.restricts(spec) { return .scriptUnknownCommand }
+        found = spec
         guard spec.acceptsArgumentCount(args.count) else { return .scriptWrongArity }
         if spec.flags.contains(.noscript) { return .scriptNotAllowed }
         let user = acl.user(of: caller)

@@ -322,10 +322,14 @@ public enum ServerCommands {
 
     /// COMMAND GETKEYS command [arg ...]
     static func commandGetkeys(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let spec = ctx.dispatcher.table.lookup(ctx.args[2]) else { throw .custom("ERR Invalid command specified") }
+        // The subcommand's keys for a container (OBJECT ENCODING key), as Valkey's lookupCommand finds it.
+        let command = Array(ctx.args[2...])
+        guard let spec = ctx.dispatcher.table.resolve(command),
+            spec.subcommands.isEmpty || command.count < 2
+        else { throw .custom("ERR Invalid command specified") }
         let argc = ctx.argc - 2
         guard spec.acceptsArgumentCount(argc) else { throw .custom("ERR Invalid number of arguments specified for command") }
-        let indices = try movableKeys(ctx, command: spec.name, at: 2) ?? spec.keys.indices(argc: argc)
+        let indices = try movableKeys(ctx, command: spec.name, at: 2) ?? spec.keyArguments(command).map(\.index)
         if indices.isEmpty, Self.scriptCommands.contains(spec.name) {
             // Valkey's no-mandatory-keys commands: no keys is an empty answer.
             ctx.reply.arrayHeader(0)
