@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 import urllib.request
@@ -36,8 +37,17 @@ def node() -> str:
 
 
 def test_run_script_runs_every_flow_in_both_modes():
-    result = subprocess.run([str(EXAMPLE / "run")], capture_output=True, text=True, timeout=240,
-                            env=dict(os.environ, PODIUM_SERVER=podium_executable()), stdin=subprocess.DEVNULL)
+    # In a session of its own, so that a timeout stops the servers and apps it started too.
+    proc = subprocess.Popen([str(EXAMPLE / "run")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, PODIUM_SERVER=podium_executable()), stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        stdout, stderr = proc.communicate(timeout=240)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        stdout, stderr = proc.communicate()
+        raise AssertionError("examples/leaderboard/run did not finish in 240 s:\n" + stdout + stderr)
+    result = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "did not stop" not in result.stderr, result.stderr
     out = result.stdout

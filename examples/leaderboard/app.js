@@ -271,8 +271,9 @@ async function main() {
     setTimeout(() => process.exit(0), 2000).unref();  // whatever is still pending
     for (const res of streams) res.end();
     server.close();
-    await subscriber.quit().catch(() => {});
-    await redis.quit().catch(() => {});
+    // quit() waits for a server that may be gone already; disconnect() does not.
+    await subscriber.disconnect().catch(() => {});
+    await redis.disconnect().catch(() => {});
     process.exit(0);
   }
   process.on('SIGTERM', shutdown);
