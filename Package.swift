@@ -47,13 +47,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The RDB format: values to and from their RDB encoding (DUMP / RESTORE payloads, RDB files), CRC-64,
+        // LZF, the packed encodings (listpack, ziplist, intset, zipmap). The keyspace's values; no NIO.
+        .target(name: "PodiumRDB", dependencies: ["PodiumKeyspace", "PodiumNumbers"], swiftSettings: swiftSettings),
         // Configuration table and redis.conf grammar. Standard library only.
         .target(name: "PodiumConfig", dependencies: ["PodiumNumbers"], swiftSettings: swiftSettings),
         // The command table, dispatcher and handlers.
         .target(
             name: "PodiumCommands",
             dependencies: [
-                "PodiumRESP", "PodiumKeyspace", "PodiumConfig", "PodiumNumbers", "CPodiumAlloc",
+                "PodiumRESP", "PodiumKeyspace", "PodiumConfig", "PodiumNumbers", "PodiumRDB", "CPodiumAlloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 // SHA-256 of ACL passwords.
@@ -153,6 +156,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PodiumKeyspaceTests", dependencies: ["PodiumKeyspace"], swiftSettings: swiftSettings),
+        .testTarget(name: "PodiumRDBTests", dependencies: ["PodiumRDB", "PodiumKeyspace"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PodiumPersistenceTests",
             dependencies: [

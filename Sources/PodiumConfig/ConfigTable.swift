@@ -159,6 +159,10 @@ public enum ConfigTable {
         ConfigEntry("cluster-announce-tls-port", .integer(min: 0, max: 65535), default: "0", support: .active),
         ConfigEntry("cluster-announce-bus-port", .integer(min: 0, max: 65535), default: "0", support: .active),
 
+        // MARK: - RDB (DUMP / RESTORE payloads; docs/persistence.md)
+        // The RDB version Podium writes: 11 (Redis 7.2+, every Valkey) or 10 (Redis 7.0, which refuses 11).
+        ConfigEntry("rdb-version", .integer(min: 10, max: 11), default: "11", support: .active),
+
         // MARK: - ElastiCache Serverless mode (ServerlessProfile.swift, docs/elasticache.md)
         // Behave as an ElastiCache Serverless endpoint: cluster mode, TLS only, ElastiCache's restricted commands
         // and limits. The read endpoint (port 6380 on ElastiCache) serves READONLY clients; 0: none.

@@ -130,9 +130,13 @@ extension PodiumConfiguration {
         static let clusterAnnounceBusPort = Slot.of("cluster-announce-bus-port")
         static let clusterAnnounceHostname = Slot.of("cluster-announce-hostname")
         static let clusterPreferredEndpointType = Slot.of("cluster-preferred-endpoint-type")
+        static let rdbVersion = Slot.of("rdb-version")
         static let elasticacheServerless = Slot.of("elasticache-serverless")
         static let elasticacheReadPort = Slot.of("elasticache-read-port")
     }
+
+    /// `rdb-version`: the RDB version of what Podium writes (DUMP payloads): 11, or 10 for Redis 7.0.
+    public var rdbVersion: Int { integer(Slots.rdbVersion) }
 
     // MARK: ElastiCache Serverless mode
 

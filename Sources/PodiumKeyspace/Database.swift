@@ -150,6 +150,12 @@ public final class Database {
     /// True if the key exists (and has not expired).
     public func exists(_ key: Bytes) -> Bool { slot(of: key) != nil }
 
+    /// Makes a live key look idle for `seconds` (OBJECT IDLETIME; RESTORE … IDLETIME).
+    public func setIdleTime(_ key: Bytes, seconds: Int) {
+        guard let slot = slot(of: key) else { return }
+        slots[slot]!.lastAccess = UInt32(max(0, Int(keyspace.nowSeconds) - min(seconds, Int(UInt32.max))))
+    }
+
     /// The absolute expiry time of a live key, `Entry.persistent` if it has none, nil if it does not exist.
     public func expireTime(_ key: Bytes) -> Int64? {
         guard let slot = slot(of: key) else { return nil }

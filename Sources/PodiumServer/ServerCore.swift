@@ -99,6 +99,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         dispatcher.scripting = scripting
         dispatcher.longScriptHost = BusyScriptHost(executor: executor)
         dispatcher.busyReplyThreshold = configuration.busyReplyThreshold
+        dispatcher.rdbVersion = configuration.rdbVersion
         scriptThread.start()
         persistence.functionLibraries = { [unowned scripting] in scripting.libraries.map(\.code) }
         dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
@@ -589,6 +590,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             Self.applyListpackLimits(configuration, to: executor.keyspace)
         case "notify-keyspace-events": executor.dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
         case "busy-reply-threshold": executor.dispatcher.busyReplyThreshold = configuration.busyReplyThreshold
+        case "rdb-version": executor.dispatcher.rdbVersion = configuration.rdbVersion
         case "maxmemory", "maxmemory-policy", "maxmemory-samples": Self.applyMaxmemory(configuration, to: executor.dispatcher)
         case "client-output-buffer-limit":
             hub.limit = configuration.clientOutputBufferLimit(for: .pubsub)

@@ -173,9 +173,9 @@ import Testing
             let visible = ConfigTable.entries.filter { !$0.flags.contains(.hidden) }.flatMap(\.allNames)
             #expect(all.count == visible.count)
             // What redis-server 7.0 lists for CONFIG GET * (192), plus Valkey 8's set-max-listpack-entries and
-            // set-max-listpack-value, plus Podium's own tls-handshake-timeout, elasticache-serverless and
-            // elasticache-read-port.
-            #expect(all.count == 192 + 2 + 3)
+            // set-max-listpack-value, plus Podium's own tls-handshake-timeout, elasticache-serverless,
+            // elasticache-read-port and rdb-version.
+            #expect(all.count == 192 + 2 + 4)
             #expect(Array(all.prefix(2).map(\.name)) == ["bind", "protected-mode"])
             let names = all.map(\.name)
             if let canonical = names.firstIndex(of: "hash-max-listpack-entries") {

@@ -24,6 +24,8 @@ public final class Dispatcher {
     public var stats: [CommandStats]
     /// Called with every executed command when MONITOR clients exist.
     public var monitorFeed: ((ClientSession, [ByteBuffer]) -> Void)?
+    /// `rdb-version`: the RDB version DUMP writes in its payloads.
+    public var rdbVersion = 11
     /// The maximum bulk length CONFIG allows for values that commands build (SETRANGE, APPEND).
     public var protoMaxBulkLength = 512 * 1024 * 1024
     /// True while EXEC runs its queued commands: the clock stays frozen and nothing is queued.

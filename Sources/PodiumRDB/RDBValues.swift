@@ -1,0 +1,266 @@
+import PodiumKeyspace
+
+/// RDB value types (Valkey's `RDB_TYPE_*`).
+public enum RDBType {
+    public static let string: UInt8 = 0
+    public static let list: UInt8 = 1
+    public static let set: UInt8 = 2
+    public static let zset: UInt8 = 3
+    public static let hash: UInt8 = 4
+    public static let zset2: UInt8 = 5
+    public static let hashZipmap: UInt8 = 9
+    public static let listZiplist: UInt8 = 10
+    public static let setIntset: UInt8 = 11
+    public static let zsetZiplist: UInt8 = 12
+    public static let hashZiplist: UInt8 = 13
+    public static let listQuicklist: UInt8 = 14
+    public static let hashListpack: UInt8 = 16
+    public static let zsetListpack: UInt8 = 17
+    public static let listQuicklist2: UInt8 = 18
+    public static let setListpack: UInt8 = 20
+}
+
+/// The encoding limits new values are built with (the `*-max-listpack-*` directives), so a loaded value has the
+/// encoding Valkey would give it.
+public struct RDBLimits {
+    public var hash: ListpackLimits
+    public var sortedSet: ListpackLimits
+    public var list: ListLimits
+    public var set: SetLimits
+
+    public init(hash: ListpackLimits = ListpackLimits(maxListpackEntries: 512, maxListpackValue: 64),
+                sortedSet: ListpackLimits = ListpackLimits(), list: ListLimits = ListLimits(),
+                set: SetLimits = SetLimits()) {
+        self.hash = hash
+        self.sortedSet = sortedSet
+        self.list = list
+        self.set = set
+    }
+
+    public init(_ keyspace: Keyspace) {
+        self.init(hash: keyspace.hashLimits, sortedSet: keyspace.sortedSetLimits, list: keyspace.listLimits,
+                  set: keyspace.setLimits)
+    }
+}
+
+/// Values to and from their RDB encoding (Valkey's `rdbSaveObject` / `rdbLoadObject`).
+///
+/// Podium reads every encoding Redis 2.x to Valkey 8 write for strings, lists, sets, sorted sets and hashes. It
+/// writes the plain forms (`STRING`, `LIST`, `SET`, `ZSET_2`, `HASH`), which every Redis and Valkey version that
+/// reads RDB 9 to 11 loads, converting small values to their compact encodings as they load. Hash field TTLs are
+/// not written (RDB 11 has no form for them).
+public enum RDBValues {
+    // MARK: Writing
+
+    /// Writes `value`'s type byte and encoding.
+    public static func write(_ value: Value, into out: inout RDBWriter) {
+        switch value {
+        case .integer(let n):
+            out.byte(RDBType.string)
+            out.integerString(n)
+        case .string(let bytes, _):
+            out.byte(RDBType.string)
+            bytes.withUnsafeBytes { out.string($0) }
+        case .list(let list):
+            out.byte(RDBType.list)
+            out.length(list.count)
+            list.forEach(from: 0, count: list.count, reverse: false) { out.string($0) }
+        case .set(let set):
+            out.byte(RDBType.set)
+            out.length(set.count)
+            set.forEach { out.string($0) }
+        case .sortedSet(let zset):
+            out.byte(RDBType.zset2)
+            out.length(zset.count)
+            zset.forEach { member, score in
+                out.string(member)
+                out.binaryDouble(score)
+            }
+        case .hash(let hash):
+            out.byte(RDBType.hash)
+            out.length(hash.count)
+            hash.forEach { field, value in
+                out.string(field)
+                out.string(value)
+            }
+        }
+    }
+
+    // MARK: Reading
+
+    /// Reads a value of RDB type `type`. Empty collections, duplicate members or fields and NaN scores are
+    /// refused, as Valkey refuses them in a DUMP payload.
+    public static func read(type: UInt8, from reader: inout RDBReader, limits: RDBLimits) throws(RDBError) -> Value {
+        switch type {
+        case RDBType.string:
+            return try reader.string().withUnsafeBytes { Value.fromRaw($0) }
+        case RDBType.list:
+            let n = try reader.count()
+            var elements: [[UInt8]] = []
+            elements.reserveCapacity(min(n, reader.remaining))
+            for _ in 0..<n { elements.append(try reader.string()) }
+            return try list(elements, limits)
+        case RDBType.set:
+            let n = try reader.count()
+            var members: [[UInt8]] = []
+            members.reserveCapacity(min(n, reader.remaining))
+            for _ in 0..<n { members.append(try reader.string()) }
+            return try set(members, limits)
+        case RDBType.zset, RDBType.zset2:
+            let n = try reader.count()
+            var pairs: [([UInt8], Double)] = []
+            pairs.reserveCapacity(min(n, reader.remaining))
+            for _ in 0..<n {
+                let member = try reader.string()
+                let score = type == RDBType.zset ? try reader.textDouble() : try reader.binaryDouble()
+                pairs.append((member, score))
+            }
+            return try sortedSet(pairs, limits)
+        case RDBType.hash:
+            let n = try reader.count()
+            var pairs: [[UInt8]] = []
+            pairs.reserveCapacity(min(2 * n, reader.remaining))
+            for _ in 0..<(2 * n) { pairs.append(try reader.string()) }
+            return try hash(pairs, limits)
+        case RDBType.hashZipmap:
+            return try hash(PackedFormats.zipmap(try reader.string()), limits)
+        case RDBType.listZiplist:
+            return try list(PackedFormats.ziplist(try reader.string()).map(\.array), limits)
+        case RDBType.setIntset:
+            return try set(PackedFormats.intset(try reader.string()).map { Array(String($0).utf8) }, limits)
+        case RDBType.setListpack:
+            return try set(PackedFormats.listpack(try reader.string()).map(\.array), limits)
+        case RDBType.zsetZiplist, RDBType.zsetListpack:
+            let packed = try reader.string()
+            let elements = type == RDBType.zsetZiplist ? try PackedFormats.ziplist(packed)
+                : try PackedFormats.listpack(packed)
+            guard elements.count % 2 == 0 else { throw .malformed("odd number of sorted set entries") }
+            var pairs: [([UInt8], Double)] = []
+            for k in stride(from: 0, to: elements.count, by: 2) {
+                let score: Double
+                switch elements[k + 1] {
+                case .integer(let n): score = Double(n)
+                case .bytes(let text):
+                    guard let d = Double(String(decoding: text, as: UTF8.self)) else { throw .malformed("bad score") }
+                    score = d
+                }
+                pairs.append((elements[k].array, score))
+            }
+            return try sortedSet(pairs, limits)
+        case RDBType.hashZiplist, RDBType.hashListpack:
+            let packed = try reader.string()
+            let elements = type == RDBType.hashZiplist ? try PackedFormats.ziplist(packed)
+                : try PackedFormats.listpack(packed)
+            return try hash(elements.map(\.array), limits)
+        case RDBType.listQuicklist:
+            let nodes = try reader.count()
+            var elements: [[UInt8]] = []
+            for _ in 0..<nodes {
+                let node = try PackedFormats.ziplist(try reader.string())
+                guard !node.isEmpty else { throw .malformed("empty quicklist node") }
+                elements += node.map(\.array)
+            }
+            return try list(elements, limits)
+        case RDBType.listQuicklist2:
+            let nodes = try reader.count()
+            var elements: [[UInt8]] = []
+            for _ in 0..<nodes {
+                let container = try reader.count()
+                let data = try reader.string()
+                switch container {
+                case 1: elements.append(data)  // a plain node: one large element
+                case 2:
+                    let node = try PackedFormats.listpack(data)
+                    guard !node.isEmpty else { throw .malformed("empty quicklist node") }
+                    elements += node.map(\.array)
+                default: throw .malformed("unknown quicklist container \(container)")
+                }
+            }
+            return try list(elements, limits)
+        default:
+            throw .unsupportedType(type)
+        }
+    }
+
+    static func list(_ elements: [[UInt8]], _ limits: RDBLimits) throws(RDBError) -> Value {
+        guard !elements.isEmpty else { throw .malformed("empty list") }
+        var list = ListObject()
+        for element in elements {
+            element.withUnsafeBytes { raw in
+                list.prepareToGrow(addBytes: Listpack.entrySize(of: raw), addCount: 1, limits: limits.list)
+                list.push(raw, front: false, limits: limits.list)
+            }
+        }
+        return .list(list)
+    }
+
+    static func set(_ members: [[UInt8]], _ limits: RDBLimits) throws(RDBError) -> Value {
+        guard let first = members.first else { throw .malformed("empty set") }
+        var set = first.withUnsafeBytes { SetObject(first: $0, sizeHint: members.count, limits: limits.set) }
+        for member in members {
+            guard member.withUnsafeBytes({ set.add($0, limits: limits.set) }) else {
+                throw .malformed("duplicate set member")
+            }
+        }
+        return .set(set)
+    }
+
+    static func sortedSet(_ pairs: [([UInt8], Double)], _ limits: RDBLimits) throws(RDBError) -> Value {
+        guard !pairs.isEmpty else { throw .malformed("empty sorted set") }
+        var zset = SortedSetObject()
+        for (member, score) in pairs {
+            guard !score.isNaN else { throw .malformed("sorted set score is NaN") }
+            guard zset.set(Bytes(member), score, limits: limits.sortedSet) else {
+                throw .malformed("duplicate sorted set member")
+            }
+        }
+        return .sortedSet(zset)
+    }
+
+    /// A hash from alternating fields and values.
+    static func hash(_ items: [[UInt8]], _ limits: RDBLimits) throws(RDBError) -> Value {
+        guard !items.isEmpty, items.count % 2 == 0 else { throw .malformed("empty or odd hash") }
+        var hash = HashObject()
+        for k in stride(from: 0, to: items.count, by: 2) {
+            guard hash.set(Bytes(items[k]), Bytes(items[k + 1]), limits: limits.hash) else {
+                throw .malformed("duplicate hash field")
+            }
+        }
+        return .hash(hash)
+    }
+}
+
+/// A DUMP payload (Valkey's `createDumpPayload`): the value's type and encoding, then the RDB version (two bytes
+/// little-endian) and the CRC-64 of everything before it (eight bytes little-endian).
+public enum DumpPayload {
+    /// The newest RDB version Podium reads (Valkey 8's `RDB_VERSION`).
+    public static let newestVersion = 11
+
+    public static func encode(_ value: Value, version: Int) -> [UInt8] {
+        var out = RDBWriter()
+        RDBValues.write(value, into: &out)
+        out.littleEndian(UInt64(version), width: 2)
+        let crc = out.bytes.withUnsafeBytes { CRC64.checksum($0) }
+        out.littleEndian(crc, width: 8)
+        return out.bytes
+    }
+
+    /// Whether the footer holds a version Podium reads and the right checksum (Valkey's `verifyDumpPayload`).
+    public static func verify(_ payload: [UInt8]) -> Bool {
+        guard payload.count >= 10 else { return false }
+        let footer = payload.count - 10
+        let version = Int(payload[footer]) | Int(payload[footer + 1]) << 8
+        guard version <= newestVersion else { return false }
+        var stored: UInt64 = 0
+        for i in 0..<8 { stored |= UInt64(payload[footer + 2 + i]) << (8 * UInt64(i)) }
+        let crc = payload.withUnsafeBytes { CRC64.checksum(UnsafeRawBufferPointer(rebasing: $0[..<(payload.count - 8)])) }
+        return crc == stored
+    }
+
+    /// The value of a verified payload.
+    public static func decode(_ payload: [UInt8], limits: RDBLimits) throws(RDBError) -> Value {
+        var reader = RDBReader(payload, limit: payload.count - 10)
+        let type = try reader.byte()
+        return try RDBValues.read(type: type, from: &reader, limits: limits)
+    }
+}

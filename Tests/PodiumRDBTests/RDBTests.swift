@@ -1,0 +1,146 @@
+import PodiumKeyspace
+import PodiumRDB
+import Testing
+
+@Suite struct ChecksumTests {
+    @Test func crc64CheckValue() {
+        let bytes = Array("123456789".utf8)
+        #expect(bytes.withUnsafeBytes { CRC64.checksum($0) } == 0xE9C6_D914_C4B8_D9CA)
+    }
+
+    @Test func lzfLiteralsAndBackReferences() {
+        // "abcabcabc": a literal run of 3 ("abc"), then a back reference of length 6 at distance 3.
+        let compressed: [UInt8] = [2, 97, 98, 99, 0x80, 2]
+        #expect(LZF.decompress(compressed[...], expectedLength: 9) == Array("abcabcabc".utf8))
+        #expect(LZF.decompress(compressed[...], expectedLength: 8) == nil)
+        #expect(LZF.decompress([0x80, 5][...], expectedLength: 4) == nil)  // refers before the start
+        #expect(LZF.decompress([5, 1][...], expectedLength: 6) == nil)  // literal run past the end
+    }
+}
+
+@Suite struct PackedFormatTests {
+    /// A listpack of the given entries (each encoding + data), with back-lengths and the header.
+    static func listpack(_ entries: [[UInt8]], count: Int? = nil) -> [UInt8] {
+        var body: [UInt8] = []
+        for e in entries {
+            body += e
+            precondition(e.count < 128)
+            body.append(UInt8(e.count))
+        }
+        let total = 6 + body.count + 1
+        let n = count ?? entries.count
+        return [UInt8(total & 0xFF), UInt8(total >> 8), 0, 0, UInt8(n & 0xFF), UInt8(n >> 8)] + body + [0xFF]
+    }
+
+    @Test func listpackEncodings() throws {
+        let lp = Self.listpack([
+            [0x81, 97],  // "a"
+            [0x05],  // 5
+            [0xDF, 0xFF],  // -1, 13 bits
+            [0xF1, 0x39, 0x30],  // 12345, 16 bits
+            [0xE0, 0x02, 104, 105],  // "hi" in the 12-bit string form
+            [0xF4, 0, 0, 0, 0, 0, 0, 0, 0x80],  // Int64.min
+        ])
+        let elements = try PackedFormats.listpack(lp)
+        #expect(elements.map(\.array) == [
+            Array("a".utf8), Array("5".utf8), Array("-1".utf8), Array("12345".utf8), Array("hi".utf8),
+            Array(String(Int64.min).utf8),
+        ])
+    }
+
+    @Test func damagedListpacksAreRefused() {
+        var lp = Self.listpack([[0x81, 97], [0x05]])
+        #expect(throws: RDBError.self) { try PackedFormats.listpack(Self.listpack([[0x81, 97]], count: 2)) }
+        lp[lp.count - 2] = 9  // a wrong back-length
+        #expect(throws: RDBError.self) { try PackedFormats.listpack(lp) }
+        #expect(throws: RDBError.self) { try PackedFormats.listpack(Array(Self.listpack([[0x81, 97]]).dropLast())) }
+        #expect(throws: RDBError.self) { try PackedFormats.listpack(Self.listpack([[0x85, 97]])) }  // string overflows
+        #expect(throws: RDBError.self) { try PackedFormats.listpack(Self.listpack([[0xF5]])) }  // unknown encoding
+        #expect(throws: RDBError.self) { try PackedFormats.listpack([1, 2]) }
+    }
+
+    @Test func ziplistEncodings() throws {
+        // "a" (prevlen 0), then -5 as an 8-bit integer (prevlen 3), then 7 as an immediate (prevlen 3).
+        let entries: [UInt8] = [0, 0x01, 97, 3, 0xFE, 0xFB, 3, 0xF8]
+        let total = 10 + entries.count + 1
+        let zl: [UInt8] = [UInt8(total), 0, 0, 0, 16, 0, 0, 0, 3, 0] + entries + [0xFF]
+        #expect(try PackedFormats.ziplist(zl).map(\.array) == [Array("a".utf8), Array("-5".utf8), Array("7".utf8)])
+        var wrongPrevlen = zl
+        wrongPrevlen[13] = 2
+        #expect(throws: RDBError.self) { try PackedFormats.ziplist(wrongPrevlen) }
+    }
+
+    @Test func intsets() throws {
+        let set: [UInt8] = [2, 0, 0, 0, 3, 0, 0, 0, 1, 0, 2, 0, 0x2C, 0x01]
+        #expect(try PackedFormats.intset(set) == [1, 2, 300])
+        var unsorted = set
+        unsorted[8] = 5
+        #expect(throws: RDBError.self) { try PackedFormats.intset(unsorted) }
+        #expect(throws: RDBError.self) { try PackedFormats.intset(Array(set.dropLast())) }
+    }
+}
+
+@Suite struct DumpPayloadTests {
+    static func roundTrip(_ value: Value) throws -> Value {
+        let payload = DumpPayload.encode(value, version: 11)
+        #expect(DumpPayload.verify(payload))
+        return try DumpPayload.decode(payload, limits: RDBLimits())
+    }
+
+    @Test func stringsKeepTheirForm() throws {
+        guard case .integer(12345) = try Self.roundTrip(.integer(12345)) else { Issue.record("not an integer"); return }
+        guard case .integer(Int.min) = try Self.roundTrip(.integer(Int.min)) else { Issue.record("min"); return }
+        guard case .string(let b, _) = try Self.roundTrip(.string(Bytes("hello"), raw: false)) else {
+            Issue.record("not a string")
+            return
+        }
+        #expect(b == Bytes("hello"))
+    }
+
+    @Test func collectionsRoundTrip() throws {
+        var hash = HashObject()
+        for i in 0..<600 { hash.set(Bytes("f\(i)"), Bytes("v\(i)"), limits: ListpackLimits(maxListpackEntries: 512, maxListpackValue: 64)) }
+        guard case .hash(let h) = try Self.roundTrip(.hash(hash)) else { Issue.record("hash"); return }
+        #expect(h.count == 600 && h.encodingName == "hashtable")
+
+        var zset = SortedSetObject()
+        for i in 0..<10 { zset.set(Bytes("m\(i)"), Double(i) / 3, limits: ListpackLimits()) }
+        guard case .sortedSet(let z) = try Self.roundTrip(.sortedSet(zset)) else { Issue.record("zset"); return }
+        var scores: [Double] = []
+        z.forEach { _, score in scores.append(score) }
+        #expect(scores == (0..<10).map { Double($0) / 3 } && z.encodingName == "listpack")
+
+        var list = ListObject()
+        for i in 0..<5 { Array("e\(i)".utf8).withUnsafeBytes { list.push($0, front: false, limits: ListLimits()) } }
+        guard case .list(let l) = try Self.roundTrip(.list(list)) else { Issue.record("list"); return }
+        var elements: [String] = []
+        l.forEach(from: 0, count: l.count, reverse: false) { elements.append(String(decoding: $0, as: UTF8.self)) }
+        #expect(elements == ["e0", "e1", "e2", "e3", "e4"])
+
+        var set = Array("1".utf8).withUnsafeBytes { SetObject(first: $0, sizeHint: 3, limits: SetLimits()) }
+        for m in ["1", "2", "3"] { _ = Array(m.utf8).withUnsafeBytes { set.add($0, limits: SetLimits()) } }
+        guard case .set(let s) = try Self.roundTrip(.set(set)) else { Issue.record("set"); return }
+        #expect(s.count == 3 && s.encodingName == "intset")
+    }
+
+    @Test func damagedPayloadsAreRefused() throws {
+        var damaged = DumpPayload.encode(.string(Bytes("hello"), raw: false), version: 11)
+        damaged[2] ^= 1
+        #expect(!DumpPayload.verify(damaged))
+        #expect(!DumpPayload.verify(DumpPayload.encode(.integer(1), version: 12)))
+        #expect(!DumpPayload.verify([1, 2, 3]))
+        // A set with a duplicate member, a sorted set with a NaN score, an empty hash, a stream: each refused.
+        func payload(_ body: [UInt8]) -> [UInt8] {
+            var bytes = body + [11, 0]
+            let crc = bytes.withUnsafeBytes { CRC64.checksum($0) }
+            for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: crc >> (8 * UInt64(i)))) }
+            return bytes
+        }
+        for body: [UInt8] in [[2, 2, 1, 97, 1, 97], [5, 1, 1, 97, 0, 0, 0, 0, 0, 0, 0xF8, 0x7F], [4, 0], [15, 0],
+                              [0, 0xC3, 1, 0x40, 0]] {
+            let bytes = payload(body)
+            #expect(DumpPayload.verify(bytes))
+            #expect(throws: RDBError.self) { try DumpPayload.decode(bytes, limits: RDBLimits()) }
+        }
+    }
+}
