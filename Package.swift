@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "PodiumPersistence",
             dependencies: [
-                "PodiumCommands", "PodiumKeyspace", "PodiumConfig", "PodiumNumbers",
+                "PodiumCommands", "PodiumKeyspace", "PodiumConfig", "PodiumNumbers", "PodiumRDB",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -271,7 +271,8 @@ public enum ConfigTable {
         ConfigEntry("rdbchecksum", .bool, default: "yes", flags: .immutable, support: .ignored(noRDB)),
         ConfigEntry(
             "sanitize-dump-payload", .enumeration(["no", "yes", "clients"]), default: "no", support: .ignored(noRDB)),
-        ConfigEntry("dbfilename", .string, default: "dump.rdb", flags: .protected, support: .ignored(noRDB)),
+        // Read at start-up when there is no AOF (RDBLoader); Podium does not write it yet.
+        ConfigEntry("dbfilename", .string, default: "dump.rdb", flags: .protected, support: .active),
         ConfigEntry("rdb-del-sync-files", .bool, default: "no", support: .ignored(noRDB)),
         ConfigEntry("rdb-save-incremental-fsync", .bool, default: "yes", support: .ignored(noRDB)),
 

@@ -131,10 +131,13 @@ extension PodiumConfiguration {
         static let clusterAnnounceHostname = Slot.of("cluster-announce-hostname")
         static let clusterPreferredEndpointType = Slot.of("cluster-preferred-endpoint-type")
         static let rdbVersion = Slot.of("rdb-version")
+        static let dbfilename = Slot.of("dbfilename")
         static let elasticacheServerless = Slot.of("elasticache-serverless")
         static let elasticacheReadPort = Slot.of("elasticache-read-port")
     }
 
+    /// `dbfilename`: the RDB file in `dir` loaded at start-up when there is no AOF.
+    public var dbfilename: String { string(Slots.dbfilename) }
     /// `rdb-version`: the RDB version of what Podium writes (DUMP payloads): 11, or 10 for Redis 7.0.
     public var rdbVersion: Int { integer(Slots.rdbVersion) }
 

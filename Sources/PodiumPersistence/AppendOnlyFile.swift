@@ -106,22 +106,30 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
     /// (blocking: call it off the event loops), creates a base if there is none, and opens the last incremental
     /// file for appending. With `appendonly no` nothing is read, as in Valkey.
     public func start(dispatcher: Dispatcher) throws(PersistenceError) {
-        guard configuration.appendonly else { return }
+        guard configuration.appendonly else {
+            // No AOF: the RDB file, if there is one (as Valkey with appendonly no).
+            _ = try loadSnapshot(dispatcher: dispatcher)
+            return
+        }
         do { try FileIO.createDirectory(directory) } catch {
             throw PersistenceError("Can't open or create append-only dir \(configuration.appenddirname): \(error.reason)")
         }
         var manifest = try readManifest()
         manifest = try migrateOldStyleFile(manifest)
+        // No AOF yet but an RDB file (a backup dropped into `dir`): it is loaded, and becomes the first base.
+        // Valkey would start empty here; Podium does not leave the file behind unread.
+        let fromSnapshot = manifest.isEmpty ? try loadSnapshot(dispatcher: dispatcher) : false
         try load(manifest, dispatcher: dispatcher)
         // An empty data set starts with a base file, so the manifest always names one (Valkey does the same).
         if manifest.base == nil, manifest.incrementals.isEmpty {
             let name = manifest.newBase(prefix: prefix)
             do {
                 let fd = try FileIO.create(path(name))
+                if fromSnapshot { try writeBase(fd: fd, path: path(name), keyspace: dispatcher.keyspace) }
                 try FileIO.sync(fd, path: path(name))
                 FileIO.closeFile(fd)
             } catch {
-                throw PersistenceError("Can't create the AOF base file \(name): \(error.reason)")
+                throw PersistenceError("Can't create the AOF base file \(name): \(error)")
             }
             logger.notice("Creating AOF base file \(name) on server start")
         }
@@ -146,6 +154,42 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
             self.isEnabled = true
             dispatcher.propagator = self
         }
+    }
+
+    /// Loads `dir/dbfilename` if it exists; returns whether it did.
+    private func loadSnapshot(dispatcher: Dispatcher) throws(PersistenceError) -> Bool {
+        let name = configuration.dbfilename
+        let file = FileIO.join(configuration.dir, name)
+        guard FileIO.exists(file), !FileIO.isDirectory(file) else { return false }
+        // Clients get -LOADING meanwhile, and INFO loading:1 (the loaded bytes are counted once the file is in).
+        let total = (try? FileIO.size(file)) ?? 0
+        exclusive {
+            dispatcher.keyspace.isLoading = true
+            self.loading = LoadProgress(startTime: unixSeconds(), totalBytes: total)
+        }
+        defer { exclusive { self.loading = nil } }
+        let started = monotonicNanoseconds()
+        let keys = try RDBLoader(dispatcher: dispatcher, exclusive: exclusive, logger: logger).load(path: file, name: name)
+        let seconds = Double(monotonicNanoseconds() - started) / 1e9
+        logger.notice("DB loaded from disk: \(format3(seconds)) seconds",
+                      metadata: ["podium.file": "\(name)", "podium.keys": "\(keys)"])
+        return true
+    }
+
+    /// Writes the loaded data set as a base file (the rewrite's format, from a point-in-time view).
+    private func writeBase(fd: Int32, path: String, keyspace: Keyspace) throws {
+        var snapshots: [DatabaseSnapshot] = []
+        var now: Int64 = 0
+        var functions: [ByteBuffer] = []
+        exclusive {
+            snapshots = keyspace.beginSnapshot()
+            now = keyspace.now
+            functions = self.functionLibraries?() ?? []
+        }
+        defer { exclusive { keyspace.endSnapshot() } }
+        _ = try AOFRewrite.write(
+            snapshots, functions: functions, now: now, fd: fd, path: path,
+            incrementalFsync: configuration.aofRewriteIncrementalFsync, timestamp: nil, cancelled: { false })
     }
 
     /// `start(dispatcher:)` on a thread of its own, so that the event loops and the caller's executor stay free
