@@ -162,6 +162,8 @@ public enum ConfigTable {
         // MARK: - RDB (DUMP / RESTORE payloads; docs/persistence.md)
         // The RDB version Podium writes: 11 (Redis 7.2+, every Valkey) or 10 (Redis 7.0, which refuses 11).
         ConfigEntry("rdb-version", .integer(min: 10, max: 11), default: "11", support: .active),
+        // Read at start-up when there is no AOF (RDBLoader); Podium does not write it yet.
+        ConfigEntry("dbfilename", .string, default: "dump.rdb", flags: .protected, support: .active),
 
         // MARK: - ElastiCache Serverless mode (ServerlessProfile.swift, docs/elasticache.md)
         // Behave as an ElastiCache Serverless endpoint: cluster mode, TLS only, ElastiCache's restricted commands
@@ -271,8 +273,6 @@ public enum ConfigTable {
         ConfigEntry("rdbchecksum", .bool, default: "yes", flags: .immutable, support: .ignored(noRDB)),
         ConfigEntry(
             "sanitize-dump-payload", .enumeration(["no", "yes", "clients"]), default: "no", support: .ignored(noRDB)),
-        // Read at start-up when there is no AOF (RDBLoader); Podium does not write it yet.
-        ConfigEntry("dbfilename", .string, default: "dump.rdb", flags: .protected, support: .active),
         ConfigEntry("rdb-del-sync-files", .bool, default: "no", support: .ignored(noRDB)),
         ConfigEntry("rdb-save-incremental-fsync", .bool, default: "yes", support: .ignored(noRDB)),
 
