@@ -77,11 +77,13 @@ def test_with_appendonly_yes_and_no_aof_the_rdb_becomes_the_first_base(server_fa
     check(server.client(), server, expected)
 
 
-def damaged(source: bytes) -> dict[str, tuple[bytes, str]]:
+def damaged(source: bytes) -> dict[str, tuple[bytes, str | tuple[str, ...]]]:
     stream_key = b"\x15" + b"\x01s"  # a stream (RDB_TYPE_STREAM_LISTPACKS_3) named "s", then nothing
     return {
         "truncated": (source[: len(source) // 2], "unexpected end of data"),
-        "flipped": (source[:300] + bytes([source[300] ^ 0xFF]) + source[301:], "wrong RDB checksum"),
+        # Where the flipped byte lands depends on redis-server's key order: in a value it is caught by the value's
+        # own checks or, failing those, by the checksum.
+        "flipped": (source[:300] + bytes([source[300] ^ 0xFF]) + source[301:], ("reading key", "wrong RDB checksum")),
         "checksum": (source[:-1] + bytes([source[-1] ^ 1]), "wrong RDB checksum"),
         "signature": (b"XEDIS" + source[5:], "wrong signature"),
         "version": (b"REDIS0012" + source[9:], "can't handle RDB format version 12"),
@@ -92,11 +94,13 @@ def damaged(source: bytes) -> dict[str, tuple[bytes, str]]:
 @pytest.mark.parametrize("case", ["truncated", "flipped", "checksum", "signature", "version", "stream"])
 def test_damaged_files_stop_the_start_with_a_message(tmp_path, redis_rdb, case):
     path, _ = redis_rdb
-    data, message = damaged(path.read_bytes())[case]
+    data, messages = damaged(path.read_bytes())[case]
+    messages = messages if isinstance(messages, tuple) else (messages,)
     (tmp_path / "dump.rdb").write_bytes(data)
     result = subprocess.run([podium_executable(), "--port", str(free_port()), "--bind", "127.0.0.1", "--dir",
                              str(tmp_path), "--appendonly", "no"], capture_output=True, text=True, timeout=30,
                             stdin=subprocess.DEVNULL)
     assert result.returncode != 0
     output = result.stdout + result.stderr
-    assert "Fatal error loading the RDB file dump.rdb" in output and message in output, output[-2000:]
+    assert "Fatal error loading the RDB file dump.rdb" in output, output[-2000:]
+    assert any(m in output for m in messages), output[-2000:]
