@@ -65,8 +65,12 @@ enum DumpRestoreCommands {
             throw .badDataFormat
         }
         let deleted = replace && ctx.db.remove(key)
-        if ttl > 0, !absoluteTTL { ttl += Int(ctx.keyspace.now) }
-        if ttl > 0, ttl <= Int(ctx.keyspace.now), !ctx.client.replaysLog {
+        var overflowed = false
+        if ttl > 0, !absoluteTTL {
+            // A deadline past Int64.max wraps negative in Valkey, which then counts the key as expired.
+            (ttl, overflowed) = ttl.addingReportingOverflow(Int(ctx.keyspace.now))
+        }
+        if overflowed || (ttl > 0 && ttl <= Int(ctx.keyspace.now) && !ctx.client.replaysLog) {
             // Already expired: nothing is created (a replaced key is deleted, and recorded as a DEL).
             if deleted {
                 ctx.propagateInstead([ByteBuffer(string: "DEL"), ctx.args[1]])
