@@ -98,7 +98,7 @@ public struct RDBReader {
         case 3:
             let compressed = try count()
             let expanded = try count()
-            // LZF expands at most 132-fold (a 2-byte back reference copies 264 bytes): a larger claim is damage,
+            // LZF expands at most about 88-fold (a 3-byte back reference copies 264 bytes): a larger claim is damage,
             // and must not make the reader reserve that much memory.
             guard expanded > 0, expanded <= Self.maxStringLength, expanded <= compressed &* 132 &+ 64 else {
                 throw .malformed("bad LZF length")

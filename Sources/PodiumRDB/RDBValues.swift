@@ -97,19 +97,19 @@ public enum RDBValues {
         case RDBType.list:
             let n = try reader.count()
             var elements: [[UInt8]] = []
-            elements.reserveCapacity(min(n, reader.remaining))
+            elements.reserveCapacity(Self.reservation(n, bytesPerItem: 1, reader))
             for _ in 0..<n { elements.append(try reader.string()) }
             return try list(elements, limits)
         case RDBType.set:
             let n = try reader.count()
             var members: [[UInt8]] = []
-            members.reserveCapacity(min(n, reader.remaining))
+            members.reserveCapacity(Self.reservation(n, bytesPerItem: 1, reader))
             for _ in 0..<n { members.append(try reader.string()) }
             return try set(members, limits)
         case RDBType.zset, RDBType.zset2:
             let n = try reader.count()
             var pairs: [([UInt8], Double)] = []
-            pairs.reserveCapacity(min(n, reader.remaining))
+            pairs.reserveCapacity(Self.reservation(n, bytesPerItem: 9, reader))
             for _ in 0..<n {
                 let member = try reader.string()
                 let score = type == RDBType.zset ? try reader.textDouble() : try reader.binaryDouble()
@@ -119,7 +119,7 @@ public enum RDBValues {
         case RDBType.hash:
             let n = try reader.count()
             var pairs: [[UInt8]] = []
-            pairs.reserveCapacity(min(2 * n, reader.remaining))
+            pairs.reserveCapacity(Self.reservation(2 * n, bytesPerItem: 1, reader))
             for _ in 0..<(2 * n) { pairs.append(try reader.string()) }
             return try hash(pairs, limits)
         case RDBType.hashZipmap:
@@ -156,9 +156,8 @@ public enum RDBValues {
             let nodes = try reader.count()
             var elements: [[UInt8]] = []
             for _ in 0..<nodes {
-                let node = try PackedFormats.ziplist(try reader.string())
-                guard !node.isEmpty else { throw .malformed("empty quicklist node") }
-                elements += node.map(\.array)
+                // An empty node is skipped, as Valkey skips it; only an empty list is refused.
+                elements += try PackedFormats.ziplist(try reader.string()).map(\.array)
             }
             return try list(elements, limits)
         case RDBType.listQuicklist2:
@@ -170,9 +169,7 @@ public enum RDBValues {
                 switch container {
                 case 1: elements.append(data)  // a plain node: one large element
                 case 2:
-                    let node = try PackedFormats.listpack(data)
-                    guard !node.isEmpty else { throw .malformed("empty quicklist node") }
-                    elements += node.map(\.array)
+                    elements += try PackedFormats.listpack(data).map(\.array)
                 default: throw .malformed("unknown quicklist container \(container)")
                 }
             }
@@ -180,6 +177,13 @@ public enum RDBValues {
         default:
             throw .unsupportedType(type)
         }
+    }
+
+    /// How many items to reserve room for when a header claims `claimed`: no more than the bytes left can hold
+    /// (each item takes at least `bytesPerItem` bytes) and never more than 65,536 up front, so a payload that
+    /// lies about its count cannot make the reader allocate gigabytes before it fails.
+    static func reservation(_ claimed: Int, bytesPerItem: Int, _ reader: RDBReader) -> Int {
+        min(claimed, reader.remaining / bytesPerItem, 65_536)
     }
 
     static func list(_ elements: [[UInt8]], _ limits: RDBLimits) throws(RDBError) -> Value {
