@@ -49,3 +49,19 @@ def vm_rss_kb(pid: int) -> int:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     raise AssertionError("no VmRSS")
+
+
+def serve_all_slots(raw, timeout: float = 20.0) -> None:
+    """Gives a one-node redis-server cluster every slot it does not own yet (a node that loaded keys has taken
+    their slots already) and waits for cluster_state:ok. `raw`: a resp_client connection to it."""
+    owned = set()
+    for entry in raw.call("CLUSTER", "SLOTS").value:
+        owned.update(range(entry.value[0].value, entry.value[1].value + 1))
+    missing = [str(slot) for slot in range(16384) if slot not in owned]
+    if missing:
+        reply = raw.call("CLUSTER", "ADDSLOTS", *missing)
+        assert reply.kind == "+", reply
+    deadline = time.monotonic() + timeout
+    while b"cluster_state:ok" not in raw.call("CLUSTER", "INFO").value:
+        assert time.monotonic() < deadline, "redis-server never reached cluster_state:ok"
+        time.sleep(0.1)

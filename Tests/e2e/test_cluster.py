@@ -23,6 +23,7 @@ from redis.cluster import RedisCluster
 
 from conftest import TLSSetup, free_port, is_redis_binary, podium_executable
 from resp_client import Reply
+from support import serve_all_slots
 
 pytestmark = pytest.mark.skipif(is_redis_binary(podium_executable()),
                                 reason="compares podium's cluster mode with a redis-server cluster")
@@ -38,11 +39,7 @@ def cluster_pair(server_factory, oracle_factory):
     oracle = oracle_factory(["--cluster-enabled", "yes", "--cluster-config-file", "nodes-oracle.conf",
                              "--cluster-port", str(free_port())])
     with oracle.raw() as o:
-        assert o.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383") == Reply("+", "OK")
-        deadline = time.monotonic() + 20
-        while b"cluster_state:ok" not in o.call("CLUSTER", "INFO").value:
-            assert time.monotonic() < deadline, "redis-server never reached cluster_state:ok"
-            time.sleep(0.1)
+        serve_all_slots(o)
     return podium, oracle
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO_ROOT, ServerProcess, TLSSetup, free_port, is_redis_binary, oracle_executable, podium_executable
-from resp_client import Reply
+from support import serve_all_slots
 
 pytestmark = pytest.mark.skipif(is_redis_binary(podium_executable()), reason="runs podium-server modes")
 
@@ -71,11 +71,7 @@ def redis_cluster_node() -> ServerProcess:
                           "--cluster-port", str(free_port())])
     peer.start()
     with peer.raw() as o:
-        assert o.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383") == Reply("+", "OK")
-        deadline = time.monotonic() + 20
-        while b"cluster_state:ok" not in o.call("CLUSTER", "INFO").value:
-            assert time.monotonic() < deadline, "redis-server never reached cluster_state:ok"
-            time.sleep(0.1)
+        serve_all_slots(o)
     return peer
 
 

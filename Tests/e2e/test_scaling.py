@@ -19,7 +19,7 @@ import pytest
 from redis.cluster import RedisCluster
 
 from conftest import REPO_ROOT, ServerProcess, free_port, is_redis_binary, oracle_executable, podium_executable
-from resp_client import Reply
+from support import serve_all_slots
 
 pytestmark = pytest.mark.skipif(is_redis_binary(podium_executable()), reason="moves data from podium to redis")
 
@@ -59,17 +59,7 @@ def start_redis_cluster(peer: ServerProcess) -> None:
                        "--cluster-port", str(free_port())]
     peer.start()
     with peer.raw() as o:
-        # Loading keys, redis-server has taken the slots that hold them already: add the others.
-        owned = set()
-        for entry in o.call("CLUSTER", "SLOTS").value:
-            owned.update(range(entry.value[0].value, entry.value[1].value + 1))
-        missing = [str(slot) for slot in range(16384) if slot not in owned]
-        if missing:
-            assert o.call("CLUSTER", "ADDSLOTS", *missing) == Reply("+", "OK")
-        deadline = time.monotonic() + 20
-        while b"cluster_state:ok" not in o.call("CLUSTER", "INFO").value:
-            assert time.monotonic() < deadline, "redis-server never reached cluster_state:ok"
-            time.sleep(0.1)
+        serve_all_slots(o)
 
 
 def test_podium_aof_loads_into_a_redis_cluster_node(server_factory):
