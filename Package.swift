@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "PodiumServer", targets: ["PodiumServer"]),
         .executable(name: "podium-server", targets: ["PodiumServerMain"]),
         .executable(name: "podium-check-aof", targets: ["PodiumCheckAOF"]),
+        .executable(name: "podium-check-rdb", targets: ["PodiumCheckRDB"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -140,6 +141,14 @@ let package = Package(
             dependencies: [
                 "PodiumPersistence", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // podium-check-rdb: checks an RDB file and prints what it holds, like redis-check-rdb.
+        .executableTarget(
+            name: "PodiumCheckRDB",
+            dependencies: [
+                "PodiumRDB", "PodiumKeyspace", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -49,8 +49,12 @@ struct PodiumCheckAOF: ParsableCommand {
                 throw ExitCode(1)
             }
             if result.isRDB {
-                print("AOF \(file) starts with an RDB preamble: not checked (podium-check-aof reads AOF format only)")
-                continue
+                print("The AOF \(file) starts with an RDB preamble.")
+                if result.validUpTo == 0, let problem = result.problem {
+                    print("RDB preamble of AOF file is not sane, aborting: \(problem)")
+                    throw ExitCode(1)
+                }
+                print("RDB preamble is OK (\(result.preambleKeys) keys), proceeding with AOF tail...")
             }
             print("AOF analyzed: filename=\(file), size=\(result.size), ok_up_to=\(result.validUpTo), "
                 + "commands=\(result.commands), diff=\(result.size - result.validUpTo)")

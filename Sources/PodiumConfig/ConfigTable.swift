@@ -14,9 +14,9 @@
 ///
 /// Types, ranges, defaults, aliases and mutability were taken from redis-server 7.0.15's behaviour (CONFIG GET,
 /// CONFIG SET and start-up errors), with these deliberate differences, each documented at its entry:
-/// - `bind` defaults to `127.0.0.1 -::1` (loopback only) and `save` to `""` (Podium writes no RDB snapshots).
-/// - `appendonly` defaults to `yes` (data survives a restart out of the box) and `aof-use-rdb-preamble` to `no`
-///   (Podium's base files are AOF until it has RDB).
+/// - `bind` defaults to `127.0.0.1 -::1` (loopback only) and `save` to `""` (no automatic RDB snapshots: the AOF
+///   already persists the data).
+/// - `appendonly` defaults to `yes` (data survives a restart out of the box).
 /// - `bind`, `port` and `tls-port` are immutable: the listeners are not rebuilt at run time.
 /// - `tls-handshake-timeout` is Podium's own directive.
 /// - `loglevel` also accepts `nothing` (Redis 7.2).
@@ -29,11 +29,10 @@ public enum ConfigTable {
     private static let llMax = Int.max
 
     private static let yesNo = "yes or no"
-    private static let noRDB = "podium does not write RDB snapshots"
+    private static let noRDBDetail = "podium always validates RDB payloads and has no replicas to sync files for"
     private static let noReplication = "podium does not support replication"
     private static let noCluster = "podium is a cluster of one node: there are no other nodes, replicas or failovers"
     private static let noOutgoingTLS = "podium makes no outgoing connections (no replication, no cluster bus)"
-    private static let noRDBPreamble = "podium writes AOF base files: RDB preambles are not supported yet"
 
     /// The table. See the type's documentation for the order and the meaning of `support`.
     public static let entries: [ConfigEntry] = [
@@ -159,11 +158,20 @@ public enum ConfigTable {
         ConfigEntry("cluster-announce-tls-port", .integer(min: 0, max: 65535), default: "0", support: .active),
         ConfigEntry("cluster-announce-bus-port", .integer(min: 0, max: 65535), default: "0", support: .active),
 
-        // MARK: - RDB (DUMP / RESTORE payloads; docs/persistence.md)
+        // MARK: - RDB snapshots and payloads (SnapshotFile, RDBLoader, DUMP / RESTORE; docs/persistence.md)
         // The RDB version Podium writes: 11 (Redis 7.2+, every Valkey) or 10 (Redis 7.0, which refuses 11).
         ConfigEntry("rdb-version", .integer(min: 10, max: 11), default: "11", support: .active),
-        // Read at start-up when there is no AOF (RDBLoader); Podium does not write it yet.
+        // SAVE / BGSAVE write it; start-up reads it when there is no AOF.
         ConfigEntry("dbfilename", .string, default: "dump.rdb", flags: .protected, support: .active),
+        // `save <seconds> <changes>` rules. Podium's default is "" (no automatic snapshots): its data is already
+        // persisted by the AOF (appendonly yes), so a second copy is written only when asked for.
+        ConfigEntry("save", .saveParameters, default: "\"\"", support: .active),
+        ConfigEntry("stop-writes-on-bgsave-error", .bool, default: "yes", support: .active),
+        ConfigEntry("rdbcompression", .bool, default: "yes", support: .active),
+        ConfigEntry("rdbchecksum", .bool, default: "yes", flags: .immutable, support: .active),
+        ConfigEntry("rdb-save-incremental-fsync", .bool, default: "yes", support: .active),
+        // The AOF base file written by a rewrite is an RDB file (`<appendfilename>.<n>.base.rdb`), as Valkey's.
+        ConfigEntry("aof-use-rdb-preamble", .bool, default: "yes", support: .active),
 
         // MARK: - ElastiCache Serverless mode (ServerlessProfile.swift, docs/elasticache.md)
         // Behave as an ElastiCache Serverless endpoint: cluster mode, TLS only, ElastiCache's restricted commands
@@ -177,10 +185,6 @@ public enum ConfigTable {
         ConfigEntry(
             "busy-reply-threshold", aliases: ["lua-time-limit"], .integer(min: 0, max: llMax), default: "5000",
             support: .active),
-
-        // MARK: - Append only file (not yet active)
-        // Podium writes AOF base files until it reads and writes RDB (the RDB issue); hence the default "no".
-        ConfigEntry("aof-use-rdb-preamble", .bool, default: "no", support: .notYetActive(noRDBPreamble)),
 
         // MARK: - Memory, output buffers, diagnostics (not yet active)
         ConfigEntry(
@@ -266,15 +270,10 @@ public enum ConfigTable {
             support: .ignored("podium does not load modules")),
         ConfigEntry("ignore-warnings", .string, default: "", support: .ignored(nil)),
 
-        // MARK: - Ignored: snapshotting (RDB)
-        ConfigEntry("save", .saveParameters, default: "\"\"", support: .ignored(noRDB)),
-        ConfigEntry("stop-writes-on-bgsave-error", .bool, default: "yes", support: .ignored(noRDB)),
-        ConfigEntry("rdbcompression", .bool, default: "yes", support: .ignored(noRDB)),
-        ConfigEntry("rdbchecksum", .bool, default: "yes", flags: .immutable, support: .ignored(noRDB)),
+        // MARK: - Ignored: RDB details (Podium always validates payloads; there are no replicas' sync files)
         ConfigEntry(
-            "sanitize-dump-payload", .enumeration(["no", "yes", "clients"]), default: "no", support: .ignored(noRDB)),
-        ConfigEntry("rdb-del-sync-files", .bool, default: "no", support: .ignored(noRDB)),
-        ConfigEntry("rdb-save-incremental-fsync", .bool, default: "yes", support: .ignored(noRDB)),
+            "sanitize-dump-payload", .enumeration(["no", "yes", "clients"]), default: "no", support: .ignored(noRDBDetail)),
+        ConfigEntry("rdb-del-sync-files", .bool, default: "no", support: .ignored(noRDBDetail)),
 
         // MARK: - Ignored: replication
         ConfigEntry("masterauth", .string, default: "", flags: .sensitive, support: .ignored(noReplication)),

@@ -132,12 +132,33 @@ extension PodiumConfiguration {
         static let clusterPreferredEndpointType = Slot.of("cluster-preferred-endpoint-type")
         static let rdbVersion = Slot.of("rdb-version")
         static let dbfilename = Slot.of("dbfilename")
+        static let save = Slot.of("save")
+        static let stopWritesOnBgsaveError = Slot.of("stop-writes-on-bgsave-error")
+        static let rdbcompression = Slot.of("rdbcompression")
+        static let rdbchecksum = Slot.of("rdbchecksum")
+        static let rdbSaveIncrementalFsync = Slot.of("rdb-save-incremental-fsync")
+        static let aofUseRdbPreamble = Slot.of("aof-use-rdb-preamble")
         static let elasticacheServerless = Slot.of("elasticache-serverless")
         static let elasticacheReadPort = Slot.of("elasticache-read-port")
     }
 
-    /// `dbfilename`: the RDB file in `dir` loaded at start-up when there is no AOF.
+    /// `dbfilename`: the RDB file in `dir` that SAVE and BGSAVE write, loaded at start-up when there is no AOF.
     public var dbfilename: String { string(Slots.dbfilename) }
+    /// `save`: the automatic snapshot rules, in order.
+    public var saveRules: [(seconds: Int, changes: Int)] {
+        let words = list(Slots.save).compactMap { Int($0) }
+        return stride(from: 0, to: words.count - 1, by: 2).map { (words[$0], words[$0 + 1]) }
+    }
+    /// `stop-writes-on-bgsave-error`: refuse writes while the last background save failed (and a rule is set).
+    public var stopWritesOnBgsaveError: Bool { bool(Slots.stopWritesOnBgsaveError) }
+    /// `rdbcompression`: LZF-compress strings over 20 bytes in RDB output (files and DUMP payloads).
+    public var rdbcompression: Bool { bool(Slots.rdbcompression) }
+    /// `rdbchecksum`: write the CRC-64 footer of RDB files (0 when off) and check it on load.
+    public var rdbchecksum: Bool { bool(Slots.rdbchecksum) }
+    /// `rdb-save-incremental-fsync`: fsync every 4 MB while an RDB file is written.
+    public var rdbSaveIncrementalFsync: Bool { bool(Slots.rdbSaveIncrementalFsync) }
+    /// `aof-use-rdb-preamble`: AOF rewrites write the base file in the RDB format.
+    public var aofUseRdbPreamble: Bool { bool(Slots.aofUseRdbPreamble) }
     /// `rdb-version`: the RDB version of what Podium writes (DUMP payloads): 11, or 10 for Redis 7.0.
     public var rdbVersion: Int { integer(Slots.rdbVersion) }
 

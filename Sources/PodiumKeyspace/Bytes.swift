@@ -70,14 +70,18 @@ public struct Bytes: Hashable, Comparable, Sendable, ExpressibleByStringLiteral,
     @inlinable public var isEmpty: Bool { count == 0 }
 
     /// Calls `body` with the bytes, without copying.
-    @inlinable public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+    @inlinable public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
         switch representation {
         case .small(let w0, let w1, let w2):
             var words = (w0, w1, w2)
             let count = Int(w2 >> 56)
-            return Swift.withUnsafeBytes(of: &words) { raw in body(UnsafeRawBufferPointer(rebasing: raw[0..<count])) }
+            return try Swift.withUnsafeBytes(of: &words) { raw throws(E) in
+                try body(UnsafeRawBufferPointer(rebasing: raw[0..<count]))
+            }
         case .large(let a):
-            return a.withUnsafeBytes { body($0) }
+            // Array's withUnsafeBytes rethrows untyped errors: carry the typed one out in a Result.
+            let result: Result<R, E> = a.withUnsafeBytes { raw in Result { () throws(E) -> R in try body(raw) } }
+            return try result.get()
         }
     }
 

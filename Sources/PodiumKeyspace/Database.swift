@@ -321,7 +321,7 @@ public final class Database {
     /// thread. O(number of chunks): the chunks are shared, and a later write copies only the chunk it changes.
     /// Call with the executor lock held, between `Keyspace.beginSnapshot` and `endSnapshot` (sorted sets).
     public func snapshot() -> DatabaseSnapshot {
-        DatabaseSnapshot(id: id, keyCount: index.count, storage: slots)
+        DatabaseSnapshot(id: id, keyCount: index.count, expiresCount: volatileCount, storage: slots)
     }
 
     // MARK: - Iteration
@@ -582,6 +582,8 @@ public struct DatabaseSnapshot: @unchecked Sendable {
     public let id: Int
     /// Keys in the copy, logically expired ones included.
     public let keyCount: Int
+    /// Keys with a TTL in the copy (RDB's `RESIZEDB`).
+    public let expiresCount: Int
     let storage: SlotStorage
 
     /// Calls `body` with every entry of the copy, in slot order.

@@ -1,4 +1,5 @@
 import NIOCore
+import PodiumRDB
 
 /// What `podium-check-aof` finds in one file: how far it is valid and why it stops there (redis-check-aof's
 /// `checkSingleAof`). A file is valid up to the end of its last whole command outside an unfinished MULTI block.
@@ -11,8 +12,11 @@ public struct AOFCheckResult: Sendable {
     public let problem: String?
     /// Commands and lines read up to `validUpTo`.
     public let commands: Int
-    /// True if the file starts with an RDB preamble, which this tool does not read.
+    /// True if the file starts with an RDB preamble (checked whole: its structure and checksum, then the commands
+    /// after it).
     public let isRDB: Bool
+    /// Keys in the RDB preamble.
+    public var preambleKeys = 0
 
     public var isValid: Bool { problem == nil }
 }
@@ -32,13 +36,18 @@ public enum AOFCheck {
         var inMulti = false
         var commands = 0
         var first = true
+        var preamble: Int?
+        func result(_ validUpTo: Int, _ problem: String?) -> AOFCheckResult {
+            var r = AOFCheckResult(path: path, size: size, validUpTo: validUpTo, problem: problem, commands: commands,
+                                   isRDB: preamble != nil)
+            r.preambleKeys = preamble ?? 0
+            return r
+        }
         while true {
             parsing: while true {
                 let item: AOFParser.Item
                 do { item = try parser.next(in: buffer, base: base) } catch {
-                    return AOFCheckResult(path: path, size: size, validUpTo: inMulti ? validBeforeMulti : validUpTo,
-                                          problem: "\(error.reason) at offset \(error.offset)", commands: commands,
-                                          isRDB: false)
+                    return result(inMulti ? validBeforeMulti : validUpTo, "\(error.reason) at offset \(error.offset)")
                 }
                 switch item {
                 case .incomplete: break parsing
@@ -49,17 +58,13 @@ public enum AOFCheck {
                     let name = String(buffer: args[0]).lowercased()
                     if name == "multi" {
                         if inMulti {
-                            return AOFCheckResult(path: path, size: size, validUpTo: validBeforeMulti,
-                                                  problem: "MULTI inside MULTI at offset \(base)", commands: commands,
-                                                  isRDB: false)
+                            return result(validBeforeMulti, "MULTI inside MULTI at offset \(base)")
                         }
                         inMulti = true
                         validBeforeMulti = validUpTo
                     } else if name == "exec" {
                         if !inMulti {
-                            return AOFCheckResult(path: path, size: size, validUpTo: validUpTo,
-                                                  problem: "EXEC without MULTI at offset \(base)", commands: commands,
-                                                  isRDB: false)
+                            return result(validUpTo, "EXEC without MULTI at offset \(base)")
                         }
                         inMulti = false
                     }
@@ -75,22 +80,35 @@ public enum AOFCheck {
                 try FileIO.readChunk(fd, into: raw, path: path)
             }
             if first, n >= 5, buffer.getString(at: buffer.readerIndex, length: 5) == "REDIS" {
-                return AOFCheckResult(path: path, size: size, validUpTo: 0, problem: nil, commands: 0, isRDB: true)
+                // The RDB part must be whole (it cannot be repaired by truncation); the commands after it are
+                // checked as usual.
+                var keys = 0
+                let end: Int
+                do {
+                    let summary = try RDBFile.read(try FileIO.readAll(path), limits: RDBLimits(), now: 0) { item in
+                        if case .key = item { keys += 1 }
+                    }
+                    end = summary.end
+                } catch {
+                    preamble = 0
+                    return result(0, "the RDB preamble is not valid: \(error)")
+                }
+                preamble = keys
+                guard lseek(fd, off_t(end), SEEK_SET) == off_t(end) else { return result(0, "seek failed") }
+                buffer.clear()
+                base = end
+                validUpTo = end
+                first = false
+                continue
             }
             first = false
             if n == 0 { eof = true }
         }
-        if inMulti {
-            return AOFCheckResult(path: path, size: size, validUpTo: validBeforeMulti,
-                                  problem: "MULTI without EXEC at the end of the file", commands: commands, isRDB: false)
-        }
+        if inMulti { return result(validBeforeMulti, "MULTI without EXEC at the end of the file") }
         if buffer.readableBytes > 0 {
-            return AOFCheckResult(path: path, size: size, validUpTo: validUpTo,
-                                  problem: "the file ends inside a command (truncated at offset \(validUpTo))",
-                                  commands: commands, isRDB: false)
+            return result(validUpTo, "the file ends inside a command (truncated at offset \(validUpTo))")
         }
-        return AOFCheckResult(path: path, size: size, validUpTo: validUpTo, problem: nil, commands: commands,
-                              isRDB: false)
+        return result(validUpTo, nil)
     }
 
     /// The files a path names: the files of a manifest (base, then incremental), or the path itself.
@@ -108,3 +126,11 @@ public enum AOFCheck {
         return manifest.filesToLoad.map { FileIO.join(directory.isEmpty ? "." : directory, $0.name) }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -32,6 +32,8 @@ struct AOFLoader {
     /// `key-load-delay` (tests): sleep this long after each command, outside the lock.
     let commandDelayMicroseconds: Int
     let manifestName: String
+    /// `rdbchecksum`: whether an RDB preamble's CRC-64 is checked.
+    var rdbChecksum = true
     let logger: Logger
     /// Called under the executor lock after each slice with the bytes and commands it loaded.
     let progress: (_ bytes: Int, _ commands: Int) -> Void
@@ -45,6 +47,19 @@ struct AOFLoader {
 
     static let readSize = 1024 * 1024
     static let commandsPerSlice = 1024
+
+    /// Loads the RDB data at the start of a base file; returns the offset where its command tail starts.
+    private func loadPreamble(path: String, name: String) throws(PersistenceError) -> Int {
+        var loader = RDBLoader(dispatcher: dispatcher, exclusive: exclusive, logger: logger)
+        loader.verifyChecksum = rdbChecksum
+        let started = monotonicNanoseconds()
+        let outcome = try loader.load(path: path, name: name)
+        logger.notice("Loading RDB preamble from AOF file \(name)", metadata: [
+            "podium.keys": "\(outcome.keys)", "podium.expired": "\(outcome.expired)",
+            "podium.seconds": "\(format3(Double(monotonicNanoseconds() - started) / 1e9))",
+        ])
+        return outcome.end
+    }
 
     /// Loads one file. `isLast`: a truncated last file may be cut back and loaded (`aof-load-truncated`).
     func load(file name: String, isLast: Bool, client: ClientSession) throws(PersistenceError) -> Int {
@@ -135,10 +150,22 @@ struct AOFLoader {
             }
             if n == 0 { eof = true }
             if firstRead, n >= 5, buffer.getString(at: buffer.readerIndex, length: 5) == "REDIS" {
-                throw PersistenceError(
-                    "The AOF file \(name) starts with an RDB preamble (aof-use-rdb-preamble yes, Redis' and Valkey's "
-                        + "default): Podium does not read RDB data yet. Rewrite it in the server that wrote it with "
-                        + "CONFIG SET aof-use-rdb-preamble no followed by BGREWRITEAOF, then copy the directory again.")
+                // An RDB preamble (aof-use-rdb-preamble yes, Redis' and Valkey's default): the RDB data, then
+                // commands after it (Valkey's `loadSingleAppendOnlyFile`).
+                let end = try loadPreamble(path: path, name: name)
+                guard lseek(fd, off_t(end), SEEK_SET) == off_t(end) else {
+                    throw PersistenceError("Unrecoverable error reading the append only file \(name): seek failed")
+                }
+                buffer.clear()
+                base = end
+                validUpTo = end
+                reportedBytes = end
+                validBeforeMulti = end
+                exclusive { progress(end, 0) }
+                logger.notice("Reading the remaining AOF tail...", metadata: ["podium.file": "\(name)"])
+                eof = false
+                firstRead = false
+                continue
             }
             firstRead = false
             let now = monotonicNanoseconds()
@@ -184,3 +211,11 @@ struct AOFLoader {
         return commands
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif

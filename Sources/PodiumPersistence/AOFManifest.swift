@@ -143,14 +143,14 @@ public struct AOFManifest: Equatable, Sendable {
 
     // MARK: - Naming (Valkey's rules: `<appendfilename>.<seq>.base.aof`, `<appendfilename>.<seq>.incr.aof`)
 
-    /// Starts a new base file: the current one becomes history. Returns the new file's name.
-    public mutating func newBase(prefix: String) -> String {
+    /// Makes a new base file (`suffix`: `aof`, or `rdb` for an RDB base); the old one becomes history. Returns its name.
+    public mutating func newBase(prefix: String, suffix: String = "aof") -> String {
         if var old = base {
             old.type = .history
             history.insert(old, at: 0)
         }
         baseSequence += 1
-        let name = "\(prefix).\(baseSequence).base.aof"
+        let name = "\(prefix).\(baseSequence).base.\(suffix)"
         base = File(name: name, sequence: baseSequence, type: .base)
         return name
     }

@@ -174,6 +174,12 @@ enum AOFRewrite {
             AOFFormat.writeBulk(field, into: &out)
             AOFFormat.writeBulk(value, into: &out)
         }
+        writeFieldExpiry(hash, key: key, into: &out)
+    }
+
+    /// `HPEXPIREAT key <ms> FIELDS n field …` for the hash's fields with a TTL, one command per expiry time (64
+    /// fields per command); nothing for a hash without any.
+    static func writeFieldExpiry(_ hash: HashObject, key: UnsafeRawBufferPointer, into out: inout ByteBuffer) {
         guard hash.hasVolatileFields else { return }
         var byTime: [Int64: [Bytes]] = [:]
         for (field, at) in hash.fieldExpiryTimes { byTime[at, default: []].append(field) }

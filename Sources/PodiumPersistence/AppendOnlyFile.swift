@@ -3,6 +3,7 @@ import NIOCore
 import PodiumCommands
 import PodiumConfig
 import PodiumKeyspace
+import PodiumRDB
 
 /// Podium's append-only file: the `CommandPropagator` the server installs on the dispatcher, the files in
 /// `dir/appenddirname` (Redis 7 / Valkey layout: a manifest, a base file, incremental files), loading at start,
@@ -122,10 +123,12 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
         try load(manifest, dispatcher: dispatcher)
         // An empty data set starts with a base file, so the manifest always names one (Valkey does the same).
         if manifest.base == nil, manifest.incrementals.isEmpty {
-            let name = manifest.newBase(prefix: prefix)
+            // With aof-use-rdb-preamble the base is an RDB file even for an empty data set, as Valkey's.
+            let rdb = configuration.aofUseRdbPreamble
+            let name = manifest.newBase(prefix: prefix, suffix: rdb ? "rdb" : "aof")
             do {
                 let fd = try FileIO.create(path(name))
-                if fromSnapshot { try writeBase(fd: fd, path: path(name), keyspace: dispatcher.keyspace) }
+                if fromSnapshot || rdb { try writeBase(fd: fd, path: path(name), keyspace: dispatcher.keyspace) }
                 try FileIO.sync(fd, path: path(name))
                 FileIO.closeFile(fd)
             } catch {
@@ -169,10 +172,19 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
         }
         defer { exclusive { self.loading = nil } }
         let started = monotonicNanoseconds()
-        let keys = try RDBLoader(dispatcher: dispatcher, exclusive: exclusive, logger: logger).load(path: file, name: name)
+        var loader = RDBLoader(dispatcher: dispatcher, exclusive: exclusive, logger: logger)
+        loader.verifyChecksum = configuration.rdbchecksum
+        let outcome = try loader.load(path: file, name: name)
         let seconds = Double(monotonicNanoseconds() - started) / 1e9
+        exclusive {
+            self.loading?.loadedBytes = total
+            // What was loaded is saved: INFO rdb_changes_since_last_save starts at 0, as after Valkey's load.
+            dispatcher.keyspace.dirty = 0
+            self.rdbLoaded?(outcome.keys, outcome.expired)
+        }
         logger.notice("DB loaded from disk: \(format3(seconds)) seconds",
-                      metadata: ["podium.file": "\(name)", "podium.keys": "\(keys)"])
+                      metadata: ["podium.file": "\(name)", "podium.keys": "\(outcome.keys)",
+                                 "podium.expired": "\(outcome.expired)"])
         return true
     }
 
@@ -181,15 +193,77 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
         var snapshots: [DatabaseSnapshot] = []
         var now: Int64 = 0
         var functions: [ByteBuffer] = []
+        var format = BaseFormat.aof(timestamp: nil)
         exclusive {
             snapshots = keyspace.beginSnapshot()
             now = keyspace.now
             functions = self.functionLibraries?() ?? []
+            format = self.baseFormat(keyspace: keyspace, timestamp: nil)
         }
         defer { exclusive { keyspace.endSnapshot() } }
-        _ = try AOFRewrite.write(
-            snapshots, functions: functions, now: now, fd: fd, path: path,
-            incrementalFsync: configuration.aofRewriteIncrementalFsync, timestamp: nil, cancelled: { false })
+        _ = try writeBaseFile(format, snapshots: snapshots, functions: functions, now: now, fd: fd, path: path,
+                              keyDelayMicroseconds: 0, cancelled: { false })
+    }
+
+    /// What a base file is written as: commands, or an RDB file (`aof-use-rdb-preamble yes`, read under the
+    /// executor lock as the view is taken).
+    enum BaseFormat {
+        case aof(timestamp: Int64?)
+        case rdb(RDBFileWriter.Options)
+
+        var suffix: String {
+            if case .rdb = self { return "rdb" }
+            return "aof"
+        }
+    }
+
+    private func baseFormat(keyspace: Keyspace, timestamp: Int64?) -> BaseFormat {
+        guard configuration.aofUseRdbPreamble else { return .aof(timestamp: timestamp) }
+        let lru = configuration.maxmemoryPolicy.hasSuffix("-lru")
+        return .rdb(RDBFileWriter.Options(
+            version: configuration.rdbVersion, compression: configuration.rdbcompression,
+            checksum: configuration.rdbchecksum, aux: RDBSave.auxFields(aofBase: true),
+            idleClockSeconds: lru ? keyspace.nowSeconds : nil))
+    }
+
+    /// Serializes a view as a base file; returns the keys and bytes written.
+    private func writeBaseFile(_ format: BaseFormat, snapshots: [DatabaseSnapshot], functions: [ByteBuffer], now: Int64,
+                               fd: Int32, path: String, keyDelayMicroseconds: Int, cancelled: () -> Bool) throws
+        -> (keys: Int, bytes: Int)
+    {
+        let incrementalFsync = configuration.aofRewriteIncrementalFsync
+        switch format {
+        case .aof(let timestamp):
+            let result = try AOFRewrite.write(
+                snapshots, functions: functions, now: now, fd: fd, path: path, incrementalFsync: incrementalFsync,
+                timestamp: timestamp, keyDelayMicroseconds: keyDelayMicroseconds, cancelled: cancelled)
+            return (result.keys, result.bytes)
+        case .rdb(let options):
+            let result = try RDBSave.write(
+                snapshots, functions: functions, now: now, options: options, fd: fd, path: path,
+                incrementalFsync: incrementalFsync, keyDelayMicroseconds: keyDelayMicroseconds, cancelled: cancelled)
+            if result.fieldTTLsDropped > 0 {
+                // RDB 10/11 has no field TTLs: they follow the RDB data as commands, which the AOF loader reads
+                // after the preamble (Podium's own restart keeps them).
+                var tail = ByteBuffer()
+                for snapshot in snapshots {
+                    var selected = false
+                    snapshot.forEach { entry in
+                        guard case .hash(let hash) = entry.value, hash.hasVolatileFields,
+                            entry.expireAt < 0 || entry.expireAt >= now else { return }
+                        if !selected {
+                            AOFFormat.writeSelect(snapshot.id, into: &tail)
+                            selected = true
+                        }
+                        entry.key.withUnsafeBytes { AOFRewrite.writeFieldExpiry(hash, key: $0, into: &tail) }
+                    }
+                }
+                let (_, error) = tail.withUnsafeReadableBytes { FileIO.writeAll(fd, $0, path: path) }
+                if let error { throw error }
+                return (result.keys, result.bytes + tail.readableBytes)
+            }
+            return (result.keys, result.bytes)
+        }
     }
 
     /// `start(dispatcher:)` on a thread of its own, so that the event loops and the caller's executor stay free
@@ -270,7 +344,7 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
         let loader = AOFLoader(
             directory: directory, dispatcher: dispatcher, exclusive: exclusive,
             loadTruncated: configuration.aofLoadTruncated, commandDelayMicroseconds: configuration.keyLoadDelay,
-            manifestName: manifestName,
+            manifestName: manifestName, rdbChecksum: configuration.rdbchecksum,
             logger: logger, progress: { bytes, commands in
                 self.loading?.loadedBytes += bytes
                 self.loading?.commands += commands
@@ -376,26 +450,41 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
     /// of a unit, so the rewrite is scheduled for the next cron instead, as Valkey does.
     public func startRewrite(keyspace: Keyspace, deferred: Bool) throws(CommandError) -> RewriteStart {
         if rewriteInProgress { throw .custom("ERR Background append only file rewriting already in progress") }
-        if deferred {
+        // A BGSAVE running: the rewrite waits for it (Valkey's one child at a time).
+        if deferred || otherJobActive() {
             rewriteScheduled = true
             return .scheduled
         }
-        if writer == nil {
-            // appendonly no: the rewrite still writes a base and a manifest (as Valkey does), after what is there.
-            setManifest((try? readManifest()) ?? AOFManifest())
-        }
-        do { try FileIO.createDirectory(directory) } catch {
-            lastRewriteOK = false
-            logger.warning("Can't open or create append-only dir \(configuration.appenddirname): \(error.reason)")
+        guard prepareDirectory() else {
             throw .custom("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.")
         }
         beginRewrite(keyspace: keyspace)
         return .started
     }
 
+    /// Before a rewrite: with appendonly no, the manifest on disk (the rewrite still writes a base and a manifest,
+    /// as Valkey does, after what is there); the directory. False (logged) when the directory cannot be made.
+    private func prepareDirectory() -> Bool {
+        if writer == nil {
+            setManifest((try? readManifest()) ?? AOFManifest())
+        }
+        do { try FileIO.createDirectory(directory) } catch {
+            lastRewriteOK = false
+            logger.warning("Can't open or create append-only dir \(configuration.appenddirname): \(error.reason)")
+            return false
+        }
+        return true
+    }
+
     /// The codes of the loaded function libraries (asked under the executor lock as a rewrite starts): the
     /// rewritten file begins with a `FUNCTION LOAD` of each, as Valkey's does.
     public var functionLibraries: (() -> [ByteBuffer])?
+    /// Whether another background job (a BGSAVE) runs now; a rewrite then waits (set by the server).
+    public var otherJobActive: () -> Bool = { false }
+    /// Called under the executor lock when an RDB file was loaded at start-up: keys loaded, expired keys skipped.
+    public var rdbLoaded: ((Int, Int) -> Void)?
+    /// Whether a rewrite runs now (executor lock).
+    public var isRewriting: Bool { rewriteInProgress }
 
     private func beginRewrite(keyspace: Keyspace) {
         rewriteScheduled = false
@@ -437,20 +526,19 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
         cancelRewrite = Flag()
         let cancel = cancelRewrite
         let promoteTemporary = waitingForRewrite
-        let incrementalFsync = configuration.aofRewriteIncrementalFsync
         let keyDelay = configuration.rdbKeySaveDelay
-        let timestamp: Int64? = timestamps ? unixSeconds() : nil
+        let format = baseFormat(keyspace: keyspace, timestamp: timestamps ? unixSeconds() : nil)
         let temporary = path(temporaryRewriteName)
         logger.notice("Background append only file rewriting started")
         PersistenceThread(name: "podium-rewrite") { [self] in
             let started = monotonicNanoseconds()
-            var outcome: Result<AOFRewrite.Result, any Error>
+            var outcome: Result<(keys: Int, bytes: Int), any Error>
             do {
                 let fd = try FileIO.create(temporary)
                 defer { FileIO.closeFile(fd) }
-                let result = try AOFRewrite.write(
-                    snapshots, functions: functions, now: now, fd: fd, path: temporary, incrementalFsync: incrementalFsync,
-                    timestamp: timestamp, keyDelayMicroseconds: keyDelay, cancelled: { cancel.isSet })
+                let result = try writeBaseFile(
+                    format, snapshots: snapshots, functions: functions, now: now, fd: fd, path: temporary,
+                    keyDelayMicroseconds: keyDelay, cancelled: { cancel.isSet })
                 try FileIO.sync(fd, path: temporary)
                 outcome = .success(result)
                 logger.notice("Successfully created the temporary AOF base file \(temporaryRewriteName)",
@@ -459,15 +547,15 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
             } catch {
                 outcome = .failure(error)
             }
-            finishRewrite(outcome, temporary: temporary, keyspace: keyspace, switchFailed: switchFailed,
-                          cancelled: cancel, promoteTemporary: promoteTemporary)
+            finishRewrite(outcome, temporary: temporary, suffix: format.suffix, keyspace: keyspace,
+                          switchFailed: switchFailed, cancelled: cancel, promoteTemporary: promoteTemporary)
         }.detach()
     }
 
     /// Installs a written base, then ends the view. Runs on the rewrite thread; the file steps run on the writer
     /// thread when AOF is on (it owns the files), and the last step under the executor lock.
-    private func finishRewrite(_ outcome: Result<AOFRewrite.Result, any Error>, temporary: String, keyspace: Keyspace,
-                               switchFailed: Flag, cancelled: Flag, promoteTemporary: Bool) {
+    private func finishRewrite(_ outcome: Result<(keys: Int, bytes: Int), any Error>, temporary: String, suffix: String,
+                               keyspace: Keyspace, switchFailed: Flag, cancelled: Flag, promoteTemporary: Bool) {
         let writer = currentWriter()
         let install: () -> Bool = { [self] in
             guard case .success = outcome, !switchFailed.isSet, !cancelled.isSet else {
@@ -478,7 +566,7 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
                 return false
             }
             var next = currentManifest()
-            let baseName = next.newBase(prefix: prefix)
+            let baseName = next.newBase(prefix: prefix, suffix: suffix)
             do throws(FileError) {
                 try FileIO.renameFile(temporary, path(baseName))
                 if promoteTemporary, let writer {
@@ -559,9 +647,9 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
     /// since the last rewrite and are over `auto-aof-rewrite-min-size` (Valkey's `serverCron`).
     public func cron(keyspace: Keyspace) {
         _ = commit()
-        guard !rewriteInProgress else { return }
+        guard !rewriteInProgress, !otherJobActive() else { return }
         if rewriteScheduled {
-            beginRewrite(keyspace: keyspace)
+            if prepareDirectory() { beginRewrite(keyspace: keyspace) }
             return
         }
         guard isEnabled, let writer else { return }
@@ -593,7 +681,7 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
             startWriter(fd: fd, path: path(name), size: 0)
             isEnabled = true
             dispatcher.propagator = self
-            if rewriteInProgress {
+            if rewriteInProgress || otherJobActive() {
                 rewriteScheduled = true
             } else {
                 beginRewrite(keyspace: dispatcher.keyspace)

@@ -12,15 +12,30 @@ struct RDBLoader {
     let dispatcher: Dispatcher
     let exclusive: (() -> Void) -> Void
     let logger: Logger
+    /// `rdbchecksum`: whether the footer's CRC-64 is checked.
+    var verifyChecksum = true
 
     static let keysPerSlice = 1024
 
-    /// Loads `path`; returns the number of keys loaded.
-    func load(path: String, name: String) throws(PersistenceError) -> Int {
+    /// What a load did.
+    struct Outcome {
+        var keys = 0
+        var expired = 0
+        /// Offset just past the RDB data (an AOF base file's command tail starts there).
+        var end = 0
+    }
+
+    /// Loads `path`.
+    func load(path: String, name: String) throws(PersistenceError) -> Outcome {
         let bytes: [UInt8]
         do { bytes = try FileIO.readAll(path) } catch {
             throw PersistenceError("Fatal error loading the DB, check server logs. Can't read \(name): \(error.reason)")
         }
+        return try load(bytes: bytes, name: name)
+    }
+
+    /// Loads the RDB data at the start of `bytes`.
+    func load(bytes: [UInt8], name: String) throws(PersistenceError) -> Outcome {
         let client = ClientSession(id: -1)
         client.replaysLog = true
         var limits = RDBLimits()
@@ -33,6 +48,7 @@ struct RDBLoader {
         }
         var pending: [(db: Int, key: [UInt8], value: Value, expireAt: Int64?, idle: Int?)] = []
         var loaded = 0
+        var summary = RDBFile.Summary()
         func flush() {
             guard !pending.isEmpty else { return }
             exclusive {
@@ -47,7 +63,7 @@ struct RDBLoader {
             pending.removeAll(keepingCapacity: true)
         }
         do {
-            try RDBFile.read(bytes, limits: limits, now: now) { item in
+            summary = try RDBFile.read(bytes, limits: limits, now: now, verifyChecksum: verifyChecksum) { item in
                 switch item {
                 case .aux(let field, let value):
                     if field == "redis-ver" || field == "valkey-ver" {
@@ -81,6 +97,6 @@ struct RDBLoader {
         } catch {
             throw PersistenceError("Fatal error loading the RDB file \(name): \(error)")
         }
-        return loaded
+        return Outcome(keys: loaded, expired: summary.expiredKeys, end: summary.end)
     }
 }

@@ -52,3 +52,69 @@ public enum LZF {
         return out.count == expectedLength ? out : nil
     }
 }
+
+extension LZF {
+    /// Bytes looked back at most (13-bit offsets).
+    static let window = 1 << 13
+    /// Longest back reference (3 bits, then one more byte, plus 2).
+    static let longestMatch = 264
+    static let hashBits = 14
+
+    /// Compresses `input` in liblzf's format (which `decompress`, Redis and Valkey read). Returns nil when the
+    /// result would be longer than `limit` bytes: the caller then stores the bytes as they are, as Valkey's
+    /// `rdbSaveLzfStringObject` does when compression saves fewer than 4 bytes. `table` is scratch space the
+    /// caller may keep between calls (one allocation per writer, not per string).
+    public static func compress(_ input: UnsafeRawBufferPointer, limit: Int, table: inout [Int32]) -> [UInt8]? {
+        let n = input.count
+        guard n >= 4, limit > 0 else { return nil }
+        if table.count != 1 << hashBits { table = [Int32](repeating: -1, count: 1 << hashBits) } else {
+            for i in table.indices { table[i] = -1 }
+        }
+        var out = [UInt8]()
+        out.reserveCapacity(min(limit, n))
+        var literalStart = 0
+        var ip = 0
+        func emitLiterals(upTo end: Int, _ out: inout [UInt8]) {
+            var start = literalStart
+            while start < end {
+                let count = min(32, end - start)
+                out.append(UInt8(count - 1))
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[start..<start + count]))
+                start += count
+            }
+            literalStart = end
+        }
+        return table.withUnsafeMutableBufferPointer { table -> [UInt8]? in
+            while ip + 2 < n {
+                let h = (Int(input[ip]) << 16 | Int(input[ip + 1]) << 8 | Int(input[ip + 2])) &* 2_654_435_761
+                let slot = (h >> (32 - hashBits)) & ((1 << hashBits) - 1)
+                let ref = Int(table[slot])
+                table[slot] = Int32(ip)
+                if ref >= 0, ip - ref - 1 < window, input[ref] == input[ip], input[ref + 1] == input[ip + 1],
+                    input[ref + 2] == input[ip + 2]
+                {
+                    let longest = min(longestMatch, n - ip)
+                    var length = 3
+                    while length < longest, input[ref + length] == input[ip + length] { length += 1 }
+                    emitLiterals(upTo: ip, &out)
+                    let offset = ip - ref - 1
+                    let stored = length - 2
+                    if stored < 7 {
+                        out.append(UInt8(stored << 5 | offset >> 8))
+                    } else {
+                        out.append(UInt8(7 << 5 | offset >> 8))
+                        out.append(UInt8(stored - 7))
+                    }
+                    out.append(UInt8(offset & 0xFF))
+                    ip += length
+                    literalStart = ip
+                } else {
+                    ip += 1
+                }
+                if out.count > limit { return nil }
+            }
+            emitLiterals(upTo: n, &out)
+            return out.count <= limit ? out : nil
+        }
+    }
+}

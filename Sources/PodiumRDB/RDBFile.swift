@@ -50,11 +50,24 @@ public enum RDBFile {
         throw .malformed("wrong signature trying to load DB from file")
     }
 
+    /// What a read found besides the items.
+    public struct Summary {
+        /// Offset just past the checksum: where an AOF base file's command tail starts.
+        public var end = 0
+        /// Keys skipped because they had expired (INFO `rdb_last_load_keys_expired`).
+        public var expiredKeys = 0
+        public var version = 0
+        public init() {}
+    }
+
     /// Calls `body` with each item of the file in order. `now` (Unix ms) decides which keys have expired: those
-    /// are skipped, as a primary skips them. Throws at the first damage, naming the key it was reading.
-    public static func read(_ bytes: [UInt8], limits: RDBLimits, now: Int64,
-                            _ body: (RDBItem) throws -> Void) throws {
+    /// are skipped, as a primary skips them. `verifyChecksum` false (`rdbchecksum no`) skips the footer's check. Throws at the first damage, naming the key it was reading.
+    @discardableResult
+    public static func read(_ bytes: [UInt8], limits: RDBLimits, now: Int64, verifyChecksum: Bool = true,
+                            _ body: (RDBItem) throws -> Void) throws -> Summary {
+        var summary = Summary()
         let version = try version(of: bytes)
+        summary.version = version
         let headerLength = 9
         var reader = RDBReader(bytes, position: headerLength)
         var db = 0
@@ -67,12 +80,13 @@ public enum RDBFile {
                 if version >= 5 {
                     let end = reader.position
                     let stored = try reader.littleEndian(8)
-                    if stored != 0 {
+                    if stored != 0, verifyChecksum {
                         let crc = bytes.withUnsafeBytes { CRC64.checksum(UnsafeRawBufferPointer(rebasing: $0[..<end])) }
                         guard crc == stored else { throw RDBError.malformed("wrong RDB checksum") }
                     }
                 }
-                return
+                summary.end = reader.position
+                return summary
             case opSelectDB:
                 db = try reader.count()
                 try body(.selectDB(db))
@@ -117,6 +131,7 @@ public enum RDBFile {
                 }
                 if let at = expireAt, at <= now {
                     // Expired already: skipped, as a primary loading the file skips it.
+                    summary.expiredKeys += 1
                 } else {
                     try body(.key(db: db, key: key, value: value, expireAt: expireAt, idleSeconds: idle))
                 }

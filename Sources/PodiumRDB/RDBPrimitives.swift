@@ -135,8 +135,14 @@ public struct RDBReader {
 /// Writes RDB primitives into a byte array.
 public struct RDBWriter {
     public var bytes: [UInt8] = []
+    /// `rdbcompression`: strings over 20 bytes are stored LZF-compressed when that saves at least 4 bytes (Valkey's
+    /// `rdbSaveRawString`).
+    public var compression: Bool
+    private var lzfTable: [Int32] = []
 
-    public init() {}
+    public init(compression: Bool = false) {
+        self.compression = compression
+    }
 
     public mutating func byte(_ b: UInt8) { bytes.append(b) }
 
@@ -164,6 +170,13 @@ public struct RDBWriter {
     public mutating func string(_ raw: UnsafeRawBufferPointer) {
         if raw.count <= 11, let n = StrictInteger.parse(raw), let encoded = Self.integerEncoding(n) {
             bytes.append(contentsOf: encoded)
+            return
+        }
+        if compression, raw.count > 20, let packed = LZF.compress(raw, limit: raw.count - 4, table: &lzfTable) {
+            bytes.append(0xC3)
+            length(packed.count)
+            length(raw.count)
+            bytes.append(contentsOf: packed)
             return
         }
         length(raw.count)

@@ -52,32 +52,49 @@ public struct RDBLimits {
 public enum RDBValues {
     // MARK: Writing
 
-    /// Writes `value`'s type byte and encoding.
+    /// Writes `value`'s type byte and encoding (a DUMP payload's body).
     public static func write(_ value: Value, into out: inout RDBWriter) {
+        out.byte(type(of: value))
+        writeEncoding(value, into: &out)
+    }
+
+    /// Writes a key as an RDB file holds it: the value's type byte, the key's name, the value's encoding.
+    public static func write(_ value: Value, key: UnsafeRawBufferPointer, into out: inout RDBWriter) {
+        out.byte(type(of: value))
+        out.string(key)
+        writeEncoding(value, into: &out)
+    }
+
+    /// The RDB type Podium writes `value` as.
+    static func type(of value: Value) -> UInt8 {
+        switch value {
+        case .integer, .string: RDBType.string
+        case .list: RDBType.list
+        case .set: RDBType.set
+        case .sortedSet: RDBType.zset2
+        case .hash: RDBType.hash
+        }
+    }
+
+    static func writeEncoding(_ value: Value, into out: inout RDBWriter) {
         switch value {
         case .integer(let n):
-            out.byte(RDBType.string)
             out.integerString(n)
         case .string(let bytes, _):
-            out.byte(RDBType.string)
             bytes.withUnsafeBytes { out.string($0) }
         case .list(let list):
-            out.byte(RDBType.list)
             out.length(list.count)
             list.forEach(from: 0, count: list.count, reverse: false) { out.string($0) }
         case .set(let set):
-            out.byte(RDBType.set)
             out.length(set.count)
             set.forEach { out.string($0) }
         case .sortedSet(let zset):
-            out.byte(RDBType.zset2)
             out.length(zset.count)
             zset.forEach { member, score in
                 out.string(member)
                 out.binaryDouble(score)
             }
         case .hash(let hash):
-            out.byte(RDBType.hash)
             out.length(hash.count)
             hash.forEach { field, value in
                 out.string(field)
@@ -240,8 +257,8 @@ public enum DumpPayload {
     /// The newest RDB version Podium reads (Valkey 8's `RDB_VERSION`).
     public static let newestVersion = 11
 
-    public static func encode(_ value: Value, version: Int) -> [UInt8] {
-        var out = RDBWriter()
+    public static func encode(_ value: Value, version: Int, compression: Bool = false) -> [UInt8] {
+        var out = RDBWriter(compression: compression)
         RDBValues.write(value, into: &out)
         out.littleEndian(UInt64(version), width: 2)
         let crc = out.bytes.withUnsafeBytes { CRC64.checksum($0) }

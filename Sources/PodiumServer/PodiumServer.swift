@@ -176,6 +176,8 @@ public final class PodiumServer: Service, @unchecked Sendable {
         try? await group.shutdownGracefully()
         // Not awaited: a script still running (SHUTDOWN NOSAVE during a busy script) must not hold the exit.
         core.scriptThread.shutdownGracefully { _ in }
+        // With `save` rules, the RDB file is written unless SHUTDOWN already did (or was told NOSAVE).
+        core.finalSnapshot()
         // Everything executed is written and fsynced before the process ends (also for SHUTDOWN NOSAVE).
         core.persistence.shutdown()
         transition(to: .shutdown)

@@ -62,6 +62,10 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     private var outputBufferLimitDisconnections = 0
     /// The append-only file: installed on the dispatcher as its propagator once started (`startPersistence`).
     let persistence: AppendOnlyFile
+    /// RDB snapshots (SAVE, BGSAVE, `save` rules); one background job at a time with the AOF rewrite.
+    let snapshots: SnapshotFile
+    /// Set once SHUTDOWN has saved (or was told not to), so the shutdown sequence does not save again.
+    private var shutdownSaveDone = false
     /// Where scripts run (see `runOnScriptThread`).
     let scriptThread = NIOThreadPool(numberOfThreads: 1)
     /// The per-connection limits in force, read by every connection's event loop at each read (CONFIG SET changes
@@ -89,6 +93,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         self.executor = executor
         self.persistence = AppendOnlyFile(configuration: configuration, logger: logger,
                                           exclusive: { body in executor.withExclusiveAccess(body) })
+        self.snapshots = SnapshotFile(configuration: configuration, logger: logger,
+                                      exclusive: { body in executor.withExclusiveAccess(body) })
         self.hub = PubSubHub(limit: configuration.clientOutputBufferLimit(for: .pubsub))
         self.liveConnectionLimits = NIOLockedValueBox(ConnectionLimits(configuration, generation: 0))
         self.monitorLimit = Self.monitorLimit(configuration)
@@ -102,6 +108,15 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         dispatcher.rdbVersion = configuration.rdbVersion
         scriptThread.start()
         persistence.functionLibraries = { [unowned scripting] in scripting.libraries.map(\.code) }
+        snapshots.functionLibraries = persistence.functionLibraries
+        let (aof, rdb) = (persistence, snapshots)
+        persistence.otherJobActive = { [unowned rdb] in rdb.inProgress }
+        snapshots.otherJobActive = { [unowned aof] in aof.isRewriting }
+        persistence.rdbLoaded = { [unowned rdb] keys, expired in rdb.loaded(keys: keys, expired: expired) }
+        snapshots.statusChanged = { [unowned rdb, unowned dispatcher] in
+            dispatcher.bgsaveErrorRefusesWrites = rdb.refusesWrites
+        }
+        dispatcher.rdbCompression = configuration.rdbcompression
         dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
         Self.applyMaxmemory(configuration, to: dispatcher)
         Self.applyACLSettings(configuration, to: dispatcher.acl)
@@ -222,7 +237,24 @@ final class ServerCore: ServerContext, @unchecked Sendable {
 
     /// The periodic persistence work (automatic and scheduled rewrites), under the lock.
     func persistenceCron() {
-        _ = executor.withExclusiveAccessUnlessBusy { persistence.cron(keyspace: executor.keyspace) }
+        _ = executor.withExclusiveAccessUnlessBusy {
+            snapshots.cron(keyspace: executor.keyspace)
+            persistence.cron(keyspace: executor.keyspace)
+        }
+    }
+
+    /// The shutdown sequence's last save (a signal, or SHUTDOWN from a path that did not save): with `save`
+    /// rules, the data set is written before the process ends, as Valkey does. Call without the lock.
+    func finalSnapshot() {
+        executor.withExclusiveAccess {
+            snapshots.abortBackgroundSave()
+            guard !shutdownSaveDone, !configuration.saveRules.isEmpty, !executor.keyspace.isLoading else { return }
+            shutdownSaveDone = true
+            logger.notice("Saving the final RDB snapshot before exiting.")
+            if !snapshots.saveNow(keyspace: executor.keyspace) {
+                logger.warning("Error trying to save the DB. Exit anyway.")
+            }
+        }
     }
 
     func countInput(_ n: Int) { counters.withLockedValue { $0.input &+= n } }
@@ -460,10 +492,45 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         connection.resume?()
     }
 
-    func shutdown(save: Bool?) throws(CommandError) {
+    func shutdown(save: Bool?, force: Bool) throws(CommandError) {
         logger.notice("user requested shutdown...")
+        snapshots.abortBackgroundSave()
+        // A save while loading would overwrite the file with half the data: never (Valkey's prepareForShutdown).
+        if save ?? !configuration.saveRules.isEmpty, !executor.keyspace.isLoading {
+            logger.notice("Saving the final RDB snapshot before exiting.")
+            if !snapshots.saveNow(keyspace: executor.keyspace) {
+                guard force else {
+                    logger.warning("Error trying to save the DB, can't exit.")
+                    throw .custom("ERR Errors trying to SHUTDOWN. Check logs.")
+                }
+                logger.warning("Error trying to save the DB. Exit anyway.")
+            }
+        }
+        shutdownSaveDone = true
         shutdownRequested()
     }
+
+    func save() throws(CommandError) {
+        try snapshots.save(keyspace: executor.keyspace)
+    }
+
+    func backgroundSave(schedule: Bool, inTransaction: Bool) throws(CommandError) -> String {
+        switch try snapshots.backgroundSave(keyspace: executor.keyspace, schedule: schedule, inTransaction: inTransaction) {
+        case .started: return "Background saving started"
+        case .scheduled: return "Background saving scheduled"
+        }
+    }
+
+    func cancelBackgroundSave() throws(CommandError) -> String {
+        try snapshots.cancelBackgroundSave()
+    }
+
+    func flushedAll() {
+        snapshots.abortBackgroundSave()
+        if !configuration.saveRules.isEmpty { snapshots.saveNow(keyspace: executor.keyspace) }
+    }
+
+    var lastSave: Int64 { snapshots.lastSave }
 
     func configGet(patterns: [String]) -> [(String, String)] {
         configuration.get(patterns: patterns).map { ($0.name, $0.value) }
@@ -535,7 +602,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         info.peakMemoryRSS = peakRSS
         info.hz = configuration.hz
         info.persistence = persistence.info
-        info.lastSaveTime = startTimeMicros / 1_000_000
+        info.persistence.rdb = snapshots.info
         info.pubsubChannels = hub.channelCount
         info.pubsubPatterns = hub.patternCount
         info.pubsubShardChannels = hub.shardChannelCount
@@ -591,6 +658,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         case "notify-keyspace-events": executor.dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
         case "busy-reply-threshold": executor.dispatcher.busyReplyThreshold = configuration.busyReplyThreshold
         case "rdb-version": executor.dispatcher.rdbVersion = configuration.rdbVersion
+        case "rdbcompression": executor.dispatcher.rdbCompression = configuration.rdbcompression
+        case "save", "stop-writes-on-bgsave-error": executor.dispatcher.bgsaveErrorRefusesWrites = snapshots.refusesWrites
         case "maxmemory", "maxmemory-policy", "maxmemory-samples": Self.applyMaxmemory(configuration, to: executor.dispatcher)
         case "client-output-buffer-limit":
             hub.limit = configuration.clientOutputBufferLimit(for: .pubsub)

@@ -28,9 +28,14 @@ private final class RecordingServer: ServerContext {
     func pubsubChannels(_ kind: PubSubKind, matching pattern: [UInt8]?) -> [Bytes] { [] }
     func pubsubSubscriberCount(_ kind: PubSubKind, _ channel: Bytes) -> Int { 0 }
     func pubsubPatternCount() -> Int { 0 }
-    func shutdown(save: Bool?) throws(CommandError) {}
+    func shutdown(save: Bool?, force: Bool) throws(CommandError) {}
     func unblocked(_ client: ClientSession, reply: ByteBuffer) {}
     func rewriteAppendOnlyFile(inTransaction: Bool) throws(CommandError) -> String { "" }
+    func save() throws(CommandError) {}
+    func backgroundSave(schedule: Bool, inTransaction: Bool) throws(CommandError) -> String { "" }
+    func cancelBackgroundSave() throws(CommandError) -> String { "" }
+    func flushedAll() {}
+    var lastSave: Int64 { 0 }
     var info: ServerInfo { ServerInfo() }
 }
 

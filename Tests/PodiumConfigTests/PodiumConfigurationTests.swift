@@ -66,16 +66,14 @@ import Testing
         }
 
         @Test func oneLinePerIgnoredDirective() throws {
-            let text = "lazyfree-lazy-eviction no\nlazyfree-lazy-eviction yes\nsave 900 1\naof-use-rdb-preamble yes\n"
-            let (_, warnings) = try TestSupport.load(text, arguments: ["--rdbcompression", "no"])
+            let text = "lazyfree-lazy-eviction no\nlazyfree-lazy-eviction yes\nsave 900 1\nslowlog-max-len 10\n"
+            let (_, warnings) = try TestSupport.load(text, arguments: ["--rdb-del-sync-files", "no"])
             #expect(
                 warnings == [
                     "t.conf:1: 'lazyfree-lazy-eviction' is accepted for compatibility and ignored",
-                    "t.conf:3: 'save' is accepted for compatibility and ignored — podium does not write RDB snapshots",
-                    "t.conf:4: 'aof-use-rdb-preamble' is accepted but not acted on yet — podium writes AOF base "
-                        + "files: RDB preambles are not supported yet",
-                    "command line argument 2: 'rdbcompression' is accepted for compatibility and ignored — podium "
-                        + "does not write RDB snapshots",
+                    "t.conf:4: 'slowlog-max-len' is accepted but not acted on yet — SLOWLOG is not implemented yet",
+                    "command line argument 2: 'rdb-del-sync-files' is accepted for compatibility and ignored — podium "
+                        + "always validates RDB payloads and has no replicas to sync files for",
                 ])
         }
 

@@ -144,3 +144,96 @@ import Testing
         }
     }
 }
+
+@Suite struct WritingTests {
+    @Test func lzfCompressionRoundTrips() {
+        var table: [Int32] = []
+        var rng = SystemRandomNumberGenerator()
+        let inputs: [[UInt8]] = [
+            Array(String(repeating: "abc", count: 200).utf8),
+            Array(repeating: 0, count: 70_000),  // long runs: back references of the longest length, over the window
+            (0..<5000).map { UInt8(truncatingIfNeeded: $0 % 251) },
+            (0..<3000).map { _ in UInt8.random(in: 0...3, using: &rng) },
+            Array("aaaa".utf8),
+        ]
+        for input in inputs {
+            let packed = input.withUnsafeBytes { LZF.compress($0, limit: input.count, table: &table) }
+            if let packed {
+                #expect(LZF.decompress(packed[...], expectedLength: input.count) == input)
+            }
+        }
+        let repetitive = inputs[0]
+        let packed = repetitive.withUnsafeBytes { LZF.compress($0, limit: repetitive.count - 4, table: &table) }
+        #expect(packed != nil && packed!.count < 40)
+        // Random bytes do not shrink: no result within the limit.
+        let noise = (0..<1000).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        #expect(noise.withUnsafeBytes { LZF.compress($0, limit: noise.count - 4, table: &table) } == nil)
+    }
+
+    /// Writes keys with `RDBFileWriter` and reads the file back with `RDBFile.read`.
+    static func roundTrip(_ options: RDBFileWriter.Options, keys: [(String, Value, Int64)]) throws
+        -> (bytes: [UInt8], items: [RDBItem])
+    {
+        var file: [UInt8] = []
+        var writer = RDBFileWriter(options: options) { file.append(contentsOf: $0) }
+        try writer.writeHeader()
+        try Array("#!lua name=l\nredis.register_function('f', function() return 1 end)".utf8)
+            .withUnsafeBytes { try writer.writeFunction($0) }
+        try writer.beginDatabase(0, keys: keys.count, expires: keys.filter { $0.2 >= 0 }.count)
+        for (key, value, expireAt) in keys {
+            try Array(key.utf8).withUnsafeBytes { try writer.writeKey($0, value: value, expireAt: expireAt, lastAccess: 0) }
+        }
+        try writer.finish()
+        #expect(writer.written == file.count)
+        var items: [RDBItem] = []
+        let summary = try RDBFile.read(file, limits: RDBLimits(), now: 1000) { items.append($0) }
+        #expect(summary.end == file.count && summary.expiredKeys == keys.filter { $0.2 >= 0 && $0.2 <= 1000 }.count)
+        return (file, items)
+    }
+
+    @Test func filesRoundTripWithEveryOption() throws {
+        let long = Value.string(Bytes(Array(String(repeating: "xyz", count: 100).utf8)), raw: true)
+        let keys: [(String, Value, Int64)] = [
+            ("s", .string(Bytes("hello"), raw: false), -1), ("n", .integer(-42), 5_000_000_000_000),
+            ("long", long, -1), ("gone", .integer(1), 999),
+        ]
+        for (compression, checksum, version) in [(true, true, 11), (false, true, 10), (true, false, 11)] {
+            let options = RDBFileWriter.Options(version: version, compression: compression, checksum: checksum,
+                                                aux: [("redis-ver", "7.2.4")])
+            let (bytes, items) = try Self.roundTrip(options, keys: keys)
+            #expect(bytes.starts(with: Array("REDIS00\(version)".utf8)))
+            #expect(bytes.suffix(8).allSatisfy { $0 == 0 } == !checksum)
+            #expect(bytes.contains(0xC3) == compression)
+            var names: [String] = []
+            for item in items {
+                switch item {
+                case .aux(let name, let value): #expect(name == "redis-ver" && value == Array("7.2.4".utf8))
+                case .function(let code): #expect(code.starts(with: Array("#!lua".utf8)))
+                case .key(_, let key, let value, let expireAt, _):
+                    names.append(String(decoding: key, as: UTF8.self))
+                    if key == Array("long".utf8), case .string(let b, _) = value { #expect(b.count == 300) }
+                    if key == Array("n".utf8) {
+                        guard case .integer(-42) = value else { Issue.record("n"); continue }
+                        #expect(expireAt == 5_000_000_000_000)
+                    }
+                default: break
+                }
+            }
+            #expect(names == ["s", "n", "long"])  // "gone" had expired at 1000
+        }
+    }
+
+    @Test func idleTimesAreWrittenWhenAsked() throws {
+        var file: [UInt8] = []
+        var writer = RDBFileWriter(options: RDBFileWriter.Options(idleClockSeconds: 1000)) { file.append(contentsOf: $0) }
+        try writer.writeHeader()
+        try writer.beginDatabase(0, keys: 1, expires: 0)
+        try Array("k".utf8).withUnsafeBytes { try writer.writeKey($0, value: .integer(1), expireAt: -1, lastAccess: 400) }
+        try writer.finish()
+        var idle: Int?
+        try RDBFile.read(file, limits: RDBLimits(), now: 0) { item in
+            if case .key(_, _, _, _, let seconds) = item { idle = seconds }
+        }
+        #expect(idle == 600)
+    }
+}

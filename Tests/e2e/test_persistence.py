@@ -270,7 +270,9 @@ def test_timestamp_annotations(server_factory):
 # --------------------------------------------------------------------------------------------------
 
 
-def test_bgrewriteaof_compacts_and_keeps_the_data(fresh_podium):
+def test_bgrewriteaof_compacts_and_keeps_the_data(server_factory):
+    # The base file in the AOF format, to read its commands (test_rdb_save covers the RDB base, the default).
+    fresh_podium = server_factory(["--aof-use-rdb-preamble", "no"])
     c = client(fresh_podium)
     fill(c, seed=3)
     for i in range(300):
@@ -306,9 +308,10 @@ def strings_in(commands: list[list[bytes]]) -> dict[bytes, bytes]:
     return out
 
 
-def test_rewrite_gathers_plain_strings_into_mset(fresh_podium):
-    """Strings without a TTL (up to 16 KB) go 64 to an MSET; a TTL'd key gets SET + PEXPIREAT, a big value its
-    own SET; the data set reloads the same."""
+def test_rewrite_gathers_plain_strings_into_mset(server_factory):
+    """With aof-use-rdb-preamble no: strings without a TTL (up to 16 KB) go 64 to an MSET; a TTL'd key gets SET +
+    PEXPIREAT, a big value its own SET; the data set reloads the same."""
+    fresh_podium = server_factory(["--aof-use-rdb-preamble", "no"])
     c = client(fresh_podium)
     c.mset({f"s:{i}": f"v{i}" for i in range(200)})
     c.set("n", 12345)
@@ -623,12 +626,12 @@ def test_unknown_command_in_the_log_refuses_to_start(server_factory):
     assert "Unknown command 'NOSUCHCOMMAND' reading the append only file" in text
 
 
-def test_rdb_preamble_base_gets_a_clear_message(server_factory):
+def test_a_damaged_rdb_preamble_stops_the_start_with_a_message(server_factory):
     server = server_factory()
     server.stop()
     make_dir_with_log(server, resp("SET", "x", "1"), base=b"REDIS0010\xfa\x09redis-ver")
     text = start_error(server)
-    assert "starts with an RDB preamble" in text
+    assert "Fatal error loading the RDB file appendonly.aof.1.base.aof: unexpected end of data" in text
 
 
 def test_old_style_appendonly_aof_is_migrated(server_factory):
@@ -787,8 +790,10 @@ def test_loading_answers_loading_and_reports_progress(server_factory):
 # --------------------------------------------------------------------------------------------------
 
 
-def test_podium_aof_loads_in_redis_server(server_factory):
-    server = server_factory()
+@pytest.mark.parametrize("preamble", ["yes", "no"])
+def test_podium_aof_loads_in_redis_server(server_factory, preamble):
+    # redis-server 7.0 reads RDB 10 at most: rdb-version 10 is the directive for such a target.
+    server = server_factory(["--aof-use-rdb-preamble", preamble, "--rdb-version", "10"])
     c = client(server)
     fill(c, seed=6)
     c.bgrewriteaof()
@@ -807,8 +812,9 @@ def test_podium_aof_loads_in_redis_server(server_factory):
 
 
 def test_single_old_style_file_from_podium_loads_in_redis(server_factory):
-    """Redis also migrates a lone appendonly.aof: give it Podium's base+incr concatenated, old style."""
-    server = server_factory()
+    """Redis also migrates a lone appendonly.aof: give it Podium's base+incr concatenated, old style (an RDB
+    preamble, then commands)."""
+    server = server_factory(["--rdb-version", "10"])
     c = client(server)
     fill(c, seed=8, large=False)
     expected = dump(c)

@@ -22,6 +22,9 @@ public enum CommandError: Error, Equatable, Sendable {
     case outOfMemory(exec: Bool)
     /// The AOF cannot be written (the reason is the system's error text): writes are refused until it can.
     case diskWriteError(String)
+    /// The last background save failed, a `save` rule is set and `stop-writes-on-bgsave-error` is on: writes are
+    /// refused until a save succeeds (Valkey's `bgsaveerr`).
+    case bgsaveError
     /// The dataset is still being loaded (Valkey: `-LOADING Redis is loading the dataset in memory`).
     case loading
     /// A script has run past busy-reply-threshold (Valkey's `slowevalerr` / `slowscripterr`).
@@ -70,6 +73,11 @@ public enum CommandError: Error, Equatable, Sendable {
             let text = "OOM command not allowed when used memory > 'maxmemory'."
             return exec ? "EXECABORT Transaction discarded because of: " + text : text
         case .diskWriteError(let reason): return "MISCONF Errors writing to the AOF file: \(reason)"
+        case .bgsaveError:
+            return "MISCONF Podium is configured to save RDB snapshots, but it's currently unable to persist to disk. "
+                + "Commands that may modify the data set are disabled, because this instance is configured to report "
+                + "errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check "
+                + "the Podium logs for details about the RDB error."
         case .loading: return "LOADING Podium is loading the dataset in memory"
         case .busyScript(let eval):
             return "BUSY Podium is busy running a script. You can only call \(eval ? "SCRIPT" : "FUNCTION") KILL or SHUTDOWN NOSAVE."

@@ -26,6 +26,11 @@ public final class Dispatcher {
     public var monitorFeed: ((ClientSession, [ByteBuffer]) -> Void)?
     /// `rdb-version`: the RDB version DUMP writes in its payloads.
     public var rdbVersion = 11
+    /// `rdbcompression`: DUMP payloads LZF-compress strings over 20 bytes, as RDB files do.
+    public var rdbCompression = true
+    /// Set by the server while the last background save failed and `stop-writes-on-bgsave-error` applies: write
+    /// commands (and PING) get `-MISCONF` (checked before the AOF's own refusal, as in Valkey).
+    public var bgsaveErrorRefusesWrites = false
     /// The maximum bulk length CONFIG allows for values that commands build (SETRANGE, APPEND).
     public var protoMaxBulkLength = 512 * 1024 * 1024
     /// True while EXEC runs its queued commands: the clock stays frozen and nothing is queued.
@@ -330,11 +335,15 @@ public final class Dispatcher {
         }
         // Writes (and PING, so that a client notices) are refused while the AOF cannot be written (Valkey's
         // `writeCommandsDeniedByDiskError`, checked after maxmemory).
-        if let propagator, !inExec, !client.replaysLog, refusedOnDiskError(spec, client),
-            let reason = propagator.writeRefusal()
-        {
-            rejectBeforeRun(&ctx, .diskWriteError(reason))
-            return
+        if propagator != nil || bgsaveErrorRefusesWrites, !inExec, !client.replaysLog, refusedOnDiskError(spec, client) {
+            if bgsaveErrorRefusesWrites {
+                rejectBeforeRun(&ctx, .bgsaveError)
+                return
+            }
+            if let reason = propagator?.writeRefusal() {
+                rejectBeforeRun(&ctx, .diskWriteError(reason))
+                return
+            }
         }
         // RESP2 subscribed mode (Valkey checks it after authentication, before MULTI queueing). In RESP3 the
         // messages are push frames, so every command keeps working on the connection.

@@ -51,14 +51,42 @@ public protocol ServerContext: AnyObject {
     func unblocked(_ client: ClientSession, reply: ByteBuffer)
 
     /// Stops the server (SHUTDOWN). The current connection gets no reply if this succeeds.
-    func shutdown(save: Bool?) throws(CommandError)
+    func shutdown(save: Bool?, force: Bool) throws(CommandError)
 
     /// BGREWRITEAOF: starts rewriting the append-only file from a point-in-time view of the data; returns the
     /// status text to reply. `inTransaction`: called from EXEC (or a script), where it can only be scheduled.
     func rewriteAppendOnlyFile(inTransaction: Bool) throws(CommandError) -> String
 
+    /// SAVE: writes the RDB file now (the lock is held throughout). Throws `ERR` when it fails.
+    func save() throws(CommandError)
+    /// BGSAVE [SCHEDULE]: starts writing the RDB file from a point-in-time view; returns the status text.
+    /// `inTransaction`: from EXEC or a script, where it is only scheduled.
+    func backgroundSave(schedule: Bool, inTransaction: Bool) throws(CommandError) -> String
+    /// BGSAVE CANCEL: returns the status text.
+    func cancelBackgroundSave() throws(CommandError) -> String
+    /// FLUSHALL ran: a running background save is stopped and, with `save` rules, the empty data set saved (as
+    /// Valkey's `flushAllDataAndResetRDB`).
+    func flushedAll()
+    /// LASTSAVE: Unix seconds of the last successful save (the start time until one succeeds).
+    var lastSave: Int64 { get }
+
     /// Server-wide figures for INFO.
     var info: ServerInfo { get }
+}
+
+/// INFO `rdb_*` figures (SnapshotFile).
+public struct SnapshotInfo: Sendable {
+    public var inProgress = false
+    public var lastSaveTime: Int64 = 0
+    public var lastOK = true
+    public var lastSeconds = -1
+    public var currentSeconds = -1
+    public var saves = 0
+    public var keysProcessed = 0
+    public var keysTotal = 0
+    public var lastLoadKeysLoaded = 0
+    public var lastLoadKeysExpired = 0
+    public init() {}
 }
 
 /// INFO `persistence` figures of the append-only file (Valkey's names in the comments of `ServerCommands+Info`).
@@ -82,6 +110,8 @@ public struct PersistenceInfo: Sendable {
     public var delayedFsync = 0
     /// Set while the data set loads.
     public var loading: LoadingInfo?
+    /// The RDB snapshots' figures.
+    public var rdb = SnapshotInfo()
     public init() {}
 }
 
@@ -114,7 +144,6 @@ public struct ServerInfo: Sendable {
     public var peakMemoryRSS = 0
     public var hz = 10
     public var persistence = PersistenceInfo()
-    public var lastSaveTime: Int64 = 0
     public var totalErrorReplies = 0
     public var evictedKeys = 0
     /// Bytes the allocator has handed out (0 where it cannot tell: then RSS is reported).

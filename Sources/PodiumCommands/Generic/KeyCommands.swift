@@ -364,6 +364,7 @@ public enum KeyCommands {
     static func flushall(_ ctx: inout CommandContext) throws(CommandError) {
         try parseFlushMode(ctx)
         ctx.keyspace.removeAll()
+        if !ctx.client.replaysLog { ctx.server?.flushedAll() }
         ctx.forcePropagation()
         ctx.reply.ok()
     }

@@ -118,7 +118,7 @@ extension Dispatcher {
             // Counted as Valkey's scriptCall counts them (afterErrorReply, a rejected call of the command); the
             // script's error then is not counted again.
             switch refusal {
-            case .outOfMemory, .diskWriteError: countErrorReply(refusal.message)
+            case .outOfMemory, .diskWriteError, .bgsaveError: countErrorReply(refusal.message)
             default: countErrorReply("ERR " + refusal.message)  // Valkey's own texts get the ERR code
             }
             if let spec { stats[spec.statsIndex].rejectedCalls += 1 }
@@ -156,8 +156,9 @@ extension Dispatcher {
         }
         let writes = spec.flags.contains(.write)
         if run.readOnly, writes { return .scriptWriteInReadOnly }
-        if writes, !run.wroteData, !caller.replaysLog, let propagator, let reason = propagator.writeRefusal() {
-            return .diskWriteError(reason)
+        if writes, !run.wroteData, !caller.replaysLog {
+            if bgsaveErrorRefusesWrites { return .bgsaveError }
+            if let propagator, let reason = propagator.writeRefusal() { return .diskWriteError(reason) }
         }
         if !run.allowOOM, maxMemory > 0, !caller.replaysLog, !run.wroteData, run.outOfMemoryAtStart,
             spec.flags.contains(.denyOOM)

@@ -20,9 +20,34 @@ public enum ServerCommands {
         ctx.reply.bulk(String(us % 1_000_000))
     }
 
-    /// LASTSAVE — no snapshots are written, so this is the start time, as for a fresh Redis.
+    /// LASTSAVE: the last successful RDB save, or the start time (Valkey counts the data as saved at start).
     static func lastsave(_ ctx: inout CommandContext) throws(CommandError) {
-        ctx.reply.integer(Int((ctx.server?.info.lastSaveTime ?? 0)))
+        ctx.reply.integer(Int(ctx.server?.lastSave ?? 0))
+    }
+
+    /// SAVE: the RDB file, written now with the server stopped.
+    static func save(_ ctx: inout CommandContext) throws(CommandError) {
+        guard let server = ctx.server else { throw .custom("ERR no server") }
+        try server.save()
+        ctx.reply.ok()
+    }
+
+    /// BGSAVE [SCHEDULE | CANCEL]: inside EXEC or a script the save is only scheduled, as in Valkey.
+    static func bgsave(_ ctx: inout CommandContext) throws(CommandError) {
+        guard let server = ctx.server else { throw .custom("ERR no server") }
+        var schedule = false
+        if ctx.argc > 1 {
+            if ctx.argc == 2, ctx.argIs(1, "schedule") {
+                schedule = true
+            } else if ctx.argc == 2, ctx.argIs(1, "cancel") {
+                ctx.reply.simple(try server.cancelBackgroundSave())
+                return
+            } else {
+                throw .syntax
+            }
+        }
+        let inTransaction = ctx.dispatcher.inExec
+        ctx.reply.simple(try server.backgroundSave(schedule: schedule, inTransaction: inTransaction))
     }
 
     /// BGREWRITEAOF — inside EXEC the rewrite is only scheduled (it would see half a transaction), as in Valkey.
@@ -34,10 +59,12 @@ public enum ServerCommands {
     /// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
     static func shutdown(_ ctx: inout CommandContext) throws(CommandError) {
         var save: Bool?
+        var force = false
         for j in 1..<max(1, ctx.argc) {
             if ctx.argIs(j, "nosave") { save = false }
             else if ctx.argIs(j, "save") { save = true }
-            else if ctx.argIs(j, "now") || ctx.argIs(j, "force") {}
+            else if ctx.argIs(j, "force") { force = true }
+            else if ctx.argIs(j, "now") {}
             else if ctx.argIs(j, "abort") { throw .custom("ERR No shutdown in progress.") }
             else { throw .syntax }
         }
@@ -48,7 +75,7 @@ public enum ServerCommands {
             guard save == false else { throw .busyScript(eval: busy == .eval) }
             ctx.dispatcher.scripting?.stopForShutdown()
         }
-        try server.shutdown(save: save)
+        try server.shutdown(save: save, force: force)
         ctx.client.closeAfterReply = true
     }
 
