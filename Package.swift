@@ -189,7 +189,7 @@ let package = Package(
         .target(
             name: "PodiumFuzzing",
             dependencies: [
-                "PodiumCommands", "PodiumKeyspace", "PodiumRESP", "CPodiumFuzzer",
+                "PodiumCommands", "PodiumKeyspace", "PodiumRESP", "PodiumRDB", "CPodiumFuzzer",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -197,6 +197,7 @@ let package = Package(
         .target(name: "CPodiumFuzzer"),
         .executableTarget(name: "PodiumFuzzRESP", dependencies: ["PodiumFuzzing"], swiftSettings: swiftSettings),
         .executableTarget(name: "PodiumFuzzDispatcher", dependencies: ["PodiumFuzzing"], swiftSettings: swiftSettings),
+        .executableTarget(name: "PodiumFuzzRDB", dependencies: ["PodiumFuzzing"], swiftSettings: swiftSettings),
         .testTarget(name: "PodiumFuzzingTests", dependencies: ["PodiumFuzzing"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PodiumCommandsTests",

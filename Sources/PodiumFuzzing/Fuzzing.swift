@@ -76,7 +76,7 @@ public enum Fuzzing {
     // MARK: - Dispatcher
 
     /// Commands never fuzzed: they would stop or pause the process (SHUTDOWN, DEBUG SLEEP), or touch files.
-    static let excluded: Set<String> = ["shutdown", "debug", "bgrewriteaof", "monitor"]
+    static let excluded: Set<String> = ["shutdown", "debug", "bgrewriteaof", "monitor", "save", "bgsave"]
 
     /// Every command name the dispatcher fuzzer may pick (containers with and without their subcommands).
     static let names: [String] = {

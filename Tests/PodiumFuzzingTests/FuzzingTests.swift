@@ -65,4 +65,32 @@ import Darwin
         let alphabet: [UInt8] = Array(0...255)
         for input in Self.randomInputs(count: 300, seed: 11, alphabet: alphabet) { try Fuzzing.dispatcher(input) }
     }
+
+    @Test func rdbCorpusReplays() throws {
+        let inputs = Self.corpus("rdb")
+        #expect(inputs.count >= 10)
+        for input in inputs { try Fuzzing.rdb(input) }
+    }
+
+    /// Corpus entries with bytes flipped, cut or repeated: damage near real RDB data reaches deeper than noise.
+    @Test func rdbSurvivesDamagedInputs() throws {
+        var state: UInt64 = 13
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33)
+        }
+        for input in Self.corpus("rdb") where input.count > 2 {
+            for _ in 0..<20 {
+                var damaged = input
+                switch next() % 3 {
+                case 0: damaged[1 + next() % (damaged.count - 1)] ^= UInt8(truncatingIfNeeded: 1 + next() % 255)
+                case 1: damaged.removeLast(next() % (damaged.count - 1))
+                default:
+                    let at = 1 + next() % (damaged.count - 1)
+                    damaged.insert(contentsOf: damaged[at..<min(damaged.count, at + 1 + next() % 16)], at: at)
+                }
+                try Fuzzing.rdb(damaged)
+            }
+        }
+    }
 }

@@ -63,7 +63,8 @@ def start_redis_cluster(peer: ServerProcess) -> None:
 
 
 def test_podium_aof_loads_into_a_redis_cluster_node(server_factory):
-    podium = server_factory(["--cluster-enabled", "yes", "--appendonly", "yes"])
+    # rdb-version 10: the AOF base is an RDB file, and redis-server 7.0 reads RDB 10 at most.
+    podium = server_factory(["--cluster-enabled", "yes", "--appendonly", "yes", "--rdb-version", "10"])
     rc = RedisCluster(host="127.0.0.1", port=podium.port)
     fill(rc)
     expected = snapshot(rc)
