@@ -73,8 +73,8 @@ public struct ConfigFlags: OptionSet, Hashable, Sendable {
 
     /// Only settable at startup; CONFIG SET answers "can't set immutable config".
     public static let immutable = ConfigFlags(rawValue: 1 << 0)
-    /// Settable at startup only, because changing it at run time is a security risk (`dir`, `dbfilename`); CONFIG
-    /// SET answers "can't set protected config", as Redis does with its default `enable-protected-configs no`.
+    /// Changing it at run time is a security risk (`dir`, `dbfilename`): CONFIG SET answers "can't set protected
+    /// config" unless `enable-protected-configs` allows the client (its default `no` allows nobody), as in Valkey.
     public static let protected = ConfigFlags(rawValue: 1 << 1)
     /// Holds a secret (`requirepass`, `masterauth`); whoever logs commands (SLOWLOG, MONITOR) should redact the
     /// value of a CONFIG SET naming it.

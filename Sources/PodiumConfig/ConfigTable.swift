@@ -68,6 +68,9 @@ public enum ConfigTable {
         ConfigEntry("logfile", .string, default: "", flags: .immutable, support: .active),
         ConfigEntry("databases", .integer(min: 1, max: intMax), default: "16", flags: .immutable, support: .active),
         ConfigEntry("dir", .directory, default: "./", flags: .protected, support: .active),
+        ConfigEntry(
+            "enable-protected-configs", .enumeration(["no", "yes", "local"]), default: "no", flags: .immutable,
+            support: .active),
 
         // MARK: - Security, clients, threads (active)
         ConfigEntry("requirepass", .string, default: "", flags: .sensitive, support: .active),
@@ -259,9 +262,6 @@ public enum ConfigTable {
         ConfigEntry(
             "proc-title-template", .procTitleTemplate, default: "\"{title} {listen-addr} {server-mode}\"",
             support: .ignored(nil)),
-        ConfigEntry(
-            "enable-protected-configs", .enumeration(["no", "yes", "local"]), default: "no", flags: .immutable,
-            support: .ignored("dir and dbfilename can never be changed with CONFIG SET")),
         ConfigEntry(
             "enable-debug-command", .enumeration(["no", "yes", "local"]), default: "no", flags: .immutable,
             support: .ignored(nil)),

@@ -114,6 +114,7 @@ extension PodiumConfiguration {
         static let keyLoadDelay = Slot.of("key-load-delay")
         static let maxmemory = Slot.of("maxmemory")
         static let maxmemoryPolicy = Slot.of("maxmemory-policy")
+        static let enableProtectedConfigs = Slot.of("enable-protected-configs")
         static let maxmemorySamples = Slot.of("maxmemory-samples")
         static let busyReplyThreshold = Slot.of("busy-reply-threshold")
         static let clientOutputBufferLimit = Slot.of("client-output-buffer-limit")
@@ -329,6 +330,16 @@ extension PodiumConfiguration {
     public var rdbKeySaveDelay: Int { integer(Slots.rdbKeySaveDelay) }
     /// `key-load-delay` (hidden, for tests): microseconds loading sleeps after each command.
     public var keyLoadDelay: Int { integer(Slots.keyLoadDelay) }
+
+    /// `enable-protected-configs`: whether CONFIG SET may change `dir` and `dbfilename` (Valkey's
+    /// `allowProtectedAction`): `yes` from any client, `local` from a loopback or unix-socket client only.
+    public func allowsProtectedConfigs(localClient: Bool) -> Bool {
+        switch string(Slots.enableProtectedConfigs) {
+        case "yes": return true
+        case "local": return localClient
+        default: return false
+        }
+    }
 
     // MARK: Not yet acted on (stored for the features to come)
 

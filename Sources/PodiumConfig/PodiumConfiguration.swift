@@ -238,13 +238,14 @@ public final class PodiumConfiguration {
     /// 3. Only then are all values stored, and `onChange` is called for each canonical name.
     /// Names in errors are echoed as the client spelled them. Values of multi-argument directives (`bind`, `save`)
     /// are split with the configuration-file quoting rules.
-    public func set(pairs: [(String, String)]) throws(ConfigError) {
+    /// `allowProtected`: the client may change protected directives (`enable-protected-configs`).
+    public func set(pairs: [(String, String)], allowProtected: Bool = false) throws(ConfigError) {
         var slots: [Int] = []
         for (name, _) in pairs {
             guard let slot = ConfigTable.index(of: name) else { throw .unknownSetOption(name) }
             let entry = ConfigTable.entries[slot]
             if entry.flags.contains(.immutable) { throw .setFailed(name, reason: ConfigReason.immutable) }
-            if entry.flags.contains(.protected) { throw .setFailed(name, reason: ConfigReason.protected) }
+            if entry.flags.contains(.protected), !allowProtected { throw .setFailed(name, reason: ConfigReason.protected) }
             if slots.contains(slot) { throw .setFailed(name, reason: ConfigReason.duplicate) }
             slots.append(slot)
         }
@@ -267,6 +268,9 @@ public final class PodiumConfiguration {
         for (slot, value) in zip(slots, newValues) {
             values[slot] = value
         }
+        // A relative `dir` is taken from the working directory, which is the old `dir` (the server `chdir`s to
+        // each new one in `onChange`, as Valkey's CONFIG SET does).
+        if slots.contains(Slot.dir) { resolveDirectory() }
         if let onChange {
             for slot in slots { onChange(ConfigTable.entries[slot].name) }
         }

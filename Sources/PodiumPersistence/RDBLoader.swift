@@ -5,15 +5,21 @@ import PodiumKeyspace
 import PodiumRDB
 
 /// Loads an RDB file (`dir/dbfilename`) into the keyspace at start-up, when there is no AOF to load
-/// (PodiumRDB's `RDBFile` reads it): keys in slices of 1,024 under the executor lock, so clients connected
-/// meanwhile get `-LOADING`; function libraries through `FUNCTION LOAD` as the replaying client; keys that have
-/// expired are skipped.
+/// (PodiumRDB's `RDBFile` reads it), and the file `DEBUG RELOAD` reads back: keys in slices of 1,024 under the
+/// executor lock, so clients connected meanwhile get `-LOADING`; function libraries through the scripting
+/// engine; keys that have expired are skipped.
 struct RDBLoader {
     let dispatcher: Dispatcher
+    /// Runs its body under the executor lock (the identity when the caller holds it already: DEBUG RELOAD).
     let exclusive: (() -> Void) -> Void
     let logger: Logger
     /// `rdbchecksum`: whether the footer's CRC-64 is checked.
     var verifyChecksum = true
+    /// Whether a key or function library that exists already is replaced (`DEBUG RELOAD MERGE`, Valkey's
+    /// `RDBFLAGS_ALLOW_DUP`). Without it such a key or library fails the load; keys are only looked up when the
+    /// keyspace held keys as the load started (at start-up it is empty, and a key a file holds twice keeps its
+    /// last value).
+    var allowDuplicates = false
 
     static let keysPerSlice = 1024
 
@@ -36,31 +42,40 @@ struct RDBLoader {
 
     /// Loads the RDB data at the start of `bytes`.
     func load(bytes: [UInt8], name: String) throws(PersistenceError) -> Outcome {
-        let client = ClientSession(id: -1)
-        client.replaysLog = true
         var limits = RDBLimits()
         var now: Int64 = 0
         var databases = 16
+        var checkKeys = false
         exclusive {
             limits = RDBLimits(dispatcher.keyspace)
             now = dispatcher.keyspace.now
             databases = dispatcher.keyspace.databases.count
+            checkKeys = !allowDuplicates && dispatcher.keyspace.totalKeys > 0
         }
         var pending: [(db: Int, key: [UInt8], value: Value, expireAt: Int64?, idle: Int?)] = []
         var loaded = 0
         var summary = RDBFile.Summary()
-        func flush() {
+        func flush() throws(RDBError) {
             guard !pending.isEmpty else { return }
+            var duplicate: (db: Int, key: [UInt8])?
             exclusive {
                 for item in pending {
                     let db = dispatcher.keyspace[item.db]
                     let key = Bytes(item.key)
+                    if checkKeys, db.exists(key) {
+                        duplicate = (item.db, item.key)
+                        return
+                    }
                     db.set(key, item.value, expireAt: item.expireAt)
                     if let idle = item.idle { db.setIdleTime(key, seconds: idle) }
+                    loaded += 1
                 }
             }
-            loaded += pending.count
             pending.removeAll(keepingCapacity: true)
+            if let duplicate {
+                throw .malformed("RDB has duplicated key '\(String(decoding: duplicate.key, as: UTF8.self))' in DB "
+                    + "\(duplicate.db)")
+            }
         }
         do {
             summary = try RDBFile.read(bytes, limits: limits, now: now, verifyChecksum: verifyChecksum) { item in
@@ -77,23 +92,27 @@ struct RDBLoader {
                 case .resizeDB:
                     break
                 case .function(let code):
-                    flush()
-                    var output = ByteBuffer()
-                    var failed = false
+                    try flush()
+                    var failure: String?
                     exclusive {
-                        let args = [ByteBuffer(string: "FUNCTION"), ByteBuffer(string: "LOAD"), ByteBuffer(bytes: code)]
-                        dispatcher.execute(batch: [args], client: client, output: &output)
-                        failed = output.readableBytesView.first == UInt8(ascii: "-")
+                        guard let scripting = dispatcher.scripting else {
+                            failure = "scripting is not available"
+                            return
+                        }
+                        do throws(CommandError) {
+                            try scripting.restoreLibraries([ByteBuffer(bytes: code)],
+                                                           policy: allowDuplicates ? .replace : .append, readError: nil)
+                        } catch {
+                            failure = error.message
+                        }
                     }
-                    if failed {
-                        throw RDBError.malformed("a function library did not load: \(String(buffer: output))")
-                    }
+                    if let failure { throw RDBError.malformed("a function library did not load: \(failure)") }
                 case .key(let db, let key, let value, let expireAt, let idle):
                     pending.append((db, key, value, expireAt, idle))
-                    if pending.count >= Self.keysPerSlice { flush() }
+                    if pending.count >= Self.keysPerSlice { try flush() }
                 }
             }
-            flush()
+            try flush()
         } catch {
             throw PersistenceError("Fatal error loading the RDB file \(name): \(error)")
         }

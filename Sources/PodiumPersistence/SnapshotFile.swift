@@ -283,6 +283,26 @@ public final class SnapshotFile: @unchecked Sendable {
         ])
     }
 
+    // MARK: - Loading
+
+    /// `DEBUG RELOAD`'s load: reads `dbfilename` back into the keyspace with the lock held (nobody is served
+    /// meanwhile, as in Valkey). `allowDuplicates`: keys and libraries that exist already are replaced (MERGE);
+    /// without it they fail the load. False when the file could not be read or loaded (the reason is logged);
+    /// what was loaded before the failure stays.
+    public func reload(into dispatcher: Dispatcher, allowDuplicates: Bool) -> Bool {
+        var loader = RDBLoader(dispatcher: dispatcher, exclusive: { $0() }, logger: logger)
+        loader.verifyChecksum = configuration.rdbchecksum
+        loader.allowDuplicates = allowDuplicates
+        do {
+            let outcome = try loader.load(path: path, name: configuration.dbfilename)
+            loaded(keys: outcome.keys, expired: outcome.expired)
+            return true
+        } catch {
+            logger.warning("\(error.message)")
+            return false
+        }
+    }
+
     // MARK: - Loading figures
 
     /// Records what the last load of an RDB file did (INFO `rdb_last_load_keys_*`).

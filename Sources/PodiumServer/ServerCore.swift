@@ -293,6 +293,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             // Valkey's createClient: authenticated when the default user needs no password.
             session.authenticated = acl.defaultUserIsOpen
             session.readEndpoint = readEndpoint
+            session.isLocal = !Self.isRemote(channel.remoteAddress)
             session.overTLS = readEndpoint || (boundTLSPort != 0 && channel.localAddress?.port == boundTLSPort)
             let outlet = PushOutlet(channel: channel)
             session.buffers = outlet
@@ -532,11 +533,27 @@ final class ServerCore: ServerContext, @unchecked Sendable {
 
     var lastSave: Int64 { snapshots.lastSave }
 
+    func debugReload(save: Bool, flush: Bool, merge: Bool) throws(CommandError) {
+        let keyspace = executor.keyspace
+        // Valkey's rdbSave here does not wait for a running BGSAVE: it writes its own file in the foreground.
+        if save, !snapshots.saveNow(keyspace: keyspace) { throw .custom("ERR") }
+        // The reload changes nothing a save would miss: `rdb_changes_since_last_save` stays where it was.
+        let dirty = keyspace.dirty
+        if flush {
+            keyspace.removeAll()
+            executor.dispatcher.scripting?.flushLibraries()
+        }
+        let loaded = snapshots.reload(into: executor.dispatcher, allowDuplicates: merge)
+        keyspace.dirty = dirty
+        guard loaded else { throw .custom("ERR Error trying to load the RDB dump, check server logs.") }
+        logger.notice("DB reloaded by DEBUG RELOAD")
+    }
+
     func configGet(patterns: [String]) -> [(String, String)] {
         configuration.get(patterns: patterns).map { ($0.name, $0.value) }
     }
 
-    func configSet(pairs: [(String, String)]) throws(CommandError) {
+    func configSet(pairs: [(String, String)], client: ClientSession) throws(CommandError) {
         // The TLS directives among the pairs; if the new certificates do not load, every value of this CONFIG SET is
         // restored (Valkey restores its whole backup when an apply function fails).
         let tlsNames = pairs.compactMap { name, _ in
@@ -544,7 +561,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         }
         let previous = tlsNames.isEmpty ? [] : pairs.compactMap { name, _ in configuration.value(of: name).map { (name, $0) } }
         do {
-            try configuration.set(pairs: pairs)
+            try configuration.set(pairs: pairs,
+                                  allowProtected: configuration.allowsProtectedConfigs(localClient: client.isLocal))
         } catch {
             throw .custom(error.message)
         }
@@ -555,7 +573,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             // As Valkey's applyTlsCfg: the old context stays in use and the old values come back.
             logger.warning("failed applying new tls configuration, restoring previous settings",
                            metadata: ["podium.config": "\(first)", "podium.error": "\(error.message)"])
-            try? configuration.set(pairs: previous)
+            try? configuration.set(pairs: previous, allowProtected: true)
             throw .custom(
                 "ERR CONFIG SET failed (possibly related to argument '\(first)') - Unable to update TLS configuration. Check server logs.")
         }
@@ -646,6 +664,11 @@ final class ServerCore: ServerContext, @unchecked Sendable {
 
     private func configurationChanged(_ name: String) {
         switch name {
+        case "dir":
+            // CONFIG SET checked that it exists; files named by relative paths follow it, as in Valkey.
+            if chdir(configuration.dir) != 0 {
+                logger.warning("can't chdir to the new dir", metadata: ["podium.dir": "\(configuration.dir)"])
+            }
         case "proto-max-bulk-len":
             executor.dispatcher.protoMaxBulkLength = configuration.protoMaxBulkLen
             refreshConnectionLimits()

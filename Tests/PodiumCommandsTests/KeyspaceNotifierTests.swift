@@ -15,7 +15,7 @@ private final class RecordingServer: ServerContext {
     }
 
     func configGet(patterns: [String]) -> [(String, String)] { [] }
-    func configSet(pairs: [(String, String)]) throws(CommandError) {}
+    func configSet(pairs: [(String, String)], client: ClientSession) throws(CommandError) {}
     func configValue(_ name: String) -> String? { nil }
     func resetStats() {}
     func configRewrite() throws(CommandError) {}
@@ -36,6 +36,7 @@ private final class RecordingServer: ServerContext {
     func cancelBackgroundSave() throws(CommandError) -> String { "" }
     func flushedAll() {}
     var lastSave: Int64 { 0 }
+    func debugReload(save: Bool, flush: Bool, merge: Bool) throws(CommandError) {}
     var info: ServerInfo { ServerInfo() }
 }
 

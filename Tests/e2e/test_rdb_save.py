@@ -381,3 +381,100 @@ def test_podiums_aof_directory_loads_in_the_oracle(server_factory, oracle_factor
     assert pc.lrange("after", 0, -1) == [b"tail"]
     pc.delete("after")
     check(pc, peer, expected)
+
+
+def reload_steps(c: redis.Redis) -> list:
+    """DEBUG RELOAD and its options, on a server that has a `dump.rdb` to go back to; what each step answers and
+    leaves. (NOFLUSH without MERGE over keys that exist, and a corrupt file, make Valkey exit: not here.)"""
+    seen = []
+
+    def step(*args):
+        try:
+            seen.append((args, c.execute_command(*args)))
+        except redis.ResponseError as e:
+            # Valkey 8 (and Podium) add ", check server logs." to what Redis 7.0 answers.
+            seen.append((args, ("error", str(e).removesuffix(", check server logs."))))
+        seen.append(("state", sorted(c.keys("*")), c.mget("a", "b", "c"), c.ttl("t") > 3000,
+                     [lib[1] for lib in c.function_list()]))
+
+    c.mset({"a": "1", "b": "1"})
+    c.set("t", "v", ex=3600)
+    c.execute_command("FUNCTION", "LOAD", LIBRARY)
+    step("DEBUG", "RELOAD")
+    c.set("a", "2")
+    c.delete("b")
+    c.execute_command("FUNCTION", "FLUSH")
+    step("DEBUG", "RELOAD", "NOSAVE")  # back to the saved a=1, b=1 and the library
+    c.set("a", "3")
+    c.set("c", "3")
+    step("DEBUG", "RELOAD", "nosave", "noflush", "merge")  # a from the file, c kept, the library replaced
+    step("DEBUG", "RELOAD", "NOSAVE", "FOO")
+    step("DEBUG", "RELOAD", "MERGE", "NOFLUSH")  # saves first: the file now has c
+    c.delete("a", "b", "c", "t")
+    c.execute_command("FUNCTION", "FLUSH")
+    step("DEBUG", "RELOAD", "NOSAVE", "NOFLUSH")  # nothing is there to collide with
+    c.config_set("dbfilename", "missing.rdb")
+    step("DEBUG", "RELOAD", "NOSAVE")  # emptied, then no file to load
+    return seen
+
+
+def test_debug_reload_matches_the_oracle(server_factory, oracle_factory):
+    server = server_factory(["--appendonly", "no", "--rdb-version", str(oracle_rdb_version()),
+                             "--enable-protected-configs", "yes"])
+    peer = oracle_factory("debug-reload", extra=["--enable-debug-command", "yes",
+                                                   "--enable-protected-configs", "yes"])
+    assert reload_steps(server.client()) == reload_steps(peer.client())
+
+
+def test_debug_reload_keeps_everything_and_is_not_written_to_the_aof(server_factory):
+    server = server_factory(["--appendonly", "yes"])
+    c = server.client()
+    expected = fill_all(c, server)
+    c.set("counter", 5)
+    c.delete("counter")
+    assert c.execute_command("DEBUG", "RELOAD") in (True, b"OK")
+    check(c, server, expected)
+    assert persistence(c)["rdb_changes_since_last_save"] == 0
+    assert persistence(c)["rdb_last_load_keys_loaded"] == len(KEYS) + 2  # with ttl:key and in-db3
+    # A library, then a key, from the file that exists already, without MERGE: the load fails (Valkey exits) and
+    # the server stays up.
+    for expected_log in ("Library lib1 already exists", "RDB has duplicated key "):
+        with pytest.raises(redis.ResponseError, match="^Error trying to load the RDB dump, check server logs.$"):
+            c.execute_command("DEBUG", "RELOAD", "NOSAVE", "NOFLUSH")
+        assert c.ping()
+        assert expected_log in server.log_path.read_text()
+        c.execute_command("FUNCTION", "LOAD", "REPLACE", LIBRARY)
+        c.execute_command("FUNCTION", "FLUSH")
+    c.execute_command("FUNCTION", "LOAD", LIBRARY)
+    assert "DB reloaded by DEBUG RELOAD" in server.log_path.read_text()
+    aof = b"".join(p.read_bytes() for p in (server.workdir / "appendonlydir").glob("*.incr.aof"))
+    assert b"DEBUG" not in aof.upper()
+    server.stop()
+    server.start()
+    check(server.client(), server, expected)
+
+
+@pytest.mark.parametrize("mode", ["no", "yes", "local"])
+def test_enable_protected_configs_decides_who_moves_the_dump(server_factory, oracle_factory, mode):
+    """CONFIG SET dir / dbfilename as the oracle answers them under each `enable-protected-configs` (every test
+    client is local); a relative dir is taken from the old one, and SAVE writes to the new place."""
+    args = ["--enable-protected-configs", mode]
+    servers = [server_factory(["--appendonly", "no", *args]), oracle_factory("protected", extra=args)]
+    seen = []
+    for server in servers:
+        (server.workdir / "sub").mkdir()
+        c = server.client()
+        replies = []
+        for name, value in (("dbfilename", "other.rdb"), ("dir", "sub"), ("dir", "missing")):
+            try:
+                replies.append(c.config_set(name, value))
+            except redis.ResponseError as e:
+                replies.append(("error", str(e)))
+        c.set("k", "v")
+        c.save()
+        where = Path(c.config_get("dir")["dir"]).resolve()
+        relative = "." if where == server.workdir.resolve() else str(where.relative_to(server.workdir.resolve()))
+        files = sorted(p.name for p in (server.workdir.resolve() / relative).glob("*.rdb"))
+        seen.append((replies, relative, files))
+    assert seen[0] == seen[1]
+    assert seen[0][1] == ("." if mode == "no" else "sub")

@@ -62,6 +62,8 @@ public final class ClientSession {
     public var lastCommand = "NULL"
     public var address: String
     public var localAddress: String
+    /// True for a loopback or unix-socket client (`enable-protected-configs local`, protected mode).
+    public var isLocal = false
     /// True for a connection to the TLS port (cluster replies announce the TLS port to it).
     public var overTLS = false
     /// READONLY / READWRITE (cluster mode).

@@ -6,8 +6,9 @@ import PodiumKeyspace
 public protocol ServerContext: AnyObject {
     /// `CONFIG GET`: name/value pairs of every parameter whose name matches one of the glob patterns.
     func configGet(patterns: [String]) -> [(String, String)]
-    /// `CONFIG SET`: applies every pair or none. Throws the exact error reply.
-    func configSet(pairs: [(String, String)]) throws(CommandError)
+    /// `CONFIG SET`: applies every pair or none. Throws the exact error reply. `client` sent it (whether it may
+    /// change protected directives depends on where it connects from).
+    func configSet(pairs: [(String, String)], client: ClientSession) throws(CommandError)
     /// One parameter's current value, or nil.
     func configValue(_ name: String) -> String?
     /// `CONFIG RESETSTAT`.
@@ -67,6 +68,10 @@ public protocol ServerContext: AnyObject {
     /// FLUSHALL ran: a running background save is stopped and, with `save` rules, the empty data set saved (as
     /// Valkey's `flushAllDataAndResetRDB`).
     func flushedAll()
+    /// DEBUG RELOAD: saves the RDB file (unless `save` is false), empties the data set and the function libraries
+    /// (unless `flush` is false), and loads the file back; `merge` replaces keys and libraries that exist already
+    /// instead of failing. Throws the error to reply.
+    func debugReload(save: Bool, flush: Bool, merge: Bool) throws(CommandError)
     /// LASTSAVE: Unix seconds of the last successful save (the start time until one succeeds).
     var lastSave: Int64 { get }
 

@@ -87,9 +87,22 @@ public enum ServerCommands {
         ctx.reply.ok()
     }
 
-    /// DEBUG SLEEP seconds | DEBUG SET-ACTIVE-EXPIRE 0|1 | DEBUG HELP
+    /// DEBUG SLEEP seconds | DEBUG SET-ACTIVE-EXPIRE 0|1 | DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE] | DEBUG HELP
     static func debug(_ ctx: inout CommandContext) throws(CommandError) {
-        if ctx.argIs(1, "sleep"), ctx.argc == 3 {
+        if ctx.argIs(1, "reload") {
+            var (save, flush, merge) = (true, true, false)
+            for j in 2..<max(2, ctx.argc) {
+                if ctx.argIs(j, "merge") { merge = true }
+                else if ctx.argIs(j, "noflush") { flush = false }
+                else if ctx.argIs(j, "nosave") { save = false }
+                else { throw .custom("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.") }
+            }
+            guard let server = ctx.server else { throw .custom("ERR") }
+            try server.debugReload(save: save, flush: flush, merge: merge)
+            // Not written to the AOF (Valkey propagates nothing either): what it loads is what was saved.
+            ctx.preventPropagation()
+            ctx.reply.ok()
+        } else if ctx.argIs(1, "sleep"), ctx.argc == 3 {
             let seconds = try ctx.double(2)
             // Like Valkey, this blocks the whole server: it runs inside the executor.
             if seconds > 0 { usleep(UInt32(min(seconds, 3600) * 1_000_000)) }
@@ -102,6 +115,11 @@ public enum ServerCommands {
                 "SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed.",
                 "SET-ACTIVE-EXPIRE <0|1>", "    Setting it to 0 disables expiring keys in background when they are not",
                 "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the default.",
+                "RELOAD [option ...]",
+                "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+                "    * MERGE: Merge the content of the RDB with the current dataset.",
+                "    * NOFLUSH: Don't flush the current dataset before loading the RDB.",
+                "    * NOSAVE: Don't save the RDB to disk before reloading.",
             ])
         } else {
             throw .unknownSubcommand(sub: ctx.string(1), command: "debug")
@@ -127,7 +145,7 @@ public enum ServerCommands {
         var pairs: [(String, String)] = []
         for j in stride(from: 2, to: ctx.argc, by: 2) { pairs.append((ctx.string(j), ctx.string(j + 1))) }
         guard let server = ctx.server else { throw .custom("ERR CONFIG SET is not available") }
-        try server.configSet(pairs: pairs)
+        try server.configSet(pairs: pairs, client: ctx.client)
         // A lower maxmemory evicts at once, as Valkey's `updateMaxmemory` starts evicting (its `evicted` events
         // come before the next command), not only when the next command arrives.
         if ctx.dispatcher.maxMemory > 0, pairs.contains(where: { $0.0.lowercased() == "maxmemory" }) {
