@@ -201,7 +201,7 @@ let package = Package(
         .testTarget(name: "PodiumFuzzingTests", dependencies: ["PodiumFuzzing"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PodiumCommandsTests",
-            dependencies: ["PodiumCommands", "PodiumKeyspace", "PodiumRESP", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["PodiumCommands", "PodiumKeyspace", "PodiumConfig", "PodiumRESP", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -809,7 +809,7 @@ extension CommandTable {
                     syntax: "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]", handler: ServerCommands.shutdown),
         CommandSpec("monitor", arity: 1, flags: [.admin, .noscript, .loading, .stale], group: .server, since: "1.0.0",
                     summary: "Listens for all requests received by the server in real-time.", complexity: "", handler: ServerCommands.monitor),
-        CommandSpec("debug", arity: -2, flags: [.admin, .noscript, .loading, .stale], group: .server, since: "1.0.0",
+        CommandSpec("debug", arity: -2, flags: [.admin, .noscript, .loading, .stale, .protected], group: .server, since: "1.0.0",
                     summary: "A container for debugging commands.", complexity: "Depends on subcommand.", syntax: "SLEEP seconds | SET-ACTIVE-EXPIRE 0|1 | RELOAD [MERGE] [NOFLUSH] [NOSAVE] | HELP",
                     handler: ServerCommands.debug),
         CommandSpec("memory", arity: -2, flags: [], group: .server, since: "4.0.0",

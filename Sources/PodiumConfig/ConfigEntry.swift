@@ -26,6 +26,9 @@ public enum ConfigType: Hashable, Sendable {
     case enumeration([String])
     /// Any single argument, empty allowed.
     case string
+    /// A file or directory name without a path (`dbfilename`, `appendfilename`, `appenddirname`), as Valkey checks
+    /// them. Errors: "<name> can't be empty", "<name> can't be a path, just a <noun>".
+    case baseName(name: String, noun: String)
     /// An existing directory (`dir`). Podium stores it as an absolute path once loading finishes, so CONFIG GET
     /// shows what Redis shows after its `chdir`.
     case directory

@@ -71,6 +71,9 @@ public enum ConfigTable {
         ConfigEntry(
             "enable-protected-configs", .enumeration(["no", "yes", "local"]), default: "no", flags: .immutable,
             support: .active),
+        ConfigEntry(
+            "enable-debug-command", .enumeration(["no", "yes", "local"]), default: "no", flags: .immutable,
+            support: .active),
 
         // MARK: - Security, clients, threads (active)
         ConfigEntry("requirepass", .string, default: "", flags: .sensitive, support: .active),
@@ -128,8 +131,12 @@ public enum ConfigTable {
 
         // MARK: - Append only file (active; docs/persistence.md). Podium's default is appendonly yes.
         ConfigEntry("appendonly", .bool, default: "yes", support: .active),
-        ConfigEntry("appendfilename", .string, default: "appendonly.aof", flags: .immutable, support: .active),
-        ConfigEntry("appenddirname", .string, default: "appendonlydir", flags: .immutable, support: .active),
+        ConfigEntry(
+            "appendfilename", .baseName(name: "appendfilename", noun: "filename"), default: "appendonly.aof", flags: .immutable,
+            support: .active),
+        ConfigEntry(
+            "appenddirname", .baseName(name: "appenddirname", noun: "dirname"), default: "appendonlydir", flags: .immutable,
+            support: .active),
         ConfigEntry("appendfsync", .enumeration(["everysec", "always", "no"]), default: "everysec", support: .active),
         ConfigEntry("no-appendfsync-on-rewrite", .bool, default: "no", support: .active),
         ConfigEntry("auto-aof-rewrite-percentage", .integer(min: 0, max: intMax), default: "100", support: .active),
@@ -165,7 +172,9 @@ public enum ConfigTable {
         // The RDB version Podium writes: 11 (Redis 7.2+, every Valkey) or 10 (Redis 7.0, which refuses 11).
         ConfigEntry("rdb-version", .integer(min: 10, max: 11), default: "11", support: .active),
         // SAVE / BGSAVE write it; start-up reads it when there is no AOF.
-        ConfigEntry("dbfilename", .string, default: "dump.rdb", flags: .protected, support: .active),
+        ConfigEntry(
+            "dbfilename", .baseName(name: "dbfilename", noun: "filename"), default: "dump.rdb", flags: .protected,
+            support: .active),
         // `save <seconds> <changes>` rules. Podium's default is "" (no automatic snapshots): its data is already
         // persisted by the AOF (appendonly yes), so a second copy is written only when asked for.
         ConfigEntry("save", .saveParameters, default: "\"\"", support: .active),
@@ -261,9 +270,6 @@ public enum ConfigTable {
         ConfigEntry("set-proc-title", .bool, default: "yes", flags: .immutable, support: .ignored(nil)),
         ConfigEntry(
             "proc-title-template", .procTitleTemplate, default: "\"{title} {listen-addr} {server-mode}\"",
-            support: .ignored(nil)),
-        ConfigEntry(
-            "enable-debug-command", .enumeration(["no", "yes", "local"]), default: "no", flags: .immutable,
             support: .ignored(nil)),
         ConfigEntry(
             "enable-module-command", .enumeration(["no", "yes", "local"]), default: "no", flags: .immutable,

@@ -55,6 +55,14 @@ extension ConfigType {
         case .string:
             return .string(arguments[0])
 
+        case .baseName(let name, let noun):
+            let value = arguments[0]
+            if value.isEmpty { throw ConfigValueError("\(name) can't be empty") }
+            if value.contains("/") || value.contains("\\") {
+                throw ConfigValueError("\(name) can't be a path, just a \(noun)")
+            }
+            return .string(value)
+
         case .directory:
             try Self.checkDirectory(arguments[0])
             return .string(arguments[0])

@@ -115,6 +115,7 @@ extension PodiumConfiguration {
         static let maxmemory = Slot.of("maxmemory")
         static let maxmemoryPolicy = Slot.of("maxmemory-policy")
         static let enableProtectedConfigs = Slot.of("enable-protected-configs")
+        static let enableDebugCommand = Slot.of("enable-debug-command")
         static let maxmemorySamples = Slot.of("maxmemory-samples")
         static let busyReplyThreshold = Slot.of("busy-reply-threshold")
         static let clientOutputBufferLimit = Slot.of("client-output-buffer-limit")
@@ -331,15 +332,10 @@ extension PodiumConfiguration {
     /// `key-load-delay` (hidden, for tests): microseconds loading sleeps after each command.
     public var keyLoadDelay: Int { integer(Slots.keyLoadDelay) }
 
-    /// `enable-protected-configs`: whether CONFIG SET may change `dir` and `dbfilename` (Valkey's
-    /// `allowProtectedAction`): `yes` from any client, `local` from a loopback or unix-socket client only.
-    public func allowsProtectedConfigs(localClient: Bool) -> Bool {
-        switch string(Slots.enableProtectedConfigs) {
-        case "yes": return true
-        case "local": return localClient
-        default: return false
-        }
-    }
+    /// `enable-protected-configs`: who may change `dir` and `dbfilename` with CONFIG SET.
+    public var enableProtectedConfigs: ProtectedAccess { ProtectedAccess(string(Slots.enableProtectedConfigs)) }
+    /// `enable-debug-command`: who may run DEBUG.
+    public var enableDebugCommand: ProtectedAccess { ProtectedAccess(string(Slots.enableDebugCommand)) }
 
     // MARK: Not yet acted on (stored for the features to come)
 
@@ -363,4 +359,26 @@ extension PodiumConfiguration {
     public var slowlogMaxLen: Int { integer(Slots.slowlogMaxLen) }
     /// `latency-monitor-threshold` in milliseconds; 0 disables the monitor.
     public var latencyMonitorThreshold: Int { integer(Slots.latencyMonitorThreshold) }
+}
+
+/// Who may take a protected action (`enable-protected-configs`, `enable-debug-command`; Valkey's
+/// `allowProtectedAction`): nobody, every client, or loopback and unix-socket clients only.
+public enum ProtectedAccess: Sendable {
+    case no, yes, local
+
+    init(_ text: String) {
+        switch text {
+        case "yes": self = .yes
+        case "local": self = .local
+        default: self = .no
+        }
+    }
+
+    public func allows(localClient: Bool) -> Bool {
+        switch self {
+        case .no: return false
+        case .yes: return true
+        case .local: return localClient
+        }
+    }
 }

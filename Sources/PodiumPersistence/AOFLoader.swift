@@ -52,6 +52,7 @@ struct AOFLoader {
     private func loadPreamble(path: String, name: String) throws(PersistenceError) -> Int {
         var loader = RDBLoader(dispatcher: dispatcher, exclusive: exclusive, logger: logger)
         loader.verifyChecksum = rdbChecksum
+        loader.skipsExpiredKeys = false
         let started = monotonicNanoseconds()
         let outcome = try loader.load(path: path, name: name)
         logger.notice("Loading RDB preamble from AOF file \(name)", metadata: [

@@ -79,6 +79,8 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         self.exclusive = exclusive
+        directory = FileIO.join(configuration.dir, configuration.appenddirname)
+        prefix = configuration.appendfilename
         staged.reserveCapacity(64 * 1024)
         timestamps = configuration.aofTimestampEnabled
     }
@@ -93,8 +95,10 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
 
     // MARK: - Paths
 
-    private var directory: String { FileIO.join(configuration.dir, configuration.appenddirname) }
-    private var prefix: String { configuration.appendfilename }
+    /// The directory, fixed at start-up: the writer and rewrite threads use it off the lock, and a `CONFIG SET
+    /// dir` later (which moves RDB snapshots) leaves the AOF where a restart with the same configuration finds it.
+    private let directory: String
+    private let prefix: String
     private var manifestName: String { prefix + ".manifest" }
     private func path(_ name: String) -> String { FileIO.join(directory, name) }
     private var temporaryIncrementalName: String { "temp-" + prefix + ".incr" }
@@ -202,7 +206,8 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
         }
         defer { exclusive { keyspace.endSnapshot() } }
         _ = try writeBaseFile(format, snapshots: snapshots, functions: functions, now: now, fd: fd, path: path,
-                              keyDelayMicroseconds: 0, cancelled: { false })
+                              incrementalFsync: configuration.aofRewriteIncrementalFsync, keyDelayMicroseconds: 0,
+                              cancelled: { false })
     }
 
     /// What a base file is written as: commands, or an RDB file (`aof-use-rdb-preamble yes`, read under the
@@ -228,10 +233,9 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
 
     /// Serializes a view as a base file; returns the keys and bytes written.
     private func writeBaseFile(_ format: BaseFormat, snapshots: [DatabaseSnapshot], functions: [ByteBuffer], now: Int64,
-                               fd: Int32, path: String, keyDelayMicroseconds: Int, cancelled: () -> Bool) throws
-        -> (keys: Int, bytes: Int)
+                               fd: Int32, path: String, incrementalFsync: Bool, keyDelayMicroseconds: Int,
+                               cancelled: () -> Bool) throws -> (keys: Int, bytes: Int)
     {
-        let incrementalFsync = configuration.aofRewriteIncrementalFsync
         switch format {
         case .aof(let timestamp):
             let result = try AOFRewrite.write(
@@ -526,7 +530,10 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
         cancelRewrite = Flag()
         let cancel = cancelRewrite
         let promoteTemporary = waitingForRewrite
+        // Every directive the thread needs is read here, under the lock (CONFIG SET writes them under it).
         let keyDelay = configuration.rdbKeySaveDelay
+        let incrementalFsync = configuration.aofRewriteIncrementalFsync
+        let removeHistory = !configuration.aofDisableAutoGC
         let format = baseFormat(keyspace: keyspace, timestamp: timestamps ? unixSeconds() : nil)
         let temporary = path(temporaryRewriteName)
         logger.notice("Background append only file rewriting started")
@@ -538,7 +545,7 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
                 defer { FileIO.closeFile(fd) }
                 let result = try writeBaseFile(
                     format, snapshots: snapshots, functions: functions, now: now, fd: fd, path: temporary,
-                    keyDelayMicroseconds: keyDelay, cancelled: { cancel.isSet })
+                    incrementalFsync: incrementalFsync, keyDelayMicroseconds: keyDelay, cancelled: { cancel.isSet })
                 try FileIO.sync(fd, path: temporary)
                 outcome = .success(result)
                 logger.notice("Successfully created the temporary AOF base file \(temporaryRewriteName)",
@@ -548,14 +555,16 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
                 outcome = .failure(error)
             }
             finishRewrite(outcome, temporary: temporary, suffix: format.suffix, keyspace: keyspace,
-                          switchFailed: switchFailed, cancelled: cancel, promoteTemporary: promoteTemporary)
+                          switchFailed: switchFailed, cancelled: cancel, promoteTemporary: promoteTemporary,
+                          removeHistory: removeHistory)
         }.detach()
     }
 
     /// Installs a written base, then ends the view. Runs on the rewrite thread; the file steps run on the writer
     /// thread when AOF is on (it owns the files), and the last step under the executor lock.
     private func finishRewrite(_ outcome: Result<(keys: Int, bytes: Int), any Error>, temporary: String, suffix: String,
-                               keyspace: Keyspace, switchFailed: Flag, cancelled: Flag, promoteTemporary: Bool) {
+                               keyspace: Keyspace, switchFailed: Flag, cancelled: Flag, promoteTemporary: Bool,
+                               removeHistory: Bool) {
         let writer = currentWriter()
         let install: () -> Bool = { [self] in
             guard case .success = outcome, !switchFailed.isSet, !cancelled.isSet else {
@@ -582,7 +591,7 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
                 FileIO.removeFile(path(baseName))
                 return false
             }
-            if !configuration.aofDisableAutoGC {
+            if removeHistory {
                 for file in next.history {
                     logger.notice("Removing the history file \(file.name)")
                     FileIO.removeFile(path(file.name))

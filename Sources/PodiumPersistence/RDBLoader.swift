@@ -20,6 +20,10 @@ struct RDBLoader {
     /// keyspace held keys as the load started (at start-up it is empty, and a key a file holds twice keeps its
     /// last value).
     var allowDuplicates = false
+    /// Whether keys whose expiry time has passed are left out (a plain RDB file, as a primary loads one). An AOF
+    /// base keeps them, as Valkey's `RDBFLAGS_AOF_PREAMBLE` load does: the commands after it may still touch them
+    /// (a PERSIST written before the time passed), and the expiry removes them, with a DEL, once loaded.
+    var skipsExpiredKeys = true
 
     static let keysPerSlice = 1024
 
@@ -48,7 +52,7 @@ struct RDBLoader {
         var checkKeys = false
         exclusive {
             limits = RDBLimits(dispatcher.keyspace)
-            now = dispatcher.keyspace.now
+            now = skipsExpiredKeys ? dispatcher.keyspace.now : Int64.min
             databases = dispatcher.keyspace.databases.count
             checkKeys = !allowDuplicates && dispatcher.keyspace.totalKeys > 0
         }

@@ -50,11 +50,17 @@ enum RDBSave {
             try writer.beginDatabase(snapshot.id, keys: snapshot.keyCount, expires: snapshot.expiresCount)
             try snapshot.forEach { entry in
                 if entry.expireAt >= 0, entry.expireAt < now { return }
-                if case .hash(let hash) = entry.value, hash.hasVolatileFields {
+                var value = entry.value
+                if case .hash(var hash) = value, hash.hasVolatileFields {
+                    // Fields whose time has passed are left out (RDB 10/11 cannot say they expire, so they would
+                    // come back for good); a hash left empty is left out whole. The copy is the view's to change.
+                    _ = hash.removeExpiredFields(now: now)
+                    if hash.count == 0 { return }
                     result.fieldTTLsDropped += hash.fieldExpiryTimes.count
+                    value = .hash(hash)
                 }
                 try entry.key.withUnsafeBytes { key in
-                    try writer.writeKey(key, value: entry.value, expireAt: entry.expireAt, lastAccess: entry.lastAccess)
+                    try writer.writeKey(key, value: value, expireAt: entry.expireAt, lastAccess: entry.lastAccess)
                 }
                 result.keys += 1
                 if keyDelayMicroseconds > 0 {

@@ -45,6 +45,8 @@ public final class SnapshotFile: @unchecked Sendable {
     private var saves = 0
     private var dirtyAtStart = 0
     private var cancel = Flag()
+    /// The temporary file of the running background save.
+    private var runningTemporary = ""
     private let keysProcessed = Counter()
     private var keysTotal = 0
     private var lastLoadKeys = 0
@@ -64,6 +66,24 @@ public final class SnapshotFile: @unchecked Sendable {
     private var path: String { FileIO.join(configuration.dir, configuration.dbfilename) }
     private var temporaryPath: String { FileIO.join(configuration.dir, "temp-bgsave-\(getpid()).rdb") }
     private var syncTemporaryPath: String { FileIO.join(configuration.dir, "temp-\(getpid()).rdb") }
+
+    /// Where and how a file is written, read from the configuration under the lock as a save starts (the save
+    /// thread must not read it: CONFIG SET changes it under the lock). A `CONFIG SET dir` during a BGSAVE leaves
+    /// that save in the old directory, as Valkey's child keeps its working directory.
+    private struct Target {
+        var temporary: String
+        var path: String
+        var directory: String
+        var incrementalFsync: Bool
+        var keyDelayMicroseconds: Int
+        var options: RDBFileWriter.Options
+    }
+
+    private func target(keyspace: Keyspace, temporary: String) -> Target {
+        Target(temporary: temporary, path: path, directory: configuration.dir,
+               incrementalFsync: configuration.rdbSaveIncrementalFsync,
+               keyDelayMicroseconds: configuration.rdbKeySaveDelay, options: options(keyspace: keyspace, aofBase: false))
+    }
 
     /// The options files are written with now.
     private func options(keyspace: Keyspace, aofBase: Bool) -> RDBFileWriter.Options {
@@ -89,13 +109,14 @@ public final class SnapshotFile: @unchecked Sendable {
         let snapshots = keyspace.beginSnapshot()
         defer { keyspace.endSnapshot() }
         let started = monotonicNanoseconds()
+        let target = target(keyspace: keyspace, temporary: syncTemporaryPath)
         do {
-            let result = try writeFile(snapshots, keyspace: keyspace, temporary: syncTemporaryPath, progress: { _ in },
-                                       cancelled: { false })
+            let result = try writeFile(snapshots, functions: functionLibraries?() ?? [], now: keyspace.now,
+                                       target: target, progress: { _ in }, cancelled: { false })
             logSaved(result, started: started)
         } catch {
             logger.warning("Write error saving DB on disk: \(error)")
-            FileIO.removeFile(syncTemporaryPath)
+            FileIO.removeFile(target.temporary)
             return false
         }
         keyspace.dirty = 0
@@ -154,7 +175,7 @@ public final class SnapshotFile: @unchecked Sendable {
         guard inProgress else { return }
         logger.warning("There is a child saving an .rdb. Killing it!")
         cancel.set()
-        FileIO.removeFile(temporaryPath)
+        FileIO.removeFile(runningTemporary)
     }
 
     /// Called under the executor lock whenever `refusesWrites` may have changed (set by the server).
@@ -202,11 +223,11 @@ public final class SnapshotFile: @unchecked Sendable {
         keysProcessed.set(0)
         cancel = Flag()
         let cancelled = cancel
-        let temporary = temporaryPath
         let processed = keysProcessed
         logger.notice("Background saving started")
         // The options are read here, under the lock, like the view.
-        let options = options(keyspace: keyspace, aofBase: false)
+        let target = target(keyspace: keyspace, temporary: temporaryPath)
+        runningTemporary = target.temporary
         let functions = functionLibraries?() ?? []
         let now = keyspace.now
         PersistenceThread(name: "podium-bgsave") { [self] in
@@ -214,11 +235,13 @@ public final class SnapshotFile: @unchecked Sendable {
             var outcome: Result<RDBSave.Result, any Error>
             do {
                 outcome = .success(try writeFile(
-                    snapshots, functions: functions, now: now, options: options, temporary: temporary,
-                    progress: { processed.set($0) }, cancelled: { cancelled.isSet }))
+                    snapshots, functions: functions, now: now, target: target, progress: { processed.set($0) },
+                    cancelled: { cancelled.isSet }))
             } catch {
-                FileIO.removeFile(temporary)
-                outcome = .failure(error)
+                FileIO.removeFile(target.temporary)
+                // A cancel that came while the file was being renamed (its temporary file removed under the lock)
+                // is a cancel, not a failure.
+                outcome = .failure(cancelled.isSet ? AOFRewrite.Cancelled() : error)
             }
             exclusive { [self] in
                 keyspace.endSnapshot()
@@ -244,30 +267,22 @@ public final class SnapshotFile: @unchecked Sendable {
         }.detach()
     }
 
-    private func writeFile(_ snapshots: [DatabaseSnapshot], keyspace: Keyspace, temporary: String,
+    /// Writes the target's temporary file, fsyncs it, renames it over `dbfilename` and fsyncs the directory.
+    private func writeFile(_ snapshots: [DatabaseSnapshot], functions: [ByteBuffer], now: Int64, target: Target,
                            progress: (Int) -> Void, cancelled: () -> Bool) throws -> RDBSave.Result {
-        try writeFile(snapshots, functions: functionLibraries?() ?? [], now: keyspace.now,
-                      options: options(keyspace: keyspace, aofBase: false), temporary: temporary, progress: progress,
-                      cancelled: cancelled)
-    }
-
-    /// Writes `temporary`, fsyncs it, renames it over `dbfilename` and fsyncs the directory.
-    private func writeFile(_ snapshots: [DatabaseSnapshot], functions: [ByteBuffer], now: Int64,
-                           options: RDBFileWriter.Options, temporary: String, progress: (Int) -> Void,
-                           cancelled: () -> Bool) throws -> RDBSave.Result {
-        let fd = try FileIO.create(temporary)
+        let fd = try FileIO.create(target.temporary)
         var closed = false
         defer { if !closed { FileIO.closeFile(fd) } }
         let result = try RDBSave.write(
-            snapshots, functions: functions, now: now, options: options, fd: fd, path: temporary,
-            incrementalFsync: configuration.rdbSaveIncrementalFsync, keyDelayMicroseconds: configuration.rdbKeySaveDelay,
+            snapshots, functions: functions, now: now, options: target.options, fd: fd, path: target.temporary,
+            incrementalFsync: target.incrementalFsync, keyDelayMicroseconds: target.keyDelayMicroseconds,
             progress: progress, cancelled: cancelled)
-        try FileIO.sync(fd, path: temporary)
+        try FileIO.sync(fd, path: target.temporary)
         FileIO.closeFile(fd)
         closed = true
         if cancelled() { throw AOFRewrite.Cancelled() }
-        try FileIO.renameFile(temporary, path)
-        try FileIO.syncDirectory(configuration.dir)
+        try FileIO.renameFile(target.temporary, target.path)
+        try FileIO.syncDirectory(target.directory)
         return result
     }
 

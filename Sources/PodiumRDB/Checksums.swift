@@ -63,13 +63,15 @@ extension LZF {
     /// Compresses `input` in liblzf's format (which `decompress`, Redis and Valkey read). Returns nil when the
     /// result would be longer than `limit` bytes: the caller then stores the bytes as they are, as Valkey's
     /// `rdbSaveLzfStringObject` does when compression saves fewer than 4 bytes. `table` is scratch space the
-    /// caller may keep between calls (one allocation per writer, not per string).
+    /// caller may keep between calls (one allocation per writer, not per string). It is never cleared, as liblzf
+    /// never clears its own: an entry left by an earlier string is only a hint, used when it points before the
+    /// current position and the bytes there match. Short strings use a table sized to them (a DUMP of one value
+    /// allocates little), up to 2^14 entries.
     public static func compress(_ input: UnsafeRawBufferPointer, limit: Int, table: inout [Int32]) -> [UInt8]? {
         let n = input.count
         guard n >= 4, limit > 0 else { return nil }
-        if table.count != 1 << hashBits { table = [Int32](repeating: -1, count: 1 << hashBits) } else {
-            for i in table.indices { table[i] = -1 }
-        }
+        let bits = min(hashBits, max(8, Int.bitWidth - n.leadingZeroBitCount))
+        if table.count < 1 << bits { table = [Int32](repeating: -1, count: 1 << bits) }
         var out = [UInt8]()
         out.reserveCapacity(min(limit, n))
         var literalStart = 0
@@ -87,10 +89,10 @@ extension LZF {
         return table.withUnsafeMutableBufferPointer { table -> [UInt8]? in
             while ip + 2 < n {
                 let h = (Int(input[ip]) << 16 | Int(input[ip + 1]) << 8 | Int(input[ip + 2])) &* 2_654_435_761
-                let slot = (h >> (32 - hashBits)) & ((1 << hashBits) - 1)
+                let slot = (h >> (32 - bits)) & ((1 << bits) - 1)
                 let ref = Int(table[slot])
                 table[slot] = Int32(ip)
-                if ref >= 0, ip - ref - 1 < window, input[ref] == input[ip], input[ref + 1] == input[ip + 1],
+                if ref >= 0, ref < ip, ip - ref - 1 < window, input[ref] == input[ip], input[ref + 1] == input[ip + 1],
                     input[ref + 2] == input[ip + 2]
                 {
                     let longest = min(longestMatch, n - ip)

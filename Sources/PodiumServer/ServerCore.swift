@@ -85,6 +85,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         let keyspace = Keyspace(databases: configuration.databases)
         let dispatcher = Dispatcher(keyspace: keyspace, logger: logger)
         dispatcher.protoMaxBulkLength = configuration.protoMaxBulkLen
+        dispatcher.protectedCommandAccess = configuration.enableDebugCommand
         Self.applyListpackLimits(configuration, to: keyspace)
         // With appendonly yes the data set is loaded first: until then clients get -LOADING, from the very first
         // connection (startPersistence ends it).
@@ -562,7 +563,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         let previous = tlsNames.isEmpty ? [] : pairs.compactMap { name, _ in configuration.value(of: name).map { (name, $0) } }
         do {
             try configuration.set(pairs: pairs,
-                                  allowProtected: configuration.allowsProtectedConfigs(localClient: client.isLocal))
+                                  allowProtected: configuration.enableProtectedConfigs.allows(localClient: client.isLocal))
         } catch {
             throw .custom(error.message)
         }

@@ -1,4 +1,5 @@
 import PodiumCommands
+import PodiumConfig
 import PodiumKeyspace
 import Testing
 
@@ -64,6 +65,13 @@ import Testing
 
     @Test func debugSetActiveExpire() {
         let h = CommandHarness()
+        // enable-debug-command no (the default), then local from a client that is not local: refused.
+        let refusal = RESP.error(CommandError.debugNotAllowed.message)
+        #expect(h.run(["DEBUG", "SET-ACTIVE-EXPIRE", "0"]) == refusal)
+        h.dispatcher.protectedCommandAccess = .local
+        #expect(h.run(["DEBUG", "SET-ACTIVE-EXPIRE", "0"]) == refusal)
+        #expect(h.dispatcher.activeExpireEnabled)
+        h.dispatcher.protectedCommandAccess = .yes
         #expect(h.run(["DEBUG", "SET-ACTIVE-EXPIRE", "0"]) == RESP.ok)
         #expect(!h.dispatcher.activeExpireEnabled)
         #expect(h.run(["DEBUG", "SET-ACTIVE-EXPIRE", "1"]) == RESP.ok)

@@ -162,6 +162,16 @@ import Testing
                 #expect(LZF.decompress(packed[...], expectedLength: input.count) == input)
             }
         }
+        // The table is never cleared: entries left by longer, earlier strings (pointing past a short one's end, or
+        // at bytes that differ) must never make a wrong back reference.
+        for round in 0..<600 {
+            let count = round % 3 == 0 ? Int.random(in: 21...40, using: &rng) : Int.random(in: 21...4000, using: &rng)
+            let alphabet = UInt8.random(in: 1...8, using: &rng)
+            let input = (0..<count).map { _ in UInt8.random(in: 0..<alphabet, using: &rng) }
+            if let packed = input.withUnsafeBytes({ LZF.compress($0, limit: input.count, table: &table) }) {
+                #expect(LZF.decompress(packed[...], expectedLength: input.count) == input)
+            }
+        }
         let repetitive = inputs[0]
         let packed = repetitive.withUnsafeBytes { LZF.compress($0, limit: repetitive.count - 4, table: &table) }
         #expect(packed != nil && packed!.count < 40)

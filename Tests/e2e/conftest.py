@@ -393,8 +393,9 @@ def _start_or_fail(server: ServerProcess) -> ServerProcess:
 
 @pytest.fixture(scope="session")
 def podium():
-    """The server under test, shared by the whole session."""
-    server = _start_or_fail(ServerProcess("podium", podium_executable(), podium_extra_args()))
+    """The server under test, shared by the whole session (with DEBUG allowed, as the tests that need it ask)."""
+    server = _start_or_fail(ServerProcess("podium", podium_executable(),
+                                          ["--enable-debug-command", "yes"] + podium_extra_args()))
     try:
         yield server
     finally:

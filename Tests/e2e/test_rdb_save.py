@@ -347,6 +347,45 @@ def test_the_aof_base_is_an_rdb_file_and_keeps_everything(server_factory):
     check(c, server, expected)
 
 
+def test_keys_past_their_time_in_the_aof_base_are_loaded_for_the_commands_after_it(server_factory):
+    """As Valkey's preamble load: a key whose TTL passed while the server was down is still loaded from the base,
+    so a PERSIST written after the rewrite keeps it (skipping it, as a plain RDB load does, would lose it)."""
+    server = server_factory([])
+    c = plain(server.client())
+    c.set("k", "v", px=1500)
+    c.set("gone", "v", px=1500)
+    assert c.execute_command("BGREWRITEAOF") == b"Background append only file rewriting started"
+    wait_until(lambda: persistence(c)["aof_rewrite_in_progress"] == 0)
+    assert c.persist("k")
+    server.stop()
+    time.sleep(1.6)
+    server.start()
+    c = server.client()
+    assert c.get("k") == b"v" and c.ttl("k") == -1
+    assert c.get("gone") is None
+
+
+def test_hash_fields_past_their_time_are_not_saved(server_factory):
+    """RDB 10/11 cannot say a field expires: one whose time has passed (not yet removed, the active cycle is off)
+    is left out of SAVE's file, and a hash with nothing else left is left out whole."""
+    server = server_factory(["--appendonly", "no", "--enable-debug-command", "yes"])
+    c = server.client()
+    c.execute_command("DEBUG", "SET-ACTIVE-EXPIRE", "0")
+    c.hset("h", mapping={"a": 1, "b": 2})
+    c.hset("all", mapping={"x": 1})
+    c.execute_command("HPEXPIRE", "h", 100, "FIELDS", 1, "a")
+    c.execute_command("HPEXPIRE", "all", 100, "FIELDS", 1, "x")
+    c.execute_command("HEXPIRE", "h", 3600, "FIELDS", 1, "b")
+    time.sleep(0.2)
+    assert c.dbsize() == 2  # both still stored
+    c.save()
+    server.stop()
+    server.start()
+    c = server.client()
+    assert c.hgetall("h") == {b"b": b"2"} and c.exists("all") == 0
+    assert "1 hash field TTLs were not saved" in server.log_path.read_text()  # b's, not a's or x's
+
+
 def test_a_redis_aof_directory_with_a_preamble_loads(server_factory, oracle_factory):
     peer = oracle_factory("aof-source", extra=["--appendonly", "yes", "--aof-use-rdb-preamble", "yes"])
     pc = peer.client()
@@ -420,14 +459,14 @@ def reload_steps(c: redis.Redis) -> list:
 
 def test_debug_reload_matches_the_oracle(server_factory, oracle_factory):
     server = server_factory(["--appendonly", "no", "--rdb-version", str(oracle_rdb_version()),
-                             "--enable-protected-configs", "yes"])
+                             "--enable-protected-configs", "yes", "--enable-debug-command", "yes"])
     peer = oracle_factory("debug-reload", extra=["--enable-debug-command", "yes",
                                                    "--enable-protected-configs", "yes"])
     assert reload_steps(server.client()) == reload_steps(peer.client())
 
 
 def test_debug_reload_keeps_everything_and_is_not_written_to_the_aof(server_factory):
-    server = server_factory(["--appendonly", "yes"])
+    server = server_factory(["--appendonly", "yes", "--enable-debug-command", "local"])
     c = server.client()
     expected = fill_all(c, server)
     c.set("counter", 5)
@@ -465,7 +504,9 @@ def test_enable_protected_configs_decides_who_moves_the_dump(server_factory, ora
         (server.workdir / "sub").mkdir()
         c = server.client()
         replies = []
-        for name, value in (("dbfilename", "other.rdb"), ("dir", "sub"), ("dir", "missing")):
+        # (An empty dbfilename: Valkey 8 refuses it, `dbfilename can't be empty`; Redis 7.0 takes it. Below.)
+        for name, value in (("dbfilename", "a/b.rdb"), ("dbfilename", "other.rdb"), ("dir", "sub"),
+                            ("dir", "missing")):
             try:
                 replies.append(c.config_set(name, value))
             except redis.ResponseError as e:
@@ -478,3 +519,6 @@ def test_enable_protected_configs_decides_who_moves_the_dump(server_factory, ora
         seen.append((replies, relative, files))
     assert seen[0] == seen[1]
     assert seen[0][1] == ("." if mode == "no" else "sub")
+    if mode != "no":
+        with pytest.raises(redis.ResponseError, match="dbfilename can't be empty$"):
+            servers[0].client().config_set("dbfilename", "")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+import redis
 
 from resp_client import Reply
 from support import wait_until
@@ -71,8 +72,7 @@ def test_requirepass(server_factory):
 
 def test_debug_sleep_and_info_commandstats(podium, raw):
     assert raw.call("CONFIG", "RESETSTAT") == Reply("+", "OK")
-    if not podium.is_redis:  # redis-server 7 refuses DEBUG unless enable-debug-command is set; Podium allows it
-        assert raw.call("DEBUG", "SLEEP", "0") == Reply("+", "OK")
+    assert raw.call("DEBUG", "SLEEP", "0") == Reply("+", "OK")  # the shared server allows DEBUG
     assert raw.call("SET", "cs:k", "v") == Reply("+", "OK")
     assert raw.call("GET", "cs:k") == Reply("$", b"v")
     assert raw.call("GET", "cs:k", "extra").kind == "-"
@@ -122,8 +122,6 @@ def test_introspection_and_help_commands(podium, raw):
 
 
 def test_debug_set_active_expire(podium, raw):
-    if podium.is_redis:
-        pytest.skip("redis-server 7 refuses DEBUG unless enable-debug-command is set")
     assert raw.call("DEBUG", "SET-ACTIVE-EXPIRE", "0") == Reply("+", "OK")
     try:
         raw.call("SET", "dbg", "v", "PX", "1")
@@ -133,6 +131,29 @@ def test_debug_set_active_expire(podium, raw):
     finally:
         assert raw.call("DEBUG", "SET-ACTIVE-EXPIRE", "1") == Reply("+", "OK")
     wait_until(lambda: raw.call("DBSIZE") == Reply(":", 0), message="active expiry removed the key")
+
+
+@pytest.mark.parametrize("mode", ["no", "local", "yes", None])
+def test_enable_debug_command_decides_who_runs_debug(server_factory, oracle_r, mode):
+    """DEBUG refused by default (and with `no`), before authentication, inside MULTI too, as redis-server 7
+    refuses it; `local` and `yes` allow it from loopback."""
+    server = server_factory(["--requirepass", "pw"] + (["--enable-debug-command", mode] if mode else []))
+    with server.raw() as conn:
+        reply = conn.call("DEBUG", "SLEEP", "0")
+        if mode in ("local", "yes"):
+            assert reply == Reply("-", "NOAUTH Authentication required.")
+            assert conn.call("AUTH", "pw") == Reply("+", "OK")
+            assert conn.call("DEBUG", "SLEEP", "0") == Reply("+", "OK")
+            return
+        try:
+            oracle_r.execute_command("DEBUG", "SLEEP", "0")
+            raise AssertionError("the oracle allowed DEBUG")
+        except redis.ResponseError as e:
+            assert reply == Reply("-", "ERR " + str(e))  # redis-py drops the ERR
+        assert conn.call("AUTH", "pw") == Reply("+", "OK")
+        assert conn.call("MULTI") == Reply("+", "OK")
+        assert conn.call("DEBUG", "SLEEP", "0").kind == "-"
+        assert "EXECABORT" in str(conn.call("EXEC").value)
 
 
 GETKEYS_CASES = [

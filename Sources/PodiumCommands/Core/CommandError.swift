@@ -13,6 +13,8 @@ public enum CommandError: Error, Equatable, Sendable {
     case unknownSubcommand(sub: String, command: String)
     case invalidExpireTime(String)
     case notAllowedInTransaction
+    /// DEBUG where `enable-debug-command` does not allow it.
+    case debugNotAllowed
     /// A subcommand given too many arguments by its own rules (`addReplySubcommandSyntaxError`).
     case subcommandSyntax(sub: String, command: String)
     /// A RESP2 client in subscribed mode sent something other than (P|S)(UN)SUBSCRIBE, PING, QUIT or RESET.
@@ -64,6 +66,10 @@ public enum CommandError: Error, Equatable, Sendable {
             return "ERR unknown subcommand '\(CommandError.clip(sub))'. Try \(command.uppercased()) HELP."
         case .invalidExpireTime(let command): return "ERR invalid expire time in '\(command)' command"
         case .notAllowedInTransaction: return "ERR Command not allowed inside a transaction"
+        case .debugNotAllowed:
+            return "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run "
+                + "it from a local connection, otherwise you need to set this option in the configuration file, and "
+                + "then restart the server."
         case .subcommandSyntax(let sub, let command):
             return "ERR unknown subcommand or wrong number of arguments for '\(CommandError.clip(sub))'. Try \(command.uppercased()) HELP."
         case .notAllowedWhileSubscribed(let name):

@@ -18,6 +18,7 @@ import PodiumNumbers
 /// - `skipSlowlog`: not recorded in the slow log.
 /// - `allowBusy`: allowed while a script is busy.
 /// - `blocking`: may block the client (BLPOP, BZPOPMIN, WAIT); inside MULTI it answers at once instead.
+/// - `protected`: only where `enable-debug-command` allows it (DEBUG; hidden from COMMAND INFO, as in Valkey).
 public struct CommandFlags: OptionSet, Sendable {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
@@ -40,6 +41,7 @@ public struct CommandFlags: OptionSet, Sendable {
     /// Runs a script (EVAL, FCALL and their kin): the server runs it on its script thread, so that the event
     /// loops stay free while it runs (Podium's own flag; COMMAND INFO does not show it).
     public static let runsScript = CommandFlags(rawValue: 1 << 15)
+    public static let protected = CommandFlags(rawValue: 1 << 16)
 
     /// The names `COMMAND INFO` prints, in Valkey's order.
     public var names: [String] {

@@ -41,6 +41,8 @@ public final class Dispatcher {
     public var commandStart: UInt64 { lastCommandEnd }
     /// DEBUG SET-ACTIVE-EXPIRE: whether the server runs the active expiry cycle.
     public var activeExpireEnabled = true
+    /// `enable-debug-command`: who may run the commands flagged `protected` (DEBUG).
+    public var protectedCommandAccess = ProtectedAccess.no
     /// `notify-keyspace-events` as a bit mask (`KeyspaceEventFlags`), zero unless something is published; set
     /// through `keyspaceEvents` (KeyspaceNotifier.swift).
     @usableFromInline var notifyMask = 0
@@ -280,6 +282,11 @@ public final class Dispatcher {
         guard spec.acceptsArgumentCount(ctx.argc) else {
             stats[spec.statsIndex].rejectedCalls += 1
             reject(&ctx, .wrongArity(spec.name))
+            return
+        }
+        // Valkey's CMD_PROTECTED check comes right after the arity, before authentication.
+        if spec.flags.contains(.protected), !protectedCommandAccess.allows(localClient: client.isLocal) {
+            reject(&ctx, .debugNotAllowed)
             return
         }
         // Valkey checks authentication after existence and arity, so even an unauthenticated client learns
