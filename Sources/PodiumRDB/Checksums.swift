@@ -1,5 +1,8 @@
 /// Redis' and Valkey's CRC-64 (Jones polynomial, reflected, initial value 0): the checksum of RDB files and of
 /// DUMP payloads. The check value of "123456789" is 0xe9c6d914c4b8d9ca.
+///
+/// Computed eight bytes at a time ("slicing by 8", as Valkey's `crcspeed`): eight tables of 256 entries, where
+/// table k advances a byte's contribution by k more bytes; the bytes that do not fill a word go one at a time.
 public enum CRC64 {
     static let table: [UInt64] = (0..<256).map { i -> UInt64 in
         var crc = UInt64(i)
@@ -7,7 +10,41 @@ public enum CRC64 {
         return crc
     }
 
+    /// `slices[k * 256 + i]`: the CRC of byte i followed by k zero bytes.
+    static let slices: [UInt64] = {
+        var out = table + [UInt64](repeating: 0, count: 7 * 256)
+        for k in 1..<8 {
+            for i in 0..<256 {
+                let previous = out[(k - 1) * 256 + i]
+                out[k * 256 + i] = (previous >> 8) ^ table[Int(previous & 0xFF)]
+            }
+        }
+        return out
+    }()
+
     public static func checksum(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
+        var crc = seed
+        slices.withUnsafeBufferPointer { t in
+            var i = 0
+            let count = bytes.count
+            while i + 8 <= count {
+                crc ^= UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                crc = t[7 * 256 + Int(crc & 0xFF)] ^ t[6 * 256 + Int((crc >> 8) & 0xFF)]
+                    ^ t[5 * 256 + Int((crc >> 16) & 0xFF)] ^ t[4 * 256 + Int((crc >> 24) & 0xFF)]
+                    ^ t[3 * 256 + Int((crc >> 32) & 0xFF)] ^ t[2 * 256 + Int((crc >> 40) & 0xFF)]
+                    ^ t[256 + Int((crc >> 48) & 0xFF)] ^ t[Int(crc >> 56)]
+                i += 8
+            }
+            while i < count {
+                crc = t[Int((crc ^ UInt64(bytes[i])) & 0xFF)] ^ (crc >> 8)
+                i += 1
+            }
+        }
+        return crc
+    }
+
+    /// One byte at a time (the definition; tests compare the fast form with it).
+    public static func bytewiseChecksum(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
         var crc = seed
         table.withUnsafeBufferPointer { t in
             for byte in bytes { crc = t[Int((crc ^ UInt64(byte)) & 0xFF)] ^ (crc >> 8) }

@@ -150,7 +150,8 @@ public enum RDBFile {
         case RDBType.list, RDBType.listZiplist, RDBType.listQuicklist, RDBType.listQuicklist2: return "list"
         case RDBType.set, RDBType.setIntset, RDBType.setListpack: return "set"
         case RDBType.zset, RDBType.zset2, RDBType.zsetZiplist, RDBType.zsetListpack: return "sorted set"
-        case RDBType.hash, RDBType.hashZipmap, RDBType.hashZiplist, RDBType.hashListpack: return "hash"
+        case RDBType.hash, RDBType.hashZipmap, RDBType.hashZiplist, RDBType.hashListpack, RDBType.hash2:
+            return "hash"
         default: return "value of unknown type \(type)"
         }
     }

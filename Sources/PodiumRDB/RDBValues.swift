@@ -18,6 +18,9 @@ public enum RDBType {
     public static let zsetListpack: UInt8 = 17
     public static let listQuicklist2: UInt8 = 18
     public static let setListpack: UInt8 = 20
+    /// Valkey 9's hash with field TTLs (RDB 80): n × (field, value, expiry in Unix ms as 8 bytes little-endian,
+    /// -1 for a field without one).
+    public static let hash2: UInt8 = 22
 }
 
 /// The encoding limits new values are built with (the `*-max-listpack-*` directives), so a loaded value has the
@@ -139,6 +142,22 @@ public enum RDBValues {
             pairs.reserveCapacity(Self.reservation(2 * n, bytesPerItem: 1, reader))
             for _ in 0..<(2 * n) { pairs.append(try reader.string()) }
             return try hash(pairs, limits)
+        case RDBType.hash2:
+            let n = try reader.count()
+            guard n > 0 else { throw .malformed("empty hash") }
+            var hash = HashObject()
+            var expiring: [(field: Bytes, at: Int64)] = []
+            for _ in 0..<n {
+                let field = Bytes(try reader.string())
+                let value = Bytes(try reader.string())
+                let at = Int64(bitPattern: try reader.littleEndian(8))
+                guard hash.set(field, value, limits: limits.hash) else { throw .malformed("duplicate hash field") }
+                if at != -1 { expiring.append((field, at)) }
+            }
+            // Fields whose time has passed are loaded too (Valkey does not expire while loading); the field expiry
+            // removes them once the key is stored.
+            for (field, at) in expiring { field.withUnsafeBytes { hash.setExpiry($0, at: at) } }
+            return .hash(hash)
         case RDBType.hashZipmap:
             return try hash(PackedFormats.zipmap(try reader.string()), limits)
         case RDBType.listZiplist:

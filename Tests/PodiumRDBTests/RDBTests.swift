@@ -8,6 +8,20 @@ import Testing
         #expect(bytes.withUnsafeBytes { CRC64.checksum($0) } == 0xE9C6_D914_C4B8_D9CA)
     }
 
+    @Test func crc64EightAtATimeIsTheBytewiseCRC() {
+        var rng = SystemRandomNumberGenerator()
+        let data = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        data.withUnsafeBytes { all in
+            for _ in 0..<300 {
+                let start = Int.random(in: 0..<64, using: &rng)
+                let end = Int.random(in: start...all.count, using: &rng)
+                let part = UnsafeRawBufferPointer(rebasing: all[start..<end])
+                let seed = UInt64.random(in: 0...UInt64.max, using: &rng)
+                #expect(CRC64.checksum(part, seed: seed) == CRC64.bytewiseChecksum(part, seed: seed))
+            }
+        }
+    }
+
     @Test func lzfLiteralsAndBackReferences() {
         // "abcabcabc": a literal run of 3 ("abc"), then a back reference of length 6 at distance 3.
         let compressed: [UInt8] = [2, 97, 98, 99, 0x80, 2]
@@ -199,6 +213,34 @@ import Testing
         let summary = try RDBFile.read(file, limits: RDBLimits(), now: 1000) { items.append($0) }
         #expect(summary.end == file.count && summary.expiredKeys == keys.filter { $0.2 >= 0 && $0.2 <= 1000 }.count)
         return (file, items)
+    }
+
+    /// A Valkey 9 file (`VALKEY080`) with a hash of type 22 (fields with and without a TTL, one past its time).
+    @Test func valkey9HashesWithFieldTTLsLoad() throws {
+        var file = Array("VALKEY080".utf8) + [0xFE, 0x00, RDBType.hash2, 0x01] + Array("h".utf8) + [0x03]
+        func field(_ name: String, _ value: String, _ at: Int64) {
+            file += [UInt8(name.utf8.count)] + Array(name.utf8) + [UInt8(value.utf8.count)] + Array(value.utf8)
+            file += (0..<8).map { UInt8(truncatingIfNeeded: UInt64(bitPattern: at) >> (8 * UInt64($0))) }
+        }
+        field("a", "1", 9_000_000)
+        field("b", "2", -1)
+        field("c", "3", 500)
+        file.append(0xFF)
+        let crc = file.withUnsafeBytes { CRC64.checksum($0) }
+        file += (0..<8).map { UInt8(truncatingIfNeeded: crc >> (8 * UInt64($0))) }
+        var items: [RDBItem] = []
+        _ = try RDBFile.read(file, limits: RDBLimits(), now: 1000) { items.append($0) }
+        guard items.count == 2, case .key(_, let key, .hash(let hash), _, _) = items[1] else {
+            Issue.record("expected one hash, got \(items)")
+            return
+        }
+        #expect(key == Array("h".utf8) && hash.count == 3)
+        #expect(Array("a".utf8).withUnsafeBytes { hash.expiryTime($0) } == 9_000_000)
+        #expect(Array("b".utf8).withUnsafeBytes { hash.expiryTime($0) } == -1)
+        #expect(Array("c".utf8).withUnsafeBytes { hash.expiryTime($0) } == 500)
+        // Cut inside the last expiry time: refused, naming the key.
+        let cut = Array(file[..<(file.count - 12)]) + [0xFF]
+        #expect(throws: (any Error).self) { try RDBFile.read(cut, limits: RDBLimits(), now: 1000) { _ in } }
     }
 
     @Test func filesRoundTripWithEveryOption() throws {

@@ -104,3 +104,32 @@ def test_damaged_files_stop_the_start_with_a_message(tmp_path, redis_rdb, case):
     output = result.stdout + result.stderr
     assert "Fatal error loading the RDB file dump.rdb" in output, output[-2000:]
     assert any(m in output for m in messages), output[-2000:]
+
+
+def test_a_valkey9_file_with_field_ttls_loads(server_factory):
+    """A `VALKEY080` file (built here as Valkey 9 writes one: type 22, each field's value then its expiry in ms,
+    -1 for none) loads with the field TTLs; a field whose time passed is loaded, then removed by the expiry."""
+    import struct
+    import time as clock
+    from test_dump_restore import crc64
+
+    now = int(clock.time() * 1000)
+
+    def string(s: bytes) -> bytes:
+        return bytes([len(s)]) + s
+
+    body = b"VALKEY080" + b"\xfa" + string(b"valkey-ver") + string(b"9.0.0") + b"\xfe\x00" + b"\x16" + string(b"h")
+    body += b"\x03"
+    for field, value, at in ((b"a", b"1", now + 3_600_000), (b"b", b"2", -1), (b"c", b"3", now - 1000)):
+        body += string(field) + string(value) + struct.pack("<q", at)
+    body += b"\xff"
+    body += struct.pack("<Q", crc64(body))
+    server = server_factory(["--appendonly", "no"])
+    server.stop()
+    (server.workdir / "dump.rdb").write_bytes(body)
+    server.start()
+    c = server.client()
+    assert c.hgetall("h") == {b"a": b"1", b"b": b"2"}
+    ttls = c.execute_command("HTTL", "h", "FIELDS", 2, "a", "b")
+    assert 3590 < ttls[0] <= 3600 and ttls[1] == -1
+    assert "loading RDB produced by version 9.0.0" in server.log_tail(50)
