@@ -810,7 +810,7 @@ extension CommandTable {
         CommandSpec("monitor", arity: 1, flags: [.admin, .noscript, .loading, .stale], group: .server, since: "1.0.0",
                     summary: "Listens for all requests received by the server in real-time.", complexity: "", handler: ServerCommands.monitor),
         CommandSpec("debug", arity: -2, flags: [.admin, .noscript, .loading, .stale, .protected], group: .server, since: "1.0.0",
-                    summary: "A container for debugging commands.", complexity: "Depends on subcommand.", syntax: "SLEEP seconds | SET-ACTIVE-EXPIRE 0|1 | RELOAD [MERGE] [NOFLUSH] [NOSAVE] | HELP",
+                    summary: "A container for debugging commands.", complexity: "Depends on subcommand.", syntax: "SLEEP seconds | SET-ACTIVE-EXPIRE 0|1 | RELOAD [MERGE] [NOFLUSH] [NOSAVE] | DIGEST | DIGEST-VALUE key [key ...] | HELP",
                     handler: ServerCommands.debug),
         CommandSpec("memory", arity: -2, flags: [], group: .server, since: "4.0.0",
                     summary: "A container for memory diagnostics commands.", complexity: "Depends on subcommand.",

@@ -87,7 +87,8 @@ public enum ServerCommands {
         ctx.reply.ok()
     }
 
-    /// DEBUG SLEEP seconds | DEBUG SET-ACTIVE-EXPIRE 0|1 | DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE] | DEBUG HELP
+    /// DEBUG SLEEP seconds | DEBUG SET-ACTIVE-EXPIRE 0|1 | DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE] | DEBUG DIGEST |
+    /// DEBUG DIGEST-VALUE key [key ...] | DEBUG HELP
     static func debug(_ ctx: inout CommandContext) throws(CommandError) {
         if ctx.argIs(1, "reload") {
             var (save, flush, merge) = (true, true, false)
@@ -102,6 +103,18 @@ public enum ServerCommands {
             // Not written to the AOF (Valkey propagates nothing either): what it loads is what was saved.
             ctx.preventPropagation()
             ctx.reply.ok()
+        } else if ctx.argIs(1, "digest"), ctx.argc == 2 {
+            ctx.reply.simple(DatasetDigest.hex(DatasetDigest.dataset(ctx.keyspace)))
+        } else if ctx.argIs(1, "digest-value") {
+            ctx.reply.arrayHeader(ctx.argc - 2)
+            for j in 2..<max(2, ctx.argc) {
+                var digest = DatasetDigest.Digest(repeating: 0, count: 20)
+                if let slot = ctx.db.slot(of: ctx.key(j)) {
+                    let entry = ctx.db.entry(slot)
+                    DatasetDigest.addValue(entry.value, hasTTL: entry.expireAt >= 0, into: &digest)
+                }
+                ctx.reply.simple(DatasetDigest.hex(digest))
+            }
         } else if ctx.argIs(1, "sleep"), ctx.argc == 3 {
             let seconds = try ctx.double(2)
             // Like Valkey, this blocks the whole server: it runs inside the executor.
@@ -115,6 +128,10 @@ public enum ServerCommands {
                 "SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed.",
                 "SET-ACTIVE-EXPIRE <0|1>", "    Setting it to 0 disables expiring keys in background when they are not",
                 "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the default.",
+                "DIGEST",
+                "    Output a hex signature representing the current DB content.",
+                "DIGEST-VALUE <key> [<key> ...]",
+                "    Output a hex signature of the values of all the specified keys.",
                 "RELOAD [option ...]",
                 "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
                 "    * MERGE: Merge the content of the RDB with the current dataset.",
