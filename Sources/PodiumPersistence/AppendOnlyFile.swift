@@ -198,16 +198,17 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
         var now: Int64 = 0
         var functions: [ByteBuffer] = []
         var format = BaseFormat.aof(timestamp: nil)
+        var incrementalFsync = true
         exclusive {
             snapshots = keyspace.beginSnapshot()
             now = keyspace.now
             functions = self.functionLibraries?() ?? []
             format = self.baseFormat(keyspace: keyspace, timestamp: nil)
+            incrementalFsync = configuration.aofRewriteIncrementalFsync
         }
         defer { exclusive { keyspace.endSnapshot() } }
         _ = try writeBaseFile(format, snapshots: snapshots, functions: functions, now: now, fd: fd, path: path,
-                              incrementalFsync: configuration.aofRewriteIncrementalFsync, keyDelayMicroseconds: 0,
-                              cancelled: { false })
+                              incrementalFsync: incrementalFsync, keyDelayMicroseconds: 0, cancelled: { false })
     }
 
     /// What a base file is written as: commands, or an RDB file (`aof-use-rdb-preamble yes`, read under the

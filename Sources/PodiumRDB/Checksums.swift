@@ -106,7 +106,8 @@ extension LZF {
     /// allocates little), up to 2^14 entries.
     public static func compress(_ input: UnsafeRawBufferPointer, limit: Int, table: inout [Int32]) -> [UInt8]? {
         let n = input.count
-        guard n >= 4, limit > 0 else { return nil }
+        // Positions are kept as Int32: a string of 2 GiB or more is stored as it is.
+        guard n >= 4, limit > 0, n <= Int(Int32.max) else { return nil }
         let bits = min(hashBits, max(8, Int.bitWidth - n.leadingZeroBitCount))
         if table.count < 1 << bits { table = [Int32](repeating: -1, count: 1 << bits) }
         var out = [UInt8]()

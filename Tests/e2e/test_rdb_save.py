@@ -486,6 +486,13 @@ def test_debug_reload_keeps_everything_and_is_not_written_to_the_aof(server_fact
         c.execute_command("FUNCTION", "FLUSH")
     c.execute_command("FUNCTION", "LOAD", LIBRARY)
     assert "DB reloaded by DEBUG RELOAD" in server.log_path.read_text()
+    # Field TTLs, which the RDB file cannot hold, are kept across the reload.
+    c.hset("h:ttl", mapping={"a": 1, "b": 2})
+    c.execute_command("HEXPIRE", "h:ttl", 3600, "FIELDS", 1, "a")
+    assert c.execute_command("DEBUG", "RELOAD") in (True, b"OK")
+    ttls = c.execute_command("HTTL", "h:ttl", "FIELDS", 2, "a", "b")
+    assert 3590 < ttls[0] <= 3600 and ttls[1] == -1
+    c.delete("h:ttl")
     aof = b"".join(p.read_bytes() for p in (server.workdir / "appendonlydir").glob("*.incr.aof"))
     assert b"DEBUG" not in aof.upper()
     server.stop()

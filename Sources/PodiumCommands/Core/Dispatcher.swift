@@ -286,6 +286,7 @@ public final class Dispatcher {
         }
         // Valkey's CMD_PROTECTED check comes right after the arity, before authentication.
         if spec.flags.contains(.protected), !protectedCommandAccess.allows(localClient: client.isLocal) {
+            stats[spec.statsIndex].rejectedCalls += 1
             reject(&ctx, .debugNotAllowed)
             return
         }
