@@ -674,18 +674,7 @@ public final class LuaEngine: ScriptingEngine {
     }
 
     static func sha1(_ body: ByteBuffer) -> String {
-        body.withUnsafeReadableBytes { hex(Insecure.SHA1.hash(data: $0)) }
-    }
-
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(40)
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        body.withUnsafeReadableBytes { NumberFormat.hex(Insecure.SHA1.hash(data: $0)) }
     }
 }
 
@@ -724,7 +713,7 @@ private let luaHostLog: @convention(c) (UnsafeMutableRawPointer?, Int32, UnsafeP
 private let luaHostSHA1: @convention(c) (UnsafePointer<CChar>?, Int, UnsafeMutablePointer<CChar>?) -> Void = {
     data, length, out in
     let digest = Insecure.SHA1.hash(data: UnsafeRawBufferPointer(start: data, count: length))
-    let text = Array(LuaEngine.hex(digest).utf8)
+    let text = Array(NumberFormat.hex(digest).utf8)
     text.withUnsafeBytes { UnsafeMutableRawPointer(out!).copyMemory(from: $0.baseAddress!, byteCount: 40) }
     out![40] = 0
 }

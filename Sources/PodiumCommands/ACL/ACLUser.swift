@@ -368,14 +368,7 @@ public final class ACLUser {
 
     /// The hex SHA-256 of a password (Valkey's `ACLHashPassword`).
     static func hash(_ password: [UInt8]) -> String {
-        let hex = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in SHA256.hash(data: password) {
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        NumberFormat.hex(SHA256.hash(data: password))
     }
 
     /// `#hash` rules take exactly 64 lower-case hex digits.

@@ -8,6 +8,18 @@ import Darwin
 
 /// Number parsing and formatting with Valkey's rules, shared by every command that takes or prints numbers.
 public enum NumberFormat {
+    /// Lowercase hex of bytes (SHA digests: script SHAs, ACL password hashes, DEBUG DIGEST).
+    public static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Runs `body` with the bytes as a NUL-terminated C string (on the stack) and the address of its end: the
     /// common step of every `strtod`-style parse, which must consume the whole argument.
     @inline(__always)

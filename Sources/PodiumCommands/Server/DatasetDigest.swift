@@ -9,17 +9,6 @@ import PodiumKeyspace
 enum DatasetDigest {
     typealias Digest = [UInt8]
 
-    static func hex(_ digest: Digest) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(40)
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
     static func sha1(_ bytes: UnsafeRawBufferPointer) -> Insecure.SHA1Digest {
         var hasher = Insecure.SHA1()
         hasher.update(bufferPointer: bytes)

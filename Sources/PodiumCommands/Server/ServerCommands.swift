@@ -104,7 +104,7 @@ public enum ServerCommands {
             ctx.preventPropagation()
             ctx.reply.ok()
         } else if ctx.argIs(1, "digest"), ctx.argc == 2 {
-            ctx.reply.simple(DatasetDigest.hex(DatasetDigest.dataset(ctx.keyspace)))
+            ctx.reply.simple(NumberFormat.hex(DatasetDigest.dataset(ctx.keyspace)))
         } else if ctx.argIs(1, "digest-value") {
             ctx.reply.arrayHeader(ctx.argc - 2)
             for j in 2..<max(2, ctx.argc) {
@@ -113,7 +113,7 @@ public enum ServerCommands {
                     let entry = ctx.db.entry(slot)
                     DatasetDigest.addValue(entry.value, hasTTL: entry.expireAt >= 0, into: &digest)
                 }
-                ctx.reply.simple(DatasetDigest.hex(digest))
+                ctx.reply.simple(NumberFormat.hex(digest))
             }
         } else if ctx.argIs(1, "sleep"), ctx.argc == 3 {
             let seconds = try ctx.double(2)
