@@ -300,11 +300,58 @@ public final class SnapshotFile: @unchecked Sendable {
 
     // MARK: - Loading
 
-    /// `DEBUG RELOAD`'s load: reads `dbfilename` back into the keyspace with the lock held (nobody is served
-    /// meanwhile, as in Valkey). `allowDuplicates`: keys and libraries that exist already are replaced (MERGE);
-    /// without it they fail the load. False when the file could not be read or loaded (the reason is logged);
-    /// what was loaded before the failure stays.
-    public func reload(into dispatcher: Dispatcher, allowDuplicates: Bool) -> Bool {
+    /// `DEBUG RELOAD`, with the lock held (nobody is served meanwhile, as in Valkey): saves `dbfilename` (unless
+    /// `save` is false), empties the keys and the function libraries (unless `flush` is false) and loads the file
+    /// back. `merge`: keys and libraries that exist already are replaced; without it they fail the load, and what
+    /// was loaded before the failure stays (Valkey exits there).
+    public func debugReload(dispatcher: Dispatcher, save: Bool, flush: Bool, merge: Bool) throws(CommandError) {
+        let keyspace = dispatcher.keyspace
+        // Valkey's rdbSave here does not wait for a running BGSAVE: it writes its own file in the foreground.
+        if save, !saveNow(keyspace: keyspace) { throw .custom("ERR") }
+        // The reload changes nothing a save would miss: `rdb_changes_since_last_save` stays where it was.
+        let dirty = keyspace.dirty
+        // RDB 10/11 has no form for hash-field TTLs: the file just written holds those fields without one. They
+        // are put back after the load, so the reload changes nothing (Valkey 9 keeps them in its file).
+        let fieldTTLs = save ? Self.hashFieldTTLs(keyspace) : []
+        if flush {
+            keyspace.removeAll()
+            dispatcher.scripting?.flushLibraries()
+        }
+        let loaded = reload(into: dispatcher, allowDuplicates: merge)
+        for (db, key, times) in fieldTTLs {
+            let database = keyspace[db]
+            guard let slot = database.slot(of: key), case .hash(var hash) = database.entry(slot).value else { continue }
+            for (field, at) in times {
+                field.withUnsafeBytes { raw in
+                    if hash.contains(raw) { hash.setExpiry(raw, at: at) }
+                }
+            }
+            database.update(slot: slot, .hash(hash))
+            database.trackFieldExpiry(slot: slot)
+        }
+        keyspace.dirty = dirty
+        guard loaded else { throw .custom("ERR Error trying to load the RDB dump, check server logs.") }
+        logger.notice("DB reloaded by DEBUG RELOAD")
+    }
+
+    /// Every hash field with a TTL: (database, key, [(field, Unix ms)]).
+    private static func hashFieldTTLs(_ keyspace: Keyspace) -> [(Int, Bytes, [(field: Bytes, at: Int64)])] {
+        var out: [(Int, Bytes, [(field: Bytes, at: Int64)])] = []
+        let views = keyspace.beginSnapshot()
+        defer { keyspace.endSnapshot() }
+        for view in views where view.keyCount > 0 {
+            view.forEach { entry in
+                if case .hash(let hash) = entry.value, hash.hasVolatileFields {
+                    out.append((view.id, entry.key, hash.fieldExpiryTimes))
+                }
+            }
+        }
+        return out
+    }
+
+    /// Reads `dbfilename` back into the keyspace (lock held). False when the file could not be read or loaded
+    /// (the reason is logged).
+    private func reload(into dispatcher: Dispatcher, allowDuplicates: Bool) -> Bool {
         var loader = RDBLoader(dispatcher: dispatcher, exclusive: { $0() }, logger: logger)
         loader.verifyChecksum = configuration.rdbchecksum
         loader.allowDuplicates = allowDuplicates

@@ -536,48 +536,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     var lastSave: Int64 { snapshots.lastSave }
 
     func debugReload(save: Bool, flush: Bool, merge: Bool) throws(CommandError) {
-        let keyspace = executor.keyspace
-        // Valkey's rdbSave here does not wait for a running BGSAVE: it writes its own file in the foreground.
-        if save, !snapshots.saveNow(keyspace: keyspace) { throw .custom("ERR") }
-        // The reload changes nothing a save would miss: `rdb_changes_since_last_save` stays where it was.
-        let dirty = keyspace.dirty
-        // RDB 10/11 has no form for hash-field TTLs: the file just written holds those fields without one. They
-        // are put back after the load, so the reload changes nothing (Valkey 9 keeps them in its file).
-        let fieldTTLs = save ? Self.hashFieldTTLs(keyspace) : []
-        if flush {
-            keyspace.removeAll()
-            executor.dispatcher.scripting?.flushLibraries()
-        }
-        let loaded = snapshots.reload(into: executor.dispatcher, allowDuplicates: merge)
-        for (db, key, times) in fieldTTLs {
-            let database = keyspace[db]
-            guard let slot = database.slot(of: key), case .hash(var hash) = database.entry(slot).value else { continue }
-            for (field, at) in times {
-                field.withUnsafeBytes { raw in
-                    if hash.contains(raw) { hash.setExpiry(raw, at: at) }
-                }
-            }
-            database.update(slot: slot, .hash(hash))
-            database.trackFieldExpiry(slot: slot)
-        }
-        keyspace.dirty = dirty
-        guard loaded else { throw .custom("ERR Error trying to load the RDB dump, check server logs.") }
-        logger.notice("DB reloaded by DEBUG RELOAD")
-    }
-
-    /// Every hash field with a TTL: (database, key, [(field, Unix ms)]).
-    static func hashFieldTTLs(_ keyspace: Keyspace) -> [(Int, Bytes, [(field: Bytes, at: Int64)])] {
-        var out: [(Int, Bytes, [(field: Bytes, at: Int64)])] = []
-        let views = keyspace.beginSnapshot()
-        defer { keyspace.endSnapshot() }
-        for view in views where view.keyCount > 0 {
-            view.forEach { entry in
-                if case .hash(let hash) = entry.value, hash.hasVolatileFields {
-                    out.append((view.id, entry.key, hash.fieldExpiryTimes))
-                }
-            }
-        }
-        return out
+        try snapshots.debugReload(dispatcher: executor.dispatcher, save: save, flush: flush, merge: merge)
     }
 
     func configGet(patterns: [String]) -> [(String, String)] {

@@ -555,3 +555,14 @@ def test_debug_digest_matches_the_oracle_and_survives_a_reload(server_factory, o
     assert c.execute_command("DEBUG", "DIGEST") == before
     c.zadd("zs", {"a": 0.2})
     assert c.execute_command("DEBUG", "DIGEST") != before
+
+
+@pytest.mark.parametrize("args", [["--appendfilename", "a/b"], ["--appenddirname", "x/y"], ["--dbfilename", "d/e"]])
+def test_file_names_that_are_paths_stop_the_start_as_in_redis(args):
+    """The last lines of the start-up error (the directive and the reason) are redis-server's."""
+    tails = []
+    for exe in (podium_executable(), oracle_executable()):
+        out = subprocess.run([exe, "--port", "0", *args], capture_output=True, text=True, timeout=10)
+        assert out.returncode != 0
+        tails.append((out.stdout + out.stderr).strip().splitlines()[-2:])
+    assert tails[0] == tails[1]
