@@ -454,14 +454,14 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
     /// BGREWRITEAOF (executor lock). `deferred`: inside EXEC (or a script) the view would be taken in the middle
     /// of a unit, so the rewrite is scheduled for the next cron instead, as Valkey does.
     public func startRewrite(keyspace: Keyspace, deferred: Bool) throws(CommandError) -> RewriteStart {
-        if rewriteInProgress { throw .custom("ERR Background append only file rewriting already in progress") }
+        if rewriteInProgress { throw .aofRewriteInProgress }
         // A BGSAVE running: the rewrite waits for it (Valkey's one child at a time).
         if deferred || otherJobActive() {
             rewriteScheduled = true
             return .scheduled
         }
         guard prepareDirectory() else {
-            throw .custom("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.")
+            throw .aofRewriteFailed
         }
         beginRewrite(keyspace: keyspace)
         return .started

@@ -98,9 +98,9 @@ public final class SnapshotFile: @unchecked Sendable {
 
     /// `SAVE`: writes the snapshot now, with the lock held. Throws `ERR` (details in the log) when it fails.
     public func save(keyspace: Keyspace) throws(CommandError) {
-        if inProgress { throw .custom("ERR Background save already in progress") }
+        if inProgress { throw .bgsaveInProgress }
         saves += 1
-        guard saveNow(keyspace: keyspace) else { throw .custom("ERR") }
+        guard saveNow(keyspace: keyspace) else { throw .err }
     }
 
     /// Writes the snapshot on this thread (lock held); true when it is on disk. Shared by SAVE, SHUTDOWN, FLUSHALL.
@@ -137,12 +137,10 @@ public final class SnapshotFile: @unchecked Sendable {
     public func backgroundSave(keyspace: Keyspace, schedule: Bool, inTransaction: Bool) throws(CommandError)
         -> BackgroundStart
     {
-        if inProgress { throw .custom("ERR Background save already in progress") }
+        if inProgress { throw .bgsaveInProgress }
         if otherJobActive() || inTransaction {
             guard schedule || inTransaction else {
-                throw .custom(
-                    "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in "
-                        + "order to schedule a BGSAVE whenever possible.")
+                throw .bgsaveWhileChildActive
             }
             scheduled = true
             logger.notice(schedule ? "Background saving scheduled due to user request"
@@ -166,7 +164,7 @@ public final class SnapshotFile: @unchecked Sendable {
             scheduled = false
             return "Scheduled background saving cancelled"
         }
-        throw .custom("ERR Background saving is currently not in progress or scheduled")
+        throw .bgsaveNotInProgress
     }
 
     /// Stops a running background save without waiting for it (SHUTDOWN, FLUSHALL: Valkey kills its child); its
@@ -307,7 +305,7 @@ public final class SnapshotFile: @unchecked Sendable {
     public func debugReload(dispatcher: Dispatcher, save: Bool, flush: Bool, merge: Bool) throws(CommandError) {
         let keyspace = dispatcher.keyspace
         // Valkey's rdbSave here does not wait for a running BGSAVE: it writes its own file in the foreground.
-        if save, !saveNow(keyspace: keyspace) { throw .custom("ERR") }
+        if save, !saveNow(keyspace: keyspace) { throw .err }
         // The reload changes nothing a save would miss: `rdb_changes_since_last_save` stays where it was.
         let dirty = keyspace.dirty
         // RDB 10/11 has no form for hash-field TTLs: the file just written holds those fields without one. They
@@ -330,7 +328,7 @@ public final class SnapshotFile: @unchecked Sendable {
             database.trackFieldExpiry(slot: slot)
         }
         keyspace.dirty = dirty
-        guard loaded else { throw .custom("ERR Error trying to load the RDB dump, check server logs.") }
+        guard loaded else { throw .rdbLoadFailed }
         logger.notice("DB reloaded by DEBUG RELOAD")
     }
 

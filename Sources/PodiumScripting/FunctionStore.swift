@@ -229,7 +229,3 @@ struct FunctionStore {
     }
 }
 
-extension CommandError {
-    /// FUNCTION LOAD's and FUNCTION RESTORE's refusals (Valkey adds the ERR code to its texts).
-    static func functionMetadata(_ message: String) -> CommandError { .custom("ERR " + message) }
-}

@@ -605,7 +605,7 @@ public final class LuaEngine: ScriptingEngine {
         // Only a busy script can be asked: nothing else runs while a script runs.
         guard let run, timedOut else { throw .scriptKillNotBusy }
         if caller?.replaysLog == true {
-            throw .custom("UNKILLABLE The busy script was sent by a master instance in the context of replication and cannot be killed.")
+            throw .scriptFromPrimaryUnkillable
         }
         if run.wroteData { throw .scriptUnkillable }
         if eval, runKind != .eval { throw .busyScript(eval: false) }

@@ -504,7 +504,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             if !snapshots.saveNow(keyspace: executor.keyspace) {
                 guard force else {
                     logger.warning("Error trying to save the DB, can't exit.")
-                    throw .custom("ERR Errors trying to SHUTDOWN. Check logs.")
+                    throw .shutdownFailed
                 }
                 logger.warning("Error trying to save the DB. Exit anyway.")
             }
@@ -554,7 +554,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             try configuration.set(pairs: pairs,
                                   allowProtected: configuration.enableProtectedConfigs.allows(localClient: client.isLocal))
         } catch {
-            throw .custom(error.message)
+            throw .config(error)
         }
         guard let tls = tlsContexts, let first = tlsNames.first else { return }
         do {
@@ -564,8 +564,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             logger.warning("failed applying new tls configuration, restoring previous settings",
                            metadata: ["podium.config": "\(first)", "podium.error": "\(error.message)"])
             try? configuration.set(pairs: previous, allowProtected: true)
-            throw .custom(
-                "ERR CONFIG SET failed (possibly related to argument '\(first)') - Unable to update TLS configuration. Check server logs.")
+            throw .tlsReloadFailed(argument: first)
         }
         logger.notice("tls configuration reloaded", metadata: ["podium.config": "\(first)"])
     }
@@ -580,8 +579,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     }
 
     func configRewrite() throws(CommandError) {
-        if configFile.isEmpty { throw .custom("ERR The server is running without a config file") }
-        throw .custom("ERR Rewriting config file: CONFIG REWRITE is not supported by Podium yet")
+        if configFile.isEmpty { throw .noConfigFile }
+        throw .configRewriteUnsupported
     }
 
     var info: ServerInfo {

@@ -16,7 +16,7 @@ public enum ACLCommands {
     /// ACL SETUSER username [rule [rule ...]]
     static func setuser(_ ctx: inout CommandContext) throws(CommandError) {
         let name = ctx.string(2)
-        if hasSpaces(ctx.byteArray(2)) { throw .custom("ERR Usernames can't contain spaces or null characters") }
+        if hasSpaces(ctx.byteArray(2)) { throw .usernameInvalid }
         let rules = (3..<ctx.argc).map { ctx.string($0) }
         let acl = ctx.dispatcher.acl
         let existed = acl.user(named: name) != nil
@@ -24,7 +24,7 @@ public enum ACLCommands {
         do {
             user = try acl.setUser(name, rules: rules)
         } catch {
-            throw .custom("ERR Error in ACL SETUSER modifier '\(error.rule)': \(error.reason.message)")
+            throw .aclSetUser(error)
         }
         if existed { dropClientsLosingChannels(ctx, user: user) }
         ctx.reply.ok()
@@ -33,7 +33,7 @@ public enum ACLCommands {
     /// ACL DELUSER username [username ...]
     static func deluser(_ ctx: inout CommandContext) throws(CommandError) {
         let names = (2..<ctx.argc).map { ctx.string($0) }
-        if names.contains("default") { throw .custom("ERR The 'default' user cannot be removed") }
+        if names.contains("default") { throw .defaultUserUndeletable }
         var deleted = 0
         for name in names {
             guard let user = ctx.dispatcher.acl.deleteUser(name) else { continue }
@@ -98,7 +98,7 @@ public enum ACLCommands {
             return
         }
         guard let category = ACLCategories(name: ctx.string(2)) else {
-            throw .custom("ERR Unknown category '\(CommandError.clip(ctx.string(2)))'")
+            throw .unknownACLCategory(ctx.string(2))
         }
         let names = ctx.dispatcher.table.allSpecs.filter { $0.aclCategories.contains(category) }.map(\.fullName)
         ctx.reply.arrayHeader(names.count)
@@ -142,8 +142,7 @@ public enum ACLCommands {
         var bits = 256
         if ctx.argc == 3 { bits = try ctx.integer(2) }
         guard bits > 0, bits <= 4096 else {
-            throw .custom(
-                "ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096")
+            throw .aclGenpassBits
         }
         // Hex digits of a cryptographically secure random source (getrandom on Linux).
         var generator = SystemRandomNumberGenerator()
@@ -155,15 +154,15 @@ public enum ACLCommands {
     /// ACL DRYRUN username command [arg [arg ...]]
     static func dryrun(_ ctx: inout CommandContext) throws(CommandError) {
         guard let user = ctx.dispatcher.acl.user(named: ctx.string(2)) else {
-            throw .custom("ERR User '\(ctx.string(2))' not found")
+            throw .aclUserNotFound(ctx.string(2))
         }
         let args = Array(ctx.args[3...])
         let table = ctx.dispatcher.table
         guard let spec = table.resolve(args), spec.subcommands.isEmpty || args.count < 2 else {
-            throw .custom("ERR Command '\(ctx.string(3))' not found")
+            throw .aclCommandNotFound(ctx.string(3))
         }
         guard spec.acceptsArgumentCount(args.count) else {
-            throw .custom("ERR wrong number of arguments for '\(spec.fullName)' command")
+            throw .wrongArity(spec.fullName)
         }
         switch user.check(spec, args) {
         case nil: ctx.reply.ok()
@@ -175,18 +174,16 @@ public enum ACLCommands {
         }
     }
 
-    static let noACLFile = "ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration."
-
     /// ACL LOAD: replaces the users with the aclfile's (all or nothing). Connections whose user is gone, or may no
     /// longer use a channel it is subscribed to, are closed; the others carry on as the reloaded user of their name
     /// (Valkey 8).
     static func load(_ ctx: inout CommandContext) throws(CommandError) {
         let acl = ctx.dispatcher.acl
-        guard !acl.aclFile.isEmpty else { throw .custom(noACLFile) }
+        guard !acl.aclFile.isEmpty else { throw .noACLFile }
         do {
             try acl.loadFile()
         } catch {
-            throw .custom("ERR " + error.message)
+            throw .aclLoad(error)
         }
         for client in ctx.server?.clients() ?? [] {
             guard let old = client.user else {
@@ -208,10 +205,10 @@ public enum ACLCommands {
     /// ACL SAVE
     static func save(_ ctx: inout CommandContext) throws(CommandError) {
         let acl = ctx.dispatcher.acl
-        guard !acl.aclFile.isEmpty else { throw .custom(noACLFile) }
+        guard !acl.aclFile.isEmpty else { throw .noACLFile }
         guard acl.saveFile() else {
             ctx.dispatcher.logger.warning("failed saving the acl file", metadata: ["podium.file": "\(acl.aclFile)"])
-            throw .custom("ERR There was an error trying to save the ACLs. Please check the server logs for more information")
+            throw .aclSaveFailed
         }
         ctx.reply.ok()
     }

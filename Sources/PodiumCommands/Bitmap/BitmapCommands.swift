@@ -194,7 +194,7 @@ public enum BitmapCommands {
     /// BITPOS key bit [start [end [BYTE | BIT]]]
     static func bitpos(_ ctx: inout CommandContext) throws(CommandError) {
         guard let bit = ctx.integerIfValid(2) else { throw .notInteger }
-        guard bit == 0 || bit == 1 else { throw .custom("ERR The bit argument must be 1 or 0.") }
+        guard bit == 0 || bit == 1 else { throw .bitArgument }
         guard ctx.argc <= 6 else { throw .syntax }
         var start = 0
         var end = -1
@@ -235,7 +235,7 @@ public enum BitmapCommands {
         if ctx.argIs(1, "and") { op = .and } else if ctx.argIs(1, "or") { op = .or } else if ctx.argIs(1, "xor") {
             op = .xor
         } else if ctx.argIs(1, "not") { op = .not } else { throw .syntax }
-        if op == .not, ctx.argc != 4 { throw .custom("ERR BITOP NOT must be called with a single source key.") }
+        if op == .not, ctx.argc != 4 { throw .bitopNotSingleSource }
         var sources: [Bytes?] = []
         for i in 3..<ctx.argc { sources.append(try readBytes(ctx, i)) }
         let maxLength = sources.reduce(0) { max($0, $1?.count ?? 0) }
@@ -303,7 +303,7 @@ public enum BitmapCommands {
             else if ctx.argIs(j, "overflow"), remaining >= 1 {
                 if ctx.argIs(j + 1, "wrap") { overflow = .wrap } else if ctx.argIs(j + 1, "sat") { overflow = .sat }
                 else if ctx.argIs(j + 1, "fail") { overflow = .fail }
-                else { throw .custom("ERR Invalid OVERFLOW type specified") }
+                else { throw .bitfieldOverflowType }
                 j += 2
                 continue
             } else {
@@ -320,7 +320,7 @@ public enum BitmapCommands {
             ops.append(FieldOp(kind: kind, signed: signed, bits: bits, offset: offset, value: value, overflow: overflow))
             j += kind == .get ? 3 : 4
         }
-        if writes, readOnly { throw .custom("ERR BITFIELD_RO only supports the GET subcommand") }
+        if writes, readOnly { throw .bitfieldReadOnly }
         if !writes {
             let bytes = try readBytes(ctx) ?? Bytes.empty
             ctx.reply.arrayHeader(ops.count)
@@ -378,7 +378,7 @@ public enum BitmapCommands {
             return (signed, bits)
         }
         guard let parsed else {
-            throw .custom("ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.")
+            throw .bitfieldType
         }
         return parsed
     }

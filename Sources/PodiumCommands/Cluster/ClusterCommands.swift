@@ -84,17 +84,6 @@ public struct ClusterNode: Sendable {
     }
 }
 
-extension CommandError {
-    static let clusterDisabled = CommandError.custom("ERR This instance has cluster support disabled")
-    static let crossSlot = CommandError.custom("CROSSSLOT Keys in request don't hash to the same slot")
-    static let invalidSlot = CommandError.custom("ERR Invalid slot")
-    static let invalidSlotOrCount = CommandError.custom("ERR Invalid slot or number of keys")
-    static let selectInCluster = CommandError.custom("ERR SELECT is not allowed in cluster mode")
-    static let moveInCluster = CommandError.custom("ERR MOVE is not allowed in cluster mode")
-    static let swapdbInCluster = CommandError.custom("ERR SWAPDB is not allowed in cluster mode")
-    static let copyDBInCluster = CommandError.custom("ERR Copying to another database is not allowed in cluster mode")
-}
-
 /// Handlers of Valkey's `cluster` group for a node of one.
 public enum ClusterCommands {
     static func node(_ ctx: CommandContext) throws(CommandError) -> ClusterNode {

@@ -50,22 +50,6 @@ public struct ServerlessRules: Sendable {
     }
 }
 
-extension CommandError {
-    /// A restricted command, in ElastiCache Serverless' wording.
-    static func restrictedOnServerless(_ name: String, firstArgument: String?) -> CommandError {
-        .custom("ERR unknown command '\(clip(name.lowercased()))', with args beginning with: \(clip(firstArgument ?? ""))")
-    }
-    static let tooManyArguments = CommandError.custom(
-        "ERR too many arguments: ElastiCache Serverless accepts at most \(ServerlessRules.maxArguments) per request")
-    static let keylessScript = CommandError.custom("ERR Lua scripts without any input keys are not supported.")
-    static let notSupportedInTransaction = CommandError.custom("ERR command not supported inside transaction")
-    /// Valkey's redirection (`clusterRedirectClient`): the preferred endpoint as it is, IPv6 without brackets.
-    static func moved(slot: Int, host: String, port: Int) -> CommandError {
-        .custom("MOVED \(slot) \(host):\(port)")
-    }
-    static let readOnlyReplica = CommandError.custom("READONLY You can't write against a read only replica.")
-}
-
 extension Dispatcher {
     /// A restricted command's reply, or nil: checked as soon as the command (`spec`, a container before its
     /// subcommand is looked up, then the subcommand) is known, as for an unknown one.

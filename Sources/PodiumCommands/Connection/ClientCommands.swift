@@ -11,7 +11,7 @@ public enum ClientCommands {
 
     static func setName(_ client: ClientSession, _ name: Bytes) throws(CommandError) {
         guard validName(name) else {
-            throw .custom("ERR Client names cannot contain spaces, newlines or special characters.")
+            throw .clientNameInvalid
         }
         client.name = name.isEmpty ? nil : name
     }
@@ -35,10 +35,10 @@ public enum ClientCommands {
         let value = ctx.bytes(3)
         let isLibName = ctx.argIs(2, "lib-name")
         guard isLibName || ctx.argIs(2, "lib-ver") else {
-            throw .custom("ERR Unrecognized option '\(ctx.string(2))'")
+            throw .unrecognizedOption(ctx.string(2))
         }
         guard validName(value) else {
-            throw .custom("ERR \(isLibName ? "lib-name" : "lib-ver") cannot contain spaces, newlines or special characters.")
+            throw .clientLibInfoInvalid(isLibName ? "lib-name" : "lib-ver")
         }
         let text = value.isEmpty ? nil : value.description
         if isLibName { ctx.client.libName = text } else { ctx.client.libVersion = text }
@@ -115,14 +115,14 @@ public enum ClientCommands {
             if ctx.argIs(j, "type"), j + 1 < ctx.argc {
                 type = ctx.lowercased(j + 1)
                 guard ["normal", "master", "replica", "slave", "pubsub"].contains(type!) else {
-                    throw .custom("ERR Unknown client type '\(ctx.string(j + 1))'")
+                    throw .unknownClientType(ctx.string(j + 1))
                 }
                 j += 2
             } else if ctx.argIs(j, "id"), j + 1 < ctx.argc {
                 var set = Set<Int>()
                 j += 1
                 while j < ctx.argc {
-                    guard let id = ctx.integerIfValid(j), id > 0 else { throw .custom("ERR Invalid client ID") }
+                    guard let id = ctx.integerIfValid(j), id > 0 else { throw .invalidClientID }
                     set.insert(id)
                     j += 1
                 }
@@ -154,7 +154,7 @@ public enum ClientCommands {
         if ctx.argc == 3 {
             let addr = ctx.string(2)
             guard let victim = clients.first(where: { $0.address == addr }) else {
-                throw .custom("ERR No such client")
+                throw .noSuchClient
             }
             ctx.server?.kill(client: victim)
             ctx.reply.ok()
@@ -172,7 +172,7 @@ public enum ClientCommands {
             guard j + 1 < ctx.argc else { throw .syntax }
             if ctx.argIs(j, "id") {
                 guard let v = ctx.integerIfValid(j + 1), v > 0 else {
-                    throw .custom("ERR client-id should be greater than 0")
+                    throw .clientIDNotPositive
                 }
                 id = v
             } else if ctx.argIs(j, "addr") {
@@ -182,7 +182,7 @@ public enum ClientCommands {
             } else if ctx.argIs(j, "user") {
                 user = ctx.string(j + 1)
                 guard ctx.dispatcher.acl.user(named: ctx.string(j + 1)) != nil else {
-                    throw .custom("ERR No such user '\(ctx.string(j + 1))'")
+                    throw .noSuchUser(ctx.string(j + 1))
                 }
             } else if ctx.argIs(j, "skipme") {
                 if ctx.argIs(j + 1, "yes") { skipMe = true } else if ctx.argIs(j + 1, "no") { skipMe = false } else {
@@ -193,7 +193,7 @@ public enum ClientCommands {
             } else if ctx.argIs(j, "type") {
                 let t = ctx.lowercased(j + 1)
                 guard ["normal", "master", "replica", "slave", "pubsub"].contains(t) else {
-                    throw .custom("ERR Unknown client type '\(ctx.string(j + 1))'")
+                    throw .unknownClientType(ctx.string(j + 1))
                 }
                 type = t
             } else {
@@ -225,7 +225,7 @@ public enum ClientCommands {
         var error = false
         if ctx.argc == 4 {
             if ctx.argIs(3, "timeout") { error = false } else if ctx.argIs(3, "error") { error = true } else {
-                throw .custom("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+                throw .unblockReason
             }
         }
         let id = try ctx.integer(2)

@@ -55,9 +55,7 @@ public enum ConnectionCommands {
     static func authenticate(_ ctx: CommandContext, user: String?, password: [UInt8]) throws(CommandError) {
         let acl = ctx.dispatcher.acl
         if user == nil, acl.defaultUser.nopass {
-            throw .custom(
-                "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
-            )
+            throw .authWithoutPassword
         }
         let name = user ?? "default"
         guard let authenticated = acl.authenticate(name, password: password) else {
@@ -87,9 +85,9 @@ public enum ConnectionCommands {
         var next = 1
         if ctx.argc >= 2 {
             guard let v = ctx.integerIfValid(1) else {
-                throw .custom("ERR Protocol version is not an integer or out of range")
+                throw .protocolVersionNotInteger
             }
-            guard v == 2 || v == 3 else { throw .custom("NOPROTO unsupported protocol version") }
+            guard v == 2 || v == 3 else { throw .noProto }
             version = v == 3 ? .resp3 : .resp2
             next = 2
         }
@@ -105,12 +103,12 @@ public enum ConnectionCommands {
                 name = ctx.bytes(j + 1)
                 j += 2
             } else {
-                throw .custom("ERR Syntax error in HELLO option '\(ctx.string(j))'")
+                throw .helloOption(ctx.string(j))
             }
         }
         if let (user, password) = credentials { try authenticate(ctx, user: user, password: password) }
         if !ctx.client.authenticated, !ctx.dispatcher.acl.defaultUserIsOpen {
-            throw .custom("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+            throw .helloNoAuth
         }
         if let name { try ClientCommands.setName(ctx.client, name) }
         ctx.client.proto = version

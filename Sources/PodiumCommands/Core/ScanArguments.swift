@@ -28,7 +28,7 @@ struct ScanArguments {
             }
             return value
         }
-        guard let parsed else { throw .custom("ERR invalid cursor") }
+        guard let parsed else { throw .invalidCursor }
         return parsed
     }
 
@@ -51,11 +51,11 @@ struct ScanArguments {
                 j += 2
             } else if ctx.argIs(j, "novalues") {
                 // Valkey 8 names the command the option belongs to.
-                guard allowNoValues else { throw .custom("ERR NOVALUES option can only be used in HSCAN") }
+                guard allowNoValues else { throw .novaluesOutsideHscan }
                 noValues = true
                 j += 1
             } else if ctx.argIs(j, "noscores") {
-                guard allowNoScores else { throw .custom("ERR NOSCORES option can only be used in ZSCAN") }
+                guard allowNoScores else { throw .noscoresOutsideZscan }
                 noValues = true
                 j += 1
             } else {
@@ -110,6 +110,6 @@ enum RandomSelection {
 
     /// The range check Valkey applies to negative counts.
     static func checkRange(_ count: Int) throws(CommandError) {
-        if count < 0, count < -(Int.max / 2) { throw .custom("ERR value is out of range") }
+        if count < 0, count < -(Int.max / 2) { throw .outOfRange }
     }
 }

@@ -4,12 +4,6 @@ import PodiumKeyspace
 import PodiumRDB
 import PodiumRESP
 
-extension CommandError {
-    static let busyKey = CommandError.custom("BUSYKEY Target key name already exists.")
-    static let badDumpPayload = CommandError.custom("ERR DUMP payload version or checksum are wrong")
-    static let badDataFormat = CommandError.custom("ERR Bad data format")
-}
-
 /// DUMP and RESTORE (Valkey's `cluster.c`): a key's value in the RDB encoding with the RDB version and a CRC-64
 /// (PodiumRDB's `DumpPayload`), so payloads move between Podium, Redis and Valkey. The version written is
 /// `rdb-version` (11, or 10 for Redis 7.0).
@@ -39,12 +33,12 @@ enum DumpRestoreCommands {
                 absoluteTTL = true
             } else if ctx.argIs(j, "idletime"), more >= 1, frequency == nil {
                 let n = try ctx.integer(j + 1)
-                guard n >= 0 else { throw .custom("ERR Invalid IDLETIME value, must be >= 0") }
+                guard n >= 0 else { throw .restoreIdletimeNegative }
                 idle = n
                 j += 1
             } else if ctx.argIs(j, "freq"), more >= 1, idle == nil {
                 let n = try ctx.integer(j + 1)
-                guard n >= 0, n <= 255 else { throw .custom("ERR Invalid FREQ value, must be >= 0 and <= 255") }
+                guard n >= 0, n <= 255 else { throw .restoreFreqOutOfRange }
                 frequency = n
                 j += 1
             } else {
@@ -55,7 +49,7 @@ enum DumpRestoreCommands {
         let key = ctx.key(1)
         if !replace, ctx.db.lookupWrite(key) != nil { throw .busyKey }
         var ttl = try ctx.integer(2)
-        guard ttl >= 0 else { throw .custom("ERR Invalid TTL value, must be >= 0") }
+        guard ttl >= 0 else { throw .restoreTTLNegative }
         let payload = Array(ctx.args[3].readableBytesView)
         guard DumpPayload.verify(payload) else { throw .badDumpPayload }
         let value: Value

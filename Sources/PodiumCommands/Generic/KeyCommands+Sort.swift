@@ -175,7 +175,7 @@ extension KeyCommands {
                     }
                 }
             }
-            if conversionError { throw .custom("ERR One or more scores can't be converted into double") }
+            if conversionError { throw .sortScoreNotDouble }
             let binary = store != nil
             items.sort { a, b in
                 var cmp: Int

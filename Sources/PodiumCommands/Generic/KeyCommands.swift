@@ -62,12 +62,12 @@ public enum KeyCommands {
                 else if ctx.argIs(j, "xx") { xx = true }
                 else if ctx.argIs(j, "gt") { gt = true }
                 else if ctx.argIs(j, "lt") { lt = true }
-                else { throw .custom("ERR Unsupported option \(ctx.string(j))") }
+                else { throw .unsupportedOption(ctx.string(j)) }
             }
             if nx && (xx || gt || lt) {
-                throw .custom("ERR NX and XX, GT or LT options at the same time are not compatible")
+                throw .expireNXWithOthers
             }
-            if gt && lt { throw .custom("ERR GT and LT options at the same time are not compatible") }
+            if gt && lt { throw .expireGTWithLT }
         }
 
         /// Whether a new time `when` may replace `current` (-1: none, which counts as infinite).
@@ -223,7 +223,7 @@ public enum KeyCommands {
         let key = ctx.key(1)
         let newKey = ctx.key(2)
         if targetDB == ctx.client.db && key == newKey {
-            throw .custom("ERR source and destination objects are the same")
+            throw .sameSourceAndDestination
         }
         guard let slot = ctx.db.slot(of: key) else {
             ctx.notify(.keyMiss, "keymiss", arg: 1)
@@ -293,9 +293,7 @@ public enum KeyCommands {
     /// OBJECT FREQ key — only meaningful with an LFU eviction policy, which Podium does not have.
     static func objectFreq(_ ctx: inout CommandContext) throws(CommandError) {
         guard ctx.db.lookupWrite(ctx.key(2)) != nil else { ctx.reply.null(); return }
-        throw .custom(
-            "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
-        )
+        throw .lfuNotSelected
     }
 
     /// OBJECT IDLETIME key
@@ -343,8 +341,8 @@ public enum KeyCommands {
     /// SWAPDB index1 index2
     static func swapdb(_ ctx: inout CommandContext) throws(CommandError) {
         if ctx.dispatcher.cluster != nil { throw .swapdbInCluster }
-        guard let a = ctx.integerIfValid(1) else { throw .custom("ERR invalid first DB index") }
-        guard let b = ctx.integerIfValid(2) else { throw .custom("ERR invalid second DB index") }
+        guard let a = ctx.integerIfValid(1) else { throw .invalidFirstDB }
+        guard let b = ctx.integerIfValid(2) else { throw .invalidSecondDB }
         let n = ctx.keyspace.databases.count
         guard a >= 0, a < n, b >= 0, b < n else { throw .dbIndexOutOfRange }
         ctx.keyspace.swap(a, b)
@@ -397,7 +395,7 @@ extension KeyCommands {
     /// answers 0, as Valkey does with no replica connected. Inside MULTI it answers 0 at once.
     static func wait(_ ctx: inout CommandContext) throws(CommandError) {
         let wanted = try ctx.integer(1)
-        guard let ms = ctx.integerIfValid(2) else { throw .custom("ERR timeout is not an integer or out of range") }
+        guard let ms = ctx.integerIfValid(2) else { throw .timeoutNotInteger }
         if ms < 0 { throw .timeoutNegative }
         let now = ctx.keyspace.now
         if ms > 0, Int64(ms) > Int64.max - now { throw .timeoutOutOfRange }
@@ -416,7 +414,7 @@ extension KeyCommands {
             throw .notInteger
         }
         guard target >= 0, target < ctx.keyspace.databases.count else { throw .dbIndexOutOfRange }
-        if target == ctx.client.db { throw .custom("ERR source and destination objects are the same") }
+        if target == ctx.client.db { throw .sameSourceAndDestination }
         let db = ctx.db
         guard let slot = ctx.args[1].withUnsafeReadableBytes({ db.slot(raw: $0) }) else { ctx.reply.integer(0); return }
         let destination = ctx.keyspace[target]

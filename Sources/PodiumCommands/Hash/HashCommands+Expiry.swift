@@ -11,12 +11,6 @@ import PodiumRESP
 // follows Valkey too: fields given a time already past become an HDEL, relative
 // times an absolute HPEXPIREAT / HSETEX … PXAT.
 
-extension CommandError {
-    /// The `FIELDS numfields` block of the field-expiry commands does not match the arguments.
-    static let numFieldsMismatch = CommandError.custom(
-        "ERR numfields should be greater than 0 and match the provided number of fields")
-}
-
 extension HashCommands {
     /// Per-field result codes of HEXPIRE and HPERSIST (Valkey's `expiryModificationResult`).
     enum FieldExpiryResult: Int {

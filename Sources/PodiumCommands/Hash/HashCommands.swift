@@ -113,7 +113,7 @@ public enum HashCommands {
             try field.withRawBytes { f throws(CommandError) -> Int in
                 var current = 0
                 if let parsed = h.withValue(f, { StrictInteger.parse($0) }) {
-                    guard let n = parsed else { throw .custom("ERR hash value is not an integer") }
+                    guard let n = parsed else { throw .hashValueNotInteger }
                     current = n
                 }
                 let (result, overflow) = current.addingReportingOverflow(increment)
@@ -132,7 +132,7 @@ public enum HashCommands {
         guard let increment = ctx.args[3].withUnsafeReadableBytes({ NumberFormat.parseLongDouble($0) }) else {
             throw .notFloat
         }
-        if increment.isInfinite { throw .custom("ERR value is NaN or Infinity") }
+        if increment.isInfinite { throw .valueNaNOrInfinity }
         let limits = ctx.keyspace.hashLimits
         let field = ctx.args[2]
         var fieldExpiry: Int64 = -1
@@ -141,12 +141,12 @@ public enum HashCommands {
                 fieldExpiry = h.expiryTime(f) ?? -1
                 var current: Float80 = 0
                 if let parsed = h.withValue(f, { NumberFormat.parseLongDouble($0) }) {
-                    guard let v = parsed else { throw .custom("ERR hash value is not a float") }
+                    guard let v = parsed else { throw .hashValueNotFloat }
                     current = v
                 }
                 let result = current + increment
                 if result.isNaN || result.isInfinite {
-                    throw .custom("ERR increment would produce NaN or Infinity")
+                    throw .incrementNaNOrInfinity
                 }
                 let text = NumberFormat.humanLongDouble(result)
                 _ = Array(text.utf8).withUnsafeBytes { h.set(f, $0, limits: limits, keepTTL: true) }
@@ -168,7 +168,7 @@ public enum HashCommands {
             }
         }
         #else
-        throw .custom("ERR HINCRBYFLOAT needs long double support on this platform")
+        throw .hincrbyfloatUnsupported
         #endif
     }
 

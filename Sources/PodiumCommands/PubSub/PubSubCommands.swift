@@ -75,7 +75,7 @@ public enum PubSubCommands {
     /// Redis refuses it inside MULTI/EXEC (a transaction's client is `CLIENT_DENY_BLOCKING`), while SUBSCRIBE is
     /// let through there for backward compatibility.
     static func ssubscribe(_ ctx: inout CommandContext) throws(CommandError) {
-        if ctx.dispatcher.inExec { throw .custom("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client") }
+        if ctx.dispatcher.inExec { throw .ssubscribeDenyBlocking }
         subscribeGeneric(&ctx, .shard, "ssubscribe")
     }
 

@@ -31,14 +31,14 @@ public enum FunctionPayload {
     /// libraries before it were compiled, so a compile error of an earlier one comes first).
     public static func decode(_ payload: ByteBuffer) throws(CommandError) -> (codes: [ByteBuffer], error: CommandError?) {
         let bytes = Array(payload.readableBytesView)
-        guard bytes.count >= 10 else { throw .functionPayloadInvalid }
+        guard bytes.count >= 10 else { throw .badDumpPayload }
         let footer = bytes.count - 10
         let version = Int(bytes[footer]) | Int(bytes[footer + 1]) << 8
-        guard version <= rdbVersion else { throw .functionPayloadInvalid }
+        guard version <= rdbVersion else { throw .badDumpPayload }
         var stored: UInt64 = 0
         for i in 0..<8 { stored |= UInt64(bytes[footer + 2 + i]) << (8 * i) }
         let crc = bytes.withUnsafeBytes { CRC64.checksum(UnsafeRawBufferPointer(rebasing: $0[..<(bytes.count - 8)])) }
-        guard crc == stored else { throw .functionPayloadInvalid }
+        guard crc == stored else { throw .badDumpPayload }
         var codes: [ByteBuffer] = []
         var position = 0
         while footer - position > 0 {

@@ -63,23 +63,6 @@ public struct RunningScriptInfo {
     }
 }
 
-extension CommandError {
-    static let scriptUnknownCommand = CommandError.custom("Unknown command called from script")
-    static let scriptWrongArity = CommandError.custom("Wrong number of args calling command from script")
-    static let scriptNotAllowed = CommandError.custom("This Redis command is not allowed from script")
-    static let scriptWriteInReadOnly = CommandError.custom("Write commands are not allowed from read-only scripts.")
-    static func scriptCrossSlotCommand(_ name: String) -> CommandError {
-        .custom("Command '\(name)' in script attempted to access keys that don't hash to the same slot")
-    }
-    static let scriptCrossSlot = CommandError.custom(
-        "Script attempted to access keys that do not hash to the same slot")
-    static func scriptACL(_ denial: CommandError) -> CommandError {
-        var text = denial.message
-        if text.hasPrefix("NOPERM ") { text.removeFirst("NOPERM ".count) }
-        return .custom("ACL failure in script: " + text)
-    }
-}
-
 extension Dispatcher {
     /// Runs `body` (the work served while a script is busy) with the state of the script's own command set
     /// aside: its EXEC, its pending propagation and pushes, its key-touch mode, its clock of the last command, so

@@ -94,43 +94,6 @@ public struct ScriptingFigures: Sendable {
     public init() {}
 }
 
-extension CommandError {
-    /// Valkey 8's text (Redis 7.0 adds " Please use EVAL.").
-    static let noScript = CommandError.custom("NOSCRIPT No matching script.")
-    public static let numkeysAboveArguments = CommandError.custom("ERR Number of keys can't be greater than number of args")
-    public static let numkeysNegative = CommandError.custom("ERR Number of keys can't be negative")
-    static let scriptFlushOption = CommandError.custom("ERR SCRIPT FLUSH only support SYNC|ASYNC option")
-    static let functionFlushOption = CommandError.custom("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
-    static let functionLibraryNameMissing = CommandError.custom("ERR library name argument was not given")
-    static func functionUnknownOption(_ option: String) -> CommandError { .custom("ERR Unknown option given: \(option)") }
-    static let functionCodeMissing = CommandError.custom("ERR Function code is missing")
-    static let functionLibraryNotFound = CommandError.custom("ERR Library not found")
-    public static let functionNotFound = CommandError.custom("ERR Function not found")
-    public static let functionBadNumberOfKeys = CommandError.custom("ERR Bad number of keys provided")
-    static let functionRestorePolicy = CommandError.custom(
-        "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.")
-    static let functionPayloadInvalid = CommandError.custom("ERR DUMP payload version or checksum are wrong")
-    static func functionPayload(_ message: String) -> CommandError { .custom("ERR " + message) }
-    static func functionUnknownArgument(_ argument: String) -> CommandError { .custom("ERR Unknown argument \(argument)") }
-    /// Thrown by the engine for a script stopped to run again on the script thread (never answered).
-    public static let restartOnScriptThread = CommandError.custom("ERR script restarted on the script thread")
-    public static let scriptKillNotBusy = CommandError.custom("NOTBUSY No scripts in execution right now.")
-    public static let scriptUnkillable = CommandError.custom(
-        "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.")
-    public static func scriptCompile(_ message: String) -> CommandError {
-        .custom("ERR Error compiling script (new function): \(message)")
-    }
-    public static func scriptShebang(_ message: String) -> CommandError { .custom("ERR \(message)") }
-    public static let scriptWriteFromReadOnlyCommand = CommandError.custom(
-        "ERR Can not execute a script with write flag using *_ro command.")
-    public static let scriptNoCluster = CommandError.custom("ERR Can not run script on cluster, 'no-cluster' flag is set.")
-    public static let scriptOutOfMemory = CommandError.custom(
-        "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'")
-    public static func scriptDiskError(_ reason: String) -> CommandError {
-        .custom("MISCONF Errors writing to the AOF file: \(reason)")
-    }
-}
-
 /// Handlers of Valkey's `scripting` group: argument checks here, the rest in the engine.
 public enum ScriptingCommands {
     static func engine(_ ctx: CommandContext) throws(CommandError) -> any ScriptingEngine {

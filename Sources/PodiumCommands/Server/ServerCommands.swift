@@ -27,14 +27,14 @@ public enum ServerCommands {
 
     /// SAVE: the RDB file, written now with the server stopped.
     static func save(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let server = ctx.server else { throw .custom("ERR no server") }
+        guard let server = ctx.server else { throw .noServer }
         try server.save()
         ctx.reply.ok()
     }
 
     /// BGSAVE [SCHEDULE | CANCEL]: inside EXEC or a script the save is only scheduled, as in Valkey.
     static func bgsave(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let server = ctx.server else { throw .custom("ERR no server") }
+        guard let server = ctx.server else { throw .noServer }
         var schedule = false
         if ctx.argc > 1 {
             if ctx.argc == 2, ctx.argIs(1, "schedule") {
@@ -52,7 +52,7 @@ public enum ServerCommands {
 
     /// BGREWRITEAOF — inside EXEC the rewrite is only scheduled (it would see half a transaction), as in Valkey.
     static func bgrewriteaof(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let server = ctx.server else { throw .custom("ERR no server") }
+        guard let server = ctx.server else { throw .noServer }
         ctx.reply.simple(try server.rewriteAppendOnlyFile(inTransaction: ctx.dispatcher.inExec))
     }
 
@@ -65,10 +65,10 @@ public enum ServerCommands {
             else if ctx.argIs(j, "save") { save = true }
             else if ctx.argIs(j, "force") { force = true }
             else if ctx.argIs(j, "now") {}
-            else if ctx.argIs(j, "abort") { throw .custom("ERR No shutdown in progress.") }
+            else if ctx.argIs(j, "abort") { throw .noShutdownInProgress }
             else { throw .syntax }
         }
-        guard let server = ctx.server else { throw .custom("ERR Errors trying to SHUTDOWN. Check logs.") }
+        guard let server = ctx.server else { throw .shutdownFailed }
         // While a script is busy only SHUTDOWN NOSAVE is allowed (Valkey); here it stops the script first (its
         // thread holds the executor lock the shutdown needs), keeping what the script wrote so far.
         if let busy = ctx.dispatcher.busyScript {
@@ -96,9 +96,9 @@ public enum ServerCommands {
                 if ctx.argIs(j, "merge") { merge = true }
                 else if ctx.argIs(j, "noflush") { flush = false }
                 else if ctx.argIs(j, "nosave") { save = false }
-                else { throw .custom("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.") }
+                else { throw .debugReloadOption }
             }
-            guard let server = ctx.server else { throw .custom("ERR") }
+            guard let server = ctx.server else { throw .err }
             try server.debugReload(save: save, flush: flush, merge: merge)
             // Not written to the AOF (Valkey propagates nothing either): what it loads is what was saved.
             ctx.preventPropagation()
@@ -161,7 +161,7 @@ public enum ServerCommands {
         guard ctx.argc % 2 == 0 else { throw .syntax }
         var pairs: [(String, String)] = []
         for j in stride(from: 2, to: ctx.argc, by: 2) { pairs.append((ctx.string(j), ctx.string(j + 1))) }
-        guard let server = ctx.server else { throw .custom("ERR CONFIG SET is not available") }
+        guard let server = ctx.server else { throw .configSetUnavailable }
         try server.configSet(pairs: pairs, client: ctx.client)
         // A lower maxmemory evicts at once, as Valkey's `updateMaxmemory` starts evicting (its `evicted` events
         // come before the next command), not only when the next command arrives.
@@ -181,7 +181,7 @@ public enum ServerCommands {
 
     /// CONFIG REWRITE
     static func configRewrite(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let server = ctx.server else { throw .custom("ERR The server is running without a config file") }
+        guard let server = ctx.server else { throw .noConfigFile }
         try server.configRewrite()
         ctx.reply.ok()
     }
@@ -388,16 +388,16 @@ public enum ServerCommands {
         let command = Array(ctx.args[2...])
         guard let spec = ctx.dispatcher.table.resolve(command),
             spec.subcommands.isEmpty || command.count < 2
-        else { throw .custom("ERR Invalid command specified") }
+        else { throw .getkeysUnknownCommand }
         let argc = ctx.argc - 2
-        guard spec.acceptsArgumentCount(argc) else { throw .custom("ERR Invalid number of arguments specified for command") }
+        guard spec.acceptsArgumentCount(argc) else { throw .getkeysArity }
         let indices = try movableKeys(ctx, command: spec.name, at: 2) ?? spec.keyArguments(command).map(\.index)
         if indices.isEmpty, Self.scriptCommands.contains(spec.name) {
             // Valkey's no-mandatory-keys commands: no keys is an empty answer.
             ctx.reply.arrayHeader(0)
             return
         }
-        guard !indices.isEmpty else { throw .custom("ERR The command has no key arguments") }
+        guard !indices.isEmpty else { throw .getkeysNoKeys }
         ctx.reply.arrayHeader(indices.count)
         for i in indices { ctx.reply.bulk(ctx.args[i + 2]) }
     }
@@ -413,7 +413,7 @@ public enum ServerCommands {
         /// `numkeys` at `n` (relative), the keys after it, and `first` before them (a destination) when given.
         func numkeys(_ n: Int, first: Int? = nil) throws(CommandError) -> [Int] {
             guard let count = ctx.integerIfValid(base + n), count > 0, count <= argc - n - 1 else {
-                throw .custom("ERR Invalid arguments specified for command")
+                throw .getkeysInvalidArguments
             }
             return (first.map { [$0] } ?? []) + Array((n + 1)...(n + count))
         }

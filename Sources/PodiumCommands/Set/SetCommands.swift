@@ -426,12 +426,12 @@ public enum SetCommands {
     /// SINTERCARD numkeys key [key ...] [LIMIT limit]
     static func sintercard(_ ctx: inout CommandContext) throws(CommandError) {
         guard let numkeys = ctx.integerIfValid(1), numkeys >= 1 else { throw .numkeysNotPositive }
-        guard numkeys <= ctx.argc - 2 else { throw .custom("ERR Number of keys can't be greater than number of args") }
+        guard numkeys <= ctx.argc - 2 else { throw .numkeysAboveArguments }
         var limit = 0
         var j = 2 + numkeys
         while j < ctx.argc {
             guard ctx.argIs(j, "limit"), j + 1 < ctx.argc else { throw .syntax }
-            guard let l = ctx.integerIfValid(j + 1), l >= 0 else { throw .custom("ERR LIMIT can't be negative") }
+            guard let l = ctx.integerIfValid(j + 1), l >= 0 else { throw .limitNegative }
             limit = l
             j += 2
         }

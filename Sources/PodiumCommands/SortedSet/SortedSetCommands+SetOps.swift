@@ -12,7 +12,7 @@ extension SortedSetCommands {
     static func setOperation(_ ctx: inout CommandContext, _ op: SetOperation, numkeysIndex: Int, store: Bool,
                              cardinalityOnly: Bool = false) throws(CommandError) {
         let setCount = try ctx.integer(numkeysIndex)
-        if setCount < 1 { throw .custom("ERR at least 1 input key is needed for '\(ctx.spec.name)' command") }
+        if setCount < 1 { throw .noInputKeys(ctx.spec.name) }
         if setCount > ctx.argc - numkeysIndex - 1 { throw .syntax }
         var sources: [SortedSetObject?] = []
         var j = numkeysIndex + 1
@@ -40,7 +40,7 @@ extension SortedSetCommands {
                 remaining -= 1
                 for i in 0..<setCount {
                     guard let w = ctx.args[j].withUnsafeReadableBytes({ NumberFormat.parseDouble($0) }) else {
-                        throw .custom("ERR weight value is not a float")
+                        throw .weightNotFloat
                     }
                     weights[i] = w
                     j += 1
@@ -60,7 +60,7 @@ extension SortedSetCommands {
                 remaining -= 1
             } else if cardinalityOnly, remaining >= 2, ctx.argIs(j, "limit") {
                 // Valkey's getPositiveLongFromObjectOrReply: one message for "not a number" and "negative".
-                guard let l = ctx.integerIfValid(j + 1), l >= 0 else { throw .custom("ERR LIMIT can't be negative") }
+                guard let l = ctx.integerIfValid(j + 1), l >= 0 else { throw .limitNegative }
                 limit = l
                 j += 2
                 remaining -= 2

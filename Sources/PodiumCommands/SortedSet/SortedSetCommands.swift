@@ -105,7 +105,7 @@ public enum SortedSetCommands {
             guard let d = NumberFormat.parseRangeDouble(raw) else { return nil }
             return (d, false)
         }
-        guard let parsed else { throw .custom("ERR min or max is not a float") }
+        guard let parsed else { throw .scoreRangeNotFloat }
         return parsed
     }
 
@@ -127,7 +127,7 @@ public enum SortedSetCommands {
             default: return nil
             }
         }
-        guard let bound else { throw .custom("ERR min or max not valid string range item") }
+        guard let bound else { throw .lexRangeInvalid }
         return bound
     }
 
@@ -169,11 +169,11 @@ public enum SortedSetCommands {
     static func zaddGeneric(_ ctx: inout CommandContext, flags: AddFlags, firstScore: Int) throws(CommandError) {
         let elements = ctx.argc - firstScore
         if elements == 0 || elements % 2 != 0 { throw .syntax }
-        if flags.nx && flags.xx { throw .custom("ERR XX and NX options at the same time are not compatible") }
+        if flags.nx && flags.xx { throw .zaddXXWithNX }
         if (flags.gt && flags.nx) || (flags.lt && flags.nx) || (flags.gt && flags.lt) {
-            throw .custom("ERR GT, LT, and/or NX options at the same time are not compatible")
+            throw .zaddGTLTWithNX
         }
-        if flags.incr && elements > 2 { throw .custom("ERR INCR option supports a single increment-element pair") }
+        if flags.incr && elements > 2 { throw .zaddIncrSinglePair }
         // Every score is checked before anything changes; a single pair (the common case) is parsed only once.
         let firstScoreValue = try ctx.double(firstScore)
         for i in stride(from: firstScore + 2, to: ctx.argc, by: 2) { _ = try ctx.double(i) }
@@ -215,7 +215,7 @@ public enum SortedSetCommands {
                     }
                     return false
                 }
-                if nan { throw .custom("ERR resulting score is not a number (NaN)") }
+                if nan { throw .scoreNaN }
             }
             return o
         }
@@ -375,10 +375,10 @@ public enum SortedSetCommands {
         }
         // Valkey checks only the count: `LIMIT <any> -1` (no limit) is accepted, and ignored, with ranks.
         if r.limit != -1 && r.kind == .rank {
-            throw .custom("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX")
+            throw .limitWithoutByscoreOrBylex
         }
         if r.withScores && r.kind == .lex {
-            throw .custom("ERR syntax error, WITHSCORES not supported in combination with BYLEX")
+            throw .withscoresWithBylex
         }
         return r
     }
@@ -561,7 +561,7 @@ public enum SortedSetCommands {
         let hasCount = ctx.argc == 3
         if hasCount {
             guard let n = ctx.integerIfValid(2), n >= 0 else {
-                throw .custom("ERR value is out of range, must be positive")
+                throw .mustBePositive
             }
             count = n
         }

@@ -336,7 +336,7 @@ public enum StringCommands {
     /// DECRBY key decrement
     static func decrby(_ ctx: inout CommandContext) throws(CommandError) {
         let n = try ctx.integer(2)
-        if n == Int.min { throw .custom("ERR decrement would overflow") }
+        if n == Int.min { throw .decrementOverflow }
         try incrementGeneric(&ctx, by: -n)
     }
 
@@ -363,7 +363,7 @@ public enum StringCommands {
             throw .notFloat
         }
         let result = current + increment
-        if result.isNaN || result.isInfinite { throw .custom("ERR increment would produce NaN or Infinity") }
+        if result.isNaN || result.isInfinite { throw .incrementNaNOrInfinity }
         let text = NumberFormat.humanLongDouble(result)
         let value = Value.string(Bytes(text), raw: false)
         if let slot { db.update(slot: slot, value) } else { db.set(key, value) }
@@ -375,7 +375,7 @@ public enum StringCommands {
         }
         ctx.reply.bulk(text)
         #else
-        throw .custom("ERR INCRBYFLOAT needs long double support on this platform")
+        throw .incrbyfloatUnsupported
         #endif
     }
 
@@ -445,7 +445,7 @@ public enum StringCommands {
     /// SETRANGE key offset value
     static func setrange(_ ctx: inout CommandContext) throws(CommandError) {
         let offset = try ctx.integer(2)
-        if offset < 0 { throw .custom("ERR offset is out of range") }
+        if offset < 0 { throw .offsetOutOfRange }
         let key = ctx.key(1)
         let db = ctx.db
         let patch = ctx.args[3]
@@ -501,7 +501,7 @@ extension StringCommands {
         let va = ctx.args[1].withUnsafeReadableBytes { db.lookupRead(raw: $0) }
         let vb = ctx.args[2].withUnsafeReadableBytes { db.lookupRead(raw: $0) }
         if (va != nil && !va!.isString) || (vb != nil && !vb!.isString) {
-            throw .custom("ERR The specified keys must contain string values")
+            throw .lcsNotStrings
         }
         var getLen = false
         var getIdx = false
@@ -523,13 +523,13 @@ extension StringCommands {
             }
             j += 1
         }
-        if getLen && getIdx { throw .custom("ERR If you want both the length and indexes, please just use IDX.") }
+        if getLen && getIdx { throw .lcsLenWithIdx }
         let a = va?.stringBytes?.storage ?? []
         let b = vb?.stringBytes?.storage ?? []
         let (rows, cols) = (a.count + 1, b.count + 1)
         let (cells, overflow) = rows.multipliedReportingOverflow(by: cols)
         if overflow || cells > ctx.dispatcher.protoMaxBulkLength / 4 {
-            throw .custom("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len")
+            throw .lcsTooLarge
         }
         var table = [UInt32](repeating: 0, count: cells)
         for i in 1..<rows {

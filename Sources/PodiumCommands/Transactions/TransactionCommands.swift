@@ -7,7 +7,7 @@ import PodiumRESP
 public enum TransactionCommands {
     /// MULTI
     static func multi(_ ctx: inout CommandContext) throws(CommandError) {
-        if ctx.client.inMulti { throw .custom("ERR MULTI calls can not be nested") }
+        if ctx.client.inMulti { throw .nestedMulti }
         ctx.client.inMulti = true
         ctx.client.multiError = false
         ctx.client.queued.removeAll()
@@ -18,11 +18,11 @@ public enum TransactionCommands {
     /// already running, so no other client's command can come in between.
     static func exec(_ ctx: inout CommandContext) throws(CommandError) {
         let client = ctx.client
-        guard client.inMulti else { throw .custom("ERR EXEC without MULTI") }
+        guard client.inMulti else { throw .execWithoutMulti }
         if client.multiError {
             client.discardTransaction()
             ctx.dispatcher.unwatchAll(client)
-            throw .custom("EXECABORT Transaction discarded because of previous errors.")
+            throw .execAbortPreviousErrors
         }
         if client.watch.dirty || ctx.dispatcher.watchedKeyExpired(client) {
             client.discardTransaction()
@@ -51,7 +51,7 @@ public enum TransactionCommands {
 
     /// DISCARD
     static func discard(_ ctx: inout CommandContext) throws(CommandError) {
-        guard ctx.client.inMulti else { throw .custom("ERR DISCARD without MULTI") }
+        guard ctx.client.inMulti else { throw .discardWithoutMulti }
         ctx.client.discardTransaction()
         ctx.dispatcher.unwatchAll(ctx.client)
         ctx.reply.ok()
@@ -59,7 +59,7 @@ public enum TransactionCommands {
 
     /// WATCH key [key ...]
     static func watch(_ ctx: inout CommandContext) throws(CommandError) {
-        if ctx.client.inMulti { throw .custom("ERR WATCH inside MULTI is not allowed") }
+        if ctx.client.inMulti { throw .watchInMulti }
         for i in 1..<ctx.argc {
             let key = ctx.key(i)
             ctx.dispatcher.recordWatch(ctx.client, key: key)
