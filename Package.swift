@@ -30,10 +30,13 @@ let package = Package(
     targets: [
         // Decimal integers as Valkey parses and prints them (string2ll / ll2string). Standard library only.
         .target(name: "PodiumNumbers", swiftSettings: swiftSettings),
+        // sdssplitargs / sdscatrepr: the argument splitter and quoting of inline requests, redis.conf lines, the AOF
+        // manifest, script shebangs and MONITOR. Standard library only.
+        .target(name: "PodiumText", swiftSettings: swiftSettings),
         // RESP codec: request decoding (multibulk + inline) and RESP2/RESP3 reply encoding. NIOCore only.
         .target(
             name: "PodiumRESP",
-            dependencies: ["PodiumNumbers", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["PodiumNumbers", "PodiumText", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         // A C shim over the C allocator: allocated bytes (maxmemory, INFO used_memory) and glibc malloc tuning.
@@ -52,7 +55,7 @@ let package = Package(
         // LZF, the packed encodings (listpack, ziplist, intset, zipmap). The keyspace's values; no NIO.
         .target(name: "PodiumRDB", dependencies: ["PodiumKeyspace", "PodiumNumbers"], swiftSettings: swiftSettings),
         // Configuration table and redis.conf grammar. Standard library only.
-        .target(name: "PodiumConfig", dependencies: ["PodiumNumbers"], swiftSettings: swiftSettings),
+        .target(name: "PodiumConfig", dependencies: ["PodiumNumbers", "PodiumText"], swiftSettings: swiftSettings),
         // The command table, dispatcher and handlers.
         .target(
             name: "PodiumCommands",
@@ -70,7 +73,7 @@ let package = Package(
         .target(
             name: "PodiumPersistence",
             dependencies: [
-                "PodiumCommands", "PodiumKeyspace", "PodiumConfig", "PodiumNumbers", "PodiumRDB",
+                "PodiumCommands", "PodiumKeyspace", "PodiumConfig", "PodiumNumbers", "PodiumRDB", "PodiumText",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -91,7 +94,7 @@ let package = Package(
         .target(
             name: "PodiumScripting",
             dependencies: [
-                "PodiumCommands", "PodiumKeyspace", "PodiumRESP", "CPodiumLua",
+                "PodiumCommands", "PodiumKeyspace", "PodiumRESP", "PodiumText", "CPodiumLua",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -116,7 +119,7 @@ let package = Package(
             name: "PodiumServer",
             dependencies: [
                 "PodiumRESP", "PodiumKeyspace", "PodiumConfig", "PodiumCommands", "PodiumPersistence", "PodiumTLS",
-                "PodiumScripting",
+                "PodiumScripting", "PodiumText",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -157,7 +160,7 @@ let package = Package(
         .testTarget(
             name: "PodiumRESPTests",
             dependencies: [
-                "PodiumRESP", "PodiumNumbers",
+                "PodiumRESP", "PodiumNumbers", "PodiumText",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
@@ -174,7 +177,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PodiumConfigTests", dependencies: ["PodiumConfig"], swiftSettings: swiftSettings),
+        .testTarget(name: "PodiumConfigTests", dependencies: ["PodiumConfig", "PodiumText"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PodiumTLSTests",
             dependencies: [
@@ -189,7 +192,7 @@ let package = Package(
         .target(
             name: "PodiumFuzzing",
             dependencies: [
-                "PodiumCommands", "PodiumKeyspace", "PodiumRESP", "PodiumRDB", "CPodiumFuzzer",
+                "PodiumCommands", "PodiumKeyspace", "PodiumRESP", "PodiumRDB", "PodiumText", "CPodiumFuzzer",
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

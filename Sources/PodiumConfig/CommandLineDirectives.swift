@@ -1,3 +1,5 @@
+import PodiumText
+
 /// The arguments of `podium-server`, read with redis-server 7's rules:
 ///
 ///     podium-server [/path/to/podium.conf | -] [--directive value [value ...]] ...

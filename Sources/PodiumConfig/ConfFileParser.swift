@@ -6,6 +6,8 @@ import Musl
 import Darwin
 #endif
 
+import PodiumText
+
 /// One directive as written: its name, its arguments after unquoting, and where it came from.
 public struct ConfDirective: Hashable, Sendable {
     /// Where a directive was written, for error messages and warnings.

@@ -1,3 +1,5 @@
+import PodiumText
+
 /// A directive's current value, already validated and normalised by its `ConfigType`.
 ///
 /// Four shapes are enough because the type, not the value, knows how to read and print it: memory sizes and

@@ -1,3 +1,5 @@
+import PodiumText
+
 /// `elasticache-serverless yes`: the configuration an ElastiCache Serverless endpoint runs with, applied once the
 /// file and the command line are read. docs/elasticache.md cites the AWS page behind each value.
 ///

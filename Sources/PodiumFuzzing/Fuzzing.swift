@@ -10,6 +10,7 @@ import NIOCore
 import PodiumCommands
 import PodiumKeyspace
 import PodiumRESP
+import PodiumText
 
 /// The bodies of Podium's fuzz targets, shared by the libFuzzer executables (`scripts/fuzz`), the corpus replay
 /// and the bounded random-input tests of the suite. Each takes arbitrary bytes and must return without crashing;
@@ -48,7 +49,7 @@ public enum Fuzzing {
             throw Violation(description: "decoder: an empty request came out")
         }
         for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).prefix(64) {
-            if let args = InlineSplitter.split(Array(line)) {
+            if let args = ArgumentSplitter.split(Array(line)) {
                 // Quoted empty strings ("") are arguments too; only the count is bounded by the input.
                 guard args.count <= line.count else { throw Violation(description: "splitter: more arguments than bytes") }
             }

@@ -1,4 +1,4 @@
-import PodiumConfig
+import PodiumText
 
 /// The manifest of an AOF directory (Redis 7 / Valkey layout, `appendonlydir/appendonly.aof.manifest`): which
 /// files make up the data set, in order. One line per file, `file <name> seq <n> type <b|h|i>`:

@@ -1,5 +1,6 @@
 import NIOCore
 import PodiumNumbers
+import PodiumText
 
 #if canImport(Glibc)
 import Glibc
@@ -162,7 +163,7 @@ public struct RESPRequestDecoder: NIOSingleStepByteToMessageDecoder {
         }
         let line = buffer.getBytes(at: buffer.readerIndex, length: lineEnd) ?? []
         buffer.moveReaderIndex(forwardBy: newline + 1)
-        guard let words = InlineSplitter.split(line) else { throw .unbalancedQuotes }
+        guard let words = ArgumentSplitter.split(line) else { throw .unbalancedQuotes }
         if words.isEmpty { return .empty }
         return .request(words.map { ByteBuffer(bytes: $0) })
     }

@@ -7,6 +7,7 @@ import Darwin
 import NIOCore
 import PodiumCommands
 import PodiumRESP
+import PodiumText
 
 /// The loaded function libraries (Valkey's `functionsLibCtx`): libraries by name, their functions by name, and
 /// the rules of FUNCTION LOAD and FUNCTION RESTORE for creating, replacing and joining them. The functions'
@@ -78,7 +79,7 @@ struct FunctionStore {
         guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else {
             throw .functionMetadata("Invalid library metadata")
         }
-        guard let parts = InlineSplitter.split(Array(bytes[bytes.startIndex..<newline])), !parts.isEmpty else {
+        guard let parts = ArgumentSplitter.split(Array(bytes[bytes.startIndex..<newline])), !parts.isEmpty else {
             throw .functionMetadata("Invalid library metadata")
         }
         let engine = String(decoding: parts[0].dropFirst(2), as: UTF8.self)

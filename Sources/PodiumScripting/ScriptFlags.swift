@@ -1,6 +1,7 @@
 import NIOCore
 import PodiumCommands
 import PodiumRESP
+import PodiumText
 
 /// A script's flags: from its `#!lua flags=…` shebang (EVAL) or `server.register_function` (functions), or
 /// `compatibility` when an EVAL script has no shebang (Valkey's `SCRIPT_FLAG_EVAL_COMPAT_MODE`: the rules of
@@ -32,7 +33,7 @@ public struct ScriptFlags: OptionSet, Sendable {
             throw .scriptShebang("Invalid script shebang")
         }
         let length = newline - bytes.startIndex
-        guard let parts = InlineSplitter.split(Array(bytes[bytes.startIndex..<newline])), !parts.isEmpty else {
+        guard let parts = ArgumentSplitter.split(Array(bytes[bytes.startIndex..<newline])), !parts.isEmpty else {
             throw .scriptShebang("Invalid engine in script shebang")
         }
         let engine = String(decoding: parts[0], as: UTF8.self)

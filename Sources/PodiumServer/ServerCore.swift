@@ -9,6 +9,7 @@ import PodiumPersistence
 import PodiumScripting
 import PodiumRESP
 import PodiumTLS
+import PodiumText
 import Synchronization
 
 #if canImport(Glibc)
@@ -389,25 +390,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         let us = SystemClock.nowMicroseconds()
         var line = "+\(us / 1_000_000).\(String(format6(us % 1_000_000))) [\(session.db) \(session.address)]"
         for arg in args {
-            line += " \""
-            arg.withUnsafeReadableBytes { raw in
-                for c in raw {
-                    switch c {
-                    case UInt8(ascii: "\\"): line += "\\\\"
-                    case UInt8(ascii: "\""): line += "\\\""
-                    case 0x0A: line += "\\n"
-                    case 0x0D: line += "\\r"
-                    case 0x09: line += "\\t"
-                    case 0x07: line += "\\a"
-                    case 0x08: line += "\\b"
-                    case 0x20...0x7E: line.unicodeScalars.append(Unicode.Scalar(c))
-                    default:
-                        let hex = String(c, radix: 16)
-                        line += "\\x" + (hex.count == 1 ? "0" + hex : hex)
-                    }
-                }
-            }
-            line += "\""
+            line += " "
+            arg.withUnsafeReadableBytes { ArgumentSplitter.appendQuoted($0, to: &line) }
         }
         line += "\r\n"
         // Through each monitor's outlet, like Pub/Sub frames: coalesced per event-loop turn and bounded by

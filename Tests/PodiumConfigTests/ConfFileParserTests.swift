@@ -1,4 +1,5 @@
 import PodiumConfig
+import PodiumText
 import Testing
 
 /// The redis.conf grammar: argument splitting, comments, line numbers and includes.

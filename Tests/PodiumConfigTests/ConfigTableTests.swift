@@ -1,4 +1,5 @@
 import PodiumConfig
+import PodiumText
 import Testing
 
 /// The table itself, and its agreement with `conf/podium.conf`.

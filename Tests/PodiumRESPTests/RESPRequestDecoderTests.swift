@@ -4,6 +4,7 @@ import NIOTestUtils
 import PodiumRESP
 import Testing
 import PodiumNumbers
+import PodiumText
 
 /// The request decoder against Valkey's `processMultibulkBuffer` / `processInlineBuffer` rules.
 ///
@@ -243,7 +244,7 @@ import PodiumNumbers
 
     @Suite struct Splitter {
         static func split(_ line: String) -> [String]? {
-            InlineSplitter.split(Array(line.utf8)).map { $0.map { String(decoding: $0, as: UTF8.self) } }
+            ArgumentSplitter.split(Array(line.utf8)).map { $0.map { String(decoding: $0, as: UTF8.self) } }
         }
 
         @Test func plainWords() {
