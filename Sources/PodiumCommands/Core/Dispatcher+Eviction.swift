@@ -27,7 +27,7 @@ extension Dispatcher {
             memoryChecksToSkip -= 1
             return true
         }
-        var used = Dispatcher.allocatedBytes
+        var used = memoryProbe()
         if used <= maxMemory {
             if used < maxMemory - maxMemory / 8 { memoryChecksToSkip = Dispatcher.memoryChecksSkippedWhenWellBelow }
             return true
@@ -46,7 +46,7 @@ extension Dispatcher {
             if notifyMask & KeyspaceEventFlags.evicted.rawValue != 0 {
                 pendingEvents.append(PendingKeyspaceEvent(type: .evicted, event: "evicted", db: db, key: key))
             }
-            used = Dispatcher.allocatedBytes
+            used = memoryProbe()
         }
         if !pendingEvents.isEmpty { flushKeyspaceEvents(publisher: pushOwner(ctx.client), output: &selfPushes) }
         // Each evicted key is a DEL of its own in the log, ahead of the command (Valkey: no MULTI around them).

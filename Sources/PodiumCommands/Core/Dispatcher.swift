@@ -89,6 +89,9 @@ public final class Dispatcher {
     /// Commands that may still run without measuring memory: set while use is well below `maxMemory`
     /// (Dispatcher+Eviction.swift).
     var memoryChecksToSkip = 0
+    /// How many bytes the process holds, as `maxmemory` compares them: the C allocator's figure
+    /// (`Dispatcher.allocatedBytes`) unless a test puts its own probe here.
+    public var memoryProbe: @Sendable () -> Int = { Dispatcher.allocatedBytes }
     public var evictionPolicy = EvictionPolicy.noEviction
     public var evictionSamples = 5
     /// Keys evicted since start (INFO `evicted_keys`).

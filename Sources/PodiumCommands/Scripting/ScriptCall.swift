@@ -84,7 +84,7 @@ extension Dispatcher {
 
     /// Whether the server is over maxmemory now (Valkey's `pre_command_oom_state` as a script starts).
     public var isOutOfMemory: Bool {
-        maxMemory > 0 && Dispatcher.allocatedBytes > maxMemory
+        maxMemory > 0 && memoryProbe() > maxMemory
     }
 
     static let noReply = ByteBuffer()
