@@ -104,6 +104,47 @@ public enum ConfigSupport: Hashable, Sendable {
     case defaultOnly(String)
 }
 
+/// What a change of a directive at run time must update beyond its stored value: Valkey's `apply` functions of
+/// `static_configs[]`, named here and carried out by the server (`ServerCore.apply`). Directives whose users read
+/// the configuration each time they need it (`timeout`, `hz`, …) have none.
+public enum ConfigEffect: Hashable, Sendable {
+    /// `dir`: the working directory follows it.
+    case workingDirectory
+    /// `proto-max-bulk-len`: the dispatcher's string limit and every connection's decoder.
+    case bulkLength
+    /// `client-query-buffer-limit`: every connection's input limit.
+    case connectionLimits
+    /// The `*-max-listpack-*`, `list-compress-depth` and `set-max-intset-entries` encoding thresholds.
+    case encodingLimits
+    /// `notify-keyspace-events`.
+    case keyspaceEvents
+    /// `busy-reply-threshold`.
+    case busyReplyThreshold
+    /// `rdb-version`.
+    case rdbVersion
+    /// `rdbcompression`.
+    case rdbCompression
+    /// `save` and `stop-writes-on-bgsave-error`: whether a failed BGSAVE refuses writes.
+    case snapshotRules
+    /// `maxmemory`, `maxmemory-policy`, `maxmemory-samples`.
+    case maxmemory
+    /// `client-output-buffer-limit`: the Pub/Sub hub, MONITOR and every connection.
+    case outputBufferLimits
+    /// `appendonly`: the AOF is turned on (with a rewrite) or off.
+    case appendonly
+    /// `appendfsync`, `aof-timestamp-enabled`: the AOF writer's settings.
+    case appendOnlyWriter
+    /// `requirepass`: the default user's passwords.
+    case requirepass
+    /// `acllog-max-len`, `acl-pubsub-default`.
+    case aclSettings
+    /// `cluster-announce-*`, `cluster-preferred-endpoint-type`: what CLUSTER SLOTS / SHARDS and redirections say.
+    case clusterAnnounce
+    /// The `tls-*` directives a TLS context is built from: the context is rebuilt, and if that fails the whole
+    /// CONFIG SET is undone (Valkey's `applyTlsCfg`).
+    case tlsContext
+}
+
 /// One directive of the configuration table: its name and aliases, type, default, flags and what Podium does with
 /// it. Modelled on an entry of Valkey's `static_configs[]`; the same entry drives file parsing, command-line
 /// overrides, CONFIG GET and CONFIG SET, so these can never disagree.
@@ -121,6 +162,8 @@ public struct ConfigEntry: Sendable {
     public let flags: ConfigFlags
     /// What Podium does with the value.
     public let support: ConfigSupport
+    /// What a change at run time updates (nil: nothing beyond the value).
+    public let applies: ConfigEffect?
     /// Values outside this range are accepted but stored clamped to it (`hz` is kept in 1...500, as in Redis, so
     /// CONFIG GET shows the value in effect).
     public let clampedTo: ClosedRange<Int>?
@@ -131,7 +174,8 @@ public struct ConfigEntry: Sendable {
     /// Creates an entry; `defaultText` must be valid for `type` (checked by `ConfigTableTests`).
     init(
         _ name: String, aliases: [String] = [], _ type: ConfigType, default defaultText: String,
-        flags: ConfigFlags = [], support: ConfigSupport, clampedTo: ClosedRange<Int>? = nil
+        flags: ConfigFlags = [], support: ConfigSupport, clampedTo: ClosedRange<Int>? = nil,
+        applies: ConfigEffect? = nil
     ) {
         self.name = name
         self.aliases = aliases
@@ -140,6 +184,7 @@ public struct ConfigEntry: Sendable {
         self.flags = flags
         self.support = support
         self.clampedTo = clampedTo
+        self.applies = applies
         // Invariant: defaults are written by us and covered by a test; an invalid one falls back to an empty string
         // so that the test, not a crash at startup, reports it.
         self.defaultValue = (try? Self.parseDefault(defaultText, type: type, clampedTo: clampedTo)) ?? .string("")

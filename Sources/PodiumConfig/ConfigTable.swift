@@ -4,7 +4,7 @@
 /// redis.conf, such as Debian's `/etc/redis/redis.conf`, loads. A directive's `support` says what Podium does
 /// with it:
 /// - `.active` directives come first: Podium acts on them.
-/// - `.notYetActive` ones (AOF, maxmemory, slowlog…) are stored and shown, but the feature is still to come.
+/// - `.notYetActive` ones (SLOWLOG, the LATENCY monitor) are stored and shown, but the feature is still to come.
 /// - `.defaultOnly` ones (cluster, replication, unix socket) accept only their default, because pretending
 ///   to be a cluster node or a replica would mislead clients.
 /// - `.ignored` ones are accepted for compatibility and have no effect.
@@ -47,18 +47,18 @@ public enum ConfigTable {
         // MARK: - TLS (active; PodiumTLS builds the server context from these, see docs/tls.md)
         // Like `port`, `tls-port` is immutable; 0 (the default) means no TLS listener.
         ConfigEntry("tls-port", .integer(min: 0, max: 65535), default: "0", flags: .immutable, support: .active),
-        ConfigEntry("tls-cert-file", .string, default: "", support: .active),
-        ConfigEntry("tls-key-file", .string, default: "", support: .active),
-        ConfigEntry("tls-key-file-pass", .string, default: "", flags: .sensitive, support: .active),
-        ConfigEntry("tls-ca-cert-file", .string, default: "", support: .active),
-        ConfigEntry("tls-ca-cert-dir", .string, default: "", support: .active),
-        ConfigEntry("tls-auth-clients", .enumeration(["no", "yes", "optional"]), default: "yes", support: .active),
-        ConfigEntry("tls-protocols", .string, default: "", support: .active),
-        ConfigEntry("tls-ciphers", .string, default: "", support: .active),
-        ConfigEntry("tls-session-caching", .bool, default: "yes", support: .active),
+        ConfigEntry("tls-cert-file", .string, default: "", support: .active, applies: .tlsContext),
+        ConfigEntry("tls-key-file", .string, default: "", support: .active, applies: .tlsContext),
+        ConfigEntry("tls-key-file-pass", .string, default: "", flags: .sensitive, support: .active, applies: .tlsContext),
+        ConfigEntry("tls-ca-cert-file", .string, default: "", support: .active, applies: .tlsContext),
+        ConfigEntry("tls-ca-cert-dir", .string, default: "", support: .active, applies: .tlsContext),
+        ConfigEntry("tls-auth-clients", .enumeration(["no", "yes", "optional"]), default: "yes", support: .active, applies: .tlsContext),
+        ConfigEntry("tls-protocols", .string, default: "", support: .active, applies: .tlsContext),
+        ConfigEntry("tls-ciphers", .string, default: "", support: .active, applies: .tlsContext),
+        ConfigEntry("tls-session-caching", .bool, default: "yes", support: .active, applies: .tlsContext),
         // Podium's own (Redis has no handshake timeout): a TLS connection that has not completed its handshake this
         // many milliseconds after it was accepted is closed, so a client that connects and stalls holds nothing.
-        ConfigEntry("tls-handshake-timeout", .integer(min: 1, max: intMax), default: "10000", support: .active),
+        ConfigEntry("tls-handshake-timeout", .integer(min: 1, max: intMax), default: "10000", support: .active, applies: .tlsContext),
 
         // MARK: - General (active)
         ConfigEntry("pidfile", .string, default: "", flags: .immutable, support: .active),
@@ -67,7 +67,7 @@ public enum ConfigTable {
             support: .active),
         ConfigEntry("logfile", .string, default: "", flags: .immutable, support: .active),
         ConfigEntry("databases", .integer(min: 1, max: intMax), default: "16", flags: .immutable, support: .active),
-        ConfigEntry("dir", .directory, default: "./", flags: .protected, support: .active),
+        ConfigEntry("dir", .directory, default: "./", flags: .protected, support: .active, applies: .workingDirectory),
         ConfigEntry(
             "enable-protected-configs", .enumeration(["no", "yes", "local"]), default: "no", flags: .immutable,
             support: .active),
@@ -76,73 +76,73 @@ public enum ConfigTable {
             support: .active),
 
         // MARK: - Security, clients, threads (active)
-        ConfigEntry("requirepass", .string, default: "", flags: .sensitive, support: .active),
+        ConfigEntry("requirepass", .string, default: "", flags: .sensitive, support: .active, applies: .requirepass),
         // ACL users (`user` lines are handled by the loader, not the table: they repeat and CONFIG GET never shows
         // them, as in Valkey).
         ConfigEntry("aclfile", .string, default: "", flags: .immutable, support: .active),
-        ConfigEntry("acllog-max-len", .integer(min: 0, max: llMax), default: "128", support: .active),
+        ConfigEntry("acllog-max-len", .integer(min: 0, max: llMax), default: "128", support: .active, applies: .aclSettings),
         ConfigEntry(
             "acl-pubsub-default", .enumeration(["allchannels", "resetchannels"]), default: "resetchannels",
-            support: .active),
+            support: .active, applies: .aclSettings),
         ConfigEntry("maxclients", .integer(min: 1, max: uintMax), default: "10000", support: .active),
         ConfigEntry("io-threads", .integer(min: 1, max: 128), default: "1", flags: .immutable, support: .active),
 
         // MARK: - Limits, encodings, background tasks, events (active)
         ConfigEntry("hz", .integer(min: 0, max: intMax), default: "10", support: .active, clampedTo: 1...500),
-        ConfigEntry("proto-max-bulk-len", .memory(min: 1 << 20, max: llMax), default: "512mb", support: .active),
-        ConfigEntry("client-query-buffer-limit", .memory(min: 1 << 20, max: llMax), default: "1gb", support: .active),
+        ConfigEntry("proto-max-bulk-len", .memory(min: 1 << 20, max: llMax), default: "512mb", support: .active, applies: .bulkLength),
+        ConfigEntry("client-query-buffer-limit", .memory(min: 1 << 20, max: llMax), default: "1gb", support: .active, applies: .connectionLimits),
         ConfigEntry(
             "hash-max-listpack-entries", aliases: ["hash-max-ziplist-entries"], .integer(min: 0, max: llMax),
-            default: "512", support: .active),
+            default: "512", support: .active, applies: .encodingLimits),
         ConfigEntry(
             "hash-max-listpack-value", aliases: ["hash-max-ziplist-value"], .memory(min: 0, max: llMax),
-            default: "64", support: .active),
+            default: "64", support: .active, applies: .encodingLimits),
         ConfigEntry(
             "zset-max-listpack-entries", aliases: ["zset-max-ziplist-entries"], .integer(min: 0, max: llMax),
-            default: "128", support: .active),
+            default: "128", support: .active, applies: .encodingLimits),
         ConfigEntry(
             "zset-max-listpack-value", aliases: ["zset-max-ziplist-value"], .memory(min: 0, max: llMax),
-            default: "64", support: .active),
+            default: "64", support: .active, applies: .encodingLimits),
         ConfigEntry(
             "list-max-listpack-size", aliases: ["list-max-ziplist-size"],
-            .integer(min: Int(Int32.min), max: intMax), default: "-2", support: .active),
+            .integer(min: Int(Int32.min), max: intMax), default: "-2", support: .active, applies: .encodingLimits),
         // Accepted and reported; list nodes are never compressed.
-        ConfigEntry("list-compress-depth", .integer(min: 0, max: intMax), default: "0", support: .active),
-        ConfigEntry("set-max-intset-entries", .integer(min: 0, max: llMax), default: "512", support: .active),
-        ConfigEntry("set-max-listpack-entries", .integer(min: 0, max: llMax), default: "128", support: .active),
-        ConfigEntry("set-max-listpack-value", .integer(min: 0, max: llMax), default: "64", support: .active),
+        ConfigEntry("list-compress-depth", .integer(min: 0, max: intMax), default: "0", support: .active, applies: .encodingLimits),
+        ConfigEntry("set-max-intset-entries", .integer(min: 0, max: llMax), default: "512", support: .active, applies: .encodingLimits),
+        ConfigEntry("set-max-listpack-entries", .integer(min: 0, max: llMax), default: "128", support: .active, applies: .encodingLimits),
+        ConfigEntry("set-max-listpack-value", .integer(min: 0, max: llMax), default: "64", support: .active, applies: .encodingLimits),
         ConfigEntry("active-expire-effort", .integer(min: 1, max: 10), default: "1", support: .active),
-        ConfigEntry("notify-keyspace-events", .keyspaceEvents, default: "\"\"", support: .active),
+        ConfigEntry("notify-keyspace-events", .keyspaceEvents, default: "\"\"", support: .active, applies: .keyspaceEvents),
         // Enforced for the pubsub class (subscribers' queued messages); normal clients' replies are not limited yet,
         // and Podium has no replicas.
         ConfigEntry(
             "client-output-buffer-limit", .clientOutputBufferLimits,
-            default: "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60", support: .active),
+            default: "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60", support: .active, applies: .outputBufferLimits),
 
         // Memory limit and eviction (allocator bytes; the LFU policies evict like the LRU ones, see Eviction.swift).
-        ConfigEntry("maxmemory", .memory(min: 0, max: llMax), default: "0", support: .active),
+        ConfigEntry("maxmemory", .memory(min: 0, max: llMax), default: "0", support: .active, applies: .maxmemory),
         ConfigEntry(
             "maxmemory-policy",
             .enumeration([
                 "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu",
                 "allkeys-random", "noeviction",
-            ]), default: "noeviction", support: .active),
-        ConfigEntry("maxmemory-samples", .integer(min: 1, max: intMax), default: "5", support: .active),
+            ]), default: "noeviction", support: .active, applies: .maxmemory),
+        ConfigEntry("maxmemory-samples", .integer(min: 1, max: intMax), default: "5", support: .active, applies: .maxmemory),
 
         // MARK: - Append only file (active; docs/persistence.md). Podium's default is appendonly yes.
-        ConfigEntry("appendonly", .bool, default: "yes", support: .active),
+        ConfigEntry("appendonly", .bool, default: "yes", support: .active, applies: .appendonly),
         ConfigEntry(
             "appendfilename", .baseName(name: "appendfilename", noun: "filename"), default: "appendonly.aof", flags: .immutable,
             support: .active),
         ConfigEntry(
             "appenddirname", .baseName(name: "appenddirname", noun: "dirname"), default: "appendonlydir", flags: .immutable,
             support: .active),
-        ConfigEntry("appendfsync", .enumeration(["everysec", "always", "no"]), default: "everysec", support: .active),
+        ConfigEntry("appendfsync", .enumeration(["everysec", "always", "no"]), default: "everysec", support: .active, applies: .appendOnlyWriter),
         ConfigEntry("no-appendfsync-on-rewrite", .bool, default: "no", support: .active),
         ConfigEntry("auto-aof-rewrite-percentage", .integer(min: 0, max: intMax), default: "100", support: .active),
         ConfigEntry("auto-aof-rewrite-min-size", .memory(min: 0, max: llMax), default: "64mb", support: .active),
         ConfigEntry("aof-load-truncated", .bool, default: "yes", support: .active),
-        ConfigEntry("aof-timestamp-enabled", .bool, default: "no", support: .active),
+        ConfigEntry("aof-timestamp-enabled", .bool, default: "no", support: .active, applies: .appendOnlyWriter),
         ConfigEntry("aof-rewrite-incremental-fsync", .bool, default: "yes", support: .active),
         ConfigEntry("aof-disable-auto-gc", .bool, default: "no", support: .active),
 
@@ -159,27 +159,27 @@ public enum ConfigTable {
         ConfigEntry("cluster-config-file", .string, default: "nodes.conf", flags: .immutable, support: .active),
         // Only shown (CLUSTER NODES' @cport): a node of one has no cluster bus to listen on.
         ConfigEntry("cluster-port", .integer(min: 0, max: 65535), default: "0", flags: .immutable, support: .active),
-        ConfigEntry("cluster-announce-hostname", .string, default: "", support: .active),
+        ConfigEntry("cluster-announce-hostname", .string, default: "", support: .active, applies: .clusterAnnounce),
         ConfigEntry(
             "cluster-preferred-endpoint-type", .enumeration(["ip", "hostname", "unknown-endpoint"]), default: "ip",
-            support: .active),
-        ConfigEntry("cluster-announce-ip", .string, default: "", support: .active),
-        ConfigEntry("cluster-announce-port", .integer(min: 0, max: 65535), default: "0", support: .active),
-        ConfigEntry("cluster-announce-tls-port", .integer(min: 0, max: 65535), default: "0", support: .active),
-        ConfigEntry("cluster-announce-bus-port", .integer(min: 0, max: 65535), default: "0", support: .active),
+            support: .active, applies: .clusterAnnounce),
+        ConfigEntry("cluster-announce-ip", .string, default: "", support: .active, applies: .clusterAnnounce),
+        ConfigEntry("cluster-announce-port", .integer(min: 0, max: 65535), default: "0", support: .active, applies: .clusterAnnounce),
+        ConfigEntry("cluster-announce-tls-port", .integer(min: 0, max: 65535), default: "0", support: .active, applies: .clusterAnnounce),
+        ConfigEntry("cluster-announce-bus-port", .integer(min: 0, max: 65535), default: "0", support: .active, applies: .clusterAnnounce),
 
         // MARK: - RDB snapshots and payloads (SnapshotFile, RDBLoader, DUMP / RESTORE; docs/persistence.md)
         // The RDB version Podium writes: 11 (Redis 7.2+, every Valkey) or 10 (Redis 7.0, which refuses 11).
-        ConfigEntry("rdb-version", .integer(min: 10, max: 11), default: "11", support: .active),
+        ConfigEntry("rdb-version", .integer(min: 10, max: 11), default: "11", support: .active, applies: .rdbVersion),
         // SAVE / BGSAVE write it; start-up reads it when there is no AOF.
         ConfigEntry(
             "dbfilename", .baseName(name: "dbfilename", noun: "filename"), default: "dump.rdb", flags: .protected,
             support: .active),
         // `save <seconds> <changes>` rules. Podium's default is "" (no automatic snapshots): its data is already
         // persisted by the AOF (appendonly yes), so a second copy is written only when asked for.
-        ConfigEntry("save", .saveParameters, default: "\"\"", support: .active),
-        ConfigEntry("stop-writes-on-bgsave-error", .bool, default: "yes", support: .active),
-        ConfigEntry("rdbcompression", .bool, default: "yes", support: .active),
+        ConfigEntry("save", .saveParameters, default: "\"\"", support: .active, applies: .snapshotRules),
+        ConfigEntry("stop-writes-on-bgsave-error", .bool, default: "yes", support: .active, applies: .snapshotRules),
+        ConfigEntry("rdbcompression", .bool, default: "yes", support: .active, applies: .rdbCompression),
         ConfigEntry("rdbchecksum", .bool, default: "yes", flags: .immutable, support: .active),
         ConfigEntry("rdb-save-incremental-fsync", .bool, default: "yes", support: .active),
         // The AOF base file written by a rewrite is an RDB file (`<appendfilename>.<n>.base.rdb`), as Valkey's.
@@ -196,9 +196,9 @@ public enum ConfigTable {
         // MARK: - Scripting (docs/scripting.md)
         ConfigEntry(
             "busy-reply-threshold", aliases: ["lua-time-limit"], .integer(min: 0, max: llMax), default: "5000",
-            support: .active),
+            support: .active, applies: .busyReplyThreshold),
 
-        // MARK: - Memory, output buffers, diagnostics (not yet active)
+        // MARK: - Memory, output buffers, diagnostics (SLOWLOG and LATENCY: not yet active)
         ConfigEntry(
             "slowlog-log-slower-than", .integer(min: -1, max: llMax), default: "10000",
             support: .notYetActive("SLOWLOG is not implemented yet")),

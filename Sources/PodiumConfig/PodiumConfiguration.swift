@@ -24,7 +24,7 @@ public final class PodiumConfiguration {
 
     /// Called with the canonical name of each directive after a successful `set`, once all of a multi-pair CONFIG SET
     /// has been applied (so a hook never sees a half-applied change).
-    public var onChange: ((String) -> Void)?
+    public var onChange: ((ConfigEntry) -> Void)?
 
     /// A configuration with every directive at its default, `dir` resolved to the current directory.
     public init() {
@@ -235,7 +235,7 @@ public final class PodiumConfiguration {
     /// 2. Then, in order, each value must be valid
     ///    (`ERR CONFIG SET failed (possibly related to argument 'timeout') - argument couldn't be parsed into an
     ///    integer`).
-    /// 3. Only then are all values stored, and `onChange` is called for each canonical name.
+    /// 3. Only then are all values stored, and `onChange` is called with each entry (its `applies` says what to update).
     /// Names in errors are echoed as the client spelled them. Values of multi-argument directives (`bind`, `save`)
     /// are split with the configuration-file quoting rules.
     /// `allowProtected`: the client may change protected directives (`enable-protected-configs`).
@@ -272,7 +272,7 @@ public final class PodiumConfiguration {
         // each new one in `onChange`, as Valkey's CONFIG SET does).
         if slots.contains(Slot.dir) { resolveDirectory() }
         if let onChange {
-            for slot in slots { onChange(ConfigTable.entries[slot].name) }
+            for slot in slots { onChange(ConfigTable.entries[slot]) }
         }
     }
 

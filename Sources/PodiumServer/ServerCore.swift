@@ -124,7 +124,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         Self.applyACLSettings(configuration, to: dispatcher.acl)
         dispatcher.acl.setRequirepass(configuration.requirepass ?? "")
         hub.onOverLimit = { [unowned self] subscriber in self.closeOverLimit(subscriber) }
-        configuration.onChange = { [weak self] name in self?.configurationChanged(name) }
+        configuration.onChange = { [weak self] entry in if let effect = entry.applies { self?.apply(effect) } }
     }
 
     // MARK: - Execution
@@ -531,7 +531,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         // The TLS directives among the pairs; if the new certificates do not load, every value of this CONFIG SET is
         // restored (Valkey restores its whole backup when an apply function fails).
         let tlsNames = pairs.compactMap { name, _ in
-            ConfigTable.entry(named: name).map(\.name).flatMap { TLSContextStore.reloadingDirectives.contains($0) ? name : nil }
+            ConfigTable.entry(named: name)?.applies == .tlsContext ? name : nil
         }
         let previous = tlsNames.isEmpty ? [] : pairs.compactMap { name, _ in configuration.value(of: name).map { (name, $0) } }
         do {
@@ -635,48 +635,45 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         dispatcher.evictionSamples = configuration.maxmemorySamples
     }
 
-    private func configurationChanged(_ name: String) {
-        switch name {
-        case "dir":
+    /// Carries out what a CONFIG SET changed (the entry's `applies`), under the executor lock. `tlsContext` is done
+    /// by `configSet` itself, which can still undo the change.
+    private func apply(_ effect: ConfigEffect) {
+        switch effect {
+        case .workingDirectory:
             // CONFIG SET checked that it exists; files named by relative paths follow it, as in Valkey.
             if chdir(configuration.dir) != 0 {
                 logger.warning("can't chdir to the new dir", metadata: ["podium.dir": "\(configuration.dir)"])
             }
-        case "proto-max-bulk-len":
+        case .bulkLength:
             executor.dispatcher.protoMaxBulkLength = configuration.protoMaxBulkLen
             refreshConnectionLimits()
-        case "client-query-buffer-limit": refreshConnectionLimits()
-        case "hash-max-listpack-entries", "hash-max-listpack-value", "hash-max-ziplist-entries", "hash-max-ziplist-value",
-            "zset-max-listpack-entries", "zset-max-listpack-value", "zset-max-ziplist-entries", "zset-max-ziplist-value",
-            "list-max-listpack-size", "list-max-ziplist-size", "list-compress-depth", "set-max-intset-entries",
-            "set-max-listpack-entries", "set-max-listpack-value":
-            Self.applyListpackLimits(configuration, to: executor.keyspace)
-        case "notify-keyspace-events": executor.dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
-        case "busy-reply-threshold": executor.dispatcher.busyReplyThreshold = configuration.busyReplyThreshold
-        case "rdb-version": executor.dispatcher.rdbVersion = configuration.rdbVersion
-        case "rdbcompression": executor.dispatcher.rdbCompression = configuration.rdbcompression
-        case "save", "stop-writes-on-bgsave-error": executor.dispatcher.bgsaveErrorRefusesWrites = snapshots.refusesWrites
-        case "maxmemory", "maxmemory-policy", "maxmemory-samples": Self.applyMaxmemory(configuration, to: executor.dispatcher)
-        case "client-output-buffer-limit":
+        case .connectionLimits: refreshConnectionLimits()
+        case .encodingLimits: Self.applyListpackLimits(configuration, to: executor.keyspace)
+        case .keyspaceEvents: executor.dispatcher.keyspaceEvents = configuration.notifyKeyspaceEvents
+        case .busyReplyThreshold: executor.dispatcher.busyReplyThreshold = configuration.busyReplyThreshold
+        case .rdbVersion: executor.dispatcher.rdbVersion = configuration.rdbVersion
+        case .rdbCompression: executor.dispatcher.rdbCompression = configuration.rdbcompression
+        case .snapshotRules: executor.dispatcher.bgsaveErrorRefusesWrites = snapshots.refusesWrites
+        case .maxmemory: Self.applyMaxmemory(configuration, to: executor.dispatcher)
+        case .outputBufferLimits:
             hub.limit = configuration.clientOutputBufferLimit(for: .pubsub)
             monitorLimit = Self.monitorLimit(configuration)
             refreshConnectionLimits()
-        case "appendonly":
+        case .appendonly:
             if configuration.appendonly {
                 persistence.enable(dispatcher: executor.dispatcher)
             } else {
                 persistence.disable(dispatcher: executor.dispatcher)
             }
-        case "appendfsync", "aof-timestamp-enabled": persistence.configurationChanged()
+        case .appendOnlyWriter: persistence.configurationChanged()
         // CONFIG SET requirepass replaces the default user's passwords (Valkey's updateRequirePass).
-        case "requirepass": executor.dispatcher.acl.setRequirepass(configuration.requirepass ?? "")
-        case "acllog-max-len", "acl-pubsub-default": Self.applyACLSettings(configuration, to: executor.dispatcher.acl)
-        case "cluster-announce-ip", "cluster-announce-port", "cluster-announce-tls-port", "cluster-announce-bus-port",
-            "cluster-announce-hostname", "cluster-preferred-endpoint-type":
+        case .requirepass: executor.dispatcher.acl.setRequirepass(configuration.requirepass ?? "")
+        case .aclSettings: Self.applyACLSettings(configuration, to: executor.dispatcher.acl)
+        case .clusterAnnounce:
             if executor.dispatcher.cluster != nil {
                 ClusterConfigFile.applyAnnounce(configuration, to: &executor.dispatcher.cluster!)
             }
-        default: break
+        case .tlsContext: break
         }
     }
 

@@ -29,13 +29,6 @@ public struct TLSSetupError: Error, CustomStringConvertible, Sendable {
 /// if that succeeded: connections accepted afterwards use the new certificates, connections already open keep the
 /// context they were accepted with, and a failed reload changes nothing.
 public final class TLSContextStore: Sendable {
-    /// The directives a change of which makes the server rebuild its context (Redis' `applyTlsCfg` set, plus
-    /// `tls-auth-clients`, which is part of a BoringSSL context, and the handshake timeout).
-    public static let reloadingDirectives: Set<String> = [
-        "tls-cert-file", "tls-key-file", "tls-key-file-pass", "tls-ca-cert-file", "tls-ca-cert-dir", "tls-auth-clients",
-        "tls-protocols", "tls-ciphers", "tls-session-caching", "tls-handshake-timeout",
-    ]
-
     /// One consistent set of settings.
     struct State {
         /// The context every connection shares (`tls-session-caching yes`), or the template each connection's own

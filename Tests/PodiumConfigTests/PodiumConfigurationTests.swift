@@ -188,7 +188,7 @@ import Testing
         @Test func setsAndNotifies() throws {
             let configuration = PodiumConfiguration()
             var changed: [String] = []
-            configuration.onChange = { changed.append($0) }
+            configuration.onChange = { changed.append($0.name) }
             try configuration.set("maxmemory", "3mb")
             try configuration.set("Timeout", "5")
             try configuration.set("hash-max-ziplist-entries", "100")
@@ -305,11 +305,11 @@ import Testing
         @Test func allPairsApplyTogether() throws {
             let configuration = PodiumConfiguration()
             var changed: [String] = []
-            configuration.onChange = { name in
+            configuration.onChange = { entry in
                 // The hook runs after every pair is stored.
                 #expect(configuration.maxmemory == 3 << 20)
                 #expect(configuration.timeout == 5)
-                changed.append(name)
+                changed.append(entry.name)
             }
             try configuration.set(pairs: [("maxmemory", "3mb"), ("timeout", "5")])
             #expect(changed == ["maxmemory", "timeout"])
