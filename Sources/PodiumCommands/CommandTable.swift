@@ -235,7 +235,7 @@ extension CommandTable {
                     syntax: "key field value [field value ...]", handler: HashCommands.hset),
         CommandSpec("hmset", arity: -4, flags: [.write, .denyOOM, .fast], keys: .one, group: .hash, since: "2.0.0",
                     summary: "Sets the values of multiple fields.", complexity: "O(N) where N is the number of fields being set.",
-                    syntax: "key field value [field value ...]", handler: HashCommands.hset),
+                    syntax: "key field value [field value ...]", handler: HashCommands.hmset),
         CommandSpec("hsetnx", arity: 4, flags: [.write, .denyOOM, .fast], keys: .one, group: .hash, since: "2.0.0",
                     summary: "Sets the value of a field in a hash only when the field doesn't exist.", complexity: "O(1)",
                     syntax: "key field value", handler: HashCommands.hsetnx),
@@ -617,23 +617,23 @@ extension CommandTable {
 
     // MARK: - Pub/Sub
     static let pubsub: [CommandSpec] = [
-        CommandSpec("subscribe", arity: -2, flags: [.pubsub, .noscript, .loading, .stale], group: .pubsub, since: "2.0.0",
+        CommandSpec("subscribe", arity: -2, flags: [.pubsub, .noscript, .loading, .stale, .allowedWhileSubscribed], group: .pubsub, since: "2.0.0",
                     summary: "Listens for messages published to channels.", complexity: "O(N) where N is the number of channels to subscribe to.",
                     syntax: "channel [channel ...]", handler: PubSubCommands.subscribe, channels: .all),
-        CommandSpec("unsubscribe", arity: -1, flags: [.pubsub, .noscript, .loading, .stale], group: .pubsub, since: "2.0.0",
+        CommandSpec("unsubscribe", arity: -1, flags: [.pubsub, .noscript, .loading, .stale, .allowedWhileSubscribed], group: .pubsub, since: "2.0.0",
                     summary: "Stops listening to messages posted to channels.", complexity: "O(N) where N is the number of channels to unsubscribe.",
                     syntax: "[channel [channel ...]]", handler: PubSubCommands.unsubscribe),
-        CommandSpec("psubscribe", arity: -2, flags: [.pubsub, .noscript, .loading, .stale], group: .pubsub, since: "2.0.0",
+        CommandSpec("psubscribe", arity: -2, flags: [.pubsub, .noscript, .loading, .stale, .allowedWhileSubscribed], group: .pubsub, since: "2.0.0",
                     summary: "Listens for messages published to channels that match one or more patterns.", complexity: "O(N) where N is the number of patterns to subscribe to.",
                     syntax: "pattern [pattern ...]", handler: PubSubCommands.psubscribe, channels: .allPatterns),
-        CommandSpec("punsubscribe", arity: -1, flags: [.pubsub, .noscript, .loading, .stale], group: .pubsub, since: "2.0.0",
+        CommandSpec("punsubscribe", arity: -1, flags: [.pubsub, .noscript, .loading, .stale, .allowedWhileSubscribed], group: .pubsub, since: "2.0.0",
                     summary: "Stops listening to messages published to channels that match one or more patterns.", complexity: "O(N) where N is the number of patterns to unsubscribe.",
                     syntax: "[pattern [pattern ...]]", handler: PubSubCommands.punsubscribe),
-        CommandSpec("ssubscribe", arity: -2, flags: [.pubsub, .noscript, .loading, .stale], keys: .all, group: .pubsub, since: "7.0.0",
+        CommandSpec("ssubscribe", arity: -2, flags: [.pubsub, .noscript, .loading, .stale, .allowedWhileSubscribed], keys: .all, group: .pubsub, since: "7.0.0",
                     summary: "Listens for messages published to shard channels.", complexity: "O(N) where N is the number of shard channels to subscribe to.",
                     syntax: "shardchannel [shardchannel ...]", handler: PubSubCommands.ssubscribe, keySpecs: [], channels: .all,
                     shardChannels: .all),
-        CommandSpec("sunsubscribe", arity: -1, flags: [.pubsub, .noscript, .loading, .stale], keys: .all, group: .pubsub, since: "7.0.0",
+        CommandSpec("sunsubscribe", arity: -1, flags: [.pubsub, .noscript, .loading, .stale, .allowedWhileSubscribed], keys: .all, group: .pubsub, since: "7.0.0",
                     summary: "Stops listening to messages posted to shard channels.", complexity: "O(N) where N is the number of shard channels to unsubscribe.",
                     syntax: "[shardchannel [shardchannel ...]]", handler: PubSubCommands.sunsubscribe, keySpecs: [],
                     shardChannels: .all),
@@ -667,13 +667,13 @@ extension CommandTable {
 
     // MARK: - Transactions
     static let transactions: [CommandSpec] = [
-        CommandSpec("multi", arity: 1, flags: [.noscript, .loading, .stale, .fast, .allowBusy], group: .transactions,
+        CommandSpec("multi", arity: 1, flags: [.noscript, .loading, .stale, .fast, .allowBusy, .notQueued], group: .transactions,
                     since: "1.2.0", summary: "Starts a transaction.", complexity: "O(1)", handler: TransactionCommands.multi),
-        CommandSpec("exec", arity: 1, flags: [.noscript, .loading, .stale, .skipSlowlog], group: .transactions,
+        CommandSpec("exec", arity: 1, flags: [.noscript, .loading, .stale, .skipSlowlog, .runsTransaction, .endsTransaction], group: .transactions,
                     since: "1.2.0", summary: "Executes all commands in a transaction.", complexity: "Depends on commands in the transaction", handler: TransactionCommands.exec),
-        CommandSpec("discard", arity: 1, flags: [.noscript, .loading, .stale, .fast, .allowBusy], group: .transactions,
+        CommandSpec("discard", arity: 1, flags: [.noscript, .loading, .stale, .fast, .allowBusy, .endsTransaction], group: .transactions,
                     since: "2.0.0", summary: "Discards a transaction.", complexity: "O(N), when N is the number of queued commands", handler: TransactionCommands.discard),
-        CommandSpec("watch", arity: -2, flags: [.noscript, .loading, .stale, .fast, .allowBusy], keys: .all,
+        CommandSpec("watch", arity: -2, flags: [.noscript, .loading, .stale, .fast, .allowBusy, .notQueued], keys: .all,
                     group: .transactions, since: "2.2.0",
                     summary: "Monitors changes to keys to determine the execution of a transaction.", complexity: "O(1) for every key.", syntax: "key [key ...]",
                     handler: TransactionCommands.watch, keyAccess: []),
@@ -732,13 +732,13 @@ extension CommandTable {
     ]
 
     static let connection: [CommandSpec] = [
-        CommandSpec("ping", arity: -1, flags: [.fast], group: .connection, since: "1.0.0",
+        CommandSpec("ping", arity: -1, flags: [.fast, .allowedWhileSubscribed], group: .connection, since: "1.0.0",
                     summary: "Returns the server's liveliness response.", complexity: "O(1)", syntax: "[message]", handler: ConnectionCommands.ping),
         CommandSpec("echo", arity: 2, flags: [.fast], group: .connection, since: "1.0.0",
                     summary: "Returns the given string.", complexity: "O(1)", syntax: "message", handler: ConnectionCommands.echo),
-        CommandSpec("quit", arity: -1, flags: [.noscript, .loading, .stale, .fast, .noAuth, .allowBusy],
+        CommandSpec("quit", arity: -1, flags: [.noscript, .loading, .stale, .fast, .noAuth, .allowBusy, .allowedWhileSubscribed, .endsTransaction],
                     group: .connection, since: "1.0.0", summary: "Closes the connection.", complexity: "O(1)", handler: ConnectionCommands.quit),
-        CommandSpec("reset", arity: 1, flags: [.noscript, .loading, .stale, .fast, .noAuth, .allowBusy],
+        CommandSpec("reset", arity: 1, flags: [.noscript, .loading, .stale, .fast, .noAuth, .allowBusy, .allowedWhileSubscribed, .endsTransaction],
                     group: .connection, since: "6.2.0", summary: "Resets the connection.", complexity: "O(1)", handler: ConnectionCommands.reset),
         CommandSpec("auth", arity: -2, flags: [.noscript, .loading, .stale, .fast, .noAuth, .skipMonitor, .allowBusy],
                     group: .connection, since: "1.0.0", summary: "Authenticates the connection.", complexity: "O(N) where N is the number of passwords defined for the user",
@@ -810,7 +810,7 @@ extension CommandTable {
         CommandSpec("monitor", arity: 1, flags: [.admin, .noscript, .loading, .stale], group: .server, since: "1.0.0",
                     summary: "Listens for all requests received by the server in real-time.", complexity: "", handler: ServerCommands.monitor),
         CommandSpec("debug", arity: -2, flags: [.admin, .noscript, .loading, .stale, .protected], group: .server, since: "1.0.0",
-                    summary: "A container for debugging commands.", complexity: "Depends on subcommand.", syntax: "SLEEP seconds | SET-ACTIVE-EXPIRE 0|1 | RELOAD [MERGE] [NOFLUSH] [NOSAVE] | DIGEST | DIGEST-VALUE key [key ...] | HELP",
+                    summary: "A container for debugging commands.", complexity: "Depends on subcommand.", syntax: debugSubcommands.map(\.syntax).joined(separator: " | "),
                     handler: ServerCommands.debug),
         CommandSpec("memory", arity: -2, flags: [], group: .server, since: "4.0.0",
                     summary: "A container for memory diagnostics commands.", complexity: "Depends on subcommand.",
@@ -899,5 +899,51 @@ extension CommandTable {
             CommandSpec("command|help", arity: 2, flags: [.loading, .stale], group: .server, since: "5.0.0",
                         summary: "Returns helpful text about the different subcommands.", complexity: "O(1)", handler: ServerCommands.commandHelp, acl: .connection),
         ], acl: .connection),
+    ]
+}
+
+/// One DEBUG subcommand. DEBUG is one command in Valkey's table (COMMAND INFO lists no subcommands, statistics
+/// count `debug`), so its subcommands are rows of their own here: the DEBUG handler picks the row, checks its
+/// arity and runs it; DEBUG HELP and DEBUG's syntax line are made from the rows.
+/// `@unchecked` as `CommandSpec`: the handlers are static functions of the handler enums.
+struct DebugSubcommand: @unchecked Sendable {
+    /// Lower-case name.
+    let name: String
+    /// Valkey arity, counting DEBUG and the subcommand (negative: at least that many).
+    let arity: Int
+    /// For docs/commands.md.
+    let syntax: String
+    /// DEBUG HELP's lines for it.
+    let help: [String]
+    let handler: CommandHandler
+}
+
+extension CommandTable {
+    // MARK: - DEBUG's subcommands (in DEBUG HELP's order)
+    static let debugSubcommands: [DebugSubcommand] = [
+        DebugSubcommand(name: "sleep", arity: 3, syntax: "SLEEP seconds",
+                        help: ["SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed."],
+                        handler: ServerCommands.debugSleep),
+        DebugSubcommand(name: "set-active-expire", arity: 3, syntax: "SET-ACTIVE-EXPIRE 0|1",
+                        help: ["SET-ACTIVE-EXPIRE <0|1>",
+                               "    Setting it to 0 disables expiring keys in background when they are not",
+                               "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the default."],
+                        handler: ServerCommands.debugSetActiveExpire),
+        DebugSubcommand(name: "digest", arity: 2, syntax: "DIGEST",
+                        help: ["DIGEST", "    Output a hex signature representing the current DB content."],
+                        handler: ServerCommands.debugDigest),
+        DebugSubcommand(name: "digest-value", arity: -2, syntax: "DIGEST-VALUE key [key ...]",
+                        help: ["DIGEST-VALUE <key> [<key> ...]",
+                               "    Output a hex signature of the values of all the specified keys."],
+                        handler: ServerCommands.debugDigestValue),
+        DebugSubcommand(name: "reload", arity: -2, syntax: "RELOAD [MERGE] [NOFLUSH] [NOSAVE]",
+                        help: ["RELOAD [option ...]",
+                               "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+                               "    * MERGE: Merge the content of the RDB with the current dataset.",
+                               "    * NOFLUSH: Don't flush the current dataset before loading the RDB.",
+                               "    * NOSAVE: Don't save the RDB to disk before reloading."],
+                        handler: ServerCommands.debugReload),
+        // HelpText adds HELP's own lines.
+        DebugSubcommand(name: "help", arity: 2, syntax: "HELP", help: [], handler: ServerCommands.debugHelp),
     ]
 }

@@ -76,7 +76,9 @@ import Testing
         #expect(!h.dispatcher.activeExpireEnabled)
         #expect(h.run(["DEBUG", "SET-ACTIVE-EXPIRE", "1"]) == RESP.ok)
         #expect(h.dispatcher.activeExpireEnabled)
-        #expect(h.run(["DEBUG", "NOPE"]) == RESP.error("ERR unknown subcommand 'NOPE'. Try DEBUG HELP."))
+        #expect(h.run(["DEBUG", "NOPE"]) == RESP.error("ERR unknown subcommand or wrong number of arguments for 'NOPE'. Try DEBUG HELP."))
+        #expect(h.run(["DEBUG", "SLEEP"]) == RESP.error("ERR unknown subcommand or wrong number of arguments for 'SLEEP'. Try DEBUG HELP."))
+        #expect(h.run(["DEBUG", "HELP", "x"]) == RESP.error("ERR unknown subcommand or wrong number of arguments for 'HELP'. Try DEBUG HELP."))
     }
 
     @Test func lastsaveWithoutAServer() {

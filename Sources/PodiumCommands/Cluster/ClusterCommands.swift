@@ -288,7 +288,7 @@ extension Dispatcher {
     /// SSUBSCRIBE / SUNSUBSCRIBE, must hash to one slot. A command with at most one key is never refused, and
     /// costs nothing here.
     func clusterRefusal(_ spec: CommandSpec, _ args: [ByteBuffer], _ client: ClientSession) -> CommandError? {
-        if (spec.parent ?? spec).name == "exec" {
+        if spec.rootFlags.contains(.runsTransaction) {
             guard client.inMulti else { return nil }
             var slot: Int?
             for queued in client.queued {

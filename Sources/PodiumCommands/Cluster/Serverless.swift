@@ -84,8 +84,8 @@ extension Dispatcher {
     /// (FLUSHALL) is refused (`READONLY`). EVAL and FCALL count as writes (their `_RO` forms read).
     private func readEndpointRefusal(_ spec: CommandSpec, _ args: [ByteBuffer], _ client: ClientSession,
                                      _ node: ClusterNode) -> CommandError? {
-        let root = spec.parent ?? spec
-        if root.name == "exec" || root.name == "multi" || root.name == "watch" { return nil }
+        // EXEC (its queued commands were checked as they were queued), MULTI and WATCH.
+        if !spec.rootFlags.isDisjoint(with: [.runsTransaction, .notQueued]) { return nil }
         let writes = spec.flags.contains(.write) || !spec.flags.contains(.readonly)
         guard let first = spec.keyArguments(args).first, first.index < args.count else {
             return spec.flags.contains(.write) ? .readOnlyReplica : nil

@@ -43,6 +43,20 @@ public struct CommandFlags: OptionSet, Sendable {
     public static let runsScript = CommandFlags(rawValue: 1 << 15)
     public static let protected = CommandFlags(rawValue: 1 << 16)
 
+    // Podium's own flags (COMMAND INFO does not show them): what the dispatcher must know about a few commands,
+    // which Valkey's `processCommand` knows by comparing command procedures.
+
+    /// Runs the queued transaction (EXEC): the checks that refuse it also discard the transaction, and it is
+    /// refused when what it queued would be (writes on a disk error, `denyoom` commands over maxmemory).
+    public static let runsTransaction = CommandFlags(rawValue: 1 << 17)
+    /// Ends a transaction (EXEC, DISCARD, QUIT, RESET): inside MULTI it runs at once instead of being queued, and
+    /// it is still allowed there when the server is over maxmemory.
+    public static let endsTransaction = CommandFlags(rawValue: 1 << 18)
+    /// Inside MULTI it answers at once instead of being queued (MULTI and WATCH, which refuse themselves there).
+    public static let notQueued = CommandFlags(rawValue: 1 << 19)
+    /// A RESP2 client in subscribed mode may send it: (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT and RESET.
+    public static let allowedWhileSubscribed = CommandFlags(rawValue: 1 << 20)
+
     /// The names `COMMAND INFO` prints, in Valkey's order.
     public var names: [String] {
         var out: [String] = []
@@ -242,10 +256,6 @@ public final class CommandSpec: @unchecked Sendable {
     public let subcommandList: [CommandSpec]
     public weak var parent: CommandSpec?
 
-    /// True for the commands a RESP2 client may send in subscribed mode: (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING,
-    /// QUIT and RESET.
-    public let allowedWhileSubscribed: Bool
-
     /// The ACL categories of this entry (`ACLCategories.derived`): flags, group and `acl:` extras.
     public let aclCategories: ACLCategories
     /// Where the keys are and what is done with them (ACL key permissions).
@@ -278,10 +288,6 @@ public final class CommandSpec: @unchecked Sendable {
         self.complexity = complexity
         self.syntax = syntax
         self.handler = handler
-        self.allowedWhileSubscribed = [
-            "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe", "ping", "quit",
-            "reset",
-        ].contains(name)
         self.aclCategories = ACLCategories.derived(
             flags: flags, group: group, isContainer: !subcommands.isEmpty, explicit: acl)
         if let keySpecs {
@@ -307,6 +313,9 @@ public final class CommandSpec: @unchecked Sendable {
         self.subcommands = map
         for sub in subcommands { sub.parent = self }
     }
+
+    /// The flags of the command itself (a subcommand's container): the transaction and subscribed-mode flags.
+    public var rootFlags: CommandFlags { (parent ?? self).flags }
 
     /// The name as Valkey prints it in errors and stats (`config|get`).
     public var fullName: String { name }

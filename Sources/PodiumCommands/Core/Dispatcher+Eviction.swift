@@ -59,9 +59,9 @@ extension Dispatcher {
     /// queued a `denyoom` command.
     func deniedWhenOutOfMemory(_ spec: CommandSpec, _ client: ClientSession) -> Bool {
         if spec.flags.contains(.denyOOM) { return true }
-        let name = (spec.parent ?? spec).name
-        if client.inMulti, name != "exec", name != "discard", name != "quit", name != "reset" { return true }
-        guard name == "exec", client.inMulti else { return false }
+        let flags = spec.rootFlags
+        if client.inMulti, !flags.contains(.endsTransaction) { return true }
+        guard flags.contains(.runsTransaction), client.inMulti else { return false }
         return client.queued.contains { args in
             guard let first = args.first, let queued = table.lookup(first) else { return false }
             return queued.flags.contains(.denyOOM)

@@ -190,7 +190,7 @@ public final class Dispatcher {
                 // Scripts known to be quick run inline, on the event loop (see `ScriptingEngine.runsInline`).
                 return !client.inMulti && !(scripting?.runsInline(args, spec: spec) ?? false)
             }
-            guard spec.name == "exec", client.inMulti else { return false }
+            guard spec.flags.contains(.runsTransaction), client.inMulti else { return false }
             return client.queued.contains { queued in
                 queued.first.flatMap { table.lookup($0) }?.flags.contains(.runsScript) == true
             }
@@ -316,7 +316,7 @@ public final class Dispatcher {
         // command is refused and spoils its transaction; EXEC of one whose commands span slots is discarded.
         if cluster != nil, !client.replaysLog, let refusal = clusterRefusal(spec, ctx.args, client) {
             stats[spec.statsIndex].rejectedCalls += 1
-            if (spec.parent ?? spec).name == "exec" {
+            if spec.rootFlags.contains(.runsTransaction) {
                 client.discardTransaction()
                 unwatchAll(client)
                 replyError(&ctx, refusal)
@@ -337,8 +337,9 @@ public final class Dispatcher {
         if maxMemory > 0, !inExec, !client.replaysLog, busyScript == nil, !performEvictions(&ctx),
             deniedWhenOutOfMemory(spec, client)
         {
-            reject(&ctx, .outOfMemory(exec: (spec.parent ?? spec).name == "exec"))
-            if (spec.parent ?? spec).name == "exec" {
+            let exec = spec.rootFlags.contains(.runsTransaction)
+            reject(&ctx, .outOfMemory(exec: exec))
+            if exec {
                 client.discardTransaction()
                 unwatchAll(client)
             }
@@ -359,7 +360,7 @@ public final class Dispatcher {
         // RESP2 subscribed mode (Valkey checks it after authentication, before MULTI queueing). In RESP3 the
         // messages are push frames, so every command keeps working on the connection.
         if client.proto == .resp2, !inExec, client.subscriptions.isSubscribed,
-            !(spec.parent ?? spec).allowedWhileSubscribed
+            !spec.rootFlags.contains(.allowedWhileSubscribed)
         {
             rejectBeforeRun(&ctx, .notAllowedWhileSubscribed(spec.fullName))
             return
@@ -406,11 +407,9 @@ public final class Dispatcher {
         return out
     }
 
-    /// Commands a client in MULTI runs at once instead of queueing.
+    /// Commands a client in MULTI runs at once instead of queueing (flags `endsTransaction` and `notQueued`).
     static func passesThroughMulti(_ spec: CommandSpec) -> Bool {
-        let root = spec.parent ?? spec
-        return root.name == "exec" || root.name == "discard" || root.name == "multi" || root.name == "watch"
-            || root.name == "quit" || root.name == "reset"
+        !spec.rootFlags.isDisjoint(with: [.endsTransaction, .notQueued])
     }
 
     /// Refuses a command the ACL denies: Valkey's NOPERM texts (Redis 7.0's wording), an ACL LOG entry (context
@@ -488,7 +487,7 @@ public final class Dispatcher {
     /// reason and discards the transaction; any other command is rejected as by `reject`.
     func rejectBeforeRun(_ ctx: inout CommandContext, _ error: CommandError) {
         // Valkey's execCommandAbort runs whether or not the client is in MULTI.
-        if (ctx.spec.parent ?? ctx.spec).name == "exec" {
+        if ctx.spec.rootFlags.contains(.runsTransaction) {
             ctx.client.discardTransaction()
             unwatchAll(ctx.client)
             replyError(&ctx, .execAbort(error))

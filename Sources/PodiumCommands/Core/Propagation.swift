@@ -116,9 +116,8 @@ extension Dispatcher {
     /// one (PING is refused too, so that a client notices).
     func refusedOnDiskError(_ spec: CommandSpec, _ client: ClientSession) -> Bool {
         if spec.flags.contains(.write) { return true }
-        let name = (spec.parent ?? spec).name
-        if name == "ping" { return true }
-        guard name == "exec", client.inMulti else { return false }
+        if spec.name == "ping" { return true }
+        guard spec.rootFlags.contains(.runsTransaction), client.inMulti else { return false }
         return client.queued.contains { args in
             guard let first = args.first, let queued = table.lookup(first) else { return false }
             return queued.flags.contains(.write)

@@ -56,6 +56,18 @@ public enum HashCommands {
 
     /// HSET key field value [field value ...]
     static func hset(_ ctx: inout CommandContext) throws(CommandError) {
+        ctx.reply.integer(try setFields(&ctx))
+    }
+
+    /// HMSET key field value [field value ...]: HSET that answers OK.
+    static func hmset(_ ctx: inout CommandContext) throws(CommandError) {
+        _ = try setFields(&ctx)
+        ctx.reply.ok()
+    }
+
+    /// HSET's work: sets the pairs and returns how many fields were added (raising `hset`, as Valkey does for
+    /// HMSET too).
+    private static func setFields(_ ctx: inout CommandContext) throws(CommandError) -> Int {
         guard ctx.argc % 2 == 0 else { throw .wrongArity(ctx.spec.name) }
         let limits = ctx.keyspace.hashLimits
         let args = ctx.args
@@ -68,8 +80,8 @@ public enum HashCommands {
             }
             return added
         }
-        if ctx.spec.name == "hmset" { ctx.reply.ok() } else { ctx.reply.integer(added ?? 0) }
         ctx.notify(.hash, "hset", arg: 1)
+        return added ?? 0
     }
 
     /// HSETNX key field value

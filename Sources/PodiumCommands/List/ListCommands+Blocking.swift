@@ -71,20 +71,20 @@ extension ListCommands {
     /// BRPOPLPUSH source destination timeout
     static func brpoplpush(_ ctx: inout CommandContext) throws(CommandError) {
         let deadline = try ctx.blockingTimeout(3)
-        try blockingMove(&ctx, fromFront: false, toFront: true, deadline: deadline)
+        try blockingMove(&ctx, fromFront: false, toFront: true, deadline: deadline, recordedAsRPOPLPUSH: true)
     }
 
-    /// Valkey's `blmoveGenericCommand`: LMOVE when the source has elements (recorded as LMOVE / RPOPLPUSH),
-    /// else block on the source.
-    static func blockingMove(_ ctx: inout CommandContext, fromFront: Bool, toFront: Bool,
-                             deadline: Int64) throws(CommandError) {
+    /// Valkey's `blmoveGenericCommand`: LMOVE when the source has elements (recorded as LMOVE, or as RPOPLPUSH
+    /// for BRPOPLPUSH), else block on the source.
+    static func blockingMove(_ ctx: inout CommandContext, fromFront: Bool, toFront: Bool, deadline: Int64,
+                             recordedAsRPOPLPUSH: Bool = false) throws(CommandError) {
         guard try listSlot(ctx, 1) != nil else {
             if ctx.mayBlock { ctx.block(keys: [1], type: .list, deadline: deadline) } else { ctx.reply.null() }
             return
         }
         try moveGeneric(&ctx, fromFront: fromFront, toFront: toFront)
         guard ctx.propagates else { return }
-        if ctx.spec.name == "brpoplpush" {
+        if recordedAsRPOPLPUSH {
             ctx.propagateInstead(CommandContext.arguments(.word("RPOPLPUSH"), .arg(ctx.args[1]), .arg(ctx.args[2])))
         } else {
             ctx.propagateInstead(CommandContext.arguments(

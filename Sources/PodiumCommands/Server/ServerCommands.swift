@@ -87,60 +87,69 @@ public enum ServerCommands {
         ctx.reply.ok()
     }
 
-    /// DEBUG SLEEP seconds | DEBUG SET-ACTIVE-EXPIRE 0|1 | DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE] | DEBUG DIGEST |
-    /// DEBUG DIGEST-VALUE key [key ...] | DEBUG HELP
+    /// DEBUG subcommand ...: the row of `CommandTable.debugSubcommands` named by the first argument. An unknown name
+    /// or a wrong argument count gets Valkey's `addReplySubcommandSyntaxError` text.
     static func debug(_ ctx: inout CommandContext) throws(CommandError) {
-        if ctx.argIs(1, "reload") {
-            var (save, flush, merge) = (true, true, false)
-            for j in 2..<max(2, ctx.argc) {
-                if ctx.argIs(j, "merge") { merge = true }
-                else if ctx.argIs(j, "noflush") { flush = false }
-                else if ctx.argIs(j, "nosave") { save = false }
-                else { throw .debugReloadOption }
-            }
-            guard let server = ctx.server else { throw .err }
-            try server.debugReload(save: save, flush: flush, merge: merge)
-            // Not written to the AOF (Valkey propagates nothing either): what it loads is what was saved.
-            ctx.preventPropagation()
-            ctx.reply.ok()
-        } else if ctx.argIs(1, "digest"), ctx.argc == 2 {
-            ctx.reply.simple(NumberFormat.hex(DatasetDigest.dataset(ctx.keyspace)))
-        } else if ctx.argIs(1, "digest-value") {
-            ctx.reply.arrayHeader(ctx.argc - 2)
-            for j in 2..<max(2, ctx.argc) {
-                var digest = DatasetDigest.Digest(repeating: 0, count: 20)
-                if let slot = ctx.db.slot(of: ctx.key(j)) {
-                    let entry = ctx.db.entry(slot)
-                    DatasetDigest.addValue(entry.value, hasTTL: entry.expireAt >= 0, into: &digest)
-                }
-                ctx.reply.simple(NumberFormat.hex(digest))
-            }
-        } else if ctx.argIs(1, "sleep"), ctx.argc == 3 {
-            let seconds = try ctx.double(2)
-            // Like Valkey, this blocks the whole server: it runs inside the executor.
-            if seconds > 0 { usleep(UInt32(min(seconds, 3600) * 1_000_000)) }
-            ctx.reply.ok()
-        } else if ctx.argIs(1, "set-active-expire"), ctx.argc == 3 {
-            ctx.dispatcher.activeExpireEnabled = (try ctx.integer(2)) != 0
-            ctx.reply.ok()
-        } else if ctx.argIs(1, "help") {
-            HelpText.reply(&ctx, command: "DEBUG", lines: [
-                "SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed.",
-                "SET-ACTIVE-EXPIRE <0|1>", "    Setting it to 0 disables expiring keys in background when they are not",
-                "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the default.",
-                "DIGEST",
-                "    Output a hex signature representing the current DB content.",
-                "DIGEST-VALUE <key> [<key> ...]",
-                "    Output a hex signature of the values of all the specified keys.",
-                "RELOAD [option ...]",
-                "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
-                "    * MERGE: Merge the content of the RDB with the current dataset.",
-                "    * NOFLUSH: Don't flush the current dataset before loading the RDB.",
-                "    * NOSAVE: Don't save the RDB to disk before reloading.",
-            ])
-        } else {
-            throw .unknownSubcommand(sub: ctx.string(1), command: "debug")
+        let name = ctx.lowercased(1)
+        guard let sub = CommandTable.debugSubcommands.first(where: { $0.name == name }),
+            (sub.arity > 0 && ctx.argc == sub.arity) || (sub.arity < 0 && ctx.argc >= -sub.arity)
+        else {
+            throw .subcommandSyntax(sub: ctx.string(1), command: "debug")
         }
+        try sub.handler(&ctx)
+    }
+
+    /// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]
+    static func debugReload(_ ctx: inout CommandContext) throws(CommandError) {
+        var (save, flush, merge) = (true, true, false)
+        for j in 2..<ctx.argc {
+            if ctx.argIs(j, "merge") { merge = true }
+            else if ctx.argIs(j, "noflush") { flush = false }
+            else if ctx.argIs(j, "nosave") { save = false }
+            else { throw .debugReloadOption }
+        }
+        guard let server = ctx.server else { throw .err }
+        try server.debugReload(save: save, flush: flush, merge: merge)
+        // Not written to the AOF (Valkey propagates nothing either): what it loads is what was saved.
+        ctx.preventPropagation()
+        ctx.reply.ok()
+    }
+
+    /// DEBUG DIGEST
+    static func debugDigest(_ ctx: inout CommandContext) throws(CommandError) {
+        ctx.reply.simple(NumberFormat.hex(DatasetDigest.dataset(ctx.keyspace)))
+    }
+
+    /// DEBUG DIGEST-VALUE key [key ...]
+    static func debugDigestValue(_ ctx: inout CommandContext) throws(CommandError) {
+        ctx.reply.arrayHeader(ctx.argc - 2)
+        for j in 2..<ctx.argc {
+            var digest = DatasetDigest.Digest(repeating: 0, count: 20)
+            if let slot = ctx.db.slot(of: ctx.key(j)) {
+                let entry = ctx.db.entry(slot)
+                DatasetDigest.addValue(entry.value, hasTTL: entry.expireAt >= 0, into: &digest)
+            }
+            ctx.reply.simple(NumberFormat.hex(digest))
+        }
+    }
+
+    /// DEBUG SLEEP seconds
+    static func debugSleep(_ ctx: inout CommandContext) throws(CommandError) {
+        let seconds = try ctx.double(2)
+        // Like Valkey, this blocks the whole server: it runs inside the executor.
+        if seconds > 0 { usleep(UInt32(min(seconds, 3600) * 1_000_000)) }
+        ctx.reply.ok()
+    }
+
+    /// DEBUG SET-ACTIVE-EXPIRE 0|1
+    static func debugSetActiveExpire(_ ctx: inout CommandContext) throws(CommandError) {
+        ctx.dispatcher.activeExpireEnabled = (try ctx.integer(2)) != 0
+        ctx.reply.ok()
+    }
+
+    /// DEBUG HELP: the help lines of every row.
+    static func debugHelp(_ ctx: inout CommandContext) throws(CommandError) {
+        HelpText.reply(&ctx, command: "DEBUG", lines: CommandTable.debugSubcommands.flatMap(\.help))
     }
 
     // MARK: - CONFIG
