@@ -71,7 +71,8 @@ public final class Keyspace {
         self.databases = (0..<max(count, 1)).map { Database(id: $0, keyspace: self) }
     }
 
-    /// Reads the clock; the dispatcher calls this before each command (not inside EXEC).
+    /// Reads the clock; the dispatcher calls this once per batch of pipelined commands (and EXEC once for its
+    /// transaction), so every command of a batch sees the same time.
     @inlinable public func refreshClock() {
         now = clock.nowMilliseconds()
         nowSeconds = UInt32(truncatingIfNeeded: now / 1000)

@@ -113,10 +113,11 @@ public final class PodiumServer: Service, @unchecked Sendable {
             throw error
         }
 
-        // Active expiry and client timeouts run on their own thread (Valkey's serverCron). Every 1000/hz ms it
-        // expires keys in slices of at most 1 ms under the executor lock, up to a quarter of the period, pausing
-        // 200 µs between slices so the connections' event loops take the lock in between: a client waits behind
-        // at most one slice, about a millisecond, even while a million keys expire (docs/benchmarks.md).
+        // Active expiry, client timeouts and the resident-memory sample run on their own thread (Valkey's
+        // serverCron). Every 1000/hz ms it expires keys in slices of at most 1 ms under the executor lock, up to a
+        // quarter of the period, pausing 200 µs between slices so the connections' event loops take the lock in
+        // between: a client waits behind at most one slice, about a millisecond, even while a million keys expire
+        // (docs/benchmarks.md).
         let hz = max(1, configuration.hz)
         let periodMs = Int64(1000 / hz)
         let cronGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -143,8 +144,10 @@ public final class PodiumServer: Service, @unchecked Sendable {
                 cronLoop.scheduleTask(in: .microseconds(200)) { expirySlice(until: deadline) }
             }
         }
+        core.sampleProcessFigures()
         let expiryTask = cronLoop.scheduleRepeatedTask(initialDelay: .milliseconds(periodMs),
                                                        delay: .milliseconds(periodMs)) { _ in
+            core.sampleProcessFigures()
             core.closeIdleClients()
             core.persistenceCron()
             expirySlice(until: SystemClock.monotonicNanoseconds() + UInt64(periodMs) * 250_000)

@@ -56,7 +56,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     private var totalConnections = 0
     private var rejectedConnections = 0
     private let counters = NIOLockedValueBox((input: 0, output: 0))
-    private var peakRSS = 0
+    /// Resident memory as the cron last sampled it, and the highest sample (`sampleProcessFigures`).
+    private let residentMemory = NIOLockedValueBox((current: 0, peak: 0))
     /// Subscriptions and message fan-out; touched only under the executor lock.
     let hub: PubSubHub
     /// Clients closed for overcoming their output buffer limit (INFO `client_output_buffer_limit_disconnections`).
@@ -585,12 +586,12 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         let (input, output) = counters.withLockedValue { ($0.input, $0.output) }
         info.netInputBytes = input
         info.netOutputBytes = output
-        let rss = Self.residentSetSize()
-        peakRSS = max(peakRSS, rss)
-        info.usedMemoryRSS = rss
+        (info.usedMemoryRSS, info.peakMemoryRSS) = residentMemory.withLockedValue { ($0.current, $0.peak) }
         info.usedMemory = Dispatcher.allocatedBytes
+        (info.cpuUserMicros, info.cpuSystemMicros) = ProcessFigures.cpuTime()
+        info.osName = ProcessFigures.osName
+        info.totalSystemMemory = ProcessFigures.totalSystemMemory
         info.evictedKeys = executor.dispatcher.evictedKeys
-        info.peakMemoryRSS = peakRSS
         info.hz = configuration.hz
         info.persistence = persistence.info
         info.persistence.rdb = snapshots.info
@@ -601,18 +602,11 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         return info
     }
 
-    /// Resident set size from /proc/self/statm (Linux); 0 elsewhere.
-    static func residentSetSize() -> Int {
-        guard let file = fopen("/proc/self/statm", "r") else { return 0 }
-        defer { fclose(file) }
-        var size = 0
-        var resident = 0
-        guard withUnsafeMutablePointer(to: &size, { s in
-            withUnsafeMutablePointer(to: &resident) { r in
-                withVaList([s, r]) { vfscanf(file, "%ld %ld", $0) }
-            }
-        }) == 2 else { return 0 }
-        return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
+    /// Samples the process figures that are slow to read (resident memory). Called by the cron on its own thread,
+    /// never with the executor lock held, and once at start-up.
+    func sampleProcessFigures() {
+        let rss = ProcessFigures.residentSetSize()
+        residentMemory.withLockedValue { $0 = (rss, max($0.peak, rss)) }
     }
 
     // MARK: - Configuration changes

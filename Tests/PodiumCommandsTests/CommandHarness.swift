@@ -42,7 +42,7 @@ final class CommandHarness {
         return Array(output.readableBytesView)
     }
 
-    /// Moves the clock (the dispatcher reads it before every command).
+    /// Moves the clock (the dispatcher reads it once per batch: each `run` is a batch).
     func advance(by milliseconds: Int64) { clock.advance(by: milliseconds) }
     var now: Int64 { clock.now }
 }

@@ -24,7 +24,7 @@ struct Fixture {
         keyspace = Keyspace(databases: databases, clock: clock)
     }
 
-    /// Moves the clock and makes the keyspace see it (the dispatcher does this before every command).
+    /// Moves the clock and makes the keyspace see it (the dispatcher does this once per batch).
     func advance(by milliseconds: Int64) {
         clock.advance(by: milliseconds)
         keyspace.refreshClock()

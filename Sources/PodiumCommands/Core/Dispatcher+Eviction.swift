@@ -3,7 +3,7 @@ import PodiumConfig
 import PodiumKeyspace
 import PodiumRESP
 
-/// `maxmemory`: before each command, while the allocator holds more than `maxMemory` bytes, keys are evicted under
+/// `maxmemory`: before each command (outside EXEC and scripts), while the allocator holds more than `maxMemory` bytes, keys are evicted under
 /// `evictionPolicy` (Valkey's `performEvictions`, called from `processCommand`). Each evicted key raises the
 /// `evicted` keyspace event (class `e`) and counts in INFO `evicted_keys`. Commands flagged `denyoom` (and EXEC
 /// of a transaction holding one) are refused with Valkey's OOM error while the server stays over the limit.

@@ -132,17 +132,18 @@ public final class Dispatcher {
     ///
     /// Not generic on purpose: called from another module, a generic batch was not specialized, and its witness
     /// calls and metadata lookups took about 2% of the server's time under unpipelined SETs (perf).
-    @discardableResult
+    ///
     /// With `deferScripts`, stops before a request that would run a script (EVAL, FCALL, EXEC of a transaction
     /// with one) and sets `stoppedBeforeScript`: the server runs the rest of the batch on its script thread.
+    @discardableResult
     public func execute(batch: ArraySlice<[ByteBuffer]>, client: ClientSession, output: inout ByteBuffer,
                         outputLimit: Int = .max, deferScripts: Bool = false) -> Int {
         var ctx = CommandContext(
             dispatcher: self, client: client, reply: ReplyWriter(buffer: ByteBuffer(), proto: client.proto),
             spec: table.placeholder)
         swap(&ctx.reply.buffer, &output)
-        // One clock reading per batch: commands decoded from one read run within microseconds of each other, and
-        // Valkey too reads the clock once per command *call*, not per key access.
+        // One clock reading per batch: commands decoded from one read run within microseconds of each other
+        // (Valkey reads it once per command call, never per key access).
         // While a script is busy, its clock stands.
         if busyScript == nil { keyspace.refreshClock() }
         lastCommandEnd = SystemClock.monotonicNanoseconds()

@@ -145,8 +145,16 @@ public struct ServerInfo: Sendable {
     public var rejectedConnections = 0
     public var netInputBytes = 0
     public var netOutputBytes = 0
+    /// Resident memory as last sampled by the server's cron, and the highest sample.
     public var usedMemoryRSS = 0
     public var peakMemoryRSS = 0
+    /// CPU time used by the process, in microseconds.
+    public var cpuUserMicros = 0
+    public var cpuSystemMicros = 0
+    /// `uname`'s system, release and machine (INFO `os`).
+    public var osName = ""
+    /// The machine's memory in bytes.
+    public var totalSystemMemory = 0
     public var hz = 10
     public var persistence = PersistenceInfo()
     public var totalErrorReplies = 0

@@ -2,14 +2,6 @@ import NIOCore
 import PodiumKeyspace
 import PodiumRESP
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 extension ServerCommands {
     /// The sections INFO prints with no argument (`default`), in Valkey's order.
     static let defaultSections = [
@@ -32,11 +24,13 @@ extension ServerCommands {
                 }
             }
         }
+        // The server's figures once per INFO (the OS figures in them were sampled outside the command lock).
+        let info = ctx.server?.info ?? ServerInfo()
         var seen = Set<String>()
         var text = ""
         for section in wanted where !seen.contains(section) {
             seen.insert(section)
-            if let body = infoSection(ctx, section) {
+            if let body = infoSection(ctx, section, info) {
                 if !text.isEmpty { text += "\r\n" }
                 text += body
             }
@@ -44,8 +38,7 @@ extension ServerCommands {
         ctx.reply.verbatim(text)
     }
 
-    static func infoSection(_ ctx: CommandContext, _ section: String) -> String? {
-        let info = ctx.server?.info ?? ServerInfo()
+    static func infoSection(_ ctx: CommandContext, _ section: String, _ info: ServerInfo) -> String? {
         let keyspace = ctx.keyspace
         var lines: [String] = []
         func add(_ k: String, _ v: Any) { lines.append("\(k):\(v)") }
@@ -60,7 +53,7 @@ extension ServerCommands {
             add("redis_build_id", "0")
             add("redis_mode", "standalone")
             add("podium_version", "0.1.0")
-            add("os", osName())
+            add("os", info.osName)
             add("arch_bits", 64)
             add("monotonic_clock", "POSIX clock_gettime")
             add("multiplexing_api", "epoll")
@@ -117,8 +110,8 @@ extension ServerCommands {
             add("used_memory_functions", scripts.functionsMemory)
             add("used_memory_scripts", scripts.scriptsMemory + scripts.functionsMemory)
             add("used_memory_scripts_human", human(scripts.scriptsMemory + scripts.functionsMemory))
-            add("total_system_memory", totalSystemMemory())
-            add("total_system_memory_human", human(totalSystemMemory()))
+            add("total_system_memory", info.totalSystemMemory)
+            add("total_system_memory_human", human(info.totalSystemMemory))
             let maxmemory = Int(ctx.server?.configValue("maxmemory") ?? "0") ?? 0
             add("maxmemory", maxmemory)
             add("maxmemory_human", human(maxmemory))
@@ -221,10 +214,8 @@ extension ServerCommands {
             add("repl_backlog_histlen", 0)
         case "cpu":
             lines.append("# CPU")
-            var usage = rusage()
-            getrusage(RUSAGE_SELF.rawValue, &usage)
-            add("used_cpu_sys", seconds(usage.ru_stime))
-            add("used_cpu_user", seconds(usage.ru_utime))
+            add("used_cpu_sys", seconds(micros: info.cpuSystemMicros))
+            add("used_cpu_user", seconds(micros: info.cpuUserMicros))
             add("used_cpu_sys_children", "0.000000")
             add("used_cpu_user_children", "0.000000")
         case "modules":
@@ -269,10 +260,10 @@ extension ServerCommands {
         return "\(whole).\(frac < 10 ? "0" : "")\(frac)"
     }
 
-    static func seconds(_ tv: timeval) -> String {
-        let us = Int(tv.tv_usec)
-        let frac = String(us)
-        return "\(tv.tv_sec).\(String(repeating: "0", count: max(0, 6 - frac.count)))\(frac)"
+    /// `12.345678`: seconds with six decimals, as Valkey prints CPU time.
+    static func seconds(micros: Int) -> String {
+        let frac = String(micros % 1_000_000)
+        return "\(micros / 1_000_000).\(String(repeating: "0", count: max(0, 6 - frac.count)))\(frac)"
     }
 
     static func human(_ bytes: Int) -> String {
@@ -281,18 +272,5 @@ extension ServerCommands {
         if b < 1024 * 1024 { return format2(b / 1024) + "K" }
         if b < 1024 * 1024 * 1024 { return format2(b / 1024 / 1024) + "M" }
         return format2(b / 1024 / 1024 / 1024) + "G"
-    }
-
-    static func osName() -> String {
-        var u = utsname()
-        uname(&u)
-        func field<T>(_ t: T) -> String {
-            withUnsafeBytes(of: t) { raw in String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self) }
-        }
-        return "\(field(u.sysname)) \(field(u.release)) \(field(u.machine))"
-    }
-
-    static func totalSystemMemory() -> Int {
-        Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 }
