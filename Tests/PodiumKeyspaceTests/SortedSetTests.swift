@@ -149,7 +149,9 @@ import Testing
         #expect(z.approximateSize > 2_000 * 32)
     }
 
-    @Test func droppingALargeSetAndRemovingEverything() {
+    /// Emptying a copy of a large set leaves the original whole; dropping the original then frees its tree and
+    /// nodes (a deep tree is released without trouble), while the emptied copy stays usable.
+    @Test func droppingALargeSetAndRemovingEverything() throws {
         var z: SortedSetObject? = SortedSetObject()
         for i in 0..<100_000 { z!.set(Bytes("m\(i)"), Double(i), limits: ListpackLimits()) }
         #expect(z!.count == 100_000 && z!.rank("m99999", reverse: true) == 0)
@@ -157,8 +159,26 @@ import Testing
         var drained = z!
         for i in 0..<100_000 { drained.remove(Bytes("m\(i)")) }
         #expect(drained.count == 0 && drained.treeProblems() == [])
+        #expect(drained.copiesMade > 0)
+        // The original is untouched by the copy's removals.
+        #expect(z!.count == 100_000 && z!.score("m4242") == 4242 && z!.rank("m0", reverse: false) == 0)
+        #expect(z!.treeProblems() == [])
+        weak var tree: SortedSetTree?
+        weak var root: TreeNode?
+        do {
+            guard case .tree(let t) = z!.storage else {
+                Issue.record("100,000 members should be a tree")
+                return
+            }
+            tree = t
+            root = t.root
+        }
+        #expect(tree != nil && root != nil)
         z = nil
-        #expect(z == nil)
+        #expect(tree == nil, "the dropped set's tree is still referenced")
+        #expect(root == nil, "the dropped set's root node is still referenced")
+        drained.set("again", 1, limits: ListpackLimits())
+        #expect(drained.count == 1 && drained.rank("again", reverse: false) == 0 && drained.treeProblems() == [])
     }
 
     @Test func encodingNameFollowsTheListpackLimits() {
