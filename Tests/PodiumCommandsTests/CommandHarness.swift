@@ -12,6 +12,10 @@ final class CommandHarness {
     private var nextClientID = 1
     /// The client `run` uses when none is given.
     private(set) lazy var client = makeClient()
+    /// A server behind the dispatcher (which holds it weakly), kept alive as long as the harness.
+    var server: (any ServerContext)? {
+        didSet { dispatcher.server = server }
+    }
 
     init(databases: Int = 16) {
         keyspace = Keyspace(databases: databases, clock: clock)
@@ -63,6 +67,8 @@ enum RESP {
     static let syntaxError = error("ERR syntax error")
     static let notInteger = error("ERR value is not an integer or out of range")
     static let notFloat = error("ERR value is not a valid float")
+    static let wrongType = error("WRONGTYPE Operation against a key holding the wrong kind of value")
+    static let emptyArray = "*0\r\n"
     static func arity(_ name: String) -> String { error("ERR wrong number of arguments for '\(name)' command") }
 }
 
