@@ -31,9 +31,9 @@ static int native_big_endian(void) {
     return *(const unsigned char *)&one == 0;
 }
 
-static void default_state(format_state *h) {
-    h->big_endian = native_big_endian();
-    h->align = 1;
+static format_state default_state(void) {
+    format_state h = {native_big_endian(), 1};
+    return h;
 }
 
 static int read_number(lua_State *L, const char **fmt, int fallback) {
@@ -74,6 +74,15 @@ static size_t padding(size_t position, const format_state *h, int option, size_t
     return (size - (position & (size - 1))) & (size - 1);
 }
 
+// Reads the next option of the format and its size, and moves `*position` past the padding that aligns it: the
+// walk pack, unpack and size share.
+static int next_option(lua_State *L, const char **fmt, const format_state *h, size_t *position, size_t *size) {
+    int option = *(*fmt)++;
+    *size = option_size(L, option, fmt);
+    *position += padding(*position, h, option, *size);
+    return option;
+}
+
 static void control_option(lua_State *L, int option, const char **fmt, format_state *h) {
     switch (option) {
     case ' ': return;
@@ -103,6 +112,13 @@ static void put_integer(lua_State *L, luaL_Buffer *b, int arg, int big_endian, s
     luaL_addlstring(b, bytes, size);
 }
 
+// The bytes of an 'f' (float) or 'd' (double) option: pack and unpack reorder them in place, one path for both sizes.
+typedef union floating {
+    float f;
+    double d;
+    char bytes[sizeof(double)];
+} floating;
+
 static void fix_byte_order(char *bytes, size_t size, int big_endian) {
     if (big_endian == native_big_endian()) return;
     for (size_t i = 0, j = size - 1; i < j; i++, j--) {
@@ -114,19 +130,16 @@ static void fix_byte_order(char *bytes, size_t size, int big_endian) {
 
 static int struct_pack(lua_State *L) {
     const char *fmt = luaL_checkstring(L, 1);
-    format_state h;
-    default_state(&h);
+    format_state h = default_state();
     int arg = 2;
     size_t total = 0;
     luaL_Buffer b;
     lua_pushnil(L);  // keeps the arguments apart from the buffer's stack entries
     luaL_buffinit(L, &b);
     while (*fmt) {
-        int option = *fmt++;
-        size_t size = option_size(L, option, &fmt);
-        size_t pad = padding(total, &h, option, size);
-        total += pad;
-        while (pad-- > 0) luaL_addchar(&b, '\0');
+        size_t size, aligned = total;
+        int option = next_option(L, &fmt, &h, &total, &size);
+        for (; aligned < total; aligned++) luaL_addchar(&b, '\0');
         switch (option) {
         case 'b': case 'B': case 'h': case 'H': case 'l': case 'L': case 'T': case 'i': case 'I':
             put_integer(L, &b, arg++, h.big_endian, size);
@@ -134,16 +147,12 @@ static int struct_pack(lua_State *L) {
         case 'x':
             luaL_addchar(&b, '\0');
             break;
-        case 'f': {
-            float f = (float)luaL_checknumber(L, arg++);
-            fix_byte_order((char *)&f, size, h.big_endian);
-            luaL_addlstring(&b, (char *)&f, size);
-            break;
-        }
-        case 'd': {
-            double d = luaL_checknumber(L, arg++);
-            fix_byte_order((char *)&d, size, h.big_endian);
-            luaL_addlstring(&b, (char *)&d, size);
+        case 'f': case 'd': {
+            floating value;
+            lua_Number n = luaL_checknumber(L, arg++);
+            if (option == 'f') value.f = (float)n; else value.d = n;
+            fix_byte_order(value.bytes, size, h.big_endian);
+            luaL_addlstring(&b, value.bytes, size);
             break;
         }
         case 'c': case 's': {
@@ -189,12 +198,10 @@ static int struct_unpack(lua_State *L) {
     luaL_argcheck(L, start > 0, 3, "offset must be 1 or greater");
     size_t position = (size_t)start - 1;
     int results = 0;
-    format_state h;
-    default_state(&h);
+    format_state h = default_state();
     while (*fmt) {
-        int option = *fmt++;
-        size_t size = option_size(L, option, &fmt);
-        position += padding(position, &h, option, size);
+        size_t size;
+        int option = next_option(L, &fmt, &h, &position, &size);
         luaL_argcheck(L, size <= length && position <= length - size, 2, "data string too short");
         luaL_checkstack(L, 2, "too many results");
         switch (option) {
@@ -204,19 +211,11 @@ static int struct_unpack(lua_State *L) {
             break;
         case 'x':
             break;
-        case 'f': {
-            float f;
-            memcpy(&f, data + position, size);
-            fix_byte_order((char *)&f, sizeof(f), h.big_endian);
-            lua_pushnumber(L, f);
-            results++;
-            break;
-        }
-        case 'd': {
-            double d;
-            memcpy(&d, data + position, size);
-            fix_byte_order((char *)&d, sizeof(d), h.big_endian);
-            lua_pushnumber(L, d);
+        case 'f': case 'd': {
+            floating value;
+            memcpy(value.bytes, data + position, size);
+            fix_byte_order(value.bytes, size, h.big_endian);
+            lua_pushnumber(L, option == 'f' ? (lua_Number)value.f : (lua_Number)value.d);
             results++;
             break;
         }
@@ -252,12 +251,10 @@ static int struct_unpack(lua_State *L) {
 static int struct_size(lua_State *L) {
     const char *fmt = luaL_checkstring(L, 1);
     size_t position = 0;
-    format_state h;
-    default_state(&h);
+    format_state h = default_state();
     while (*fmt) {
-        int option = *fmt++;
-        size_t size = option_size(L, option, &fmt);
-        position += padding(position, &h, option, size);
+        size_t size;
+        int option = next_option(L, &fmt, &h, &position, &size);
         if (option == 's') {
             luaL_argerror(L, 1, "option 's' has no fixed size");
         } else if (option == 'c' && size == 0) {
@@ -271,12 +268,9 @@ static int struct_size(lua_State *L) {
 }
 
 int podium_luaopen_struct(lua_State *L) {
+    static const luaL_Reg functions[] = {
+        {"pack", struct_pack}, {"unpack", struct_unpack}, {"size", struct_size}, {NULL, NULL}};
     lua_newtable(L);
-    lua_pushcfunction(L, struct_pack);
-    lua_setfield(L, -2, "pack");
-    lua_pushcfunction(L, struct_unpack);
-    lua_setfield(L, -2, "unpack");
-    lua_pushcfunction(L, struct_size);
-    lua_setfield(L, -2, "size");
+    luaL_register(L, NULL, functions);
     return 1;
 }
