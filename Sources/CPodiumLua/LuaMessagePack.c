@@ -150,18 +150,24 @@ static int is_array(lua_State *L) {
 
 static void pack_value(lua_State *L, pack_buffer *b, int level);
 
+// An array's or a map's header: the fix form (`fix` | count) under 16 entries, else the 16-bit form (`code16`) or
+// the 32-bit one (`code16` + 1), as MessagePack numbers them (0xdc/0xdd arrays, 0xde/0xdf maps).
+static void pack_count(lua_State *L, pack_buffer *b, unsigned char fix, unsigned char code16, size_t count) {
+    if (count < 16) {
+        pack_byte(L, b, (unsigned char)(fix | count));
+    } else if (count <= 0xffff) {
+        pack_header(L, b, code16, count, 2);
+    } else {
+        pack_header(L, b, (unsigned char)(code16 + 1), count, 4);
+    }
+}
+
 // Packs the table at the top and pops it.
 static void pack_table(lua_State *L, pack_buffer *b, int level) {
     luaL_checkstack(L, 4, "cmsgpack: table too deep");
     if (is_array(L)) {
         size_t length = lua_objlen(L, -1);
-        if (length < 16) {
-            pack_byte(L, b, (unsigned char)(0x90 | length));
-        } else if (length <= 0xffff) {
-            pack_header(L, b, 0xdc, length, 2);
-        } else {
-            pack_header(L, b, 0xdd, length, 4);
-        }
+        pack_count(L, b, 0x90, 0xdc, length);
         for (size_t i = 1; i <= length; i++) {
             lua_rawgeti(L, -1, (int)i);
             pack_value(L, b, level + 1);
@@ -173,13 +179,7 @@ static void pack_table(lua_State *L, pack_buffer *b, int level) {
             lua_pop(L, 1);
             pairs++;
         }
-        if (pairs < 16) {
-            pack_byte(L, b, (unsigned char)(0x80 | pairs));
-        } else if (pairs <= 0xffff) {
-            pack_header(L, b, 0xde, pairs, 2);
-        } else {
-            pack_header(L, b, 0xdf, pairs, 4);
-        }
+        pack_count(L, b, 0x80, 0xde, pairs);
         lua_pushnil(L);
         while (lua_next(L, -2)) {
             // table, key, value: the key (a copy: lua_next needs the original), then the value.
@@ -434,22 +434,17 @@ static int cmsgpack_unpack_limit(lua_State *L) {
 }
 
 int podium_luaopen_cmsgpack(lua_State *L) {
+    static const luaL_Reg functions[] = {{"pack", cmsgpack_pack}, {"unpack", cmsgpack_unpack},
+                                         {"unpack_one", cmsgpack_unpack_one}, {"unpack_limit", cmsgpack_unpack_limit},
+                                         {NULL, NULL}};
+    static const char *const about[][2] = {{"_NAME", "cmsgpack"}, {"_VERSION", "lua-cmsgpack 0.4.0"},
+                                           {"_COPYRIGHT", "Copyright (C) 2012, Salvatore Sanfilippo"},
+                                           {"_DESCRIPTION", "MessagePack C implementation for Lua"}};
     lua_newtable(L);
-    lua_pushcfunction(L, cmsgpack_pack);
-    lua_setfield(L, -2, "pack");
-    lua_pushcfunction(L, cmsgpack_unpack);
-    lua_setfield(L, -2, "unpack");
-    lua_pushcfunction(L, cmsgpack_unpack_one);
-    lua_setfield(L, -2, "unpack_one");
-    lua_pushcfunction(L, cmsgpack_unpack_limit);
-    lua_setfield(L, -2, "unpack_limit");
-    lua_pushstring(L, "cmsgpack");
-    lua_setfield(L, -2, "_NAME");
-    lua_pushstring(L, "lua-cmsgpack 0.4.0");
-    lua_setfield(L, -2, "_VERSION");
-    lua_pushstring(L, "Copyright (C) 2012, Salvatore Sanfilippo");
-    lua_setfield(L, -2, "_COPYRIGHT");
-    lua_pushstring(L, "MessagePack C implementation for Lua");
-    lua_setfield(L, -2, "_DESCRIPTION");
+    luaL_register(L, NULL, functions);
+    for (size_t i = 0; i < sizeof(about) / sizeof(about[0]); i++) {
+        lua_pushstring(L, about[i][1]);
+        lua_setfield(L, -2, about[i][0]);
+    }
     return 1;
 }
