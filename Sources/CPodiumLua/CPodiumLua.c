@@ -228,6 +228,15 @@ static void push_field_table(lua_State *L, const char *field, const char *s, siz
     lua_settable(L, -3);
 }
 
+// Opens a reply table of the form {name = {...}} (set, map, verbatim_string): pushes the outer table, the name and
+// the inner table, which the caller fills and then stores with lua_settable(L, -3).
+static void open_wrapped_table(lua_State *L, const char *name) {
+    stack_check(L, 3);
+    lua_newtable(L);
+    lua_pushstring(L, name);
+    lua_newtable(L);
+}
+
 // Parses one RESP value at `p`, pushes it (or nothing when `push` is 0: attributes), returns what follows it.
 static const char *resp_to_lua(lua_State *L, const char *p, const char *limit, int push) {
     const char *end = p < limit ? line_end(p + 1, limit) : NULL;
@@ -288,12 +297,12 @@ static const char *resp_to_lua(lua_State *L, const char *p, const char *limit, i
         }
         int set = *p == '~';
         if (push) {
-            stack_check(L, 3);
             if (set) {
+                open_wrapped_table(L, "set");
+            } else {
+                stack_check(L, 3);
                 lua_newtable(L);
-                lua_pushstring(L, "set");
             }
-            lua_newtable(L);
         }
         for (long long j = 0; j < count; j++) {
             if (push && !set) lua_pushnumber(L, (lua_Number)(j + 1));
@@ -312,12 +321,7 @@ static const char *resp_to_lua(lua_State *L, const char *p, const char *limit, i
     case '%': {
         long long count = parse_ll(p + 1, end);
         const char *q = end + 2;
-        if (push) {
-            stack_check(L, 3);
-            lua_newtable(L);
-            lua_pushstring(L, "map");
-            lua_newtable(L);
-        }
+        if (push) open_wrapped_table(L, "map");
         for (long long j = 0; j < count; j++) {
             q = resp_to_lua(L, q, limit, push);
             q = resp_to_lua(L, q, limit, push);
@@ -368,10 +372,8 @@ static const char *resp_to_lua(lua_State *L, const char *p, const char *limit, i
         long long length = parse_ll(p + 1, end);
         const char *body = end + 2;
         if (push) {
-            stack_check(L, 5);
-            lua_newtable(L);
-            lua_pushstring(L, "verbatim_string");
-            lua_newtable(L);
+            open_wrapped_table(L, "verbatim_string");
+            stack_check(L, 2);
             lua_pushstring(L, "string");
             lua_pushlstring(L, body + 4, length >= 4 ? (size_t)length - 4 : 0);
             lua_settable(L, -3);
@@ -405,6 +407,43 @@ static long long lua_number_to_ll(lua_Number n) {
 }
 
 static void write_error_from_table(lua_State *L, reply_context *r);
+static void lua_to_resp(lua_State *L, reply_context *r);
+
+// A stack index as it reads after one more push: relative ones move down one, pseudo-indices (the registry, the
+// globals) and absolute ones stay.
+static int below_push(int index) { return index < 0 && index > LUA_REGISTRYINDEX ? index - 1 : index; }
+
+// Pushes field `name` of the table at `index` (before the push) when it has type `type` and returns 1; otherwise
+// pushes nothing and returns 0. The fields of a reply table (err, ok, double, map...) are looked up this way, raw.
+static int table_field(lua_State *L, int index, const char *name, int type) {
+    lua_pushstring(L, name);
+    lua_rawget(L, below_push(index));
+    if (lua_type(L, -1) == type) return 1;
+    lua_pop(L, 1);
+    return 0;
+}
+
+// The `map` (`with_values`: key, value, key, value...) or `set` (keys only) table on top as a RESP3 map or set, in
+// RESP2 as a flat array. The header goes in front once the entries are counted.
+static void write_keyed_table(lua_State *L, reply_context *r, int with_values) {
+    podium_lua_output *out = r->out;
+    size_t mark = out->length;
+    long long count = 0;
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        if (!with_values) lua_pop(L, 1);
+        // A copy of the key: lua_next needs the original.
+        lua_pushvalue(L, with_values ? -2 : -1);
+        lua_to_resp(L, r);
+        if (with_values) lua_to_resp(L, r);
+        count++;
+    }
+    if (r->caller_resp == 3) {
+        out_insert_header(out, mark, with_values ? '%' : '~', count);
+    } else {
+        out_insert_header(out, mark, '*', with_values ? 2 * count : count);
+    }
+}
 
 static void lua_to_resp(lua_State *L, reply_context *r) {
     podium_lua_output *out = r->out;
@@ -436,30 +475,22 @@ static void lua_to_resp(lua_State *L, reply_context *r) {
         break;
     case LUA_TNUMBER: out_frame(out, ':', lua_number_to_ll(lua_tonumber(L, -1))); break;
     case LUA_TTABLE: {
-        lua_pushstring(L, "err");
-        lua_rawget(L, -2);
-        if (lua_type(L, -1) == LUA_TSTRING) {
+        if (table_field(L, -1, "err", LUA_TSTRING)) {
             lua_pop(L, 1);
             write_error_from_table(L, r);
             lua_pop(L, 1);
             return;
         }
-        lua_pop(L, 1);
 
-        lua_pushstring(L, "ok");
-        lua_rawget(L, -2);
-        if (lua_type(L, -1) == LUA_TSTRING) {
+        if (table_field(L, -1, "ok", LUA_TSTRING)) {
             // sdsnew(lua_tostring(...)): the status ends at its first NUL.
             const char *s = lua_tostring(L, -1);
             out_line(out, '+', s, strlen(s));
             lua_pop(L, 2);
             return;
         }
-        lua_pop(L, 1);
 
-        lua_pushstring(L, "double");
-        lua_rawget(L, -2);
-        if (lua_type(L, -1) == LUA_TNUMBER) {
+        if (table_field(L, -1, "double", LUA_TNUMBER)) {
             char buffer[64];
             size_t length = r->host->format_double(lua_tonumber(L, -1), buffer);
             if (r->caller_resp == 3) {
@@ -470,11 +501,8 @@ static void lua_to_resp(lua_State *L, reply_context *r) {
             lua_pop(L, 2);
             return;
         }
-        lua_pop(L, 1);
 
-        lua_pushstring(L, "big_number");
-        lua_rawget(L, -2);
-        if (lua_type(L, -1) == LUA_TSTRING) {
+        if (table_field(L, -1, "big_number", LUA_TSTRING)) {
             size_t length;
             const char *s = lua_tolstring(L, -1, &length);
             if (r->caller_resp == 3) {
@@ -491,18 +519,11 @@ static void lua_to_resp(lua_State *L, reply_context *r) {
             lua_pop(L, 2);
             return;
         }
-        lua_pop(L, 1);
 
-        lua_pushstring(L, "verbatim_string");
-        lua_rawget(L, -2);
-        if (lua_type(L, -1) == LUA_TTABLE) {
-            lua_pushstring(L, "format");
-            lua_rawget(L, -2);
-            if (lua_type(L, -1) == LUA_TSTRING) {
+        if (table_field(L, -1, "verbatim_string", LUA_TTABLE)) {
+            if (table_field(L, -1, "format", LUA_TSTRING)) {
                 const char *format = lua_tostring(L, -1);
-                lua_pushstring(L, "string");
-                lua_rawget(L, -3);
-                if (lua_type(L, -1) == LUA_TSTRING) {
+                if (table_field(L, -2, "string", LUA_TSTRING)) {
                     size_t length;
                     const char *s = lua_tolstring(L, -1, &length);
                     if (r->caller_resp == 3) {
@@ -519,47 +540,22 @@ static void lua_to_resp(lua_State *L, reply_context *r) {
                     lua_pop(L, 4);
                     return;
                 }
-                lua_pop(L, 1);
+                lua_pop(L, 1);  // the format
             }
-            lua_pop(L, 1);
+            lua_pop(L, 1);  // the verbatim_string table
         }
-        lua_pop(L, 1);
 
-        lua_pushstring(L, "map");
-        lua_rawget(L, -2);
-        if (lua_type(L, -1) == LUA_TTABLE) {
-            size_t mark = out->length;
-            long long count = 0;
-            lua_pushnil(L);
-            while (lua_next(L, -2)) {
-                lua_pushvalue(L, -2);
-                lua_to_resp(L, r);
-                lua_to_resp(L, r);
-                count++;
-            }
-            out_insert_header(out, mark, r->caller_resp == 3 ? '%' : '*', r->caller_resp == 3 ? count : 2 * count);
+        if (table_field(L, -1, "map", LUA_TTABLE)) {
+            write_keyed_table(L, r, 1);
             lua_pop(L, 2);
             return;
         }
-        lua_pop(L, 1);
 
-        lua_pushstring(L, "set");
-        lua_rawget(L, -2);
-        if (lua_type(L, -1) == LUA_TTABLE) {
-            size_t mark = out->length;
-            long long count = 0;
-            lua_pushnil(L);
-            while (lua_next(L, -2)) {
-                lua_pop(L, 1);
-                lua_pushvalue(L, -1);
-                lua_to_resp(L, r);
-                count++;
-            }
-            out_insert_header(out, mark, r->caller_resp == 3 ? '~' : '*', count);
+        if (table_field(L, -1, "set", LUA_TTABLE)) {
+            write_keyed_table(L, r, 0);
             lua_pop(L, 2);
             return;
         }
-        lua_pop(L, 1);
 
         size_t mark = out->length;
         long long count = 0;
@@ -1056,22 +1052,37 @@ static void protect_global_table(lua_State *L, const char *name) {
 
 // MARK: - Set-up
 
-static void set_number(lua_State *L, const char *name, double value) {
-    lua_pushstring(L, name);
-    lua_pushnumber(L, value);
-    lua_settable(L, -3);
+// One field of a table the set-up fills: a function, else a string, else a number.
+typedef struct table_entry {
+    const char *name;
+    lua_CFunction function;
+    const char *string;
+    double number;
+} table_entry;
+
+// Sets `count` fields of the table on top, in order (the order Valkey sets them in).
+static void set_fields(lua_State *L, const table_entry *entries, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        const table_entry *e = &entries[i];
+        if (e->function) {
+            lua_pushcfunction(L, e->function);
+        } else if (e->string) {
+            lua_pushstring(L, e->string);
+        } else {
+            lua_pushnumber(L, e->number);
+        }
+        lua_setfield(L, -2, e->name);
+    }
 }
 
-static void set_function(lua_State *L, const char *name, lua_CFunction f) {
-    lua_pushstring(L, name);
-    lua_pushcfunction(L, f);
-    lua_settable(L, -3);
-}
+#define ENTRIES(array) (array), sizeof(array) / sizeof((array)[0])
 
-static void load_library(lua_State *L, const char *name, lua_CFunction open) {
-    lua_pushcfunction(L, open);
-    lua_pushstring(L, name);
-    lua_call(L, 1, 0);
+// Gives the table at `index` a new metatable whose reads of a missing name fail (missing_global_error).
+static void set_missing_name_metatable(lua_State *L, int index) {
+    lua_newtable(L);
+    lua_pushcfunction(L, missing_global_error);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, below_push(index));
 }
 
 static void wrap_global(lua_State *L, const char *name, lua_CFunction wrapper) {
@@ -1106,15 +1117,18 @@ static int valid_function_name(const char *name, size_t length) {
     return 1;
 }
 
-// Valkey's luaGetStringSds: a string (or number) copied, or NULL.
-static char *copy_string(lua_State *L, int index, size_t *length) {
-    if (!lua_isstring(L, index)) return NULL;
+// Valkey's luaGetStringSds: `*copy` (freed first) becomes a copy of the string (or number) at `index`; NULL, and
+// 0 returned, for another type. A named argument given twice keeps the last.
+static int replace_with_string(lua_State *L, int index, char **copy, size_t *length) {
+    free(*copy);
+    *copy = NULL;
+    if (!lua_isstring(L, index)) return 0;
     const char *text = lua_tolstring(L, index, length);
-    char *copy = malloc(*length + 1);
-    if (!copy) abort();
-    memcpy(copy, text, *length);
-    copy[*length] = 0;
-    return copy;
+    *copy = malloc(*length + 1);
+    if (!*copy) abort();
+    memcpy(*copy, text, *length);
+    (*copy)[*length] = 0;
+    return 1;
 }
 
 static int raise_registration_error(lua_State *L, char *name, char *description, int ref, const char *message) {
@@ -1162,15 +1176,13 @@ static int server_register_function(lua_State *L) {
             const char *key = lua_tostring(L, -1);
             lua_pop(L, 1);  // the key's copy (a number key stays a number for lua_next)
             if (!strcasecmp(key, "function_name")) {
-                free(name);
-                if (!(name = copy_string(L, -1, &name_length))) {
+                if (!replace_with_string(L, -1, &name, &name_length)) {
                     return raise_registration_error(L, name, description, ref,
                                                     "function_name argument given to server.register_function "
                                                     "must be a string");
                 }
             } else if (!strcasecmp(key, "description")) {
-                free(description);
-                if (!(description = copy_string(L, -1, &description_length))) {
+                if (!replace_with_string(L, -1, &description, &description_length)) {
                     return raise_registration_error(L, name, description, ref,
                                                     "description argument given to server.register_function must "
                                                     "be a string");
@@ -1227,7 +1239,7 @@ static int server_register_function(lua_State *L) {
                                             "server.register_function must get a callback argument");
         }
     } else {
-        if (!(name = copy_string(L, 1, &name_length))) {
+        if (!replace_with_string(L, 1, &name, &name_length)) {
             return raise_registration_error(L, name, description, ref,
                                             "first argument to server.register_function must be a string");
         }
@@ -1300,18 +1312,30 @@ static char *format_error(const char *prefix, const char *message) {
     return text;
 }
 
-int podium_lua_load_library(lua_State *L, const char *code, size_t length, size_t skip, long timeout_ms,
-                            char **error) {
-    podium_state *state = state_of(L);
-    free_registered(state);
-    if (luaL_loadbuffer(L, code + skip, length - skip, "@user_function")) {
-        const char *message = lua_tostring(L, -1);
-        *error = format_error("Error compiling function: ", message ? message : "unknown error");
-        lua_pop(L, 1);
+// Compiles `length` bytes of `code` as chunk `name` with the scripts' globals (the read-only proxy) as its
+// environment: EVAL's scripts and FUNCTION LOAD's libraries. 0: the function is on the stack. 1: a compile error,
+// its message on the stack and in *message (never NULL; valid until the caller pops it).
+static int load_sandboxed(lua_State *L, const char *code, size_t length, const char *name, const char **message) {
+    if (luaL_loadbuffer(L, code, length, name)) {
+        *message = lua_tostring(L, -1);
+        if (!*message) *message = "unknown error";
         return 1;
     }
     lua_getfield(L, LUA_REGISTRYINDEX, GLOBALS_PROXY_KEY);
     lua_setfenv(L, -2);
+    return 0;
+}
+
+int podium_lua_load_library(lua_State *L, const char *code, size_t length, size_t skip, long timeout_ms,
+                            char **error) {
+    podium_state *state = state_of(L);
+    free_registered(state);
+    const char *message;
+    if (load_sandboxed(L, code + skip, length - skip, "@user_function", &message)) {
+        *error = format_error("Error compiling function: ", message);
+        lua_pop(L, 1);
+        return 1;
+    }
     set_globals_source(L, 1);
     state->loading = 1;
     state->load_deadline = timeout_ms > 0 ? monotonic_ms() + (double)timeout_ms : 0;
@@ -1363,22 +1387,14 @@ typedef struct podium_versions {
 
 // server.log with its LOG_* levels and the version fields: in the `server` table and in the library API.
 static void set_log_and_versions(lua_State *L, const podium_versions *v) {
-    set_function(L, "log", server_log);
-    set_number(L, "LOG_DEBUG", 0);
-    set_number(L, "LOG_VERBOSE", 1);
-    set_number(L, "LOG_NOTICE", 2);
-    set_number(L, "LOG_WARNING", 3);
-    set_number(L, "REDIS_VERSION_NUM", v->redis_version_num);
-    lua_pushstring(L, "REDIS_VERSION");
-    lua_pushstring(L, v->redis_version);
-    lua_settable(L, -3);
-    set_number(L, "VALKEY_VERSION_NUM", v->server_version_num);
-    lua_pushstring(L, "VALKEY_VERSION");
-    lua_pushstring(L, v->server_version);
-    lua_settable(L, -3);
-    lua_pushstring(L, "SERVER_NAME");
-    lua_pushstring(L, v->server_name);
-    lua_settable(L, -3);
+    const table_entry entries[] = {
+        {"log", server_log}, {"LOG_DEBUG", .number = 0}, {"LOG_VERBOSE", .number = 1},
+        {"LOG_NOTICE", .number = 2}, {"LOG_WARNING", .number = 3},
+        {"REDIS_VERSION_NUM", .number = v->redis_version_num}, {"REDIS_VERSION", .string = v->redis_version},
+        {"VALKEY_VERSION_NUM", .number = v->server_version_num}, {"VALKEY_VERSION", .string = v->server_version},
+        {"SERVER_NAME", .string = v->server_name},
+    };
+    set_fields(L, ENTRIES(entries));
 }
 
 lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_version, double redis_version_num,
@@ -1401,14 +1417,16 @@ lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_vers
     make_readonly_proxy(L);
     lua_setfield(L, LUA_REGISTRYINDEX, SEALED_METATABLE_KEY);
 
-    load_library(L, "", luaopen_base);
-    load_library(L, LUA_TABLIBNAME, luaopen_table);
-    load_library(L, LUA_STRLIBNAME, luaopen_string);
-    load_library(L, LUA_MATHLIBNAME, luaopen_math);
-    load_library(L, LUA_DBLIBNAME, luaopen_debug);
-    load_library(L, LUA_OSLIBNAME, luaopen_os);
-    load_library(L, "cjson", luaopen_cjson);
-    load_library(L, "bit", luaopen_bit);
+    static const luaL_Reg libraries_to_open[] = {
+        {"", luaopen_base}, {LUA_TABLIBNAME, luaopen_table}, {LUA_STRLIBNAME, luaopen_string},
+        {LUA_MATHLIBNAME, luaopen_math}, {LUA_DBLIBNAME, luaopen_debug}, {LUA_OSLIBNAME, luaopen_os},
+        {"cjson", luaopen_cjson}, {"bit", luaopen_bit},
+    };
+    for (size_t i = 0; i < sizeof(libraries_to_open) / sizeof(libraries_to_open[0]); i++) {
+        lua_pushcfunction(L, libraries_to_open[i].func);
+        lua_pushstring(L, libraries_to_open[i].name);
+        lua_call(L, 1, 0);
+    }
     // luaopen_cjson registers cjson as a global in 5.1 (luaL_register); be sure it is there.
     lua_getglobal(L, "cjson");
     if (lua_isnil(L, -1)) {
@@ -1431,48 +1449,38 @@ lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_vers
     lua_setfield(L, -3, "clock");
     lua_pop(L, 1);
     lua_setglobal(L, "os");
-    lua_pushnil(L);
-    lua_setglobal(L, "dofile");
-    lua_pushnil(L);
-    lua_setglobal(L, "loadfile");
-    lua_pushnil(L);
-    lua_setglobal(L, "print");
-    // luaopen_base also registers these under _G; Valkey does not load the package library at all.
-    lua_pushnil(L);
-    lua_setglobal(L, "module");
-    lua_pushnil(L);
-    lua_setglobal(L, "require");
-    lua_pushnil(L);
-    lua_setglobal(L, "package");
+    // module, require and package: luaopen_base also registers them under _G; Valkey does not load the package
+    // library at all.
+    static const char *removed_globals[] = {"dofile", "loadfile", "print", "module", "require", "package", NULL};
+    for (const char **name = removed_globals; *name; name++) {
+        lua_pushnil(L);
+        lua_setglobal(L, *name);
+    }
 
     lua_pushcfunction(L, podium_pcall);
     lua_setglobal(L, "pcall");
 
+    // The server table, in Valkey's order (luaRegisterRedisAPI): call and pcall, the log and version fields, the rest.
+    static const table_entry server_calls[] = {{"call", server_call}, {"pcall", server_pcall}};
+    static const table_entry server_rest[] = {
+        {"setresp", server_setresp}, {"sha1hex", server_sha1hex}, {"error_reply", server_error_reply},
+        {"status_reply", server_status_reply}, {"set_repl", server_set_repl},
+        {"REPL_NONE", .number = 0}, {"REPL_AOF", .number = 1}, {"REPL_SLAVE", .number = 2},
+        {"REPL_REPLICA", .number = 2}, {"REPL_ALL", .number = 3},
+        {"acl_check_cmd", server_acl_check_cmd}, {"breakpoint", server_breakpoint}, {"debug", server_debug},
+        {"replicate_commands", server_replicate_commands},
+    };
     lua_newtable(L);
-    set_function(L, "call", server_call);
-    set_function(L, "pcall", server_pcall);
+    set_fields(L, ENTRIES(server_calls));
     set_log_and_versions(L, &versions);
-    set_function(L, "setresp", server_setresp);
-    set_function(L, "sha1hex", server_sha1hex);
-    set_function(L, "error_reply", server_error_reply);
-    set_function(L, "status_reply", server_status_reply);
-    set_function(L, "set_repl", server_set_repl);
-    set_number(L, "REPL_NONE", 0);
-    set_number(L, "REPL_AOF", 1);
-    set_number(L, "REPL_SLAVE", 2);
-    set_number(L, "REPL_REPLICA", 2);
-    set_number(L, "REPL_ALL", 3);
-    set_function(L, "acl_check_cmd", server_acl_check_cmd);
-    set_function(L, "breakpoint", server_breakpoint);
-    set_function(L, "debug", server_debug);
-    set_function(L, "replicate_commands", server_replicate_commands);
+    set_fields(L, ENTRIES(server_rest));
     lua_setglobal(L, "server");
     lua_getglobal(L, "server");
     lua_setglobal(L, "redis");
 
+    static const luaL_Reg math_functions[] = {{"random", math_random}, {"randomseed", math_randomseed}, {NULL, NULL}};
     lua_getglobal(L, "math");
-    set_function(L, "random", math_random);
-    set_function(L, "randomseed", math_randomseed);
+    luaL_register(L, NULL, math_functions);
     lua_pop(L, 1);
 
     // The error handler of every script run, as Valkey defines it (it also removes `debug`). EVAL's interpreter
@@ -1505,14 +1513,13 @@ lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_vers
 
     wrap_global(L, "loadstring", protected_loadstring);
     wrap_global(L, "load", protected_loadstring);
-    lua_pushcfunction(L, protected_getfenv);
-    lua_setglobal(L, "getfenv");
-    lua_pushcfunction(L, protected_setfenv);
-    lua_setglobal(L, "setfenv");
-    lua_pushcfunction(L, protected_rawset);
-    lua_setglobal(L, "rawset");
-    lua_pushcfunction(L, protected_setmetatable);
-    lua_setglobal(L, "setmetatable");
+    static const luaL_Reg protected_globals[] = {{"getfenv", protected_getfenv}, {"setfenv", protected_setfenv},
+                                                 {"rawset", protected_rawset},
+                                                 {"setmetatable", protected_setmetatable}, {NULL, NULL}};
+    for (const luaL_Reg *global = protected_globals; global->name; global++) {
+        lua_pushcfunction(L, global->func);
+        lua_setglobal(L, global->name);
+    }
 
     // Library tables become read-only proxies (the server/redis alias stays one table).
     static const char *libraries[] = {"string", "table", "math", "os", "cjson", "bit", "coroutine", "cmsgpack",
@@ -1537,33 +1544,25 @@ lua_State *podium_lua_create(const podium_lua_host *host, const char *redis_vers
     if (function_engine) {
         // What a library sees while FUNCTION LOAD runs it (Valkey's LIBRARY_API_NAME): `server` (and `redis`)
         // with register_function, log and the version fields only; any other name is an error.
+        static const table_entry library_api[] = {{"register_function", server_register_function}};
         lua_newtable(L);
-        set_function(L, "register_function", server_register_function);
+        set_fields(L, ENTRIES(library_api));
         set_log_and_versions(L, &versions);
-        lua_newtable(L);
-        lua_pushcfunction(L, missing_global_error);
-        lua_setfield(L, -2, "__index");
-        lua_setmetatable(L, -2);
+        set_missing_name_metatable(L, -1);
         make_readonly_proxy(L);
         lua_newtable(L);  // the library API's globals
         lua_pushvalue(L, -2);
         lua_setfield(L, -2, "server");
         lua_pushvalue(L, -2);
         lua_setfield(L, -2, "redis");
-        lua_newtable(L);
-        lua_pushcfunction(L, missing_global_error);
-        lua_setfield(L, -2, "__index");
-        lua_setmetatable(L, -2);
+        set_missing_name_metatable(L, -1);
         lua_setfield(L, LUA_REGISTRYINDEX, LIBRARY_API_KEY);
         lua_pop(L, 1);
     }
 
     // The globals scripts see: an empty proxy whose reads go to the real globals (where a missing name is an
     // error) and whose writes fail.
-    lua_newtable(L);
-    lua_pushcfunction(L, missing_global_error);
-    lua_setfield(L, -2, "__index");
-    lua_setmetatable(L, LUA_GLOBALSINDEX);
+    set_missing_name_metatable(L, LUA_GLOBALSINDEX);
     lua_pushvalue(L, LUA_GLOBALSINDEX);
     make_readonly_proxy(L);
     lua_pushvalue(L, -1);
@@ -1586,14 +1585,12 @@ void podium_lua_close(lua_State *L) {
 }
 
 int podium_lua_compile(lua_State *L, const char *body, size_t length, size_t skip, int *ref, char **error) {
-    if (luaL_loadbuffer(L, body + skip, length - skip, "@user_script")) {
-        const char *message = lua_tostring(L, -1);
-        *error = strdup(message ? message : "unknown error");
+    const char *message;
+    if (load_sandboxed(L, body + skip, length - skip, "@user_script", &message)) {
+        *error = strdup(message);
         lua_pop(L, 1);
         return 1;
     }
-    lua_getfield(L, LUA_REGISTRYINDEX, GLOBALS_PROXY_KEY);
-    lua_setfenv(L, -2);
     *ref = luaL_ref(L, LUA_REGISTRYINDEX);
     return 0;
 }
