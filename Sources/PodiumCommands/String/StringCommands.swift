@@ -180,17 +180,18 @@ public enum StringCommands {
 
     /// SETEX key seconds value
     static func setex(_ ctx: inout CommandContext) throws(CommandError) {
-        let at = try expireMilliseconds(ctx, index: 2, kind: 1, command: "setex")
-        ctx.db.set(ctx.key(1), ctx.value(3), expireAt: at)
-        ctx.notify(.string, "set", arg: 1)
-        ctx.notify(.generic, "expire", arg: 1)
-        if ctx.propagates { propagateSetPXAT(&ctx, expireAt: at, valueIndex: 3) }
-        ctx.reply.ok()
+        try setWithExpiry(&ctx, kind: 1, command: "setex")
     }
 
     /// PSETEX key milliseconds value
     static func psetex(_ ctx: inout CommandContext) throws(CommandError) {
-        let at = try expireMilliseconds(ctx, index: 2, kind: 2, command: "psetex")
+        try setWithExpiry(&ctx, kind: 2, command: "psetex")
+    }
+
+    /// SETEX and PSETEX (`kind` as `expireMilliseconds` takes it: 1 seconds, 2 milliseconds): the value with its
+    /// expiry, propagated as SET ... PXAT so replicas and the AOF get the absolute time.
+    static func setWithExpiry(_ ctx: inout CommandContext, kind: UInt8, command: String) throws(CommandError) {
+        let at = try expireMilliseconds(ctx, index: 2, kind: kind, command: command)
         ctx.db.set(ctx.key(1), ctx.value(3), expireAt: at)
         ctx.notify(.string, "set", arg: 1)
         ctx.notify(.generic, "expire", arg: 1)
