@@ -146,27 +146,23 @@ public final class ACLUser {
         }
     }
 
+    /// The SHA-256 hex digest a password rule names: of the cleartext after `>` / `<`, or the digest itself after
+    /// `#` / `!` (`rest`), which must be 64 lower-case hex digits.
+    private static func digest(_ bytes: [UInt8], cleartext: Bool, rest: String) throws(ACLRuleError) -> String {
+        if cleartext { return hash(Array(bytes.dropFirst())) }
+        guard isValidHash(rest) else { throw .badPasswordHash }
+        return rest
+    }
+
     private func applyPrefixed(_ rule: String, bytes: [UInt8], table: CommandTable) throws(ACLRuleError) {
         let rest = String(rule.dropFirst())
         switch bytes[0] {
         case UInt8(ascii: ">"), UInt8(ascii: "#"):
-            let digest: String
-            if bytes[0] == UInt8(ascii: ">") {
-                digest = Self.hash(Array(bytes.dropFirst()))
-            } else {
-                guard Self.isValidHash(rest) else { throw .badPasswordHash }
-                digest = rest
-            }
+            let digest = try Self.digest(bytes, cleartext: bytes[0] == UInt8(ascii: ">"), rest: rest)
             if !passwords.contains(digest) { passwords.append(digest) }
             nopass = false
         case UInt8(ascii: "<"), UInt8(ascii: "!"):
-            let digest: String
-            if bytes[0] == UInt8(ascii: "<") {
-                digest = Self.hash(Array(bytes.dropFirst()))
-            } else {
-                guard Self.isValidHash(rest) else { throw .badPasswordHash }
-                digest = rest
-            }
+            let digest = try Self.digest(bytes, cleartext: bytes[0] == UInt8(ascii: "<"), rest: rest)
             guard let index = passwords.firstIndex(of: digest) else { throw .passwordNotFound }
             passwords.remove(at: index)
         case UInt8(ascii: "~"), UInt8(ascii: "%"):
