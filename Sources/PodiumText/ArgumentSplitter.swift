@@ -26,19 +26,20 @@ public enum ArgumentSplitter {
             if index >= count { return result }
 
             var current: [UInt8] = []
-            var inDoubleQuotes = false
-            var inSingleQuotes = false
+            // The quote the current part is inside (`"` or `'`); 0 outside quotes.
+            var quote: UInt8 = 0
             var done = false
             while !done {
-                if inDoubleQuotes {
+                if quote != 0 {
                     guard index < count else { return nil }  // closing quote missing
                     let byte = line[index]
-                    if byte == UInt8(ascii: "\\"), index + 3 < count, line[index + 1] == UInt8(ascii: "x"),
+                    let doubleQuoted = quote == UInt8(ascii: "\"")
+                    if doubleQuoted, byte == UInt8(ascii: "\\"), index + 3 < count, line[index + 1] == UInt8(ascii: "x"),
                         let high = hexValue(line[index + 2]), let low = hexValue(line[index + 3])
                     {
                         current.append(high << 4 | low)
                         index += 4
-                    } else if byte == UInt8(ascii: "\\"), index + 1 < count {
+                    } else if doubleQuoted, byte == UInt8(ascii: "\\"), index + 1 < count {
                         index += 1
                         switch line[index] {
                         case UInt8(ascii: "n"): current.append(10)
@@ -49,22 +50,13 @@ public enum ArgumentSplitter {
                         default: current.append(line[index])
                         }
                         index += 1
-                    } else if byte == UInt8(ascii: "\"") {
-                        // The closing quote must end the argument.
-                        if index + 1 < count, !isSpace(line[index + 1]) { return nil }
-                        done = true
-                        index += 1
-                    } else {
-                        current.append(byte)
-                        index += 1
-                    }
-                } else if inSingleQuotes {
-                    guard index < count else { return nil }
-                    let byte = line[index]
-                    if byte == UInt8(ascii: "\\"), index + 1 < count, line[index + 1] == UInt8(ascii: "'") {
+                    } else if !doubleQuoted, byte == UInt8(ascii: "\\"), index + 1 < count,
+                        line[index + 1] == UInt8(ascii: "'")
+                    {
                         current.append(UInt8(ascii: "'"))
                         index += 2
-                    } else if byte == UInt8(ascii: "'") {
+                    } else if byte == quote {
+                        // The closing quote must end the argument.
                         if index + 1 < count, !isSpace(line[index + 1]) { return nil }
                         done = true
                         index += 1
@@ -77,10 +69,8 @@ public enum ArgumentSplitter {
                     let byte = line[index]
                     if isSpace(byte) {
                         done = true
-                    } else if byte == UInt8(ascii: "\"") {
-                        inDoubleQuotes = true
-                    } else if byte == UInt8(ascii: "'") {
-                        inSingleQuotes = true
+                    } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                        quote = byte
                     } else {
                         current.append(byte)
                     }
