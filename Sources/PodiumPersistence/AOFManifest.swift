@@ -26,12 +26,6 @@ public struct AOFManifest: Equatable, Sendable {
         public var name: String
         public var sequence: Int
         public var type: FileType
-
-        public init(name: String, sequence: Int, type: FileType) {
-            self.name = name
-            self.sequence = sequence
-            self.type = type
-        }
     }
 
     public var base: File?

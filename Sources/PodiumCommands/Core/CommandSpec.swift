@@ -78,11 +78,6 @@ public struct KeyPositions: Sendable {
     public var first: Int
     public var last: Int
     public var step: Int
-    public init(first: Int, last: Int, step: Int) {
-        self.first = first
-        self.last = last
-        self.step = step
-    }
     public static let none = KeyPositions(first: 0, last: 0, step: 0)
     public static let one = KeyPositions(first: 1, last: 1, step: 1)
     public static let all = KeyPositions(first: 1, last: -1, step: 1)
