@@ -15,23 +15,36 @@ public enum PackedFormats {
         }
     }
 
+    /// The unsigned little-endian integer of `width` bytes at `from`: the packed formats' sizes, counts and
+    /// integers are all stored this way.
+    @inline(__always)
+    static func littleEndian(_ bytes: [UInt8], _ from: Int, _ width: Int) -> UInt64 {
+        var v: UInt64 = 0
+        for k in 0..<width { v |= UInt64(bytes[from + k]) << (8 * UInt64(k)) }
+        return v
+    }
+
+    /// The header listpacks and ziplists share: at least `minimumSize` bytes, a total size (u32 LE at 0) that is
+    /// the size of `bytes`, the 0xFF end byte; returns the declared entry count (u16 LE at `countAt`).
+    static func checkedHeader(_ bytes: [UInt8], _ kind: String, minimumSize: Int, countAt: Int) throws(RDBError)
+        -> Int
+    {
+        guard bytes.count >= minimumSize else { throw .malformed("\(kind) too short") }
+        guard Int(littleEndian(bytes, 0, 4)) == bytes.count, bytes[bytes.count - 1] == 0xFF else {
+            throw .malformed("\(kind) header mismatch")
+        }
+        return Int(littleEndian(bytes, countAt, 2))
+    }
+
     // MARK: - Listpack
 
     /// `<total bytes: u32 LE><count: u16 LE><entries><0xFF>`; each entry `<encoding><data><backlen>`.
     public static func listpack(_ lp: [UInt8]) throws(RDBError) -> [Element] {
-        guard lp.count >= 7 else { throw .malformed("listpack too short") }
-        let total = Int(lp[0]) | Int(lp[1]) << 8 | Int(lp[2]) << 16 | Int(lp[3]) << 24
-        guard total == lp.count, lp[lp.count - 1] == 0xFF else { throw .malformed("listpack header mismatch") }
-        let declared = Int(lp[4]) | Int(lp[5]) << 8
+        let declared = try checkedHeader(lp, "listpack", minimumSize: 7, countAt: 4)
         var out: [Element] = []
         var i = 6
         let end = lp.count - 1
         func need(_ n: Int) throws(RDBError) { guard n >= 0, i + n <= end else { throw .malformed("listpack entry overflows") } }
-        func le(_ from: Int, _ width: Int) -> UInt64 {
-            var v: UInt64 = 0
-            for k in 0..<width { v |= UInt64(lp[from + k]) << (8 * UInt64(k)) }
-            return v
-        }
         func signed(_ raw: UInt64, bits: Int) -> Int64 {
             let shift = Int64(64 - bits)
             return Int64(bitPattern: raw << UInt64(shift)) >> shift
@@ -62,14 +75,14 @@ public enum PackedFormats {
                 switch b {
                 case 0xF0:
                     try need(5)
-                    let n = Int(le(i + 1, 4))
+                    let n = Int(littleEndian(lp, i + 1, 4))
                     try need(5 + n)
                     element = .bytes(lp[(i + 5)..<(i + 5 + n)])
                     i += 5 + n
                 case 0xF1, 0xF2, 0xF3, 0xF4:
                     let width = [2, 3, 4, 8][Int(b - 0xF1)]
                     try need(1 + width)
-                    element = .integer(signed(le(i + 1, width), bits: width * 8))
+                    element = .integer(signed(littleEndian(lp, i + 1, width), bits: width * 8))
                     i += 1 + width
                 default:
                     throw .malformed("unknown listpack encoding \(b)")
@@ -98,27 +111,19 @@ public enum PackedFormats {
 
     /// `<zlbytes: u32 LE><zltail: u32 LE><zllen: u16 LE><entries><0xFF>`; each entry `<prevlen><encoding><data>`.
     public static func ziplist(_ zl: [UInt8]) throws(RDBError) -> [Element] {
-        guard zl.count >= 11 else { throw .malformed("ziplist too short") }
-        let total = Int(zl[0]) | Int(zl[1]) << 8 | Int(zl[2]) << 16 | Int(zl[3]) << 24
-        guard total == zl.count, zl[zl.count - 1] == 0xFF else { throw .malformed("ziplist header mismatch") }
-        let declared = Int(zl[8]) | Int(zl[9]) << 8
+        let declared = try checkedHeader(zl, "ziplist", minimumSize: 11, countAt: 8)
         var out: [Element] = []
         var i = 10
         let end = zl.count - 1
         var previous = 0
         func need(_ n: Int) throws(RDBError) { guard n >= 0, i + n <= end else { throw .malformed("ziplist entry overflows") } }
-        func le(_ from: Int, _ width: Int) -> UInt64 {
-            var v: UInt64 = 0
-            for k in 0..<width { v |= UInt64(zl[from + k]) << (8 * UInt64(k)) }
-            return v
-        }
         while i < end {
             let start = i
             try need(1)
             var prevlen = Int(zl[i])
             if prevlen == 254 {
                 try need(5)
-                prevlen = Int(le(i + 1, 4))
+                prevlen = Int(littleEndian(zl, i + 1, 4))
                 i += 5
             } else {
                 i += 1
@@ -163,7 +168,7 @@ public enum PackedFormats {
                     element = .integer(Int64(b & 0x0F) - 1)
                 } else {
                     let shift = UInt64(64 - 8 * width)
-                    element = .integer(Int64(bitPattern: le(i + 1, width) << shift) >> Int64(shift))
+                    element = .integer(Int64(bitPattern: littleEndian(zl, i + 1, width) << shift) >> Int64(shift))
                 }
                 i += 1 + width
             }
@@ -179,8 +184,8 @@ public enum PackedFormats {
     /// `<encoding: u32 LE (2, 4 or 8)><length: u32 LE><values LE, ascending>`.
     public static func intset(_ bytes: [UInt8]) throws(RDBError) -> [Int64] {
         guard bytes.count >= 8 else { throw .malformed("intset too short") }
-        let width = Int(bytes[0]) | Int(bytes[1]) << 8 | Int(bytes[2]) << 16 | Int(bytes[3]) << 24
-        let count = Int(bytes[4]) | Int(bytes[5]) << 8 | Int(bytes[6]) << 16 | Int(bytes[7]) << 24
+        let width = Int(littleEndian(bytes, 0, 4))
+        let count = Int(littleEndian(bytes, 4, 4))
         guard width == 2 || width == 4 || width == 8, bytes.count == 8 + count * width else {
             throw .malformed("intset header mismatch")
         }
@@ -209,7 +214,7 @@ public enum PackedFormats {
             let b = zm[i]
             if b < 254 { i += 1; return Int(b) }
             guard b == 254, i + 5 <= zm.count else { throw .malformed("zipmap bad length") }
-            let n = Int(zm[i + 1]) | Int(zm[i + 2]) << 8 | Int(zm[i + 3]) << 16 | Int(zm[i + 4]) << 24
+            let n = Int(littleEndian(zm, i + 1, 4))
             i += 5
             return n
         }
