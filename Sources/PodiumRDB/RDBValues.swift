@@ -115,17 +115,9 @@ public enum RDBValues {
         case RDBType.string:
             return try reader.string().withUnsafeBytes { Value.fromRaw($0) }
         case RDBType.list:
-            let n = try reader.count()
-            var elements: [[UInt8]] = []
-            elements.reserveCapacity(Self.reservation(n, bytesPerItem: 1, reader))
-            for _ in 0..<n { elements.append(try reader.string()) }
-            return try list(elements, limits)
+            return try list(strings(&reader, perItem: 1), limits)
         case RDBType.set:
-            let n = try reader.count()
-            var members: [[UInt8]] = []
-            members.reserveCapacity(Self.reservation(n, bytesPerItem: 1, reader))
-            for _ in 0..<n { members.append(try reader.string()) }
-            return try set(members, limits)
+            return try set(strings(&reader, perItem: 1), limits)
         case RDBType.zset, RDBType.zset2:
             let n = try reader.count()
             var pairs: [([UInt8], Double)] = []
@@ -137,11 +129,7 @@ public enum RDBValues {
             }
             return try sortedSet(pairs, limits)
         case RDBType.hash:
-            let n = try reader.count()
-            var pairs: [[UInt8]] = []
-            pairs.reserveCapacity(Self.reservation(2 * n, bytesPerItem: 1, reader))
-            for _ in 0..<(2 * n) { pairs.append(try reader.string()) }
-            return try hash(pairs, limits)
+            return try hash(strings(&reader, perItem: 2), limits)
         case RDBType.hash2:
             let n = try reader.count()
             guard n > 0 else { throw .malformed("empty hash") }
@@ -213,6 +201,16 @@ public enum RDBValues {
         default:
             throw .unsupportedType(type)
         }
+    }
+
+    /// The strings of a counted run of items, `perItem` strings each (a list's elements and a set's members 1, a
+    /// hash's field and value 2), with room reserved only as far as what is left of the payload can hold.
+    static func strings(_ reader: inout RDBReader, perItem: Int) throws(RDBError) -> [[UInt8]] {
+        let n = perItem * (try reader.count())
+        var strings: [[UInt8]] = []
+        strings.reserveCapacity(reservation(n, bytesPerItem: 1, reader))
+        for _ in 0..<n { strings.append(try reader.string()) }
+        return strings
     }
 
     /// How many items to reserve room for when a header claims `claimed`: no more than the bytes left can hold
