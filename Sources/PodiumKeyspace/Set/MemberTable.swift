@@ -105,7 +105,7 @@ struct MemberTable {
                 while s[j] != 0 {
                     // Where would the entry at j like to be? Recompute from its member's hash.
                     let home = arena.withUnsafeBytes { a in
-                        Int(truncatingIfNeeded: MemberTable.hash(Segment.member(a, Int(s[j] & Segment.offsetMask) - 1)))
+                        Int(truncatingIfNeeded: MemberHash.of(Segment.member(a, Int(s[j] & Segment.offsetMask) - 1)))
                     } & mask
                     // Move it into the hole if the hole lies on its probe path (cyclically between home and j).
                     let distanceToHole = (hole - home) & mask
@@ -142,7 +142,7 @@ struct MemberTable {
             arena.withUnsafeBytes { a in
                 for v in old where v != 0 {
                     let o = Int(v & Segment.offsetMask) - 1
-                    place(MemberTable.hash(Segment.member(a, o)), o)
+                    place(MemberHash.of(Segment.member(a, o)), o)
                 }
             }
         }
@@ -152,7 +152,7 @@ struct MemberTable {
             fresh.depth = depth
             fresh.slots = Array(repeating: 0, count: slots.count)
             fresh.arena.reserveCapacity(arena.count - garbage)
-            forEach { m in fresh.insertNoGrow(m, MemberTable.hash(m)) }
+            forEach { m in fresh.insertNoGrow(m, MemberHash.of(m)) }
             self = fresh
         }
 
@@ -204,19 +204,12 @@ struct MemberTable {
     init() {}
 
     @inline(__always)
-    static func hash(_ raw: UnsafeRawBufferPointer) -> UInt64 {
-        var hasher = Hasher()
-        hasher.combine(bytes: raw)
-        return UInt64(bitPattern: Int64(hasher.finalize()))
-    }
-
-    @inline(__always)
     func segmentIndex(_ h: UInt64) -> Int {
         globalDepth == 0 ? Int(directory[0]) : Int(directory[Int(h >> UInt64(64 - globalDepth))])
     }
 
     func contains(_ raw: UnsafeRawBufferPointer) -> Bool {
-        let h = MemberTable.hash(raw)
+        let h = MemberHash.of(raw)
         let s = segmentIndex(h)
         // Through the buffer: `segments[s].find` copied the segment (two retains and releases per lookup).
         return segments.withUnsafeBufferPointer { $0[s].find(raw, h) != nil }
@@ -224,7 +217,7 @@ struct MemberTable {
 
     /// Adds a member; returns false when it was already there.
     mutating func insert(_ raw: UnsafeRawBufferPointer) -> Bool {
-        let h = MemberTable.hash(raw)
+        let h = MemberHash.of(raw)
         var s = segmentIndex(h)
         if segments[s].find(raw, h) != nil { return false }
         if segments[s].count >= MemberTable.maxSegment {
@@ -239,7 +232,7 @@ struct MemberTable {
 
     /// Removes a member; returns whether it was there.
     mutating func remove(_ raw: UnsafeRawBufferPointer) -> Bool {
-        let h = MemberTable.hash(raw)
+        let h = MemberHash.of(raw)
         let s = segmentIndex(h)
         guard let slot = segments[s].find(raw, h) else { return false }
         let before = segments[s].slots.count
@@ -273,7 +266,7 @@ struct MemberTable {
         var highBytes = 0
         var lowBytes = 0
         segments[s].forEach { m in
-            let h = MemberTable.hash(m)
+            let h = MemberHash.of(m)
             hashes.append(h)
             let size = m.count + (m.count < 128 ? 1 : 3)
             if (h >> bit) & 1 == 1 { highCount += 1; highBytes += size } else { lowBytes += size }

@@ -37,15 +37,6 @@ struct MemberIndex {
     var copies: Int { pages.copies }
     var capacity: Int { capacityBits == 0 ? 0 : 1 << capacityBits }
 
-    /// The member's 64-bit hash (SipHash, seeded per process): the low bits choose the home bucket, the high 32
-    /// bits give the tag.
-    @inline(__always)
-    static func hash(_ member: UnsafeRawBufferPointer) -> UInt64 {
-        var hasher = Hasher()
-        hasher.combine(bytes: member)
-        return UInt64(bitPattern: Int64(hasher.finalize()))
-    }
-
     @inline(__always)
     private func bucket(_ b: Int) -> UInt32 {
         pages.chunk(b &>> Self.pageShift)._withUnsafeGuaranteedRef { $0.buckets[b & ((1 << Self.pageShift) - 1)] }
@@ -150,7 +141,7 @@ struct MemberIndex {
         count = 0
         used = 0
         for slot in 0..<records.highWater where records.isLive(slot) {
-            place(slot, hash: records.withMember(slot) { MemberIndex.hash($0) })
+            place(slot, hash: records.withMember(slot) { MemberHash.of($0) })
         }
     }
 }

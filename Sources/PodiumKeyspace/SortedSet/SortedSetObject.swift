@@ -102,7 +102,7 @@ public struct SortedSetObject {
             guard let i = p.read({ $0.find(member) }) else { return Lookup(score: nil, position: -1, hash: 0) }
             return Lookup(score: p.read { $0.score(i) }, position: i, hash: 0)
         case .tree(let t):
-            let hash = MemberIndex.hash(member)
+            let hash = MemberHash.of(member)
             guard let slot = t.find(member, hash: hash) else { return Lookup(score: nil, position: -1, hash: hash) }
             return Lookup(score: t.score(slot), position: slot, hash: hash)
         }
@@ -119,7 +119,7 @@ public struct SortedSetObject {
         if case .packed = storage {
             if count + 1 > limits.maxListpackEntries || member.count > limits.maxListpackValue {
                 convertToTree()
-                withTree { $0.insert(member, hash: MemberIndex.hash(member), score: score) }
+                withTree { $0.insert(member, hash: MemberHash.of(member), score: score) }
                 return
             }
             withPacked { $0.insert(member, score: score) }
@@ -131,7 +131,7 @@ public struct SortedSetObject {
     /// Adds a member known to be absent (building a result set from distinct members).
     public mutating func insertNew(_ member: UnsafeRawBufferPointer, score: Double, limits: ListpackLimits) {
         let hash: UInt64
-        if case .tree = storage { hash = MemberIndex.hash(member) } else { hash = 0 }
+        if case .tree = storage { hash = MemberHash.of(member) } else { hash = 0 }
         insert(member, score: score, lookup: Lookup(score: nil, position: -1, hash: hash), limits: limits)
     }
 
@@ -187,7 +187,7 @@ public struct SortedSetObject {
             withTree { t in
                 for _ in ranks {
                     let slot = t.slot(atRank: ranks.lowerBound)
-                    let hash = t.records.withMember(slot) { MemberIndex.hash($0) }
+                    let hash = t.records.withMember(slot) { MemberHash.of($0) }
                     t.remove(slot: slot, hash: hash)
                 }
             }
@@ -210,7 +210,7 @@ public struct SortedSetObject {
         p.read { r in
             for i in 0..<r.count {
                 let m = r.member(i)
-                tree.insert(m, hash: MemberIndex.hash(m), score: r.score(i))
+                tree.insert(m, hash: MemberHash.of(m), score: r.score(i))
             }
         }
         storage = .tree(tree)

@@ -635,7 +635,7 @@ extension SortedSetTree {
         }
         for slot in 0..<records.highWater where records.isLive(slot) {
             if !seen.contains(slot) { out.append("live slot \(slot) not in the tree") }
-            let found = records.withMember(slot) { find($0, hash: MemberIndex.hash($0)) }
+            let found = records.withMember(slot) { find($0, hash: MemberHash.of($0)) }
             if found != slot { out.append("index finds \(String(describing: found)) for slot \(slot)") }
         }
         return out
