@@ -174,9 +174,7 @@ private func notAllowed(_ command: String) -> String {
             #expect(h.run(["GET", "k"]) == notAllowed("get"))
             h.run(["UNSUBSCRIBE"])
             let info = h.run(["INFO", "commandstats"])
-            withKnownIssue("the subscribed-mode refusal does not count in rejected_calls (Dispatcher.rejectBeforeRun)") {
-                #expect(info.contains("cmdstat_get:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0"))
-            }
+            #expect(info.contains("cmdstat_get:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0"))
         }
 
         /// Subscribed mode is the client's: another client of the same dispatcher is not affected.

@@ -280,30 +280,27 @@ public final class Dispatcher {
         }
         ctx.spec = spec
         if serverlessMode, spec.parent != nil, !client.replaysLog, let restriction = serverlessRestriction(spec, ctx.args) {
-            reject(&ctx, restriction)
+            rejectCall(&ctx, restriction)
             return
         }
         guard spec.acceptsArgumentCount(ctx.argc) else {
-            stats[spec.statsIndex].rejectedCalls += 1
-            reject(&ctx, .wrongArity(spec.name))
+            rejectCall(&ctx, .wrongArity(spec.name))
             return
         }
         // Valkey's CMD_PROTECTED check comes right after the arity, before authentication.
         if spec.flags.contains(.protected), !protectedCommandAccess.allows(localClient: client.isLocal) {
-            stats[spec.statsIndex].rejectedCalls += 1
-            reject(&ctx, .debugNotAllowed)
+            rejectCall(&ctx, .debugNotAllowed)
             return
         }
         // Valkey checks authentication after existence and arity, so even an unauthenticated client learns
         // about typos.
         if !client.authenticated, !acl.defaultUserIsOpen, !spec.flags.contains(.noAuth) {
-            reject(&ctx, .noAuth)
+            rejectCall(&ctx, .noAuth)
             return
         }
         // Valkey refuses a no-multi command inside MULTI before it looks at the ACL.
         if client.inMulti, !inExec, spec.flags.contains(.noMulti), !Self.passesThroughMulti(spec) {
-            stats[spec.statsIndex].rejectedCalls += 1
-            reject(&ctx, .notAllowedInTransaction)
+            rejectCall(&ctx, .notAllowedInTransaction)
             return
         }
         // The ACL: command, keys, channels (AccessControl.swift). EXEC's queued commands are checked again, in
@@ -316,19 +313,18 @@ public final class Dispatcher {
         // Cluster mode (Valkey checks it right after the ACL): keys of one request must share a slot. A queued
         // command is refused and spoils its transaction; EXEC of one whose commands span slots is discarded.
         if cluster != nil, !client.replaysLog, let refusal = clusterRefusal(spec, ctx.args, client) {
-            stats[spec.statsIndex].rejectedCalls += 1
             if spec.rootFlags.contains(.runsTransaction) {
+                stats[spec.statsIndex].rejectedCalls += 1
                 client.discardTransaction()
                 unwatchAll(client)
                 replyError(&ctx, refusal)
             } else {
-                reject(&ctx, refusal)
+                rejectCall(&ctx, refusal)
             }
             return
         }
         if serverlessMode, !client.replaysLog, let refusal = serverlessRefusal(spec, ctx.args, client) {
-            stats[spec.statsIndex].rejectedCalls += 1
-            reject(&ctx, refusal)
+            rejectCall(&ctx, refusal)
             return
         }
         // maxmemory (Valkey checks it after authentication): evict first; a command that may grow memory is
@@ -339,7 +335,7 @@ public final class Dispatcher {
             deniedWhenOutOfMemory(spec, client)
         {
             let exec = spec.rootFlags.contains(.runsTransaction)
-            reject(&ctx, .outOfMemory(exec: exec))
+            rejectCall(&ctx, .outOfMemory(exec: exec))
             if exec {
                 client.discardTransaction()
                 unwatchAll(client)
@@ -489,12 +485,21 @@ public final class Dispatcher {
     func rejectBeforeRun(_ ctx: inout CommandContext, _ error: CommandError) {
         // Valkey's execCommandAbort runs whether or not the client is in MULTI.
         if ctx.spec.rootFlags.contains(.runsTransaction) {
+            stats[ctx.spec.statsIndex].rejectedCalls += 1
             ctx.client.discardTransaction()
             unwatchAll(ctx.client)
             replyError(&ctx, .execAbort(error))
         } else {
-            reject(&ctx, error)
+            rejectCall(&ctx, error)
         }
+    }
+
+    /// Valkey's `rejectCommand` for a command the table knows (`ctx.spec`): a rejected call in INFO commandstats,
+    /// then the error as by `reject`. Unknown commands and subcommands are not counted (Valkey has no command
+    /// to count them on).
+    func rejectCall(_ ctx: inout CommandContext, _ error: CommandError) {
+        stats[ctx.spec.statsIndex].rejectedCalls += 1
+        reject(&ctx, error)
     }
 
     /// Rejects a command before execution; inside MULTI this also aborts the transaction (EXECABORT).

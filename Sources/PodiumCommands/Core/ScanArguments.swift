@@ -81,12 +81,16 @@ struct ScanArguments {
 /// one element, a positive count that many distinct elements (at most all), a negative count that many picks
 /// with repeats.
 enum RandomSelection {
+    /// Valkey's checks, made before the key is looked at: the count within ±LONG_MAX, and with the flag (two
+    /// elements per pick) within ±LONG_MAX / 2.
     static func parse(_ ctx: CommandContext, flag: StaticString) throws(CommandError) -> (count: Int?, withFlag: Bool) {
         guard ctx.argc >= 3 else { return (nil, false) }
         let count = try ctx.integer(2)
+        guard count != Int.min else { throw .outOfRange(min: -Int.max, max: Int.max) }
         if ctx.argc > 4 { throw .syntax }
         if ctx.argc == 4 {
             guard ctx.argIs(3, flag) else { throw .syntax }
+            if count < -(Int.max / 2) || count > Int.max / 2 { throw .outOfRange }
             return (count, true)
         }
         return (count, false)
@@ -106,10 +110,5 @@ enum RandomSelection {
     /// Refuses a negative count beyond `maxRepeatedPicks` with Valkey's `value is out of range`.
     static func checkRepeatedPicks(_ count: Int) throws(CommandError) {
         if count < -maxRepeatedPicks { throw .outOfRange }
-    }
-
-    /// The range check Valkey applies to negative counts.
-    static func checkRange(_ count: Int) throws(CommandError) {
-        if count < 0, count < -(Int.max / 2) { throw .outOfRange }
     }
 }

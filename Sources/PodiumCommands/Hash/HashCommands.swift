@@ -255,7 +255,7 @@ public enum HashCommands {
             reply(&ctx, pairs[Int.random(in: 0..<pairs.count, using: &ctx.keyspace.sampler)].field)
             return
         }
-        try RandomSelection.checkRange(count)
+        try RandomSelection.checkRepeatedPicks(count)
         guard let h, h.count > 0, count != 0 else { ctx.reply.arrayHeader(0); return }
         let pairs = h.pairs
         let chosen = RandomSelection.indices(count: count, size: pairs.count, using: &ctx.keyspace.sampler)

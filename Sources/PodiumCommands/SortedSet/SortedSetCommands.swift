@@ -258,7 +258,8 @@ public enum SortedSetCommands {
             guard ctx.argIs(3, "withscore") else { throw .syntax }
             withScore = true
         } else if ctx.argc > 4 {
-            throw .syntax
+            // Valkey's zrankGenericCommand: more than one option is an arity error, not a syntax error.
+            throw .wrongArity(ctx.spec.name)
         }
         let z = try readSet(ctx)
         guard let (rank, score) = ctx.args[2].withUnsafeReadableBytes({ z?.rank($0, reverse: reverse) }) else {
@@ -453,7 +454,7 @@ public enum SortedSetCommands {
         var j = 4
         while j < ctx.argc {
             let left = ctx.argc - j - 1
-            if kind == .score, ctx.argIs(j, "withscores") {
+            if ctx.argIs(j, "withscores") {
                 r.withScores = true
             } else if ctx.argIs(j, "limit"), left >= 2 {
                 r.offset = try ctx.integer(j + 1)
@@ -464,6 +465,9 @@ public enum SortedSetCommands {
             }
             j += 1
         }
+        // The lex forms take WITHSCORES as an option, then refuse it before the range is parsed (Valkey's
+        // zrangeGenericCommand).
+        if r.withScores, kind == .lex { throw .withscoresWithBylex }
         // The reverse forms take max before min.
         let range = try parseRange(ctx, kind: kind, minIndex: reverse ? 3 : 2, maxIndex: reverse ? 2 : 3)
         let z = try readSet(ctx)
@@ -599,7 +603,7 @@ public enum SortedSetCommands {
             replyMember(&ctx, member)
             return
         }
-        try RandomSelection.checkRange(count)
+        try RandomSelection.checkRepeatedPicks(count)
         guard let z, z.count > 0, count != 0 else { ctx.reply.arrayHeader(0); return }
         let chosen = RandomSelection.indices(count: count, size: z.count, using: &ctx.keyspace.sampler)
         replyElements(&ctx, chosen.compactMap { z.element(at: $0) }, withScores: withScores)
