@@ -168,7 +168,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PodiumKeyspaceTests", dependencies: ["PodiumKeyspace"], swiftSettings: swiftSettings),
-        .testTarget(name: "PodiumRDBTests", dependencies: ["PodiumRDB", "PodiumKeyspace"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PodiumRDBTests", dependencies: ["PodiumRDB", "PodiumKeyspace"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PodiumPersistenceTests",
             dependencies: [
@@ -177,7 +178,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PodiumConfigTests", dependencies: ["PodiumConfig", "PodiumText"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PodiumConfigTests", dependencies: ["PodiumConfig", "PodiumText"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PodiumTLSTests",
             dependencies: [
@@ -204,7 +206,10 @@ let package = Package(
         .testTarget(name: "PodiumFuzzingTests", dependencies: ["PodiumFuzzing"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PodiumCommandsTests",
-            dependencies: ["PodiumCommands", "PodiumKeyspace", "PodiumConfig", "PodiumRESP", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "PodiumCommands", "PodiumKeyspace", "PodiumConfig", "PodiumRESP",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

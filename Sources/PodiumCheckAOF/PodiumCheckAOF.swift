@@ -56,8 +56,9 @@ struct PodiumCheckAOF: ParsableCommand {
                 }
                 print("RDB preamble is OK (\(result.preambleKeys) keys), proceeding with AOF tail...")
             }
-            print("AOF analyzed: filename=\(file), size=\(result.size), ok_up_to=\(result.validUpTo), "
-                + "commands=\(result.commands), diff=\(result.size - result.validUpTo)")
+            print(
+                "AOF analyzed: filename=\(file), size=\(result.size), ok_up_to=\(result.validUpTo), "
+                    + "commands=\(result.commands), diff=\(result.size - result.validUpTo)")
             guard let problem = result.problem else {
                 print("AOF \(file) is valid")
                 continue
@@ -71,8 +72,9 @@ struct PodiumCheckAOF: ParsableCommand {
                 print("Use the --fix option to try fixing it.")
                 throw ExitCode(1)
             }
-            print("This will shrink the AOF \(file) from \(result.size) bytes, with \(result.size - result.validUpTo) "
-                + "bytes, to \(result.validUpTo) bytes")
+            print(
+                "This will shrink the AOF \(file) from \(result.size) bytes, with \(result.size - result.validUpTo) "
+                    + "bytes, to \(result.validUpTo) bytes")
             if !yes {
                 print("Continue? [y/N]: ", terminator: "")
                 guard let answer = readLine(), answer.lowercased().hasPrefix("y") else {

@@ -4,7 +4,8 @@
 public enum CommandDocs {
     static let groupTitles: [(CommandGroup, String)] = [
         (.string, "Strings"), (.generic, "Keys (generic)"), (.hash, "Hashes"), (.list, "Lists"), (.set, "Sets"),
-        (.sortedSet, "Sorted sets"), (.bitmap, "Bitmaps"), (.transactions, "Transactions"), (.connection, "Connection"), (.server, "Server"), (.pubsub, "Pub/Sub"),
+        (.sortedSet, "Sorted sets"), (.bitmap, "Bitmaps"), (.transactions, "Transactions"), (.connection, "Connection"),
+        (.server, "Server"), (.pubsub, "Pub/Sub"),
         (.cluster, "Cluster (a node of one)"),
         (.scripting, "Scripting (Lua, docs/scripting.md)"),
     ]
@@ -35,7 +36,8 @@ public enum CommandDocs {
         let name = spec.name.replacingPipe().uppercased()
         let syntax = spec.syntax.isEmpty ? "" : "`\(spec.syntax.replacingPipe())`"
         let flags = spec.flags.names.joined(separator: ", ")
-        return "| `\(name)` | \(syntax) | \(spec.arity) | \(flags) | \(spec.since) | \(spec.complexity.replacingPipe()) | \(spec.summary.replacingPipe()) |\n"
+        return
+            "| `\(name)` | \(syntax) | \(spec.arity) | \(flags) | \(spec.since) | \(spec.complexity.replacingPipe()) | \(spec.summary.replacingPipe()) |\n"
     }
 }
 

@@ -44,7 +44,9 @@ public struct CommandLineDirectives: Hashable, Sendable {
 
     /// Reads directive arguments only (everything after the configuration file). `firstArgumentNumber` is the
     /// 1-based position of `arguments[0]` in the whole command line, for error messages.
-    public static func parseDirectives(_ arguments: [String], firstArgumentNumber: Int = 1) throws(ConfigError)
+    public static func parseDirectives(
+        _ arguments: [String], firstArgumentNumber: Int = 1
+    ) throws(ConfigError)
         -> [ConfDirective]
     {
         var directives: [ConfDirective] = []
@@ -68,7 +70,8 @@ public struct CommandLineDirectives: Hashable, Sendable {
                 finish()
                 let inline = String(argument.dropFirst(2))
                 guard let words = ArgumentSplitter.split(inline) else {
-                    throw ConfigError.commandLine(argument: position, text: inline, reason: ConfigReason.unbalancedQuotes)
+                    throw ConfigError.commandLine(
+                        argument: position, text: inline, reason: ConfigReason.unbalancedQuotes)
                 }
                 let name = words.first ?? ""
                 var directive = ConfDirective(
@@ -92,7 +95,8 @@ public struct CommandLineDirectives: Hashable, Sendable {
                 if current == nil {
                     // A value with no `--name` before it becomes a directive of its own, which then fails lookup.
                     current = (
-                        ConfDirective(name: argument, arguments: [], source: .commandLine(argument: position), text: ""),
+                        ConfDirective(
+                            name: argument, arguments: [], source: .commandLine(argument: position), text: ""),
                         ArgumentSplitter.quote(argument)
                     )
                 } else {

@@ -1,3 +1,5 @@
+import PodiumText
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,8 +7,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-import PodiumText
 
 /// One directive as written: its name, its arguments after unquoting, and where it came from.
 public struct ConfDirective: Hashable, Sendable {
@@ -106,7 +106,8 @@ public struct ConfFileParser {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let source = ConfDirective.Source.file(fileName, line: lineNumber)
             guard let words = ArgumentSplitter.split(line) else {
-                throw ConfigError.fileLine(file: fileName, line: lineNumber, text: line, reason: ConfigReason.unbalancedQuotes)
+                throw ConfigError.fileLine(
+                    file: fileName, line: lineNumber, text: line, reason: ConfigReason.unbalancedQuotes)
             }
             guard let name = words.first else { continue }
             let directive = ConfDirective(name: name, arguments: Array(words.dropFirst()), source: source, text: line)

@@ -191,7 +191,9 @@ public struct ConfigEntry: Sendable {
     }
 
     /// Parses a default written as configuration-file arguments; an empty text is the empty string.
-    private static func parseDefault(_ text: String, type: ConfigType, clampedTo: ClosedRange<Int>?) throws(ConfigValueError)
+    private static func parseDefault(
+        _ text: String, type: ConfigType, clampedTo: ClosedRange<Int>?
+    ) throws(ConfigValueError)
         -> ConfigValue
     {
         guard let arguments = text.isEmpty ? [""] : ArgumentSplitter.split(text) else {

@@ -49,16 +49,21 @@ public enum ConfigTable {
         ConfigEntry("tls-port", .integer(min: 0, max: 65535), default: "0", flags: .immutable, support: .active),
         ConfigEntry("tls-cert-file", .string, default: "", support: .active, applies: .tlsContext),
         ConfigEntry("tls-key-file", .string, default: "", support: .active, applies: .tlsContext),
-        ConfigEntry("tls-key-file-pass", .string, default: "", flags: .sensitive, support: .active, applies: .tlsContext),
+        ConfigEntry(
+            "tls-key-file-pass", .string, default: "", flags: .sensitive, support: .active, applies: .tlsContext),
         ConfigEntry("tls-ca-cert-file", .string, default: "", support: .active, applies: .tlsContext),
         ConfigEntry("tls-ca-cert-dir", .string, default: "", support: .active, applies: .tlsContext),
-        ConfigEntry("tls-auth-clients", .enumeration(["no", "yes", "optional"]), default: "yes", support: .active, applies: .tlsContext),
+        ConfigEntry(
+            "tls-auth-clients", .enumeration(["no", "yes", "optional"]), default: "yes", support: .active,
+            applies: .tlsContext),
         ConfigEntry("tls-protocols", .string, default: "", support: .active, applies: .tlsContext),
         ConfigEntry("tls-ciphers", .string, default: "", support: .active, applies: .tlsContext),
         ConfigEntry("tls-session-caching", .bool, default: "yes", support: .active, applies: .tlsContext),
         // Podium's own (Redis has no handshake timeout): a TLS connection that has not completed its handshake this
         // many milliseconds after it was accepted is closed, so a client that connects and stalls holds nothing.
-        ConfigEntry("tls-handshake-timeout", .integer(min: 1, max: intMax), default: "10000", support: .active, applies: .tlsContext),
+        ConfigEntry(
+            "tls-handshake-timeout", .integer(min: 1, max: intMax), default: "10000", support: .active,
+            applies: .tlsContext),
 
         // MARK: - General (active)
         ConfigEntry("pidfile", .string, default: "", flags: .immutable, support: .active),
@@ -80,7 +85,8 @@ public enum ConfigTable {
         // ACL users (`user` lines are handled by the loader, not the table: they repeat and CONFIG GET never shows
         // them, as in Valkey).
         ConfigEntry("aclfile", .string, default: "", flags: .immutable, support: .active),
-        ConfigEntry("acllog-max-len", .integer(min: 0, max: llMax), default: "128", support: .active, applies: .aclSettings),
+        ConfigEntry(
+            "acllog-max-len", .integer(min: 0, max: llMax), default: "128", support: .active, applies: .aclSettings),
         ConfigEntry(
             "acl-pubsub-default", .enumeration(["allchannels", "resetchannels"]), default: "resetchannels",
             support: .active, applies: .aclSettings),
@@ -89,8 +95,12 @@ public enum ConfigTable {
 
         // MARK: - Limits, encodings, background tasks, events (active)
         ConfigEntry("hz", .integer(min: 0, max: intMax), default: "10", support: .active, clampedTo: 1...500),
-        ConfigEntry("proto-max-bulk-len", .memory(min: 1 << 20, max: llMax), default: "512mb", support: .active, applies: .bulkLength),
-        ConfigEntry("client-query-buffer-limit", .memory(min: 1 << 20, max: llMax), default: "1gb", support: .active, applies: .connectionLimits),
+        ConfigEntry(
+            "proto-max-bulk-len", .memory(min: 1 << 20, max: llMax), default: "512mb", support: .active,
+            applies: .bulkLength),
+        ConfigEntry(
+            "client-query-buffer-limit", .memory(min: 1 << 20, max: llMax), default: "1gb", support: .active,
+            applies: .connectionLimits),
         ConfigEntry(
             "hash-max-listpack-entries", aliases: ["hash-max-ziplist-entries"], .integer(min: 0, max: llMax),
             default: "512", support: .active, applies: .encodingLimits),
@@ -107,17 +117,27 @@ public enum ConfigTable {
             "list-max-listpack-size", aliases: ["list-max-ziplist-size"],
             .integer(min: Int(Int32.min), max: intMax), default: "-2", support: .active, applies: .encodingLimits),
         // Accepted and reported; list nodes are never compressed.
-        ConfigEntry("list-compress-depth", .integer(min: 0, max: intMax), default: "0", support: .active, applies: .encodingLimits),
-        ConfigEntry("set-max-intset-entries", .integer(min: 0, max: llMax), default: "512", support: .active, applies: .encodingLimits),
-        ConfigEntry("set-max-listpack-entries", .integer(min: 0, max: llMax), default: "128", support: .active, applies: .encodingLimits),
-        ConfigEntry("set-max-listpack-value", .integer(min: 0, max: llMax), default: "64", support: .active, applies: .encodingLimits),
+        ConfigEntry(
+            "list-compress-depth", .integer(min: 0, max: intMax), default: "0", support: .active,
+            applies: .encodingLimits),
+        ConfigEntry(
+            "set-max-intset-entries", .integer(min: 0, max: llMax), default: "512", support: .active,
+            applies: .encodingLimits),
+        ConfigEntry(
+            "set-max-listpack-entries", .integer(min: 0, max: llMax), default: "128", support: .active,
+            applies: .encodingLimits),
+        ConfigEntry(
+            "set-max-listpack-value", .integer(min: 0, max: llMax), default: "64", support: .active,
+            applies: .encodingLimits),
         ConfigEntry("active-expire-effort", .integer(min: 1, max: 10), default: "1", support: .active),
-        ConfigEntry("notify-keyspace-events", .keyspaceEvents, default: "\"\"", support: .active, applies: .keyspaceEvents),
+        ConfigEntry(
+            "notify-keyspace-events", .keyspaceEvents, default: "\"\"", support: .active, applies: .keyspaceEvents),
         // Enforced for the pubsub class (subscribers' queued messages); normal clients' replies are not limited yet,
         // and Podium has no replicas.
         ConfigEntry(
             "client-output-buffer-limit", .clientOutputBufferLimits,
-            default: "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60", support: .active, applies: .outputBufferLimits),
+            default: "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60", support: .active,
+            applies: .outputBufferLimits),
 
         // Memory limit and eviction (allocator bytes; the LFU policies evict like the LRU ones, see Eviction.swift).
         ConfigEntry("maxmemory", .memory(min: 0, max: llMax), default: "0", support: .active, applies: .maxmemory),
@@ -127,17 +147,22 @@ public enum ConfigTable {
                 "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu",
                 "allkeys-random", "noeviction",
             ]), default: "noeviction", support: .active, applies: .maxmemory),
-        ConfigEntry("maxmemory-samples", .integer(min: 1, max: intMax), default: "5", support: .active, applies: .maxmemory),
+        ConfigEntry(
+            "maxmemory-samples", .integer(min: 1, max: intMax), default: "5", support: .active, applies: .maxmemory),
 
         // MARK: - Append only file (active; docs/persistence.md). Podium's default is appendonly yes.
         ConfigEntry("appendonly", .bool, default: "yes", support: .active, applies: .appendonly),
         ConfigEntry(
-            "appendfilename", .baseName(name: "appendfilename", noun: "filename"), default: "appendonly.aof", flags: .immutable,
+            "appendfilename", .baseName(name: "appendfilename", noun: "filename"), default: "appendonly.aof",
+            flags: .immutable,
             support: .active),
         ConfigEntry(
-            "appenddirname", .baseName(name: "appenddirname", noun: "dirname"), default: "appendonlydir", flags: .immutable,
+            "appenddirname", .baseName(name: "appenddirname", noun: "dirname"), default: "appendonlydir",
+            flags: .immutable,
             support: .active),
-        ConfigEntry("appendfsync", .enumeration(["everysec", "always", "no"]), default: "everysec", support: .active, applies: .appendOnlyWriter),
+        ConfigEntry(
+            "appendfsync", .enumeration(["everysec", "always", "no"]), default: "everysec", support: .active,
+            applies: .appendOnlyWriter),
         ConfigEntry("no-appendfsync-on-rewrite", .bool, default: "no", support: .active),
         ConfigEntry("auto-aof-rewrite-percentage", .integer(min: 0, max: intMax), default: "100", support: .active),
         ConfigEntry("auto-aof-rewrite-min-size", .memory(min: 0, max: llMax), default: "64mb", support: .active),
@@ -148,10 +173,12 @@ public enum ConfigTable {
 
         // Test knobs (hidden from CONFIG GET globs, as in Redis): microseconds to sleep per key a rewrite writes, and
         // per command (key) a load replays, so tests can catch a server in the middle of either.
-        ConfigEntry("rdb-key-save-delay", .integer(min: Int(Int32.min), max: intMax), default: "0", flags: .hidden,
-                    support: .active),
-        ConfigEntry("key-load-delay", .integer(min: Int(Int32.min), max: intMax), default: "0", flags: .hidden,
-                    support: .active),
+        ConfigEntry(
+            "rdb-key-save-delay", .integer(min: Int(Int32.min), max: intMax), default: "0", flags: .hidden,
+            support: .active),
+        ConfigEntry(
+            "key-load-delay", .integer(min: Int(Int32.min), max: intMax), default: "0", flags: .hidden,
+            support: .active),
 
         // MARK: - Cluster: a node of one that owns every slot (ClusterCommands.swift, docs/cluster.md)
         ConfigEntry("cluster-enabled", .bool, default: "no", flags: .immutable, support: .active),
@@ -164,9 +191,15 @@ public enum ConfigTable {
             "cluster-preferred-endpoint-type", .enumeration(["ip", "hostname", "unknown-endpoint"]), default: "ip",
             support: .active, applies: .clusterAnnounce),
         ConfigEntry("cluster-announce-ip", .string, default: "", support: .active, applies: .clusterAnnounce),
-        ConfigEntry("cluster-announce-port", .integer(min: 0, max: 65535), default: "0", support: .active, applies: .clusterAnnounce),
-        ConfigEntry("cluster-announce-tls-port", .integer(min: 0, max: 65535), default: "0", support: .active, applies: .clusterAnnounce),
-        ConfigEntry("cluster-announce-bus-port", .integer(min: 0, max: 65535), default: "0", support: .active, applies: .clusterAnnounce),
+        ConfigEntry(
+            "cluster-announce-port", .integer(min: 0, max: 65535), default: "0", support: .active,
+            applies: .clusterAnnounce),
+        ConfigEntry(
+            "cluster-announce-tls-port", .integer(min: 0, max: 65535), default: "0", support: .active,
+            applies: .clusterAnnounce),
+        ConfigEntry(
+            "cluster-announce-bus-port", .integer(min: 0, max: 65535), default: "0", support: .active,
+            applies: .clusterAnnounce),
 
         // MARK: - RDB snapshots and payloads (SnapshotFile, RDBLoader, DUMP / RESTORE; docs/persistence.md)
         // The RDB version Podium writes: 11 (Redis 7.2+, every Valkey) or 10 (Redis 7.0, which refuses 11).
@@ -227,7 +260,8 @@ public enum ConfigTable {
         // Outgoing TLS (replication, cluster bus) and settings swift-nio-ssl (BoringSSL) gives a server no control of.
         ConfigEntry("tls-client-cert-file", .string, default: "", support: .ignored(noOutgoingTLS)),
         ConfigEntry("tls-client-key-file", .string, default: "", support: .ignored(noOutgoingTLS)),
-        ConfigEntry("tls-client-key-file-pass", .string, default: "", flags: .sensitive, support: .ignored(noOutgoingTLS)),
+        ConfigEntry(
+            "tls-client-key-file-pass", .string, default: "", flags: .sensitive, support: .ignored(noOutgoingTLS)),
         ConfigEntry(
             "tls-dh-params-file", .string, default: "",
             support: .ignored("BoringSSL has no finite-field Diffie-Hellman suites; key exchange is always ECDHE")),
@@ -247,7 +281,8 @@ public enum ConfigTable {
             support: .ignored("BoringSSL's server cache size applies (20480 sessions, the same as this default)")),
         ConfigEntry(
             "tls-session-cache-timeout", .integer(min: 0, max: intMax), default: "300",
-            support: .ignored("BoringSSL's session lifetimes apply (2 hours for TLS 1.2 sessions, 2 days for TLS 1.3 tickets)")),
+            support: .ignored(
+                "BoringSSL's session lifetimes apply (2 hours for TLS 1.2 sessions, 2 days for TLS 1.3 tickets)")),
 
         // MARK: - Ignored: general
         ConfigEntry(
@@ -278,7 +313,8 @@ public enum ConfigTable {
 
         // MARK: - Ignored: RDB details (Podium always validates payloads; there are no replicas' sync files)
         ConfigEntry(
-            "sanitize-dump-payload", .enumeration(["no", "yes", "clients"]), default: "no", support: .ignored(noRDBDetail)),
+            "sanitize-dump-payload", .enumeration(["no", "yes", "clients"]), default: "no",
+            support: .ignored(noRDBDetail)),
         ConfigEntry("rdb-del-sync-files", .bool, default: "no", support: .ignored(noRDBDetail)),
 
         // MARK: - Ignored: replication
@@ -304,7 +340,8 @@ public enum ConfigTable {
         ConfigEntry("repl-timeout", .integer(min: 1, max: intMax), default: "60", support: .ignored(noReplication)),
         ConfigEntry("repl-disable-tcp-nodelay", .bool, default: "no", support: .ignored(noReplication)),
         ConfigEntry("repl-backlog-size", .memory(min: 1, max: llMax), default: "1mb", support: .ignored(noReplication)),
-        ConfigEntry("repl-backlog-ttl", .integer(min: 0, max: llMax), default: "3600", support: .ignored(noReplication)),
+        ConfigEntry(
+            "repl-backlog-ttl", .integer(min: 0, max: llMax), default: "3600", support: .ignored(noReplication)),
         ConfigEntry(
             "replica-priority", aliases: ["slave-priority"], .integer(min: 0, max: intMax), default: "100",
             support: .ignored(noReplication)),
@@ -333,7 +370,8 @@ public enum ConfigTable {
             support: .ignored(noReplication)),
 
         // MARK: - Ignored: security, tracking
-        ConfigEntry("tracking-table-max-keys", .integer(min: 0, max: llMax), default: "1000000", support: .ignored(nil)),
+        ConfigEntry(
+            "tracking-table-max-keys", .integer(min: 0, max: llMax), default: "1000000", support: .ignored(nil)),
 
         // MARK: - Ignored: memory management
         ConfigEntry("maxmemory-eviction-tenacity", .integer(min: 0, max: 100), default: "10", support: .ignored(nil)),
@@ -344,8 +382,10 @@ public enum ConfigTable {
         ConfigEntry("lazyfree-lazy-user-del", .bool, default: "no", support: .ignored(nil)),
         ConfigEntry("lazyfree-lazy-user-flush", .bool, default: "no", support: .ignored(nil)),
         ConfigEntry("activedefrag", .bool, default: "no", support: .ignored(nil)),
-        ConfigEntry("active-defrag-ignore-bytes", .memory(min: 1, max: llMax), default: "100mb", support: .ignored(nil)),
-        ConfigEntry("active-defrag-threshold-lower", .integer(min: 0, max: 1000), default: "10", support: .ignored(nil)),
+        ConfigEntry(
+            "active-defrag-ignore-bytes", .memory(min: 1, max: llMax), default: "100mb", support: .ignored(nil)),
+        ConfigEntry(
+            "active-defrag-threshold-lower", .integer(min: 0, max: 1000), default: "10", support: .ignored(nil)),
         ConfigEntry(
             "active-defrag-threshold-upper", .integer(min: 0, max: 1000), default: "100", support: .ignored(nil)),
         ConfigEntry("active-defrag-cycle-min", .integer(min: 1, max: 99), default: "1", support: .ignored(nil)),

@@ -104,7 +104,8 @@ extension ConfigType {
                     throw ConfigValueError("Invalid latency-tracking-info-percentiles parameters")
                 }
                 guard value >= 0, value <= 100 else {
-                    throw ConfigValueError("latency-tracking-info-percentiles parameters should sit between [0.0,100.0]")
+                    throw ConfigValueError(
+                        "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]")
                 }
                 rendered.append(NumberParsing.renderDecimal(value))
             }
@@ -172,7 +173,9 @@ extension ConfigType {
     // MARK: Helpers
 
     /// `save` rules: an even number of integers, seconds ≥ 1 and changes ≥ 0; a lone `""` clears.
-    private static func parseSave(_ arguments: [String], current: ConfigValue, accumulate: Bool) throws(ConfigValueError)
+    private static func parseSave(
+        _ arguments: [String], current: ConfigValue, accumulate: Bool
+    ) throws(ConfigValueError)
         -> [String]
     {
         let words = arguments == [""] ? [] : arguments
@@ -303,12 +306,17 @@ struct ClientOutputBufferLimits: Equatable {
 
     /// Applies `<class> <hard> <soft> <soft-seconds>` groups on top of `current`, validating all groups first so a
     /// bad one changes nothing. Reason texts are redis-server 7's.
-    static func parse(_ arguments: [String], current: ConfigValue) throws(ConfigValueError) -> ClientOutputBufferLimits {
+    static func parse(_ arguments: [String], current: ConfigValue) throws(ConfigValueError) -> ClientOutputBufferLimits
+    {
         guard !arguments.isEmpty, arguments.count % 4 == 0 else {
             throw ConfigValueError("Wrong number of arguments in buffer limit configuration.")
         }
         var result: ClientOutputBufferLimits
-        if case .list(let words) = current { result = ClientOutputBufferLimits(words: words) } else { result = .fallback }
+        if case .list(let words) = current {
+            result = ClientOutputBufferLimits(words: words)
+        } else {
+            result = .fallback
+        }
         var index = 0
         while index < arguments.count {
             guard let clientClass = clientClass(arguments[index]) else {

@@ -60,7 +60,8 @@ public final class PodiumConfiguration {
         commandLine: [String], readFile: @escaping ConfFileParser.FileReader = ConfFileParser.readFromDisk
     ) throws(ConfigError) -> (PodiumConfiguration, warnings: [String]) {
         let parsed = try CommandLineDirectives.parse(commandLine)
-        return try load(configFile: parsed.configFile, fileContents: nil, directives: parsed.directives, readFile: readFile)
+        return try load(
+            configFile: parsed.configFile, fileContents: nil, directives: parsed.directives, readFile: readFile)
     }
 
     private static func load(
@@ -245,7 +246,9 @@ public final class PodiumConfiguration {
             guard let slot = ConfigTable.index(of: name) else { throw .unknownSetOption(name) }
             let entry = ConfigTable.entries[slot]
             if entry.flags.contains(.immutable) { throw .setFailed(name, reason: ConfigReason.immutable) }
-            if entry.flags.contains(.protected), !allowProtected { throw .setFailed(name, reason: ConfigReason.protected) }
+            if entry.flags.contains(.protected), !allowProtected {
+                throw .setFailed(name, reason: ConfigReason.protected)
+            }
             if slots.contains(slot) { throw .setFailed(name, reason: ConfigReason.duplicate) }
             slots.append(slot)
         }

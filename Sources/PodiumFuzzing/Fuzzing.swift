@@ -1,3 +1,9 @@
+import NIOCore
+import PodiumCommands
+import PodiumKeyspace
+import PodiumRESP
+import PodiumText
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -6,11 +12,6 @@ import Darwin
 #if FUZZING
 import CPodiumFuzzer
 #endif
-import NIOCore
-import PodiumCommands
-import PodiumKeyspace
-import PodiumRESP
-import PodiumText
 
 /// The bodies of Podium's fuzz targets, shared by the libFuzzer executables (`scripts/fuzz`), the corpus replay
 /// and the bounded random-input tests of the suite. Each takes arbitrary bytes and must return without crashing;
@@ -51,7 +52,9 @@ public enum Fuzzing {
         for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true).prefix(64) {
             if let args = ArgumentSplitter.split(Array(line)) {
                 // Quoted empty strings ("") are arguments too; only the count is bounded by the input.
-                guard args.count <= line.count else { throw Violation(description: "splitter: more arguments than bytes") }
+                guard args.count <= line.count else {
+                    throw Violation(description: "splitter: more arguments than bytes")
+                }
             }
         }
     }
@@ -172,7 +175,10 @@ public enum Fuzzing {
         var replies = 0
         while view.readableBytes > 0 {
             guard ReplyScanner.skipOne(&view, depth: 0) else {
-                throw Violation(description: "dispatcher: malformed reply bytes after \(replies) replies for \(batch.map { $0.map { String(buffer: $0) } })")
+                throw Violation(
+                    description:
+                        "dispatcher: malformed reply bytes after \(replies) replies for \(batch.map { $0.map { String(buffer: $0) } })"
+                )
             }
             replies += 1
         }
@@ -239,8 +245,10 @@ enum ReplyScanner {
 public enum FuzzMain {
     public typealias Callback = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
 
-    public static func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int,
-                                    _ body: ([UInt8]) throws(Fuzzing.Violation) -> Void) -> CInt {
+    public static func testOneInput(
+        _ data: UnsafePointer<UInt8>?, _ size: Int,
+        _ body: ([UInt8]) throws(Fuzzing.Violation) -> Void
+    ) -> CInt {
         let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
         do {
             try body(bytes)

@@ -6,11 +6,13 @@ extension Fuzzing {
 
     /// Small encoding limits, so the fuzzer reaches every conversion (listpack to hashtable, intset to listpack…)
     /// with little data.
-    static var rdbLimits: RDBLimits { RDBLimits(
-        hash: ListpackLimits(maxListpackEntries: 4, maxListpackValue: 8),
-        sortedSet: ListpackLimits(maxListpackEntries: 4, maxListpackValue: 8),
-        list: ListLimits(fill: 4, compressDepth: 0),
-        set: SetLimits(maxIntsetEntries: 4, maxListpackEntries: 4, maxListpackValue: 8)) }
+    static var rdbLimits: RDBLimits {
+        RDBLimits(
+            hash: ListpackLimits(maxListpackEntries: 4, maxListpackValue: 8),
+            sortedSet: ListpackLimits(maxListpackEntries: 4, maxListpackValue: 8),
+            list: ListLimits(fill: 4, compressDepth: 0),
+            set: SetLimits(maxIntsetEntries: 4, maxListpackEntries: 4, maxListpackValue: 8))
+    }
 
     /// The RDB reader on arbitrary bytes. The first byte chooses what the rest is:
     /// - even: the body of an RDB file after a `REDIS0011` header (a zero checksum is accepted, so the fuzzer gets
@@ -24,7 +26,8 @@ extension Fuzzing {
         let body = Array(data.dropFirst())
         if mode & 1 == 1 {
             var reader = RDBReader(body)
-            guard let type = try? reader.byte(), let value = try? RDBValues.read(type: type, from: &reader, limits: rdbLimits)
+            guard let type = try? reader.byte(),
+                let value = try? RDBValues.read(type: type, from: &reader, limits: rdbLimits)
             else { return }
             try roundTrip([(0, Array("k".utf8), value, nil)], compression: mode & 2 == 2)
             return
@@ -33,7 +36,9 @@ extension Fuzzing {
         let file = Array("REDIS0011".utf8) + body
         do {
             try RDBFile.read(file, limits: rdbLimits, now: 0) { item in
-                if case .key(let db, let key, let value, let expireAt, _) = item { keys.append((db, key, value, expireAt)) }
+                if case .key(let db, let key, let value, let expireAt, _) = item {
+                    keys.append((db, key, value, expireAt))
+                }
             }
         } catch {
             return
@@ -65,7 +70,9 @@ extension Fuzzing {
         var again: [(Int, [UInt8], Value, Int64?)] = []
         do {
             try RDBFile.read(file, limits: rdbLimits, now: Int64.min) { item in
-                if case .key(let db, let key, let value, let expireAt, _) = item { again.append((db, key, value, expireAt)) }
+                if case .key(let db, let key, let value, let expireAt, _) = item {
+                    again.append((db, key, value, expireAt))
+                }
             }
         } catch {
             throw Violation(description: "rdb: what was written does not read back: \(error)")
@@ -76,9 +83,13 @@ extension Fuzzing {
         for (a, b) in zip(keys, again) {
             let (before, after) = (contents(a.2), contents(b.2))
             guard a.0 == b.0, a.1 == b.1, (a.3 ?? -1) == (b.3 ?? -1), before == after else {
-                let at = zip(before, after).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(before.count, after.count)
-                throw Violation(description: "rdb: key \(a.1) changed in a round trip: \(before.count) items, then "
-                    + "\(after.count); item \(at): \(before.dropFirst(at).first ?? []) became \(after.dropFirst(at).first ?? [])")
+                let at =
+                    zip(before, after).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                    ?? min(before.count, after.count)
+                throw Violation(
+                    description: "rdb: key \(a.1) changed in a round trip: \(before.count) items, then "
+                        + "\(after.count); item \(at): \(before.dropFirst(at).first ?? []) became \(after.dropFirst(at).first ?? [])"
+                )
             }
         }
     }

@@ -1,3 +1,5 @@
+import PodiumNumbers
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import PodiumNumbers
 
 /// A binary-safe byte string: keys, string values, hash fields, sorted-set members.
 ///
@@ -70,7 +71,8 @@ public struct Bytes: Hashable, Comparable, Sendable, ExpressibleByStringLiteral,
     @inlinable public var isEmpty: Bool { count == 0 }
 
     /// Calls `body` with the bytes, without copying.
-    @inlinable public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+    @inlinable public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R
+    {
         switch representation {
         case .small(let w0, let w1, let w2):
             var words = (w0, w1, w2)
@@ -139,7 +141,8 @@ public struct Bytes: Hashable, Comparable, Sendable, ExpressibleByStringLiteral,
     /// True if the bytes equal `raw`.
     @inlinable public func equals(_ raw: UnsafeRawBufferPointer) -> Bool {
         withUnsafeBytes { stored in
-            stored.count == raw.count && (raw.count == 0 || memcmp(stored.baseAddress!, raw.baseAddress!, raw.count) == 0)
+            stored.count == raw.count
+                && (raw.count == 0 || memcmp(stored.baseAddress!, raw.baseAddress!, raw.count) == 0)
         }
     }
 

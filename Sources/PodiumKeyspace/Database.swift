@@ -1,3 +1,5 @@
+import HeapModule
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import HeapModule
 
 /// One numbered database (`SELECT n`).
 ///
@@ -181,7 +182,8 @@ public final class Database {
         let hash = KeyIndex.hash(raw)
         var existing = find(raw, hash: hash)
         if let slot = existing, slots[slot].unsafelyUnwrapped.expireAt >= 0,
-           slots[slot].unsafelyUnwrapped.expireAt < keyspace.now, !keyspace.isLoading {
+            slots[slot].unsafelyUnwrapped.expireAt < keyspace.now, !keyspace.isLoading
+        {
             expire(slot: slot)
             existing = nil
         }
@@ -194,7 +196,9 @@ public final class Database {
             } else if !keepTTL {
                 removeExpire(slot: slot)
             }
-            if slots[slot].unsafelyUnwrapped.hasFieldDeadline || value.hasVolatileFields { trackFieldExpiry(slot: slot) }
+            if slots[slot].unsafelyUnwrapped.hasFieldDeadline || value.hasVolatileFields {
+                trackFieldExpiry(slot: slot)
+            }
             if !keyspace.watchedIsEmpty { keyspace.touchWatched(db: id, key: slots[slot].unsafelyUnwrapped.key) }
         } else {
             let key = makeKey()
@@ -361,7 +365,10 @@ public final class Database {
             var found: Int?
             for _ in 0..<100 {
                 let s = Int.random(in: 0..<slots.count, using: &rng)
-                if slots[s] != nil { found = s; break }
+                if slots[s] != nil {
+                    found = s
+                    break
+                }
             }
             if found == nil {
                 let start = Int.random(in: 0..<slots.count, using: &rng)
@@ -384,8 +391,9 @@ public final class Database {
     // MARK: - Internals
 
     func insert(_ key: Bytes, _ value: Value, hash: UInt32) -> Int {
-        let entry = Entry(key: key, hash: hash, value: value, lastAccess: keyspace.nowSeconds,
-                          expireAt: Entry.persistent, volatilePosition: -1, hasFieldDeadline: false)
+        let entry = Entry(
+            key: key, hash: hash, value: value, lastAccess: keyspace.nowSeconds,
+            expireAt: Entry.persistent, volatilePosition: -1, hasFieldDeadline: false)
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = free

@@ -147,8 +147,9 @@ public final class Keyspace {
         var sampledTotal = 0
         var expiredTotal = 0
         for db in databases where db.hashesWithVolatileFields > 0 {
-            removed += db.expireFieldsCycle(maxKeys: 64 * samples, fieldsPerKey: 1000,
-                                            deadline: start + budgetNanoseconds / 2)
+            removed += db.expireFieldsCycle(
+                maxKeys: 64 * samples, fieldsPerKey: 1000,
+                deadline: start + budgetNanoseconds / 2)
         }
         for db in databases where db.volatileCount > 0 {
             var iterations = 0

@@ -1,4 +1,5 @@
 import PodiumNumbers
+
 /// A value stored under a key.
 ///
 /// Strings have two representations, as in Valkey: a string that is a canonical 64-bit integer (what `SET k 10`

@@ -26,13 +26,16 @@ public enum StrictInteger {
             let pair = Int(truncatingIfNeeded: magnitude % 100)
             magnitude /= 100
             i &-= 2
-            p.storeBytes(of: table.loadUnaligned(fromByteOffset: pair &* 2, as: UInt16.self), toByteOffset: i, as: UInt16.self)
+            p.storeBytes(
+                of: table.loadUnaligned(fromByteOffset: pair &* 2, as: UInt16.self), toByteOffset: i, as: UInt16.self)
         }
         if magnitude >= 10 {
-            p.storeBytes(of: table.loadUnaligned(fromByteOffset: Int(magnitude) &* 2, as: UInt16.self),
-                         toByteOffset: i &- 2, as: UInt16.self)
+            p.storeBytes(
+                of: table.loadUnaligned(fromByteOffset: Int(magnitude) &* 2, as: UInt16.self),
+                toByteOffset: i &- 2, as: UInt16.self)
         } else {
-            p.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude), toByteOffset: i &- 1, as: UInt8.self)
+            p.storeBytes(
+                of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude), toByteOffset: i &- 1, as: UInt8.self)
         }
         return start &+ digits
     }

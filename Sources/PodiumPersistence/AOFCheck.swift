@@ -38,8 +38,9 @@ public enum AOFCheck {
         var first = true
         var preamble: Int?
         func result(_ validUpTo: Int, _ problem: String?) -> AOFCheckResult {
-            var r = AOFCheckResult(path: path, size: size, validUpTo: validUpTo, problem: problem, commands: commands,
-                                   isRDB: preamble != nil)
+            var r = AOFCheckResult(
+                path: path, size: size, validUpTo: validUpTo, problem: problem, commands: commands,
+                isRDB: preamble != nil)
             r.preambleKeys = preamble ?? 0
             return r
         }

@@ -55,10 +55,12 @@ struct AOFLoader {
         loader.skipsExpiredKeys = false
         let started = monotonicNanoseconds()
         let outcome = try loader.load(path: path, name: name)
-        logger.notice("Loading RDB preamble from AOF file \(name)", metadata: [
-            "podium.keys": "\(outcome.keys)", "podium.expired": "\(outcome.expired)",
-            "podium.seconds": "\(format3(Double(monotonicNanoseconds() - started) / 1e9))",
-        ])
+        logger.notice(
+            "Loading RDB preamble from AOF file \(name)",
+            metadata: [
+                "podium.keys": "\(outcome.keys)", "podium.expired": "\(outcome.expired)",
+                "podium.seconds": "\(format3(Double(monotonicNanoseconds() - started) / 1e9))",
+            ])
         return outcome.end
     }
 
@@ -175,11 +177,13 @@ struct AOFLoader {
                 let megabytes = Double(base) / 1_048_576
                 var keys = 0
                 exclusive { keys = dispatcher.keyspace.totalKeys }
-                logger.notice("loading aof", metadata: [
-                    "podium.file": "\(name)", "podium.commands": "\(commands)", "podium.keys": "\(keys)",
-                    "podium.mb": "\(Int(megabytes))",
-                    "podium.mb_per_s": "\(Int(megabytes / max(seconds, 0.001)))",
-                ])
+                logger.notice(
+                    "loading aof",
+                    metadata: [
+                        "podium.file": "\(name)", "podium.commands": "\(commands)", "podium.keys": "\(keys)",
+                        "podium.mb": "\(Int(megabytes))",
+                        "podium.mb_per_s": "\(Int(megabytes / max(seconds, 0.001)))",
+                    ])
                 lastReport = now
             }
         }

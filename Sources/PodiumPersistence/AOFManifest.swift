@@ -122,7 +122,8 @@ public struct AOFManifest: Equatable, Sendable {
     public func render() -> [UInt8] {
         var out = ""
         for file in [base].compactMap({ $0 }) + history + incrementals {
-            let name = file.name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x27 && $0 != 0x5C })
+            let name =
+                file.name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x27 && $0 != 0x5C })
                 ? file.name : ArgumentSplitter.quote(file.name)
             out += "file \(name) seq \(file.sequence) type \(file.type.rawValue)\n"
         }

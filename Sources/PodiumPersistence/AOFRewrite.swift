@@ -34,7 +34,8 @@ enum AOFRewrite {
     /// created). Keys that had expired when the view was taken
     /// (`now`) are left out. `cancelled` is polled every 1,024 keys.
     static func write(
-        _ snapshots: [DatabaseSnapshot], functions: [ByteBuffer] = [], now: Int64, fd: Int32, path: String, incrementalFsync: Bool,
+        _ snapshots: [DatabaseSnapshot], functions: [ByteBuffer] = [], now: Int64, fd: Int32, path: String,
+        incrementalFsync: Bool,
         timestamp: Int64?, keyDelayMicroseconds: Int = 0, cancelled: () -> Bool
     ) throws -> Result {
         var out = ByteBuffer()

@@ -268,16 +268,23 @@ final class AOFWriter: @unchecked Sendable {
                     // An empty item stands for `writing` (queued chunks are never empty).
                     if bytes.readableBytes == 0 {
                         ok = write(&writing)
-                        if ok { writing.clear() } else { bytes = writing; writing.clear() }
+                        if ok {
+                            writing.clear()
+                        } else {
+                            bytes = writing
+                            writing.clear()
+                        }
                     } else {
                         ok = write(&bytes)
                     }
                     if !ok {
                         // Keep what is left, in order, ahead of anything queued since; retry after a pause.
-                        let rest = [Item.data(bytes)] + items[(index + 1)...].filter {
-                            if case .data(let b) = $0, b.readableBytes == 0 { return false }
-                            return true
-                        }
+                        let rest =
+                            [Item.data(bytes)]
+                            + items[(index + 1)...].filter {
+                                if case .data(let b) = $0, b.readableBytes == 0 { return false }
+                                return true
+                            }
                         monitor.withLock { queue.insert(contentsOf: rest, at: 0) }
                         Sleep.milliseconds(100)
                     }
@@ -317,8 +324,9 @@ final class AOFWriter: @unchecked Sendable {
                             open.clear()
                             return committed &- written
                         }
-                        logger.warning("could not write the end of the AOF before stopping: \(failure.reason)",
-                                       metadata: ["podium.bytes_lost": "\(lost)"])
+                        logger.warning(
+                            "could not write the end of the AOF before stopping: \(failure.reason)",
+                            metadata: ["podium.bytes_lost": "\(lost)"])
                         done = true
                     }
                 }

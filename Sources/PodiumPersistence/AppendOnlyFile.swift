@@ -74,8 +74,10 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
     /// a base for them (Valkey's `AOF_WAIT_REWRITE`).
     private var waitingForRewrite = false
 
-    public init(configuration: PodiumConfiguration, logger: Logger,
-                exclusive: @escaping @Sendable (() -> Void) -> Void) {
+    public init(
+        configuration: PodiumConfiguration, logger: Logger,
+        exclusive: @escaping @Sendable (() -> Void) -> Void
+    ) {
         self.configuration = configuration
         self.logger = logger
         self.exclusive = exclusive
@@ -117,7 +119,8 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
             return
         }
         do { try FileIO.createDirectory(directory) } catch {
-            throw PersistenceError("Can't open or create append-only dir \(configuration.appenddirname): \(error.reason)")
+            throw PersistenceError(
+                "Can't open or create append-only dir \(configuration.appenddirname): \(error.reason)")
         }
         var manifest = try readManifest()
         manifest = try migrateOldStyleFile(manifest)
@@ -140,7 +143,8 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
             }
             logger.notice("Creating AOF base file \(name) on server start")
         }
-        let opening = manifest.incrementals.isEmpty ? manifest.newIncremental(prefix: prefix) : manifest.incrementals.last!.name
+        let opening =
+            manifest.incrementals.isEmpty ? manifest.newIncremental(prefix: prefix) : manifest.incrementals.last!.name
         let fd: Int32
         let size: Int
         do {
@@ -150,7 +154,9 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
         } catch {
             throw PersistenceError("Can't open the append-only file \(opening): \(error.reason)")
         }
-        logger.notice("\(manifest.incrementals.count > 1 || size > 0 ? "Opening" : "Creating") AOF incr file \(opening) on server start")
+        logger.notice(
+            "\(manifest.incrementals.count > 1 || size > 0 ? "Opening" : "Creating") AOF incr file \(opening) on server start"
+        )
         baseSize = manifest.base.map { (try? FileIO.size(path($0.name))) ?? 0 } ?? 0
         let closed = manifest.filesToLoad.dropLast().reduce(0) { $0 + ((try? FileIO.size(path($1.name))) ?? 0) }
         manifestLock.withLock { closedFilesSize = closed }
@@ -186,9 +192,12 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
             dispatcher.keyspace.dirty = 0
             self.rdbLoaded?(outcome.keys, outcome.expired)
         }
-        logger.notice("DB loaded from disk: \(format3(seconds)) seconds",
-                      metadata: ["podium.file": "\(name)", "podium.keys": "\(outcome.keys)",
-                                 "podium.expired": "\(outcome.expired)"])
+        logger.notice(
+            "DB loaded from disk: \(format3(seconds)) seconds",
+            metadata: [
+                "podium.file": "\(name)", "podium.keys": "\(outcome.keys)",
+                "podium.expired": "\(outcome.expired)",
+            ])
         return true
     }
 
@@ -207,8 +216,9 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
             incrementalFsync = configuration.aofRewriteIncrementalFsync
         }
         defer { exclusive { keyspace.endSnapshot() } }
-        _ = try writeBaseFile(format, snapshots: snapshots, functions: functions, now: now, fd: fd, path: path,
-                              incrementalFsync: incrementalFsync, keyDelayMicroseconds: 0, cancelled: { false })
+        _ = try writeBaseFile(
+            format, snapshots: snapshots, functions: functions, now: now, fd: fd, path: path,
+            incrementalFsync: incrementalFsync, keyDelayMicroseconds: 0, cancelled: { false })
     }
 
     /// What a base file is written as: commands, or an RDB file (`aof-use-rdb-preamble yes`, read under the
@@ -226,17 +236,19 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
     private func baseFormat(keyspace: Keyspace, timestamp: Int64?) -> BaseFormat {
         guard configuration.aofUseRdbPreamble else { return .aof(timestamp: timestamp) }
         let lru = configuration.maxmemoryPolicy.hasSuffix("-lru")
-        return .rdb(RDBFileWriter.Options(
-            version: configuration.rdbVersion, compression: configuration.rdbcompression,
-            checksum: configuration.rdbchecksum, aux: RDBSave.auxFields(aofBase: true),
-            idleClockSeconds: lru ? keyspace.nowSeconds : nil))
+        return .rdb(
+            RDBFileWriter.Options(
+                version: configuration.rdbVersion, compression: configuration.rdbcompression,
+                checksum: configuration.rdbchecksum, aux: RDBSave.auxFields(aofBase: true),
+                idleClockSeconds: lru ? keyspace.nowSeconds : nil))
     }
 
     /// Serializes a view as a base file; returns the keys and bytes written.
-    private func writeBaseFile(_ format: BaseFormat, snapshots: [DatabaseSnapshot], functions: [ByteBuffer], now: Int64,
-                               fd: Int32, path: String, incrementalFsync: Bool, keyDelayMicroseconds: Int,
-                               cancelled: () -> Bool) throws -> (keys: Int, bytes: Int)
-    {
+    private func writeBaseFile(
+        _ format: BaseFormat, snapshots: [DatabaseSnapshot], functions: [ByteBuffer], now: Int64,
+        fd: Int32, path: String, incrementalFsync: Bool, keyDelayMicroseconds: Int,
+        cancelled: () -> Bool
+    ) throws -> (keys: Int, bytes: Int) {
         switch format {
         case .aof(let timestamp):
             let result = try AOFRewrite.write(
@@ -255,7 +267,8 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
                     var selected = false
                     snapshot.forEach { entry in
                         guard case .hash(let hash) = entry.value, hash.hasVolatileFields,
-                            entry.expireAt < 0 || entry.expireAt >= now else { return }
+                            entry.expireAt < 0 || entry.expireAt >= now
+                        else { return }
                         if !selected {
                             AOFFormat.writeSelect(snapshot.id, into: &tail)
                             selected = true
@@ -295,7 +308,8 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
         } catch let error as AOFManifest.ParseError {
             throw PersistenceError("*** FATAL AOF MANIFEST FILE ERROR *** \(error)")
         } catch {
-            throw PersistenceError("Fatal error: can't open the AOF manifest file \(manifestName) for reading: \(error)")
+            throw PersistenceError(
+                "Fatal error: can't open the AOF manifest file \(manifestName) for reading: \(error)")
         }
     }
 
@@ -315,9 +329,13 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
             try FileIO.renameFile(old, path(prefix))
             try FileIO.syncDirectory(directory)
         } catch {
-            throw PersistenceError("Error trying to move the old AOF file \(prefix) into dir \(configuration.appenddirname): \(error.reason)")
+            throw PersistenceError(
+                "Error trying to move the old AOF file \(prefix) into dir \(configuration.appenddirname): \(error.reason)"
+            )
         }
-        logger.notice("Successfully migrated an old-style AOF file (\(prefix)) into the AOF directory (\(configuration.appenddirname)).")
+        logger.notice(
+            "Successfully migrated an old-style AOF file (\(prefix)) into the AOF directory (\(configuration.appenddirname))."
+        )
         return migrated
     }
 
@@ -350,7 +368,8 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
             directory: directory, dispatcher: dispatcher, exclusive: exclusive,
             loadTruncated: configuration.aofLoadTruncated, commandDelayMicroseconds: configuration.keyLoadDelay,
             manifestName: manifestName, rdbChecksum: configuration.rdbchecksum,
-            logger: logger, progress: { bytes, commands in
+            logger: logger,
+            progress: { bytes, commands in
                 self.loading?.loadedBytes += bytes
                 self.loading?.commands += commands
             })
@@ -359,7 +378,9 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
             let fileStart = monotonicNanoseconds()
             commands += try loader.load(file: file.name, isLast: i == files.count - 1, client: client)
             let seconds = Double(monotonicNanoseconds() - fileStart) / 1e9
-            logger.notice("DB loaded from \(file.type == .base ? "base" : "incr") file \(file.name): \(String(format3(seconds))) seconds")
+            logger.notice(
+                "DB loaded from \(file.type == .base ? "base" : "incr") file \(file.name): \(String(format3(seconds))) seconds"
+            )
         }
         var keys = 0
         exclusive {
@@ -368,8 +389,9 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
             dispatcher.keyspace.dirty = 0
         }
         let seconds = Double(monotonicNanoseconds() - started) / 1e9
-        logger.notice("DB loaded from append only file: \(String(format3(seconds))) seconds",
-                      metadata: ["podium.keys": "\(keys)", "podium.commands": "\(commands)", "podium.bytes": "\(total)"])
+        logger.notice(
+            "DB loaded from append only file: \(String(format3(seconds))) seconds",
+            metadata: ["podium.keys": "\(keys)", "podium.commands": "\(commands)", "podium.bytes": "\(total)"])
     }
 
     /// Starts the writer thread on an open file and installs it (call with the executor lock held).
@@ -549,23 +571,29 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
                     incrementalFsync: incrementalFsync, keyDelayMicroseconds: keyDelay, cancelled: { cancel.isSet })
                 try FileIO.sync(fd, path: temporary)
                 outcome = .success(result)
-                logger.notice("Successfully created the temporary AOF base file \(temporaryRewriteName)",
-                              metadata: ["podium.keys": "\(result.keys)", "podium.bytes": "\(result.bytes)",
-                                         "podium.seconds": "\(format3(Double(monotonicNanoseconds() - started) / 1e9))"])
+                logger.notice(
+                    "Successfully created the temporary AOF base file \(temporaryRewriteName)",
+                    metadata: [
+                        "podium.keys": "\(result.keys)", "podium.bytes": "\(result.bytes)",
+                        "podium.seconds": "\(format3(Double(monotonicNanoseconds() - started) / 1e9))",
+                    ])
             } catch {
                 outcome = .failure(error)
             }
-            finishRewrite(outcome, temporary: temporary, suffix: format.suffix, keyspace: keyspace,
-                          switchFailed: switchFailed, cancelled: cancel, promoteTemporary: promoteTemporary,
-                          removeHistory: removeHistory)
+            finishRewrite(
+                outcome, temporary: temporary, suffix: format.suffix, keyspace: keyspace,
+                switchFailed: switchFailed, cancelled: cancel, promoteTemporary: promoteTemporary,
+                removeHistory: removeHistory)
         }.detach()
     }
 
     /// Installs a written base, then ends the view. Runs on the rewrite thread; the file steps run on the writer
     /// thread when AOF is on (it owns the files), and the last step under the executor lock.
-    private func finishRewrite(_ outcome: Result<(keys: Int, bytes: Int), any Error>, temporary: String, suffix: String,
-                               keyspace: Keyspace, switchFailed: Flag, cancelled: Flag, promoteTemporary: Bool,
-                               removeHistory: Bool) {
+    private func finishRewrite(
+        _ outcome: Result<(keys: Int, bytes: Int), any Error>, temporary: String, suffix: String,
+        keyspace: Keyspace, switchFailed: Flag, cancelled: Flag, promoteTemporary: Bool,
+        removeHistory: Bool
+    ) {
         let writer = currentWriter()
         let install: () -> Bool = { [self] in
             guard case .success = outcome, !switchFailed.isSet, !cancelled.isSet else {

@@ -77,7 +77,9 @@ public enum FileIO {
     }
 
     /// Writes all of `bytes`; on failure returns how much was written before it (Valkey's `aofWrite`).
-    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String)
+    public static func writeAll(
+        _ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String
+    )
         -> (written: Int, error: FileError?)
     {
         var done = 0
@@ -94,7 +96,9 @@ public enum FileIO {
     }
 
     /// Reads up to `count` bytes into `buffer`; 0 at the end of the file.
-    public static func readChunk(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String)
+    public static func readChunk(
+        _ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String
+    )
         throws(FileError) -> Int
     {
         while true {
@@ -143,7 +147,9 @@ public enum FileIO {
     }
 
     /// Writes `contents` to `path` atomically: a temporary file beside it, fsync, rename, fsync of the directory.
-    public static func writeAtomically(_ contents: [UInt8], to path: String, temporary: String, directory: String)
+    public static func writeAtomically(
+        _ contents: [UInt8], to path: String, temporary: String, directory: String
+    )
         throws(FileError)
     {
         let fd = try create(temporary)

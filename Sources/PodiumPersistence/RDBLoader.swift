@@ -77,8 +77,9 @@ struct RDBLoader {
             }
             pending.removeAll(keepingCapacity: true)
             if let duplicate {
-                throw .malformed("RDB has duplicated key '\(String(decoding: duplicate.key, as: UTF8.self))' in DB "
-                    + "\(duplicate.db)")
+                throw .malformed(
+                    "RDB has duplicated key '\(String(decoding: duplicate.key, as: UTF8.self))' in DB "
+                        + "\(duplicate.db)")
             }
         }
         do {
@@ -90,8 +91,9 @@ struct RDBLoader {
                     }
                 case .selectDB(let db):
                     guard db < databases else {
-                        throw RDBError.malformed("FATAL: Data file was created with a Redis server configured to "
-                            + "handle more than \(databases) databases. Exiting")
+                        throw RDBError.malformed(
+                            "FATAL: Data file was created with a Redis server configured to "
+                                + "handle more than \(databases) databases. Exiting")
                     }
                 case .resizeDB:
                     break
@@ -104,8 +106,9 @@ struct RDBLoader {
                             return
                         }
                         do throws(CommandError) {
-                            try scripting.restoreLibraries([ByteBuffer(bytes: code)],
-                                                           policy: allowDuplicates ? .replace : .append, readError: nil)
+                            try scripting.restoreLibraries(
+                                [ByteBuffer(bytes: code)],
+                                policy: allowDuplicates ? .replace : .append, readError: nil)
                         } catch {
                             failure = error.message
                         }

@@ -56,7 +56,8 @@ public final class SnapshotFile: @unchecked Sendable {
     /// `CONFIG_BGSAVE_RETRY_DELAY`).
     static let retryDelay: Int64 = 5
 
-    public init(configuration: PodiumConfiguration, logger: Logger, exclusive: @escaping @Sendable (() -> Void) -> Void) {
+    public init(configuration: PodiumConfiguration, logger: Logger, exclusive: @escaping @Sendable (() -> Void) -> Void)
+    {
         self.configuration = configuration
         self.logger = logger
         self.exclusive = exclusive
@@ -80,9 +81,10 @@ public final class SnapshotFile: @unchecked Sendable {
     }
 
     private func target(keyspace: Keyspace, temporary: String) -> Target {
-        Target(temporary: temporary, path: path, directory: configuration.dir,
-               incrementalFsync: configuration.rdbSaveIncrementalFsync,
-               keyDelayMicroseconds: configuration.rdbKeySaveDelay, options: options(keyspace: keyspace, aofBase: false))
+        Target(
+            temporary: temporary, path: path, directory: configuration.dir,
+            incrementalFsync: configuration.rdbSaveIncrementalFsync,
+            keyDelayMicroseconds: configuration.rdbKeySaveDelay, options: options(keyspace: keyspace, aofBase: false))
     }
 
     /// The options files are written with now.
@@ -111,8 +113,9 @@ public final class SnapshotFile: @unchecked Sendable {
         let started = monotonicNanoseconds()
         let target = target(keyspace: keyspace, temporary: syncTemporaryPath)
         do {
-            let result = try writeFile(snapshots, functions: functionLibraries?() ?? [], now: keyspace.now,
-                                       target: target, progress: { _ in }, cancelled: { false })
+            let result = try writeFile(
+                snapshots, functions: functionLibraries?() ?? [], now: keyspace.now,
+                target: target, progress: { _ in }, cancelled: { false })
             logSaved(result, started: started)
         } catch {
             logger.warning("Write error saving DB on disk: \(error)")
@@ -134,7 +137,9 @@ public final class SnapshotFile: @unchecked Sendable {
 
     /// `BGSAVE [SCHEDULE]`. `inTransaction`: from EXEC or a script, where the view would split a unit, so it is
     /// scheduled for the next cron (Valkey schedules it there too).
-    public func backgroundSave(keyspace: Keyspace, schedule: Bool, inTransaction: Bool) throws(CommandError)
+    public func backgroundSave(
+        keyspace: Keyspace, schedule: Bool, inTransaction: Bool
+    ) throws(CommandError)
         -> BackgroundStart
     {
         if inProgress { throw .bgsaveInProgress }
@@ -143,8 +148,10 @@ public final class SnapshotFile: @unchecked Sendable {
                 throw .bgsaveWhileChildActive
             }
             scheduled = true
-            logger.notice(schedule ? "Background saving scheduled due to user request"
-                                   : "Background saving scheduled to run after transaction execution")
+            logger.notice(
+                schedule
+                    ? "Background saving scheduled due to user request"
+                    : "Background saving scheduled to run after transaction execution")
             return .scheduled
         }
         start(keyspace: keyspace)
@@ -180,7 +187,9 @@ public final class SnapshotFile: @unchecked Sendable {
     public var statusChanged: (() -> Void)?
 
     /// The save rules in force: `save` as (seconds, changes) pairs.
-    public var rules: [(seconds: Int64, changes: Int)] { configuration.saveRules.map { (Int64($0.seconds), $0.changes) } }
+    public var rules: [(seconds: Int64, changes: Int)] {
+        configuration.saveRules.map { (Int64($0.seconds), $0.changes) }
+    }
 
     /// Whether writes are refused: the last background save failed, a `save` rule is set and
     /// `stop-writes-on-bgsave-error` is on (Valkey's `writeCommandsDeniedByDiskError`, RDB half).
@@ -232,9 +241,10 @@ public final class SnapshotFile: @unchecked Sendable {
             let started = monotonicNanoseconds()
             var outcome: Result<RDBSave.Result, any Error>
             do {
-                outcome = .success(try writeFile(
-                    snapshots, functions: functions, now: now, target: target, progress: { processed.set($0) },
-                    cancelled: { cancelled.isSet }))
+                outcome = .success(
+                    try writeFile(
+                        snapshots, functions: functions, now: now, target: target, progress: { processed.set($0) },
+                        cancelled: { cancelled.isSet }))
             } catch {
                 FileIO.removeFile(target.temporary)
                 // A cancel that came while the file was being renamed (its temporary file removed under the lock)
@@ -266,8 +276,10 @@ public final class SnapshotFile: @unchecked Sendable {
     }
 
     /// Writes the target's temporary file, fsyncs it, renames it over `dbfilename` and fsyncs the directory.
-    private func writeFile(_ snapshots: [DatabaseSnapshot], functions: [ByteBuffer], now: Int64, target: Target,
-                           progress: (Int) -> Void, cancelled: () -> Bool) throws -> RDBSave.Result {
+    private func writeFile(
+        _ snapshots: [DatabaseSnapshot], functions: [ByteBuffer], now: Int64, target: Target,
+        progress: (Int) -> Void, cancelled: () -> Bool
+    ) throws -> RDBSave.Result {
         let fd = try FileIO.create(target.temporary)
         var closed = false
         defer { if !closed { FileIO.closeFile(fd) } }
@@ -286,14 +298,17 @@ public final class SnapshotFile: @unchecked Sendable {
 
     private func logSaved(_ result: RDBSave.Result, started: UInt64) {
         if result.fieldTTLsDropped > 0 {
-            let text = "\(result.fieldTTLsDropped) hash field TTLs were not saved: RDB \(configuration.rdbVersion) "
+            let text =
+                "\(result.fieldTTLsDropped) hash field TTLs were not saved: RDB \(configuration.rdbVersion) "
                 + "has no form for them (the fields are saved without a TTL; the AOF keeps them)"
             logger.warning("\(text)")
         }
-        logger.info("RDB file written", metadata: [
-            "podium.keys": "\(result.keys)", "podium.bytes": "\(result.bytes)",
-            "podium.seconds": "\(format3(Double(monotonicNanoseconds() - started) / 1e9))",
-        ])
+        logger.info(
+            "RDB file written",
+            metadata: [
+                "podium.keys": "\(result.keys)", "podium.bytes": "\(result.bytes)",
+                "podium.seconds": "\(format3(Double(monotonicNanoseconds() - started) / 1e9))",
+            ])
     }
 
     // MARK: - Loading

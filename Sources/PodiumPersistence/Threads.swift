@@ -70,11 +70,13 @@ final class PersistenceThread: @unchecked Sendable {
 
     init(name: String, _ body: @escaping () -> Void) {
         let box = Unmanaged.passRetained(Box(name: name, body: body)).toOpaque()
-        let status = pthread_create(&thread, nil, { raw in
-            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
-            box.body()
-            return nil
-        }, box)
+        let status = pthread_create(
+            &thread, nil,
+            { raw in
+                let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+                box.body()
+                return nil
+            }, box)
         precondition(status == 0, "pthread_create failed: \(status)")
     }
 

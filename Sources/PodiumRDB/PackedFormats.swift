@@ -26,7 +26,9 @@ public enum PackedFormats {
 
     /// The header listpacks and ziplists share: at least `minimumSize` bytes, a total size (u32 LE at 0) that is
     /// the size of `bytes`, the 0xFF end byte; returns the declared entry count (u16 LE at `countAt`).
-    static func checkedHeader(_ bytes: [UInt8], _ kind: String, minimumSize: Int, countAt: Int) throws(RDBError)
+    static func checkedHeader(
+        _ bytes: [UInt8], _ kind: String, minimumSize: Int, countAt: Int
+    ) throws(RDBError)
         -> Int
     {
         guard bytes.count >= minimumSize else { throw .malformed("\(kind) too short") }
@@ -44,7 +46,9 @@ public enum PackedFormats {
         var out: [Element] = []
         var i = 6
         let end = lp.count - 1
-        func need(_ n: Int) throws(RDBError) { guard n >= 0, i + n <= end else { throw .malformed("listpack entry overflows") } }
+        func need(_ n: Int) throws(RDBError) {
+            guard n >= 0, i + n <= end else { throw .malformed("listpack entry overflows") }
+        }
         func signed(_ raw: UInt64, bits: Int) -> Int64 {
             let shift = Int64(64 - bits)
             return Int64(bitPattern: raw << UInt64(shift)) >> shift
@@ -116,7 +120,9 @@ public enum PackedFormats {
         var i = 10
         let end = zl.count - 1
         var previous = 0
-        func need(_ n: Int) throws(RDBError) { guard n >= 0, i + n <= end else { throw .malformed("ziplist entry overflows") } }
+        func need(_ n: Int) throws(RDBError) {
+            guard n >= 0, i + n <= end else { throw .malformed("ziplist entry overflows") }
+        }
         while i < end {
             let start = i
             try need(1)
@@ -212,7 +218,10 @@ public enum PackedFormats {
         func length() throws(RDBError) -> Int {
             guard i < zm.count else { throw .malformed("zipmap truncated") }
             let b = zm[i]
-            if b < 254 { i += 1; return Int(b) }
+            if b < 254 {
+                i += 1
+                return Int(b)
+            }
             guard b == 254, i + 5 <= zm.count else { throw .malformed("zipmap bad length") }
             let n = Int(littleEndian(zm, i + 1, 4))
             i += 5

@@ -37,7 +37,9 @@ public enum RDBFile {
     /// The RDB version of a file's header.
     public static func version(of bytes: [UInt8]) throws(RDBError) -> Int {
         if bytes.count >= 9, bytes.starts(with: Array("REDIS".utf8)) {
-            guard let v = Int(String(decoding: bytes[5..<9], as: UTF8.self)) else { throw .malformed("bad RDB version") }
+            guard let v = Int(String(decoding: bytes[5..<9], as: UTF8.self)) else {
+                throw .malformed("bad RDB version")
+            }
             guard v >= 1, v <= newestRedisVersion else { throw .malformed("can't handle RDB format version \(v)") }
             return v
         }
@@ -63,8 +65,10 @@ public enum RDBFile {
     /// Calls `body` with each item of the file in order. `now` (Unix ms) decides which keys have expired: those
     /// are skipped, as a primary skips them. `verifyChecksum` false (`rdbchecksum no`) skips the footer's check. Throws at the first damage, naming the key it was reading.
     @discardableResult
-    public static func read(_ bytes: [UInt8], limits: RDBLimits, now: Int64, verifyChecksum: Bool = true,
-                            _ body: (RDBItem) throws -> Void) throws -> Summary {
+    public static func read(
+        _ bytes: [UInt8], limits: RDBLimits, now: Int64, verifyChecksum: Bool = true,
+        _ body: (RDBItem) throws -> Void
+    ) throws -> Summary {
         var summary = Summary()
         let version = try version(of: bytes)
         summary.version = version

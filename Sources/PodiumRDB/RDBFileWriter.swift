@@ -19,8 +19,10 @@ public struct RDBFileWriter {
         /// that `Database.Entry.lastAccess` is measured by.
         public var idleClockSeconds: UInt32?
 
-        public init(version: Int = 11, compression: Bool = true, checksum: Bool = true, aux: [(String, String)] = [],
-                    idleClockSeconds: UInt32? = nil) {
+        public init(
+            version: Int = 11, compression: Bool = true, checksum: Bool = true, aux: [(String, String)] = [],
+            idleClockSeconds: UInt32? = nil
+        ) {
             self.version = version
             self.compression = compression
             self.checksum = checksum
@@ -47,7 +49,8 @@ public struct RDBFileWriter {
 
     /// The magic, the version and the AUX fields.
     public mutating func writeHeader() throws {
-        let magic = "REDIS" + String(repeating: "0", count: max(0, 4 - String(options.version).count))
+        let magic =
+            "REDIS" + String(repeating: "0", count: max(0, 4 - String(options.version).count))
             + String(options.version)
         out.bytes.append(contentsOf: Array(magic.utf8))
         for (name, value) in options.aux {
@@ -77,7 +80,9 @@ public struct RDBFileWriter {
 
     /// One key: its expiry time (Unix ms, or a negative number for none), its idle time when the options ask for
     /// it, its type, name and value.
-    public mutating func writeKey(_ key: UnsafeRawBufferPointer, value: Value, expireAt: Int64, lastAccess: UInt32)
+    public mutating func writeKey(
+        _ key: UnsafeRawBufferPointer, value: Value, expireAt: Int64, lastAccess: UInt32
+    )
         throws
     {
         if expireAt >= 0 {

@@ -31,9 +31,11 @@ public struct RDBLimits {
     public var list: ListLimits
     public var set: SetLimits
 
-    public init(hash: ListpackLimits = ListpackLimits(maxListpackEntries: 512, maxListpackValue: 64),
-                sortedSet: ListpackLimits = ListpackLimits(), list: ListLimits = ListLimits(),
-                set: SetLimits = SetLimits()) {
+    public init(
+        hash: ListpackLimits = ListpackLimits(maxListpackEntries: 512, maxListpackValue: 64),
+        sortedSet: ListpackLimits = ListpackLimits(), list: ListLimits = ListLimits(),
+        set: SetLimits = SetLimits()
+    ) {
         self.hash = hash
         self.sortedSet = sortedSet
         self.list = list
@@ -41,8 +43,9 @@ public struct RDBLimits {
     }
 
     public init(_ keyspace: Keyspace) {
-        self.init(hash: keyspace.hashLimits, sortedSet: keyspace.sortedSetLimits, list: keyspace.listLimits,
-                  set: keyspace.setLimits)
+        self.init(
+            hash: keyspace.hashLimits, sortedSet: keyspace.sortedSetLimits, list: keyspace.listLimits,
+            set: keyspace.setLimits)
     }
 }
 
@@ -156,7 +159,9 @@ public enum RDBValues {
             return try set(PackedFormats.listpack(try reader.string()).map(\.array), limits)
         case RDBType.zsetZiplist, RDBType.zsetListpack:
             let packed = try reader.string()
-            let elements = type == RDBType.zsetZiplist ? try PackedFormats.ziplist(packed)
+            let elements =
+                type == RDBType.zsetZiplist
+                ? try PackedFormats.ziplist(packed)
                 : try PackedFormats.listpack(packed)
             guard elements.count % 2 == 0 else { throw .malformed("odd number of sorted set entries") }
             var pairs: [([UInt8], Double)] = []
@@ -173,7 +178,9 @@ public enum RDBValues {
             return try sortedSet(pairs, limits)
         case RDBType.hashZiplist, RDBType.hashListpack:
             let packed = try reader.string()
-            let elements = type == RDBType.hashZiplist ? try PackedFormats.ziplist(packed)
+            let elements =
+                type == RDBType.hashZiplist
+                ? try PackedFormats.ziplist(packed)
                 : try PackedFormats.listpack(packed)
             return try hash(elements.map(\.array), limits)
         case RDBType.listQuicklist:
@@ -291,7 +298,9 @@ public enum DumpPayload {
         guard version <= newestVersion else { return false }
         var stored: UInt64 = 0
         for i in 0..<8 { stored |= UInt64(payload[footer + 2 + i]) << (8 * UInt64(i)) }
-        let crc = payload.withUnsafeBytes { CRC64.checksum(UnsafeRawBufferPointer(rebasing: $0[..<(payload.count - 8)])) }
+        let crc = payload.withUnsafeBytes {
+            CRC64.checksum(UnsafeRawBufferPointer(rebasing: $0[..<(payload.count - 8)]))
+        }
         return crc == stored
     }
 

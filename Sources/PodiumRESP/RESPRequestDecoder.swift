@@ -113,7 +113,8 @@ public struct RESPRequestDecoder: NIOSingleStepByteToMessageDecoder {
     // MARK: - Multibulk framing
 
     /// Parses `*<count>\r\n` at the reader index. Returns nil when the line end has not arrived yet.
-    private func parseMultibulkHeader(_ buffer: ByteBuffer) throws(RESPProtocolError) -> (count: Int, lineLength: Int)? {
+    private func parseMultibulkHeader(_ buffer: ByteBuffer) throws(RESPProtocolError) -> (count: Int, lineLength: Int)?
+    {
         guard let cr = Self.firstIndex(of: UInt8(ascii: "\r"), in: buffer, from: 0) else {
             if buffer.readableBytes > limits.maxInlineLength { throw .tooBigMultibulkCount }
             return nil
@@ -127,7 +128,9 @@ public struct RESPRequestDecoder: NIOSingleStepByteToMessageDecoder {
     }
 
     /// Frames `$<len>\r\n<payload>\r\n` starting at `offset`. Returns nil until the whole bulk is readable.
-    private func frameBulk(_ buffer: ByteBuffer, at offset: Int) throws(RESPProtocolError) -> (dataOffset: Int, length: Int)? {
+    private func frameBulk(
+        _ buffer: ByteBuffer, at offset: Int
+    ) throws(RESPProtocolError) -> (dataOffset: Int, length: Int)? {
         guard offset < buffer.readableBytes else { return nil }
         guard let cr = Self.firstIndex(of: UInt8(ascii: "\r"), in: buffer, from: offset) else {
             if buffer.readableBytes - offset > limits.maxInlineLength { throw .tooBigBulkCount }
@@ -188,4 +191,3 @@ public struct RESPRequestDecoder: NIOSingleStepByteToMessageDecoder {
         }
     }
 }
-

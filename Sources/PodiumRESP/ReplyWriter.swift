@@ -185,6 +185,8 @@ public struct ReplyWriter {
 
     /// Writes the decimal form of `value` without allocating.
     @inlinable public mutating func writeDecimal(_ value: Int) {
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 20) { StrictInteger.format(value, at: $0.baseAddress!) }
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 20) {
+            StrictInteger.format(value, at: $0.baseAddress!)
+        }
     }
 }

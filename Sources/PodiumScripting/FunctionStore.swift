@@ -1,13 +1,14 @@
 import CPodiumLua
+import NIOCore
+import PodiumCommands
+import PodiumRESP
+import PodiumText
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import NIOCore
-import PodiumCommands
-import PodiumRESP
-import PodiumText
 
 /// The loaded function libraries (Valkey's `functionsLibCtx`): libraries by name, their functions by name, and
 /// the rules of FUNCTION LOAD and FUNCTION RESTORE for creating, replacing and joining them. The functions'
@@ -100,14 +101,17 @@ struct FunctionStore {
     }
 
     static func validName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.allSatisfy { c in
-            (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x5F
-        }
+        !name.isEmpty
+            && name.utf8.allSatisfy { c in
+                (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x5F
+            }
     }
 
     /// Valkey's `functionsCreateWithLibraryCtx`: runs `code` in the interpreter `state` and adds the library it
     /// registers; `replace` lets it take the place of a library of the same name. Returns the library's name.
-    mutating func create(_ code: ByteBuffer, replace: Bool, timeoutMilliseconds: Int, state: OpaquePointer)
+    mutating func create(
+        _ code: ByteBuffer, replace: Bool, timeoutMilliseconds: Int, state: OpaquePointer
+    )
         throws(CommandError) -> String
     {
         let (engine, name, shebang) = try Self.metadata(code)
@@ -122,8 +126,9 @@ struct FunctionStore {
         func restoreOld() { if let old { link(old, taken, at: oldPosition) } }
         var failure: UnsafeMutablePointer<CChar>?
         let status = code.withUnsafeReadableBytes { raw in
-            podium_lua_load_library(state, raw.baseAddress?.assumingMemoryBound(to: CChar.self), raw.count, shebang,
-                                    timeoutMilliseconds, &failure)
+            podium_lua_load_library(
+                state, raw.baseAddress?.assumingMemoryBound(to: CChar.self), raw.count, shebang,
+                timeoutMilliseconds, &failure)
         }
         if status != 0 {
             let message = failure.map { String(cString: $0) } ?? "unknown error"
@@ -136,12 +141,14 @@ struct FunctionStore {
             let f = podium_lua_registered(state, i)!.pointee
             var description: ByteBuffer?
             if f.has_description != 0 {
-                description = ByteBuffer(bytes: UnsafeRawBufferPointer(start: f.description, count: f.description_length))
+                description = ByteBuffer(
+                    bytes: UnsafeRawBufferPointer(start: f.description, count: f.description_length))
             }
-            registered.append(Function(
-                name: String(decoding: UnsafeRawBufferPointer(start: f.name, count: f.name_length), as: UTF8.self),
-                description: description, flags: ScriptFlags(rawValue: UInt8(truncatingIfNeeded: f.flags)),
-                ref: f.ref, library: name))
+            registered.append(
+                Function(
+                    name: String(decoding: UnsafeRawBufferPointer(start: f.name, count: f.name_length), as: UTF8.self),
+                    description: description, flags: ScriptFlags(rawValue: UInt8(truncatingIfNeeded: f.flags)),
+                    ref: f.ref, library: name))
         }
         func fail(_ error: CommandError) -> CommandError {
             for f in registered { podium_lua_unref(state, f.ref) }
@@ -229,4 +236,3 @@ struct FunctionStore {
         other = FunctionStore()
     }
 }
-

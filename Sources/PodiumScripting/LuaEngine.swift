@@ -1,15 +1,16 @@
 import CPodiumLua
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Crypto
 import Logging
 import NIOCore
 import PodiumCommands
 import PodiumKeyspace
 import PodiumRESP
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// EVAL and its kin with a real Lua 5.1 (Debian's), as Valkey 8 runs them: the script cache (EVAL's scripts
 /// evicted beyond 500, SCRIPT LOAD's kept), shebang flags, the run of a script inside the command order, and the
@@ -171,11 +172,14 @@ public final class LuaEngine: ScriptingEngine {
         podium_lua_output_free(&output)
     }
 
-    private static func makeInterpreter(_ host: UnsafeMutablePointer<podium_lua_host>, functions: Bool = false)
+    private static func makeInterpreter(
+        _ host: UnsafeMutablePointer<podium_lua_host>, functions: Bool = false
+    )
         -> OpaquePointer?
     {
-        podium_lua_create(host, ConnectionCommands.redisVersion, Double(0x07_02_04), "8.0.1", Double(0x08_00_01),
-                          "valkey", functions ? 1 : 0)
+        podium_lua_create(
+            host, ConnectionCommands.redisVersion, Double(0x07_02_04), "8.0.1", Double(0x08_00_01),
+            "valkey", functions ? 1 : 0)
     }
 
     // MARK: - ScriptingEngine
@@ -248,9 +252,12 @@ public final class LuaEngine: ScriptingEngine {
         ctx.preventPropagation()
         // Fed to MONITOR before the commands it runs (EVAL skips the dispatcher's feed).
         dispatcher.monitorFeed?(ctx.client, ctx.args)
-        let quick = execute(state: state, ref: script.ref, funcname: script.hex, functionMode: false, run: newRun,
-                            numkeys: numkeys, ctx: &ctx)
-        if quick != script.inline, let index = scripts.index(forKey: key) { scripts.values[index].inline = quick ?? false }
+        let quick = execute(
+            state: state, ref: script.ref, funcname: script.hex, functionMode: false, run: newRun,
+            numkeys: numkeys, ctx: &ctx)
+        if quick != script.inline, let index = scripts.index(forKey: key) {
+            scripts.values[index].inline = quick ?? false
+        }
         if quick == nil { throw .restartOnScriptThread }
     }
 
@@ -278,13 +285,16 @@ public final class LuaEngine: ScriptingEngine {
         if numkeys < 0 { throw .numkeysNegative }
         let newRun = try prepare(flags: function.flags, readOnly: readOnly, numkeys: numkeys, ctx: &ctx)
         ctx.preventPropagation()
-        let quick = execute(state: functionState, ref: function.ref, funcname: function.name,
-                            functionMode: true, run: newRun, numkeys: numkeys, ctx: &ctx)
+        let quick = execute(
+            state: functionState, ref: function.ref, funcname: function.name,
+            functionMode: true, run: newRun, numkeys: numkeys, ctx: &ctx)
         if quick != function.inline { store.setInline(quick ?? false, function: function.name) }
         if quick == nil { throw .restartOnScriptThread }
     }
 
-    public func loadLibrary(_ ctx: inout CommandContext, code: ByteBuffer, replace: Bool) throws(CommandError)
+    public func loadLibrary(
+        _ ctx: inout CommandContext, code: ByteBuffer, replace: Bool
+    ) throws(CommandError)
         -> String
     {
         guard let functionState else { throw .scriptCompile("no interpreter") }
@@ -307,16 +317,20 @@ public final class LuaEngine: ScriptingEngine {
     public var libraries: [FunctionLibraryInfo] {
         store.order.map { name in
             let library = store.libraries[name]!
-            return FunctionLibraryInfo(name: name, code: library.code, functions: library.functions.map { f in
-                let function = store.function(key: FunctionStore.key(f))!
-                return FunctionLibraryInfo.Function(
-                    name: f, description: function.description,
-                    flags: ScriptFlags.names.filter { function.flags.contains($0.1) }.map(\.0))
-            })
+            return FunctionLibraryInfo(
+                name: name, code: library.code,
+                functions: library.functions.map { f in
+                    let function = store.function(key: FunctionStore.key(f))!
+                    return FunctionLibraryInfo.Function(
+                        name: f, description: function.description,
+                        flags: ScriptFlags.names.filter { function.flags.contains($0.1) }.map(\.0))
+                })
         }
     }
 
-    public func restoreLibraries(_ codes: [ByteBuffer], policy: FunctionRestorePolicy, readError: CommandError?)
+    public func restoreLibraries(
+        _ codes: [ByteBuffer], policy: FunctionRestorePolicy, readError: CommandError?
+    )
         throws(CommandError)
     {
         guard let functionState else { return }
@@ -344,8 +358,9 @@ public final class LuaEngine: ScriptingEngine {
         var failure: UnsafeMutablePointer<CChar>?
         var ref: Int32 = 0
         let status = body.withUnsafeReadableBytes { raw in
-            podium_lua_compile(state, raw.baseAddress?.assumingMemoryBound(to: CChar.self), raw.count, shebangLength,
-                               &ref, &failure)
+            podium_lua_compile(
+                state, raw.baseAddress?.assumingMemoryBound(to: CChar.self), raw.count, shebangLength,
+                &ref, &failure)
         }
         if status != 0 {
             let message = failure.map { String(cString: $0) } ?? "unknown error"
@@ -360,8 +375,9 @@ public final class LuaEngine: ScriptingEngine {
         // A copy of the body: the argument is a slice of the receive buffer.
         var copy = ByteBuffer()
         copy.writeImmutableBuffer(body)
-        let script = Script(hex: Self.sha1(body), ref: ref, body: copy, flags: flags, fromEval: fromEval,
-                            lastUse: useClock)
+        let script = Script(
+            hex: Self.sha1(body), ref: ref, body: copy, flags: flags, fromEval: fromEval,
+            lastUse: useClock)
         scripts[key] = script
         scriptsMemory += body.readableBytes + 40
         return script
@@ -419,7 +435,9 @@ public final class LuaEngine: ScriptingEngine {
     // MARK: - Running
 
     /// Valkey's `scriptPrepareForRun`: what a script's flags refuse before it starts, and the rules of its run.
-    private func prepare(flags: ScriptFlags, readOnly: Bool, numkeys: Int, ctx: inout CommandContext)
+    private func prepare(
+        flags: ScriptFlags, readOnly: Bool, numkeys: Int, ctx: inout CommandContext
+    )
         throws(CommandError)
         -> ScriptRun
     {
@@ -444,16 +462,18 @@ public final class LuaEngine: ScriptingEngine {
         if dispatcher.cluster != nil, numkeys > 0 {
             slot = ctx.args[3].withUnsafeReadableBytes { HashSlot.of($0) }
         }
-        return ScriptRun(readOnly: scriptReadOnly, allowOOM: allowOOM, allowCrossSlot: crossSlot,
-                         outOfMemoryAtStart: outOfMemory, slot: slot)
+        return ScriptRun(
+            readOnly: scriptReadOnly, allowOOM: allowOOM, allowCrossSlot: crossSlot,
+            outOfMemoryAtStart: outOfMemory, slot: slot)
     }
 
     /// Runs a script. Returns whether it was quick (under `inlineBudgetMilliseconds`: it may run inline next
     /// time), or nil when it ran inline too long before changing anything and was stopped to run again on the
     /// script thread (`Dispatcher.restartOnScriptThread` is set; nothing was answered).
-    private func execute(state: OpaquePointer?, ref: Int32, funcname: String, functionMode: Bool,
-                         run newRun: ScriptRun, numkeys: Int, ctx: inout CommandContext) -> Bool?
-    {
+    private func execute(
+        state: OpaquePointer?, ref: Int32, funcname: String, functionMode: Bool,
+        run newRun: ScriptRun, numkeys: Int, ctx: inout CommandContext
+    ) -> Bool? {
         guard let state else { return false }
         let client = ctx.client
         scriptClient.db = client.db
@@ -494,9 +514,10 @@ public final class LuaEngine: ScriptingEngine {
         let proto: Int32 = client.proto == .resp3 ? 3 : 2
         _ = blob.withUnsafeBufferPointer { bytes in
             lengths.withUnsafeBufferPointer { sizes in
-                podium_lua_run(state, ref, funcname, functionMode ? 1 : 0,
-                               UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self),
-                               sizes.baseAddress, Int32(numkeys), Int32(ctx.argc - 3 - numkeys), proto, &output)
+                podium_lua_run(
+                    state, ref, funcname, functionMode ? 1 : 0,
+                    UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self),
+                    sizes.baseAddress, Int32(numkeys), Int32(ctx.argc - 3 - numkeys), proto, &output)
             }
         }
         if restartRequested {
@@ -513,8 +534,9 @@ public final class LuaEngine: ScriptingEngine {
             // A script that answers an error is a failed call of EVAL / FCALL (Valkey's failed_calls).
             if output.is_error != 0 { dispatcher.stats[ctx.spec.statsIndex].failedCalls += 1 }
             if output.is_error != 0, output.error_counted == 0 {
-                let text = String(decoding: UnsafeRawBufferPointer(start: data + 1, count: max(0, output.length - 3)),
-                                  as: UTF8.self)
+                let text = String(
+                    decoding: UnsafeRawBufferPointer(start: data + 1, count: max(0, output.length - 3)),
+                    as: UTF8.self)
                 dispatcher.countErrorReply(text)
             }
         }
@@ -523,10 +545,11 @@ public final class LuaEngine: ScriptingEngine {
 
     // MARK: - Host callbacks (called from C while a script runs)
 
-    fileprivate func callFromLua(_ argc: Int, _ argv: UnsafePointer<UnsafePointer<CChar>?>,
-                                 _ sizes: UnsafePointer<Int>, _ out: UnsafeMutablePointer<UnsafePointer<CChar>?>,
-                                 _ outLength: UnsafeMutablePointer<Int>) -> Int32
-    {
+    fileprivate func callFromLua(
+        _ argc: Int, _ argv: UnsafePointer<UnsafePointer<CChar>?>,
+        _ sizes: UnsafePointer<Int>, _ out: UnsafeMutablePointer<UnsafePointer<CChar>?>,
+        _ outLength: UnsafeMutablePointer<Int>
+    ) -> Int32 {
         // The C side only calls while a script runs.
         guard var current = run, let caller else {
             return publish("server.call outside a script", out, outLength, refused: true)
@@ -538,8 +561,9 @@ public final class LuaEngine: ScriptingEngine {
         }
         let args = arguments(argc, argv, sizes)
         replyBuffer.clear()
-        let refusal = dispatcher.callFromScript(args, run: &current, client: scriptClient, caller: caller,
-                                                reply: &replyBuffer)
+        let refusal = dispatcher.callFromScript(
+            args, run: &current, client: scriptClient, caller: caller,
+            reply: &replyBuffer)
         run = current
         if let refusal {
             var text = refusal.message
@@ -558,9 +582,10 @@ public final class LuaEngine: ScriptingEngine {
         return 0
     }
 
-    fileprivate func aclCheck(_ argc: Int, _ argv: UnsafePointer<UnsafePointer<CChar>?>,
-                              _ sizes: UnsafePointer<Int>) -> Int32
-    {
+    fileprivate func aclCheck(
+        _ argc: Int, _ argv: UnsafePointer<UnsafePointer<CChar>?>,
+        _ sizes: UnsafePointer<Int>
+    ) -> Int32 {
         guard let caller else { return -1 }
         switch dispatcher.aclAllowsFromScript(arguments(argc, argv, sizes), caller: caller) {
         case nil: return -1
@@ -590,7 +615,9 @@ public final class LuaEngine: ScriptingEngine {
                 return true
             }
             if elapsed < dispatcher.busyReplyThreshold { return false }
-            dispatcher.logger.warning("Slow script detected: still in execution after \(elapsed) milliseconds. You can try killing the script using the \(runKind == .eval ? "SCRIPT KILL" : "FUNCTION KILL") command. Script name is: \(runName).")
+            dispatcher.logger.warning(
+                "Slow script detected: still in execution after \(elapsed) milliseconds. You can try killing the script using the \(runKind == .eval ? "SCRIPT KILL" : "FUNCTION KILL") command. Script name is: \(runName)."
+            )
             timedOut = true
             dispatcher.busyScript = runKind
             dispatcher.longScriptHost?.scriptBecameBusy()
@@ -619,9 +646,10 @@ public final class LuaEngine: ScriptingEngine {
 
     public var running: RunningScriptInfo? {
         guard run != nil, timedOut else { return nil }
-        return RunningScriptInfo(name: runName, command: runCommand,
-                                 durationMilliseconds: Int((SystemClock.monotonicNanoseconds() &- runStart) / 1_000_000),
-                                 kind: runKind)
+        return RunningScriptInfo(
+            name: runName, command: runCommand,
+            durationMilliseconds: Int((SystemClock.monotonicNanoseconds() &- runStart) / 1_000_000),
+            kind: runKind)
     }
 
     fileprivate func setResp(_ resp: Int32) { scriptClient.proto = resp == 3 ? .resp3 : .resp2 }
@@ -633,9 +661,10 @@ public final class LuaEngine: ScriptingEngine {
         dispatcher.logger.log(level: levels[Int(max(0, min(3, level)))], "\(text)")
     }
 
-    private func arguments(_ argc: Int, _ argv: UnsafePointer<UnsafePointer<CChar>?>,
-                           _ sizes: UnsafePointer<Int>) -> [ByteBuffer]
-    {
+    private func arguments(
+        _ argc: Int, _ argv: UnsafePointer<UnsafePointer<CChar>?>,
+        _ sizes: UnsafePointer<Int>
+    ) -> [ByteBuffer] {
         // The previous call's arguments go first (they are slices of argumentBuffer, which is then unique again
         // and reused in place); the array is unique again too (the previous command is done with its copy), so it
         // keeps its capacity instead of being allocated per call.
@@ -662,9 +691,10 @@ public final class LuaEngine: ScriptingEngine {
         exchange = .allocate(byteCount: max(count, exchange.count * 2), alignment: 1)
     }
 
-    private func publish(_ text: String, _ out: UnsafeMutablePointer<UnsafePointer<CChar>?>,
-                         _ outLength: UnsafeMutablePointer<Int>, refused: Bool) -> Int32
-    {
+    private func publish(
+        _ text: String, _ out: UnsafeMutablePointer<UnsafePointer<CChar>?>,
+        _ outLength: UnsafeMutablePointer<Int>, refused: Bool
+    ) -> Int32 {
         let bytes = Array(text.utf8)
         ensureExchange(bytes.count)
         bytes.withUnsafeBytes { exchange.copyMemory(from: $0) }
@@ -684,18 +714,20 @@ private func engine(_ context: UnsafeMutableRawPointer?) -> LuaEngine {
     Unmanaged<LuaEngine>.fromOpaque(context!).takeUnretainedValue()
 }
 
-private let luaHostCall: @convention(c) (
-    UnsafeMutableRawPointer?, Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int>?,
-    UnsafeMutablePointer<UnsafePointer<CChar>?>?, UnsafeMutablePointer<Int>?
-) -> Int32 = { context, argc, argv, sizes, out, outLength in
-    engine(context).callFromLua(Int(argc), argv!, sizes!, out!, outLength!)
-}
+private let luaHostCall:
+    @convention(c) (
+        UnsafeMutableRawPointer?, Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int>?,
+        UnsafeMutablePointer<UnsafePointer<CChar>?>?, UnsafeMutablePointer<Int>?
+    ) -> Int32 = { context, argc, argv, sizes, out, outLength in
+        engine(context).callFromLua(Int(argc), argv!, sizes!, out!, outLength!)
+    }
 
-private let luaHostACLCheck: @convention(c) (
-    UnsafeMutableRawPointer?, Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int>?
-) -> Int32 = { context, argc, argv, sizes in
-    engine(context).aclCheck(Int(argc), argv!, sizes!)
-}
+private let luaHostACLCheck:
+    @convention(c) (
+        UnsafeMutableRawPointer?, Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int>?
+    ) -> Int32 = { context, argc, argv, sizes in
+        engine(context).aclCheck(Int(argc), argv!, sizes!)
+    }
 
 private let luaHostFormatDouble: @convention(c) (Double, UnsafeMutablePointer<CChar>?) -> Int = { value, buffer in
     let text = Array(NumberFormat.formatDouble(value).utf8.prefix(39))

@@ -29,11 +29,13 @@ enum ClusterConfigFile {
             }
         }
         let node = ClusterNode(id: ClusterNode.randomID(), shardID: ClusterNode.randomID())
-        let contents = "\(node.id) :0@0,,shard-id=\(node.shardID) myself,master - 0 0 0 connected 0-16383\n"
+        let contents =
+            "\(node.id) :0@0,,shard-id=\(node.shardID) myself,master - 0 0 0 connected 0-16383\n"
             + "vars currentEpoch 0 lastVoteEpoch 0\n"
         let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        try FileIO.writeAtomically(Array(contents.utf8), to: path, temporary: path + ".tmp",
-                                   directory: directory.isEmpty ? "." : directory)
+        try FileIO.writeAtomically(
+            Array(contents.utf8), to: path, temporary: path + ".tmp",
+            directory: directory.isEmpty ? "." : directory)
         return node
     }
 

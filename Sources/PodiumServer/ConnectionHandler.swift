@@ -170,8 +170,9 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
             pendingProtocolError = error
         } catch {
             // The query buffer limit (client-query-buffer-limit): Valkey closes the client without a reply.
-            server.logger.warning("closing client that overcame query buffer limit",
-                                  metadata: ["podium.client": "\(session?.id ?? 0)"])
+            server.logger.warning(
+                "closing client that overcame query buffer limit",
+                metadata: ["podium.client": "\(session?.id ?? 0)"])
             batch.removeAll()
             closing = true
             context.close(promise: nil)
@@ -235,8 +236,9 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let pending = batch[nextRequest...]
         // Sized for the batch so a pipeline of small replies is written without regrowing.
         var output = context.channel.allocator.buffer(capacity: max(256, min(pending.count, 4096) * 32))
-        let ran = server.execute(batch: pending, session: session, outlet: outlet, output: &output,
-                                 outputLimit: Self.batchOutputLimit, deferScripts: true)
+        let ran = server.execute(
+            batch: pending, session: session, outlet: outlet, output: &output,
+            outputLimit: Self.batchOutputLimit, deferScripts: true)
         guard finishChunk(context, session, output, ran) else { return false }
         if ran.stoppedBeforeScript {
             offload(context, session)
@@ -259,8 +261,9 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
             var output = job.output
             // No outlet: Pub/Sub frames are drained on the connection's own event loop only (PushOutlet), which
             // keeps them in publish order; what waits there is flushed by the loop meanwhile.
-            let ran = server.execute(batch: job.pending, session: job.session, outlet: nil, output: &output,
-                                     outputLimit: Self.batchOutputLimit, onlyIfRegistered: true)
+            let ran = server.execute(
+                batch: job.pending, session: job.session, outlet: nil, output: &output,
+                outputLimit: Self.batchOutputLimit, onlyIfRegistered: true)
             let done = ScriptJobResult(output: output, ran: ran)
             bound.eventLoop.execute {
                 let (handler, context) = bound.value
@@ -295,8 +298,10 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// What follows a run of requests: the blocked state, the replies written (or held for the AOF), a close.
     /// Returns false when the replies are held or the connection closes.
-    private func finishChunk(_ context: ChannelHandlerContext, _ session: ClientSession, _ output: ByteBuffer,
-                             _ ran: ServerCore.BatchResult) -> Bool {
+    private func finishChunk(
+        _ context: ChannelHandlerContext, _ session: ClientSession, _ output: ByteBuffer,
+        _ ran: ServerCore.BatchResult
+    ) -> Bool {
         nextRequest += ran.executed
         pushClient = ran.pushClient
         let drained = ran.drained
@@ -382,8 +387,10 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// One timer per blocked client with a timeout, on its own event loop: nothing scans blocked clients.
-    private func scheduleTimeout(_ context: ChannelHandlerContext, _ session: ClientSession, deadline: Int64,
-                                 generation: Int) {
+    private func scheduleTimeout(
+        _ context: ChannelHandlerContext, _ session: ClientSession, deadline: Int64,
+        generation: Int
+    ) {
         blockTimer?.cancel()
         let bound = NIOLoopBound((self, context, session), eventLoop: context.eventLoop)
         let server = self.server

@@ -76,7 +76,8 @@ struct ListenerFactory {
             // so other clients wait a millisecond or two behind it, not tens.
             .childChannelOption(.maxMessagesPerRead, value: 4)
             .childChannelOption(
-                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 16384))
+                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: 16384)
+            )
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try initializer.initialize(channel) }
             }
@@ -86,8 +87,10 @@ struct ListenerFactory {
     /// Binds `port` on every `bind` address, as Valkey's `listenToPort`: an address marked optional (`-::1`) that
     /// cannot be bound is skipped; any other failure closes what was bound and throws. With port 0 the first
     /// listener gets a port from the OS and the others bind that same port. Returns the listeners and the port.
-    func bind(_ addresses: [BindAddress], port: Int, kind: ListenerKind, initializer: any ConnectionInitializer,
-              logger: Logger)
+    func bind(
+        _ addresses: [BindAddress], port: Int, kind: ListenerKind, initializer: any ConnectionInitializer,
+        logger: Logger
+    )
         async throws -> (listeners: [any Channel], port: Int)
     {
         var listeners: [any Channel] = []
@@ -102,9 +105,12 @@ struct ListenerFactory {
                     logger.debug("optional bind address unavailable", metadata: ["podium.address": "\(address.host)"])
                     continue
                 }
-                logger.warning("could not create server listening socket",
-                               metadata: ["podium.listener": "\(kind)", "podium.address": "\(address.host):\(port)",
-                                          "podium.error": "\(error)"])
+                logger.warning(
+                    "could not create server listening socket",
+                    metadata: [
+                        "podium.listener": "\(kind)", "podium.address": "\(address.host):\(port)",
+                        "podium.error": "\(error)",
+                    ])
                 for listener in listeners { try? await listener.close() }
                 throw error
             }

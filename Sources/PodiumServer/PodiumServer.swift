@@ -51,9 +51,11 @@ public final class PodiumServer: Service, @unchecked Sendable {
     ///   - ports: `.configured` binds `port` and `tls-port` as they are; `.ephemeral` binds each enabled listener to
     ///     a free port instead.
     ///   - onServerRunning: called once with the bound ports when the server accepts connections.
-    public init(configuration: PodiumConfiguration, configFile: String = "", logger: Logger,
-                ports: PortAssignment = .configured,
-                onServerRunning: (@Sendable (BoundPorts) async -> Void)? = nil) {
+    public init(
+        configuration: PodiumConfiguration, configFile: String = "", logger: Logger,
+        ports: PortAssignment = .configured,
+        onServerRunning: (@Sendable (BoundPorts) async -> Void)? = nil
+    ) {
         self.configuration = configuration
         self.configFile = configFile
         self.logger = logger
@@ -75,13 +77,15 @@ public final class PodiumServer: Service, @unchecked Sendable {
     public func run() async throws {
         transition(to: .starting)
         let continuation = stopContinuation
-        let core = ServerCore(configuration: configuration, configFile: configFile, logger: logger,
-                              shutdownRequested: { continuation.yield() })
+        let core = ServerCore(
+            configuration: configuration, configFile: configFile, logger: logger,
+            shutdownRequested: { continuation.yield() })
         let threads = max(1, configuration.ioThreads)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let resp = RESPConnectionInitializer(core: core)
-        let factory = ListenerFactory(group: group, backlog: configuration.tcpBacklog,
-                                      keepalive: configuration.tcpKeepalive > 0)
+        let factory = ListenerFactory(
+            group: group, backlog: configuration.tcpBacklog,
+            keepalive: configuration.tcpKeepalive > 0)
 
         var listeners: [any Channel] = []
         let bound: BoundPorts
@@ -124,29 +128,32 @@ public final class PodiumServer: Service, @unchecked Sendable {
         let cronLoop = cronGroup.next()
         @Sendable func expirySlice(until deadline: UInt64) {
             // Skipped while a script is busy (its keys do not expire under it).
-            let keepGoing = core.executor.withExclusiveAccessUnlessBusy { () -> Bool in
-                guard core.executor.dispatcher.activeExpireEnabled, !core.executor.keyspace.isLoading else {
-                    return false
-                }
-                let removed = core.executor.keyspace.activeExpireCycle(
-                    budgetNanoseconds: 1_000_000, effort: core.configuration.activeExpireEffort)
-                // `expired` keyspace events of the keys this slice removed (no client: nobody's reply to precede).
-                if !core.executor.dispatcher.pendingKeyspaceEventsIsEmpty {
-                    var scratch = ByteBuffer()
-                    core.executor.dispatcher.flushKeyspaceEvents(publisher: nil, output: &scratch)
-                }
-                // Each expired key is a DEL of its own in the AOF (a hash's expired fields an HDEL).
-                core.executor.dispatcher.flushPropagation(asOneUnit: false)
-                _ = core.persistence.commit()
-                return removed > 0
-            } ?? false
+            let keepGoing =
+                core.executor.withExclusiveAccessUnlessBusy { () -> Bool in
+                    guard core.executor.dispatcher.activeExpireEnabled, !core.executor.keyspace.isLoading else {
+                        return false
+                    }
+                    let removed = core.executor.keyspace.activeExpireCycle(
+                        budgetNanoseconds: 1_000_000, effort: core.configuration.activeExpireEffort)
+                    // `expired` keyspace events of the keys this slice removed (no client: nobody's reply to precede).
+                    if !core.executor.dispatcher.pendingKeyspaceEventsIsEmpty {
+                        var scratch = ByteBuffer()
+                        core.executor.dispatcher.flushKeyspaceEvents(publisher: nil, output: &scratch)
+                    }
+                    // Each expired key is a DEL of its own in the AOF (a hash's expired fields an HDEL).
+                    core.executor.dispatcher.flushPropagation(asOneUnit: false)
+                    _ = core.persistence.commit()
+                    return removed > 0
+                } ?? false
             if keepGoing, SystemClock.monotonicNanoseconds() < deadline {
                 cronLoop.scheduleTask(in: .microseconds(200)) { expirySlice(until: deadline) }
             }
         }
         core.sampleProcessFigures()
-        let expiryTask = cronLoop.scheduleRepeatedTask(initialDelay: .milliseconds(periodMs),
-                                                       delay: .milliseconds(periodMs)) { _ in
+        let expiryTask = cronLoop.scheduleRepeatedTask(
+            initialDelay: .milliseconds(periodMs),
+            delay: .milliseconds(periodMs)
+        ) { _ in
             core.sampleProcessFigures()
             core.closeIdleClients()
             core.persistenceCron()
@@ -154,10 +161,15 @@ public final class PodiumServer: Service, @unchecked Sendable {
         }
 
         transition(to: .running)
-        if let port = bound.tcp { logger.notice("ready to accept connections tcp", metadata: ["podium.port": "\(port)"]) }
-        if let port = bound.tls { logger.notice("ready to accept connections tls", metadata: ["podium.port": "\(port)"]) }
+        if let port = bound.tcp {
+            logger.notice("ready to accept connections tcp", metadata: ["podium.port": "\(port)"])
+        }
+        if let port = bound.tls {
+            logger.notice("ready to accept connections tls", metadata: ["podium.port": "\(port)"])
+        }
         if let port = bound.read {
-            logger.notice("ready to accept connections tls (elasticache read endpoint)", metadata: ["podium.port": "\(port)"])
+            logger.notice(
+                "ready to accept connections tls (elasticache read endpoint)", metadata: ["podium.port": "\(port)"])
         }
         await onServerRunning?(bound)
 
@@ -189,8 +201,10 @@ public final class PodiumServer: Service, @unchecked Sendable {
 
     /// Binds the plain listener (unless `port` is 0) and the TLS listener (unless `tls-port` is 0) on every bind
     /// address. The TLS context is built first, so bad certificates stop the start before anything listens.
-    private func bindListeners(core: ServerCore, factory: ListenerFactory, resp: RESPConnectionInitializer,
-                               into listeners: inout [any Channel]) async throws -> BoundPorts {
+    private func bindListeners(
+        core: ServerCore, factory: ListenerFactory, resp: RESPConnectionInitializer,
+        into listeners: inout [any Channel]
+    ) async throws -> BoundPorts {
         let wantsPlain = configuration.port != 0
         let wantsTLS = configuration.tlsPort != 0
         guard wantsPlain || wantsTLS else {
@@ -227,7 +241,8 @@ public final class PodiumServer: Service, @unchecked Sendable {
                 reader.readEndpoint = true
                 let (readChannels, readPort) = try await factory.bind(
                     configuration.bindAddresses, port: ports == .ephemeral ? 0 : configuration.elasticacheReadPort,
-                    kind: .tls, initializer: TLSConnectionInitializer(contexts: contexts, inner: reader), logger: logger)
+                    kind: .tls, initializer: TLSConnectionInitializer(contexts: contexts, inner: reader), logger: logger
+                )
                 listeners += readChannels
                 if !readChannels.isEmpty { bound.read = readPort }
             }

@@ -6,8 +6,8 @@ import PodiumCommands
 import PodiumConfig
 import PodiumKeyspace
 import PodiumPersistence
-import PodiumScripting
 import PodiumRESP
+import PodiumScripting
 import PodiumTLS
 import PodiumText
 import Synchronization
@@ -78,8 +78,10 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     /// limit (a monitor is a push stream like a subscriber; it cannot be slowed down, only cut off).
     private var monitorLimit: OutputBufferLimit
 
-    init(configuration: PodiumConfiguration, configFile: String, logger: Logger,
-         shutdownRequested: @escaping @Sendable () -> Void) {
+    init(
+        configuration: PodiumConfiguration, configFile: String, logger: Logger,
+        shutdownRequested: @escaping @Sendable () -> Void
+    ) {
         self.configuration = configuration
         self.configFile = configFile
         self.logger = logger
@@ -94,10 +96,12 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         keyspace.isLoading = configuration.appendonly
         let executor = CommandExecutor(keyspace: keyspace, dispatcher: dispatcher)
         self.executor = executor
-        self.persistence = AppendOnlyFile(configuration: configuration, logger: logger,
-                                          exclusive: { body in executor.withExclusiveAccess(body) })
-        self.snapshots = SnapshotFile(configuration: configuration, logger: logger,
-                                      exclusive: { body in executor.withExclusiveAccess(body) })
+        self.persistence = AppendOnlyFile(
+            configuration: configuration, logger: logger,
+            exclusive: { body in executor.withExclusiveAccess(body) })
+        self.snapshots = SnapshotFile(
+            configuration: configuration, logger: logger,
+            exclusive: { body in executor.withExclusiveAccess(body) })
         self.hub = PubSubHub(limit: configuration.clientOutputBufferLimit(for: .pubsub))
         self.liveConnectionLimits = NIOLockedValueBox(ConnectionLimits(configuration, generation: 0))
         self.monitorLimit = Self.monitorLimit(configuration)
@@ -142,9 +146,11 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     /// (`stoppedBeforeScript`) unless the script is known to be quick, or when one run inline took too long
     /// (it is run again): the caller runs the rest on the script thread (`runOnScriptThread`), passing
     /// `onlyIfRegistered`.
-    func execute(batch: ArraySlice<[ByteBuffer]>, session: ClientSession, outlet: PushOutlet?,
-                 output: inout ByteBuffer, outputLimit: Int = .max, deferScripts: Bool = false,
-                 onlyIfRegistered: Bool = false) -> BatchResult {
+    func execute(
+        batch: ArraySlice<[ByteBuffer]>, session: ClientSession, outlet: PushOutlet?,
+        output: inout ByteBuffer, outputLimit: Int = .max, deferScripts: Bool = false,
+        onlyIfRegistered: Bool = false
+    ) -> BatchResult {
         var result = BatchResult()
         executor.withExclusiveAccessOrWhileBusy {
             // The script thread's part of a batch: the connection may have closed since (nothing runs for it then).
@@ -161,8 +167,9 @@ final class ServerCore: ServerContext, @unchecked Sendable {
                 result.drained = outlet.drain(into: &output)
             }
             if !batch.isEmpty {
-                result.executed = executor.dispatcher.execute(batch: batch, client: session, output: &output,
-                                                              outputLimit: outputLimit, deferScripts: deferScripts)
+                result.executed = executor.dispatcher.execute(
+                    batch: batch, client: session, output: &output,
+                    outputLimit: outputLimit, deferScripts: deferScripts)
                 result.stoppedBeforeScript = executor.dispatcher.stoppedBeforeScript
             }
             if let state = session.blocked { result.blocked = (state.deadline, state.generation) }
@@ -279,8 +286,9 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         executor.withExclusiveAccessOrWhileBusy {
             let acl = executor.dispatcher.acl
             if configuration.protectedMode, acl.defaultUser.nopass, Self.isRemote(channel.remoteAddress) {
-                logger.warning("connection refused by protected mode",
-                               metadata: ["podium.address": "\(Self.describe(channel.remoteAddress))"])
+                logger.warning(
+                    "connection refused by protected mode",
+                    metadata: ["podium.address": "\(Self.describe(channel.remoteAddress))"])
                 return .refused(Self.protectedModeMessage)
             }
             guard connections.count < configuration.maxclients else {
@@ -291,7 +299,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             nextClientID += 1
             totalConnections += 1
             let session = ClientSession(
-                id: id, address: Self.describe(channel.remoteAddress), localAddress: Self.describe(channel.localAddress),
+                id: id, address: Self.describe(channel.remoteAddress),
+                localAddress: Self.describe(channel.localAddress),
                 fd: id + 7, now: executor.keyspace.clock.nowMilliseconds())
             // Valkey's createClient: authenticated when the default user needs no password.
             session.authenticated = acl.defaultUserIsOpen
@@ -332,14 +341,15 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     /// The directive is read under the lock, like everything CONFIG SET changes.
     func closeIdleClients() {
         let now = executor.keyspace.clock.nowMilliseconds()
-        let idle: [Connection] = executor.withExclusiveAccessUnlessBusy {
-            let timeout = configuration.timeout
-            guard timeout > 0 else { return [] }
-            return connections.values.filter {
-                !$0.session.isMonitor && !$0.session.subscriptions.isSubscribed && $0.session.blocked == nil
-                    && now - $0.session.lastInteraction > Int64(timeout) * 1000
-            }
-        } ?? []
+        let idle: [Connection] =
+            executor.withExclusiveAccessUnlessBusy {
+                let timeout = configuration.timeout
+                guard timeout > 0 else { return [] }
+                return connections.values.filter {
+                    !$0.session.isMonitor && !$0.session.subscriptions.isSubscribed && $0.session.blocked == nil
+                        && now - $0.session.lastInteraction > Int64(timeout) * 1000
+                }
+            } ?? []
         for connection in idle {
             logger.debug("closing idle client", metadata: ["podium.client": "\(connection.session.id)"])
             connection.channel.close(promise: nil)
@@ -359,7 +369,8 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         }
     }
 
-    static let protectedModeMessage = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n"
+    static let protectedModeMessage =
+        "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n"
 
     /// Closes every client connection (shutdown).
     func closeAllConnections() {
@@ -413,8 +424,10 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         outputBufferLimitDisconnections += 1
         logger.warning(
             "client scheduled to be closed asap for overcoming of output buffer limits",
-            metadata: ["podium.client": "\(session.id)", "podium.address": "\(session.address)",
-                       "podium.class": "\(clientClass)"])
+            metadata: [
+                "podium.client": "\(session.id)", "podium.address": "\(session.address)",
+                "podium.class": "\(clientClass)",
+            ])
         // Closing is deferred to an event-loop task: closing inline would run channelInactive, which takes the
         // executor lock held here (on the same thread when the loops coincide).
         guard let channel else { return }
@@ -446,8 +459,10 @@ final class ServerCore: ServerContext, @unchecked Sendable {
 
     func unsubscribeAll(_ client: ClientSession) { hub.unsubscribeAll(client) }
 
-    func publish(_ kind: PubSubKind, channel: ByteBuffer, message: ByteBuffer, publisher: ClientSession?,
-                 output: inout ByteBuffer) -> Int {
+    func publish(
+        _ kind: PubSubKind, channel: ByteBuffer, message: ByteBuffer, publisher: ClientSession?,
+        output: inout ByteBuffer
+    ) -> Int {
         hub.publish(kind, channel: channel, message: message, publisher: publisher, output: &output)
     }
 
@@ -503,7 +518,9 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     }
 
     func backgroundSave(schedule: Bool, inTransaction: Bool) throws(CommandError) -> String {
-        switch try snapshots.backgroundSave(keyspace: executor.keyspace, schedule: schedule, inTransaction: inTransaction) {
+        switch try snapshots.backgroundSave(
+            keyspace: executor.keyspace, schedule: schedule, inTransaction: inTransaction)
+        {
         case .started: return "Background saving started"
         case .scheduled: return "Background saving scheduled"
         }
@@ -534,10 +551,12 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         let tlsNames = pairs.compactMap { name, _ in
             ConfigTable.entry(named: name)?.applies == .tlsContext ? name : nil
         }
-        let previous = tlsNames.isEmpty ? [] : pairs.compactMap { name, _ in configuration.value(of: name).map { (name, $0) } }
+        let previous =
+            tlsNames.isEmpty ? [] : pairs.compactMap { name, _ in configuration.value(of: name).map { (name, $0) } }
         do {
-            try configuration.set(pairs: pairs,
-                                  allowProtected: configuration.enableProtectedConfigs.allows(localClient: client.isLocal))
+            try configuration.set(
+                pairs: pairs,
+                allowProtected: configuration.enableProtectedConfigs.allows(localClient: client.isLocal))
         } catch {
             throw .config(error)
         }
@@ -546,8 +565,9 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             try tls.reload(from: configuration)
         } catch {
             // As Valkey's applyTlsCfg: the old context stays in use and the old values come back.
-            logger.warning("failed applying new tls configuration, restoring previous settings",
-                           metadata: ["podium.config": "\(first)", "podium.error": "\(error.message)"])
+            logger.warning(
+                "failed applying new tls configuration, restoring previous settings",
+                metadata: ["podium.config": "\(first)", "podium.error": "\(error.message)"])
             try? configuration.set(pairs: previous, allowProtected: true)
             throw .tlsReloadFailed(argument: first)
         }
@@ -612,15 +632,19 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     // MARK: - Configuration changes
 
     private static func applyListpackLimits(_ configuration: PodiumConfiguration, to keyspace: Keyspace) {
-        keyspace.hashLimits = ListpackLimits(maxListpackEntries: configuration.hashMaxListpackEntries,
-                                             maxListpackValue: configuration.hashMaxListpackValue)
-        keyspace.sortedSetLimits = ListpackLimits(maxListpackEntries: configuration.zsetMaxListpackEntries,
-                                                  maxListpackValue: configuration.zsetMaxListpackValue)
-        keyspace.listLimits = ListLimits(fill: configuration.listMaxListpackSize,
-                                         compressDepth: configuration.listCompressDepth)
-        keyspace.setLimits = SetLimits(maxIntsetEntries: configuration.setMaxIntsetEntries,
-                                       maxListpackEntries: configuration.setMaxListpackEntries,
-                                       maxListpackValue: configuration.setMaxListpackValue)
+        keyspace.hashLimits = ListpackLimits(
+            maxListpackEntries: configuration.hashMaxListpackEntries,
+            maxListpackValue: configuration.hashMaxListpackValue)
+        keyspace.sortedSetLimits = ListpackLimits(
+            maxListpackEntries: configuration.zsetMaxListpackEntries,
+            maxListpackValue: configuration.zsetMaxListpackValue)
+        keyspace.listLimits = ListLimits(
+            fill: configuration.listMaxListpackSize,
+            compressDepth: configuration.listCompressDepth)
+        keyspace.setLimits = SetLimits(
+            maxIntsetEntries: configuration.setMaxIntsetEntries,
+            maxListpackEntries: configuration.setMaxListpackEntries,
+            maxListpackValue: configuration.setMaxListpackValue)
     }
 
     private static func applyMaxmemory(_ configuration: PodiumConfiguration, to dispatcher: Dispatcher) {
@@ -710,8 +734,9 @@ final class ServerCore: ServerContext, @unchecked Sendable {
             }
             logger.info("cluster mode: this node owns all 16384 slots", metadata: ["podium.node": "\(node.id)"])
         } catch {
-            logger.warning("failed reading or writing the cluster config file",
-                           metadata: ["podium.error": "\(error)"])
+            logger.warning(
+                "failed reading or writing the cluster config file",
+                metadata: ["podium.error": "\(error)"])
             throw error
         }
     }
@@ -730,8 +755,9 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     func startAccessControl() throws {
         do {
             try executor.withExclusiveAccess {
-                try executor.dispatcher.acl.load(userDirectives: configuration.userDirectives,
-                                                  aclFile: configuration.aclfile)
+                try executor.dispatcher.acl.load(
+                    userDirectives: configuration.userDirectives,
+                    aclFile: configuration.aclfile)
             }
         } catch {
             logger.warning("failed loading acl users", metadata: ["podium.error": "\(error)"])

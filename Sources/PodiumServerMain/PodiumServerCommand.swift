@@ -58,12 +58,16 @@ struct PodiumServerCommand: AsyncParsableCommand {
         for warning in warnings { logger.warning("\(warning)") }
         let configFile = arguments.first.flatMap { $0.hasPrefix("--") ? nil : $0 } ?? ""
         if configFile.isEmpty {
-            logger.warning("no config file specified, using the default config. In order to specify a config file use podium-server /path/to/podium.conf")
+            logger.warning(
+                "no config file specified, using the default config. In order to specify a config file use podium-server /path/to/podium.conf"
+            )
         }
         let server = PodiumServer(configuration: config, configFile: configFile, logger: logger)
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup)], gracefulShutdownSignals: [.sigterm, .sigint],
-                                 logger: logger))
+            configuration: .init(
+                services: [.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
         do {
             try await group.run()
         } catch {

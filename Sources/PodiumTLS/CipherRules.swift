@@ -38,50 +38,72 @@ enum CipherRules {
     }
 
     private static let ciphers: [Cipher] = [
-        Cipher(name: "ECDHE-ECDSA-AES128-GCM-SHA256", standardName: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-               mkey: kECDHE, auth: aECDSA, enc: eAES128GCM, mac: mAEAD, minVersion: tls12, deprecated: false),
-        Cipher(name: "ECDHE-RSA-AES128-GCM-SHA256", standardName: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-               mkey: kECDHE, auth: aRSASign, enc: eAES128GCM, mac: mAEAD, minVersion: tls12, deprecated: false),
-        Cipher(name: "ECDHE-ECDSA-AES256-GCM-SHA384", standardName: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-               mkey: kECDHE, auth: aECDSA, enc: eAES256GCM, mac: mAEAD, minVersion: tls12, deprecated: false),
-        Cipher(name: "ECDHE-RSA-AES256-GCM-SHA384", standardName: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-               mkey: kECDHE, auth: aRSASign, enc: eAES256GCM, mac: mAEAD, minVersion: tls12, deprecated: false),
-        Cipher(name: "ECDHE-ECDSA-CHACHA20-POLY1305", standardName: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-               mkey: kECDHE, auth: aECDSA, enc: eChaCha, mac: mAEAD, minVersion: tls12, deprecated: false),
-        Cipher(name: "ECDHE-RSA-CHACHA20-POLY1305", standardName: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-               mkey: kECDHE, auth: aRSASign, enc: eChaCha, mac: mAEAD, minVersion: tls12, deprecated: false),
-        Cipher(name: "ECDHE-PSK-CHACHA20-POLY1305", standardName: "TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256",
-               mkey: kECDHE, auth: aPSK, enc: eChaCha, mac: mAEAD, minVersion: tls12, deprecated: false),
-        Cipher(name: "ECDHE-ECDSA-AES128-SHA", standardName: "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
-               mkey: kECDHE, auth: aECDSA, enc: eAES128, mac: mSHA1, minVersion: ssl3, deprecated: false),
-        Cipher(name: "ECDHE-RSA-AES128-SHA", standardName: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
-               mkey: kECDHE, auth: aRSASign, enc: eAES128, mac: mSHA1, minVersion: ssl3, deprecated: false),
-        Cipher(name: "ECDHE-PSK-AES128-CBC-SHA", standardName: "TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA",
-               mkey: kECDHE, auth: aPSK, enc: eAES128, mac: mSHA1, minVersion: ssl3, deprecated: false),
-        Cipher(name: "ECDHE-ECDSA-AES256-SHA", standardName: "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
-               mkey: kECDHE, auth: aECDSA, enc: eAES256, mac: mSHA1, minVersion: ssl3, deprecated: false),
-        Cipher(name: "ECDHE-RSA-AES256-SHA", standardName: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
-               mkey: kECDHE, auth: aRSASign, enc: eAES256, mac: mSHA1, minVersion: ssl3, deprecated: false),
-        Cipher(name: "ECDHE-PSK-AES256-CBC-SHA", standardName: "TLS_ECDHE_PSK_WITH_AES_256_CBC_SHA",
-               mkey: kECDHE, auth: aPSK, enc: eAES256, mac: mSHA1, minVersion: ssl3, deprecated: false),
-        Cipher(name: "ECDHE-ECDSA-AES128-SHA256", standardName: "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
-               mkey: kECDHE, auth: aECDSA, enc: eAES128, mac: mSHA256, minVersion: tls12, deprecated: true),
-        Cipher(name: "ECDHE-RSA-AES128-SHA256", standardName: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
-               mkey: kECDHE, auth: aRSASign, enc: eAES128, mac: mSHA256, minVersion: tls12, deprecated: true),
-        Cipher(name: "AES128-GCM-SHA256", standardName: "TLS_RSA_WITH_AES_128_GCM_SHA256",
-               mkey: kRSA, auth: aRSADecrypt, enc: eAES128GCM, mac: mAEAD, minVersion: tls12, deprecated: false),
-        Cipher(name: "AES256-GCM-SHA384", standardName: "TLS_RSA_WITH_AES_256_GCM_SHA384",
-               mkey: kRSA, auth: aRSADecrypt, enc: eAES256GCM, mac: mAEAD, minVersion: tls12, deprecated: false),
-        Cipher(name: "AES128-SHA", standardName: "TLS_RSA_WITH_AES_128_CBC_SHA",
-               mkey: kRSA, auth: aRSADecrypt, enc: eAES128, mac: mSHA1, minVersion: ssl3, deprecated: false),
-        Cipher(name: "PSK-AES128-CBC-SHA", standardName: "TLS_PSK_WITH_AES_128_CBC_SHA",
-               mkey: kPSK, auth: aPSK, enc: eAES128, mac: mSHA1, minVersion: ssl3, deprecated: false),
-        Cipher(name: "AES256-SHA", standardName: "TLS_RSA_WITH_AES_256_CBC_SHA",
-               mkey: kRSA, auth: aRSADecrypt, enc: eAES256, mac: mSHA1, minVersion: ssl3, deprecated: false),
-        Cipher(name: "PSK-AES256-CBC-SHA", standardName: "TLS_PSK_WITH_AES_256_CBC_SHA",
-               mkey: kPSK, auth: aPSK, enc: eAES256, mac: mSHA1, minVersion: ssl3, deprecated: false),
-        Cipher(name: "DES-CBC3-SHA", standardName: "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
-               mkey: kRSA, auth: aRSADecrypt, enc: e3DES, mac: mSHA1, minVersion: ssl3, deprecated: true),
+        Cipher(
+            name: "ECDHE-ECDSA-AES128-GCM-SHA256", standardName: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            mkey: kECDHE, auth: aECDSA, enc: eAES128GCM, mac: mAEAD, minVersion: tls12, deprecated: false),
+        Cipher(
+            name: "ECDHE-RSA-AES128-GCM-SHA256", standardName: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            mkey: kECDHE, auth: aRSASign, enc: eAES128GCM, mac: mAEAD, minVersion: tls12, deprecated: false),
+        Cipher(
+            name: "ECDHE-ECDSA-AES256-GCM-SHA384", standardName: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            mkey: kECDHE, auth: aECDSA, enc: eAES256GCM, mac: mAEAD, minVersion: tls12, deprecated: false),
+        Cipher(
+            name: "ECDHE-RSA-AES256-GCM-SHA384", standardName: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            mkey: kECDHE, auth: aRSASign, enc: eAES256GCM, mac: mAEAD, minVersion: tls12, deprecated: false),
+        Cipher(
+            name: "ECDHE-ECDSA-CHACHA20-POLY1305", standardName: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            mkey: kECDHE, auth: aECDSA, enc: eChaCha, mac: mAEAD, minVersion: tls12, deprecated: false),
+        Cipher(
+            name: "ECDHE-RSA-CHACHA20-POLY1305", standardName: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+            mkey: kECDHE, auth: aRSASign, enc: eChaCha, mac: mAEAD, minVersion: tls12, deprecated: false),
+        Cipher(
+            name: "ECDHE-PSK-CHACHA20-POLY1305", standardName: "TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256",
+            mkey: kECDHE, auth: aPSK, enc: eChaCha, mac: mAEAD, minVersion: tls12, deprecated: false),
+        Cipher(
+            name: "ECDHE-ECDSA-AES128-SHA", standardName: "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+            mkey: kECDHE, auth: aECDSA, enc: eAES128, mac: mSHA1, minVersion: ssl3, deprecated: false),
+        Cipher(
+            name: "ECDHE-RSA-AES128-SHA", standardName: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+            mkey: kECDHE, auth: aRSASign, enc: eAES128, mac: mSHA1, minVersion: ssl3, deprecated: false),
+        Cipher(
+            name: "ECDHE-PSK-AES128-CBC-SHA", standardName: "TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA",
+            mkey: kECDHE, auth: aPSK, enc: eAES128, mac: mSHA1, minVersion: ssl3, deprecated: false),
+        Cipher(
+            name: "ECDHE-ECDSA-AES256-SHA", standardName: "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+            mkey: kECDHE, auth: aECDSA, enc: eAES256, mac: mSHA1, minVersion: ssl3, deprecated: false),
+        Cipher(
+            name: "ECDHE-RSA-AES256-SHA", standardName: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+            mkey: kECDHE, auth: aRSASign, enc: eAES256, mac: mSHA1, minVersion: ssl3, deprecated: false),
+        Cipher(
+            name: "ECDHE-PSK-AES256-CBC-SHA", standardName: "TLS_ECDHE_PSK_WITH_AES_256_CBC_SHA",
+            mkey: kECDHE, auth: aPSK, enc: eAES256, mac: mSHA1, minVersion: ssl3, deprecated: false),
+        Cipher(
+            name: "ECDHE-ECDSA-AES128-SHA256", standardName: "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+            mkey: kECDHE, auth: aECDSA, enc: eAES128, mac: mSHA256, minVersion: tls12, deprecated: true),
+        Cipher(
+            name: "ECDHE-RSA-AES128-SHA256", standardName: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+            mkey: kECDHE, auth: aRSASign, enc: eAES128, mac: mSHA256, minVersion: tls12, deprecated: true),
+        Cipher(
+            name: "AES128-GCM-SHA256", standardName: "TLS_RSA_WITH_AES_128_GCM_SHA256",
+            mkey: kRSA, auth: aRSADecrypt, enc: eAES128GCM, mac: mAEAD, minVersion: tls12, deprecated: false),
+        Cipher(
+            name: "AES256-GCM-SHA384", standardName: "TLS_RSA_WITH_AES_256_GCM_SHA384",
+            mkey: kRSA, auth: aRSADecrypt, enc: eAES256GCM, mac: mAEAD, minVersion: tls12, deprecated: false),
+        Cipher(
+            name: "AES128-SHA", standardName: "TLS_RSA_WITH_AES_128_CBC_SHA",
+            mkey: kRSA, auth: aRSADecrypt, enc: eAES128, mac: mSHA1, minVersion: ssl3, deprecated: false),
+        Cipher(
+            name: "PSK-AES128-CBC-SHA", standardName: "TLS_PSK_WITH_AES_128_CBC_SHA",
+            mkey: kPSK, auth: aPSK, enc: eAES128, mac: mSHA1, minVersion: ssl3, deprecated: false),
+        Cipher(
+            name: "AES256-SHA", standardName: "TLS_RSA_WITH_AES_256_CBC_SHA",
+            mkey: kRSA, auth: aRSADecrypt, enc: eAES256, mac: mSHA1, minVersion: ssl3, deprecated: false),
+        Cipher(
+            name: "PSK-AES256-CBC-SHA", standardName: "TLS_PSK_WITH_AES_256_CBC_SHA",
+            mkey: kPSK, auth: aPSK, enc: eAES256, mac: mSHA1, minVersion: ssl3, deprecated: false),
+        Cipher(
+            name: "DES-CBC3-SHA", standardName: "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+            mkey: kRSA, auth: aRSADecrypt, enc: e3DES, mac: mSHA1, minVersion: ssl3, deprecated: true),
     ]
 
     /// TLS 1.3 suites: exact names a rule may use, which select nothing (they are never in the list).
@@ -97,8 +119,10 @@ enum CipherRules {
 
     /// `kCipherAliases`: name → (mkey, auth, enc, mac, minVersion, includeDeprecated).
     private static let aliases: [String: Alias] = {
-        func alias(_ mkey: UInt32 = all, _ auth: UInt32 = all, _ enc: UInt32 = all, _ mac: UInt32 = all,
-                   version: UInt16 = 0, deprecated: Bool = false) -> Alias {
+        func alias(
+            _ mkey: UInt32 = all, _ auth: UInt32 = all, _ enc: UInt32 = all, _ mac: UInt32 = all,
+            version: UInt16 = 0, deprecated: Bool = false
+        ) -> Alias {
             Alias(mkey: mkey, auth: auth, enc: enc, mac: mac, minVersion: version, includeDeprecated: deprecated)
         }
         return [
@@ -177,10 +201,18 @@ enum CipherRules {
                 rule = .add
             } else {
                 switch ch {
-                case UInt8(ascii: "-"): rule = .delete; i += 1
-                case UInt8(ascii: "+"): rule = .order; i += 1
-                case UInt8(ascii: "!"): rule = .kill; i += 1
-                case UInt8(ascii: "@"): rule = .special; i += 1
+                case UInt8(ascii: "-"):
+                    rule = .delete
+                    i += 1
+                case UInt8(ascii: "+"):
+                    rule = .order
+                    i += 1
+                case UInt8(ascii: "!"):
+                    rule = .kill
+                    i += 1
+                case UInt8(ascii: "@"):
+                    rule = .special
+                    i += 1
                 case UInt8(ascii: "["):
                     inGroup = true
                     hasGroup = true

@@ -83,8 +83,9 @@ public final class TLSContextStore: Sendable {
         } catch {
             throw TLSSetupError("failed to configure tls: \(error)")
         }
-        return State(context: context, configuration: tls, sessionCaching: configuration.tlsSessionCaching,
-                     handshakeTimeout: .milliseconds(Int64(configuration.tlsHandshakeTimeout)))
+        return State(
+            context: context, configuration: tls, sessionCaching: configuration.tlsSessionCaching,
+            handshakeTimeout: .milliseconds(Int64(configuration.tlsHandshakeTimeout)))
     }
 
     /// The swift-nio-ssl configuration for the `tls-*` directives, with Redis' checks. Certificates, key and CA file
@@ -101,7 +102,9 @@ public final class TLSContextStore: Sendable {
         } catch {
             throw TLSSetupError("failed to load certificate \(certFile): \(error)")
         }
-        guard !chain.isEmpty else { throw TLSSetupError("failed to load certificate \(certFile): no certificate in it") }
+        guard !chain.isEmpty else {
+            throw TLSSetupError("failed to load certificate \(certFile): no certificate in it")
+        }
         let key: NIOSSLPrivateKey
         do {
             let passphrase = Array(configuration.tlsKeyFilePass.utf8)
@@ -210,7 +213,7 @@ public final class TLSContextStore: Sendable {
         guard versions.count == high.rawValue - low.rawValue + 1 else {
             throw TLSSetupError("tls-protocols must name consecutive versions (for example 'TLSv1.2 TLSv1.3')")
         }
-        return low ... high
+        return low...high
     }
 
     private static func isDirectory(_ path: String) -> Bool {

@@ -37,12 +37,14 @@ final class TrafficSniffer: ChannelInboundHandler, RemovableChannelHandler {
         let looksLikeTLS = first == Self.handshakeRecordType
         switch (expectation, looksLikeTLS) {
         case (.tls, false):
-            logger.notice("plain text received on the tls port, closing the connection",
-                          metadata: ["podium.address": "\(describe(context.channel.remoteAddress))"])
+            logger.notice(
+                "plain text received on the tls port, closing the connection",
+                metadata: ["podium.address": "\(describe(context.channel.remoteAddress))"])
             context.close(promise: nil)
         case (.plain, true):
-            logger.notice("tls handshake received on the plain port, closing the connection",
-                          metadata: ["podium.address": "\(describe(context.channel.remoteAddress))"])
+            logger.notice(
+                "tls handshake received on the plain port, closing the connection",
+                metadata: ["podium.address": "\(describe(context.channel.remoteAddress))"])
             context.close(promise: nil)
         default:
             context.fireChannelRead(data)
@@ -129,9 +131,12 @@ final class TLSHandshakeGuard: ChannelInboundHandler, RemovableChannelHandler {
         let logger = self.logger
         let timeout = self.timeout
         timer = context.eventLoop.scheduleTask(in: timeout) {
-            logger.notice("tls handshake timed out, closing the connection",
-                          metadata: ["podium.address": "\(describe(channel.remoteAddress))",
-                                     "podium.timeout_ms": "\(timeout.nanoseconds / 1_000_000)"])
+            logger.notice(
+                "tls handshake timed out, closing the connection",
+                metadata: [
+                    "podium.address": "\(describe(channel.remoteAddress))",
+                    "podium.timeout_ms": "\(timeout.nanoseconds / 1_000_000)",
+                ])
             channel.close(promise: nil)
         }
     }

@@ -34,7 +34,8 @@ public enum ArgumentSplitter {
                     guard index < count else { return nil }  // closing quote missing
                     let byte = line[index]
                     let doubleQuoted = quote == UInt8(ascii: "\"")
-                    if doubleQuoted, byte == UInt8(ascii: "\\"), index + 3 < count, line[index + 1] == UInt8(ascii: "x"),
+                    if doubleQuoted, byte == UInt8(ascii: "\\"), index + 3 < count,
+                        line[index + 1] == UInt8(ascii: "x"),
                         let high = hexValue(line[index + 2]), let low = hexValue(line[index + 3])
                     {
                         current.append(high << 4 | low)

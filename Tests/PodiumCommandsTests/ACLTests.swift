@@ -41,7 +41,9 @@ import Testing
     @Suite struct Rules {
         @Test func commandRulesKeepTheirOrderCompacted() {
             let harness = CommandHarness()
-            #expect(harness.run(["ACL", "SETUSER", "u", "+@read", "-get", "+set", "+get", "-@read", "+config|get"]) == RESP.ok)
+            #expect(
+                harness.run(["ACL", "SETUSER", "u", "+@read", "-get", "+set", "+get", "-@read", "+config|get"])
+                    == RESP.ok)
             let user = harness.dispatcher.acl.user(named: "u")
             #expect(user?.commandsDescription == "-@all +set +get -@read +config|get")
             // A whole-command rule drops earlier rules for its subcommands.
@@ -55,7 +57,10 @@ import Testing
             let harness = CommandHarness()
             harness.run(["ACL", "SETUSER", "u", "on", "+get"])
             let reply = harness.run(["ACL", "SETUSER", "u", "+set", "+nosuch"])
-            #expect(reply == RESP.error("ERR Error in ACL SETUSER modifier '+nosuch': Unknown command or category name in ACL"))
+            #expect(
+                reply
+                    == RESP.error(
+                        "ERR Error in ACL SETUSER modifier '+nosuch': Unknown command or category name in ACL"))
             #expect(harness.dispatcher.acl.user(named: "u")?.commandsDescription == "-@all +get")
         }
 
@@ -65,7 +70,9 @@ import Testing
             let user = harness.dispatcher.acl.user(named: "u")
             #expect(user?.passwords.count == 2)
             let client = harness.makeClient()
-            #expect(harness.run(["AUTH", "u", "one"], as: client) == RESP.error("WRONGPASS invalid username-password pair or user is disabled."))
+            #expect(
+                harness.run(["AUTH", "u", "one"], as: client)
+                    == RESP.error("WRONGPASS invalid username-password pair or user is disabled."))
             #expect(harness.run(["AUTH", "u", "tw"], as: client).hasPrefix("-WRONGPASS"))
             #expect(harness.run(["AUTH", "u", "two"], as: client) == RESP.ok)
             #expect(client.userName == "u")
@@ -77,7 +84,9 @@ import Testing
     @Suite struct Checks {
         static func harness() -> (CommandHarness, ClientSession) {
             let harness = CommandHarness()
-            harness.run(["ACL", "SETUSER", "u", "on", "nopass", "~k:*", "%R~r:*", "%W~w:*", "&c.*", "+@all", "-flushall"])
+            harness.run([
+                "ACL", "SETUSER", "u", "on", "nopass", "~k:*", "%R~r:*", "%W~w:*", "&c.*", "+@all", "-flushall",
+            ])
             let client = harness.makeClient()
             harness.run(["AUTH", "u", "x"], as: client)
             return (harness, client)
@@ -85,8 +94,11 @@ import Testing
 
         @Test func commandsKeysAndChannels() {
             let (harness, client) = Self.harness()
-            #expect(harness.run(["FLUSHALL"], as: client) == RESP.error("NOPERM this user has no permissions to run the 'flushall' command"))
-            let keyDenied = RESP.error("NOPERM this user has no permissions to access one of the keys used as arguments")
+            #expect(
+                harness.run(["FLUSHALL"], as: client)
+                    == RESP.error("NOPERM this user has no permissions to run the 'flushall' command"))
+            let keyDenied = RESP.error(
+                "NOPERM this user has no permissions to access one of the keys used as arguments")
             #expect(harness.run(["GET", "k:1"], as: client) == RESP.null)
             #expect(harness.run(["GET", "x"], as: client) == keyDenied)
             #expect(harness.run(["GET", "w:1"], as: client) == keyDenied)
@@ -96,8 +108,10 @@ import Testing
             #expect(harness.run(["EXISTS", "r:1", "w:1"], as: client) == RESP.int(1))
             #expect(harness.run(["ZUNION", "2", "k:a", "x"], as: client) == keyDenied)
             #expect(harness.run(["PUBLISH", "c.1", "m"], as: client) == RESP.int(0))
-            #expect(harness.run(["PUBLISH", "d", "m"], as: client)
-                == RESP.error("NOPERM this user has no permissions to access one of the channels used as arguments"))
+            #expect(
+                harness.run(["PUBLISH", "d", "m"], as: client)
+                    == RESP.error("NOPERM this user has no permissions to access one of the channels used as arguments")
+            )
         }
 
         @Test func denialsAreLogged() {

@@ -23,8 +23,10 @@ import Testing
         @Test func clientNames() {
             let h = CommandHarness()
             #expect(h.run(["CLIENT", "GETNAME"]) == RESP.null)
-            #expect(h.run(["CLIENT", "SETNAME", "worker-1"], ["CLIENT", "GETNAME"]) == RESP.ok + RESP.bulk("worker-1"))
-            #expect(h.run(["CLIENT", "SETNAME", "a b"])
+            #expect(
+                h.run(["CLIENT", "SETNAME", "worker-1"], ["CLIENT", "GETNAME"]) == RESP.ok + RESP.bulk("worker-1"))
+            #expect(
+                h.run(["CLIENT", "SETNAME", "a b"])
                     == RESP.error("ERR Client names cannot contain spaces, newlines or special characters."))
             #expect(h.run(["CLIENT", "SETNAME", ""], ["CLIENT", "GETNAME"]) == RESP.ok + RESP.null)
         }
@@ -39,7 +41,9 @@ import Testing
 
         @Test func clientSetinfo() {
             let h = CommandHarness()
-            #expect(h.run(["CLIENT", "SETINFO", "LIB-NAME", "redis-py"], ["CLIENT", "SETINFO", "lib-ver", "5.0"]) == RESP.ok + RESP.ok)
+            #expect(
+                h.run(["CLIENT", "SETINFO", "LIB-NAME", "redis-py"], ["CLIENT", "SETINFO", "lib-ver", "5.0"]) == RESP.ok
+                    + RESP.ok)
             #expect(h.client.libName == "redis-py")
             #expect(h.client.libVersion == "5.0")
             #expect(h.run(["CLIENT", "SETINFO", "FOO", "x"]) == RESP.error("ERR Unrecognized option 'FOO'"))
@@ -58,10 +62,15 @@ import Testing
 
         @Test func authWithoutAPassword() {
             let h = CommandHarness()
-            #expect(h.run(["AUTH", "secret"]) == RESP.error(
-                "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"))
+            #expect(
+                h.run(["AUTH", "secret"])
+                    == RESP.error(
+                        "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
+                    ))
             #expect(h.run(["AUTH", "default", "anything"]) == RESP.ok)
-            #expect(h.run(["AUTH", "alice", "x"]) == RESP.error("WRONGPASS invalid username-password pair or user is disabled."))
+            #expect(
+                h.run(["AUTH", "alice", "x"])
+                    == RESP.error("WRONGPASS invalid username-password pair or user is disabled."))
             #expect(h.run(["AUTH", "a", "b", "c"]) == RESP.syntaxError)
         }
     }
@@ -122,13 +131,16 @@ import Testing
 
         @Test func hello3SwitchesRepliesToRESP3() {
             let h = CommandHarness()
-            #expect(h.run(["HELLO", "3"], ["GET", "nosuch"]) == Self.helloReply(3, id: h.client.id, resp3: true) + "_\r\n")
+            #expect(
+                h.run(["HELLO", "3"], ["GET", "nosuch"]) == Self.helloReply(3, id: h.client.id, resp3: true) + "_\r\n")
             #expect(h.client.proto == .resp3)
             #expect(h.run(["HELLO"]) == Self.helloReply(3, id: h.client.id, resp3: true))
             // Maps, booleans and nulls are RESP3 now.
             #expect(h.run(["CONFIG", "GET", "nothing"]) == "%0\r\n")
             #expect(h.run(["MULTI"], ["EXEC"]) == RESP.ok + "*0\r\n")
-            #expect(h.run(["HELLO", "2"], ["GET", "nosuch"]) == Self.helloReply(2, id: h.client.id, resp3: false) + RESP.null)
+            #expect(
+                h.run(["HELLO", "2"], ["GET", "nosuch"]) == Self.helloReply(2, id: h.client.id, resp3: false)
+                    + RESP.null)
         }
 
         @Test func resp3NullArrayForAnAbortedExec() {

@@ -31,12 +31,14 @@ import Testing
     @Suite struct Lookup {
         @Test func namesIgnoreCase() {
             let h = CommandHarness()
-            #expect(h.run(["SET", "k", "v"], ["get", "k"], ["GeT", "k"]) == RESP.ok + RESP.bulk("v") + RESP.bulk("v"))
+            #expect(
+                h.run(["SET", "k", "v"], ["get", "k"], ["GeT", "k"]) == RESP.ok + RESP.bulk("v") + RESP.bulk("v"))
         }
 
         @Test func unknownCommandListsItsArguments() {
             let h = CommandHarness()
-            #expect(h.run(["foo", "a", "b"]) == RESP.error("ERR unknown command 'foo', with args beginning with: 'a' 'b' "))
+            #expect(
+                h.run(["foo", "a", "b"]) == RESP.error("ERR unknown command 'foo', with args beginning with: 'a' 'b' "))
             #expect(h.run(["FOO"]) == RESP.error("ERR unknown command 'FOO', with args beginning with: "))
         }
 
@@ -46,14 +48,17 @@ import Testing
             let clipped = String(repeating: "x", count: 128)
             #expect(h.run([long]) == RESP.error("ERR unknown command '\(clipped)', with args beginning with: "))
             // Line breaks cannot appear in an error reply: Redis maps each CR and LF to a space.
-            #expect(h.run(["a\nb", "c\rd"]) == RESP.error("ERR unknown command 'a b', with args beginning with: 'c d' "))
+            #expect(
+                h.run(["a\nb", "c\rd"]) == RESP.error("ERR unknown command 'a b', with args beginning with: 'c d' "))
         }
 
         /// Regression: "\r\n" is one `Character` in Swift, so a replacement by characters missed it and the error
         /// reply carried a raw CRLF, which ends the reply early and desynchronises the client.
         @Test func unknownCommandErrorHasNoCRLF() {
             let h = CommandHarness()
-            #expect(h.run(["a\r\nb", "c\r\nd"]) == RESP.error("ERR unknown command 'a  b', with args beginning with: 'c  d' "))
+            #expect(
+                h.run(["a\r\nb", "c\r\nd"])
+                    == RESP.error("ERR unknown command 'a  b', with args beginning with: 'c  d' "))
         }
 
         /// Regression: user text echoed in other error replies once kept its CR/LF too. Redis maps both to spaces
@@ -73,13 +78,19 @@ import Testing
             let h = CommandHarness()
             let ten = String(repeating: "a", count: 10)
             // Each argument adds 13 bytes: ten of them reach 130, so the eleventh is not shown.
-            #expect(h.runBatch([["nosuch"] + Array(repeating: ten, count: 20)])
-                    == RESP.error("ERR unknown command 'nosuch', with args beginning with: " + String(repeating: "'\(ten)' ", count: 10)))
+            #expect(
+                h.runBatch([["nosuch"] + Array(repeating: ten, count: 20)])
+                    == RESP.error(
+                        "ERR unknown command 'nosuch', with args beginning with: "
+                            + String(repeating: "'\(ten)' ", count: 10)))
             // The second argument only gets the 25 bytes left after the first one's 103.
             let hundredA = String(repeating: "a", count: 100)
             let hundredB = String(repeating: "b", count: 100)
-            #expect(h.run(["nosuch", hundredA, hundredB])
-                    == RESP.error("ERR unknown command 'nosuch', with args beginning with: '\(hundredA)' '\(String(repeating: "b", count: 25))' "))
+            #expect(
+                h.run(["nosuch", hundredA, hundredB])
+                    == RESP.error(
+                        "ERR unknown command 'nosuch', with args beginning with: '\(hundredA)' '\(String(repeating: "b", count: 25))' "
+                    ))
         }
 
         @Test func emptyBatchWritesNothing() {
@@ -132,9 +143,10 @@ import Testing
         }
 
         /// Every entry of the table rejects an argument count its arity forbids, before its handler runs.
-        @Test(arguments: CommandTable.shared.commands.flatMap { spec in
-            spec.subcommandList.isEmpty ? [spec] : spec.subcommandList
-        }.map(\.name))
+        @Test(
+            arguments: CommandTable.shared.commands.flatMap { spec in
+                spec.subcommandList.isEmpty ? [spec] : spec.subcommandList
+            }.map(\.name))
         func everyCommandChecksItsArity(_ name: String) throws {
             let spec = try #require(CommandTable.shared.lookup(name: name))
             let prefix = name.split(separator: "|").map(String.init)
@@ -230,8 +242,9 @@ import Testing
                 let minimum = abs(spec.arity)
                 // SUNSUBSCRIBE (arity -1) takes zero or more keys, as in Redis: keys that run to the end may be absent.
                 let optionalKeys = spec.arity < 0 && spec.keys.last < 0 && spec.keys.first == minimum
-                #expect(spec.keys.first < minimum || optionalKeys,
-                        "\(spec.name): first key beyond the minimum argument count")
+                #expect(
+                    spec.keys.first < minimum || optionalKeys,
+                    "\(spec.name): first key beyond the minimum argument count")
             }
         }
 
@@ -265,7 +278,9 @@ import Testing
             #expect(h.run(["COMMAND", "GETKEYS", "MSET", "a", "1", "b", "2"]) == RESP.bulks("a", "b"))
             #expect(h.run(["COMMAND", "GETKEYS", "DEL", "a", "b", "c"]) == RESP.bulks("a", "b", "c"))
             #expect(h.run(["COMMAND", "GETKEYS", "nosuch", "x"]) == RESP.error("ERR Invalid command specified"))
-            #expect(h.run(["COMMAND", "GETKEYS", "GET"]) == RESP.error("ERR Invalid number of arguments specified for command"))
+            #expect(
+                h.run(["COMMAND", "GETKEYS", "GET"])
+                    == RESP.error("ERR Invalid number of arguments specified for command"))
             #expect(h.run(["COMMAND", "GETKEYS", "PING", "x"]) == RESP.error("ERR The command has no key arguments"))
         }
     }

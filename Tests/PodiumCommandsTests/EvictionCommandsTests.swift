@@ -45,8 +45,9 @@ private let execAbortOOM = RESP.error(
         @Test func refusesWritesThatMayGrowMemory() {
             let meter = MemoryMeter()
             let h = harness(.noEviction, meter)
-            h.run(["SET", "k", "v"], ["SET", "k2", "v"], ["ZADD", "z", "1", "a"], ["HSET", "h", "f", "v"],
-                  ["SADD", "s", "a", "b"], ["RPUSH", "l", "a"])
+            h.run(
+                ["SET", "k", "v"], ["SET", "k2", "v"], ["ZADD", "z", "1", "a"], ["HSET", "h", "f", "v"],
+                ["SADD", "s", "a", "b"], ["RPUSH", "l", "a"])
             meter.bytes = 2000
             h.dispatcher.maxMemory = 1000
             #expect(h.run(["SET", "x", "1"]) == oom)
@@ -187,7 +188,8 @@ private let execAbortOOM = RESP.error(
         @Test func volatileTTLTakesTheSoonestToExpire() {
             let meter = MemoryMeter()
             let h = harness(.volatileTTL, meter)
-            h.run(["SET", "late", "v", "EX", "300"], ["SET", "soon", "v", "EX", "10"], ["SET", "mid", "v", "EX", "100"])
+            h.run(
+                ["SET", "late", "v", "EX", "300"], ["SET", "soon", "v", "EX", "10"], ["SET", "mid", "v", "EX", "100"])
             h.run(["SET", "persistent", "v"])
             meter.bytesPerKey = 100
             h.dispatcher.maxMemory = 300
@@ -257,7 +259,8 @@ private let execAbortOOM = RESP.error(
             meter.bytesPerKey = 100
             // 200 bytes: under 210 but not an eighth below it, so every command measures.
             h.dispatcher.maxMemory = 210
-            #expect(h.run(["MULTI"], ["SET", "a", "1"], ["SET", "b", "1"], ["SET", "c", "1"], ["SET", "d", "1"])
+            #expect(
+                h.run(["MULTI"], ["SET", "a", "1"], ["SET", "b", "1"], ["SET", "c", "1"], ["SET", "d", "1"])
                     == RESP.ok + RESP.queued + RESP.queued + RESP.queued + RESP.queued)
             #expect(h.run(["EXEC"]) == RESP.array(RESP.ok, RESP.ok, RESP.ok, RESP.ok))
             #expect(h.keyspace.totalKeys == 6 && h.dispatcher.evictedKeys == 0)
@@ -295,7 +298,8 @@ private let execAbortOOM = RESP.error(
             h.dispatcher.maxMemory = 1000
             #expect(h.run(["SET", "a", "1"]) == RESP.ok)
             meter.bytes = 5000
-            #expect(h.runBatch(Array(repeating: ["SET", "a", "1"], count: 15)) == String(repeating: RESP.ok, count: 15))
+            #expect(
+                h.runBatch(Array(repeating: ["SET", "a", "1"], count: 15)) == String(repeating: RESP.ok, count: 15))
             #expect(h.run(["SET", "a", "1"]) == oom)
         }
 

@@ -34,8 +34,10 @@ final class FakeServerContext: ServerContext {
         }
     }
 
-    func publish(_ kind: PubSubKind, channel: ByteBuffer, message: ByteBuffer, publisher: ClientSession?,
-                 output: inout ByteBuffer) -> Int {
+    func publish(
+        _ kind: PubSubKind, channel: ByteBuffer, message: ByteBuffer, publisher: ClientSession?,
+        output: inout ByteBuffer
+    ) -> Int {
         published.append(Publication(kind: kind, channel: String(buffer: channel), message: String(buffer: message)))
         let name = Bytes(Array(channel.readableBytesView))
         var receivers = subscribers[kind]?[name]?.count ?? 0

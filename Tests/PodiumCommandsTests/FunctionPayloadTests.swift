@@ -6,7 +6,8 @@ import Testing
 @Suite struct FunctionPayloadTests {
     /// `FUNCTION DUMP` of Valkey 8.0.1 after loading this library (its code LZF-compressed).
     @Test func readsValkeysCompressedPayload() throws {
-        let code = "#!lua name=lib1\nredis.register_function(\"fa\", function() return \"abcabcabcabcabcabcabcabcabcabc\" end)"
+        let code =
+            "#!lua name=lib1\nredis.register_function(\"fa\", function() return \"abcabcabcabcabcabcabcabcabcabc\" end)"
         let dump: [UInt8] = [
             245, 195, 64, 75, 64, 101, 31, 35, 33, 108, 117, 97, 32, 110, 97, 109, 101, 61, 108, 105, 98, 49, 10, 114,
             101, 100, 105, 115, 46, 114, 101, 103, 105, 115, 116, 101, 114, 95, 102, 13, 117, 110, 99, 116, 105, 111,

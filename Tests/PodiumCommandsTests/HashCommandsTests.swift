@@ -13,7 +13,8 @@ import Testing
             #expect(h.run(["HGET", "h", "f1"]) == RESP.bulk("new"))
             #expect(h.run(["HGET", "h", "nosuch"]) == RESP.null)
             #expect(h.run(["HGET", "nosuch", "f1"]) == RESP.null)
-            #expect(h.run(["HMGET", "h", "f1", "nosuch", "f3"])
+            #expect(
+                h.run(["HMGET", "h", "f1", "nosuch", "f3"])
                     == RESP.array(RESP.bulk("new"), RESP.null, RESP.bulk("v3")))
             #expect(h.run(["HMGET", "nosuch", "a", "b"]) == RESP.array(RESP.null, RESP.null))
             #expect(h.run(["HLEN", "h"]) == RESP.int(3))
@@ -102,12 +103,15 @@ import Testing
 
         @Test func hincrbyOverflowAndNotAnInteger() {
             let h = CommandHarness()
-            #expect(h.run(["HSET", "h", "max", "9223372036854775807", "min", "-9223372036854775808", "s", "abc",
-                           "f", "1.5", "sp", " 1", "e", ""])
+            #expect(
+                h.run([
+                    "HSET", "h", "max", "9223372036854775807", "min", "-9223372036854775808", "s", "abc",
+                    "f", "1.5", "sp", " 1", "e", "",
+                ])
                     == RESP.int(6))
             #expect(h.run(["HINCRBY", "h", "max", "1"]) == RESP.error("ERR increment or decrement would overflow"))
             #expect(h.run(["HINCRBY", "h", "min", "-1"]) == RESP.error("ERR increment or decrement would overflow"))
-            #expect(h.run(["HINCRBY", "h", "max", "-1"]) == RESP.int(9223372036854775806))
+            #expect(h.run(["HINCRBY", "h", "max", "-1"]) == RESP.int(9_223_372_036_854_775_806))
             #expect(h.run(["HINCRBY", "h", "s", "1"]) == RESP.error("ERR hash value is not an integer"))
             #expect(h.run(["HINCRBY", "h", "f", "1"]) == RESP.error("ERR hash value is not an integer"))
             #expect(h.run(["HINCRBY", "h", "sp", "1"]) == RESP.error("ERR hash value is not an integer"))
@@ -134,7 +138,8 @@ import Testing
         @Test func hincrbyfloatErrorsAndLongDoubleRange() {
             let h = CommandHarness()
             // 1e308 + 1e308 in long double: no overflow, printed in full (`%.17Lf`, trailing zeros trimmed).
-            let twoE308 = "199999999999999999993371759311691291321120199694831134415594095989843469737676123744200253"
+            let twoE308 =
+                "199999999999999999993371759311691291321120199694831134415594095989843469737676123744200253"
                 + "843777078640893494450108026446304269499187921167194841628860392837535918200039206381557326"
                 + "219209014213335878306791577877829121087126122536729803237260434173178506889763247582601711"
                 + "514636284849020905456510092687857156096"
@@ -144,11 +149,13 @@ import Testing
             #expect(h.run(["HINCRBYFLOAT", "h", "n", "nan"]) == RESP.notFloat)
             #expect(h.run(["HINCRBYFLOAT", "h", "n", "inf"]) == RESP.error("ERR value is NaN or Infinity"))
             #expect(h.run(["HINCRBYFLOAT", "h", "n", "-inf"]) == RESP.error("ERR value is NaN or Infinity"))
-            #expect(h.run(["HINCRBYFLOAT", "h", "big", "1e308"])
+            #expect(
+                h.run(["HINCRBYFLOAT", "h", "big", "1e308"])
                     == RESP.bulk(twoE308))
             #expect(h.run(["HINCRBYFLOAT", "h", "n", ""]) == RESP.notFloat)
             #expect(h.run(["HGET", "h", "n"]) == RESP.bulk("1"))
-            #expect(h.run(["HGET", "h", "big"])
+            #expect(
+                h.run(["HGET", "h", "big"])
                     == RESP.bulk(twoE308))
         }
     }
@@ -192,7 +199,8 @@ import Testing
             #expect(h.run(["HRANDFIELD", "h", "x"]) == RESP.notInteger)
             #expect(h.run(["HRANDFIELD", "h", "1", "NOPE"]) == RESP.syntaxError)
             #expect(h.run(["HRANDFIELD", "h", "1", "WITHVALUES", "extra"]) == RESP.syntaxError)
-            #expect(h.run(["HRANDFIELD", "h", "-9223372036854775807", "WITHVALUES"])
+            #expect(
+                h.run(["HRANDFIELD", "h", "-9223372036854775807", "WITHVALUES"])
                     == RESP.error("ERR value is out of range"))
         }
 
@@ -202,12 +210,16 @@ import Testing
             let h = CommandHarness()
             h.run(["HSET", "h", "f", "v"])
             #expect(h.run(["HRANDFIELD", "h", "4611686018427387903", "WITHVALUES"]) == RESP.bulks("f", "v"))
-            #expect(h.run(["HRANDFIELD", "h", "-4611686018427387904", "WITHVALUES"])
+            #expect(
+                h.run(["HRANDFIELD", "h", "-4611686018427387904", "WITHVALUES"])
                     == RESP.error("ERR value is out of range"))
-            #expect(h.run(["HRANDFIELD", "h", "-9223372036854775808"])
-                    == RESP.error("ERR value is out of range, value must between -9223372036854775807 and "
-                                  + "9223372036854775807"))
-            #expect(h.run(["HRANDFIELD", "h", "4611686018427387904", "WITHVALUES"])
+            #expect(
+                h.run(["HRANDFIELD", "h", "-9223372036854775808"])
+                    == RESP.error(
+                        "ERR value is out of range, value must between -9223372036854775807 and "
+                            + "9223372036854775807"))
+            #expect(
+                h.run(["HRANDFIELD", "h", "4611686018427387904", "WITHVALUES"])
                     == RESP.error("ERR value is out of range"))
         }
 
@@ -220,7 +232,10 @@ import Testing
             let fields = Set((0..<10).map { "f\($0)" })
             for _ in 0..<20 {
                 let one = try #require(RESPValue.parse(h.run(["HRANDFIELD", "h"])))
-                guard case .bulk(let f) = one else { Issue.record("not a bulk: \(one)"); continue }
+                guard case .bulk(let f) = one else {
+                    Issue.record("not a bulk: \(one)")
+                    continue
+                }
                 #expect(fields.contains(f))
                 let four = try #require(RESPValue.parse(h.run(["HRANDFIELD", "h", "4"]))?.strings)
                 #expect(four.count == 4 && Set(four).count == 4 && fields.isSuperset(of: four))
@@ -240,10 +255,13 @@ import Testing
         @Test func hscanOfASmallHash() {
             let h = CommandHarness()
             #expect(h.run(["HSET", "h", "a", "1", "b", "2", "ab", "3"]) == RESP.int(3))
-            #expect(h.run(["HSCAN", "h", "0"]) == RESP.array(RESP.bulk("0"), RESP.bulks("a", "1", "b", "2", "ab", "3")))
-            #expect(h.run(["HSCAN", "h", "0", "MATCH", "a*"])
+            #expect(
+                h.run(["HSCAN", "h", "0"]) == RESP.array(RESP.bulk("0"), RESP.bulks("a", "1", "b", "2", "ab", "3")))
+            #expect(
+                h.run(["HSCAN", "h", "0", "MATCH", "a*"])
                     == RESP.array(RESP.bulk("0"), RESP.bulks("a", "1", "ab", "3")))
-            #expect(h.run(["HSCAN", "h", "0", "COUNT", "1"])
+            #expect(
+                h.run(["HSCAN", "h", "0", "COUNT", "1"])
                     == RESP.array(RESP.bulk("0"), RESP.bulks("a", "1", "b", "2", "ab", "3")))
             #expect(h.run(["HSCAN", "h", "0", "MATCH", "nomatch"]) == RESP.array(RESP.bulk("0"), RESP.emptyArray))
             #expect(h.run(["HSCAN", "nosuch", "0"]) == RESP.array(RESP.bulk("0"), RESP.emptyArray))
@@ -259,7 +277,8 @@ import Testing
             let h = CommandHarness()
             h.run(["HSET", "h", "a", "1", "b", "2"])
             #expect(h.run(["HSCAN", "h", "0", "NOVALUES"]) == RESP.array(RESP.bulk("0"), RESP.bulks("a", "b")))
-            #expect(h.run(["HSCAN", "h", "0", "MATCH", "b", "NOVALUES"]) == RESP.array(RESP.bulk("0"), RESP.bulks("b")))
+            #expect(
+                h.run(["HSCAN", "h", "0", "MATCH", "b", "NOVALUES"]) == RESP.array(RESP.bulk("0"), RESP.bulks("b")))
         }
     }
 
@@ -294,18 +313,21 @@ import Testing
             let h = CommandHarness()
             h.run(["HSET", "h", "f1", "v1", "f2", "v2", "f3", "v3"])
             // 1 set, -2 no such field.
-            #expect(h.run(["HEXPIRE", "h", "100", "FIELDS", "2", "f1", "nosuch"])
+            #expect(
+                h.run(["HEXPIRE", "h", "100", "FIELDS", "2", "f1", "nosuch"])
                     == RESP.array(RESP.int(1), RESP.int(-2)))
             #expect(h.run(["HPEXPIRE", "h", "1600", "FIELDS", "1", "f2"]) == RESP.array(RESP.int(1)))
             // HTTL rounds to the nearest second.
-            #expect(h.run(["HTTL", "h", "FIELDS", "4", "f1", "f2", "f3", "nosuch"])
+            #expect(
+                h.run(["HTTL", "h", "FIELDS", "4", "f1", "f2", "f3", "nosuch"])
                     == RESP.array(RESP.int(100), RESP.int(2), RESP.int(-1), RESP.int(-2)))
             #expect(h.run(["HPTTL", "h", "FIELDS", "1", "f2"]) == RESP.array(RESP.int(1600)))
             let at = Int(h.now) + 100_000
             #expect(h.run(["HPEXPIRETIME", "h", "FIELDS", "1", "f1"]) == RESP.array(RESP.int(at)))
             #expect(h.run(["HEXPIRETIME", "h", "FIELDS", "1", "f1"]) == RESP.array(RESP.int((at + 500) / 1000)))
             h.advance(by: 1601)
-            #expect(h.run(["HGET", "h", "f2"], ["HLEN", "h"], ["HEXISTS", "h", "f2"])
+            #expect(
+                h.run(["HGET", "h", "f2"], ["HLEN", "h"], ["HEXISTS", "h", "f2"])
                     == RESP.null + RESP.int(2) + RESP.int(0))
             #expect(h.run(["HTTL", "h", "FIELDS", "1", "f2"]) == RESP.array(RESP.int(-2)))
             // A hash with field TTLs is a hashtable: no set order.
@@ -336,7 +358,8 @@ import Testing
             let h = CommandHarness()
             h.run(["HSET", "h", "a", "1", "b", "2"], ["HEXPIRE", "h", "100", "FIELDS", "1", "a"])
             // 1 persisted, -1 had no TTL, -2 no such field.
-            #expect(h.run(["HPERSIST", "h", "FIELDS", "3", "a", "b", "nosuch"])
+            #expect(
+                h.run(["HPERSIST", "h", "FIELDS", "3", "a", "b", "nosuch"])
                     == RESP.array(RESP.int(1), RESP.int(-1), RESP.int(-2)))
             #expect(h.run(["HTTL", "h", "FIELDS", "1", "a"]) == RESP.array(RESP.int(-1)))
             // A time already past deletes the field (2); the last field takes the key with it.
@@ -352,9 +375,11 @@ import Testing
         @Test func writesAndTheTTL() {
             let h = CommandHarness()
             h.run(["HSET", "h", "a", "1", "n", "1"], ["HEXPIRE", "h", "100", "FIELDS", "2", "a", "n"])
-            #expect(h.run(["HSET", "h", "a", "2"], ["HTTL", "h", "FIELDS", "1", "a"])
+            #expect(
+                h.run(["HSET", "h", "a", "2"], ["HTTL", "h", "FIELDS", "1", "a"])
                     == RESP.int(0) + RESP.array(RESP.int(-1)))
-            #expect(h.run(["HINCRBY", "h", "n", "1"], ["HTTL", "h", "FIELDS", "1", "n"])
+            #expect(
+                h.run(["HINCRBY", "h", "n", "1"], ["HTTL", "h", "FIELDS", "1", "n"])
                     == RESP.int(2) + RESP.array(RESP.int(100)))
         }
 

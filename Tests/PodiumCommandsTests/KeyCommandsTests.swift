@@ -20,7 +20,9 @@ import Testing
         @Test func setsAndReports() {
             let h = CommandHarness()
             h.run(["SET", "k", "v"])
-            #expect(h.run(["EXPIRE", "k", "100"], ["TTL", "k"], ["PTTL", "k"]) == RESP.int(1) + RESP.int(100) + RESP.int(100_000))
+            #expect(
+                h.run(["EXPIRE", "k", "100"], ["TTL", "k"], ["PTTL", "k"]) == RESP.int(1) + RESP.int(100)
+                    + RESP.int(100_000))
             #expect(h.run(["PEXPIRE", "k", "1500"], ["PTTL", "k"]) == RESP.int(1) + RESP.int(1500))
             #expect(h.run(["EXPIRE", "nosuch", "100"]) == RESP.int(0))
         }
@@ -32,7 +34,8 @@ import Testing
             #expect(h.run(["EXPIREAT", "k", String(at)], ["EXPIRETIME", "k"]) == RESP.int(1) + RESP.int(at))
             #expect(h.run(["PEXPIRETIME", "k"]) == RESP.int(at * 1000))
             let atMs = Int(h.now) + 1234
-            #expect(h.run(["PEXPIREAT", "k", String(atMs)], ["PEXPIRETIME", "k"], ["EXPIRETIME", "k"])
+            #expect(
+                h.run(["PEXPIREAT", "k", String(atMs)], ["PEXPIRETIME", "k"], ["EXPIRETIME", "k"])
                     == RESP.int(1) + RESP.int(atMs) + RESP.int(atMs / 1000))
         }
 
@@ -141,7 +144,8 @@ import Testing
             #expect(h.run(["EXPIRE", "k", "10", "NX", "XX"]) == nxConflict)
             #expect(h.run(["EXPIRE", "k", "10", "NX", "GT"]) == nxConflict)
             #expect(h.run(["EXPIRE", "k", "10", "LT", "NX"]) == nxConflict)
-            #expect(h.run(["EXPIRE", "k", "10", "GT", "LT"])
+            #expect(
+                h.run(["EXPIRE", "k", "10", "GT", "LT"])
                     == RESP.error("ERR GT and LT options at the same time are not compatible"))
             #expect(h.run(["EXPIRE", "k", "10", "FOO"]) == RESP.error("ERR Unsupported option FOO"))
             // Options are checked before the time.
@@ -153,17 +157,26 @@ import Testing
         @Test func invalidExpireTimes() {
             let h = CommandHarness()
             h.run(["SET", "k", "v"])
-            #expect(h.run(["EXPIRE", "k", "9223372036854775807"]) == RESP.error("ERR invalid expire time in 'expire' command"))
-            #expect(h.run(["EXPIRE", "k", "-9223372036854775808"]) == RESP.error("ERR invalid expire time in 'expire' command"))
-            #expect(h.run(["PEXPIRE", "k", "9223372036854775807"]) == RESP.error("ERR invalid expire time in 'pexpire' command"))
-            #expect(h.run(["EXPIREAT", "k", "9223372036854775807"]) == RESP.error("ERR invalid expire time in 'expireat' command"))
+            #expect(
+                h.run(["EXPIRE", "k", "9223372036854775807"])
+                    == RESP.error("ERR invalid expire time in 'expire' command"))
+            #expect(
+                h.run(["EXPIRE", "k", "-9223372036854775808"])
+                    == RESP.error("ERR invalid expire time in 'expire' command"))
+            #expect(
+                h.run(["PEXPIRE", "k", "9223372036854775807"])
+                    == RESP.error("ERR invalid expire time in 'pexpire' command"))
+            #expect(
+                h.run(["EXPIREAT", "k", "9223372036854775807"])
+                    == RESP.error("ERR invalid expire time in 'expireat' command"))
             #expect(h.run(["TTL", "k"]) == RESP.int(-1))
         }
 
         @Test func persist() {
             let h = CommandHarness()
             h.run(["SET", "k", "v", "EX", "100"], ["SET", "p", "v"])
-            #expect(h.run(["PERSIST", "k"], ["PERSIST", "k"], ["TTL", "k"]) == RESP.int(1) + RESP.int(0) + RESP.int(-1))
+            #expect(
+                h.run(["PERSIST", "k"], ["PERSIST", "k"], ["TTL", "k"]) == RESP.int(1) + RESP.int(0) + RESP.int(-1))
             #expect(h.run(["PERSIST", "p"], ["PERSIST", "nosuch"]) == RESP.int(0) + RESP.int(0))
         }
     }
@@ -172,7 +185,8 @@ import Testing
         @Test func renameKeepsValueAndTTL() {
             let h = CommandHarness()
             h.run(["SET", "a", "v", "EX", "100"], ["SET", "b", "old"])
-            #expect(h.run(["RENAME", "a", "b"], ["GET", "b"], ["TTL", "b"], ["EXISTS", "a"])
+            #expect(
+                h.run(["RENAME", "a", "b"], ["GET", "b"], ["TTL", "b"], ["EXISTS", "a"])
                     == RESP.ok + RESP.bulk("v") + RESP.int(100) + RESP.int(0))
             #expect(h.run(["RENAME", "nosuch", "x"]) == RESP.error("ERR no such key"))
             #expect(h.run(["RENAME", "b", "b"]) == RESP.ok)
@@ -195,12 +209,14 @@ import Testing
         @Test func copy() {
             let h = CommandHarness()
             h.run(["SET", "a", "v", "EX", "100"], ["SET", "b", "other"])
-            #expect(h.run(["COPY", "a", "c"], ["GET", "c"], ["TTL", "c"]) == RESP.int(1) + RESP.bulk("v") + RESP.int(100))
+            #expect(
+                h.run(["COPY", "a", "c"], ["GET", "c"], ["TTL", "c"]) == RESP.int(1) + RESP.bulk("v") + RESP.int(100))
             #expect(h.run(["COPY", "a", "b"], ["GET", "b"]) == RESP.int(0) + RESP.bulk("other"))
             #expect(h.run(["COPY", "a", "b", "REPLACE"], ["GET", "b"]) == RESP.int(1) + RESP.bulk("v"))
             #expect(h.run(["COPY", "nosuch", "x"]) == RESP.int(0))
             #expect(h.run(["COPY", "a", "a"]) == RESP.error("ERR source and destination objects are the same"))
-            #expect(h.run(["COPY", "a", "a", "DB", "1"], ["SELECT", "1"], ["GET", "a"], ["SELECT", "0"])
+            #expect(
+                h.run(["COPY", "a", "a", "DB", "1"], ["SELECT", "1"], ["GET", "a"], ["SELECT", "0"])
                     == RESP.int(1) + RESP.ok + RESP.bulk("v") + RESP.ok)
             #expect(h.run(["COPY", "a", "x", "DB", "16"]) == RESP.error("ERR DB index is out of range"))
             #expect(h.run(["COPY", "a", "x", "FOO"]) == RESP.syntaxError)
@@ -304,7 +320,9 @@ import Testing
             let h = CommandHarness()
             h.run(["MSET", "a", "1", "b", "2"], ["SELECT", "1"], ["SET", "c", "3"])
             #expect(h.run(["DBSIZE"]) == RESP.int(1))
-            #expect(h.run(["FLUSHDB"], ["DBSIZE"], ["SELECT", "0"], ["DBSIZE"]) == RESP.ok + RESP.int(0) + RESP.ok + RESP.int(2))
+            #expect(
+                h.run(["FLUSHDB"], ["DBSIZE"], ["SELECT", "0"], ["DBSIZE"]) == RESP.ok + RESP.int(0) + RESP.ok
+                    + RESP.int(2))
             #expect(h.run(["FLUSHALL", "ASYNC"], ["DBSIZE"]) == RESP.ok + RESP.int(0))
             #expect(h.run(["FLUSHDB", "SYNC"]) == RESP.ok)
             #expect(h.run(["FLUSHDB", "FOO"]) == RESP.syntaxError)
@@ -336,7 +354,8 @@ import Testing
             let h = CommandHarness()
             h.run(["SET", "k", "v"])
             h.advance(by: 5_000)
-            #expect(h.run(["CLIENT", "NO-TOUCH", "ON"], ["GET", "k"], ["OBJECT", "IDLETIME", "k"])
+            #expect(
+                h.run(["CLIENT", "NO-TOUCH", "ON"], ["GET", "k"], ["OBJECT", "IDLETIME", "k"])
                     == RESP.ok + RESP.bulk("v") + RESP.int(5))
         }
 

@@ -8,8 +8,10 @@ import Testing
 private final class RecordingServer: ServerContext {
     var published: [(String, String)] = []
 
-    func publish(_ kind: PubSubKind, channel: ByteBuffer, message: ByteBuffer, publisher: ClientSession?,
-                 output: inout ByteBuffer) -> Int {
+    func publish(
+        _ kind: PubSubKind, channel: ByteBuffer, message: ByteBuffer, publisher: ClientSession?,
+        output: inout ByteBuffer
+    ) -> Int {
         published.append((String(buffer: channel), String(buffer: message)))
         return 0
     }
@@ -58,7 +60,8 @@ private final class RecordingServer: ServerContext {
             h.run(["GET", "k"])
             #expect(server.published.isEmpty, "\(flags)")
             #expect(h.dispatcher.keyspaceEvents == [], "\(flags)")
-            #expect(h.keyspace.expiryObserver == nil && h.keyspace.newKeyObserver == nil
+            #expect(
+                h.keyspace.expiryObserver == nil && h.keyspace.newKeyObserver == nil
                     && h.keyspace.keyMissObserver == nil)
         }
     }
@@ -66,9 +69,10 @@ private final class RecordingServer: ServerContext {
     @Test func keyspaceAndKeyeventChannels() {
         let (h, server) = harness("KEA")
         h.run(["SELECT", "7"], ["SET", "k", "v"])
-        #expect(server.published.map { "\($0.0) \($0.1)" } == [
-            "__keyspace@7__:k set", "__keyevent@7__:set k",
-        ])
+        #expect(
+            server.published.map { "\($0.0) \($0.1)" } == [
+                "__keyspace@7__:k set", "__keyevent@7__:set k",
+            ])
         let (h2, only) = harness("Eh")
         h2.run(["SET", "k", "v"], ["HSET", "h", "f", "v"])
         #expect(only.published.map { "\($0.0) \($0.1)" } == ["__keyevent@0__:hset h"])
@@ -79,10 +83,11 @@ private final class RecordingServer: ServerContext {
         h.run(["SET", "k", "v", "PX", "10"], ["GET", "nosuch"])
         h.advance(by: 20)
         h.run(["SET", "k", "w"])  // finds k expired, then creates it anew
-        #expect(server.published.map { "\($0.0) \($0.1)" } == [
-            "__keyevent@0__:new k", "__keyevent@0__:keymiss nosuch",
-            "__keyevent@0__:expired k", "__keyevent@0__:new k",
-        ])
+        #expect(
+            server.published.map { "\($0.0) \($0.1)" } == [
+                "__keyevent@0__:new k", "__keyevent@0__:keymiss nosuch",
+                "__keyevent@0__:expired k", "__keyevent@0__:new k",
+            ])
     }
 
     @Test func activeExpiryIsPublishedWhenFlushed() {
@@ -94,9 +99,10 @@ private final class RecordingServer: ServerContext {
         #expect(!h.dispatcher.pendingKeyspaceEventsIsEmpty)
         var scratch = ByteBuffer()
         h.dispatcher.flushKeyspaceEvents(publisher: nil, output: &scratch)
-        #expect(Set(server.published.map { "\($0.0) \($0.1)" }) == [
-            "__keyspace@0__:a expired", "__keyspace@2__:b expired",
-        ])
+        #expect(
+            Set(server.published.map { "\($0.0) \($0.1)" }) == [
+                "__keyspace@0__:a expired", "__keyspace@2__:b expired",
+            ])
     }
 
     @Test func eventsInsideExecFireAsEachCommandRuns() {
@@ -104,17 +110,20 @@ private final class RecordingServer: ServerContext {
         h.run(["MULTI"], ["SET", "t", "1"], ["INCR", "t"], ["DEL", "t"])
         #expect(server.published.isEmpty)
         h.run(["EXEC"])
-        #expect(server.published.map { "\($0.0) \($0.1)" } == [
-            "__keyevent@0__:set t", "__keyevent@0__:incrby t", "__keyevent@0__:del t",
-        ])
+        #expect(
+            server.published.map { "\($0.0) \($0.1)" } == [
+                "__keyevent@0__:set t", "__keyevent@0__:incrby t", "__keyevent@0__:del t",
+            ])
     }
 
     @Test func turningOffRemovesTheObservers() {
         let (h, server) = harness("KEAnm")
-        #expect(h.keyspace.expiryObserver != nil && h.keyspace.newKeyObserver != nil
+        #expect(
+            h.keyspace.expiryObserver != nil && h.keyspace.newKeyObserver != nil
                 && h.keyspace.keyMissObserver != nil)
         h.dispatcher.keyspaceEvents = []
-        #expect(h.keyspace.expiryObserver == nil && h.keyspace.newKeyObserver == nil
+        #expect(
+            h.keyspace.expiryObserver == nil && h.keyspace.newKeyObserver == nil
                 && h.keyspace.keyMissObserver == nil)
         h.run(["SET", "k", "v"], ["GET", "nosuch"])
         #expect(server.published.isEmpty)

@@ -23,8 +23,9 @@ private func push(_ kind: String, _ name: String?, _ count: Int) -> String {
 
 /// RESP2 subscribed mode's refusal.
 private func notAllowed(_ command: String) -> String {
-    RESP.error("ERR Can't execute '\(command)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
-               + "allowed in this context")
+    RESP.error(
+        "ERR Can't execute '\(command)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
+            + "allowed in this context")
 }
 
 /// Valkey's `pubsub` group at the dispatcher: the confirmations a client gets, RESP2 subscribed mode and PUBSUB's
@@ -41,7 +42,8 @@ private func notAllowed(_ command: String) -> String {
             #expect(h.run(["SUBSCRIBE", "a"]) == confirm("subscribe", "a", 2))
             #expect(h.run(["PSUBSCRIBE", "p*"]) == confirm("psubscribe", "p*", 3))
             #expect(h.run(["SSUBSCRIBE", "s1"]) == confirm("ssubscribe", "s1", 1))
-            #expect(h.run(["UNSUBSCRIBE", "b", "nosuch"])
+            #expect(
+                h.run(["UNSUBSCRIBE", "b", "nosuch"])
                     == confirm("unsubscribe", "b", 2) + confirm("unsubscribe", "nosuch", 2))
             #expect(h.run(["PUNSUBSCRIBE", "p*"]) == confirm("punsubscribe", "p*", 1))
             #expect(h.run(["SUNSUBSCRIBE", "s1"]) == confirm("sunsubscribe", "s1", 0))
@@ -59,7 +61,9 @@ private func notAllowed(_ command: String) -> String {
             // One confirmation per channel, in no set order; the count drops by one each time (patterns stay).
             #expect(replies.count == 3)
             let names = replies.compactMap { reply -> String? in
-                guard case .array(let items) = reply, items.count == 3, case .bulk(let name) = items[1] else { return nil }
+                guard case .array(let items) = reply, items.count == 3, case .bulk(let name) = items[1] else {
+                    return nil
+                }
                 return name
             }
             #expect(Set(names) == ["a", "b", "c"])
@@ -68,10 +72,11 @@ private func notAllowed(_ command: String) -> String {
                 return n
             }
             #expect(counts == [4, 3, 2])
-            #expect(replies.allSatisfy { reply in
-                guard case .array(let items) = reply else { return false }
-                return items.first == .bulk("unsubscribe")
-            })
+            #expect(
+                replies.allSatisfy { reply in
+                    guard case .array(let items) = reply else { return false }
+                    return items.first == .bulk("unsubscribe")
+                })
             #expect(h.run(["PUNSUBSCRIBE"]).hasSuffix(RESP.int(0)))
             #expect(h.client.subscriptions.isSubscribed == false)
         }
@@ -83,9 +88,11 @@ private func notAllowed(_ command: String) -> String {
             #expect(h.run(["MULTI"]) == RESP.ok)
             #expect(h.run(["SUBSCRIBE", "a"]) == RESP.queued)
             #expect(h.run(["SSUBSCRIBE", "s"]) == RESP.queued)
-            #expect(h.run(["EXEC"])
-                    == RESP.array(confirm("subscribe", "a", 1),
-                                  RESP.error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client")))
+            #expect(
+                h.run(["EXEC"])
+                    == RESP.array(
+                        confirm("subscribe", "a", 1),
+                        RESP.error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client")))
         }
 
         /// Confirmations are pushes: CLIENT REPLY OFF does not hold them back (it does the other replies).
@@ -194,10 +201,14 @@ private func notAllowed(_ command: String) -> String {
             #expect(h.run(["PUBSUB", "NUMSUB", "nosuch"]) == RESP.array(RESP.bulk("nosuch"), RESP.int(0)))
             #expect(h.run(["PUBSUB", "NUMPAT"]) == RESP.int(0))
             #expect(h.run(["PUBSUB", "CHANNELS"]) == RESP.emptyArray)
-            #expect(h.run(["PUBSUB", "CHANNELS", "x", "y"])
-                    == RESP.error("ERR unknown subcommand or wrong number of arguments for 'CHANNELS'. Try PUBSUB HELP."))
-            #expect(h.run(["PUBSUB", "SHARDCHANNELS", "x", "y"])
-                    == RESP.error("ERR unknown subcommand or wrong number of arguments for 'SHARDCHANNELS'. Try PUBSUB HELP."))
+            #expect(
+                h.run(["PUBSUB", "CHANNELS", "x", "y"])
+                    == RESP.error(
+                        "ERR unknown subcommand or wrong number of arguments for 'CHANNELS'. Try PUBSUB HELP."))
+            #expect(
+                h.run(["PUBSUB", "SHARDCHANNELS", "x", "y"])
+                    == RESP.error(
+                        "ERR unknown subcommand or wrong number of arguments for 'SHARDCHANNELS'. Try PUBSUB HELP."))
             #expect(h.run(["PUBSUB", "SHARDNUMSUB", "nosuch"]) == RESP.array(RESP.bulk("nosuch"), RESP.int(0)))
             #expect(h.run(["PUBSUB", "NOPE"]) == RESP.error("ERR unknown subcommand 'NOPE'. Try PUBSUB HELP."))
             #expect(h.run(["PUBSUB"]) == RESP.arity("pubsub"))
@@ -210,16 +221,19 @@ private func notAllowed(_ command: String) -> String {
             h.run(["SUBSCRIBE", "news"], ["PSUBSCRIBE", "n*"], ["SSUBSCRIBE", "shard"], as: other)
             let watcher = h.makeClient()
             // NUMSUB: a flat [channel, count, ...] in the order asked, patterns not counted.
-            #expect(h.run(["PUBSUB", "NUMSUB", "news", "sport", "n*", "nosuch"], as: watcher)
-                    == RESP.array(RESP.bulk("news"), RESP.int(2), RESP.bulk("sport"), RESP.int(1), RESP.bulk("n*"),
-                                  RESP.int(0), RESP.bulk("nosuch"), RESP.int(0)))
+            #expect(
+                h.run(["PUBSUB", "NUMSUB", "news", "sport", "n*", "nosuch"], as: watcher)
+                    == RESP.array(
+                        RESP.bulk("news"), RESP.int(2), RESP.bulk("sport"), RESP.int(1), RESP.bulk("n*"),
+                        RESP.int(0), RESP.bulk("nosuch"), RESP.int(0)))
             // NUMPAT: distinct patterns.
             #expect(h.run(["PUBSUB", "NUMPAT"], as: watcher) == RESP.int(2))
             let all = try #require(RESPValue.parse(h.run(["PUBSUB", "CHANNELS"], as: watcher))?.strings)
             #expect(Set(all) == ["news", "sport"] && all.count == 2)
             #expect(h.run(["PUBSUB", "CHANNELS", "s*"], as: watcher) == RESP.bulks("sport"))
             #expect(h.run(["PUBSUB", "SHARDCHANNELS"], as: watcher) == RESP.bulks("shard"))
-            #expect(h.run(["PUBSUB", "SHARDNUMSUB", "shard", "news"], as: watcher)
+            #expect(
+                h.run(["PUBSUB", "SHARDNUMSUB", "shard", "news"], as: watcher)
                     == RESP.array(RESP.bulk("shard"), RESP.int(1), RESP.bulk("news"), RESP.int(0)))
             h.run(["UNSUBSCRIBE", "news"], as: other)
             #expect(h.run(["PUBSUB", "NUMSUB", "news"], as: watcher) == RESP.array(RESP.bulk("news"), RESP.int(1)))
@@ -235,12 +249,13 @@ private func notAllowed(_ command: String) -> String {
             #expect(h.run(["PUBLISH", "nothing", "x"]) == RESP.int(1))
             #expect(h.run(["PUBLISH", "other", "x"]) == RESP.int(0))
             #expect(h.run(["SPUBLISH", "news", "s"]) == RESP.int(1))
-            #expect(server.published == [
-                .init(kind: .channel, channel: "news", message: "hello"),
-                .init(kind: .channel, channel: "nothing", message: "x"),
-                .init(kind: .channel, channel: "other", message: "x"),
-                .init(kind: .shard, channel: "news", message: "s"),
-            ])
+            #expect(
+                server.published == [
+                    .init(kind: .channel, channel: "news", message: "hello"),
+                    .init(kind: .channel, channel: "nothing", message: "x"),
+                    .init(kind: .channel, channel: "other", message: "x"),
+                    .init(kind: .shard, channel: "news", message: "s"),
+                ])
         }
 
         /// Without a server behind the dispatcher there is nobody to deliver to.

@@ -48,7 +48,8 @@ import Testing
             Issue.record("INFO is not a bulk string: \(reply)")
             return
         }
-        for section in ["# Server", "# Clients", "# Memory", "# Persistence", "# Stats", "# Replication", "# Keyspace"] {
+        for section in ["# Server", "# Clients", "# Memory", "# Persistence", "# Stats", "# Replication", "# Keyspace"]
+        {
             #expect(text.contains(section + "\r\n"), "\(section)")
         }
         #expect(!text.contains("# Commandstats"))
@@ -76,9 +77,15 @@ import Testing
         #expect(!h.dispatcher.activeExpireEnabled)
         #expect(h.run(["DEBUG", "SET-ACTIVE-EXPIRE", "1"]) == RESP.ok)
         #expect(h.dispatcher.activeExpireEnabled)
-        #expect(h.run(["DEBUG", "NOPE"]) == RESP.error("ERR unknown subcommand or wrong number of arguments for 'NOPE'. Try DEBUG HELP."))
-        #expect(h.run(["DEBUG", "SLEEP"]) == RESP.error("ERR unknown subcommand or wrong number of arguments for 'SLEEP'. Try DEBUG HELP."))
-        #expect(h.run(["DEBUG", "HELP", "x"]) == RESP.error("ERR unknown subcommand or wrong number of arguments for 'HELP'. Try DEBUG HELP."))
+        #expect(
+            h.run(["DEBUG", "NOPE"])
+                == RESP.error("ERR unknown subcommand or wrong number of arguments for 'NOPE'. Try DEBUG HELP."))
+        #expect(
+            h.run(["DEBUG", "SLEEP"])
+                == RESP.error("ERR unknown subcommand or wrong number of arguments for 'SLEEP'. Try DEBUG HELP."))
+        #expect(
+            h.run(["DEBUG", "HELP", "x"])
+                == RESP.error("ERR unknown subcommand or wrong number of arguments for 'HELP'. Try DEBUG HELP."))
     }
 
     @Test func lastsaveWithoutAServer() {

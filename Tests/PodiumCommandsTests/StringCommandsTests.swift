@@ -49,11 +49,14 @@ import Testing
         @Test func absoluteExpiry() {
             let h = CommandHarness()
             let seconds = Int(h.now / 1000) + 100
-            #expect(h.run(["SET", "a", "v", "EXAT", String(seconds)], ["PEXPIRETIME", "a"]) == RESP.ok + RESP.int(seconds * 1000))
+            #expect(
+                h.run(["SET", "a", "v", "EXAT", String(seconds)], ["PEXPIRETIME", "a"]) == RESP.ok
+                    + RESP.int(seconds * 1000))
             let ms = Int(h.now) + 2500
             #expect(h.run(["SET", "b", "v", "PXAT", String(ms)], ["PEXPIRETIME", "b"]) == RESP.ok + RESP.int(ms))
             // An absolute time already past: the SET succeeds and the key is gone.
-            #expect(h.run(["SET", "c", "v", "PXAT", String(Int(h.now) - 1)], ["EXISTS", "c"]) == RESP.ok + RESP.int(0))
+            #expect(
+                h.run(["SET", "c", "v", "PXAT", String(Int(h.now) - 1)], ["EXISTS", "c"]) == RESP.ok + RESP.int(0))
         }
 
         @Test func keepTTL() {
@@ -101,7 +104,9 @@ import Testing
 
         @Test func setnxSetexPsetex() {
             let h = CommandHarness()
-            #expect(h.run(["SETNX", "k", "1"], ["SETNX", "k", "2"], ["GET", "k"]) == RESP.int(1) + RESP.int(0) + RESP.bulk("1"))
+            #expect(
+                h.run(["SETNX", "k", "1"], ["SETNX", "k", "2"], ["GET", "k"]) == RESP.int(1) + RESP.int(0)
+                    + RESP.bulk("1"))
             #expect(h.run(["SETEX", "a", "10", "v"], ["TTL", "a"]) == RESP.ok + RESP.int(10))
             #expect(h.run(["PSETEX", "b", "1234", "v"], ["PTTL", "b"]) == RESP.ok + RESP.int(1234))
             #expect(h.run(["SETEX", "c", "0", "v"]) == RESP.error("ERR invalid expire time in 'setex' command"))
@@ -116,7 +121,8 @@ import Testing
             h.run(["SET", "k", "1"])
             #expect(h.run(["GETSET", "k", "2"], ["GET", "k"]) == RESP.bulk("1") + RESP.bulk("2"))
             #expect(h.run(["GETSET", "new", "x"]) == RESP.null)
-            #expect(h.run(["GETDEL", "k"], ["GETDEL", "k"], ["EXISTS", "k"]) == RESP.bulk("2") + RESP.null + RESP.int(0))
+            #expect(
+                h.run(["GETDEL", "k"], ["GETDEL", "k"], ["EXISTS", "k"]) == RESP.bulk("2") + RESP.null + RESP.int(0))
         }
 
         @Test func getexChangesTheTTL() {
@@ -146,7 +152,9 @@ import Testing
         @Test func incrementAndDecrement() {
             let h = CommandHarness()
             #expect(h.run(["INCR", "n"], ["INCR", "n"], ["DECR", "n"]) == RESP.int(1) + RESP.int(2) + RESP.int(1))
-            #expect(h.run(["INCRBY", "n", "10"], ["DECRBY", "n", "5"], ["GET", "n"]) == RESP.int(11) + RESP.int(6) + RESP.bulk("6"))
+            #expect(
+                h.run(["INCRBY", "n", "10"], ["DECRBY", "n", "5"], ["GET", "n"]) == RESP.int(11) + RESP.int(6)
+                    + RESP.bulk("6"))
             #expect(h.run(["INCRBY", "n", "-10"]) == RESP.int(-4))
             #expect(h.run(["DECR", "fresh"]) == RESP.int(-1))
         }
@@ -174,7 +182,9 @@ import Testing
             #expect(h.run(["INCRBY", "max", "1"]) == overflow)
             #expect(h.run(["DECR", "min"]) == overflow)
             #expect(h.run(["INCRBY", "min", "-1"]) == overflow)
-            #expect(h.run(["GET", "max"], ["GET", "min"]) == RESP.bulk("9223372036854775807") + RESP.bulk("-9223372036854775808"))
+            #expect(
+                h.run(["GET", "max"], ["GET", "min"]) == RESP.bulk("9223372036854775807")
+                    + RESP.bulk("-9223372036854775808"))
             #expect(h.run(["DECRBY", "n", "-9223372036854775808"]) == RESP.error("ERR decrement would overflow"))
             #expect(h.run(["INCRBY", "zero", "-9223372036854775808"]) == RESP.int(Int.min))
         }
@@ -212,11 +222,14 @@ import Testing
     @Suite struct ByteOperations {
         @Test func appendAndStrlen() {
             let h = CommandHarness()
-            #expect(h.run(["APPEND", "k", "Hello"], ["APPEND", "k", " World"], ["GET", "k"])
+            #expect(
+                h.run(["APPEND", "k", "Hello"], ["APPEND", "k", " World"], ["GET", "k"])
                     == RESP.int(5) + RESP.int(11) + RESP.bulk("Hello World"))
             #expect(h.run(["STRLEN", "k"], ["STRLEN", "missing"]) == RESP.int(11) + RESP.int(0))
             h.run(["SET", "n", "123"])
-            #expect(h.run(["STRLEN", "n"], ["APPEND", "n", "4"], ["GET", "n"]) == RESP.int(3) + RESP.int(4) + RESP.bulk("1234"))
+            #expect(
+                h.run(["STRLEN", "n"], ["APPEND", "n", "4"], ["GET", "n"]) == RESP.int(3) + RESP.int(4)
+                    + RESP.bulk("1234"))
             #expect(h.run(["OBJECT", "ENCODING", "n"]) == RESP.bulk("raw"))
         }
 
@@ -270,8 +283,9 @@ import Testing
     @Suite struct Encoding {
         @Test func objectEncodingFollowsTheValue() {
             let h = CommandHarness()
-            h.run(["SET", "int", "12345"], ["SET", "emb", "hello"], ["SET", "raw", String(repeating: "x", count: 45)],
-                  ["SET", "lead", "012"])
+            h.run(
+                ["SET", "int", "12345"], ["SET", "emb", "hello"], ["SET", "raw", String(repeating: "x", count: 45)],
+                ["SET", "lead", "012"])
             #expect(h.run(["OBJECT", "ENCODING", "int"]) == RESP.bulk("int"))
             #expect(h.run(["OBJECT", "ENCODING", "emb"]) == RESP.bulk("embstr"))
             #expect(h.run(["OBJECT", "ENCODING", "raw"]) == RESP.bulk("raw"))

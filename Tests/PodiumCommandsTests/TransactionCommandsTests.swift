@@ -7,7 +7,8 @@ import Testing
     @Suite struct MultiExec {
         @Test func queuesThenRunsInOrder() {
             let h = CommandHarness()
-            #expect(h.run(["MULTI"], ["SET", "k", "1"], ["INCR", "k"], ["GET", "k"], ["EXEC"])
+            #expect(
+                h.run(["MULTI"], ["SET", "k", "1"], ["INCR", "k"], ["GET", "k"], ["EXEC"])
                     == RESP.ok + RESP.queued + RESP.queued + RESP.queued
                     + RESP.array(RESP.ok, RESP.int(2), RESP.bulk("2")))
         }
@@ -28,7 +29,8 @@ import Testing
 
         @Test func runtimeErrorsDoNotAbort() {
             let h = CommandHarness()
-            #expect(h.run(["MULTI"], ["SET", "k", "abc"], ["INCR", "k"], ["SET", "j", "1"], ["EXEC"])
+            #expect(
+                h.run(["MULTI"], ["SET", "k", "abc"], ["INCR", "k"], ["SET", "j", "1"], ["EXEC"])
                     == RESP.ok + RESP.queued + RESP.queued + RESP.queued
                     + RESP.array(RESP.ok, RESP.notInteger, RESP.ok))
             #expect(h.run(["GET", "j"]) == RESP.bulk("1"))
@@ -36,7 +38,8 @@ import Testing
 
         @Test func unknownCommandAbortsWithEXECABORT() {
             let h = CommandHarness()
-            #expect(h.run(["MULTI"], ["SET", "k", "v"], ["NOSUCH", "x"], ["EXEC"])
+            #expect(
+                h.run(["MULTI"], ["SET", "k", "v"], ["NOSUCH", "x"], ["EXEC"])
                     == RESP.ok + RESP.queued
                     + RESP.error("ERR unknown command 'NOSUCH', with args beginning with: 'x' ")
                     + RESP.error("EXECABORT Transaction discarded because of previous errors."))
@@ -46,20 +49,24 @@ import Testing
 
         @Test func arityErrorAbortsWithEXECABORT() {
             let h = CommandHarness()
-            #expect(h.run(["MULTI"], ["SET", "k"], ["EXEC"])
-                    == RESP.ok + RESP.arity("set") + RESP.error("EXECABORT Transaction discarded because of previous errors."))
+            #expect(
+                h.run(["MULTI"], ["SET", "k"], ["EXEC"])
+                    == RESP.ok + RESP.arity("set")
+                    + RESP.error("EXECABORT Transaction discarded because of previous errors."))
         }
 
         @Test func unknownSubcommandAbortsWithEXECABORT() {
             let h = CommandHarness()
-            #expect(h.run(["MULTI"], ["CONFIG", "NOPE"], ["EXEC"])
+            #expect(
+                h.run(["MULTI"], ["CONFIG", "NOPE"], ["EXEC"])
                     == RESP.ok + RESP.error("ERR unknown subcommand 'NOPE'. Try CONFIG HELP.")
                     + RESP.error("EXECABORT Transaction discarded because of previous errors."))
         }
 
         @Test func noMultiCommandsAreRefused() {
             let h = CommandHarness()
-            #expect(h.run(["MULTI"], ["SHUTDOWN"], ["EXEC"])
+            #expect(
+                h.run(["MULTI"], ["SHUTDOWN"], ["EXEC"])
                     == RESP.ok + RESP.error("ERR Command not allowed inside a transaction")
                     + RESP.error("EXECABORT Transaction discarded because of previous errors."))
         }
@@ -69,14 +76,16 @@ import Testing
             #expect(h.run(["EXEC"]) == RESP.error("ERR EXEC without MULTI"))
             #expect(h.run(["DISCARD"]) == RESP.error("ERR DISCARD without MULTI"))
             // A nested MULTI is an error but does not abort the transaction.
-            #expect(h.run(["MULTI"], ["MULTI"], ["PING"], ["EXEC"])
+            #expect(
+                h.run(["MULTI"], ["MULTI"], ["PING"], ["EXEC"])
                     == RESP.ok + RESP.error("ERR MULTI calls can not be nested") + RESP.queued
                     + RESP.array(RESP.simple("PONG")))
         }
 
         @Test func discard() {
             let h = CommandHarness()
-            #expect(h.run(["MULTI"], ["SET", "k", "v"], ["DISCARD"], ["EXISTS", "k"])
+            #expect(
+                h.run(["MULTI"], ["SET", "k", "v"], ["DISCARD"], ["EXISTS", "k"])
                     == RESP.ok + RESP.queued + RESP.ok + RESP.int(0))
             #expect(h.run(["EXEC"]) == RESP.error("ERR EXEC without MULTI"))
         }
@@ -99,7 +108,8 @@ import Testing
 
         @Test func selectInsideMultiAffectsLaterQueuedCommands() {
             let h = CommandHarness()
-            #expect(h.run(["MULTI"], ["SELECT", "2"], ["SET", "k", "v"], ["EXEC"])
+            #expect(
+                h.run(["MULTI"], ["SELECT", "2"], ["SET", "k", "v"], ["EXEC"])
                     == RESP.ok + RESP.queued + RESP.queued + RESP.array(RESP.ok, RESP.ok))
             #expect(h.client.db == 2)
             #expect(h.keyspace[2].exists("k"))
@@ -124,13 +134,15 @@ import Testing
             let b = h.makeClient()
             h.run(["WATCH", "k", "j"], as: a)
             h.run(["SET", "other", "x"], ["GET", "k"], as: b)
-            #expect(h.run(["MULTI"], ["SET", "k", "mine"], ["EXEC"], as: a)
+            #expect(
+                h.run(["MULTI"], ["SET", "k", "mine"], ["EXEC"], as: a)
                     == RESP.ok + RESP.queued + RESP.array(RESP.ok))
         }
 
         @Test(arguments: [
             ["DEL", "k"], ["EXPIRE", "k", "100"], ["PERSIST", "k"], ["INCR", "k"], ["APPEND", "k", "x"],
-            ["RENAME", "k", "k2"], ["FLUSHDB"], ["FLUSHALL"], ["SWAPDB", "0", "1"], ["GETDEL", "k"], ["SETRANGE", "k", "0", "x"],
+            ["RENAME", "k", "k2"], ["FLUSHDB"], ["FLUSHALL"], ["SWAPDB", "0", "1"], ["GETDEL", "k"],
+            ["SETRANGE", "k", "0", "x"],
         ])
         func everyWriteTouches(_ write: [String]) {
             let h = CommandHarness()
@@ -144,7 +156,8 @@ import Testing
 
         @Test func ownWritesBeforeMultiAlsoTouch() {
             let h = CommandHarness()
-            #expect(h.run(["WATCH", "k"], ["SET", "k", "1"], ["MULTI"], ["PING"], ["EXEC"])
+            #expect(
+                h.run(["WATCH", "k"], ["SET", "k", "1"], ["MULTI"], ["PING"], ["EXEC"])
                     == RESP.ok + RESP.ok + RESP.ok + RESP.queued + RESP.nullArray)
         }
 
@@ -171,7 +184,8 @@ import Testing
             let b = h.makeClient()
             h.run(["WATCH", "k"], as: a)
             h.run(["SELECT", "3"], ["SET", "k", "v"], as: b)
-            #expect(h.run(["MULTI"], ["PING"], ["EXEC"], as: a) == RESP.ok + RESP.queued + RESP.array(RESP.simple("PONG")))
+            #expect(
+                h.run(["MULTI"], ["PING"], ["EXEC"], as: a) == RESP.ok + RESP.queued + RESP.array(RESP.simple("PONG")))
         }
 
         @Test func unwatchForgets() {
@@ -180,7 +194,8 @@ import Testing
             let b = h.makeClient()
             h.run(["WATCH", "k"], ["UNWATCH"], as: a)
             h.run(["SET", "k", "v"], as: b)
-            #expect(h.run(["MULTI"], ["PING"], ["EXEC"], as: a) == RESP.ok + RESP.queued + RESP.array(RESP.simple("PONG")))
+            #expect(
+                h.run(["MULTI"], ["PING"], ["EXEC"], as: a) == RESP.ok + RESP.queued + RESP.array(RESP.simple("PONG")))
         }
 
         @Test func execForgetsTheWatches() {
@@ -189,13 +204,15 @@ import Testing
             let b = h.makeClient()
             h.run(["WATCH", "k"], ["MULTI"], ["PING"], ["EXEC"], as: a)
             h.run(["SET", "k", "v"], as: b)
-            #expect(h.run(["MULTI"], ["PING"], ["EXEC"], as: a) == RESP.ok + RESP.queued + RESP.array(RESP.simple("PONG")))
+            #expect(
+                h.run(["MULTI"], ["PING"], ["EXEC"], as: a) == RESP.ok + RESP.queued + RESP.array(RESP.simple("PONG")))
             #expect(!a.watch.isWatching)
         }
 
         @Test func watchInsideMultiIsRefused() {
             let h = CommandHarness()
-            #expect(h.run(["MULTI"], ["WATCH", "k"], ["PING"], ["EXEC"])
+            #expect(
+                h.run(["MULTI"], ["WATCH", "k"], ["PING"], ["EXEC"])
                     == RESP.ok + RESP.error("ERR WATCH inside MULTI is not allowed") + RESP.queued
                     + RESP.array(RESP.simple("PONG")))
         }

@@ -31,9 +31,15 @@ import Testing
         }
 
         @Test func nameAndValueInOneArgument() throws {
-            #expect(try directives(["--port 7000", "--bind 127.0.0.1 ::1"]) == [["port", "7000"], ["bind", "127.0.0.1", "::1"]])
+            #expect(
+                try directives(["--port 7000", "--bind 127.0.0.1 ::1"]) == [
+                    ["port", "7000"], ["bind", "127.0.0.1", "::1"],
+                ])
             // After an inline value the next `--x` starts a new directive.
-            #expect(try directives(["--bind 127.0.0.1", "::1", "--port", "1"]) == [["bind", "127.0.0.1", "::1"], ["port", "1"]])
+            #expect(
+                try directives(["--bind 127.0.0.1", "::1", "--port", "1"]) == [
+                    ["bind", "127.0.0.1", "::1"], ["port", "1"],
+                ])
         }
 
         @Test func aValueMayStartWithTwoDashesRightAfterABareName() throws {
@@ -114,7 +120,8 @@ import Testing
         }
 
         @Test func laterDirectivesWin() throws {
-            let (configuration, _) = try TestSupport.load("port 7000\nport 7002\n", arguments: ["--timeout", "1", "--timeout", "2"])
+            let (configuration, _) = try TestSupport.load(
+                "port 7000\nport 7002\n", arguments: ["--timeout", "1", "--timeout", "2"])
             #expect(configuration.port == 7002)
             #expect(configuration.timeout == 2)
         }

@@ -133,7 +133,8 @@ import Testing
         @Test func missingIncludeUsesRedisWording() {
             let error = TestSupport.loadError("include /nonexistent.conf\n")
             #expect(error?.kind == .unreadableFile)
-            #expect(error?.message == "Fatal error, can't open config file '/nonexistent.conf': No such file or directory")
+            #expect(
+                error?.message == "Fatal error, can't open config file '/nonexistent.conf': No such file or directory")
         }
 
         @Test func recursionIsDetected() {
@@ -154,7 +155,9 @@ import Testing
                 _ = try PodiumConfiguration.load(configFile: "/nonexistent/podium.conf", arguments: [])
                 Issue.record("expected an error")
             } catch {
-                #expect(error.message == "Fatal error, can't open config file '/nonexistent/podium.conf': No such file or directory")
+                #expect(
+                    error.message
+                        == "Fatal error, can't open config file '/nonexistent/podium.conf': No such file or directory")
             }
         }
     }

@@ -71,7 +71,8 @@ import Testing
                 let words = try #require(ArgumentSplitter.split(String(line.dropFirst())), "line \(index + 1)")
                 disabled.append(
                     ConfDirective(
-                        name: words[0], arguments: Array(words.dropFirst()), source: .file("podium.conf", line: index + 1),
+                        name: words[0], arguments: Array(words.dropFirst()),
+                        source: .file("podium.conf", line: index + 1),
                         text: String(line)))
             }
             return (enabled, disabled)
@@ -92,7 +93,8 @@ import Testing
                     ConfigTable.entry(named: directive.name)?.name == directive.name.lowercased(),
                     "\(directive.location): '\(directive.name)' is not a canonical table name")
             }
-            #expect(Set((enabled + disabled).map(\.name)).count == (enabled + disabled).count, "a directive appears twice")
+            #expect(
+                Set((enabled + disabled).map(\.name)).count == (enabled + disabled).count, "a directive appears twice")
         }
 
         @Test func theFileFollowsTableOrder() throws {

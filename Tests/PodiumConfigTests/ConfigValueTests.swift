@@ -98,7 +98,8 @@ import Testing
 
     @Suite struct Enumerations {
         @Test func caseInsensitiveAndShownLowercase() throws {
-            let (configuration, _) = try TestSupport.load("loglevel WARNING\nappendfsync Always\nmaxmemory-policy ALLKEYS-LRU")
+            let (configuration, _) = try TestSupport.load(
+                "loglevel WARNING\nappendfsync Always\nmaxmemory-policy ALLKEYS-LRU")
             #expect(configuration.logLevel == .warning)
             #expect(configuration.appendfsync == .always)
             #expect(configuration.get("maxmemory-policy") == ["maxmemory-policy", "allkeys-lru"])
@@ -109,7 +110,8 @@ import Testing
                 TestSupport.reason("loglevel loud")
                     == "argument(s) must be one of the following: debug, verbose, notice, warning, nothing")
             #expect(
-                TestSupport.reason("appendfsync foo") == "argument(s) must be one of the following: everysec, always, no")
+                TestSupport.reason("appendfsync foo")
+                    == "argument(s) must be one of the following: everysec, always, no")
             #expect(
                 TestSupport.reason("maxmemory-policy foo")
                     == "argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, "
@@ -192,10 +194,13 @@ import Testing
                     "client-output-buffer-limit",
                     "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 2097152 3",
                 ])
-            #expect(configuration.clientOutputBufferLimit(for: .pubsub) == OutputBufferLimit(hard: 1 << 20, soft: 2 << 20, softSeconds: 3))
+            #expect(
+                configuration.clientOutputBufferLimit(for: .pubsub)
+                    == OutputBufferLimit(hard: 1 << 20, soft: 2 << 20, softSeconds: 3))
             #expect(configuration.clientOutputBufferLimit(for: .replica).softSeconds == 60)
             let (viaSlave, _) = try TestSupport.load("client-output-buffer-limit slave 1 2 3")
-            #expect(viaSlave.clientOutputBufferLimit(for: .replica) == OutputBufferLimit(hard: 1, soft: 2, softSeconds: 3))
+            #expect(
+                viaSlave.clientOutputBufferLimit(for: .replica) == OutputBufferLimit(hard: 1, soft: 2, softSeconds: 3))
         }
 
         @Test func clientOutputBufferLimitErrors() {
@@ -218,7 +223,8 @@ import Testing
         }
 
         @Test func percentilesRenderLikePrintf() throws {
-            let (configuration, _) = try TestSupport.load("latency-tracking-info-percentiles 50.0 99.00 33.333333333 1e1")
+            let (configuration, _) = try TestSupport.load(
+                "latency-tracking-info-percentiles 50.0 99.00 33.333333333 1e1")
             #expect(configuration.value(of: "latency-tracking-info-percentiles") == "50 99 33.333333 10")
             #expect(
                 TestSupport.reason("latency-tracking-info-percentiles 50 abc")
@@ -248,7 +254,9 @@ import Testing
         }
 
         @Test func keyspaceEventsRejectUnknownLetters() {
-            #expect(TestSupport.reason("notify-keyspace-events Q") == "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
+            #expect(
+                TestSupport.reason("notify-keyspace-events Q")
+                    == "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
         }
 
         @Test func octalPermissions() throws {

@@ -36,7 +36,9 @@ import Testing
             #expect(configuration.slowlogMaxLen == 128)
             #expect(configuration.latencyMonitorThreshold == 0)
             #expect(configuration.daemonize == false)
-            #expect(configuration.clientOutputBufferLimit(for: .normal) == OutputBufferLimit(hard: 0, soft: 0, softSeconds: 0))
+            #expect(
+                configuration.clientOutputBufferLimit(for: .normal)
+                    == OutputBufferLimit(hard: 0, soft: 0, softSeconds: 0))
             #expect(
                 configuration.clientOutputBufferLimit(for: .pubsub)
                     == OutputBufferLimit(hard: 32 << 20, soft: 8 << 20, softSeconds: 60))
@@ -89,11 +91,12 @@ import Testing
             #expect(configuration.value(of: "notify-keyspace-events") == "")
             #expect(configuration.serverlessConflict == nil)
             // Only the explicit values that changed are reported.
-            #expect(warnings == [
-                "elasticache-serverless: 'port 7000' replaced by '0' (a serverless endpoint is reached over TLS only)",
-                "elasticache-serverless: 'maxmemory-policy allkeys-lru' replaced by 'volatile-lru' (the policy of "
-                    + "every serverless cache)",
-            ])
+            #expect(
+                warnings == [
+                    "elasticache-serverless: 'port 7000' replaced by '0' (a serverless endpoint is reached over TLS only)",
+                    "elasticache-serverless: 'maxmemory-policy allkeys-lru' replaced by 'volatile-lru' (the policy of "
+                        + "every serverless cache)",
+                ])
             let (withPassword, _) = try TestSupport.load(
                 "elasticache-serverless yes\nrequirepass x\ntls-cert-file s.crt\ntls-key-file s.key\n")
             #expect(withPassword.serverlessConflict?.contains("RBAC users") == true)
@@ -209,12 +212,14 @@ import Testing
             for name in ["port", "bind", "daemonize", "databases", "io-threads", "logfile", "pidfile", "tcp-backlog"] {
                 #expect(
                     TestSupport.setError(configuration, [(name, "1")])
-                        == "ERR CONFIG SET failed (possibly related to argument '\(name)') - can't set immutable config")
+                        == "ERR CONFIG SET failed (possibly related to argument '\(name)') - can't set immutable config"
+                )
             }
             for name in ["dir", "dbfilename"] {
                 #expect(
                     TestSupport.setError(configuration, [(name, "x")])
-                        == "ERR CONFIG SET failed (possibly related to argument '\(name)') - can't set protected config")
+                        == "ERR CONFIG SET failed (possibly related to argument '\(name)') - can't set protected config"
+                )
             }
         }
 
@@ -230,7 +235,10 @@ import Testing
                 ("proto-max-bulk-len", "1048575", "argument must be between 1048576 and 9223372036854775807 inclusive"),
                 ("save", "900 1 300", "Invalid save parameters"),
                 ("oom-score-adj-values", "1 2", "wrong number of arguments"),
-                ("client-output-buffer-limit", "normal 1 2", "Wrong number of arguments in buffer limit configuration."),
+                (
+                    "client-output-buffer-limit", "normal 1 2",
+                    "Wrong number of arguments in buffer limit configuration."
+                ),
             ]
             for (name, value, reason) in cases {
                 #expect(
@@ -249,7 +257,9 @@ import Testing
             try configuration.set("save", "")
             #expect(configuration.value(of: "save") == "")
             try configuration.set("client-output-buffer-limit", "pubsub 1mb 2mb 3")
-            #expect(configuration.clientOutputBufferLimit(for: .pubsub) == OutputBufferLimit(hard: 1 << 20, soft: 2 << 20, softSeconds: 3))
+            #expect(
+                configuration.clientOutputBufferLimit(for: .pubsub)
+                    == OutputBufferLimit(hard: 1 << 20, soft: 2 << 20, softSeconds: 3))
             #expect(configuration.clientOutputBufferLimit(for: .replica).hard == 256 << 20)
         }
 
@@ -274,7 +284,8 @@ import Testing
         }
 
         @Test func tlsDirectives() throws {
-            let (configuration, warnings) = try TestSupport.load("""
+            let (configuration, warnings) = try TestSupport.load(
+                """
                 tls-port 6380
                 tls-cert-file /etc/podium/server.crt
                 tls-key-file /etc/podium/server.key
@@ -292,12 +303,16 @@ import Testing
             #expect(!configuration.tlsSessionCaching)
             #expect(configuration.tlsHandshakeTimeout == 2500)
             // Immutable like `port`; the certificate files can change at run time (the server reloads them).
-            #expect(TestSupport.setError(configuration, [("tls-port", "6381")])?.hasSuffix("can't set immutable config") == true)
+            #expect(
+                TestSupport.setError(configuration, [("tls-port", "6381")])?.hasSuffix("can't set immutable config")
+                    == true)
             try configuration.set("tls-cert-file", "/other.crt")
             #expect(configuration.tlsCertFile == "/other.crt")
             // What BoringSSL cannot do is accepted with a warning.
             let (_, ignored) = try TestSupport.load("tls-ciphersuites TLS_AES_256_GCM_SHA384\n")
-            #expect(ignored.count == 1 && ignored[0].contains("'tls-ciphersuites' is accepted for compatibility and ignored"))
+            #expect(
+                ignored.count == 1
+                    && ignored[0].contains("'tls-ciphersuites' is accepted for compatibility and ignored"))
         }
     }
 
@@ -321,7 +336,8 @@ import Testing
             configuration.onChange = { _ in called = true }
             #expect(
                 TestSupport.setError(configuration, [("maxmemory", "1mb"), ("timeout", "abc")])
-                    == "ERR CONFIG SET failed (possibly related to argument 'timeout') - argument couldn't be parsed into an integer")
+                    == "ERR CONFIG SET failed (possibly related to argument 'timeout') - argument couldn't be parsed into an integer"
+            )
             #expect(configuration.maxmemory == 0)
             #expect(!called)
         }
@@ -361,8 +377,10 @@ import Testing
                     == "ERR CONFIG SET failed (possibly related to argument 'timeout') - duplicate parameter")
             // An alias of an earlier name is a duplicate too (Redis 7.0 lets it through; the result is ambiguous).
             #expect(
-                TestSupport.setError(configuration, [("hash-max-ziplist-entries", "1"), ("hash-max-listpack-entries", "2")])
-                    == "ERR CONFIG SET failed (possibly related to argument 'hash-max-listpack-entries') - duplicate parameter")
+                TestSupport.setError(
+                    configuration, [("hash-max-ziplist-entries", "1"), ("hash-max-listpack-entries", "2")])
+                    == "ERR CONFIG SET failed (possibly related to argument 'hash-max-listpack-entries') - duplicate parameter"
+            )
         }
 
         @Test func emptyIsANoOp() throws {

@@ -40,7 +40,9 @@ import Darwin
             return state >> 33
         }
         return (0..<count).map { _ in
-            (0..<Int(next() % 200)).map { _ in next() % 4 == 0 ? UInt8(truncatingIfNeeded: next()) : alphabet[Int(next()) % alphabet.count] }
+            (0..<Int(next() % 200)).map { _ in
+                next() % 4 == 0 ? UInt8(truncatingIfNeeded: next()) : alphabet[Int(next()) % alphabet.count]
+            }
         }
     }
 

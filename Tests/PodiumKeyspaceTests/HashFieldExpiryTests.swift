@@ -1,5 +1,6 @@
-@testable import PodiumKeyspace
 import Testing
+
+@testable import PodiumKeyspace
 
 /// Hash-field TTLs: `HashObject`'s times and deadline heap against a plain dictionary under random operations,
 /// and the database's bookkeeping (lazy removal on lookup, the active cycle, keys that move or are overwritten).
@@ -19,7 +20,9 @@ import Testing
             case 0, 1:
                 let value = Bytes("v\(step)")
                 let keep = Bool.random(using: &rng)
-                field.withUnsafeBytes { f in value.withUnsafeBytes { v in _ = h.set(f, v, limits: limits, keepTTL: keep) } }
+                field.withUnsafeBytes { f in
+                    value.withUnsafeBytes { v in _ = h.set(f, v, limits: limits, keepTTL: keep) }
+                }
                 values[field] = value
                 if !keep { times[field] = nil }
             case 2, 3, 4:
@@ -108,10 +111,16 @@ import Testing
         #expect(f.db.hashesWithVolatileFields == 1)
         // A field is expired once the clock has passed its time (`at < now`), as a key.
         f.advance(by: 10)
-        guard case .hash(let h0)? = f.db.lookupRead("h") else { Issue.record("no hash"); return }
+        guard case .hash(let h0)? = f.db.lookupRead("h") else {
+            Issue.record("no hash")
+            return
+        }
         #expect(h0.count == 3)
         f.advance(by: 1)
-        guard case .hash(let h1)? = f.db.lookupRead("h") else { Issue.record("no hash"); return }
+        guard case .hash(let h1)? = f.db.lookupRead("h") else {
+            Issue.record("no hash")
+            return
+        }
         #expect(h1.count == 2)
         #expect(seen.count == 1 && seen[0].1 == ["a"] && !seen[0].2)
         f.advance(by: 10)
@@ -128,7 +137,8 @@ import Testing
     @Test func theActiveCycleRemovesFieldsWithoutLookups() {
         let f = Fixture()
         for i in 0..<100 {
-            f.db.set(Bytes("h\(i)"), Self.hashWithTTL([("a", f.now + Int64(i % 10)), ("b", i % 2 == 0 ? nil : f.now + 50)]))
+            f.db.set(
+                Bytes("h\(i)"), Self.hashWithTTL([("a", f.now + Int64(i % 10)), ("b", i % 2 == 0 ? nil : f.now + 50)]))
         }
         f.advance(by: 20)
         let removed = f.keyspace.activeExpireCycle(budgetNanoseconds: 500_000_000)
@@ -176,10 +186,16 @@ import Testing
         f.db.set("h", Self.hashWithTTL([("a", f.now + 1), ("b", nil)]))
         f.keyspace.isLoading = true
         f.advance(by: 10)
-        guard case .hash(let h)? = f.db.lookupRead("h") else { Issue.record("no hash"); return }
+        guard case .hash(let h)? = f.db.lookupRead("h") else {
+            Issue.record("no hash")
+            return
+        }
         #expect(h.count == 2)
         f.keyspace.isLoading = false
-        guard case .hash(let h2)? = f.db.lookupRead("h") else { Issue.record("no hash"); return }
+        guard case .hash(let h2)? = f.db.lookupRead("h") else {
+            Issue.record("no hash")
+            return
+        }
         #expect(h2.count == 1)
     }
 }

@@ -1,5 +1,6 @@
-@testable import PodiumKeyspace
 import Testing
+
+@testable import PodiumKeyspace
 
 /// The hash value: listpack order and conversion, in-place length changes, copies.
 @Suite struct HashObjectTests {

@@ -16,7 +16,8 @@ import Testing
         let f = Fixture()
         for i in 0..<20 { f.db.set(Bytes("p\(i)"), .fromBytes("v")) }
         for i in 0..<5 { f.db.set(Bytes("t\(i)"), .fromBytes("v"), expireAt: f.now + 1000 + Int64(i)) }
-        for policy in [EvictionPolicy.volatileRandom, .volatileLRU, .volatileTTL, .volatileLFU] where f.db.volatileCount > 0 {
+        for policy in [EvictionPolicy.volatileRandom, .volatileLRU, .volatileTTL, .volatileLFU]
+        where f.db.volatileCount > 0 {
             let victim = f.keyspace.evictOne(policy: policy, samples: 5)
             #expect(victim?.key.description.hasPrefix("t") == true)
         }

@@ -14,9 +14,11 @@ import Testing
         return out
     }
 
-    static let elements = ["a", "b", "0", "7", "-1", "4095", "-4097", "123456789", "9223372036854775807", "01", "",
-                           String(repeating: "x", count: 200), String(repeating: "y", count: 5000),
-                           String(repeating: "z", count: 70000)]
+    static let elements = [
+        "a", "b", "0", "7", "-1", "4095", "-4097", "123456789", "9223372036854775807", "01", "",
+        String(repeating: "x", count: 200), String(repeating: "y", count: 5000),
+        String(repeating: "z", count: 70000),
+    ]
 
     @Test(arguments: [(1, -2), (2, 3), (3, 1), (4, -1), (5, 0), (6, -5), (7, 128)])
     func randomOperationsMatchAnArray(seed: UInt64, fill: Int) {
@@ -51,7 +53,9 @@ import Testing
                 let e = pick()
                 let after = Bool.random(using: &rng)
                 l.prepareToGrow(addBytes: e.utf8.count, addCount: 1, limits: limits)
-                let found = Self.withRaw(pivot) { p in Self.withRaw(e) { l.insert($0, pivot: p, after: after, limits: limits) } }
+                let found = Self.withRaw(pivot) { p in
+                    Self.withRaw(e) { l.insert($0, pivot: p, after: after, limits: limits) }
+                }
                 if let i = model.firstIndex(of: pivot) {
                     #expect(found)
                     model.insert(e, at: after ? i + 1 : i)
@@ -67,7 +71,10 @@ import Testing
                 var indexes = Array(model.indices.filter { model[$0] == e })
                 if fromTail { indexes.reverse() }
                 if limit > 0 { indexes = Array(indexes.prefix(limit)) }
-                for i in indexes.sorted(by: >) { model.remove(at: i); expected += 1 }
+                for i in indexes.sorted(by: >) {
+                    model.remove(at: i)
+                    expected += 1
+                }
                 #expect(removed == expected)
             case 7 where !model.isEmpty:
                 let start = Int.random(in: 0..<model.count, using: &rng)
@@ -99,17 +106,21 @@ import Testing
     }
 
     @Test func integersAndStringsRoundTrip() {
-        let values = ["0", "127", "128", "-1", "-4096", "4095", "4096", "-4097", "32767", "-32768", "32768",
-                      "8388607", "-8388608", "8388608", "2147483647", "-2147483648", "2147483648",
-                      "9223372036854775807", "-9223372036854775808", "-0", "+1", "00", "1e3",
-                      String(repeating: "s", count: 63), String(repeating: "s", count: 64),
-                      String(repeating: "t", count: 4095), String(repeating: "t", count: 4096)]
+        let values = [
+            "0", "127", "128", "-1", "-4096", "4095", "4096", "-4097", "32767", "-32768", "32768",
+            "8388607", "-8388608", "8388608", "2147483647", "-2147483648", "2147483648",
+            "9223372036854775807", "-9223372036854775808", "-0", "+1", "00", "1e3",
+            String(repeating: "s", count: 63), String(repeating: "s", count: 64),
+            String(repeating: "t", count: 4095), String(repeating: "t", count: 4096),
+        ]
         var l = ListObject()
         let limits = ListLimits(fill: -5)
         for v in values { Self.withRaw(v) { l.push($0, front: false, limits: limits) } }
         #expect(Self.contents(l) == values)
         var reversed: [String] = []
-        l.forEach(from: l.count - 1, count: l.count, reverse: true) { reversed.append(String(decoding: $0, as: UTF8.self)) }
+        l.forEach(from: l.count - 1, count: l.count, reverse: true) {
+            reversed.append(String(decoding: $0, as: UTF8.self))
+        }
         #expect(reversed == values.reversed())
         // Canonical integers take the integer encodings: "4095" is 2 bytes + a back-length byte.
         #expect(Self.withRaw("4095") { Listpack.entrySize(of: $0) } == 3)

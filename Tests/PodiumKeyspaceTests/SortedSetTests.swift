@@ -1,5 +1,6 @@
-@testable import PodiumKeyspace
 import Testing
+
+@testable import PodiumKeyspace
 
 /// The sorted set (listpack array and B+tree) against a plain sorted array, under random operations: order
 /// (score, then member bytes), ranks both ways, rank/score/lex ranges, counts, removal, and the tree's
@@ -75,15 +76,18 @@ import Testing
         }
         #expect(z.rank("absent", reverse: false) == nil && z.score("absent") == nil)
         #expect(Self.members(z, 2..<10, reverse: true) == (2..<10).reversed().map { reference.items[$0].0 })
-        for (lo, hi, loEx, hiEx) in [(-3.0, 4.0, true, false), (-100.0, 100.0, false, false), (5.0, 5.0, false, false),
-                                     (-Double.infinity, 0, false, true), (7, 2, false, false)] {
+        for (lo, hi, loEx, hiEx) in [
+            (-3.0, 4.0, true, false), (-100.0, 100.0, false, false), (5.0, 5.0, false, false),
+            (-Double.infinity, 0, false, true), (7, 2, false, false),
+        ] {
             let range = ScoreRange(min: lo, max: hi, minExclusive: loEx, maxExclusive: hiEx)
             let expected = reference.items.enumerated().filter { range.aboveMin($0.1.1) && range.belowMax($0.1.1) }
             let ranks = z.ranks(score: range)
             #expect(ranks.count == expected.count)
             if let first = expected.first { #expect(ranks.lowerBound == first.offset) }
             let limited = limitRanks(ranks, reverse: true, offset: 1, limit: 5)
-            #expect(Self.members(z, limited, reverse: true) == Array(expected.reversed().dropFirst(1).prefix(5)).map(\.1.0))
+            #expect(
+                Self.members(z, limited, reverse: true) == Array(expected.reversed().dropFirst(1).prefix(5)).map(\.1.0))
         }
         // Remove rank ranges, then everything.
         z.remove(ranks: 10..<40)
@@ -218,25 +222,37 @@ import Testing
 
     /// Valkey's listpack walk, written out on an array (t_zset.c: zzlIsInLexRange, zzlFirstInLexRange,
     /// zzlLastInLexRange and genericZrangebylexCommand's offset and limit loops).
-    static func listpackWalk(_ items: [(Bytes, Double)], _ range: LexRange, reverse: Bool, offset: Int, limit: Int) -> [Bytes] {
+    static func listpackWalk(
+        _ items: [(Bytes, Double)], _ range: LexRange, reverse: Bool, offset: Int, limit: Int
+    ) -> [Bytes] {
         guard !range.isEmpty, let first = items.first, let last = items.last,
             range.aboveMin(last.0), range.belowMax(first.0)
         else { return [] }
         var out: [Bytes] = []
         var left = limit
         if !reverse {
-            guard var i = items.firstIndex(where: { range.aboveMin($0.0) }), range.belowMax(items[i].0) else { return [] }
+            guard var i = items.firstIndex(where: { range.aboveMin($0.0) }), range.belowMax(items[i].0) else {
+                return []
+            }
             var skip = offset
-            while i < items.count, skip != 0 { i += 1; skip -= 1 }
+            while i < items.count, skip != 0 {
+                i += 1
+                skip -= 1
+            }
             while i < items.count, left != 0, range.belowMax(items[i].0) {
                 out.append(items[i].0)
                 i += 1
                 left -= 1
             }
         } else {
-            guard var i = items.lastIndex(where: { range.belowMax($0.0) }), range.aboveMin(items[i].0) else { return [] }
+            guard var i = items.lastIndex(where: { range.belowMax($0.0) }), range.aboveMin(items[i].0) else {
+                return []
+            }
             var skip = offset
-            while i >= 0, skip != 0 { i -= 1; skip -= 1 }
+            while i >= 0, skip != 0 {
+                i -= 1
+                skip -= 1
+            }
             while i >= 0, left != 0, range.aboveMin(items[i].0) {
                 out.append(items[i].0)
                 i -= 1
@@ -262,7 +278,8 @@ import Testing
                 var reference = Reference()
                 let letters = "abcdefgh".map { String($0) }
                 for _ in 0..<size {
-                    let m = Bytes(letters[Int.random(in: 0..<8, using: &rng)] + "\(Int.random(in: 0..<50, using: &rng))")
+                    let m = Bytes(
+                        letters[Int.random(in: 0..<8, using: &rng)] + "\(Int.random(in: 0..<50, using: &rng))")
                     let s = Double(Int.random(in: 0..<(seed == 24 ? 1 : 4), using: &rng))
                     z.set(m, s, limits: limits)
                     reference.set(m, s)
@@ -272,11 +289,13 @@ import Testing
                         let range = LexRange(min: lo, max: hi)
                         for (offset, limit) in [(0, -1), (1, 2), (3, -1), (-1, 5), (0, 0)] {
                             for reverse in [false, true] {
-                                let expected = Self.listpackWalk(reference.items, range, reverse: reverse,
-                                                                 offset: offset, limit: limit)
+                                let expected = Self.listpackWalk(
+                                    reference.items, range, reverse: reverse,
+                                    offset: offset, limit: limit)
                                 let ranks = z.ranks(lex: range, reverse: reverse, offset: offset, limit: limit)
-                                #expect(Self.members(z, ranks, reverse: reverse) == expected,
-                                        "size \(size) \(range) \(reverse) \(offset) \(limit)")
+                                #expect(
+                                    Self.members(z, ranks, reverse: reverse) == expected,
+                                    "size \(size) \(range) \(reverse) \(offset) \(limit)")
                             }
                         }
                     }
@@ -288,8 +307,9 @@ import Testing
     @Test func lexRangesOnEqualScores() {
         var z = SortedSetObject()
         for m in ["a", "b", "c", "d", "e"] { z.set(Bytes(m), 0, limits: ListpackLimits()) }
-        #expect(Self.members(z, z.ranks(lex: LexRange(min: .exclusive("a"), max: .inclusive("d")), reverse: false))
-                    == ["b", "c", "d"])
+        #expect(
+            Self.members(z, z.ranks(lex: LexRange(min: .exclusive("a"), max: .inclusive("d")), reverse: false))
+                == ["b", "c", "d"])
         #expect(z.ranks(lex: LexRange(min: .negativeInfinity, max: .exclusive("c")), reverse: false).count == 2)
         #expect(LexRange(min: .inclusive("d"), max: .inclusive("a")).isEmpty)
     }

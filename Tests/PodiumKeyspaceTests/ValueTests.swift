@@ -17,8 +17,10 @@ import Testing
             #expect(value.stringBytes == Bytes(text))
         }
 
-        @Test(arguments: ["", "a", "01", "-0", "+1", " 1", "1 ", "1.5", "1e3", "0x10", "9223372036854775808",
-                          "-9223372036854775809"])
+        @Test(arguments: [
+            "", "a", "01", "-0", "+1", " 1", "1 ", "1.5", "1e3", "0x10", "9223372036854775808",
+            "-9223372036854775809",
+        ])
         func nonCanonicalNumbersStayStrings(_ text: String) {
             let value = Value.fromBytes(Bytes(text))
             #expect(value.encodingName == "embstr")

@@ -32,22 +32,29 @@ func parseAll(_ bytes: [UInt8]) throws -> (commands: [[String]], ends: [Int], in
 }
 
 @Suite struct AOFFormatTests {
-    static let log: [UInt8] = resp("SELECT", "0") + resp("SET", "key", "value") + Array("#TS:1700000000\r\n".utf8)
+    static let log: [UInt8] =
+        resp("SELECT", "0") + resp("SET", "key", "value") + Array("#TS:1700000000\r\n".utf8)
         + resp("MULTI") + resp("INCR", "n") + resp("EXEC") + resp("SET", "bin", "a\r\nb") + resp("SET", "e", "")
 
     @Test func encodesWhatValkeyWrites() {
         var out = ByteBuffer()
-        AOFFormat.writeCommand([ByteBuffer(string: "SET"), ByteBuffer(string: "k"), ByteBuffer(string: "")], into: &out)
+        AOFFormat.writeCommand(
+            [ByteBuffer(string: "SET"), ByteBuffer(string: "k"), ByteBuffer(string: "")], into: &out)
         AOFFormat.writeSelect(12, into: &out)
         AOFFormat.writeTimestampAnnotation(1_700_000_000, into: &out)
-        #expect(String(buffer: out) == "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n*2\r\n$6\r\nSELECT\r\n$2\r\n12\r\n#TS:1700000000\r\n")
+        #expect(
+            String(buffer: out)
+                == "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n*2\r\n$6\r\nSELECT\r\n$2\r\n12\r\n#TS:1700000000\r\n")
     }
 
     @Test func readsCommandsAndSkipsAnnotations() throws {
         let (commands, _, incomplete) = try parseAll(Self.log)
         #expect(!incomplete)
-        #expect(commands == [["SELECT", "0"], ["SET", "key", "value"], ["MULTI"], ["INCR", "n"], ["EXEC"],
-                             ["SET", "bin", "a\r\nb"], ["SET", "e", ""]])
+        #expect(
+            commands == [
+                ["SELECT", "0"], ["SET", "key", "value"], ["MULTI"], ["INCR", "n"], ["EXEC"],
+                ["SET", "bin", "a\r\nb"], ["SET", "e", ""],
+            ])
     }
 
     /// A log cut at any byte offset yields exactly the commands that end at or before the cut, then "incomplete"
@@ -73,7 +80,10 @@ func parseAll(_ bytes: [UInt8]) throws -> (commands: [[String]], ends: [Int], in
 
     @Test func damageIsReportedWithItsOffset() {
         func damage(_ bytes: [UInt8]) -> AOFParser.FormatError? {
-            do { _ = try parseAll(bytes); return nil } catch { return error as? AOFParser.FormatError }
+            do {
+                _ = try parseAll(bytes)
+                return nil
+            } catch { return error as? AOFParser.FormatError }
         }
         #expect(damage(Array("x".utf8))?.offset == 0)
         #expect(damage(resp("SET", "a", "1") + Array("*x\r\n".utf8))?.offset == resp("SET", "a", "1").count)
@@ -87,7 +97,8 @@ func parseAll(_ bytes: [UInt8]) throws -> (commands: [[String]], ends: [Int], in
 }
 
 @Suite struct AOFManifestTests {
-    static let text = "file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.3.incr.aof seq 3 type h\n"
+    static let text =
+        "file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.3.incr.aof seq 3 type h\n"
         + "file appendonly.aof.4.incr.aof seq 4 type i\nfile appendonly.aof.5.incr.aof seq 5 type i\n"
 
     @Test func parsesAndRendersValkeysFormat() throws {
@@ -95,8 +106,11 @@ func parseAll(_ bytes: [UInt8]) throws -> (commands: [[String]], ends: [Int], in
         #expect(m.base?.name == "appendonly.aof.2.base.aof")
         #expect(m.history.map(\.name) == ["appendonly.aof.3.incr.aof"])
         #expect(m.incrementals.map(\.sequence) == [4, 5])
-        #expect(m.filesToLoad.map(\.name) == ["appendonly.aof.2.base.aof", "appendonly.aof.4.incr.aof",
-                                               "appendonly.aof.5.incr.aof"])
+        #expect(
+            m.filesToLoad.map(\.name) == [
+                "appendonly.aof.2.base.aof", "appendonly.aof.4.incr.aof",
+                "appendonly.aof.5.incr.aof",
+            ])
         #expect(String(decoding: m.render(), as: UTF8.self) == Self.text)
     }
 
@@ -108,7 +122,10 @@ func parseAll(_ bytes: [UInt8]) throws -> (commands: [[String]], ends: [Int], in
 
     @Test func rejectsWhatValkeyRejects() {
         func reason(_ text: String) -> String? {
-            do { _ = try AOFManifest.parse(Array(text.utf8)); return nil } catch let error as AOFManifest.ParseError {
+            do {
+                _ = try AOFManifest.parse(Array(text.utf8))
+                return nil
+            } catch let error as AOFManifest.ParseError {
                 return error.reason
             } catch { return "\(error)" }
         }
@@ -129,7 +146,10 @@ func parseAll(_ bytes: [UInt8]) throws -> (commands: [[String]], ends: [Int], in
         #expect(m.history.first?.name == "appendonly.aof.2.base.aof")
         m.markRewrittenIncrementalsAsHistory(keepingLast: 1)
         #expect(m.incrementals.map(\.name) == ["appendonly.aof.6.incr.aof"])
-        #expect(Set(m.history.map(\.name)) == ["appendonly.aof.2.base.aof", "appendonly.aof.3.incr.aof",
-                                               "appendonly.aof.4.incr.aof", "appendonly.aof.5.incr.aof"])
+        #expect(
+            Set(m.history.map(\.name)) == [
+                "appendonly.aof.2.base.aof", "appendonly.aof.3.incr.aof",
+                "appendonly.aof.4.incr.aof", "appendonly.aof.5.incr.aof",
+            ])
     }
 }

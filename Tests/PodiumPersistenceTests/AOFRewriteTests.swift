@@ -2,8 +2,9 @@ import NIOCore
 import PodiumCommands
 import PodiumConfig
 import PodiumKeyspace
-@testable import PodiumPersistence
 import Testing
+
+@testable import PodiumPersistence
 
 #if canImport(Glibc)
 import Glibc
@@ -67,8 +68,9 @@ func rewriteAndReload(_ snapshots: [DatabaseSnapshot], now: Int64) throws -> Nod
     defer { _ = system("rm -rf \(dir)") }
     let path = dir + "/base.aof"
     let fd = try FileIO.create(path)
-    _ = try AOFRewrite.write(snapshots, now: now, fd: fd, path: path, incrementalFsync: false, timestamp: nil,
-                             cancelled: { false })
+    _ = try AOFRewrite.write(
+        snapshots, now: now, fd: fd, path: path, incrementalFsync: false, timestamp: nil,
+        cancelled: { false })
     FileIO.closeFile(fd)
     let node = Node()
     let (commands, _, incomplete) = try parseAll(try FileIO.readAll(path))
@@ -84,10 +86,11 @@ func rewriteAndReload(_ snapshots: [DatabaseSnapshot], now: Int64) throws -> Nod
 @Suite struct AOFRewriteTests {
     func filled() -> Node {
         let node = Node()
-        node.run(["SET", "int", "42"], ["SET", "str", "hello world"], ["SET", "empty", ""],
-                 ["SET", "ttl", "v", "PX", "5000"], ["HSET", "h", "a", "1", "b", "2"],
-                 ["ZADD", "z", "1.5", "a", "-inf", "b", "1e300", "c", "0.1", "d"], ["SELECT", "5"], ["SET", "in5", "x"],
-                 ["SELECT", "0"])
+        node.run(
+            ["SET", "int", "42"], ["SET", "str", "hello world"], ["SET", "empty", ""],
+            ["SET", "ttl", "v", "PX", "5000"], ["HSET", "h", "a", "1", "b", "2"],
+            ["ZADD", "z", "1.5", "a", "-inf", "b", "1e300", "c", "0.1", "d"], ["SELECT", "5"], ["SET", "in5", "x"],
+            ["SELECT", "0"])
         var big = ["ZADD", "board"]
         for i in 0..<300 { big += ["\(Double(i) * 1.25)", "member:\(i)"] }
         node.run(big)
@@ -132,12 +135,13 @@ func rewriteAndReload(_ snapshots: [DatabaseSnapshot], now: Int64) throws -> Nod
         let node = filled()
         let before = node.contents()
         let snapshots = node.keyspace.beginSnapshot()
-        node.run(["SET", "int", "43"], ["APPEND", "str", "!"], ["DEL", "empty"], ["HSET", "h", "a", "changed"],
-                 ["HDEL", "bighash", "f1"], ["ZINCRBY", "board", "1000", "member:7"], ["ZREM", "z", "a"],
-                 ["ZADD", "z", "5", "new"], ["LPUSH", "biglist", "x"], ["LSET", "biglist", "1500", "y"],
-                 ["LTRIM", "biglist", "10", "-10"], ["SREM", "bigset", "member:1", "member:2"], ["SADD", "bigset", "z"],
-                 ["SPOP", "strs"], ["RPOP", "l"], ["FLUSHDB"], ["SELECT", "5"], ["SET", "in5", "y"], ["SWAPDB", "5", "6"],
-                 ["SELECT", "0"])
+        node.run(
+            ["SET", "int", "43"], ["APPEND", "str", "!"], ["DEL", "empty"], ["HSET", "h", "a", "changed"],
+            ["HDEL", "bighash", "f1"], ["ZINCRBY", "board", "1000", "member:7"], ["ZREM", "z", "a"],
+            ["ZADD", "z", "5", "new"], ["LPUSH", "biglist", "x"], ["LSET", "biglist", "1500", "y"],
+            ["LTRIM", "biglist", "10", "-10"], ["SREM", "bigset", "member:1", "member:2"], ["SADD", "bigset", "z"],
+            ["SPOP", "strs"], ["RPOP", "l"], ["FLUSHDB"], ["SELECT", "5"], ["SET", "in5", "y"], ["SWAPDB", "5", "6"],
+            ["SELECT", "0"])
         for i in 0..<3000 { node.run(["SET", "new:\(i)", "\(i)"]) }
         let copy = try rewriteAndReload(snapshots, now: node.clock.now)
         node.keyspace.endSnapshot()

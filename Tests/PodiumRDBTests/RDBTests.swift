@@ -56,10 +56,11 @@ import Testing
             [0xF4, 0, 0, 0, 0, 0, 0, 0, 0x80],  // Int64.min
         ])
         let elements = try PackedFormats.listpack(lp)
-        #expect(elements.map(\.array) == [
-            Array("a".utf8), Array("5".utf8), Array("-1".utf8), Array("12345".utf8), Array("hi".utf8),
-            Array(String(Int64.min).utf8),
-        ])
+        #expect(
+            elements.map(\.array) == [
+                Array("a".utf8), Array("5".utf8), Array("-1".utf8), Array("12345".utf8), Array("hi".utf8),
+                Array(String(Int64.min).utf8),
+            ])
     }
 
     @Test func damagedListpacksAreRefused() {
@@ -102,8 +103,14 @@ import Testing
     }
 
     @Test func stringsKeepTheirForm() throws {
-        guard case .integer(12345) = try Self.roundTrip(.integer(12345)) else { Issue.record("not an integer"); return }
-        guard case .integer(Int.min) = try Self.roundTrip(.integer(Int.min)) else { Issue.record("min"); return }
+        guard case .integer(12345) = try Self.roundTrip(.integer(12345)) else {
+            Issue.record("not an integer")
+            return
+        }
+        guard case .integer(Int.min) = try Self.roundTrip(.integer(Int.min)) else {
+            Issue.record("min")
+            return
+        }
         guard case .string(let b, _) = try Self.roundTrip(.string(Bytes("hello"), raw: false)) else {
             Issue.record("not a string")
             return
@@ -113,27 +120,42 @@ import Testing
 
     @Test func collectionsRoundTrip() throws {
         var hash = HashObject()
-        for i in 0..<600 { hash.set(Bytes("f\(i)"), Bytes("v\(i)"), limits: ListpackLimits(maxListpackEntries: 512, maxListpackValue: 64)) }
-        guard case .hash(let h) = try Self.roundTrip(.hash(hash)) else { Issue.record("hash"); return }
+        for i in 0..<600 {
+            hash.set(
+                Bytes("f\(i)"), Bytes("v\(i)"), limits: ListpackLimits(maxListpackEntries: 512, maxListpackValue: 64))
+        }
+        guard case .hash(let h) = try Self.roundTrip(.hash(hash)) else {
+            Issue.record("hash")
+            return
+        }
         #expect(h.count == 600 && h.encodingName == "hashtable")
 
         var zset = SortedSetObject()
         for i in 0..<10 { zset.set(Bytes("m\(i)"), Double(i) / 3, limits: ListpackLimits()) }
-        guard case .sortedSet(let z) = try Self.roundTrip(.sortedSet(zset)) else { Issue.record("zset"); return }
+        guard case .sortedSet(let z) = try Self.roundTrip(.sortedSet(zset)) else {
+            Issue.record("zset")
+            return
+        }
         var scores: [Double] = []
         z.forEach { _, score in scores.append(score) }
         #expect(scores == (0..<10).map { Double($0) / 3 } && z.encodingName == "listpack")
 
         var list = ListObject()
         for i in 0..<5 { Array("e\(i)".utf8).withUnsafeBytes { list.push($0, front: false, limits: ListLimits()) } }
-        guard case .list(let l) = try Self.roundTrip(.list(list)) else { Issue.record("list"); return }
+        guard case .list(let l) = try Self.roundTrip(.list(list)) else {
+            Issue.record("list")
+            return
+        }
         var elements: [String] = []
         l.forEach(from: 0, count: l.count, reverse: false) { elements.append(String(decoding: $0, as: UTF8.self)) }
         #expect(elements == ["e0", "e1", "e2", "e3", "e4"])
 
         var set = Array("1".utf8).withUnsafeBytes { SetObject(first: $0, sizeHint: 3, limits: SetLimits()) }
         for m in ["1", "2", "3"] { _ = Array(m.utf8).withUnsafeBytes { set.add($0, limits: SetLimits()) } }
-        guard case .set(let s) = try Self.roundTrip(.set(set)) else { Issue.record("set"); return }
+        guard case .set(let s) = try Self.roundTrip(.set(set)) else {
+            Issue.record("set")
+            return
+        }
         #expect(s.count == 3 && s.encodingName == "intset")
     }
 
@@ -150,8 +172,10 @@ import Testing
             for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: crc >> (8 * UInt64(i)))) }
             return bytes
         }
-        for body: [UInt8] in [[2, 2, 1, 97, 1, 97], [5, 1, 1, 97, 0, 0, 0, 0, 0, 0, 0xF8, 0x7F], [4, 0], [15, 0],
-                              [0, 0xC3, 1, 0x40, 0]] {
+        for body: [UInt8] in [
+            [2, 2, 1, 97, 1, 97], [5, 1, 1, 97, 0, 0, 0, 0, 0, 0, 0xF8, 0x7F], [4, 0], [15, 0],
+            [0, 0xC3, 1, 0x40, 0],
+        ] {
             let bytes = payload(body)
             #expect(DumpPayload.verify(bytes))
             #expect(throws: RDBError.self) { try DumpPayload.decode(bytes, limits: RDBLimits()) }
@@ -195,7 +219,9 @@ import Testing
     }
 
     /// Writes keys with `RDBFileWriter` and reads the file back with `RDBFile.read`.
-    static func roundTrip(_ options: RDBFileWriter.Options, keys: [(String, Value, Int64)]) throws
+    static func roundTrip(
+        _ options: RDBFileWriter.Options, keys: [(String, Value, Int64)]
+    ) throws
         -> (bytes: [UInt8], items: [RDBItem])
     {
         var file: [UInt8] = []
@@ -205,7 +231,9 @@ import Testing
             .withUnsafeBytes { try writer.writeFunction($0) }
         try writer.beginDatabase(0, keys: keys.count, expires: keys.filter { $0.2 >= 0 }.count)
         for (key, value, expireAt) in keys {
-            try Array(key.utf8).withUnsafeBytes { try writer.writeKey($0, value: value, expireAt: expireAt, lastAccess: 0) }
+            try Array(key.utf8).withUnsafeBytes {
+                try writer.writeKey($0, value: value, expireAt: expireAt, lastAccess: 0)
+            }
         }
         try writer.finish()
         #expect(writer.written == file.count)
@@ -250,8 +278,9 @@ import Testing
             ("long", long, -1), ("gone", .integer(1), 999),
         ]
         for (compression, checksum, version) in [(true, true, 11), (false, true, 10), (true, false, 11)] {
-            let options = RDBFileWriter.Options(version: version, compression: compression, checksum: checksum,
-                                                aux: [("redis-ver", "7.2.4")])
+            let options = RDBFileWriter.Options(
+                version: version, compression: compression, checksum: checksum,
+                aux: [("redis-ver", "7.2.4")])
             let (bytes, items) = try Self.roundTrip(options, keys: keys)
             #expect(bytes.starts(with: Array("REDIS00\(version)".utf8)))
             #expect(bytes.suffix(8).allSatisfy { $0 == 0 } == !checksum)
@@ -265,7 +294,10 @@ import Testing
                     names.append(String(decoding: key, as: UTF8.self))
                     if key == Array("long".utf8), case .string(let b, _) = value { #expect(b.count == 300) }
                     if key == Array("n".utf8) {
-                        guard case .integer(-42) = value else { Issue.record("n"); continue }
+                        guard case .integer(-42) = value else {
+                            Issue.record("n")
+                            continue
+                        }
                         #expect(expireAt == 5_000_000_000_000)
                     }
                 default: break
@@ -277,10 +309,14 @@ import Testing
 
     @Test func idleTimesAreWrittenWhenAsked() throws {
         var file: [UInt8] = []
-        var writer = RDBFileWriter(options: RDBFileWriter.Options(idleClockSeconds: 1000)) { file.append(contentsOf: $0) }
+        var writer = RDBFileWriter(options: RDBFileWriter.Options(idleClockSeconds: 1000)) {
+            file.append(contentsOf: $0)
+        }
         try writer.writeHeader()
         try writer.beginDatabase(0, keys: 1, expires: 0)
-        try Array("k".utf8).withUnsafeBytes { try writer.writeKey($0, value: .integer(1), expireAt: -1, lastAccess: 400) }
+        try Array("k".utf8).withUnsafeBytes {
+            try writer.writeKey($0, value: .integer(1), expireAt: -1, lastAccess: 400)
+        }
         try writer.finish()
         var idle: Int?
         try RDBFile.read(file, limits: RDBLimits(), now: 0) { item in

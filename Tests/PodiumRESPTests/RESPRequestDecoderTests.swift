@@ -1,10 +1,10 @@
 import NIOCore
 import NIOEmbedded
 import NIOTestUtils
-import PodiumRESP
-import Testing
 import PodiumNumbers
+import PodiumRESP
 import PodiumText
+import Testing
 
 /// The request decoder against Valkey's `processMultibulkBuffer` / `processInlineBuffer` rules.
 ///
@@ -53,7 +53,9 @@ import PodiumText
         }
     }
 
-    static func decodeUntilError(_ input: String, limits: RESPLimits = .default) -> (decoded: [[ByteBuffer]], error: (any Error)?) {
+    static func decodeUntilError(
+        _ input: String, limits: RESPLimits = .default
+    ) -> (decoded: [[ByteBuffer]], error: (any Error)?) {
         decodeUntilError(ByteBuffer(string: input), limits: limits)
     }
 
@@ -95,14 +97,20 @@ import PodiumText
         @Test func binaryPayloadsKeepEveryByte() throws {
             let value: [UInt8] = [0x00, 0x0D, 0x0A, 0xFF, 0x24, 0x2A, 0x0D, 0x0A, 0x00]
             let input = multibulk([Array("SET".utf8), [0x00, 0x0A], value])
-            try verify([(input, [[ByteBuffer(string: "SET"), ByteBuffer(bytes: [0x00, 0x0A]), ByteBuffer(bytes: value)]])])
+            try verify([
+                (input, [[ByteBuffer(string: "SET"), ByteBuffer(bytes: [0x00, 0x0A]), ByteBuffer(bytes: value)]])
+            ])
         }
 
         @Test func bulkOfAFewKilobytes() throws {
             // Kept small: the verifier drip-feeds every byte through a channel.
             let value = [UInt8]((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7) })
-            try verify([(multibulk([Array("SET".utf8), Array("k".utf8), value]),
-                         [[ByteBuffer(string: "SET"), ByteBuffer(string: "k"), ByteBuffer(bytes: value)]])])
+            try verify([
+                (
+                    multibulk([Array("SET".utf8), Array("k".utf8), value]),
+                    [[ByteBuffer(string: "SET"), ByteBuffer(string: "k"), ByteBuffer(bytes: value)]]
+                )
+            ])
         }
 
         @Test func bulkLongerThanTheInlineLimitDripFed() throws {
@@ -308,7 +316,9 @@ import PodiumText
         }
 
         @Test func errorTexts() {
-            #expect(RESPProtocolError.expectedDollar(got: UInt8(ascii: "+")).message == "Protocol error: expected '$', got '+'")
+            #expect(
+                RESPProtocolError.expectedDollar(got: UInt8(ascii: "+")).message
+                    == "Protocol error: expected '$', got '+'")
             #expect(RESPProtocolError.expectedDollar(got: 0x0D).message == "Protocol error: expected '$', got ' '")
             #expect(RESPProtocolError.expectedDollar(got: 0x0A).message == "Protocol error: expected '$', got ' '")
             #expect(RESPProtocolError.invalidMultibulkLength.message == "Protocol error: invalid multibulk length")
@@ -344,7 +354,8 @@ import PodiumText
             var bulk = ByteBuffer(string: "*1\r\n$")
             bulk.writeRepeatingByte(UInt8(ascii: "1"), count: seventyKB)
             for (input, expected) in [
-                (inline, RESPProtocolError.tooBigInlineRequest), (mbulk, .tooBigMultibulkCount), (bulk, .tooBigBulkCount),
+                (inline, RESPProtocolError.tooBigInlineRequest), (mbulk, .tooBigMultibulkCount),
+                (bulk, .tooBigBulkCount),
             ] {
                 let channel = EmbeddedChannel(handler: ByteToMessageHandler(RESPRequestDecoder()))
                 #expect(throws: expected) { try channel.writeInbound(input) }
@@ -367,7 +378,8 @@ import PodiumText
         @Test func configuredInlineLimit() {
             let limits = RESPLimits(maxInlineLength: 16)
             #expect(decodeUntilError(String(repeating: "a", count: 16), limits: limits).error == nil)
-            #expect(decodeUntilError(String(repeating: "a", count: 17), limits: limits).error as? RESPProtocolError
+            #expect(
+                decodeUntilError(String(repeating: "a", count: 17), limits: limits).error as? RESPProtocolError
                     == .tooBigInlineRequest)
         }
 
@@ -462,8 +474,10 @@ import PodiumText
             }
             for v in values {
                 let text = withUnsafeTemporaryAllocation(byteCount: 20, alignment: 1) { scratch in
-                    String(decoding: UnsafeRawBufferPointer(rebasing: scratch[..<StrictInteger.format(v, at: scratch.baseAddress!)]),
-                           as: UTF8.self)
+                    String(
+                        decoding: UnsafeRawBufferPointer(
+                            rebasing: scratch[..<StrictInteger.format(v, at: scratch.baseAddress!)]),
+                        as: UTF8.self)
                 }
                 #expect(text == String(v))
             }
@@ -478,8 +492,10 @@ import PodiumText
         }
 
         @Test func rejectsWhatString2llRejects() {
-            for text in ["", "-", "+1", "01", "-0", " 1", "1 ", "1a", "9223372036854775808", "-9223372036854775809",
-                         "123456789012345678901"] {
+            for text in [
+                "", "-", "+1", "01", "-0", " 1", "1 ", "1a", "9223372036854775808", "-9223372036854775809",
+                "123456789012345678901",
+            ] {
                 #expect(Self.parse(text) == nil, "\(text.debugDescription)")
             }
         }

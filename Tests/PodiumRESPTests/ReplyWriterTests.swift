@@ -29,7 +29,7 @@ import Testing
             #expect(written { $0.integer(0) } == ":0\r\n")
             #expect(written { $0.integer(7) } == ":7\r\n")
             #expect(written { $0.integer(-1) } == ":-1\r\n")
-            #expect(written { $0.integer(1234567890) } == ":1234567890\r\n")
+            #expect(written { $0.integer(1_234_567_890) } == ":1234567890\r\n")
             #expect(written { $0.integer(Int.max) } == ":9223372036854775807\r\n")
             #expect(written { $0.integer(Int.min) } == ":-9223372036854775808\r\n")
             #expect(written(.resp3) { $0.integer(42) } == ":42\r\n")
@@ -48,7 +48,10 @@ import Testing
         @Test func binaryBulkKeepsEveryByte() {
             var writer = ReplyWriter(buffer: ByteBuffer())
             writer.bulk([0x00, 0xFF, 0x0D, 0x0A])
-            #expect(Array(writer.buffer.readableBytesView) == Array("$4\r\n".utf8) + [0x00, 0xFF, 0x0D, 0x0A] + [0x0D, 0x0A])
+            #expect(
+                Array(writer.buffer.readableBytesView) == Array("$4\r\n".utf8) + [0x00, 0xFF, 0x0D, 0x0A] + [
+                    0x0D, 0x0A,
+                ])
         }
 
         @Test func nulls() {
@@ -77,18 +80,21 @@ import Testing
     @Suite struct Aggregates {
         @Test func arrays() {
             #expect(both { $0.arrayHeader(0) } == ("*0\r\n", "*0\r\n"))
-            #expect(both { w in
-                w.arrayHeader(2)
-                w.bulk("a")
-                w.integer(1)
-            } == ("*2\r\n$1\r\na\r\n:1\r\n", "*2\r\n$1\r\na\r\n:1\r\n"))
+            #expect(
+                both { w in
+                    w.arrayHeader(2)
+                    w.bulk("a")
+                    w.integer(1)
+                } == ("*2\r\n$1\r\na\r\n:1\r\n", "*2\r\n$1\r\na\r\n:1\r\n"))
         }
 
         @Test func mapsBecomeFlatArraysInRESP2() {
             let (resp2, resp3) = both { w in
                 w.mapHeader(2)
-                w.bulk("a"); w.integer(1)
-                w.bulk("b"); w.null()
+                w.bulk("a")
+                w.integer(1)
+                w.bulk("b")
+                w.null()
             }
             #expect(resp2 == "*4\r\n$1\r\na\r\n:1\r\n$1\r\nb\r\n$-1\r\n")
             #expect(resp3 == "%2\r\n$1\r\na\r\n:1\r\n$1\r\nb\r\n_\r\n")
@@ -96,10 +102,11 @@ import Testing
         }
 
         @Test func setsBecomeArraysInRESP2() {
-            #expect(both { w in
-                w.setHeader(1)
-                w.simple("x")
-            } == ("*1\r\n+x\r\n", "~1\r\n+x\r\n"))
+            #expect(
+                both { w in
+                    w.setHeader(1)
+                    w.simple("x")
+                } == ("*1\r\n+x\r\n", "~1\r\n+x\r\n"))
         }
 
         @Test func pushesBecomeArraysInRESP2() {
@@ -110,7 +117,10 @@ import Testing
             let (resp2, resp3) = both { w in
                 w.arrayHeader(2)
                 w.mapHeader(1)
-                w.bulk("k"); w.setHeader(2); w.boolean(true); w.double(formatted: "1.5")
+                w.bulk("k")
+                w.setHeader(2)
+                w.boolean(true)
+                w.double(formatted: "1.5")
                 w.nullArray()
             }
             #expect(resp2 == "*2\r\n*2\r\n$1\r\nk\r\n*2\r\n:1\r\n$3\r\n1.5\r\n*-1\r\n")

@@ -115,7 +115,8 @@ import Testing
         @Test func requestSplitAcrossWrites() async throws {
             try await withTestServer { _, port in
                 try await withConnection(port: port) { c in
-                    let request = TestConnection.encode(["SET", "k", "split value"]) + TestConnection.encode(["GET", "k"])
+                    let request =
+                        TestConnection.encode(["SET", "k", "split value"]) + TestConnection.encode(["GET", "k"])
                     var start = request.startIndex
                     while start < request.endIndex {
                         let end = request.index(start, offsetBy: 3, limitedBy: request.endIndex) ?? request.endIndex
@@ -132,7 +133,8 @@ import Testing
             try await withTestServer { _, port in
                 try await withConnection(port: port) { c in
                     let value = [UInt8]((0..<(2 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
-                    var request = Array("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$\(value.count)\r\n".utf8) + value + Array("\r\n".utf8)
+                    var request =
+                        Array("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$\(value.count)\r\n".utf8) + value + Array("\r\n".utf8)
                     request += Array(TestConnection.encode(["GET", "big"]).utf8)
                     try await c.send(bytes: request)
                     let expected = Array("+OK\r\n$\(value.count)\r\n".utf8) + value + Array("\r\n".utf8)
@@ -160,8 +162,9 @@ import Testing
                     try await withConnection(port: port) { b in
                         try await a.check("WATCH", "w", replies: "+OK\r\n")
                         try await b.check("SET", "w", "theirs", replies: "+OK\r\n")
-                        try await a.send(TestConnection.encode(["MULTI"]) + TestConnection.encode(["SET", "w", "mine"])
-                                         + TestConnection.encode(["EXEC"]))
+                        try await a.send(
+                            TestConnection.encode(["MULTI"]) + TestConnection.encode(["SET", "w", "mine"])
+                                + TestConnection.encode(["EXEC"]))
                         let expected = "+OK\r\n+QUEUED\r\n*-1\r\n"
                         try await a.expect(expected)
                         try await b.check("GET", "w", replies: "$6\r\ntheirs\r\n")
@@ -188,8 +191,9 @@ import Testing
         @Test func quitClosesAfterTheReply() async throws {
             try await withTestServer { _, port in
                 try await withConnection(port: port) { c in
-                    try await c.send(TestConnection.encode(["PING"]) + TestConnection.encode(["QUIT"])
-                                     + TestConnection.encode(["PING"]))
+                    try await c.send(
+                        TestConnection.encode(["PING"]) + TestConnection.encode(["QUIT"])
+                            + TestConnection.encode(["PING"]))
                     try await c.expectClose(after: "+PONG\r\n+OK\r\n")
                 }
             }

@@ -3,8 +3,9 @@ import PodiumCommands
 import PodiumConfig
 import PodiumKeyspace
 import PodiumRESP
-@testable import PodiumServer
 import Testing
+
+@testable import PodiumServer
 
 /// The hub's bookkeeping and fan-out without sockets: outlets with no channel keep their frames for inspection.
 @Suite struct PubSubHubTests {
@@ -21,17 +22,21 @@ import Testing
         func received() -> String { String(buffer: outlet.takePending()) }
     }
 
-    func publish(_ hub: PubSubHub, _ channel: String, _ message: String, kind: PubSubKind = .channel,
-                 from publisher: ClientSession? = nil) -> (Int, String) {
+    func publish(
+        _ hub: PubSubHub, _ channel: String, _ message: String, kind: PubSubKind = .channel,
+        from publisher: ClientSession? = nil
+    ) -> (Int, String) {
         var output = ByteBuffer()
-        let n = hub.publish(kind, channel: ByteBuffer(string: channel), message: ByteBuffer(string: message),
-                            publisher: publisher, output: &output)
+        let n = hub.publish(
+            kind, channel: ByteBuffer(string: channel), message: ByteBuffer(string: message),
+            publisher: publisher, output: &output)
         return (n, String(buffer: output))
     }
 
     @Test func subscribeCountsAndUnsubscribeRemovesEmptyChannels() {
         let hub = PubSubHub(limit: Self.noLimit)
-        let a = Client(1), b = Client(2)
+        let a = Client(1)
+        let b = Client(2)
         #expect(hub.subscribe(a.session, outlet: a.outlet, .channel, "news"))
         #expect(!hub.subscribe(a.session, outlet: a.outlet, .channel, "news"))
         #expect(hub.subscribe(b.session, outlet: b.outlet, .channel, "news"))
@@ -80,7 +85,9 @@ import Testing
 
     @Test func publishReachesChannelAndPatternSubscribersOncePerSubscription() {
         let hub = PubSubHub(limit: Self.noLimit)
-        let a = Client(1), b = Client(2, proto: .resp3), c = Client(3)
+        let a = Client(1)
+        let b = Client(2, proto: .resp3)
+        let c = Client(3)
         _ = hub.subscribe(a.session, outlet: a.outlet, .channel, "news")
         _ = hub.subscribe(a.session, outlet: a.outlet, .pattern, "n*")
         _ = hub.subscribe(b.session, outlet: b.outlet, .pattern, "n*")
@@ -88,7 +95,8 @@ import Testing
         let (n, selfOutput) = publish(hub, "news", "hi")
         #expect(n == 3)
         #expect(selfOutput.isEmpty)
-        #expect(a.received() == "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$2\r\nhi\r\n"
+        #expect(
+            a.received() == "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$2\r\nhi\r\n"
                 + "*4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$4\r\nnews\r\n$2\r\nhi\r\n")
         #expect(b.received() == ">4\r\n$8\r\npmessage\r\n$2\r\nn*\r\n$4\r\nnews\r\n$2\r\nhi\r\n")
         #expect(c.received() == "")
@@ -104,7 +112,8 @@ import Testing
         for i in 0..<100 { _ = publish(hub, "c", "m\(i)") }
         #expect(publish(hub, "c", "s", kind: .shard).0 == 1)
         let text = a.received()
-        let expected = (0..<100).map { i in "*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$\(String(i).count + 1)\r\nm\(i)\r\n" }
+        let expected =
+            (0..<100).map { i in "*3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$\(String(i).count + 1)\r\nm\(i)\r\n" }
             .joined() + "*3\r\n$8\r\nsmessage\r\n$1\r\nc\r\n$1\r\ns\r\n"
         #expect(text == expected)
     }
@@ -123,7 +132,8 @@ import Testing
         let hub = PubSubHub(limit: OutputBufferLimit(hard: 1000, soft: 0, softSeconds: 0))
         var closed: [Int] = []
         hub.onOverLimit = { closed.append($0.session.id) }
-        let slow = Client(1), fast = Client(2)
+        let slow = Client(1)
+        let fast = Client(2)
         _ = hub.subscribe(slow.session, outlet: slow.outlet, .channel, "c")
         _ = hub.subscribe(fast.session, outlet: fast.outlet, .channel, "c")
         let payload = String(repeating: "x", count: 100)

@@ -15,17 +15,23 @@ struct TLSTests {
 
     /// The arguments of a server with a TLS port (and, unless `--port 0` follows, a plain one).
     static func tlsArguments(_ set: TestCertificates.Set = primary, authClients: String = "no") -> [String] {
-        ["--tls-port", "6380", "--tls-cert-file", set.serverCertificate, "--tls-key-file", set.serverKey,
-         "--tls-ca-cert-file", set.ca, "--tls-auth-clients", authClients]
+        [
+            "--tls-port", "6380", "--tls-cert-file", set.serverCertificate, "--tls-key-file", set.serverKey,
+            "--tls-ca-cert-file", set.ca, "--tls-auth-clients", authClients,
+        ]
     }
 
     /// A client that verifies the server against `set`'s CA (and the name `localhost`), optionally presenting the
     /// client certificate.
-    static func client(trusting set: TestCertificates.Set = primary, certificate: Bool = false) throws -> TLSConfiguration {
+    static func client(
+        trusting set: TestCertificates.Set = primary, certificate: Bool = false
+    ) throws -> TLSConfiguration {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.trustRoots = .file(set.ca)
         if certificate {
-            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(set.clientCertificate).map { .certificate($0) }
+            configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(set.clientCertificate).map {
+                .certificate($0)
+            }
             configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: set.clientKey, format: .pem))
         }
         return configuration
@@ -164,23 +170,32 @@ struct TLSTests {
                     try await existing.check("PING", replies: "+PONG\r\n")
 
                     // A file that does not load changes nothing, as in Redis.
-                    let failure = "-ERR CONFIG SET failed (possibly related to argument 'tls-cert-file') - Unable to update TLS configuration. Check server logs.\r\n"
-                    try await admin.check("CONFIG", "SET", "tls-cert-file", "/nonexistent.crt", "timeout", "7",
-                                          replies: failure)
-                    try await admin.check("CONFIG", "GET", "tls-cert-file",
-                                          replies: "*2\r\n$13\r\ntls-cert-file\r\n$\(Self.secondary.serverCertificate.utf8.count)\r\n\(Self.secondary.serverCertificate)\r\n")
+                    let failure =
+                        "-ERR CONFIG SET failed (possibly related to argument 'tls-cert-file') - Unable to update TLS configuration. Check server logs.\r\n"
+                    try await admin.check(
+                        "CONFIG", "SET", "tls-cert-file", "/nonexistent.crt", "timeout", "7",
+                        replies: failure)
+                    try await admin.check(
+                        "CONFIG", "GET", "tls-cert-file",
+                        replies:
+                            "*2\r\n$13\r\ntls-cert-file\r\n$\(Self.secondary.serverCertificate.utf8.count)\r\n\(Self.secondary.serverCertificate)\r\n"
+                    )
                     try await admin.check("CONFIG", "GET", "timeout", replies: "*2\r\n$7\r\ntimeout\r\n$1\r\n0\r\n")
                     #expect(await Self.pingSucceeds(port: tlsPort, { try Self.client(trusting: Self.secondary) }))
                     // A cipher list BoringSSL would refuse is refused before it reaches BoringSSL.
-                    try await admin.check("CONFIG", "SET", "tls-ciphers", "BOGUS",
-                                          replies: "-ERR CONFIG SET failed (possibly related to argument 'tls-ciphers') - Unable to update TLS configuration. Check server logs.\r\n")
+                    try await admin.check(
+                        "CONFIG", "SET", "tls-ciphers", "BOGUS",
+                        replies:
+                            "-ERR CONFIG SET failed (possibly related to argument 'tls-ciphers') - Unable to update TLS configuration. Check server logs.\r\n"
+                    )
                 }
             }
         }
     }
 
     @Test func protocolsAndCiphersApply() async throws {
-        let arguments = Self.tlsArguments() + ["--tls-protocols", "TLSv1.2", "--tls-ciphers", "ECDHE-RSA-AES128-GCM-SHA256"]
+        let arguments =
+            Self.tlsArguments() + ["--tls-protocols", "TLSv1.2", "--tls-ciphers", "ECDHE-RSA-AES128-GCM-SHA256"]
         try await withTestServerPorts(arguments: arguments) { _, ports in
             let port = try #require(ports.tls)
             #expect(await Self.pingSucceeds(port: port, { try Self.client() }))
@@ -196,9 +211,13 @@ struct TLSTests {
 
     @Test func anEncryptedKeyWithItsPassphrase() async throws {
         let encrypted = Self.primary.path("server-encrypted.key")
-        try #require(TestCertificates.run("/usr/bin/env", [
-            "openssl", "pkey", "-in", Self.primary.serverKey, "-aes256", "-passout", "pass:sesame", "-out", encrypted,
-        ]))
+        try #require(
+            TestCertificates.run(
+                "/usr/bin/env",
+                [
+                    "openssl", "pkey", "-in", Self.primary.serverKey, "-aes256", "-passout", "pass:sesame", "-out",
+                    encrypted,
+                ]))
         var arguments = Self.tlsArguments()
         arguments[5] = encrypted
         try await withTestServerPorts(arguments: arguments + ["--tls-key-file-pass", "sesame"]) { _, ports in

@@ -98,7 +98,9 @@ struct TestConnection {
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private var pending = ByteBuffer()
 
-    fileprivate init(inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
+    fileprivate init(
+        inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    ) {
         self.inbound = inbound.makeAsyncIterator()
         self.outbound = outbound
     }
@@ -144,7 +146,9 @@ struct TestConnection {
     }
 
     /// Sends a command and expects `reply` back.
-    mutating func check(_ args: String..., replies reply: String, sourceLocation: SourceLocation = #_sourceLocation)
+    mutating func check(
+        _ args: String..., replies reply: String, sourceLocation: SourceLocation = #_sourceLocation
+    )
         async throws
     {
         try await send(Self.encode(args))

@@ -74,11 +74,15 @@ public struct ACLCategories: OptionSet, Hashable, Sendable {
     }
 
     /// The categories a command group stands for (`forGroup`).
-    static let groupLike: ACLCategories = [.keyspace, .string, .hash, .list, .set, .sortedset, .bitmap, .hyperloglog,
-                                           .geo, .stream, .transaction, .connection, .scripting]
+    static let groupLike: ACLCategories = [
+        .keyspace, .string, .hash, .list, .set, .sortedset, .bitmap, .hyperloglog,
+        .geo, .stream, .transaction, .connection, .scripting,
+    ]
 
     /// Valkey's `setImplicitACLCategories` plus the group's category (unless `explicit` names one of that kind).
-    static func derived(flags: CommandFlags, group: CommandGroup, isContainer: Bool, explicit: ACLCategories)
+    static func derived(
+        flags: CommandFlags, group: CommandGroup, isContainer: Bool, explicit: ACLCategories
+    )
         -> ACLCategories
     {
         var categories = explicit

@@ -63,10 +63,14 @@ public enum ACLCommands {
         ctx.reply.bulk("passwords")
         ctx.reply.arrayHeader(user.passwords.count)
         for password in user.passwords { ctx.reply.bulk(password) }
-        ctx.reply.bulk("commands"); ctx.reply.bulk(user.commandsDescription)
-        ctx.reply.bulk("keys"); ctx.reply.bulk(user.keysDescription)
-        ctx.reply.bulk("channels"); ctx.reply.bulk(user.channelsDescription)
-        ctx.reply.bulk("selectors"); ctx.reply.arrayHeader(0)
+        ctx.reply.bulk("commands")
+        ctx.reply.bulk(user.commandsDescription)
+        ctx.reply.bulk("keys")
+        ctx.reply.bulk(user.keysDescription)
+        ctx.reply.bulk("channels")
+        ctx.reply.bulk(user.channelsDescription)
+        ctx.reply.bulk("selectors")
+        ctx.reply.arrayHeader(0)
     }
 
     /// ACL LIST
@@ -123,16 +127,26 @@ public enum ACLCommands {
         ctx.reply.arrayHeader(entries.count)
         for entry in entries {
             ctx.reply.mapHeader(10)
-            ctx.reply.bulk("count"); ctx.reply.integer(entry.count)
-            ctx.reply.bulk("reason"); ctx.reply.bulk(entry.reason.rawValue)
-            ctx.reply.bulk("context"); ctx.reply.bulk(entry.context.rawValue)
-            ctx.reply.bulk("object"); ctx.reply.bulk(entry.object)
-            ctx.reply.bulk("username"); ctx.reply.bulk(entry.username)
-            ctx.reply.bulk("age-seconds"); ctx.reply.double(formatted: NumberFormat.formatDouble(Double(now - entry.updated) / 1000))
-            ctx.reply.bulk("client-info"); ctx.reply.bulk(entry.clientInfo)
-            ctx.reply.bulk("entry-id"); ctx.reply.integer(entry.id)
-            ctx.reply.bulk("timestamp-created"); ctx.reply.integer(Int(entry.created))
-            ctx.reply.bulk("timestamp-last-updated"); ctx.reply.integer(Int(entry.updated))
+            ctx.reply.bulk("count")
+            ctx.reply.integer(entry.count)
+            ctx.reply.bulk("reason")
+            ctx.reply.bulk(entry.reason.rawValue)
+            ctx.reply.bulk("context")
+            ctx.reply.bulk(entry.context.rawValue)
+            ctx.reply.bulk("object")
+            ctx.reply.bulk(entry.object)
+            ctx.reply.bulk("username")
+            ctx.reply.bulk(entry.username)
+            ctx.reply.bulk("age-seconds")
+            ctx.reply.double(formatted: NumberFormat.formatDouble(Double(now - entry.updated) / 1000))
+            ctx.reply.bulk("client-info")
+            ctx.reply.bulk(entry.clientInfo)
+            ctx.reply.bulk("entry-id")
+            ctx.reply.integer(entry.id)
+            ctx.reply.bulk("timestamp-created")
+            ctx.reply.integer(Int(entry.created))
+            ctx.reply.bulk("timestamp-last-updated")
+            ctx.reply.integer(Int(entry.updated))
         }
     }
 
@@ -215,25 +229,27 @@ public enum ACLCommands {
 
     /// ACL HELP
     static func help(_ ctx: inout CommandContext) throws(CommandError) {
-        HelpText.reply(&ctx, command: "ACL", lines: [
-            "CAT [<category>]",
-            "    List all commands that belong to <category>, or all command categories",
-            "    when no category is specified.",
-            "DELUSER <username> [<username> ...]", "    Delete a list of users.",
-            "DRYRUN <username> <command> [<arg> ...]",
-            "    Returns whether the user can execute the given command without executing the command.",
-            "GETUSER <username>", "    Get the user's details.",
-            "GENPASS [<bits>]", "    Generate a secure 256-bit user password. The optional `bits` argument can",
-            "    be used to specify a different size.",
-            "LIST", "    Show users details in config file format.",
-            "LOAD", "    Reload users from the ACL file.",
-            "LOG [<count> | RESET]", "    Show the ACL log entries.",
-            "SAVE", "    Save the current config to the ACL file.",
-            "SETUSER <username> <attribute> [<attribute> ...]",
-            "    Create or modify a user with the specified attributes.",
-            "USERS", "    List all the registered usernames.",
-            "WHOAMI", "    Return the current connection username.",
-        ])
+        HelpText.reply(
+            &ctx, command: "ACL",
+            lines: [
+                "CAT [<category>]",
+                "    List all commands that belong to <category>, or all command categories",
+                "    when no category is specified.",
+                "DELUSER <username> [<username> ...]", "    Delete a list of users.",
+                "DRYRUN <username> <command> [<arg> ...]",
+                "    Returns whether the user can execute the given command without executing the command.",
+                "GETUSER <username>", "    Get the user's details.",
+                "GENPASS [<bits>]", "    Generate a secure 256-bit user password. The optional `bits` argument can",
+                "    be used to specify a different size.",
+                "LIST", "    Show users details in config file format.",
+                "LOAD", "    Reload users from the ACL file.",
+                "LOG [<count> | RESET]", "    Show the ACL log entries.",
+                "SAVE", "    Save the current config to the ACL file.",
+                "SETUSER <username> <attribute> [<attribute> ...]",
+                "    Create or modify a user with the specified attributes.",
+                "USERS", "    List all the registered usernames.",
+                "WHOAMI", "    Return the current connection username.",
+            ])
     }
 
     // MARK: - Helpers

@@ -174,9 +174,9 @@ public final class ACLUser {
                 // Valkey reads permission letters up to `~`; without one, the pattern is empty (`%R` is valid).
                 while offset < bytes.count {
                     let c = bytes[offset]
-                    if (c == UInt8(ascii: "R") || c == UInt8(ascii: "r")), !access.contains(.read) {
+                    if c == UInt8(ascii: "R") || c == UInt8(ascii: "r"), !access.contains(.read) {
                         access.insert(.read)
-                    } else if (c == UInt8(ascii: "W") || c == UInt8(ascii: "w")), !access.contains(.write) {
+                    } else if c == UInt8(ascii: "W") || c == UInt8(ascii: "w"), !access.contains(.write) {
                         access.insert(.write)
                     } else if c == UInt8(ascii: "~") {
                         offset += 1
@@ -294,7 +294,8 @@ public final class ACLUser {
             }
         }
         if !allChannels, let channels = spec.channelArguments {
-            for index in channels.indices(argc: args.count) where !mayUse(channel: args[index], pattern: channels.pattern) {
+            for index in channels.indices(argc: args.count)
+            where !mayUse(channel: args[index], pattern: channels.pattern) {
                 return .channel(argument: index)
             }
         }
@@ -376,11 +377,15 @@ public final class ACLUser {
 
     /// The flags in Valkey's order (`on`/`off`, `nopass`, `skip-sanitize-payload`/`sanitize-payload`).
     public var flagNames: [String] {
-        [enabled ? "on" : "off"] + (nopass ? ["nopass"] : []) + [skipSanitizePayload ? "skip-sanitize-payload" : "sanitize-payload"]
+        [enabled ? "on" : "off"] + (nopass ? ["nopass"] : []) + [
+            skipSanitizePayload ? "skip-sanitize-payload" : "sanitize-payload"
+        ]
     }
 
     /// The command rules as ACL GETUSER shows them: `+@all` or `-@all`, then the kept rules.
-    public var commandsDescription: String { ([futureCommands ? "+@all" : "-@all"] + commandRules).joined(separator: " ") }
+    public var commandsDescription: String {
+        ([futureCommands ? "+@all" : "-@all"] + commandRules).joined(separator: " ")
+    }
 
     /// The key patterns as ACL GETUSER shows them (`~*`, or `%R~a ~b`).
     public var keysDescription: String {

@@ -53,7 +53,9 @@ public final class AccessControl {
     @discardableResult
     public func setUser(_ name: String, rules: [String]) throws(ACLSetUserError) -> ACLUser {
         let existing = users[name]
-        let draft = existing?.copy(table: table) ?? ACLUser(name: name, table: table, allChannelsByDefault: pubsubDefaultAllChannels)
+        let draft =
+            existing?.copy(table: table)
+            ?? ACLUser(name: name, table: table, allChannelsByDefault: pubsubDefaultAllChannels)
         for rule in rules {
             do {
                 try draft.apply(rule, table: table, allChannelsByDefault: pubsubDefaultAllChannels)
@@ -100,7 +102,8 @@ public final class AccessControl {
         if !aclFile.isEmpty {
             if !userDirectives.isEmpty {
                 throw ACLLoadError(
-                    "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both.")
+                    "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both."
+                )
             }
             try loadFile()
             return
@@ -111,13 +114,15 @@ public final class AccessControl {
                 throw ACLLoadError("\(directive.location): 'user' needs a user name")
             }
             guard defined.insert(name).inserted else {
-                throw ACLLoadError("\(directive.location): Error in user declaration '\(name)': \(ACLRuleError.duplicateUser.message)")
+                throw ACLLoadError(
+                    "\(directive.location): Error in user declaration '\(name)': \(ACLRuleError.duplicateUser.message)")
             }
             do {
                 try setUser(name, rules: Array(directive.arguments.dropFirst()))
             } catch {
                 throw ACLLoadError(
-                    "\(directive.location): Error loading ACL rule '\(error.rule)' for the user named '\(name)': \(error.reason.message)")
+                    "\(directive.location): Error loading ACL rule '\(error.rule)' for the user named '\(name)': \(error.reason.message)"
+                )
             }
         }
     }
@@ -166,7 +171,8 @@ public final class AccessControl {
             fresh[name] = user
         }
         guard errors.isEmpty else {
-            throw ACLLoadError(errors + "WARNING: ACL errors detected, no change to the previously active ACL rules was performed")
+            throw ACLLoadError(
+                errors + "WARNING: ACL errors detected, no change to the previously active ACL rules was performed")
         }
         let replaced = users
         let newDefault = fresh["default"] ?? AccessControl(table: table).defaultUser
@@ -195,8 +201,10 @@ public final class AccessControl {
 
     /// Records a denial, merging it with a recent identical one (same reason, context, object and user within 60 s)
     /// as Valkey's `addACLLogEntry` does.
-    func record(_ reason: ACLLogEntry.Reason, context: ACLLogEntry.Context, object: String, username: String,
-                clientInfo: String, now: Int64) {
+    func record(
+        _ reason: ACLLogEntry.Reason, context: ACLLogEntry.Context, object: String, username: String,
+        clientInfo: String, now: Int64
+    ) {
         switch reason {
         case .auth: deniedAuth += 1
         case .command: deniedCommand += 1
@@ -220,8 +228,10 @@ public final class AccessControl {
                 return
             }
         }
-        log.insert(ACLLogEntry(id: nextLogEntryID, count: 1, reason: reason, context: context, object: object,
-                               username: username, clientInfo: clientInfo, created: now, updated: now), at: 0)
+        log.insert(
+            ACLLogEntry(
+                id: nextLogEntryID, count: 1, reason: reason, context: context, object: object,
+                username: username, clientInfo: clientInfo, created: now, updated: now), at: 0)
         nextLogEntryID += 1
         trimLog()
     }

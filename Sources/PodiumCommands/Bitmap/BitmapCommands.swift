@@ -43,8 +43,10 @@ public enum BitmapCommands {
     /// (created, or padded with zeros) and gives `body` its bytes to change in place. Returns `body`'s result
     /// and whether the string was created or grew (Valkey's `dirty`), and whether it was created (the creation
     /// already counted as a change: `Database.set`).
-    static func modifyBits<R>(_ ctx: CommandContext, minBytes: Int,
-                              _ body: (UnsafeMutableRawBufferPointer) -> R) throws(CommandError) -> (R, Bool, Bool) {
+    static func modifyBits<R>(
+        _ ctx: CommandContext, minBytes: Int,
+        _ body: (UnsafeMutableRawBufferPointer) -> R
+    ) throws(CommandError) -> (R, Bool, Bool) {
         let db = ctx.db
         guard let slot = ctx.args[1].withUnsafeReadableBytes({ db.slot(raw: $0) }) else {
             var bytes = [UInt8](repeating: 0, count: minBytes)
@@ -153,7 +155,10 @@ public enum BitmapCommands {
     /// GETBIT key offset
     static func getbit(_ ctx: inout CommandContext) throws(CommandError) {
         let offset = try bitOffset(ctx, 2)
-        guard let bytes = try readBytes(ctx) else { ctx.reply.integer(0); return }
+        guard let bytes = try readBytes(ctx) else {
+            ctx.reply.integer(0)
+            return
+        }
         let byte = offset >> 3
         let bit = bytes.withUnsafeBytes { b in byte < b.count ? (Int(b[byte]) >> (7 - (offset & 7))) & 1 : 0 }
         ctx.reply.integer(bit)
@@ -175,11 +180,18 @@ public enum BitmapCommands {
             if ctx.argc == 5 { bits = try unit(ctx, 4) }
             if ctx.argc >= 4 { end = try ctx.integer(3) }
         }
-        guard let bytes = try readBytes(ctx) else { ctx.reply.integer(0); return }
-        if ctx.argc >= 4, start < 0, end < 0, start > end { ctx.reply.integer(0); return }
+        guard let bytes = try readBytes(ctx) else {
+            ctx.reply.integer(0)
+            return
+        }
+        if ctx.argc >= 4, start < 0, end < 0, start > end {
+            ctx.reply.integer(0)
+            return
+        }
         let count = bytes.withUnsafeBytes { b -> Int in
             let e = ctx.argc >= 4 ? end : (bits ? (b.count << 3) - 1 : b.count - 1)
-            guard let (s, last, firstMask, lastMask) = normalise(start: start, end: e, length: b.count, bits: bits) else {
+            guard let (s, last, firstMask, lastMask) = normalise(start: start, end: e, length: b.count, bits: bits)
+            else {
                 return 0
             }
             var count = popcount(UnsafeRawBufferPointer(rebasing: b[s...last]))
@@ -205,10 +217,14 @@ public enum BitmapCommands {
             if ctx.argc == 6 { bits = try unit(ctx, 5) }
             if endGiven { end = try ctx.integer(4) }
         }
-        guard let bytes = try readBytes(ctx) else { ctx.reply.integer(bit == 1 ? -1 : 0); return }
+        guard let bytes = try readBytes(ctx) else {
+            ctx.reply.integer(bit == 1 ? -1 : 0)
+            return
+        }
         let position = bytes.withUnsafeBytes { b -> Int in
             let e = endGiven ? end : (bits ? (b.count << 3) - 1 : b.count - 1)
-            guard let (s, last, firstMask, lastMask) = normalise(start: start, end: e, length: b.count, bits: bits) else {
+            guard let (s, last, firstMask, lastMask) = normalise(start: start, end: e, length: b.count, bits: bits)
+            else {
                 return -1
             }
             // Copy the range, forcing the bits outside a BIT range to the opposite of what is sought.
@@ -232,9 +248,17 @@ public enum BitmapCommands {
     static func bitop(_ ctx: inout CommandContext) throws(CommandError) {
         enum Op { case and, or, xor, not }
         let op: Op
-        if ctx.argIs(1, "and") { op = .and } else if ctx.argIs(1, "or") { op = .or } else if ctx.argIs(1, "xor") {
+        if ctx.argIs(1, "and") {
+            op = .and
+        } else if ctx.argIs(1, "or") {
+            op = .or
+        } else if ctx.argIs(1, "xor") {
             op = .xor
-        } else if ctx.argIs(1, "not") { op = .not } else { throw .syntax }
+        } else if ctx.argIs(1, "not") {
+            op = .not
+        } else {
+            throw .syntax
+        }
         if op == .not, ctx.argc != 4 { throw .bitopNotSingleSource }
         var sources: [Bytes?] = []
         for i in 3..<ctx.argc { sources.append(try readBytes(ctx, i)) }
@@ -283,10 +307,14 @@ public enum BitmapCommands {
 
     /// BITFIELD key [GET encoding offset | [OVERFLOW WRAP | SAT | FAIL] SET encoding offset value |
     /// INCRBY encoding offset increment ...]
-    static func bitfield(_ ctx: inout CommandContext) throws(CommandError) { try bitfieldGeneric(&ctx, readOnly: false) }
+    static func bitfield(_ ctx: inout CommandContext) throws(CommandError) {
+        try bitfieldGeneric(&ctx, readOnly: false)
+    }
 
     /// BITFIELD_RO key [GET encoding offset ...]
-    static func bitfieldRO(_ ctx: inout CommandContext) throws(CommandError) { try bitfieldGeneric(&ctx, readOnly: true) }
+    static func bitfieldRO(_ ctx: inout CommandContext) throws(CommandError) {
+        try bitfieldGeneric(&ctx, readOnly: true)
+    }
 
     static func bitfieldGeneric(_ ctx: inout CommandContext, readOnly: Bool) throws(CommandError) {
         var ops: [FieldOp] = []
@@ -297,13 +325,22 @@ public enum BitmapCommands {
         while j < ctx.argc {
             let remaining = ctx.argc - j - 1
             let kind: FieldOp.Kind
-            if ctx.argIs(j, "get"), remaining >= 2 { kind = .get }
-            else if ctx.argIs(j, "set"), remaining >= 3 { kind = .set }
-            else if ctx.argIs(j, "incrby"), remaining >= 3 { kind = .incrby }
-            else if ctx.argIs(j, "overflow"), remaining >= 1 {
-                if ctx.argIs(j + 1, "wrap") { overflow = .wrap } else if ctx.argIs(j + 1, "sat") { overflow = .sat }
-                else if ctx.argIs(j + 1, "fail") { overflow = .fail }
-                else { throw .bitfieldOverflowType }
+            if ctx.argIs(j, "get"), remaining >= 2 {
+                kind = .get
+            } else if ctx.argIs(j, "set"), remaining >= 3 {
+                kind = .set
+            } else if ctx.argIs(j, "incrby"), remaining >= 3 {
+                kind = .incrby
+            } else if ctx.argIs(j, "overflow"), remaining >= 1 {
+                if ctx.argIs(j + 1, "wrap") {
+                    overflow = .wrap
+                } else if ctx.argIs(j + 1, "sat") {
+                    overflow = .sat
+                } else if ctx.argIs(j + 1, "fail") {
+                    overflow = .fail
+                } else {
+                    throw .bitfieldOverflowType
+                }
                 j += 2
                 continue
             } else {
@@ -317,7 +354,8 @@ public enum BitmapCommands {
                 highestBit = max(highestBit, offset + bits - 1)
                 value = try ctx.integer(j + 3)
             }
-            ops.append(FieldOp(kind: kind, signed: signed, bits: bits, offset: offset, value: value, overflow: overflow))
+            ops.append(
+                FieldOp(kind: kind, signed: signed, bits: bits, offset: offset, value: value, overflow: overflow))
             j += kind == .get ? 3 : 4
         }
         if writes, readOnly { throw .bitfieldReadOnly }

@@ -32,10 +32,11 @@ public struct ClusterNode: Sendable {
     /// The id the read endpoint shows as the replica's: the node id with every hex digit complemented, so it is as
     /// stable as the node id and never equal to it.
     public var replicaID: String {
-        String(id.map { c in
-            guard let v = c.hexDigitValue else { return c }
-            return Character(String(15 - v, radix: 16))
-        })
+        String(
+            id.map { c in
+                guard let v = c.hexDigitValue else { return c }
+                return Character(String(15 - v, radix: 16))
+            })
     }
 
     /// The TLS port of the primary endpoint (where the read endpoint sends writes).
@@ -188,8 +189,10 @@ public enum ClusterCommands {
     }
 
     /// One node of CLUSTER SHARDS.
-    static func shardsNode(_ ctx: inout CommandContext, _ n: ClusterNode, id: String, tcp: Int, tls: Int,
-                           role: String) {
+    static func shardsNode(
+        _ ctx: inout CommandContext, _ n: ClusterNode, id: String, tcp: Int, tls: Int,
+        role: String
+    ) {
         var fields: [(String, ReplyField)] = [("id", .text(id))]
         if tcp != 0 { fields.append(("port", .number(tcp))) }
         if tls != 0 { fields.append(("tls-port", .number(tls))) }
@@ -246,18 +249,20 @@ public enum ClusterCommands {
     /// CLUSTER HELP
     static func help(_ ctx: inout CommandContext) throws(CommandError) {
         _ = try node(ctx)
-        HelpText.reply(&ctx, command: "CLUSTER", lines: [
-            "COUNTKEYSINSLOT <slot>", "    Return the number of keys in <slot>.",
-            "GETKEYSINSLOT <slot> <count>", "    Return key names stored by current node in a slot.",
-            "INFO", "    Return information about the cluster.",
-            "KEYSLOT <key>", "    Return the hash slot for <key>.",
-            "LINKS", "    Return information about all network links between this node and its peers.",
-            "MYID", "    Return the node id.",
-            "MYSHARDID", "    Return the node's shard id.",
-            "NODES", "    Return cluster configuration seen by node.",
-            "SHARDS", "    Return information about slot range mappings and the nodes associated with them.",
-            "SLOTS", "    Return information about slots range mappings.",
-        ])
+        HelpText.reply(
+            &ctx, command: "CLUSTER",
+            lines: [
+                "COUNTKEYSINSLOT <slot>", "    Return the number of keys in <slot>.",
+                "GETKEYSINSLOT <slot> <count>", "    Return key names stored by current node in a slot.",
+                "INFO", "    Return information about the cluster.",
+                "KEYSLOT <key>", "    Return the hash slot for <key>.",
+                "LINKS", "    Return information about all network links between this node and its peers.",
+                "MYID", "    Return the node id.",
+                "MYSHARDID", "    Return the node's shard id.",
+                "NODES", "    Return cluster configuration seen by node.",
+                "SHARDS", "    Return information about slot range mappings and the nodes associated with them.",
+                "SLOTS", "    Return information about slots range mappings.",
+            ])
     }
 
     /// READONLY / READWRITE: accepted (a node of one is its own primary, so reads are served either way).

@@ -70,7 +70,9 @@ extension Dispatcher {
         {
             return .keylessScript
         }
-        if client.inMulti, !inExec, spec.flags.contains(.runsScript) || root.name == "flushall" || root.name == "flushdb" {
+        if client.inMulti, !inExec,
+            spec.flags.contains(.runsScript) || root.name == "flushall" || root.name == "flushdb"
+        {
             return .notSupportedInTransaction
         }
         if client.readEndpoint, let node = cluster, let refusal = readEndpointRefusal(spec, args, client, node) {
@@ -82,8 +84,10 @@ extension Dispatcher {
     /// On the read endpoint, as on a Valkey replica: a command with keys runs only for a READONLY client and only
     /// if it reads, anything else with keys is sent to the primary endpoint (`MOVED`); a write without keys
     /// (FLUSHALL) is refused (`READONLY`). EVAL and FCALL count as writes (their `_RO` forms read).
-    private func readEndpointRefusal(_ spec: CommandSpec, _ args: [ByteBuffer], _ client: ClientSession,
-                                     _ node: ClusterNode) -> CommandError? {
+    private func readEndpointRefusal(
+        _ spec: CommandSpec, _ args: [ByteBuffer], _ client: ClientSession,
+        _ node: ClusterNode
+    ) -> CommandError? {
         // EXEC (its queued commands were checked as they were queued), MULTI and WATCH.
         if !spec.rootFlags.isDisjoint(with: [.runsTransaction, .notQueued]) { return nil }
         let writes = spec.flags.contains(.write) || !spec.flags.contains(.readonly)

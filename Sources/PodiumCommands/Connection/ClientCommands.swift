@@ -185,7 +185,11 @@ public enum ClientCommands {
                     throw .noSuchUser(ctx.string(j + 1))
                 }
             } else if ctx.argIs(j, "skipme") {
-                if ctx.argIs(j + 1, "yes") { skipMe = true } else if ctx.argIs(j + 1, "no") { skipMe = false } else {
+                if ctx.argIs(j + 1, "yes") {
+                    skipMe = true
+                } else if ctx.argIs(j + 1, "no") {
+                    skipMe = false
+                } else {
                     throw .syntax
                 }
             } else if ctx.argIs(j, "maxage") {
@@ -224,31 +228,41 @@ public enum ClientCommands {
         if ctx.argc > 4 { throw .subcommandSyntax(sub: ctx.string(1), command: "client") }
         var error = false
         if ctx.argc == 4 {
-            if ctx.argIs(3, "timeout") { error = false } else if ctx.argIs(3, "error") { error = true } else {
+            if ctx.argIs(3, "timeout") {
+                error = false
+            } else if ctx.argIs(3, "error") {
+                error = true
+            } else {
                 throw .unblockReason
             }
         }
         let id = try ctx.integer(2)
-        guard let target = ctx.server?.clients().first(where: { $0.id == id }) else { ctx.reply.integer(0); return }
+        guard let target = ctx.server?.clients().first(where: { $0.id == id }) else {
+            ctx.reply.integer(0)
+            return
+        }
         ctx.reply.integer(ctx.dispatcher.unblockByRequest(target, error: error) ? 1 : 0)
     }
 
     /// CLIENT HELP
     static func help(_ ctx: inout CommandContext) throws(CommandError) {
-        HelpText.reply(&ctx, command: "CLIENT", lines: [
-            "GETNAME", "    Return the name of the current connection.",
-            "ID", "    Return the ID of the current connection.",
-            "INFO", "    Return information about the current client connection.",
-            "KILL <ip:port>", "    Kill connection made from <ip:port>.",
-            "KILL <option> <value> [<option> <value> [...]]", "    Kill connections. Options are: ID, ADDR, LADDR, USER, SKIPME, MAXAGE, TYPE.",
-            "LIST [options ...]", "    Return information about client connections.",
-            "NO-EVICT (ON|OFF)", "    Protect current client connection from eviction.",
-            "NO-TOUCH (ON|OFF)", "    Will not touch LRU/LFU stats when this mode is on.",
-            "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
-            "SETNAME <name>", "    Assign the name <name> to the current connection.",
-            "SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
-            "UNBLOCK <clientid> [TIMEOUT|ERROR]",
-            "    Unblock the specified blocked client.",
-        ])
+        HelpText.reply(
+            &ctx, command: "CLIENT",
+            lines: [
+                "GETNAME", "    Return the name of the current connection.",
+                "ID", "    Return the ID of the current connection.",
+                "INFO", "    Return information about the current client connection.",
+                "KILL <ip:port>", "    Kill connection made from <ip:port>.",
+                "KILL <option> <value> [<option> <value> [...]]",
+                "    Kill connections. Options are: ID, ADDR, LADDR, USER, SKIPME, MAXAGE, TYPE.",
+                "LIST [options ...]", "    Return information about client connections.",
+                "NO-EVICT (ON|OFF)", "    Protect current client connection from eviction.",
+                "NO-TOUCH (ON|OFF)", "    Will not touch LRU/LFU stats when this mode is on.",
+                "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
+                "SETNAME <name>", "    Assign the name <name> to the current connection.",
+                "SETINFO <option> <value>", "    Set client meta attr. Options are: LIB-NAME, LIB-VER.",
+                "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                "    Unblock the specified blocked client.",
+            ])
     }
 }

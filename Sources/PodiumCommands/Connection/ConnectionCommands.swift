@@ -60,8 +60,9 @@ public enum ConnectionCommands {
         let name = user ?? "default"
         guard let authenticated = acl.authenticate(name, password: password) else {
             let client = ctx.client
-            acl.record(.auth, context: client.inMulti ? .multi : .toplevel, object: ctx.string(0), username: name,
-                       clientInfo: ClientCommands.describe(client, now: ctx.keyspace.now), now: ctx.keyspace.now)
+            acl.record(
+                .auth, context: client.inMulti ? .multi : .toplevel, object: ctx.string(0), username: name,
+                clientInfo: ClientCommands.describe(client, now: ctx.keyspace.now), now: ctx.keyspace.now)
             throw .wrongPass
         }
         ctx.client.user = authenticated
@@ -114,12 +115,19 @@ public enum ConnectionCommands {
         ctx.client.proto = version
         ctx.reply.proto = version
         ctx.reply.mapHeader(7)
-        ctx.reply.bulk("server"); ctx.reply.bulk("redis")
-        ctx.reply.bulk("version"); ctx.reply.bulk(redisVersion)
-        ctx.reply.bulk("proto"); ctx.reply.integer(version.rawValue)
-        ctx.reply.bulk("id"); ctx.reply.integer(ctx.client.id)
-        ctx.reply.bulk("mode"); ctx.reply.bulk("standalone")
-        ctx.reply.bulk("role"); ctx.reply.bulk("master")
-        ctx.reply.bulk("modules"); ctx.reply.arrayHeader(0)
+        ctx.reply.bulk("server")
+        ctx.reply.bulk("redis")
+        ctx.reply.bulk("version")
+        ctx.reply.bulk(redisVersion)
+        ctx.reply.bulk("proto")
+        ctx.reply.integer(version.rawValue)
+        ctx.reply.bulk("id")
+        ctx.reply.integer(ctx.client.id)
+        ctx.reply.bulk("mode")
+        ctx.reply.bulk("standalone")
+        ctx.reply.bulk("role")
+        ctx.reply.bulk("master")
+        ctx.reply.bulk("modules")
+        ctx.reply.arrayHeader(0)
     }
 }

@@ -37,8 +37,9 @@ extension Dispatcher {
             let k = DatabaseKey(db: client.db, key: ctx.key(i))
             if !names.contains(k) { names.append(k) }
         }
-        let state = BlockedState(keys: names, kind: type, command: ctx.args, deadline: previous?.deadline ?? deadline,
-                                 generation: generation, since: previous?.since ?? keyspace.now)
+        let state = BlockedState(
+            keys: names, kind: type, command: ctx.args, deadline: previous?.deadline ?? deadline,
+            generation: generation, since: previous?.since ?? keyspace.now)
         client.blocked = state
         if names.isEmpty { waitingClients[client.id] = client }
         for k in names {
@@ -224,7 +225,9 @@ extension CommandContext {
     /// Parses `numkeys key [key ...] <first> | <second> [COUNT count]` from argument `at` (LMPOP and BLMPOP with
     /// LEFT | RIGHT, ZMPOP and BZMPOP with MIN | MAX): the key arguments, whether the end is `first` (lower case)
     /// and the count (1 when absent).
-    func multiPopArguments(at: Int, _ first: StaticString, _ second: StaticString) throws(CommandError)
+    func multiPopArguments(
+        at: Int, _ first: StaticString, _ second: StaticString
+    ) throws(CommandError)
         -> (keys: Range<Int>, isFirst: Bool, count: Int)
     {
         guard let numkeys = integerIfValid(at), numkeys >= 1 else { throw .numkeysNotPositive }

@@ -28,10 +28,16 @@ public struct CommandArgument: Sendable, Equatable {
         var current = ""
         for ch in s {
             if ch == "[" || ch == "]" || ch == "|" {
-                if !current.isEmpty { out.append(current); current = "" }
+                if !current.isEmpty {
+                    out.append(current)
+                    current = ""
+                }
                 out.append(String(ch))
             } else if ch == " " {
-                if !current.isEmpty { out.append(current); current = "" }
+                if !current.isEmpty {
+                    out.append(current)
+                    current = ""
+                }
             } else {
                 current.append(ch)
             }
@@ -44,7 +50,10 @@ public struct CommandArgument: Sendable, Equatable {
     static func parseSequence(_ tokens: inout [String], until end: String?) -> [CommandArgument] {
         var alternatives: [[CommandArgument]] = [[]]
         while let t = tokens.first {
-            if t == end { tokens.removeFirst(); break }
+            if t == end {
+                tokens.removeFirst()
+                break
+            }
             tokens.removeFirst()
             switch t {
             case "|":
@@ -63,7 +72,9 @@ public struct CommandArgument: Sendable, Equatable {
                     }
                     continue
                 }
-                var group = inner.count == 1 ? inner[0] : CommandArgument(name: blockName(inner), kind: .block, arguments: inner)
+                var group =
+                    inner.count == 1
+                    ? inner[0] : CommandArgument(name: blockName(inner), kind: .block, arguments: inner)
                 group.optional = true
                 alternatives[alternatives.count - 1].append(group)
             case "...":

@@ -1,7 +1,7 @@
 import NIOCore
 import PodiumKeyspace
-import PodiumRESP
 import PodiumNumbers
+import PodiumRESP
 
 /// Everything a handler sees: its arguments, the client, the keyspace, the reply writer and the server.
 public struct CommandContext {

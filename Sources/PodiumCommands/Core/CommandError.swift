@@ -73,9 +73,11 @@ public enum CommandError: Error, Equatable, Sendable {
                 + "it from a local connection, otherwise you need to set this option in the configuration file, and "
                 + "then restart the server."
         case .subcommandSyntax(let sub, let command):
-            return "ERR unknown subcommand or wrong number of arguments for '\(CommandError.clip(sub))'. Try \(command.uppercased()) HELP."
+            return
+                "ERR unknown subcommand or wrong number of arguments for '\(CommandError.clip(sub))'. Try \(command.uppercased()) HELP."
         case .notAllowedWhileSubscribed(let name):
-            return "ERR Can't execute '\(name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+            return
+                "ERR Can't execute '\(name)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
         case .stringTooLong: return "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
         case .outOfMemory(let exec):
             let text = "OOM command not allowed when used memory > 'maxmemory'."
@@ -88,7 +90,8 @@ public enum CommandError: Error, Equatable, Sendable {
                 + "the Podium logs for details about the RDB error."
         case .loading: return "LOADING Podium is loading the dataset in memory"
         case .busyScript(let eval):
-            return "BUSY Podium is busy running a script. You can only call \(eval ? "SCRIPT" : "FUNCTION") KILL or SHUTDOWN NOSAVE."
+            return
+                "BUSY Podium is busy running a script. You can only call \(eval ? "SCRIPT" : "FUNCTION") KILL or SHUTDOWN NOSAVE."
         case .execAbort(let error): return "EXECABORT Transaction discarded because of: " + error.message
         case .noAuth: return "NOAUTH Authentication required."
         case .wrongPass: return "WRONGPASS invalid username-password pair or user is disabled."
@@ -151,7 +154,8 @@ extension CommandError {
 
 extension CommandError {
     static let decrementOverflow = CommandError.custom("ERR decrement would overflow")
-    static let incrbyfloatUnsupported = CommandError.custom("ERR INCRBYFLOAT needs long double support on this platform")
+    static let incrbyfloatUnsupported = CommandError.custom(
+        "ERR INCRBYFLOAT needs long double support on this platform")
     static let lcsNotStrings = CommandError.custom("ERR The specified keys must contain string values")
     static let lcsLenWithIdx = CommandError.custom("ERR If you want both the length and indexes, please just use IDX.")
     static let lcsTooLarge = CommandError.custom(
@@ -283,7 +287,8 @@ extension CommandError {
     static let nestedMulti = CommandError.custom("ERR MULTI calls can not be nested")
     static let execWithoutMulti = CommandError.custom("ERR EXEC without MULTI")
     static let discardWithoutMulti = CommandError.custom("ERR DISCARD without MULTI")
-    static let execAbortPreviousErrors = CommandError.custom("EXECABORT Transaction discarded because of previous errors.")
+    static let execAbortPreviousErrors = CommandError.custom(
+        "EXECABORT Transaction discarded because of previous errors.")
     static let watchInMulti = CommandError.custom("ERR WATCH inside MULTI is not allowed")
 }
 
@@ -316,8 +321,9 @@ extension CommandError {
     public static func config(_ error: ConfigError) -> CommandError { .custom(error.message) }
     /// CONFIG SET of a TLS file the TLS layer could not load (Valkey's `applyTlsCfg`).
     public static func tlsReloadFailed(argument: String) -> CommandError {
-        .custom("ERR CONFIG SET failed (possibly related to argument '\(argument)') - Unable to update TLS "
-            + "configuration. Check server logs.")
+        .custom(
+            "ERR CONFIG SET failed (possibly related to argument '\(argument)') - Unable to update TLS "
+                + "configuration. Check server logs.")
     }
     static let configSetUnavailable = CommandError.custom("ERR CONFIG SET is not available")
     public static let noConfigFile = CommandError.custom("ERR The server is running without a config file")
@@ -362,7 +368,8 @@ extension CommandError {
     static let copyDBInCluster = CommandError.custom("ERR Copying to another database is not allowed in cluster mode")
     /// A restricted command, in ElastiCache Serverless' wording.
     static func restrictedOnServerless(_ name: String, firstArgument: String?) -> CommandError {
-        .custom("ERR unknown command '\(clip(name.lowercased()))', with args beginning with: \(clip(firstArgument ?? ""))")
+        .custom(
+            "ERR unknown command '\(clip(name.lowercased()))', with args beginning with: \(clip(firstArgument ?? ""))")
     }
     static let tooManyArguments = CommandError.custom(
         "ERR too many arguments: ElastiCache Serverless accepts at most \(ServerlessRules.maxArguments) per request")
@@ -386,7 +393,9 @@ extension CommandError {
     static let scriptFlushOption = CommandError.custom("ERR SCRIPT FLUSH only support SYNC|ASYNC option")
     static let functionFlushOption = CommandError.custom("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
     static let functionLibraryNameMissing = CommandError.custom("ERR library name argument was not given")
-    static func functionUnknownOption(_ option: String) -> CommandError { .custom("ERR Unknown option given: \(option)") }
+    static func functionUnknownOption(_ option: String) -> CommandError {
+        .custom("ERR Unknown option given: \(option)")
+    }
     static let functionCodeMissing = CommandError.custom("ERR Function code is missing")
     static let functionLibraryNotFound = CommandError.custom("ERR Library not found")
     public static let functionNotFound = CommandError.custom("ERR Function not found")
@@ -394,7 +403,9 @@ extension CommandError {
     static let functionRestorePolicy = CommandError.custom(
         "ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.")
     static func functionPayload(_ message: String) -> CommandError { .custom("ERR " + message) }
-    static func functionUnknownArgument(_ argument: String) -> CommandError { .custom("ERR Unknown argument \(argument)") }
+    static func functionUnknownArgument(_ argument: String) -> CommandError {
+        .custom("ERR Unknown argument \(argument)")
+    }
     /// FUNCTION LOAD's and FUNCTION RESTORE's refusals (Valkey adds the ERR code to its texts).
     public static func functionMetadata(_ message: String) -> CommandError { .custom("ERR " + message) }
     /// Thrown by the engine for a script stopped to run again on the script thread (never answered).
@@ -411,7 +422,8 @@ extension CommandError {
     public static func scriptShebang(_ message: String) -> CommandError { .custom("ERR \(message)") }
     public static let scriptWriteFromReadOnlyCommand = CommandError.custom(
         "ERR Can not execute a script with write flag using *_ro command.")
-    public static let scriptNoCluster = CommandError.custom("ERR Can not run script on cluster, 'no-cluster' flag is set.")
+    public static let scriptNoCluster = CommandError.custom(
+        "ERR Can not run script on cluster, 'no-cluster' flag is set.")
     public static let scriptOutOfMemory = CommandError.custom(
         "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'")
     public static func scriptDiskError(_ reason: String) -> CommandError {

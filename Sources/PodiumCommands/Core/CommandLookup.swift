@@ -6,7 +6,8 @@ import NIOCore
 public final class CommandTable: @unchecked Sendable {
     public let commands: [CommandSpec]
     /// Candidates by (length, lower-cased first byte): a flat array indexed directly, no hashing.
-    private var buckets: [[(name: [UInt8], spec: CommandSpec)]] = Array(repeating: [], count: CommandTable.maxNameLength << 8)
+    private var buckets: [[(name: [UInt8], spec: CommandSpec)]] = Array(
+        repeating: [], count: CommandTable.maxNameLength << 8)
     static let maxNameLength = 32
     /// A spec that is never looked up, used to initialise contexts.
     let placeholder = CommandSpec("", arity: 0, flags: [], group: .server, since: "", summary: "")

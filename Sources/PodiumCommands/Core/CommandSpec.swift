@@ -133,7 +133,9 @@ public struct KeySpec: Sendable {
         KeySpec(.range(first: first, last: last, step: step), access)
     }
 
-    public static func counted(at index: Int, _ access: KeyAccess) -> KeySpec { KeySpec(.counted(index: index), access) }
+    public static func counted(at index: Int, _ access: KeyAccess) -> KeySpec {
+        KeySpec(.counted(index: index), access)
+    }
 
     /// The index in `args` (whose first element is SORT's name) of SORT's destination, as Valkey's `sortGetKeys`:
     /// the argument after the *last* STORE, where LIMIT skips two arguments and GET and BY one.
@@ -172,7 +174,7 @@ public struct KeySpec: Sendable {
             guard index < args.count, let count = args[index].withUnsafeReadableBytes(StrictInteger.parse), count > 0
             else { return [] }
             let end = min(args.count, index + 1 + count)
-            return (index + 1 ..< end).map { ($0, access) }
+            return (index + 1..<end).map { ($0, access) }
         case .sortStore:
             return Self.sortStoreIndex(args[...]).map { [($0, access)] } ?? []
         case .unknown:
@@ -295,10 +297,12 @@ public final class CommandSpec: @unchecked Sendable {
         }
         self.channelArguments = channels
         self.shardChannelArguments = shardChannels
-        self.mayNameSeveralKeys = shardChannels != nil || self.keySpecs.count > 1 || self.keySpecs.contains { spec in
-            if case .range(let first, let last, _) = spec.search { return last < 0 || last > first }
-            return true
-        }
+        self.mayNameSeveralKeys =
+            shardChannels != nil || self.keySpecs.count > 1
+            || self.keySpecs.contains { spec in
+                if case .range(let first, let last, _) = spec.search { return last < 0 || last > first }
+                return true
+            }
         self.subcommandList = subcommands
         var map: [String: CommandSpec] = [:]
         for sub in subcommands {

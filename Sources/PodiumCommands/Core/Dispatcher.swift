@@ -136,8 +136,10 @@ public final class Dispatcher {
     /// With `deferScripts`, stops before a request that would run a script (EVAL, FCALL, EXEC of a transaction
     /// with one) and sets `stoppedBeforeScript`: the server runs the rest of the batch on its script thread.
     @discardableResult
-    public func execute(batch: ArraySlice<[ByteBuffer]>, client: ClientSession, output: inout ByteBuffer,
-                        outputLimit: Int = .max, deferScripts: Bool = false) -> Int {
+    public func execute(
+        batch: ArraySlice<[ByteBuffer]>, client: ClientSession, output: inout ByteBuffer,
+        outputLimit: Int = .max, deferScripts: Bool = false
+    ) -> Int {
         var ctx = CommandContext(
             dispatcher: self, client: client, reply: ReplyWriter(buffer: ByteBuffer(), proto: client.proto),
             spec: table.placeholder)
@@ -163,7 +165,9 @@ public final class Dispatcher {
                 break
             }
             executed += 1
-            if client.closeAfterReply || client.blocked != nil || ctx.reply.buffer.readableBytes >= outputLimit { break }
+            if client.closeAfterReply || client.blocked != nil || ctx.reply.buffer.readableBytes >= outputLimit {
+                break
+            }
         }
         swap(&ctx.reply.buffer, &output)
         return executed
@@ -171,8 +175,10 @@ public final class Dispatcher {
 
     /// `execute(batch:)` for a whole array.
     @discardableResult
-    public func execute(batch: [[ByteBuffer]], client: ClientSession, output: inout ByteBuffer,
-                        outputLimit: Int = .max) -> Int {
+    public func execute(
+        batch: [[ByteBuffer]], client: ClientSession, output: inout ByteBuffer,
+        outputLimit: Int = .max
+    ) -> Int {
         execute(batch: batch[...], client: client, output: &output, outputLimit: outputLimit)
     }
 
@@ -181,7 +187,8 @@ public final class Dispatcher {
     @inline(__always)
     func runsScript(_ args: [ByteBuffer], _ client: ClientSession) -> Bool {
         // While a script is busy, a script request is answered BUSY at once instead.
-        guard busyScript == nil, let first = args.first, let c = first.getInteger(at: first.readerIndex, as: UInt8.self) else {
+        guard busyScript == nil, let first = args.first, let c = first.getInteger(at: first.readerIndex, as: UInt8.self)
+        else {
             return false
         }
         switch c | 0x20 {
@@ -260,9 +267,11 @@ public final class Dispatcher {
         }
         guard var spec = table.lookup(first) else {
             // ElastiCache Serverless words it as for its restricted commands.
-            reject(&ctx, serverlessMode && !client.replaysLog
-                ? .restrictedOnServerless(ctx.string(0), firstArgument: ctx.argc > 1 ? ctx.string(1) : nil)
-                : .unknownCommand(name: ctx.string(0), args: (1..<ctx.argc).map { ctx.string($0) }))
+            reject(
+                &ctx,
+                serverlessMode && !client.replaysLog
+                    ? .restrictedOnServerless(ctx.string(0), firstArgument: ctx.argc > 1 ? ctx.string(1) : nil)
+                    : .unknownCommand(name: ctx.string(0), args: (1..<ctx.argc).map { ctx.string($0) }))
             return
         }
         // ElastiCache Serverless refuses a restricted container (CONFIG, FUNCTION) before its subcommands.
@@ -279,7 +288,9 @@ public final class Dispatcher {
             spec = sub
         }
         ctx.spec = spec
-        if serverlessMode, spec.parent != nil, !client.replaysLog, let restriction = serverlessRestriction(spec, ctx.args) {
+        if serverlessMode, spec.parent != nil, !client.replaysLog,
+            let restriction = serverlessRestriction(spec, ctx.args)
+        {
             rejectCall(&ctx, restriction)
             return
         }
@@ -344,7 +355,8 @@ public final class Dispatcher {
         }
         // Writes (and PING, so that a client notices) are refused while the AOF cannot be written (Valkey's
         // `writeCommandsDeniedByDiskError`, checked after maxmemory).
-        if propagator != nil || bgsaveErrorRefusesWrites, !inExec, !client.replaysLog, refusedOnDiskError(spec, client) {
+        if propagator != nil || bgsaveErrorRefusesWrites, !inExec, !client.replaysLog, refusedOnDiskError(spec, client)
+        {
             if bgsaveErrorRefusesWrites {
                 rejectBeforeRun(&ctx, .bgsaveError)
                 return
@@ -413,15 +425,18 @@ public final class Dispatcher {
     /// `multi` inside a transaction), and in EXEC the text that says the rules changed since the command was queued.
     func denyByACL(_ ctx: inout CommandContext, _ denial: ACLDenial, user: ACLUser) {
         let client = ctx.client
-        let reason = recordDenial(denial, spec: ctx.spec, args: ctx.args, user: user, client: client,
-                                  context: client.inMulti || inExec ? .multi : .toplevel)
+        let reason = recordDenial(
+            denial, spec: ctx.spec, args: ctx.args, user: user, client: client,
+            context: client.inMulti || inExec ? .multi : .toplevel)
         rejectBeforeRun(&ctx, inExec ? .noPermissionInExec(reason) : .noPermission(reason, command: ctx.spec.fullName))
     }
 
     /// Writes an ACL LOG entry for a denial (the command's full name, or the refused key or channel) and returns
     /// its reason; shared by the dispatcher and the commands scripts call.
-    func recordDenial(_ denial: ACLDenial, spec: CommandSpec, args: [ByteBuffer], user: ACLUser, client: ClientSession,
-                      context: ACLLogEntry.Context) -> ACLLogEntry.Reason {
+    func recordDenial(
+        _ denial: ACLDenial, spec: CommandSpec, args: [ByteBuffer], user: ACLUser, client: ClientSession,
+        context: ACLLogEntry.Context
+    ) -> ACLLogEntry.Reason {
         let reason: ACLLogEntry.Reason
         let object: String
         switch denial {
@@ -435,8 +450,9 @@ public final class Dispatcher {
             reason = .channel
             object = String(buffer: args[argument])
         }
-        acl.record(reason, context: context, object: object, username: user.name,
-                   clientInfo: ClientCommands.describe(client, now: keyspace.now), now: keyspace.now)
+        acl.record(
+            reason, context: context, object: object, username: user.name,
+            clientInfo: ClientCommands.describe(client, now: keyspace.now), now: keyspace.now)
         return reason
     }
 

@@ -51,7 +51,8 @@ extension Dispatcher {
         }
         // Hash fields whose TTL passed: `hexpired` (class h), `del` (class g) when the hash went with them, and
         // an HDEL of the fields in the AOF (Valkey's `propagateFieldsDeletion`).
-        let hashEvents = flags.contains(.hash), genericEvents = flags.contains(.generic)
+        let hashEvents = flags.contains(.hash)
+        let genericEvents = flags.contains(.generic)
         if hashEvents || genericEvents || propagator != nil {
             keyspace.fieldExpiryObserver = { [unowned self] db, key, fields, keyRemoved in
                 if hashEvents {
@@ -105,8 +106,10 @@ extension Dispatcher {
     }
 
     /// Publishes one event on the keyspace and/or keyevent channel, if its class is on.
-    func publishKeyspaceEvent(_ type: KeyspaceEventFlags, _ event: StaticString, key: UnsafeRawBufferPointer,
-                              db: Int, publisher: ClientSession?, output: inout ByteBuffer) {
+    func publishKeyspaceEvent(
+        _ type: KeyspaceEventFlags, _ event: StaticString, key: UnsafeRawBufferPointer,
+        db: Int, publisher: ClientSession?, output: inout ByteBuffer
+    ) {
         let flags = KeyspaceEventFlags(rawValue: notifyMask)
         guard flags.rawValue & type.rawValue != 0, let server else { return }
         let dbText = String(db)
@@ -131,8 +134,10 @@ extension Dispatcher {
 
     /// The slow half of `CommandContext.notify`: queued keyspace events first, then this one.
     @inline(never)
-    func notifySlow(_ ctx: inout CommandContext, _ type: KeyspaceEventFlags, _ event: StaticString,
-                    key: UnsafeRawBufferPointer, db: Int) {
+    func notifySlow(
+        _ ctx: inout CommandContext, _ type: KeyspaceEventFlags, _ event: StaticString,
+        key: UnsafeRawBufferPointer, db: Int
+    ) {
         if !pendingEvents.isEmpty { flushKeyspaceEvents(publisher: pushOwner(ctx.client), output: &selfPushes) }
         publishKeyspaceEvent(type, event, key: key, db: db, publisher: pushOwner(ctx.client), output: &selfPushes)
     }

@@ -23,8 +23,10 @@ public enum NumberFormat {
     /// Runs `body` with the bytes as a NUL-terminated C string (on the stack) and the address of its end: the
     /// common step of every `strtod`-style parse, which must consume the whole argument.
     @inline(__always)
-    static func withCString<R>(_ raw: UnsafeRawBufferPointer,
-                               _ body: (UnsafeMutablePointer<CChar>, UnsafeMutablePointer<CChar>) -> R?) -> R? {
+    static func withCString<R>(
+        _ raw: UnsafeRawBufferPointer,
+        _ body: (UnsafeMutablePointer<CChar>, UnsafeMutablePointer<CChar>) -> R?
+    ) -> R? {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: raw.count + 1) { buf -> R? in
             for i in 0..<raw.count { buf[i] = CChar(bitPattern: raw[i]) }
             buf[raw.count] = 0
@@ -90,7 +92,9 @@ public enum NumberFormat {
             buffer.withUnsafeMutableBufferPointer { vsnprintf($0.baseAddress!, 5200, "%.17Lf", args) }
         }
         let length = max(0, min(Int(written), buffer.count - 1))
-        var text = buffer.withUnsafeBufferPointer { String(decoding: UnsafeRawBufferPointer($0)[..<length], as: UTF8.self) }
+        var text = buffer.withUnsafeBufferPointer {
+            String(decoding: UnsafeRawBufferPointer($0)[..<length], as: UTF8.self)
+        }
         if written > 0, text.contains(".") {
             while text.hasSuffix("0") { text.removeLast() }
             if text.hasSuffix(".") { text.removeLast() }

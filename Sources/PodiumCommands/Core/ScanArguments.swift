@@ -33,8 +33,10 @@ struct ScanArguments {
     }
 
     /// Parses `[MATCH pattern] [COUNT count]` (plus TYPE or NOVALUES where allowed) from argument `from` on.
-    mutating func parseOptions(_ ctx: CommandContext, from: Int, allowType: Bool = false,
-                               allowNoValues: Bool = false, allowNoScores: Bool = false) throws(CommandError) {
+    mutating func parseOptions(
+        _ ctx: CommandContext, from: Int, allowType: Bool = false,
+        allowNoValues: Bool = false, allowNoScores: Bool = false
+    ) throws(CommandError) {
         var j = from
         while j < ctx.argc {
             let remaining = ctx.argc - j - 1

@@ -37,8 +37,10 @@ public protocol ServerContext: AnyObject {
     /// reply). Any handler may call it: it never blocks, and each message is encoded once per protocol, not once
     /// per subscriber. When `publisher` is itself a subscriber its frame goes into `output` (ahead of the
     /// command's reply, as in Redis); other subscribers get theirs through their own connection, in call order.
-    func publish(_ kind: PubSubKind, channel: ByteBuffer, message: ByteBuffer, publisher: ClientSession?,
-                 output: inout ByteBuffer) -> Int
+    func publish(
+        _ kind: PubSubKind, channel: ByteBuffer, message: ByteBuffer, publisher: ClientSession?,
+        output: inout ByteBuffer
+    ) -> Int
     /// PUBSUB CHANNELS / SHARDCHANNELS: channels with at least one subscriber, optionally matching a glob.
     func pubsubChannels(_ kind: PubSubKind, matching pattern: [UInt8]?) -> [Bytes]
     /// PUBSUB NUMSUB / SHARDNUMSUB: subscribers of one channel (pattern subscriptions excluded).

@@ -14,7 +14,8 @@ enum DumpRestoreCommands {
             ctx.reply.null()
             return
         }
-        let payload = DumpPayload.encode(value, version: ctx.dispatcher.rdbVersion, compression: ctx.dispatcher.rdbCompression)
+        let payload = DumpPayload.encode(
+            value, version: ctx.dispatcher.rdbVersion, compression: ctx.dispatcher.rdbCompression)
         payload.withUnsafeBytes { ctx.reply.bulk($0) }
     }
 

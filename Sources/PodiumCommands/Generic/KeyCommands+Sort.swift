@@ -1,3 +1,8 @@
+import NIOCore
+import PodiumConfig
+import PodiumKeyspace
+import PodiumRESP
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,10 +10,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import NIOCore
-import PodiumConfig
-import PodiumKeyspace
-import PodiumRESP
 
 /// SORT and SORT_RO (Valkey's `sort.c`), on lists, sets and sorted sets.
 ///
@@ -170,7 +171,9 @@ extension KeyCommands {
                 if alpha {
                     if by != nil { items[k].by = weight }
                 } else if let weight {
-                    if let score = weight.withUnsafeBytes({ sortScore($0) }) { items[k].score = score } else {
+                    if let score = weight.withUnsafeBytes({ sortScore($0) }) {
+                        items[k].score = score
+                    } else {
                         conversionError = true
                     }
                 }
@@ -225,7 +228,9 @@ extension KeyCommands {
                 continue
             }
             for pattern in gets {
-                if let v = lookupByPattern(db, pattern, item.element) { v.withUnsafeBytes { ctx.reply.bulk($0) } } else {
+                if let v = lookupByPattern(db, pattern, item.element) {
+                    v.withUnsafeBytes { ctx.reply.bulk($0) }
+                } else {
                     ctx.reply.null()
                 }
             }

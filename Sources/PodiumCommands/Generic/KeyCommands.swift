@@ -58,11 +58,17 @@ public enum KeyCommands {
         /// Parses the options in `range`.
         init(_ ctx: CommandContext, _ range: Range<Int>) throws(CommandError) {
             for j in range {
-                if ctx.argIs(j, "nx") { nx = true }
-                else if ctx.argIs(j, "xx") { xx = true }
-                else if ctx.argIs(j, "gt") { gt = true }
-                else if ctx.argIs(j, "lt") { lt = true }
-                else { throw .unsupportedOption(ctx.string(j)) }
+                if ctx.argIs(j, "nx") {
+                    nx = true
+                } else if ctx.argIs(j, "xx") {
+                    xx = true
+                } else if ctx.argIs(j, "gt") {
+                    gt = true
+                } else if ctx.argIs(j, "lt") {
+                    lt = true
+                } else {
+                    throw .unsupportedOption(ctx.string(j))
+                }
             }
             if nx && (xx || gt || lt) {
                 throw .expireNXWithOthers
@@ -150,7 +156,10 @@ public enum KeyCommands {
             ctx.reply.integer(-2)
             return
         }
-        if expireAt < 0 { ctx.reply.integer(-1); return }
+        if expireAt < 0 {
+            ctx.reply.integer(-1)
+            return
+        }
         var ttl = absolute ? Int(expireAt) : Int(expireAt - ctx.keyspace.now)
         if ttl < 0 { ttl = 0 }
         // (ttl + 500) / 1000 without overflowing near Int.max (PEXPIREAT k 9223372036854775807).
@@ -158,13 +167,21 @@ public enum KeyCommands {
     }
 
     /// TTL key
-    static func ttl(_ ctx: inout CommandContext) throws(CommandError) { ttlGeneric(&ctx, milliseconds: false, absolute: false) }
+    static func ttl(_ ctx: inout CommandContext) throws(CommandError) {
+        ttlGeneric(&ctx, milliseconds: false, absolute: false)
+    }
     /// PTTL key
-    static func pttl(_ ctx: inout CommandContext) throws(CommandError) { ttlGeneric(&ctx, milliseconds: true, absolute: false) }
+    static func pttl(_ ctx: inout CommandContext) throws(CommandError) {
+        ttlGeneric(&ctx, milliseconds: true, absolute: false)
+    }
     /// EXPIRETIME key
-    static func expiretime(_ ctx: inout CommandContext) throws(CommandError) { ttlGeneric(&ctx, milliseconds: false, absolute: true) }
+    static func expiretime(_ ctx: inout CommandContext) throws(CommandError) {
+        ttlGeneric(&ctx, milliseconds: false, absolute: true)
+    }
     /// PEXPIRETIME key
-    static func pexpiretime(_ ctx: inout CommandContext) throws(CommandError) { ttlGeneric(&ctx, milliseconds: true, absolute: true) }
+    static func pexpiretime(_ ctx: inout CommandContext) throws(CommandError) {
+        ttlGeneric(&ctx, milliseconds: true, absolute: true)
+    }
 
     /// PERSIST key
     static func persist(_ ctx: inout CommandContext) throws(CommandError) {
@@ -185,7 +202,10 @@ public enum KeyCommands {
             if nx { ctx.reply.integer(0) } else { ctx.reply.ok() }
             return
         }
-        if nx, db.exists(newKey) { ctx.reply.integer(0); return }
+        if nx, db.exists(newKey) {
+            ctx.reply.integer(0)
+            return
+        }
         // Invariant: `key` exists (checked above, same command time), so take returns an entry.
         guard let entry = db.take(key) else { throw .noSuchKey }
         // Valkey deletes an existing destination and adds the key anew (so a `new` event fires either way).
@@ -233,7 +253,10 @@ public enum KeyCommands {
         let entry = ctx.db.entry(slot)
         let target = ctx.keyspace[targetDB]
         if target.exists(newKey) {
-            guard replace else { ctx.reply.integer(0); return }
+            guard replace else {
+                ctx.reply.integer(0)
+                return
+            }
             target.remove(newKey)
         }
         target.set(newKey, entry.value.deepCopy(), expireAt: entry.expireAt >= 0 ? entry.expireAt : nil)
@@ -286,42 +309,60 @@ public enum KeyCommands {
 
     /// OBJECT ENCODING key
     static func objectEncoding(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let value = ctx.db.lookupWrite(ctx.key(2)) else { ctx.reply.null(); return }
+        guard let value = ctx.db.lookupWrite(ctx.key(2)) else {
+            ctx.reply.null()
+            return
+        }
         ctx.reply.bulk(value.encodingName)
     }
 
     /// OBJECT FREQ key — only meaningful with an LFU eviction policy, which Podium does not have.
     static func objectFreq(_ ctx: inout CommandContext) throws(CommandError) {
-        guard ctx.db.lookupWrite(ctx.key(2)) != nil else { ctx.reply.null(); return }
+        guard ctx.db.lookupWrite(ctx.key(2)) != nil else {
+            ctx.reply.null()
+            return
+        }
         throw .lfuNotSelected
     }
 
     /// OBJECT IDLETIME key
     static func objectIdletime(_ ctx: inout CommandContext) throws(CommandError) {
         let db = ctx.db
-        guard let slot = db.slot(of: ctx.key(2)) else { ctx.reply.null(); return }
+        guard let slot = db.slot(of: ctx.key(2)) else {
+            ctx.reply.null()
+            return
+        }
         let idle = Int(ctx.keyspace.nowSeconds) - Int(db.entry(slot).lastAccess)
         ctx.reply.integer(max(0, idle))
     }
 
     /// OBJECT REFCOUNT key — Valkey shares the integers 0..9999 (refcount INT_MAX); everything else is 1.
     static func objectRefcount(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let value = ctx.db.lookupWrite(ctx.key(2)) else { ctx.reply.null(); return }
-        if case .integer(let n) = value, n >= 0, n < 10000 { ctx.reply.integer(Int(Int32.max)) } else { ctx.reply.integer(1) }
+        guard let value = ctx.db.lookupWrite(ctx.key(2)) else {
+            ctx.reply.null()
+            return
+        }
+        if case .integer(let n) = value, n >= 0, n < 10000 {
+            ctx.reply.integer(Int(Int32.max))
+        } else {
+            ctx.reply.integer(1)
+        }
     }
 
     /// OBJECT HELP
     static func objectHelp(_ ctx: inout CommandContext) throws(CommandError) {
-        HelpText.reply(&ctx, command: "OBJECT", lines: [
-            "ENCODING <key>", "    Return the kind of internal representation used in order to store the value",
-            "    associated with a <key>.",
-            "FREQ <key>", "    Return the access frequency index of the <key>. The returned integer is",
-            "    proportional to the logarithm of the recent access frequency of the key.",
-            "IDLETIME <key>", "    Return the idle time of the <key>, that is the approximated number of",
-            "    seconds elapsed since the last access to the key.",
-            "REFCOUNT <key>", "    Return the number of references of the value associated with the specified",
-            "    <key>.",
-        ])
+        HelpText.reply(
+            &ctx, command: "OBJECT",
+            lines: [
+                "ENCODING <key>", "    Return the kind of internal representation used in order to store the value",
+                "    associated with a <key>.",
+                "FREQ <key>", "    Return the access frequency index of the <key>. The returned integer is",
+                "    proportional to the logarithm of the recent access frequency of the key.",
+                "IDLETIME <key>", "    Return the idle time of the <key>, that is the approximated number of",
+                "    seconds elapsed since the last access to the key.",
+                "REFCOUNT <key>", "    Return the number of references of the value associated with the specified",
+                "    <key>.",
+            ])
     }
 
     // MARK: - Databases
@@ -399,7 +440,10 @@ extension KeyCommands {
         if ms < 0 { throw .timeoutNegative }
         let now = ctx.keyspace.now
         if ms > 0, Int64(ms) > Int64.max - now { throw .timeoutOutOfRange }
-        if wanted <= 0 || !ctx.mayBlock { ctx.reply.integer(0); return }
+        if wanted <= 0 || !ctx.mayBlock {
+            ctx.reply.integer(0)
+            return
+        }
         ctx.block(keys: [], type: .replicas, deadline: ms == 0 ? 0 : now + Int64(ms))
     }
 }
@@ -416,9 +460,15 @@ extension KeyCommands {
         guard target >= 0, target < ctx.keyspace.databases.count else { throw .dbIndexOutOfRange }
         if target == ctx.client.db { throw .sameSourceAndDestination }
         let db = ctx.db
-        guard let slot = ctx.args[1].withUnsafeReadableBytes({ db.slot(raw: $0) }) else { ctx.reply.integer(0); return }
+        guard let slot = ctx.args[1].withUnsafeReadableBytes({ db.slot(raw: $0) }) else {
+            ctx.reply.integer(0)
+            return
+        }
         let destination = ctx.keyspace[target]
-        if ctx.args[1].withUnsafeReadableBytes({ destination.slot(raw: $0) }) != nil { ctx.reply.integer(0); return }
+        if ctx.args[1].withUnsafeReadableBytes({ destination.slot(raw: $0) }) != nil {
+            ctx.reply.integer(0)
+            return
+        }
         let entry = db.entry(slot)
         // The value moves as it is (a value type: no copy); a new key in the target, with the same TTL.
         ctx.args[1].withUnsafeReadableBytes {

@@ -34,7 +34,9 @@ extension HashCommands {
 
     /// The count after the `FIELDS` token at `token` (nil token: 0), checked against the arguments that follow
     /// (`perField` each): the range of the first field's index, or `numFieldsMismatch`.
-    static func fieldsCount(_ ctx: CommandContext, token: Int?, perField: Int = 1) throws(CommandError) -> (first: Int, count: Int) {
+    static func fieldsCount(
+        _ ctx: CommandContext, token: Int?, perField: Int = 1
+    ) throws(CommandError) -> (first: Int, count: Int) {
         guard let token else { throw .numFieldsMismatch }
         let count = try ctx.integer(token + 1)
         let first = token + 2
@@ -46,7 +48,9 @@ extension HashCommands {
 
     /// Valkey's `convertExpireArgumentToUnixTime`: argument `i` as a Unix time in ms, `base` added (0 for the
     /// *AT forms). Negative values are allowed (they are in the past); overflow is `invalid expire time`.
-    static func fieldExpireTime(_ ctx: CommandContext, _ i: Int, base: Int64, seconds: Bool) throws(CommandError) -> Int64 {
+    static func fieldExpireTime(
+        _ ctx: CommandContext, _ i: Int, base: Int64, seconds: Bool
+    ) throws(CommandError) -> Int64 {
         var when = try ctx.integer(i)
         // Valkey 9: a negative time is an error (EXPIRE allows one; the field commands do not).
         if when < 0 { throw .invalidExpireTime(ctx.spec.name) }
@@ -80,7 +84,8 @@ extension HashCommands {
         let when = try fieldExpireTime(ctx, 2, base: relative ? ctx.keyspace.now : 0, seconds: seconds)
         let pastAlready = ctx.keyspace.isAlreadyExpired(when)
         let args = ctx.args
-        let (results, removed) = try modifyVolatile(ctx, changed: { r in r.contains { $0 == .done || $0 == .deleted } }) {
+        let (results, removed) = try modifyVolatile(ctx, changed: { r in r.contains { $0 == .done || $0 == .deleted } })
+        {
             (h: inout HashObject) -> [FieldExpiryResult] in
             var results: [FieldExpiryResult] = []
             results.reserveCapacity(block.count)
@@ -172,8 +177,14 @@ extension HashCommands {
         ctx.reply.arrayHeader(fields.count)
         for j in fields {
             let at = ctx.args[j].withUnsafeReadableBytes { f in h?.expiryTime(f) }
-            guard let at else { ctx.reply.integer(-2); continue }
-            guard at >= 0 else { ctx.reply.integer(-1); continue }
+            guard let at else {
+                ctx.reply.integer(-2)
+                continue
+            }
+            guard at >= 0 else {
+                ctx.reply.integer(-1)
+                continue
+            }
             let left = max(at - base, 0)
             // Rounded to the nearest second, without the overflow of `(left + 500) / 1000` at Int64.max.
             ctx.reply.integer(Int(milliseconds ? left : left / 1000 + (left % 1000 >= 500 ? 1 : 0)))
@@ -215,17 +226,29 @@ extension HashCommands {
                     timeIndex = j + 1
                     return true
                 }
-                if forSet && ctx.argIs(j, "nx") && !xx { nx = true }
-                else if forSet && ctx.argIs(j, "xx") && !nx { xx = true }
-                else if forSet && ctx.argIs(j, "fnx") && !fxx { fnx = true }
-                else if forSet && ctx.argIs(j, "fxx") && !fnx { fxx = true }
-                else if forSet && ctx.argIs(j, "keepttl") && time == nil { keepTTL = true }
-                else if !forSet && ctx.argIs(j, "persist") && time == nil { persist = true }
-                else if ctx.argIs(j, "ex") && timeOption(.ex) { j += 1 }
-                else if ctx.argIs(j, "px") && timeOption(.px) { j += 1 }
-                else if ctx.argIs(j, "exat") && timeOption(.exat) { j += 1 }
-                else if ctx.argIs(j, "pxat") && timeOption(.pxat) { j += 1 }
-                else { throw .syntax }
+                if forSet && ctx.argIs(j, "nx") && !xx {
+                    nx = true
+                } else if forSet && ctx.argIs(j, "xx") && !nx {
+                    xx = true
+                } else if forSet && ctx.argIs(j, "fnx") && !fxx {
+                    fnx = true
+                } else if forSet && ctx.argIs(j, "fxx") && !fnx {
+                    fxx = true
+                } else if forSet && ctx.argIs(j, "keepttl") && time == nil {
+                    keepTTL = true
+                } else if !forSet && ctx.argIs(j, "persist") && time == nil {
+                    persist = true
+                } else if ctx.argIs(j, "ex") && timeOption(.ex) {
+                    j += 1
+                } else if ctx.argIs(j, "px") && timeOption(.px) {
+                    j += 1
+                } else if ctx.argIs(j, "exat") && timeOption(.exat) {
+                    j += 1
+                } else if ctx.argIs(j, "pxat") && timeOption(.pxat) {
+                    j += 1
+                } else {
+                    throw .syntax
+                }
                 j += 1
             }
         }
@@ -283,19 +306,23 @@ extension HashCommands {
             let fields = changed.map { args[$0] }
             if expireNow {
                 ctx.keyspace.stats.expiredFields += changed.count
-                if ctx.propagates { ctx.propagateInstead(CommandContext.arguments(.word("HDEL"), .arg(args[1])) + fields) }
+                if ctx.propagates {
+                    ctx.propagateInstead(CommandContext.arguments(.word("HDEL"), .arg(args[1])) + fields)
+                }
                 ctx.notify(.hash, "hexpired", arg: 1)
             } else if let when {
                 if ctx.propagates {
-                    ctx.propagateInstead(CommandContext.arguments(
-                        .word("HPEXPIREAT"), .arg(args[1]), .integer(when), .word("FIELDS"), .integer(fields.count))
-                        + fields)
+                    ctx.propagateInstead(
+                        CommandContext.arguments(
+                            .word("HPEXPIREAT"), .arg(args[1]), .integer(when), .word("FIELDS"), .integer(fields.count))
+                            + fields)
                 }
                 ctx.notify(.hash, "hexpire", arg: 1)
             } else {
                 if ctx.propagates {
-                    ctx.propagateInstead(CommandContext.arguments(
-                        .word("HPERSIST"), .arg(args[1]), .word("FIELDS"), .integer(fields.count)) + fields)
+                    ctx.propagateInstead(
+                        CommandContext.arguments(
+                            .word("HPERSIST"), .arg(args[1]), .word("FIELDS"), .integer(fields.count)) + fields)
                 }
                 ctx.notify(.hash, "hpersist", arg: 1)
             }

@@ -1,8 +1,8 @@
 import NIOCore
 import PodiumConfig
 import PodiumKeyspace
-import PodiumRESP
 import PodiumNumbers
+import PodiumRESP
 
 /// Handlers of Valkey's `hash` group.
 public enum HashCommands {
@@ -171,9 +171,10 @@ public enum HashCommands {
         // as an HSETEX that keeps it.
         if ctx.propagates, let text {
             if fieldExpiry >= 0 {
-                ctx.propagateInstead(CommandContext.arguments(
-                    .word("HSETEX"), .arg(ctx.args[1]), .word("PXAT"), .integer(fieldExpiry), .word("FIELDS"),
-                    .integer(1), .arg(ctx.args[2]), .text(text)))
+                ctx.propagateInstead(
+                    CommandContext.arguments(
+                        .word("HSETEX"), .arg(ctx.args[1]), .word("PXAT"), .integer(fieldExpiry), .word("FIELDS"),
+                        .integer(1), .arg(ctx.args[2]), .text(text)))
             } else {
                 ctx.propagateInstead(
                     CommandContext.arguments(.word("HSET"), .arg(ctx.args[1]), .arg(ctx.args[2]), .text(text)))
@@ -206,7 +207,10 @@ public enum HashCommands {
 
     /// HGETALL key
     static func hgetall(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let h = try readHash(ctx) else { ctx.reply.mapHeader(0); return }
+        guard let h = try readHash(ctx) else {
+            ctx.reply.mapHeader(0)
+            return
+        }
         ctx.reply.mapHeader(h.count)
         h.forEach { f, v in
             ctx.reply.bulk(f)
@@ -216,14 +220,20 @@ public enum HashCommands {
 
     /// HKEYS key
     static func hkeys(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let h = try readHash(ctx) else { ctx.reply.arrayHeader(0); return }
+        guard let h = try readHash(ctx) else {
+            ctx.reply.arrayHeader(0)
+            return
+        }
         ctx.reply.arrayHeader(h.count)
         h.forEach { f, _ in ctx.reply.bulk(f) }
     }
 
     /// HVALS key
     static func hvals(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let h = try readHash(ctx) else { ctx.reply.arrayHeader(0); return }
+        guard let h = try readHash(ctx) else {
+            ctx.reply.arrayHeader(0)
+            return
+        }
         ctx.reply.arrayHeader(h.count)
         h.forEach { _, v in ctx.reply.bulk(v) }
     }
@@ -250,13 +260,19 @@ public enum HashCommands {
         let (count, withValues) = try RandomSelection.parse(ctx, flag: "withvalues")
         let h = try readHash(ctx)
         guard let count else {
-            guard let h, h.count > 0 else { ctx.reply.null(); return }
+            guard let h, h.count > 0 else {
+                ctx.reply.null()
+                return
+            }
             let pairs = h.pairs
             reply(&ctx, pairs[Int.random(in: 0..<pairs.count, using: &ctx.keyspace.sampler)].field)
             return
         }
         try RandomSelection.checkRepeatedPicks(count)
-        guard let h, h.count > 0, count != 0 else { ctx.reply.arrayHeader(0); return }
+        guard let h, h.count > 0, count != 0 else {
+            ctx.reply.arrayHeader(0)
+            return
+        }
         let pairs = h.pairs
         let chosen = RandomSelection.indices(count: count, size: pairs.count, using: &ctx.keyspace.sampler)
         if withValues && ctx.client.proto == .resp3 {
@@ -283,7 +299,10 @@ public enum HashCommands {
         // Valkey's order: cursor, then the key (missing → an empty scan, whatever the options), then options.
         var scan = ScanArguments()
         scan.cursor = try ScanArguments.cursor(ctx, at: 2)
-        guard let h = try readHash(ctx) else { ScanArguments.replyEmpty(&ctx); return }
+        guard let h = try readHash(ctx) else {
+            ScanArguments.replyEmpty(&ctx)
+            return
+        }
         try scan.parseOptions(ctx, from: 3, allowNoValues: true)
         var found: [(Bytes, Bytes)] = []
         for (f, v) in h.pairs where scan.matches(f) { found.append((f, v)) }

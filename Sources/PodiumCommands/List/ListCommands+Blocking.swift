@@ -27,8 +27,10 @@ extension ListCommands {
     }
 
     /// The pop of BLPOP / BRPOP (`count` nil: replies `[key, element]`) and BLMPOP (`[key, [elements]]`).
-    static func blockingPop(_ ctx: inout CommandContext, front: Bool, keys: Range<Int>, timeoutArg: Int,
-                            count: Int?) throws(CommandError) {
+    static func blockingPop(
+        _ ctx: inout CommandContext, front: Bool, keys: Range<Int>, timeoutArg: Int,
+        count: Int?
+    ) throws(CommandError) {
         let deadline = try ctx.blockingTimeout(timeoutArg)
         for i in keys {
             guard let slot = try listSlot(ctx, i) else { continue }
@@ -37,8 +39,9 @@ extension ListCommands {
                 let n = min(count, db.entry(slot).value.listValue.count)
                 popRangeWithKey(&ctx, slot: slot, arg: i, front: front, count: count)
                 if ctx.propagates {
-                    ctx.propagateInstead(CommandContext.arguments(
-                        front ? .word("LPOP") : .word("RPOP"), .arg(ctx.args[i]), .integer(n)))
+                    ctx.propagateInstead(
+                        CommandContext.arguments(
+                            front ? .word("LPOP") : .word("RPOP"), .arg(ctx.args[i]), .integer(n)))
                 }
                 return
             }
@@ -56,7 +59,10 @@ extension ListCommands {
             }
             return
         }
-        guard ctx.mayBlock else { ctx.reply.nullArray(); return }
+        guard ctx.mayBlock else {
+            ctx.reply.nullArray()
+            return
+        }
         ctx.block(keys: Array(keys), type: .list, deadline: deadline)
     }
 
@@ -76,8 +82,10 @@ extension ListCommands {
 
     /// Valkey's `blmoveGenericCommand`: LMOVE when the source has elements (recorded as LMOVE, or as RPOPLPUSH
     /// for BRPOPLPUSH), else block on the source.
-    static func blockingMove(_ ctx: inout CommandContext, fromFront: Bool, toFront: Bool, deadline: Int64,
-                             recordedAsRPOPLPUSH: Bool = false) throws(CommandError) {
+    static func blockingMove(
+        _ ctx: inout CommandContext, fromFront: Bool, toFront: Bool, deadline: Int64,
+        recordedAsRPOPLPUSH: Bool = false
+    ) throws(CommandError) {
         guard try listSlot(ctx, 1) != nil else {
             if ctx.mayBlock { ctx.block(keys: [1], type: .list, deadline: deadline) } else { ctx.reply.null() }
             return
@@ -87,8 +95,9 @@ extension ListCommands {
         if recordedAsRPOPLPUSH {
             ctx.propagateInstead(CommandContext.arguments(.word("RPOPLPUSH"), .arg(ctx.args[1]), .arg(ctx.args[2])))
         } else {
-            ctx.propagateInstead(CommandContext.arguments(
-                .word("LMOVE"), .arg(ctx.args[1]), .arg(ctx.args[2]), .arg(ctx.args[3]), .arg(ctx.args[4])))
+            ctx.propagateInstead(
+                CommandContext.arguments(
+                    .word("LMOVE"), .arg(ctx.args[1]), .arg(ctx.args[2]), .arg(ctx.args[3]), .arg(ctx.args[4])))
         }
     }
 }

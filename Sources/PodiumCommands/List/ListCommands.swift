@@ -96,7 +96,10 @@ public enum ListCommands {
         let limits = ctx.keyspace.listLimits
         var slot = try listSlot(ctx)
         if slot == nil {
-            if onlyIfExists { ctx.reply.integer(0); return }
+            if onlyIfExists {
+                ctx.reply.integer(0)
+                return
+            }
             ctx.args[1].withUnsafeReadableBytes { db.set(raw: $0, .list(ListObject())) }
             slot = ctx.args[1].withUnsafeReadableBytes { db.slot(raw: $0) }
         }
@@ -149,7 +152,10 @@ public enum ListCommands {
             if hasCount { ctx.reply.nullArray() } else { ctx.reply.null() }
             return
         }
-        if hasCount && count == 0 { ctx.reply.arrayHeader(0); return }
+        if hasCount && count == 0 {
+            ctx.reply.arrayHeader(0)
+            return
+        }
         let db = ctx.db
         // The read copy of the list lives in its own scope: alive during `modify`, it would make the change copy
         // the whole quicklist (O(size) per pop).
@@ -195,7 +201,9 @@ public enum ListCommands {
 
     /// Parses `numkeys key [key ...] LEFT|RIGHT [COUNT count]` from argument `at` (LMPOP, BLMPOP): the key
     /// arguments, the end and the count.
-    static func parseMultiPop(_ ctx: CommandContext, at: Int) throws(CommandError) -> (keys: Range<Int>, front: Bool, count: Int) {
+    static func parseMultiPop(
+        _ ctx: CommandContext, at: Int
+    ) throws(CommandError) -> (keys: Range<Int>, front: Bool, count: Int) {
         let (keys, front, count) = try ctx.multiPopArguments(at: at, "left", "right")
         return (keys, front, count)
     }
@@ -209,8 +217,9 @@ public enum ListCommands {
             popRangeWithKey(&ctx, slot: slot, arg: i, front: front, count: count)
             // Recorded as LPOP / RPOP key count, as Valkey propagates it.
             if ctx.propagates {
-                ctx.propagateInstead(CommandContext.arguments(
-                    front ? .word("LPOP") : .word("RPOP"), .arg(ctx.args[i]), .integer(n)))
+                ctx.propagateInstead(
+                    CommandContext.arguments(
+                        front ? .word("LPOP") : .word("RPOP"), .arg(ctx.args[i]), .integer(n)))
             }
             return
         }
@@ -237,7 +246,10 @@ public enum ListCommands {
 
     /// LINDEX key index
     static func lindex(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let l = try readList(ctx) else { ctx.reply.null(); return }
+        guard let l = try readList(ctx) else {
+            ctx.reply.null()
+            return
+        }
         let index = try ctx.integer(2)
         let i = index < 0 ? l.count + index : index
         if l.element(at: i, { ctx.reply.bulk($0) }) == nil { ctx.reply.null() }
@@ -313,8 +325,17 @@ public enum ListCommands {
     /// LINSERT key BEFORE | AFTER pivot element
     static func linsert(_ ctx: inout CommandContext) throws(CommandError) {
         let after: Bool
-        if ctx.argIs(2, "after") { after = true } else if ctx.argIs(2, "before") { after = false } else { throw .syntax }
-        guard let slot = try listSlot(ctx) else { ctx.reply.integer(0); return }
+        if ctx.argIs(2, "after") {
+            after = true
+        } else if ctx.argIs(2, "before") {
+            after = false
+        } else {
+            throw .syntax
+        }
+        guard let slot = try listSlot(ctx) else {
+            ctx.reply.integer(0)
+            return
+        }
         let db = ctx.db
         let limits = ctx.keyspace.listLimits
         let (pivot, element) = (ctx.args[3], ctx.args[4])
@@ -326,7 +347,10 @@ public enum ListCommands {
             }
             return inserted ? l.count : nil
         }
-        guard let length else { ctx.reply.integer(-1); return }
+        guard let length else {
+            ctx.reply.integer(-1)
+            return
+        }
         db.signalModified(slot: slot)
         ctx.notify(.list, "linsert", arg: 1)
         ctx.reply.integer(length)
@@ -338,7 +362,10 @@ public enum ListCommands {
     static func lrem(_ ctx: inout CommandContext) throws(CommandError) {
         let count = try ctx.integer(2)
         guard count != Int.min else { throw .outOfRange(min: -Int.max, max: Int.max) }
-        guard let slot = try listSlot(ctx) else { ctx.reply.integer(0); return }
+        guard let slot = try listSlot(ctx) else {
+            ctx.reply.integer(0)
+            return
+        }
         let element = ctx.args[3]
         let removed = modify(ctx.db, slot: slot) { l in
             element.withUnsafeReadableBytes { l.remove($0, limit: abs(count), fromTail: count < 0) }
@@ -354,7 +381,10 @@ public enum ListCommands {
     static func ltrim(_ ctx: inout CommandContext) throws(CommandError) {
         let start = try ctx.integer(2)
         let end = try ctx.integer(3)
-        guard let slot = try listSlot(ctx) else { ctx.reply.ok(); return }
+        guard let slot = try listSlot(ctx) else {
+            ctx.reply.ok()
+            return
+        }
         modify(ctx.db, slot: slot) { l in
             let n = l.count
             if let (s, e) = clampRange(start: start, end: end, count: n) {
@@ -387,7 +417,10 @@ public enum ListCommands {
     /// list: a rotation), replies the element. Events: the push (`lpush`/`rpush` on the destination), then the
     /// pop on the source, then `del` if the source emptied.
     static func moveGeneric(_ ctx: inout CommandContext, fromFront: Bool, toFront: Bool) throws(CommandError) {
-        guard let source = try listSlot(ctx, 1) else { ctx.reply.null(); return }
+        guard let source = try listSlot(ctx, 1) else {
+            ctx.reply.null()
+            return
+        }
         let db = ctx.db
         let destination = try listSlot(ctx, 2)
         let limits = ctx.keyspace.listLimits

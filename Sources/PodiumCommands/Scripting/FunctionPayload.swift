@@ -29,7 +29,8 @@ public enum FunctionPayload {
 
     /// The libraries' codes, in order, and the error that stopped the reading (Valkey reports it after the
     /// libraries before it were compiled, so a compile error of an earlier one comes first).
-    public static func decode(_ payload: ByteBuffer) throws(CommandError) -> (codes: [ByteBuffer], error: CommandError?) {
+    public static func decode(_ payload: ByteBuffer) throws(CommandError) -> (codes: [ByteBuffer], error: CommandError?)
+    {
         let bytes = Array(payload.readableBytesView)
         guard bytes.count >= 10 else { throw .badDumpPayload }
         let footer = bytes.count - 10

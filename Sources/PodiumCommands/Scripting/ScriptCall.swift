@@ -93,8 +93,10 @@ extension Dispatcher {
     /// arity, allowed from scripts, the caller's ACL, read-only scripts, disk errors and memory before the first
     /// write, cluster slots), then the command itself through `call`, its reply written to `reply` in `client`'s
     /// protocol. Returns nil, or the refusal (its text becomes the Lua error).
-    public func callFromScript(_ args: [ByteBuffer], run: inout ScriptRun, client: ClientSession, caller: ClientSession,
-                               reply: inout ByteBuffer) -> CommandError? {
+    public func callFromScript(
+        _ args: [ByteBuffer], run: inout ScriptRun, client: ClientSession, caller: ClientSession,
+        reply: inout ByteBuffer
+    ) -> CommandError? {
         var spec: CommandSpec?
         let refusal = checkScriptCall(args, run: &run, caller: caller, spec: &spec)
         if let refusal {
@@ -119,8 +121,10 @@ extension Dispatcher {
     }
 
     /// The checks of `callFromScript`; sets `spec` once the command is known.
-    private func checkScriptCall(_ args: [ByteBuffer], run: inout ScriptRun, caller: ClientSession,
-                                 spec found: inout CommandSpec?) -> CommandError? {
+    private func checkScriptCall(
+        _ args: [ByteBuffer], run: inout ScriptRun, caller: ClientSession,
+        spec found: inout CommandSpec?
+    ) -> CommandError? {
         guard let first = args.first, var spec = table.lookup(first) else { return .scriptUnknownCommand }
         if !spec.subcommands.isEmpty {
             // A container's arity is checked first (Valkey's lookupCommand finds no subcommand without one).

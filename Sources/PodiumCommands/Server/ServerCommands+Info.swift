@@ -239,8 +239,10 @@ extension ServerCommands {
                 let s = ctx.dispatcher.stats[spec.statsIndex]
                 if s.calls > 0 || s.rejectedCalls > 0 || s.failedCalls > 0 {
                     let perCall = s.calls > 0 ? Double(s.nanoseconds) / 1000 / Double(s.calls) : 0
-                    add("cmdstat_\(spec.name)",
-                        "calls=\(s.calls),usec=\(s.nanoseconds / 1000),usec_per_call=\(format2(perCall)),rejected_calls=\(s.rejectedCalls),failed_calls=\(s.failedCalls)")
+                    add(
+                        "cmdstat_\(spec.name)",
+                        "calls=\(s.calls),usec=\(s.nanoseconds / 1000),usec_per_call=\(format2(perCall)),rejected_calls=\(s.rejectedCalls),failed_calls=\(s.failedCalls)"
+                    )
                 }
                 for sub in spec.subcommandList { visit(sub) }
             }

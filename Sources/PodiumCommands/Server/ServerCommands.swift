@@ -61,12 +61,18 @@ public enum ServerCommands {
         var save: Bool?
         var force = false
         for j in 1..<max(1, ctx.argc) {
-            if ctx.argIs(j, "nosave") { save = false }
-            else if ctx.argIs(j, "save") { save = true }
-            else if ctx.argIs(j, "force") { force = true }
-            else if ctx.argIs(j, "now") {}
-            else if ctx.argIs(j, "abort") { throw .noShutdownInProgress }
-            else { throw .syntax }
+            if ctx.argIs(j, "nosave") {
+                save = false
+            } else if ctx.argIs(j, "save") {
+                save = true
+            } else if ctx.argIs(j, "force") {
+                force = true
+            } else if ctx.argIs(j, "now") {
+            } else if ctx.argIs(j, "abort") {
+                throw .noShutdownInProgress
+            } else {
+                throw .syntax
+            }
         }
         guard let server = ctx.server else { throw .shutdownFailed }
         // While a script is busy only SHUTDOWN NOSAVE is allowed (Valkey); here it stops the script first (its
@@ -103,10 +109,15 @@ public enum ServerCommands {
     static func debugReload(_ ctx: inout CommandContext) throws(CommandError) {
         var (save, flush, merge) = (true, true, false)
         for j in 2..<ctx.argc {
-            if ctx.argIs(j, "merge") { merge = true }
-            else if ctx.argIs(j, "noflush") { flush = false }
-            else if ctx.argIs(j, "nosave") { save = false }
-            else { throw .debugReloadOption }
+            if ctx.argIs(j, "merge") {
+                merge = true
+            } else if ctx.argIs(j, "noflush") {
+                flush = false
+            } else if ctx.argIs(j, "nosave") {
+                save = false
+            } else {
+                throw .debugReloadOption
+            }
         }
         guard let server = ctx.server else { throw .err }
         try server.debugReload(save: save, flush: flush, merge: merge)
@@ -197,12 +208,14 @@ public enum ServerCommands {
 
     /// CONFIG HELP
     static func configHelp(_ ctx: inout CommandContext) throws(CommandError) {
-        HelpText.reply(&ctx, command: "CONFIG", lines: [
-            "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
-            "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
-            "RESETSTAT", "    Reset statistics reported by the INFO command.",
-            "REWRITE", "    Rewrite the configuration file.",
-        ])
+        HelpText.reply(
+            &ctx, command: "CONFIG",
+            lines: [
+                "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+                "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+                "RESETSTAT", "    Reset statistics reported by the INFO command.",
+                "REWRITE", "    Rewrite the configuration file.",
+            ])
     }
 
     // MARK: - COMMAND
@@ -244,23 +257,34 @@ public enum ServerCommands {
         }
         func unknown() {
             ctx.reply.mapHeader(2)
-            ctx.reply.bulk("type"); ctx.reply.bulk("unknown")
-            ctx.reply.bulk("spec"); ctx.reply.mapHeader(0)
+            ctx.reply.bulk("type")
+            ctx.reply.bulk("unknown")
+            ctx.reply.bulk("spec")
+            ctx.reply.mapHeader(0)
         }
         func index(_ i: Int) {
             ctx.reply.bulk("begin_search")
             ctx.reply.mapHeader(2)
-            ctx.reply.bulk("type"); ctx.reply.bulk("index")
-            ctx.reply.bulk("spec"); ctx.reply.mapHeader(1); ctx.reply.bulk("index"); ctx.reply.integer(i)
+            ctx.reply.bulk("type")
+            ctx.reply.bulk("index")
+            ctx.reply.bulk("spec")
+            ctx.reply.mapHeader(1)
+            ctx.reply.bulk("index")
+            ctx.reply.integer(i)
         }
         func range(lastKey: Int, step: Int) {
             ctx.reply.bulk("find_keys")
             ctx.reply.mapHeader(2)
-            ctx.reply.bulk("type"); ctx.reply.bulk("range")
-            ctx.reply.bulk("spec"); ctx.reply.mapHeader(3)
-            ctx.reply.bulk("lastkey"); ctx.reply.integer(lastKey)
-            ctx.reply.bulk("keystep"); ctx.reply.integer(step)
-            ctx.reply.bulk("limit"); ctx.reply.integer(0)
+            ctx.reply.bulk("type")
+            ctx.reply.bulk("range")
+            ctx.reply.bulk("spec")
+            ctx.reply.mapHeader(3)
+            ctx.reply.bulk("lastkey")
+            ctx.reply.integer(lastKey)
+            ctx.reply.bulk("keystep")
+            ctx.reply.integer(step)
+            ctx.reply.bulk("limit")
+            ctx.reply.integer(0)
         }
         let shard = spec.shardChannelArguments
         ctx.reply.arrayHeader(spec.keySpecs.count + (shard == nil ? 0 : 1))
@@ -273,7 +297,8 @@ public enum ServerCommands {
         }
         for keySpec in spec.keySpecs {
             ctx.reply.mapHeader(3)
-            let read = keySpec.access.contains(.read), write = keySpec.access.contains(.write)
+            let read = keySpec.access.contains(.read)
+            let write = keySpec.access.contains(.write)
             var names = [read && write ? "RW" : write ? "OW" : "RO"]
             if read { names.append("ACCESS") }
             if write { names.append("UPDATE") }
@@ -286,11 +311,16 @@ public enum ServerCommands {
                 index(at)
                 ctx.reply.bulk("find_keys")
                 ctx.reply.mapHeader(2)
-                ctx.reply.bulk("type"); ctx.reply.bulk("keynum")
-                ctx.reply.bulk("spec"); ctx.reply.mapHeader(3)
-                ctx.reply.bulk("keynumidx"); ctx.reply.integer(0)
-                ctx.reply.bulk("firstkey"); ctx.reply.integer(1)
-                ctx.reply.bulk("keystep"); ctx.reply.integer(1)
+                ctx.reply.bulk("type")
+                ctx.reply.bulk("keynum")
+                ctx.reply.bulk("spec")
+                ctx.reply.mapHeader(3)
+                ctx.reply.bulk("keynumidx")
+                ctx.reply.integer(0)
+                ctx.reply.bulk("firstkey")
+                ctx.reply.integer(1)
+                ctx.reply.bulk("keystep")
+                ctx.reply.integer(1)
             case .sortStore, .unknown:
                 ctx.reply.bulk("begin_search")
                 unknown()
@@ -321,10 +351,17 @@ public enum ServerCommands {
 
     /// COMMAND INFO [command-name ...]
     static func commandInfo(_ ctx: inout CommandContext) throws(CommandError) {
-        if ctx.argc == 2 { try command(&ctx); return }
+        if ctx.argc == 2 {
+            try command(&ctx)
+            return
+        }
         ctx.reply.arrayHeader(ctx.argc - 2)
         for j in 2..<ctx.argc {
-            if let spec = ctx.dispatcher.table.lookup(name: ctx.string(j)) { writeInfo(&ctx, spec) } else { ctx.reply.null() }
+            if let spec = ctx.dispatcher.table.lookup(name: ctx.string(j)) {
+                writeInfo(&ctx, spec)
+            } else {
+                ctx.reply.null()
+            }
         }
     }
 
@@ -334,10 +371,16 @@ public enum ServerCommands {
         let hasComplexity = !spec.complexity.isEmpty
         let arguments = CommandArgument.parse(spec.syntax)
         ctx.reply.mapHeader(3 + (hasSubs ? 1 : 0) + (hasComplexity ? 1 : 0) + (arguments.isEmpty ? 0 : 1))
-        ctx.reply.bulk("summary"); ctx.reply.bulk(spec.summary)
-        ctx.reply.bulk("since"); ctx.reply.bulk(spec.since)
-        ctx.reply.bulk("group"); ctx.reply.bulk(spec.group.rawValue)
-        if hasComplexity { ctx.reply.bulk("complexity"); ctx.reply.bulk(spec.complexity) }
+        ctx.reply.bulk("summary")
+        ctx.reply.bulk(spec.summary)
+        ctx.reply.bulk("since")
+        ctx.reply.bulk(spec.since)
+        ctx.reply.bulk("group")
+        ctx.reply.bulk(spec.group.rawValue)
+        if hasComplexity {
+            ctx.reply.bulk("complexity")
+            ctx.reply.bulk(spec.complexity)
+        }
         if !arguments.isEmpty {
             ctx.reply.bulk("arguments")
             writeArguments(&ctx, arguments, keyIndex: 0)
@@ -357,16 +400,23 @@ public enum ServerCommands {
             if arg.optional { flags.append("optional") }
             if arg.multiple { flags.append("multiple") }
             let isKey = arg.kind == .key
-            let count = 2 + (isKey ? 1 : 0) + (arg.token != nil ? 1 : 0) + (flags.isEmpty ? 0 : 1)
+            let count =
+                2 + (isKey ? 1 : 0) + (arg.token != nil ? 1 : 0) + (flags.isEmpty ? 0 : 1)
                 + (arg.arguments.isEmpty ? 0 : 1)
             ctx.reply.mapHeader(count)
-            ctx.reply.bulk("name"); ctx.reply.bulk(arg.name)
-            ctx.reply.bulk("type"); ctx.reply.bulk(arg.kind.rawValue)
+            ctx.reply.bulk("name")
+            ctx.reply.bulk(arg.name)
+            ctx.reply.bulk("type")
+            ctx.reply.bulk(arg.kind.rawValue)
             if isKey {
-                ctx.reply.bulk("key_spec_index"); ctx.reply.integer(keyIndex)
+                ctx.reply.bulk("key_spec_index")
+                ctx.reply.integer(keyIndex)
                 keyIndex += 1
             }
-            if let token = arg.token { ctx.reply.bulk("token"); ctx.reply.bulk(token) }
+            if let token = arg.token {
+                ctx.reply.bulk("token")
+                ctx.reply.bulk(token)
+            }
             if !flags.isEmpty {
                 ctx.reply.bulk("flags")
                 ctx.reply.arrayHeader(flags.count)
@@ -443,14 +493,16 @@ public enum ServerCommands {
 
     /// COMMAND HELP
     static func commandHelp(_ ctx: inout CommandContext) throws(CommandError) {
-        HelpText.reply(&ctx, command: "COMMAND", lines: [
-            "(no subcommand)", "    Return details about all commands.",
-            "COUNT", "    Return the total number of commands in this server.",
-            "LIST", "    Return a list of all commands in this server.",
-            "INFO [<command-name> ...]", "    Return details about multiple commands.",
-            "DOCS [<command-name> ...]", "    Return documentation details about multiple commands.",
-            "GETKEYS <full-command>", "    Return the keys from a full command.",
-        ])
+        HelpText.reply(
+            &ctx, command: "COMMAND",
+            lines: [
+                "(no subcommand)", "    Return details about all commands.",
+                "COUNT", "    Return the total number of commands in this server.",
+                "LIST", "    Return a list of all commands in this server.",
+                "INFO [<command-name> ...]", "    Return details about multiple commands.",
+                "DOCS [<command-name> ...]", "    Return documentation details about multiple commands.",
+                "GETKEYS <full-command>", "    Return the keys from a full command.",
+            ])
     }
 }
 
@@ -463,15 +515,21 @@ extension ServerCommands {
             _ = try ctx.integer(4)
         }
         let key = ctx.key(2)
-        guard let value = ctx.db.lookupWrite(key) else { ctx.reply.null(); return }
+        guard let value = ctx.db.lookupWrite(key) else {
+            ctx.reply.null()
+            return
+        }
         ctx.reply.integer(88 + 10 + Value.heapSize(of: key) + value.approximateSize)
     }
 
     /// MEMORY HELP
     static func memoryHelp(_ ctx: inout CommandContext) throws(CommandError) {
-        HelpText.reply(&ctx, command: "MEMORY", lines: [
-            "USAGE <key> [SAMPLES <count>]", "    Return memory in bytes used by <key> and its value. Nested values are",
-            "    sampled up to <count> times (default: 5, 0 means sample all).",
-        ])
+        HelpText.reply(
+            &ctx, command: "MEMORY",
+            lines: [
+                "USAGE <key> [SAMPLES <count>]",
+                "    Return memory in bytes used by <key> and its value. Nested values are",
+                "    sampled up to <count> times (default: 5, 0 means sample all).",
+            ])
     }
 }

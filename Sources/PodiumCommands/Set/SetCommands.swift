@@ -75,7 +75,10 @@ public enum SetCommands {
 
     /// SREM key member [member ...]
     static func srem(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let slot = try setSlot(ctx) else { ctx.reply.integer(0); return }
+        guard let slot = try setSlot(ctx) else {
+            ctx.reply.integer(0)
+            return
+        }
         let db = ctx.db
         let args = ctx.args
         let (removed, emptied) = modify(db, slot: slot) { s -> (Int, Bool) in
@@ -98,8 +101,14 @@ public enum SetCommands {
     static func smove(_ ctx: inout CommandContext) throws(CommandError) {
         let db = ctx.db
         // A missing source answers 0 before any type check; then both keys must be sets.
-        guard ctx.args[1].withUnsafeReadableBytes({ db.slot(raw: $0) }) != nil else { ctx.reply.integer(0); return }
-        guard let source = try setSlot(ctx, 1) else { ctx.reply.integer(0); return }
+        guard ctx.args[1].withUnsafeReadableBytes({ db.slot(raw: $0) }) != nil else {
+            ctx.reply.integer(0)
+            return
+        }
+        guard let source = try setSlot(ctx, 1) else {
+            ctx.reply.integer(0)
+            return
+        }
         let destination = try setSlot(ctx, 2)
         let member = ctx.args[3]
         if destination == source {
@@ -111,7 +120,10 @@ public enum SetCommands {
             let removed = member.withUnsafeReadableBytes { s.remove($0) }
             return (removed, s.isEmpty)
         }
-        guard removed else { ctx.reply.integer(0); return }
+        guard removed else {
+            ctx.reply.integer(0)
+            return
+        }
         ctx.notify(.set, "srem", arg: 1)
         if emptied {
             db.remove(slot: source)
@@ -142,7 +154,10 @@ public enum SetCommands {
 
     /// SISMEMBER key member
     static func sismember(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let s = try readSet(ctx) else { ctx.reply.integer(0); return }
+        guard let s = try readSet(ctx) else {
+            ctx.reply.integer(0)
+            return
+        }
         ctx.reply.integer(ctx.args[2].withUnsafeReadableBytes { s.contains($0) } ? 1 : 0)
     }
 
@@ -163,7 +178,10 @@ public enum SetCommands {
 
     /// SMEMBERS key
     static func smembers(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let s = try readSet(ctx) else { ctx.reply.setHeader(0); return }
+        guard let s = try readSet(ctx) else {
+            ctx.reply.setHeader(0)
+            return
+        }
         replyMembers(&ctx, s)
     }
 
@@ -175,7 +193,10 @@ public enum SetCommands {
     static func sscan(_ ctx: inout CommandContext) throws(CommandError) {
         var scan = ScanArguments()
         scan.cursor = try ScanArguments.cursor(ctx, at: 2)
-        guard let s = try readSet(ctx) else { ScanArguments.replyEmpty(&ctx); return }
+        guard let s = try readSet(ctx) else {
+            ScanArguments.replyEmpty(&ctx)
+            return
+        }
         try scan.parseOptions(ctx, from: 3)
         var found: [Bytes] = []
         let next = s.scan(cursor: scan.cursor, count: scan.count) { m in
@@ -194,14 +215,20 @@ public enum SetCommands {
     static func srandmember(_ ctx: inout CommandContext) throws(CommandError) {
         if ctx.argc > 3 { throw .syntax }
         guard ctx.argc == 3 else {
-            guard let s = try readSet(ctx) else { ctx.reply.null(); return }
+            guard let s = try readSet(ctx) else {
+                ctx.reply.null()
+                return
+            }
             s.randomMember(using: &ctx.keyspace.sampler) { ctx.reply.bulk($0) }
             return
         }
         guard let count = ctx.integerIfValid(2) else { throw .notInteger }
         guard count != Int.min else { throw .outOfRange(min: -Int.max, max: Int.max) }
         try RandomSelection.checkRepeatedPicks(count)
-        guard let s = try readSet(ctx), count != 0 else { ctx.reply.arrayHeader(0); return }
+        guard let s = try readSet(ctx), count != 0 else {
+            ctx.reply.arrayHeader(0)
+            return
+        }
         if count < 0 {
             ctx.reply.arrayHeader(-count)
             for _ in 0..<(-count) { s.randomMember(using: &ctx.keyspace.sampler) { ctx.reply.bulk($0) } }
@@ -233,8 +260,14 @@ public enum SetCommands {
     /// SPOP key [count]
     static func spop(_ ctx: inout CommandContext) throws(CommandError) {
         if ctx.argc > 3 { throw .syntax }
-        if ctx.argc == 3 { try spopWithCount(&ctx); return }
-        guard let slot = try setSlot(ctx) else { ctx.reply.null(); return }
+        if ctx.argc == 3 {
+            try spopWithCount(&ctx)
+            return
+        }
+        guard let slot = try setSlot(ctx) else {
+            ctx.reply.null()
+            return
+        }
         let db = ctx.db
         let (member, emptied) = modify(db, slot: slot) { s -> (Bytes, Bool) in
             (s.popRandom(using: &ctx.keyspace.sampler), s.isEmpty)
@@ -256,8 +289,14 @@ public enum SetCommands {
     /// SPOP key count (Valkey's `spopWithCountCommand`).
     static func spopWithCount(_ ctx: inout CommandContext) throws(CommandError) {
         guard let count = ctx.integerIfValid(2), count >= 0 else { throw .mustBePositive }
-        guard let slot = try setSlot(ctx) else { ctx.reply.setHeader(0); return }
-        if count == 0 { ctx.reply.setHeader(0); return }
+        guard let slot = try setSlot(ctx) else {
+            ctx.reply.setHeader(0)
+            return
+        }
+        if count == 0 {
+            ctx.reply.setHeader(0)
+            return
+        }
         let db = ctx.db
         let size = db.entry(slot).value.setValue.count
         ctx.notify(.set, "spop", arg: 1)
@@ -370,11 +409,13 @@ public enum SetCommands {
     /// Valkey's intersection, from the smallest set: nil when an input is missing (the result is empty).
     /// Stored results start as an intset (if the smallest is one) or a listpack, and end as an intset when
     /// every member is an integer.
-    static func intersection(_ sets: [SetObject?], store: Bool, limit: Int = 0, limits: SetLimits) -> (SetObject, Int)? {
+    static func intersection(_ sets: [SetObject?], store: Bool, limit: Int = 0, limits: SetLimits) -> (SetObject, Int)?
+    {
         guard sets.allSatisfy({ $0 != nil }) else { return nil }
         let ordered = sets.map { $0! }.sorted { $0.count < $1.count }
         let smallest = ordered[0]
-        var result = SetObject(encoding: store ? (smallest.encodingName == "intset" ? "intset" : "listpack") : "hashtable")
+        var result = SetObject(
+            encoding: store ? (smallest.encodingName == "intset" ? "intset" : "listpack") : "hashtable")
         var cardinality = 0
         smallest.forEach { m in
             if limit > 0, cardinality >= limit { return }
@@ -436,7 +477,10 @@ public enum SetCommands {
             j += 2
         }
         let sets = try sources(ctx, 2..<(2 + numkeys))
-        let (_, cardinality) = intersection(sets, store: false, limit: limit, limits: ctx.keyspace.setLimits) ?? (SetObject(encoding: "intset"), 0)
+        let (_, cardinality) =
+            intersection(sets, store: false, limit: limit, limits: ctx.keyspace.setLimits) ?? (
+                SetObject(encoding: "intset"), 0
+            )
         ctx.reply.integer(cardinality)
     }
 

@@ -11,8 +11,10 @@ extension SortedSetCommands {
     /// Pops up to `count` members from the lowest (or `max`, highest) end of the sorted set at argument `i` and
     /// replies: `[key, member, score]` (`nested` false, one member) or `[key, [[member, score], ...]]`. Returns
     /// false, having done nothing, when the key is missing; throws WRONGTYPE for another type.
-    static func popWithKey(_ ctx: inout CommandContext, arg i: Int, max: Bool, count: Int,
-                           nested: Bool) throws(CommandError) -> Bool {
+    static func popWithKey(
+        _ ctx: inout CommandContext, arg i: Int, max: Bool, count: Int,
+        nested: Bool
+    ) throws(CommandError) -> Bool {
         guard let (popped, emptied) = try popEnd(ctx, key: i, max: max, count: count) else { return false }
         let n = popped.count
         ctx.notify(.zset, max ? "zpopmax" : "zpopmin", arg: i)
@@ -27,8 +29,9 @@ extension SortedSetCommands {
         }
         guard ctx.propagates else { return true }
         if nested {
-            ctx.propagateInstead(CommandContext.arguments(
-                max ? .word("ZPOPMAX") : .word("ZPOPMIN"), .arg(ctx.args[i]), .integer(n)))
+            ctx.propagateInstead(
+                CommandContext.arguments(
+                    max ? .word("ZPOPMAX") : .word("ZPOPMIN"), .arg(ctx.args[i]), .integer(n)))
         } else {
             ctx.propagateInstead(CommandContext.arguments(max ? .word("ZPOPMAX") : .word("ZPOPMIN"), .arg(ctx.args[i])))
         }
@@ -36,7 +39,9 @@ extension SortedSetCommands {
     }
 
     /// Parses `numkeys key [key ...] MIN | MAX [COUNT count]` from argument `at` (ZMPOP, BZMPOP).
-    static func parseMultiPop(_ ctx: CommandContext, at: Int) throws(CommandError) -> (keys: Range<Int>, max: Bool, count: Int) {
+    static func parseMultiPop(
+        _ ctx: CommandContext, at: Int
+    ) throws(CommandError) -> (keys: Range<Int>, max: Bool, count: Int) {
         let (keys, min, count) = try ctx.multiPopArguments(at: at, "min", "max")
         return (keys, !min, count)
     }
@@ -66,13 +71,18 @@ extension SortedSetCommands {
         try blockingPop(&ctx, keys: keys, timeoutArg: 1, max: max, count: count)
     }
 
-    static func blockingPop(_ ctx: inout CommandContext, keys: Range<Int>, timeoutArg: Int, max: Bool,
-                            count: Int?) throws(CommandError) {
+    static func blockingPop(
+        _ ctx: inout CommandContext, keys: Range<Int>, timeoutArg: Int, max: Bool,
+        count: Int?
+    ) throws(CommandError) {
         let deadline = try ctx.blockingTimeout(timeoutArg)
         for i in keys {
             if try popWithKey(&ctx, arg: i, max: max, count: count ?? 1, nested: count != nil) { return }
         }
-        guard ctx.mayBlock else { ctx.reply.nullArray(); return }
+        guard ctx.mayBlock else {
+            ctx.reply.nullArray()
+            return
+        }
         ctx.block(keys: Array(keys), type: .sortedSet, deadline: deadline)
     }
 }

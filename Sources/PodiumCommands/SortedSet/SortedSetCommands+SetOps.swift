@@ -9,8 +9,10 @@ extension SortedSetCommands {
 
     /// Valkey's `zunionInterDiffGenericCommand`, shared by ZUNION[STORE], ZINTER[STORE], ZDIFF[STORE] and
     /// ZINTERCARD. `numkeysIndex` is where `numkeys` is; `store` says whether argument 1 is the destination.
-    static func setOperation(_ ctx: inout CommandContext, _ op: SetOperation, numkeysIndex: Int, store: Bool,
-                             cardinalityOnly: Bool = false) throws(CommandError) {
+    static func setOperation(
+        _ ctx: inout CommandContext, _ op: SetOperation, numkeysIndex: Int, store: Bool,
+        cardinalityOnly: Bool = false
+    ) throws(CommandError) {
         let setCount = try ctx.integer(numkeysIndex)
         if setCount < 1 { throw .noInputKeys(ctx.spec.name) }
         if setCount > ctx.argc - numkeysIndex - 1 { throw .syntax }
@@ -48,10 +50,15 @@ extension SortedSetCommands {
                 }
             } else if op != .diff, !cardinalityOnly, remaining >= 2, ctx.argIs(j, "aggregate") {
                 j += 1
-                if ctx.argIs(j, "sum") { aggregate = .sum }
-                else if ctx.argIs(j, "min") { aggregate = .min }
-                else if ctx.argIs(j, "max") { aggregate = .max }
-                else { throw .syntax }
+                if ctx.argIs(j, "sum") {
+                    aggregate = .sum
+                } else if ctx.argIs(j, "min") {
+                    aggregate = .min
+                } else if ctx.argIs(j, "max") {
+                    aggregate = .max
+                } else {
+                    throw .syntax
+                }
                 j += 1
                 remaining -= 2
             } else if remaining >= 1, !store, !cardinalityOnly, ctx.argIs(j, "withscores") {
@@ -125,11 +132,12 @@ extension SortedSetCommands {
             a.1 < b.1 || (a.1 == b.1 && Bytes.compare(a.0, b.0) < 0)
         }
         if store {
-            let event: StaticString = switch op {
-            case .union: "zunionstore"
-            case .inter: "zinterstore"
-            case .diff: "zdiffstore"
-            }
+            let event: StaticString =
+                switch op {
+                case .union: "zunionstore"
+                case .inter: "zinterstore"
+                case .diff: "zdiffstore"
+                }
             storeResult(&ctx, makeSet(ctx, items), event: event)
         } else {
             replyElements(&ctx, items, withScores: withScores)

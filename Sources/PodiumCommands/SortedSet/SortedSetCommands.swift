@@ -63,9 +63,14 @@ public enum SortedSetCommands {
 
     /// Writes the elements of ascending ranks `ranks` of `z` (visited in reverse for REV) straight from the set:
     /// flat in RESP2, pairs in RESP3 when scores are included.
-    static func replyRange(_ ctx: inout CommandContext, _ z: SortedSetObject?, _ ranks: Range<Int>, reverse: Bool,
-                           withScores: Bool) {
-        guard let z, !ranks.isEmpty else { ctx.reply.arrayHeader(0); return }
+    static func replyRange(
+        _ ctx: inout CommandContext, _ z: SortedSetObject?, _ ranks: Range<Int>, reverse: Bool,
+        withScores: Bool
+    ) {
+        guard let z, !ranks.isEmpty else {
+            ctx.reply.arrayHeader(0)
+            return
+        }
         let pairs = withScores && ctx.client.proto == .resp3
         ctx.reply.arrayHeader(withScores && !pairs ? ranks.count * 2 : ranks.count)
         z.forEach(ranks: ranks, reverse: reverse) { m, s in
@@ -146,13 +151,21 @@ public enum SortedSetCommands {
         var flags = AddFlags()
         var j = 2
         while j < ctx.argc {
-            if ctx.argIs(j, "nx") { flags.nx = true }
-            else if ctx.argIs(j, "xx") { flags.xx = true }
-            else if ctx.argIs(j, "ch") { flags.ch = true }
-            else if ctx.argIs(j, "incr") { flags.incr = true }
-            else if ctx.argIs(j, "gt") { flags.gt = true }
-            else if ctx.argIs(j, "lt") { flags.lt = true }
-            else { break }
+            if ctx.argIs(j, "nx") {
+                flags.nx = true
+            } else if ctx.argIs(j, "xx") {
+                flags.xx = true
+            } else if ctx.argIs(j, "ch") {
+                flags.ch = true
+            } else if ctx.argIs(j, "incr") {
+                flags.incr = true
+            } else if ctx.argIs(j, "gt") {
+                flags.gt = true
+            } else if ctx.argIs(j, "lt") {
+                flags.lt = true
+            } else {
+                break
+            }
             j += 1
         }
         try zaddGeneric(&ctx, flags: flags, firstScore: j)
@@ -234,7 +247,11 @@ public enum SortedSetCommands {
     /// ZSCORE key member
     static func zscore(_ ctx: inout CommandContext) throws(CommandError) {
         let z = try readSet(ctx)
-        if let s = ctx.args[2].withUnsafeReadableBytes({ z?.score($0) }) { replyScore(&ctx, s) } else { ctx.reply.null() }
+        if let s = ctx.args[2].withUnsafeReadableBytes({ z?.score($0) }) {
+            replyScore(&ctx, s)
+        } else {
+            ctx.reply.null()
+        }
     }
 
     /// ZMSCORE key member [member ...]
@@ -242,7 +259,11 @@ public enum SortedSetCommands {
         let z = try readSet(ctx)
         ctx.reply.arrayHeader(ctx.argc - 2)
         for j in 2..<ctx.argc {
-            if let s = ctx.args[j].withUnsafeReadableBytes({ z?.score($0) }) { replyScore(&ctx, s) } else { ctx.reply.null() }
+            if let s = ctx.args[j].withUnsafeReadableBytes({ z?.score($0) }) {
+                replyScore(&ctx, s)
+            } else {
+                ctx.reply.null()
+            }
         }
     }
 
@@ -314,7 +335,9 @@ public enum SortedSetCommands {
     }
 
     /// Parses the bounds at `minIndex`/`maxIndex` (already swapped for REV score/lex ranges) as `kind` says.
-    static func parseRange(_ ctx: CommandContext, kind: RangeKind, minIndex: Int, maxIndex: Int)
+    static func parseRange(
+        _ ctx: CommandContext, kind: RangeKind, minIndex: Int, maxIndex: Int
+    )
         throws(CommandError) -> ParsedRange
     {
         switch kind {
@@ -346,7 +369,9 @@ public enum SortedSetCommands {
     }
 
     /// Parses ZRANGE-style options from `from` on (Valkey's `zrangeGenericCommand`).
-    static func parseRangeOptions(_ ctx: CommandContext, from: Int, allowWithScores: Bool) throws(CommandError)
+    static func parseRangeOptions(
+        _ ctx: CommandContext, from: Int, allowWithScores: Bool
+    ) throws(CommandError)
         -> RangeRequest
     {
         var r = RangeRequest()
@@ -497,12 +522,13 @@ public enum SortedSetCommands {
     static func zrem(_ ctx: inout CommandContext) throws(CommandError) {
         let args = ctx.args
         var emptied = false
-        let removed = try modifySet(ctx, create: false, changed: { $0 > 0 }) { z in
-            var removed = 0
-            for j in 2..<args.count where args[j].withUnsafeReadableBytes({ z.remove($0) }) { removed += 1 }
-            emptied = z.count == 0
-            return removed
-        } ?? 0
+        let removed =
+            try modifySet(ctx, create: false, changed: { $0 > 0 }) { z in
+                var removed = 0
+                for j in 2..<args.count where args[j].withUnsafeReadableBytes({ z.remove($0) }) { removed += 1 }
+                emptied = z.count == 0
+                return removed
+            } ?? 0
         if removed > 0 {
             ctx.notify(.zset, "zrem", arg: 1)
             if emptied { ctx.notify(.generic, "del", arg: 1) }
@@ -515,18 +541,20 @@ public enum SortedSetCommands {
     static func removeRange(_ ctx: inout CommandContext, kind: RangeKind) throws(CommandError) {
         let range = try parseRange(ctx, kind: kind, minIndex: 2, maxIndex: 3)
         var emptied = false
-        let removed = try modifySet(ctx, create: false, changed: { $0 > 0 }) { z in
-            let ranks = select(z, range, RangeRequest())
-            z.remove(ranks: ranks)
-            emptied = z.count == 0
-            return ranks.count
-        } ?? 0
+        let removed =
+            try modifySet(ctx, create: false, changed: { $0 > 0 }) { z in
+                let ranks = select(z, range, RangeRequest())
+                z.remove(ranks: ranks)
+                emptied = z.count == 0
+                return ranks.count
+            } ?? 0
         if removed > 0 {
-            let event: StaticString = switch kind {
-            case .rank: "zremrangebyrank"
-            case .score: "zremrangebyscore"
-            case .lex: "zremrangebylex"
-            }
+            let event: StaticString =
+                switch kind {
+                case .rank: "zremrangebyrank"
+                case .score: "zremrangebyscore"
+                case .lex: "zremrangebylex"
+                }
             ctx.notify(.zset, event, arg: 1)
             if emptied { ctx.notify(.generic, "del", arg: 1) }
         }
@@ -536,13 +564,17 @@ public enum SortedSetCommands {
     /// ZREMRANGEBYRANK key start stop
     static func zremrangebyrank(_ ctx: inout CommandContext) throws(CommandError) { try removeRange(&ctx, kind: .rank) }
     /// ZREMRANGEBYSCORE key min max
-    static func zremrangebyscore(_ ctx: inout CommandContext) throws(CommandError) { try removeRange(&ctx, kind: .score) }
+    static func zremrangebyscore(_ ctx: inout CommandContext) throws(CommandError) {
+        try removeRange(&ctx, kind: .score)
+    }
     /// ZREMRANGEBYLEX key min max
     static func zremrangebylex(_ ctx: inout CommandContext) throws(CommandError) { try removeRange(&ctx, kind: .lex) }
 
     /// Removes up to `count` members from the low end (or `max`, the high end) of the sorted set at argument `key`,
     /// in the order popped, and says whether that emptied it (the key is gone then). Nil for a missing key.
-    static func popEnd(_ ctx: CommandContext, key: Int, max: Bool, count: Int) throws(CommandError)
+    static func popEnd(
+        _ ctx: CommandContext, key: Int, max: Bool, count: Int
+    ) throws(CommandError)
         -> (popped: [(Bytes, Double)], emptied: Bool)?
     {
         try modifySet(ctx, key: key, create: false, changed: { !$0.popped.isEmpty }) {
@@ -599,12 +631,18 @@ public enum SortedSetCommands {
         guard let count else {
             guard let z, z.count > 0,
                 let (member, _) = z.element(at: Int.random(in: 0..<z.count, using: &ctx.keyspace.sampler))
-            else { ctx.reply.null(); return }
+            else {
+                ctx.reply.null()
+                return
+            }
             replyMember(&ctx, member)
             return
         }
         try RandomSelection.checkRepeatedPicks(count)
-        guard let z, z.count > 0, count != 0 else { ctx.reply.arrayHeader(0); return }
+        guard let z, z.count > 0, count != 0 else {
+            ctx.reply.arrayHeader(0)
+            return
+        }
         let chosen = RandomSelection.indices(count: count, size: z.count, using: &ctx.keyspace.sampler)
         replyElements(&ctx, chosen.compactMap { z.element(at: $0) }, withScores: withScores)
     }
@@ -613,7 +651,10 @@ public enum SortedSetCommands {
     static func zscan(_ ctx: inout CommandContext) throws(CommandError) {
         var scan = ScanArguments()
         scan.cursor = try ScanArguments.cursor(ctx, at: 2)
-        guard let z = try readSet(ctx) else { ScanArguments.replyEmpty(&ctx); return }
+        guard let z = try readSet(ctx) else {
+            ScanArguments.replyEmpty(&ctx)
+            return
+        }
         try scan.parseOptions(ctx, from: 3, allowNoScores: true)
         var found: [(Bytes, Double)] = []
         z.forEach { m, s in

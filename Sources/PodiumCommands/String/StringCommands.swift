@@ -25,7 +25,9 @@ public enum StringCommands {
 
     /// Valkey's `parseExtendedStringArgumentsOrReply`: each option is accepted only if it does not conflict with
     /// one seen before; anything else is `ERR syntax error`.
-    static func parseExtended(_ ctx: CommandContext, from start: Int, mode: ExtendedMode) throws(CommandError)
+    static func parseExtended(
+        _ ctx: CommandContext, from start: Int, mode: ExtendedMode
+    ) throws(CommandError)
         -> ExtendedOptions
     {
         var o = ExtendedOptions()
@@ -47,13 +49,21 @@ public enum StringCommands {
             } else if mode == .getex, ctx.argIs(j, "persist"), noExpiry, !o.keepTTL {
                 o.persist = true
             } else if ctx.argIs(j, "ex"), !o.keepTTL, !o.persist, o.expireKind == 0 || o.expireKind == 1, hasNext {
-                o.expireKind = 1; o.expireIndex = j + 1; j += 1
+                o.expireKind = 1
+                o.expireIndex = j + 1
+                j += 1
             } else if ctx.argIs(j, "px"), !o.keepTTL, !o.persist, o.expireKind == 0 || o.expireKind == 2, hasNext {
-                o.expireKind = 2; o.expireIndex = j + 1; j += 1
+                o.expireKind = 2
+                o.expireIndex = j + 1
+                j += 1
             } else if ctx.argIs(j, "exat"), !o.keepTTL, !o.persist, o.expireKind == 0 || o.expireKind == 3, hasNext {
-                o.expireKind = 3; o.expireIndex = j + 1; j += 1
+                o.expireKind = 3
+                o.expireIndex = j + 1
+                j += 1
             } else if ctx.argIs(j, "pxat"), !o.keepTTL, !o.persist, o.expireKind == 0 || o.expireKind == 4, hasNext {
-                o.expireKind = 4; o.expireIndex = j + 1; j += 1
+                o.expireKind = 4
+                o.expireIndex = j + 1
+                j += 1
             } else {
                 throw .syntax
             }
@@ -63,7 +73,9 @@ public enum StringCommands {
     }
 
     /// Valkey's `getExpireMillisecondsOrReply`: the absolute expiry in ms for an EX/PX/EXAT/PXAT value.
-    static func expireMilliseconds(_ ctx: CommandContext, index: Int, kind: UInt8, command: String)
+    static func expireMilliseconds(
+        _ ctx: CommandContext, index: Int, kind: UInt8, command: String
+    )
         throws(CommandError) -> Int64
     {
         let raw = try ctx.integer(index)
@@ -149,9 +161,10 @@ public enum StringCommands {
             if ctx.propagates { propagateSetPXAT(&ctx, expireAt: expireAt, valueIndex: 2) }
         } else if o.ifeq != nil, ctx.propagates {
             // The condition held: recorded as the plain SET it amounted to.
-            ctx.propagateInstead(o.keepTTL
-                ? CommandContext.arguments(.word("SET"), .arg(ctx.args[1]), .arg(ctx.args[2]), .word("KEEPTTL"))
-                : CommandContext.arguments(.word("SET"), .arg(ctx.args[1]), .arg(ctx.args[2])))
+            ctx.propagateInstead(
+                o.keepTTL
+                    ? CommandContext.arguments(.word("SET"), .arg(ctx.args[1]), .arg(ctx.args[2]), .word("KEEPTTL"))
+                    : CommandContext.arguments(.word("SET"), .arg(ctx.args[1]), .arg(ctx.args[2])))
         } else if o.get, ctx.propagates {
             // Recorded without GET (Valkey), which is a read.
             ctx.propagateInstead((0..<ctx.argc).filter { $0 < 3 || !ctx.argIs($0, "get") }.map { ctx.args[$0] })
@@ -213,7 +226,10 @@ public enum StringCommands {
     /// GETDEL key
     static func getdel(_ ctx: inout CommandContext) throws(CommandError) {
         let key = ctx.key(1)
-        guard let value = try readString(ctx, key) else { ctx.reply.null(); return }
+        guard let value = try readString(ctx, key) else {
+            ctx.reply.null()
+            return
+        }
         replyValue(&ctx, value)
         if ctx.db.remove(key) {
             ctx.notify(.generic, "del", arg: 1)
@@ -237,7 +253,10 @@ public enum StringCommands {
         // Valkey's order: options syntax, then the key (missing → null, wrong type), then the expiry value.
         let o = try parseExtended(ctx, from: 2, mode: .getex)
         let key = ctx.key(1)
-        guard let value = try readString(ctx, key) else { ctx.reply.null(); return }
+        guard let value = try readString(ctx, key) else {
+            ctx.reply.null()
+            return
+        }
         var expireAt: Int64?
         if let index = o.expireIndex {
             expireAt = try expireMilliseconds(ctx, index: index, kind: o.expireKind, command: "getex")
@@ -416,7 +435,10 @@ public enum StringCommands {
 
     /// STRLEN key
     static func strlen(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let value = try readString(ctx, ctx.key(1)) else { ctx.reply.integer(0); return }
+        guard let value = try readString(ctx, ctx.key(1)) else {
+            ctx.reply.integer(0)
+            return
+        }
         switch value {
         case .integer(let n): ctx.reply.integer(String(n).utf8.count)
         case .string(let b, _): ctx.reply.integer(b.count)
@@ -432,14 +454,20 @@ public enum StringCommands {
             ctx.reply.bulk([UInt8]())
             return
         }
-        if start < 0, end < 0, start > end { ctx.reply.bulk([UInt8]()); return }
+        if start < 0, end < 0, start > end {
+            ctx.reply.bulk([UInt8]())
+            return
+        }
         let length = bytes.count
         if start < 0 { start = length + start }
         if end < 0 { end = length + end }
         if start < 0 { start = 0 }
         if end < 0 { end = 0 }
         if end >= length { end = length - 1 }
-        if start > end || length == 0 { ctx.reply.bulk([UInt8]()); return }
+        if start > end || length == 0 {
+            ctx.reply.bulk([UInt8]())
+            return
+        }
         bytes.withUnsafeBytes { ctx.reply.bulk(UnsafeRawBufferPointer(rebasing: $0[start...end])) }
     }
 
@@ -535,19 +563,26 @@ extension StringCommands {
         var table = [UInt32](repeating: 0, count: cells)
         for i in 1..<rows {
             for k in 1..<cols {
-                table[i * cols + k] = a[i - 1] == b[k - 1]
+                table[i * cols + k] =
+                    a[i - 1] == b[k - 1]
                     ? table[(i - 1) * cols + k - 1] + 1
                     : max(table[(i - 1) * cols + k], table[i * cols + k - 1])
             }
         }
         let length = Int(table[rows * cols - 1])
-        if getLen && !getIdx { ctx.reply.integer(length); return }
+        if getLen && !getIdx {
+            ctx.reply.integer(length)
+            return
+        }
         // Walk back from the end, collecting the string and (for IDX) the matching ranges, as Valkey does.
         var result = [UInt8](repeating: 0, count: length)
         var ranges: [(Int, Int, Int, Int)] = []
         var idx = length
         var (i, k) = (a.count, b.count)
-        var aStart = a.count, aEnd = 0, bStart = 0, bEnd = 0
+        var aStart = a.count
+        var aEnd = 0
+        var bStart = 0
+        var bEnd = 0
         while i > 0 && k > 0 {
             var emit = false
             if a[i - 1] == b[k - 1] {
@@ -574,7 +609,10 @@ extension StringCommands {
                 aStart = a.count
             }
         }
-        guard getIdx else { ctx.reply.bulk(result); return }
+        guard getIdx else {
+            ctx.reply.bulk(result)
+            return
+        }
         ctx.reply.mapHeader(2)
         ctx.reply.bulk("matches")
         ctx.reply.arrayHeader(ranges.count)
@@ -602,9 +640,15 @@ extension StringCommands {
     /// WRONGTYPE. Recorded in the AOF as DEL key; raises the `del` event.
     static func delifeq(_ ctx: inout CommandContext) throws(CommandError) {
         let key = ctx.key(1)
-        guard let current = ctx.db.lookupWrite(key) else { ctx.reply.integer(0); return }
+        guard let current = ctx.db.lookupWrite(key) else {
+            ctx.reply.integer(0)
+            return
+        }
         guard let bytes = current.stringBytes else { throw .wrongType }
-        guard Bytes.compare(bytes, ctx.bytes(2)) == 0 else { ctx.reply.integer(0); return }
+        guard Bytes.compare(bytes, ctx.bytes(2)) == 0 else {
+            ctx.reply.integer(0)
+            return
+        }
         ctx.db.remove(key)
         ctx.notify(.generic, "del", arg: 1)
         if ctx.propagates { ctx.propagateInstead(CommandContext.arguments(.word("DEL"), .arg(ctx.args[1]))) }

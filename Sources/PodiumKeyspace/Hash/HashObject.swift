@@ -1,3 +1,5 @@
+import HeapModule
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import HeapModule
 
 /// A hash value (`HSET user:1 name ada score 10`).
 ///

@@ -1,3 +1,5 @@
+import DequeModule
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import DequeModule
 
 /// `list-max-listpack-size` (Valkey's `fill`) and `list-compress-depth`, as the keyspace applies them.
 ///
@@ -344,8 +345,10 @@ public struct ListObject {
     /// Visits elements from `start` (0-based, valid) towards the tail, or towards the head when `reverse`, until
     /// `body` returns false or the list ends. `body` gets the element's index, the node's bytes and the
     /// element's offset in them.
-    func visit(from start: Int, reverse: Bool,
-               _ body: (Int, UnsafeRawBufferPointer, Int) -> Bool) {
+    func visit(
+        from start: Int, reverse: Bool,
+        _ body: (Int, UnsafeRawBufferPointer, Int) -> Bool
+    ) {
         guard start >= 0, start < count else { return }
         var (n, i) = locate(start)
         var index = start
@@ -489,7 +492,10 @@ public struct ListObject {
         modifyNodes { d in
             var at = n
             d.remove(at: n)
-            if left.count > 0 { d.insert(left, at: at); at += 1 }
+            if left.count > 0 {
+                d.insert(left, at: at)
+                at += 1
+            }
             let plain = at
             d.insert(Self.plainNode(e), at: at)
             at += 1
@@ -513,8 +519,10 @@ public struct ListObject {
     /// has room; else at the head of the next node (or the tail of the previous one) when the pivot is at the
     /// node's edge and that node has room, else into a new node there; else the node is split at the pivot and
     /// the neighbours merged where they fit. A large element gets a plain node of its own.
-    public mutating func insert(_ raw: UnsafeRawBufferPointer, pivot: UnsafeRawBufferPointer, after: Bool,
-                                limits: ListLimits) -> Bool {
+    public mutating func insert(
+        _ raw: UnsafeRawBufferPointer, pivot: UnsafeRawBufferPointer, after: Bool,
+        limits: ListLimits
+    ) -> Bool {
         let probe = Listpack.Probe(pivot)
         var target: Int?
         visit(from: 0, reverse: false) { index, b, offset in
@@ -680,8 +688,14 @@ public struct ListObject {
     /// Removes `n` elements starting at `start` (0-based, the range within the list).
     public mutating func removeRange(start: Int, count n: Int) {
         guard n > 0 else { return }
-        if start == 0 { removeEnds(n, front: true); return }
-        if start + n == count { removeEnds(n, front: false); return }
+        if start == 0 {
+            removeEnds(n, front: true)
+            return
+        }
+        if start + n == count {
+            removeEnds(n, front: false)
+            return
+        }
         var left = n
         var (node, i) = locate(start)
         while left > 0 {

@@ -1,3 +1,5 @@
+import PodiumNumbers
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import PodiumNumbers
 
 /// Entries packed one after the other in a byte array, in the layout of Valkey's listpack (one entry:
 /// `<encoding><data><backlen>`), for list nodes and small sets.
@@ -102,7 +103,8 @@ public enum Listpack {
                 let tag: UInt8 = size == 3 ? 0xF1 : size == 4 ? 0xF2 : size == 5 ? 0xF3 : 0xF4
                 p.storeBytes(of: tag, as: UInt8.self)
                 for i in 0..<(size - 1) {
-                    p.storeBytes(of: UInt8(truncatingIfNeeded: u >> (8 * UInt64(i))), toByteOffset: 1 + i, as: UInt8.self)
+                    p.storeBytes(
+                        of: UInt8(truncatingIfNeeded: u >> (8 * UInt64(i))), toByteOffset: 1 + i, as: UInt8.self)
                 }
             }
             body = size
@@ -218,7 +220,8 @@ public enum Listpack {
 
     /// Calls `body` with the element at `i` as bytes (integers printed in decimal into a stack buffer).
     @inline(__always)
-    public static func withElement<R>(_ b: UnsafeRawBufferPointer, _ i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    public static func withElement<R>(_ b: UnsafeRawBufferPointer, _ i: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R
+    {
         switch element(b, i) {
         case .bytes(let s): return body(s)
         case .integer(let v): return StrictInteger.withDecimal(v, body)

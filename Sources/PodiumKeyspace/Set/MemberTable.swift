@@ -67,7 +67,9 @@ struct MemberTable {
                         if v == 0 { return nil }
                         if v & ~Segment.offsetMask == tag {
                             let m = Segment.member(a, Int(v & Segment.offsetMask) - 1)
-                            if m.count == raw.count, m.count == 0 || memcmp(m.baseAddress!, raw.baseAddress!, m.count) == 0 {
+                            if m.count == raw.count,
+                                m.count == 0 || memcmp(m.baseAddress!, raw.baseAddress!, m.count) == 0
+                            {
                                 return i
                             }
                         }
@@ -104,9 +106,12 @@ struct MemberTable {
             slots.withUnsafeMutableBufferPointer { s in
                 while s[j] != 0 {
                     // Where would the entry at j like to be? Recompute from its member's hash.
-                    let home = arena.withUnsafeBytes { a in
-                        Int(truncatingIfNeeded: MemberHash.of(Segment.member(a, Int(s[j] & Segment.offsetMask) - 1)))
-                    } & mask
+                    let home =
+                        arena.withUnsafeBytes { a in
+                            Int(
+                                truncatingIfNeeded: MemberHash.of(Segment.member(a, Int(s[j] & Segment.offsetMask) - 1))
+                            )
+                        } & mask
                     // Move it into the hole if the hole lies on its probe path (cyclically between home and j).
                     let distanceToHole = (hole - home) & mask
                     let distanceToJ = (j - home) & mask
@@ -269,7 +274,12 @@ struct MemberTable {
             let h = MemberHash.of(m)
             hashes.append(h)
             let size = m.count + (m.count < 128 ? 1 : 3)
-            if (h >> bit) & 1 == 1 { highCount += 1; highBytes += size } else { lowBytes += size }
+            if (h >> bit) & 1 == 1 {
+                highCount += 1
+                highBytes += size
+            } else {
+                lowBytes += size
+            }
         }
         func fresh(_ members: Int, _ bytes: Int) -> Segment {
             var segment = Segment()

@@ -1,3 +1,5 @@
+import PodiumNumbers
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import PodiumNumbers
 
 /// `set-max-intset-entries`, `set-max-listpack-entries` and `set-max-listpack-value`.
 public struct SetLimits: Sendable {
@@ -122,7 +123,11 @@ public struct SetObject {
         values.reserveCapacity(count)
         var allIntegers = true
         forEach { m in
-            if allIntegers, m.count <= 20, let v = StrictInteger.parse(m) { values.append(v) } else { allIntegers = false }
+            if allIntegers, m.count <= 20, let v = StrictInteger.parse(m) {
+                values.append(v)
+            } else {
+                allIntegers = false
+            }
         }
         guard allIntegers else { return }
         values.sort()

@@ -49,7 +49,8 @@ struct MemberRecords {
 
     /// Record chunks allocated, in records (MEMORY USAGE).
     var capacity: Int {
-        chunks.count == 0 ? 0 : (chunks.count - 1) * Self.chunkSize + chunks.chunk(0)._withUnsafeGuaranteedRef { $0.header.capacity }
+        chunks.count == 0
+            ? 0 : (chunks.count - 1) * Self.chunkSize + chunks.chunk(0)._withUnsafeGuaranteedRef { $0.header.capacity }
     }
 
     // MARK: - Reading
@@ -82,13 +83,17 @@ struct MemberRecords {
     }
 
     @inline(__always)
-    static func withMember<R>(_ r: UnsafeMutablePointer<Record>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    static func withMember<R>(
+        _ r: UnsafeMutablePointer<Record>, _ body: (UnsafeRawBufferPointer) throws -> R
+    ) rethrows -> R {
         let tag = r.pointee.tag
         if tag <= Record.maxInline {
             return try body(UnsafeRawBufferPointer(start: UnsafeRawPointer(r) + 8, count: Int(tag)))
         }
-        return try body(UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: UInt(r.pointee.w0)),
-                                               count: Int(r.pointee.w1)))
+        return try body(
+            UnsafeRawBufferPointer(
+                start: UnsafeRawPointer(bitPattern: UInt(r.pointee.w0)),
+                count: Int(r.pointee.w1)))
     }
 
     /// `memcmp` order of the member in `slot` against `other`.
@@ -109,7 +114,8 @@ struct MemberRecords {
 
     @inline(__always)
     static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-        a.count == b.count && (a.count == 0 || memcmp(a.baseAddress.unsafelyUnwrapped, b.baseAddress.unsafelyUnwrapped, a.count) == 0)
+        a.count == b.count
+            && (a.count == 0 || memcmp(a.baseAddress.unsafelyUnwrapped, b.baseAddress.unsafelyUnwrapped, a.count) == 0)
     }
 
     /// True if `slot` holds a member (not a free slot).

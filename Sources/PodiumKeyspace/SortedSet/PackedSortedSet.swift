@@ -90,8 +90,10 @@ struct PackedSortedSet {
 
     /// Builds the array anew at its exact size: the elements except those of `removed`, plus `new` (if any)
     /// placed just before the old element `at` (`count` for the end).
-    private mutating func rebuild(removing removed: Range<Int>, inserting new: (UnsafeRawBufferPointer, Double)?,
-                                  at: Int) {
+    private mutating func rebuild(
+        removing removed: Range<Int>, inserting new: (UnsafeRawBufferPointer, Double)?,
+        at: Int
+    ) {
         let newCount = count - removed.count + (new == nil ? 0 : 1)
         if newCount == 0 {
             bytes = []

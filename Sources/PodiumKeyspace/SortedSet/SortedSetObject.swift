@@ -114,8 +114,10 @@ public struct SortedSetObject {
 
     /// Adds `member`, which `lookup` found absent, converting to the large encoding first if the set would pass
     /// a listpack limit.
-    public mutating func insert(_ member: UnsafeRawBufferPointer, score: Double, lookup: Lookup,
-                                limits: ListpackLimits) {
+    public mutating func insert(
+        _ member: UnsafeRawBufferPointer, score: Double, lookup: Lookup,
+        limits: ListpackLimits
+    ) {
         if case .packed = storage {
             if count + 1 > limits.maxListpackEntries || member.count > limits.maxListpackValue {
                 convertToTree()
@@ -230,7 +232,9 @@ public struct SortedSetObject {
         return (reverse ? count - 1 - r : r, score)
     }
 
-    public func rank(_ member: Bytes, reverse: Bool) -> Int? { member.withUnsafeBytes { rank($0, reverse: reverse)?.rank } }
+    public func rank(_ member: Bytes, reverse: Bool) -> Int? {
+        member.withUnsafeBytes { rank($0, reverse: reverse)?.rank }
+    }
 
     /// Calls `body(member, score)` for the elements of ascending ranks `ranks` (within `0..<count`), in
     /// ascending order or, with `reverse`, descending. The member bytes are valid during the call.

@@ -30,7 +30,8 @@ public struct ScoreRange: Sendable {
 public struct LexRange: Sendable {
     public enum Bound: Sendable {
         case negativeInfinity, positiveInfinity
-        case inclusive(Bytes), exclusive(Bytes)
+        case inclusive(Bytes)
+        case exclusive(Bytes)
     }
     public var min: Bound
     public var max: Bound

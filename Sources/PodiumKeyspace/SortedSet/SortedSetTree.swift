@@ -95,8 +95,10 @@ final class SortedSetTree {
     /// (`orEqual`) or not before it. `known` is the slot of `m` when `m` is in the set: that entry compares
     /// equal without reading its member.
     @inline(__always)
-    func searchTies(_ node: NodeView, _ ties: Range<Int>, _ m: UnsafeRawBufferPointer, known: Int,
-                    orEqual: Bool) -> Int {
+    func searchTies(
+        _ node: NodeView, _ ties: Range<Int>, _ m: UnsafeRawBufferPointer, known: Int,
+        orEqual: Bool
+    ) -> Int {
         var lo = ties.lowerBound
         var hi = ties.upperBound
         while lo < hi {
@@ -232,8 +234,10 @@ final class SortedSetTree {
         visitMembers(NodeView(Unmanaged.passUnretained(root)), ranks.lowerBound, ranks.upperBound, reverse, body)
     }
 
-    private func visitMembers(_ node: NodeView, _ lo: Int, _ hi: Int, _ reverse: Bool,
-                              _ body: (UnsafeRawBufferPointer, Double) -> Void) {
+    private func visitMembers(
+        _ node: NodeView, _ lo: Int, _ hi: Int, _ reverse: Bool,
+        _ body: (UnsafeRawBufferPointer, Double) -> Void
+    ) {
         if node.isLeaf {
             if reverse {
                 var i = hi &- 1
@@ -372,10 +376,13 @@ final class SortedSetTree {
     /// Splits the full `node` before an insertion at `pos`: its tail moves to a new right sibling. Returns the
     /// sibling, a view of it, how many entries `node` kept, and whether the insertion goes into `node` (it goes left
     /// unless the split left no room there: it went past the end).
-    private func split(_ node: NodeView, insertingAt pos: Int)
+    private func split(
+        _ node: NodeView, insertingAt pos: Int
+    )
         -> (right: TreeNode, view: NodeView, keep: Int, left: Bool)
     {
-        let right = TreeNode.make(leaf: node.isLeaf, capacity: node.isLeaf ? TreeNode.leafCapacity : TreeNode.innerCapacity)
+        let right = TreeNode.make(
+            leaf: node.isLeaf, capacity: node.isLeaf ? TreeNode.leafCapacity : TreeNode.innerCapacity)
         if node.isLeaf { leafNodes += 1 } else { innerNodes += 1 }
         let r = NodeView(Unmanaged.passUnretained(right))
         let n = node.count
@@ -488,8 +495,10 @@ final class SortedSetTree {
     /// Removes (s, slot) from the subtree `node` (uniquely referenced). With `moveTo`, the element is to get
     /// that score instead: done in place when it stays within its leaf (`movedInPlace`), otherwise removed
     /// (the caller inserts it again).
-    private func remove(from node: NodeView, _ s: Double, _ slot: Int, _ m: UnsafeRawBufferPointer,
-                        moveTo newScore: Double?) -> RemoveResult {
+    private func remove(
+        from node: NodeView, _ s: Double, _ slot: Int, _ m: UnsafeRawBufferPointer,
+        moveTo newScore: Double?
+    ) -> RemoveResult {
         if node.isLeaf {
             let pos = lowerBound(node, s, m, known: slot)
             if let newScore, moveInLeaf(node, from: pos, s, to: newScore, slot, m) { return .movedInPlace }
@@ -514,8 +523,10 @@ final class SortedSetTree {
     /// Gives the entry at `pos` (score `s`) the score `newScore` inside this leaf, if its new place is still in
     /// the leaf's key range: between two remaining entries of the leaf, or at an end of the leaf that it
     /// already occupied when it moves inward. Otherwise returns false and changes nothing.
-    private func moveInLeaf(_ node: NodeView, from pos: Int, _ s: Double, to newScore: Double, _ slot: Int,
-                            _ m: UnsafeRawBufferPointer) -> Bool {
+    private func moveInLeaf(
+        _ node: NodeView, from pos: Int, _ s: Double, to newScore: Double, _ slot: Int,
+        _ m: UnsafeRawBufferPointer
+    ) -> Bool {
         let n = node.count
         let q = lowerBound(node, newScore, m, known: slot)
         let p = q > pos ? q - 1 : q  // the new place among the other n - 1 entries
@@ -621,7 +632,9 @@ extension SortedSetTree {
                 let child = node.child(i)
                 let n = check(child, depth: depth + 1, isRoot: false)
                 if n != node.subtreeCount(i) { out.append("count \(node.subtreeCount(i)) for a child of \(n)") }
-                if child.count > 0, child.minKey.0.bitPattern != node.score(i).bitPattern || child.minKey.1 != node.slots[i] {
+                if child.count > 0,
+                    child.minKey.0.bitPattern != node.score(i).bitPattern || child.minKey.1 != node.slots[i]
+                {
                     out.append("key \(i) is not the child's minimum")
                 }
                 total += n

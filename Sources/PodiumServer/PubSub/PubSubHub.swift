@@ -168,8 +168,10 @@ final class PubSubHub {
 
     /// Delivers `message` to the subscribers of `channel` (and of matching patterns, for `.channel`); returns the
     /// number of deliveries. See `ServerContext.publish`.
-    func publish(_ kind: PubSubKind, channel: ByteBuffer, message: ByteBuffer, publisher: ClientSession?,
-                 output: inout ByteBuffer) -> Int {
+    func publish(
+        _ kind: PubSubKind, channel: ByteBuffer, message: ByteBuffer, publisher: ClientSession?,
+        output: inout ByteBuffer
+    ) -> Int {
         let name = channel.withUnsafeReadableBytes { Bytes(raw: $0) }
         let now = SystemClock.monotonicNanoseconds()
         var receivers = 0
@@ -220,8 +222,10 @@ final class PubSubHub {
         return receivers
     }
 
-    private func frame(_ cache: inout FrameCache, _ proto: ProtocolVersion, size: Int,
-                       _ encode: (inout ReplyWriter) -> Void) -> ByteBuffer {
+    private func frame(
+        _ cache: inout FrameCache, _ proto: ProtocolVersion, size: Int,
+        _ encode: (inout ReplyWriter) -> Void
+    ) -> ByteBuffer {
         if proto == .resp3, let frame = cache.resp3 { return frame }
         if proto == .resp2, let frame = cache.resp2 { return frame }
         var writer = ReplyWriter(buffer: allocator.buffer(capacity: size), proto: proto)
@@ -232,8 +236,10 @@ final class PubSubHub {
 
     /// Queues `frame` for one subscriber (or, for the publisher itself, writes it to `output`); true if that took
     /// the subscriber over its output-buffer limit.
-    private func deliver(_ target: Target, _ frame: ByteBuffer, publisher: ClientSession?,
-                         output: inout ByteBuffer, now: UInt64) -> Bool {
+    private func deliver(
+        _ target: Target, _ frame: ByteBuffer, publisher: ClientSession?,
+        output: inout ByteBuffer, now: UInt64
+    ) -> Bool {
         if let publisher, target.session.toOpaque() == Unmanaged.passUnretained(publisher).toOpaque() {
             output.writeImmutableBuffer(frame)
             return false
