@@ -219,23 +219,19 @@ public enum HashCommands {
     }
 
     /// HKEYS key
-    static func hkeys(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let h = try readHash(ctx) else {
-            ctx.reply.arrayHeader(0)
-            return
-        }
-        ctx.reply.arrayHeader(h.count)
-        h.forEach { f, _ in ctx.reply.bulk(f) }
-    }
+    static func hkeys(_ ctx: inout CommandContext) throws(CommandError) { try replyHalves(&ctx, fields: true) }
 
     /// HVALS key
-    static func hvals(_ ctx: inout CommandContext) throws(CommandError) {
+    static func hvals(_ ctx: inout CommandContext) throws(CommandError) { try replyHalves(&ctx, fields: false) }
+
+    /// Every field (HKEYS) or every value (HVALS) of the hash, in its order; an empty array for a missing key.
+    private static func replyHalves(_ ctx: inout CommandContext, fields: Bool) throws(CommandError) {
         guard let h = try readHash(ctx) else {
             ctx.reply.arrayHeader(0)
             return
         }
         ctx.reply.arrayHeader(h.count)
-        h.forEach { _, v in ctx.reply.bulk(v) }
+        h.forEach { f, v in ctx.reply.bulk(fields ? f : v) }
     }
 
     /// HLEN key

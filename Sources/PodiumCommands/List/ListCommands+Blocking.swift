@@ -36,13 +36,7 @@ extension ListCommands {
             guard let slot = try listSlot(ctx, i) else { continue }
             let db = ctx.db
             if let count {
-                let n = min(count, db.entry(slot).value.listValue.count)
                 popRangeWithKey(&ctx, slot: slot, arg: i, front: front, count: count)
-                if ctx.propagates {
-                    ctx.propagateInstead(
-                        CommandContext.arguments(
-                            front ? .word("LPOP") : .word("RPOP"), .arg(ctx.args[i]), .integer(n)))
-                }
                 return
             }
             ctx.reply.arrayHeader(2)

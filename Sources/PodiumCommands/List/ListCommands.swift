@@ -186,7 +186,7 @@ public enum ListCommands {
     static func rpop(_ ctx: inout CommandContext) throws(CommandError) { try popGeneric(&ctx, front: false) }
 
     /// Pops up to `count` elements from the list at argument `i` (in `slot`) and replies `[key, [elements]]`:
-    /// LMPOP, BLMPOP and a served BLMPOP.
+    /// LMPOP, BLMPOP and a served BLMPOP. Recorded as LPOP / RPOP key count, as Valkey propagates it.
     static func popRangeWithKey(_ ctx: inout CommandContext, slot: Int, arg i: Int, front: Bool, count: Int) {
         let db = ctx.db
         let l = db.entry(slot).value.listValue
@@ -197,6 +197,10 @@ public enum ListCommands {
         modify(db, slot: slot) { $0.removeEnds(n, front: front) }
         ctx.notify(.list, front ? "lpop" : "rpop", arg: i)
         afterRemoval(&ctx, slot: slot, arg: i)
+        if ctx.propagates {
+            ctx.propagateInstead(
+                CommandContext.arguments(front ? .word("LPOP") : .word("RPOP"), .arg(ctx.args[i]), .integer(n)))
+        }
     }
 
     /// Parses `numkeys key [key ...] LEFT|RIGHT [COUNT count]` from argument `at` (LMPOP, BLMPOP): the key
@@ -213,14 +217,7 @@ public enum ListCommands {
         let (keys, front, count) = try parseMultiPop(ctx, at: 1)
         for i in keys {
             guard let slot = try listSlot(ctx, i) else { continue }
-            let n = min(count, ctx.db.entry(slot).value.listValue.count)
             popRangeWithKey(&ctx, slot: slot, arg: i, front: front, count: count)
-            // Recorded as LPOP / RPOP key count, as Valkey propagates it.
-            if ctx.propagates {
-                ctx.propagateInstead(
-                    CommandContext.arguments(
-                        front ? .word("LPOP") : .word("RPOP"), .arg(ctx.args[i]), .integer(n)))
-            }
             return
         }
         ctx.reply.nullArray()

@@ -23,6 +23,16 @@ public enum StringCommands {
         var expireKind: UInt8 = 0  // 1 EX, 2 PX, 3 EXAT, 4 PXAT
     }
 
+    /// `ExtendedOptions.expireKind` of an EX / PX / EXAT / PXAT argument (1 to 4), or 0 for anything else.
+    @inline(__always)
+    static func expiryKeyword(_ ctx: CommandContext, _ j: Int) -> UInt8 {
+        if ctx.argIs(j, "ex") { return 1 }
+        if ctx.argIs(j, "px") { return 2 }
+        if ctx.argIs(j, "exat") { return 3 }
+        if ctx.argIs(j, "pxat") { return 4 }
+        return 0
+    }
+
     /// Valkey's `parseExtendedStringArgumentsOrReply`: each option is accepted only if it does not conflict with
     /// one seen before; anything else is `ERR syntax error`.
     static func parseExtended(
@@ -48,20 +58,10 @@ public enum StringCommands {
                 o.keepTTL = true
             } else if mode == .getex, ctx.argIs(j, "persist"), noExpiry, !o.keepTTL {
                 o.persist = true
-            } else if ctx.argIs(j, "ex"), !o.keepTTL, !o.persist, o.expireKind == 0 || o.expireKind == 1, hasNext {
-                o.expireKind = 1
-                o.expireIndex = j + 1
-                j += 1
-            } else if ctx.argIs(j, "px"), !o.keepTTL, !o.persist, o.expireKind == 0 || o.expireKind == 2, hasNext {
-                o.expireKind = 2
-                o.expireIndex = j + 1
-                j += 1
-            } else if ctx.argIs(j, "exat"), !o.keepTTL, !o.persist, o.expireKind == 0 || o.expireKind == 3, hasNext {
-                o.expireKind = 3
-                o.expireIndex = j + 1
-                j += 1
-            } else if ctx.argIs(j, "pxat"), !o.keepTTL, !o.persist, o.expireKind == 0 || o.expireKind == 4, hasNext {
-                o.expireKind = 4
+            } else if case let kind = expiryKeyword(ctx, j), kind != 0, !o.keepTTL, !o.persist,
+                o.expireKind == 0 || o.expireKind == kind, hasNext
+            {
+                o.expireKind = kind
                 o.expireIndex = j + 1
                 j += 1
             } else {
