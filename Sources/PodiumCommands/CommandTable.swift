@@ -1457,6 +1457,128 @@ extension CommandTable {
     ]
 }
 
+extension CommandTable {
+    // MARK: - Scripting (the engine: PodiumScripting)
+    static let scripting: [CommandSpec] = [
+        CommandSpec(
+            "eval", arity: -3, flags: [.runsScript, .noscript, .skipMonitor, .stale], group: .scripting, since: "2.6.0",
+            summary: "Executes a server-side Lua script.",
+            complexity: "Depends on the script that is executed.",
+            syntax: "script numkeys [key [key ...]] [arg [arg ...]]", handler: ScriptingCommands.eval,
+            keySpecs: [.counted(at: 2, .write)]),
+        CommandSpec(
+            "eval_ro", arity: -3, flags: [.runsScript, .noscript, .skipMonitor, .stale, .readonly], group: .scripting,
+            since: "7.0.0", summary: "Executes a read-only server-side Lua script.",
+            complexity: "Depends on the script that is executed.",
+            syntax: "script numkeys [key [key ...]] [arg [arg ...]]", handler: ScriptingCommands.evalRO,
+            keySpecs: [.counted(at: 2, .read)]),
+        CommandSpec(
+            "evalsha", arity: -3, flags: [.runsScript, .noscript, .skipMonitor, .stale], group: .scripting,
+            since: "2.6.0",
+            summary: "Executes a server-side Lua script by SHA1 digest.",
+            complexity: "Depends on the script that is executed.",
+            syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]", handler: ScriptingCommands.evalsha,
+            keySpecs: [.counted(at: 2, .write)]),
+        CommandSpec(
+            "evalsha_ro", arity: -3, flags: [.runsScript, .noscript, .skipMonitor, .stale, .readonly],
+            group: .scripting,
+            since: "7.0.0", summary: "Executes a read-only server-side Lua script by SHA1 digest.",
+            complexity: "Depends on the script that is executed.",
+            syntax: "sha1 numkeys [key [key ...]] [arg [arg ...]]", handler: ScriptingCommands.evalshaRO,
+            keySpecs: [.counted(at: 2, .read)]),
+        CommandSpec(
+            "fcall", arity: -3, flags: [.runsScript, .noscript, .skipMonitor, .stale], group: .scripting,
+            since: "7.0.0",
+            summary: "Invokes a function.", complexity: "Depends on the function that is executed.",
+            syntax: "function numkeys [key [key ...]] [arg [arg ...]]", handler: ScriptingCommands.fcall,
+            keySpecs: [.counted(at: 2, .write)]),
+        CommandSpec(
+            "fcall_ro", arity: -3, flags: [.runsScript, .noscript, .skipMonitor, .stale, .readonly], group: .scripting,
+            since: "7.0.0", summary: "Invokes a read-only function.",
+            complexity: "Depends on the function that is executed.",
+            syntax: "function numkeys [key [key ...]] [arg [arg ...]]", handler: ScriptingCommands.fcallRO,
+            keySpecs: [.counted(at: 2, .read)]),
+        CommandSpec(
+            "function", arity: -2, flags: [], group: .scripting, since: "7.0.0",
+            summary: "A container for function commands.", complexity: "Depends on subcommand.",
+            subcommands: [
+                CommandSpec(
+                    "function|delete", arity: 3, flags: [.noscript, .write], group: .scripting, since: "7.0.0",
+                    summary: "Deletes a library and its functions.", complexity: "O(1)",
+                    syntax: "library-name", handler: ScriptingCommands.functionDelete),
+                CommandSpec(
+                    "function|dump", arity: 2, flags: [.noscript], group: .scripting, since: "7.0.0",
+                    summary: "Dumps all libraries into a serialized binary payload.",
+                    complexity: "O(N) where N is the number of functions", handler: ScriptingCommands.functionDump),
+                CommandSpec(
+                    "function|flush", arity: -2, flags: [.noscript, .write], group: .scripting, since: "7.0.0",
+                    summary: "Deletes all libraries and functions.",
+                    complexity: "O(N) where N is the number of functions deleted", syntax: "[ASYNC | SYNC]",
+                    handler: ScriptingCommands.functionFlush),
+                CommandSpec(
+                    "function|help", arity: 2, flags: [.loading, .stale], group: .scripting, since: "7.0.0",
+                    summary: "Returns helpful text about the different subcommands.", complexity: "O(1)",
+                    handler: ScriptingCommands.functionHelp),
+                CommandSpec(
+                    "function|kill", arity: 2, flags: [.noscript, .allowBusy], group: .scripting, since: "7.0.0",
+                    summary: "Terminates a function during execution.", complexity: "O(1)",
+                    handler: ScriptingCommands.functionKill),
+                CommandSpec(
+                    "function|list", arity: -2, flags: [.noscript], group: .scripting, since: "7.0.0",
+                    summary: "Returns information about all libraries.",
+                    complexity: "O(N) where N is the number of functions",
+                    syntax: "[LIBRARYNAME library-name-pattern] [WITHCODE]", handler: ScriptingCommands.functionList),
+                CommandSpec(
+                    "function|load", arity: -3, flags: [.noscript, .write, .denyOOM], group: .scripting,
+                    since: "7.0.0", summary: "Creates a library.",
+                    complexity: "O(1) (considering compilation time is redundant)",
+                    syntax: "[REPLACE] function-code", handler: ScriptingCommands.functionLoad),
+                CommandSpec(
+                    "function|restore", arity: -3, flags: [.noscript, .write, .denyOOM], group: .scripting,
+                    since: "7.0.0", summary: "Restores all libraries from a payload.",
+                    complexity: "O(N) where N is the number of functions on the payload",
+                    syntax: "serialized-value [FLUSH | APPEND | REPLACE]", handler: ScriptingCommands.functionRestore),
+                CommandSpec(
+                    "function|stats", arity: 2, flags: [.noscript, .allowBusy], group: .scripting, since: "7.0.0",
+                    summary: "Returns information about a function during execution.", complexity: "O(1)",
+                    handler: ScriptingCommands.functionStats),
+            ]),
+        CommandSpec(
+            "script", arity: -2, flags: [], group: .scripting, since: "2.6.0",
+            summary: "A container for Lua scripts management commands.", complexity: "Depends on subcommand.",
+            subcommands: [
+                CommandSpec(
+                    "script|exists", arity: -3, flags: [.noscript], group: .scripting, since: "2.6.0",
+                    summary: "Determines whether server-side Lua scripts exist in the script cache.",
+                    complexity:
+                        "O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).",
+                    syntax: "sha1 [sha1 ...]", handler: ScriptingCommands.scriptExists),
+                CommandSpec(
+                    "script|flush", arity: -2, flags: [.noscript], group: .scripting, since: "2.6.0",
+                    summary: "Removes all server-side Lua scripts from the script cache.",
+                    complexity: "O(N) with N being the number of scripts in cache", syntax: "[ASYNC | SYNC]",
+                    handler: ScriptingCommands.scriptFlush),
+                CommandSpec(
+                    "script|help", arity: 2, flags: [.loading, .stale], group: .scripting, since: "5.0.0",
+                    summary: "Returns helpful text about the different subcommands.", complexity: "O(1)",
+                    handler: ScriptingCommands.scriptHelp),
+                CommandSpec(
+                    "script|kill", arity: 2, flags: [.noscript, .allowBusy], group: .scripting, since: "2.6.0",
+                    summary: "Terminates a server-side Lua script during execution.", complexity: "O(1)",
+                    handler: ScriptingCommands.scriptKill),
+                CommandSpec(
+                    "script|load", arity: 3, flags: [.noscript, .stale], group: .scripting, since: "2.6.0",
+                    summary: "Loads a server-side Lua script to the script cache.",
+                    complexity: "O(N) with N being the length in bytes of the script body.", syntax: "script",
+                    handler: ScriptingCommands.scriptLoad),
+                CommandSpec(
+                    "script|show", arity: 3, flags: [.noscript], group: .scripting, since: "8.0.0",
+                    summary: "Show server-side Lua script in the script cache.",
+                    complexity: "O(1).", syntax: "sha1", handler: ScriptingCommands.scriptShow),
+            ]),
+    ]
+}
+
 /// One DEBUG subcommand. DEBUG is one command in Valkey's table (COMMAND INFO lists no subcommands, statistics
 /// count `debug`), so its subcommands are rows of their own here: the DEBUG handler picks the row, checks its
 /// arity and runs it; DEBUG HELP and DEBUG's syntax line are made from the rows.
