@@ -33,10 +33,7 @@ public enum BitmapCommands {
 
     /// The string at argument `i` for reading, as bytes (integers in decimal); nil when missing.
     static func readBytes(_ ctx: CommandContext, _ i: Int = 1) throws(CommandError) -> Bytes? {
-        let db = ctx.db
-        guard let value = ctx.args[i].withUnsafeReadableBytes({ db.lookupRead(raw: $0) }) else { return nil }
-        guard let bytes = value.stringBytes else { throw .wrongType }
-        return bytes
+        try ctx.readValue(i) { $0.stringBytes }
     }
 
     /// Valkey's `lookupStringForBitCommand` + a change: makes the string at argument 1 at least `minBytes` long

@@ -109,3 +109,28 @@ extension ByteBuffer {
         return try result.get()
     }
 }
+
+// MARK: - Typed key lookups
+
+extension CommandContext {
+    /// The value of the key at argument `i` for reading, as `extract` takes it out of its `Value`: nil when the key
+    /// is missing (or expired), `WRONGTYPE` when `extract` finds another type. The groups' typed readers
+    /// (`ListCommands.readList`, `HashCommands.readHash`, ...) are this with their case.
+    @inline(__always)
+    func readValue<T>(_ i: Int, as extract: (Value) -> T?) throws(CommandError) -> T? {
+        let db = self.db
+        guard let value = args[i].withUnsafeReadableBytes({ db.lookupRead(raw: $0) }) else { return nil }
+        guard let typed = extract(value) else { throw .wrongType }
+        return typed
+    }
+
+    /// The slot of the key at argument `i` for writing: nil when it is missing, `WRONGTYPE` unless `holds` accepts
+    /// its value.
+    @inline(__always)
+    func writeSlot(_ i: Int, holding holds: (Value) -> Bool) throws(CommandError) -> Int? {
+        let db = self.db
+        guard let slot = args[i].withUnsafeReadableBytes({ db.slot(raw: $0) }) else { return nil }
+        guard holds(db.entry(slot).value) else { throw .wrongType }
+        return slot
+    }
+}

@@ -10,10 +10,7 @@ public enum HashCommands {
 
     /// The hash at `key` for reading; nil when missing, `WRONGTYPE` for other types.
     static func readHash(_ ctx: CommandContext, _ i: Int = 1) throws(CommandError) -> HashObject? {
-        let db = ctx.db
-        guard let value = ctx.args[i].withUnsafeReadableBytes({ db.lookupRead(raw: $0) }) else { return nil }
-        guard case .hash(let h) = value else { throw .wrongType }
-        return h
+        try ctx.readValue(i) { if case .hash(let h) = $0 { h } else { nil } }
     }
 
     /// Changes the hash at `key` in place, with one key lookup. A missing key: with `create`, `body` gets a new

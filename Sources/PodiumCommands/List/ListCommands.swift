@@ -14,18 +14,12 @@ public enum ListCommands {
 
     /// The list at argument `i` for reading; nil when missing, `WRONGTYPE` for other types.
     static func readList(_ ctx: CommandContext, _ i: Int = 1) throws(CommandError) -> ListObject? {
-        let db = ctx.db
-        guard let value = ctx.args[i].withUnsafeReadableBytes({ db.lookupRead(raw: $0) }) else { return nil }
-        guard case .list(let l) = value else { throw .wrongType }
-        return l
+        try ctx.readValue(i) { if case .list(let l) = $0 { l } else { nil } }
     }
 
     /// The slot of the list at argument `i`, for writing; nil when missing, `WRONGTYPE` for other types.
     static func listSlot(_ ctx: CommandContext, _ i: Int = 1) throws(CommandError) -> Int? {
-        let db = ctx.db
-        guard let slot = ctx.args[i].withUnsafeReadableBytes({ db.slot(raw: $0) }) else { return nil }
-        guard case .list = db.entry(slot).value else { throw .wrongType }
-        return slot
+        try ctx.writeSlot(i) { if case .list = $0 { true } else { false } }
     }
 
     /// Changes the list in `slot` (known to hold a list) in place.

@@ -13,18 +13,12 @@ public enum SetCommands {
 
     /// The set at argument `i` for reading; nil when missing, `WRONGTYPE` for other types.
     static func readSet(_ ctx: CommandContext, _ i: Int = 1) throws(CommandError) -> SetObject? {
-        let db = ctx.db
-        guard let value = ctx.args[i].withUnsafeReadableBytes({ db.lookupRead(raw: $0) }) else { return nil }
-        guard case .set(let s) = value else { throw .wrongType }
-        return s
+        try ctx.readValue(i) { if case .set(let s) = $0 { s } else { nil } }
     }
 
     /// The slot of the set at argument `i`, for writing; nil when missing, `WRONGTYPE` for other types.
     static func setSlot(_ ctx: CommandContext, _ i: Int = 1) throws(CommandError) -> Int? {
-        let db = ctx.db
-        guard let slot = ctx.args[i].withUnsafeReadableBytes({ db.slot(raw: $0) }) else { return nil }
-        guard case .set = db.entry(slot).value else { throw .wrongType }
-        return slot
+        try ctx.writeSlot(i) { if case .set = $0 { true } else { false } }
     }
 
     /// Changes the set in `slot` (known to hold a set) in place.

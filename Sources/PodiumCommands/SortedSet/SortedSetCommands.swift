@@ -7,11 +7,9 @@ import PodiumRESP
 public enum SortedSetCommands {
     // MARK: - Shared helpers
 
+    /// The sorted set at argument `i` for reading; nil when missing, `WRONGTYPE` for other types.
     static func readSet(_ ctx: CommandContext, _ i: Int = 1) throws(CommandError) -> SortedSetObject? {
-        let db = ctx.db
-        guard let value = ctx.args[i].withUnsafeReadableBytes({ db.lookupRead(raw: $0) }) else { return nil }
-        guard case .sortedSet(let z) = value else { throw .wrongType }
-        return z
+        try ctx.readValue(i) { if case .sortedSet(let z) = $0 { z } else { nil } }
     }
 
     /// Changes the sorted set at argument `key` in place, with one key lookup (the value stays uniquely
