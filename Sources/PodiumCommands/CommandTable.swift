@@ -1167,7 +1167,8 @@ extension CommandTable {
 
     static let connection: [CommandSpec] = [
         CommandSpec(
-            "ping", arity: -1, flags: [.fast, .allowedWhileSubscribed], group: .connection, since: "1.0.0",
+            "ping", arity: -1, flags: [.fast, .allowedWhileSubscribed, .refusedOnDiskError], group: .connection,
+            since: "1.0.0",
             summary: "Returns the server's liveliness response.", complexity: "O(1)", syntax: "[message]",
             handler: ConnectionCommands.ping),
         CommandSpec(

@@ -56,6 +56,9 @@ public struct CommandFlags: OptionSet, Sendable {
     public static let notQueued = CommandFlags(rawValue: 1 << 19)
     /// A RESP2 client in subscribed mode may send it: (P|S)SUBSCRIBE, (P|S)UNSUBSCRIBE, PING, QUIT and RESET.
     public static let allowedWhileSubscribed = CommandFlags(rawValue: 1 << 20)
+    /// Refused like a write while the AOF or an RDB save is failing, though it writes nothing (PING, so that a
+    /// client notices: Valkey's `writeCommandsDeniedByDiskError` check).
+    public static let refusedOnDiskError = CommandFlags(rawValue: 1 << 21)
 
     /// The names `COMMAND INFO` prints, in Valkey's order.
     public var names: [String] {

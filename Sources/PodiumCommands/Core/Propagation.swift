@@ -116,7 +116,7 @@ extension Dispatcher {
     /// one (PING is refused too, so that a client notices).
     func refusedOnDiskError(_ spec: CommandSpec, _ client: ClientSession) -> Bool {
         if spec.flags.contains(.write) { return true }
-        if spec.name == "ping" { return true }
+        if spec.flags.contains(.refusedOnDiskError) { return true }
         guard spec.rootFlags.contains(.runsTransaction), client.inMulti else { return false }
         return client.queued.contains { args in
             guard let first = args.first, let queued = table.lookup(first) else { return false }
