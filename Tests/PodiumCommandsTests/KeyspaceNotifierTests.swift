@@ -4,50 +4,12 @@ import PodiumConfig
 import PodiumKeyspace
 import Testing
 
-/// A server that only records what is published.
-private final class RecordingServer: ServerContext {
-    var published: [(String, String)] = []
-
-    func publish(
-        _ kind: PubSubKind, channel: ByteBuffer, message: ByteBuffer, publisher: ClientSession?,
-        output: inout ByteBuffer
-    ) -> Int {
-        published.append((String(buffer: channel), String(buffer: message)))
-        return 0
-    }
-
-    func configGet(patterns: [String]) -> [(String, String)] { [] }
-    func configSet(pairs: [(String, String)], client: ClientSession) throws(CommandError) {}
-    func configValue(_ name: String) -> String? { nil }
-    func resetStats() {}
-    func configRewrite() throws(CommandError) {}
-    func clients() -> [ClientSession] { [] }
-    func kill(client: ClientSession) {}
-    func addMonitor(_ client: ClientSession) {}
-    func subscribe(_ client: ClientSession, _ kind: PubSubKind, _ name: Bytes) -> Bool { false }
-    func unsubscribe(_ client: ClientSession, _ kind: PubSubKind, _ name: Bytes) -> Bool { false }
-    func unsubscribeAll(_ client: ClientSession) {}
-    func pubsubChannels(_ kind: PubSubKind, matching pattern: [UInt8]?) -> [Bytes] { [] }
-    func pubsubSubscriberCount(_ kind: PubSubKind, _ channel: Bytes) -> Int { 0 }
-    func pubsubPatternCount() -> Int { 0 }
-    func shutdown(save: Bool?, force: Bool) throws(CommandError) {}
-    func unblocked(_ client: ClientSession, reply: ByteBuffer) {}
-    func rewriteAppendOnlyFile(inTransaction: Bool) throws(CommandError) -> String { "" }
-    func save() throws(CommandError) {}
-    func backgroundSave(schedule: Bool, inTransaction: Bool) throws(CommandError) -> String { "" }
-    func cancelBackgroundSave() throws(CommandError) -> String { "" }
-    func flushedAll() {}
-    var lastSave: Int64 { 0 }
-    func debugReload(save: Bool, flush: Bool, merge: Bool) throws(CommandError) {}
-    var info: ServerInfo { ServerInfo() }
-}
-
 /// Keyspace notifications at the dispatcher: which flags publish, what the keyspace raises itself, and order.
 @Suite struct KeyspaceNotifierTests {
-    private func harness(_ flags: String) -> (CommandHarness, RecordingServer) {
+    private func harness(_ flags: String) -> (CommandHarness, FakeServerContext) {
         let h = CommandHarness()
-        let server = RecordingServer()
-        h.dispatcher.server = server
+        let server = FakeServerContext()
+        h.server = server
         h.dispatcher.keyspaceEvents = KeyspaceEventFlags(classes: flags)!
         return (h, server)
     }
@@ -70,12 +32,12 @@ private final class RecordingServer: ServerContext {
         let (h, server) = harness("KEA")
         h.run(["SELECT", "7"], ["SET", "k", "v"])
         #expect(
-            server.published.map { "\($0.0) \($0.1)" } == [
+            server.published.map { "\($0.channel) \($0.message)" } == [
                 "__keyspace@7__:k set", "__keyevent@7__:set k",
             ])
         let (h2, only) = harness("Eh")
         h2.run(["SET", "k", "v"], ["HSET", "h", "f", "v"])
-        #expect(only.published.map { "\($0.0) \($0.1)" } == ["__keyevent@0__:hset h"])
+        #expect(only.published.map { "\($0.channel) \($0.message)" } == ["__keyevent@0__:hset h"])
     }
 
     @Test func expiredNewAndKeymissComeFromTheKeyspaceInOrder() {
@@ -84,7 +46,7 @@ private final class RecordingServer: ServerContext {
         h.advance(by: 20)
         h.run(["SET", "k", "w"])  // finds k expired, then creates it anew
         #expect(
-            server.published.map { "\($0.0) \($0.1)" } == [
+            server.published.map { "\($0.channel) \($0.message)" } == [
                 "__keyevent@0__:new k", "__keyevent@0__:keymiss nosuch",
                 "__keyevent@0__:expired k", "__keyevent@0__:new k",
             ])
@@ -100,7 +62,7 @@ private final class RecordingServer: ServerContext {
         var scratch = ByteBuffer()
         h.dispatcher.flushKeyspaceEvents(publisher: nil, output: &scratch)
         #expect(
-            Set(server.published.map { "\($0.0) \($0.1)" }) == [
+            Set(server.published.map { "\($0.channel) \($0.message)" }) == [
                 "__keyspace@0__:a expired", "__keyspace@2__:b expired",
             ])
     }
@@ -111,7 +73,7 @@ private final class RecordingServer: ServerContext {
         #expect(server.published.isEmpty)
         h.run(["EXEC"])
         #expect(
-            server.published.map { "\($0.0) \($0.1)" } == [
+            server.published.map { "\($0.channel) \($0.message)" } == [
                 "__keyevent@0__:set t", "__keyevent@0__:incrby t", "__keyevent@0__:del t",
             ])
     }

@@ -338,7 +338,11 @@ public final class CommandSpec: @unchecked Sendable {
     }
 
     /// Valkey's arity rule (`commandCheckArity`).
-    @inlinable public func acceptsArgumentCount(_ argc: Int) -> Bool {
+    @inlinable public func acceptsArgumentCount(_ argc: Int) -> Bool { Self.arity(arity, accepts: argc) }
+
+    /// Whether `argc` arguments (the name included) satisfy `arity`: exactly `arity`, or at least `-arity` when
+    /// it is negative. Shared with DEBUG's subcommand rows.
+    @inlinable public static func arity(_ arity: Int, accepts argc: Int) -> Bool {
         (arity > 0 && arity == argc) || (arity < 0 && argc >= -arity)
     }
 

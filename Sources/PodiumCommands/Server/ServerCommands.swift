@@ -98,7 +98,7 @@ public enum ServerCommands {
     static func debug(_ ctx: inout CommandContext) throws(CommandError) {
         let name = ctx.lowercased(1)
         guard let sub = CommandTable.debugSubcommands.first(where: { $0.name == name }),
-            (sub.arity > 0 && ctx.argc == sub.arity) || (sub.arity < 0 && ctx.argc >= -sub.arity)
+            CommandSpec.arity(sub.arity, accepts: ctx.argc)
         else {
             throw .subcommandSyntax(sub: ctx.string(1), command: "debug")
         }
