@@ -48,13 +48,8 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
     private var timestamps = false
     private var writer: AOFWriter?
     /// True while a rewrite runs; `rewriteScheduled` when one was asked for while it could not start.
-    private var rewriteInProgress = false
+    private var rewrite = BackgroundJobInfo()
     private var rewriteScheduled = false
-    private var rewriteStart: Int64 = 0
-    private var lastRewriteSeconds = -1
-    private var lastRewriteOK = true
-    private var rewrites = 0
-    private var consecutiveFailures = 0
     private var cancelRewrite = Flag()
     /// Size of the data set files after the last rewrite (or load): the base for `auto-aof-rewrite-percentage`.
     private var rewriteBaseSize = 0
@@ -476,7 +471,7 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
     /// BGREWRITEAOF (executor lock). `deferred`: inside EXEC (or a script) the view would be taken in the middle
     /// of a unit, so the rewrite is scheduled for the next cron instead, as Valkey does.
     public func startRewrite(keyspace: Keyspace, deferred: Bool) throws(CommandError) -> RewriteStart {
-        if rewriteInProgress { throw .aofRewriteInProgress }
+        if rewrite.inProgress { throw .aofRewriteInProgress }
         // A BGSAVE running: the rewrite waits for it (Valkey's one child at a time).
         if deferred || otherJobActive() {
             rewriteScheduled = true
@@ -496,7 +491,7 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
             setManifest((try? readManifest()) ?? AOFManifest())
         }
         do { try FileIO.createDirectory(directory) } catch {
-            lastRewriteOK = false
+            rewrite.lastOK = false
             logger.warning("Can't open or create append-only dir \(configuration.appenddirname): \(error.reason)")
             return false
         }
@@ -511,14 +506,12 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
     /// Called under the executor lock when an RDB file was loaded at start-up: keys loaded, expired keys skipped.
     public var rdbLoaded: ((Int, Int) -> Void)?
     /// Whether a rewrite runs now (executor lock).
-    public var isRewriting: Bool { rewriteInProgress }
+    public var isRewriting: Bool { rewrite.inProgress }
 
     private func beginRewrite(keyspace: Keyspace) {
         rewriteScheduled = false
         let functions = functionLibraries?() ?? []
-        rewriteInProgress = true
-        rewriteStart = unixSeconds()
-        rewrites += 1
+        rewrite.start(at: unixSeconds())
         _ = commit()
         let snapshots = keyspace.beginSnapshot()
         let now = keyspace.now
@@ -654,10 +647,8 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
         let base = currentManifest().base.map { (try? FileIO.size(path($0.name))) ?? 0 } ?? 0
         exclusive { [self] in
             keyspace.endSnapshot()
-            rewriteInProgress = false
-            lastRewriteSeconds = Int(unixSeconds() - rewriteStart)
-            lastRewriteOK = ok
-            consecutiveFailures = ok ? 0 : consecutiveFailures + 1
+            rewrite.stop(at: unixSeconds())
+            rewrite.record(ok: ok)
             self.writer?.setSyncSuspended(false)
             if ok {
                 if promoteTemporary { waitingForRewrite = false }
@@ -685,7 +676,7 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
     /// since the last rewrite and are over `auto-aof-rewrite-min-size` (Valkey's `serverCron`).
     public func cron(keyspace: Keyspace) {
         _ = commit()
-        guard !rewriteInProgress, !otherJobActive() else { return }
+        guard !rewrite.inProgress, !otherJobActive() else { return }
         if rewriteScheduled {
             if prepareDirectory() { beginRewrite(keyspace: keyspace) }
             return
@@ -719,7 +710,7 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
             startWriter(fd: fd, path: path(name), size: 0)
             isEnabled = true
             dispatcher.propagator = self
-            if rewriteInProgress || otherJobActive() {
+            if rewrite.inProgress || otherJobActive() {
                 rewriteScheduled = true
             } else {
                 beginRewrite(keyspace: dispatcher.keyspace)
@@ -765,13 +756,8 @@ public final class AppendOnlyFile: CommandPropagator, @unchecked Sendable {
     public var info: PersistenceInfo {
         var info = PersistenceInfo()
         info.aofEnabled = isEnabled
-        info.rewriteInProgress = rewriteInProgress
+        info.rewrite = rewrite.figures(at: unixSeconds())
         info.rewriteScheduled = rewriteScheduled
-        info.lastRewriteTimeSeconds = lastRewriteSeconds
-        info.currentRewriteTimeSeconds = rewriteInProgress ? Int(unixSeconds() - rewriteStart) : -1
-        info.lastRewriteOK = lastRewriteOK
-        info.rewrites = rewrites
-        info.rewriteConsecutiveFailures = consecutiveFailures
         if let writer {
             let status = writer.status
             info.lastWriteOK = writer.error == nil

@@ -33,16 +33,14 @@ public final class SnapshotFile: @unchecked Sendable {
     public var otherJobActive: () -> Bool = { false }
 
     // Executor-lock state.
-    public private(set) var inProgress = false
+    private var job = BackgroundJobInfo()
+    /// A background save runs.
+    public var inProgress: Bool { job.inProgress }
     private var scheduled = false
-    private var startTime: Int64 = 0
     /// Unix seconds of the last successful save (LASTSAVE); the start time until then, as Valkey counts the data
     /// set as saved at start-up.
     public private(set) var lastSave: Int64
     private var lastAttempt: Int64 = 0
-    private var lastOK = true
-    private var lastSeconds = -1
-    private var saves = 0
     private var dirtyAtStart = 0
     private var cancel = Flag()
     /// The temporary file of the running background save.
@@ -101,7 +99,7 @@ public final class SnapshotFile: @unchecked Sendable {
     /// `SAVE`: writes the snapshot now, with the lock held. Throws `ERR` (details in the log) when it fails.
     public func save(keyspace: Keyspace) throws(CommandError) {
         if inProgress { throw .bgsaveInProgress }
-        saves += 1
+        job.started += 1
         guard saveNow(keyspace: keyspace) else { throw .err }
     }
 
@@ -124,7 +122,7 @@ public final class SnapshotFile: @unchecked Sendable {
         }
         keyspace.dirty = 0
         lastSave = unixSeconds()
-        lastOK = true
+        job.record(ok: true)
         statusChanged?()
         logger.notice("DB saved on disk")
         return true
@@ -194,7 +192,7 @@ public final class SnapshotFile: @unchecked Sendable {
     /// Whether writes are refused: the last background save failed, a `save` rule is set and
     /// `stop-writes-on-bgsave-error` is on (Valkey's `writeCommandsDeniedByDiskError`, RDB half).
     public var refusesWrites: Bool {
-        !lastOK && configuration.stopWritesOnBgsaveError && !configuration.saveRules.isEmpty
+        !job.lastOK && configuration.stopWritesOnBgsaveError && !configuration.saveRules.isEmpty
     }
 
     // MARK: - Periodic work (executor lock, from the server's cron)
@@ -204,7 +202,7 @@ public final class SnapshotFile: @unchecked Sendable {
     public func cron(keyspace: Keyspace) {
         guard !inProgress, !otherJobActive(), !keyspace.isLoading else { return }
         let now = unixSeconds()
-        let mayRetry = lastOK || now - lastAttempt > Self.retryDelay
+        let mayRetry = job.lastOK || now - lastAttempt > Self.retryDelay
         if scheduled, mayRetry {
             start(keyspace: keyspace)
             return
@@ -220,10 +218,8 @@ public final class SnapshotFile: @unchecked Sendable {
 
     private func start(keyspace: Keyspace) {
         scheduled = false
-        inProgress = true
-        startTime = unixSeconds()
-        lastAttempt = startTime
-        saves += 1
+        job.start(at: unixSeconds())
+        lastAttempt = job.startTime
         dirtyAtStart = keyspace.dirty
         let snapshots = keyspace.beginSnapshot()
         keysTotal = snapshots.reduce(0) { $0 + $1.keyCount }
@@ -253,14 +249,13 @@ public final class SnapshotFile: @unchecked Sendable {
             }
             exclusive { [self] in
                 keyspace.endSnapshot()
-                inProgress = false
-                lastSeconds = Int(unixSeconds() - startTime)
+                job.stop(at: unixSeconds())
                 switch outcome {
                 case .success(let result):
                     logSaved(result, started: started)
                     keyspace.dirty -= min(keyspace.dirty, dirtyAtStart)
                     lastSave = unixSeconds()
-                    lastOK = true
+                    job.record(ok: true)
                     logger.notice("Background saving terminated with success")
                 case .failure(let error as AOFRewrite.Cancelled):
                     _ = error
@@ -268,7 +263,7 @@ public final class SnapshotFile: @unchecked Sendable {
                 case .failure(let error):
                     logger.warning("Write error saving DB on disk: \(error)")
                     logger.warning("Background saving error")
-                    lastOK = false
+                    job.record(ok: false)
                 }
                 statusChanged?()
             }
@@ -390,12 +385,8 @@ public final class SnapshotFile: @unchecked Sendable {
 
     public var info: SnapshotInfo {
         var info = SnapshotInfo()
-        info.inProgress = inProgress
+        info.job = job.figures(at: unixSeconds())
         info.lastSaveTime = lastSave
-        info.lastOK = lastOK
-        info.lastSeconds = lastSeconds
-        info.currentSeconds = inProgress ? Int(unixSeconds() - startTime) : -1
-        info.saves = saves
         info.keysProcessed = inProgress ? keysProcessed.value : 0
         info.keysTotal = inProgress ? keysTotal : 0
         info.lastLoadKeysLoaded = lastLoadKeys

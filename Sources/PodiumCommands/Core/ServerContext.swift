@@ -81,14 +81,51 @@ public protocol ServerContext: AnyObject {
     var info: ServerInfo { get }
 }
 
-/// INFO `rdb_*` figures (SnapshotFile).
-public struct SnapshotInfo: Sendable {
+/// What INFO `persistence` says of a background job, a BGSAVE (`rdb_bgsave_*`, `rdb_saves`) or an AOF rewrite
+/// (`aof_rewrite_*`, `aof_rewrites`): whether one runs and since when, how the last one ended and how long it
+/// took, how many were started. The job's owner keeps one and changes it under the executor lock.
+public struct BackgroundJobInfo: Sendable {
     public var inProgress = false
-    public var lastSaveTime: Int64 = 0
+    /// Unix seconds at the start of the running (or last) job.
+    public var startTime: Int64 = 0
     public var lastOK = true
     public var lastSeconds = -1
+    /// Seconds the running job has taken (-1 when none runs), as of the copy given to INFO.
     public var currentSeconds = -1
-    public var saves = 0
+    public var started = 0
+    public var consecutiveFailures = 0
+    public init() {}
+
+    public mutating func start(at now: Int64) {
+        inProgress = true
+        startTime = now
+        started += 1
+    }
+
+    /// The job stopped (however it ended: `record(ok:)` says how).
+    public mutating func stop(at now: Int64) {
+        inProgress = false
+        lastSeconds = Int(now - startTime)
+    }
+
+    public mutating func record(ok: Bool) {
+        lastOK = ok
+        consecutiveFailures = ok ? 0 : consecutiveFailures + 1
+    }
+
+    /// A copy for INFO, with `currentSeconds` as of `now`.
+    public func figures(at now: Int64) -> BackgroundJobInfo {
+        var copy = self
+        copy.currentSeconds = inProgress ? Int(now - startTime) : -1
+        return copy
+    }
+}
+
+/// INFO `rdb_*` figures (SnapshotFile).
+public struct SnapshotInfo: Sendable {
+    /// The background save (its `started` counts SAVE too, as Valkey's `rdb_saves` does).
+    public var job = BackgroundJobInfo()
+    public var lastSaveTime: Int64 = 0
     public var keysProcessed = 0
     public var keysTotal = 0
     public var lastLoadKeysLoaded = 0
@@ -99,13 +136,8 @@ public struct SnapshotInfo: Sendable {
 /// INFO `persistence` figures of the append-only file (Valkey's names in the comments of `ServerCommands+Info`).
 public struct PersistenceInfo: Sendable {
     public var aofEnabled = false
-    public var rewriteInProgress = false
+    public var rewrite = BackgroundJobInfo()
     public var rewriteScheduled = false
-    public var lastRewriteTimeSeconds = -1
-    public var currentRewriteTimeSeconds = -1
-    public var lastRewriteOK = true
-    public var rewrites = 0
-    public var rewriteConsecutiveFailures = 0
     public var lastWriteOK = true
     /// Bytes in the base and incremental files.
     public var currentSize = 0
