@@ -235,10 +235,7 @@ extension PodiumConfiguration {
     // MARK: General
 
     /// `pidfile`, or `nil` when empty (no pid file is written).
-    public var pidfile: String? {
-        let path = string(Slots.pidfile)
-        return path.isEmpty ? nil : path
-    }
+    public var pidfile: String? { nonEmptyString(Slots.pidfile) }
     /// `loglevel`.
     public var logLevel: LogLevel { LogLevel(rawValue: string(Slots.loglevel)) ?? .notice }
     /// `logfile`; empty means standard output.
@@ -254,10 +251,7 @@ extension PodiumConfiguration {
     // MARK: Security, clients, threads
 
     /// `requirepass`, or `nil` when empty (no AUTH needed).
-    public var requirepass: String? {
-        let password = string(Slots.requirepass)
-        return password.isEmpty ? nil : password
-    }
+    public var requirepass: String? { nonEmptyString(Slots.requirepass) }
     /// `aclfile`: the file of ACL users (`ACL LOAD`, `ACL SAVE`); empty for none.
     public var aclfile: String { string(Slots.aclfile) }
     /// `acllog-max-len`: entries ACL LOG keeps.

@@ -309,6 +309,12 @@ public final class PodiumConfiguration {
         return ConfigTable.entries[slot].render(values[slot])
     }
 
+    /// The string, or nil when it is empty (`pidfile`, `requirepass`: empty means none).
+    func nonEmptyString(_ slot: Int) -> String? {
+        let value = string(slot)
+        return value.isEmpty ? nil : value
+    }
+
     func list(_ slot: Int) -> [String] {
         if case .list(let value) = values[slot] { return value }
         return []

@@ -40,6 +40,11 @@ public enum PackedFormats {
 
     // MARK: - Listpack
 
+    /// The entries of a ziplist (RDB types before 7.0) or of a listpack (the same types since).
+    static func entries(_ packed: [UInt8], ziplist isZiplist: Bool) throws(RDBError) -> [Element] {
+        isZiplist ? try ziplist(packed) : try listpack(packed)
+    }
+
     /// `<total bytes: u32 LE><count: u16 LE><entries><0xFF>`; each entry `<encoding><data><backlen>`.
     public static func listpack(_ lp: [UInt8]) throws(RDBError) -> [Element] {
         let declared = try checkedHeader(lp, "listpack", minimumSize: 7, countAt: 4)

@@ -14,22 +14,27 @@ public enum RDBItem {
     case function(code: [UInt8])
 }
 
+/// The opcodes of an RDB file (Valkey's `RDB_OPCODE_*`): every byte from 0xF4 up; a smaller byte is a value type
+/// (`RDBType`).
+enum RDBOpcode: UInt8 {
+    case slotInfo = 0xF4
+    case function2 = 0xF5
+    case functionPreGA = 0xF6
+    case moduleAux = 0xF7
+    case idle = 0xF8
+    case freq = 0xF9
+    case aux = 0xFA
+    case resizeDB = 0xFB
+    case expireMs = 0xFC
+    case expire = 0xFD
+    case selectDB = 0xFE
+    case eof = 0xFF
+}
+
 /// Reads RDB files: Redis 6.x/7.x and Valkey 7.2/8.x (`REDIS0009` … `REDIS0011`), and Valkey 9's `VALKEY` magic,
 /// for the types Podium has. The checksum in the footer is verified unless it is zero (written with
 /// `rdbchecksum no`).
 public enum RDBFile {
-    static let opFunctionPreGA: UInt8 = 0xF6
-    static let opFunction2: UInt8 = 0xF5
-    static let opSlotInfo: UInt8 = 0xF4
-    static let opModuleAux: UInt8 = 0xF7
-    static let opIdle: UInt8 = 0xF8
-    static let opFreq: UInt8 = 0xF9
-    static let opAux: UInt8 = 0xFA
-    static let opResizeDB: UInt8 = 0xFB
-    static let opExpireMs: UInt8 = 0xFC
-    static let opExpire: UInt8 = 0xFD
-    static let opSelectDB: UInt8 = 0xFE
-    static let opEOF: UInt8 = 0xFF
 
     /// The newest versions read: RDB 11 under the `REDIS` magic, Valkey 9's 80 under `VALKEY`.
     public static let newestRedisVersion = 11
@@ -79,8 +84,8 @@ public enum RDBFile {
         var idle: Int?
         while true {
             let opcode = try reader.byte()
-            switch opcode {
-            case opEOF:
+            switch RDBOpcode(rawValue: opcode) {
+            case .eof:
                 if version >= 5 {
                     let end = reader.position
                     let stored = try reader.littleEndian(8)
@@ -91,36 +96,36 @@ public enum RDBFile {
                 }
                 summary.end = reader.position
                 return summary
-            case opSelectDB:
+            case .selectDB:
                 db = try reader.count()
                 try body(.selectDB(db))
-            case opResizeDB:
+            case .resizeDB:
                 let keys = try reader.count()
                 let expires = try reader.count()
                 try body(.resizeDB(keys: keys, expires: expires))
-            case opSlotInfo:
+            case .slotInfo:
                 _ = try reader.count()
                 _ = try reader.count()
                 _ = try reader.count()
-            case opAux:
+            case .aux:
                 let name = String(decoding: try reader.string(), as: UTF8.self)
                 let value = try reader.string()
                 try body(.aux(name: name, value: value))
-            case opExpireMs:
+            case .expireMs:
                 expireAt = Int64(bitPattern: try reader.littleEndian(8))
-            case opExpire:
+            case .expire:
                 expireAt = Int64(try reader.littleEndian(4)) * 1000
-            case opIdle:
+            case .idle:
                 idle = try reader.count()
-            case opFreq:
+            case .freq:
                 _ = try reader.byte()
-            case opFunction2:
+            case .function2:
                 try body(.function(code: try reader.string()))
-            case opFunctionPreGA:
+            case .functionPreGA:
                 throw RDBError.malformed("pre-GA function format not supported")
-            case opModuleAux:
+            case .moduleAux:
                 throw RDBError.malformed("the file holds module data (MODULE_AUX), which Podium cannot load")
-            default:
+            case nil:
                 let key = try reader.string()
                 let value: Value
                 do {

@@ -54,7 +54,7 @@ public struct RDBFileWriter {
             + String(options.version)
         out.bytes.append(contentsOf: Array(magic.utf8))
         for (name, value) in options.aux {
-            out.byte(RDBFile.opAux)
+            out.byte(RDBOpcode.aux.rawValue)
             out.string(Array(name.utf8))
             out.string(Array(value.utf8))
         }
@@ -62,7 +62,7 @@ public struct RDBFileWriter {
 
     /// One function library (`FUNCTION2`: its code, as `FUNCTION LOAD` takes it).
     public mutating func writeFunction(_ code: UnsafeRawBufferPointer) throws {
-        out.byte(RDBFile.opFunction2)
+        out.byte(RDBOpcode.function2.rawValue)
         // Valkey stores library code as a plain string: never integer-encoded or compressed.
         out.length(code.count)
         out.bytes.append(contentsOf: code)
@@ -71,9 +71,9 @@ public struct RDBFileWriter {
 
     /// `SELECTDB` and `RESIZEDB` for a database holding `keys` keys, `expires` of them with a TTL.
     public mutating func beginDatabase(_ id: Int, keys: Int, expires: Int) throws {
-        out.byte(RDBFile.opSelectDB)
+        out.byte(RDBOpcode.selectDB.rawValue)
         out.length(id)
-        out.byte(RDBFile.opResizeDB)
+        out.byte(RDBOpcode.resizeDB.rawValue)
         out.length(keys)
         out.length(expires)
     }
@@ -86,11 +86,11 @@ public struct RDBFileWriter {
         throws
     {
         if expireAt >= 0 {
-            out.byte(RDBFile.opExpireMs)
+            out.byte(RDBOpcode.expireMs.rawValue)
             out.littleEndian(UInt64(bitPattern: expireAt), width: 8)
         }
         if let clock = options.idleClockSeconds {
-            out.byte(RDBFile.opIdle)
+            out.byte(RDBOpcode.idle.rawValue)
             out.length(Int(clock &- min(clock, lastAccess)))
         }
         RDBValues.write(value, key: key, into: &out)
@@ -99,7 +99,7 @@ public struct RDBFileWriter {
 
     /// `EOF` and the checksum; everything goes to the sink.
     public mutating func finish() throws {
-        out.byte(RDBFile.opEOF)
+        out.byte(RDBOpcode.eof.rawValue)
         try flush()
         var footer = RDBWriter()
         footer.littleEndian(options.checksum ? crc : 0, width: 8)

@@ -158,11 +158,7 @@ public enum RDBValues {
         case RDBType.setListpack:
             return try set(PackedFormats.listpack(try reader.string()).map(\.array), limits)
         case RDBType.zsetZiplist, RDBType.zsetListpack:
-            let packed = try reader.string()
-            let elements =
-                type == RDBType.zsetZiplist
-                ? try PackedFormats.ziplist(packed)
-                : try PackedFormats.listpack(packed)
+            let elements = try PackedFormats.entries(try reader.string(), ziplist: type == RDBType.zsetZiplist)
             guard elements.count % 2 == 0 else { throw .malformed("odd number of sorted set entries") }
             var pairs: [([UInt8], Double)] = []
             for k in stride(from: 0, to: elements.count, by: 2) {
@@ -177,11 +173,7 @@ public enum RDBValues {
             }
             return try sortedSet(pairs, limits)
         case RDBType.hashZiplist, RDBType.hashListpack:
-            let packed = try reader.string()
-            let elements =
-                type == RDBType.hashZiplist
-                ? try PackedFormats.ziplist(packed)
-                : try PackedFormats.listpack(packed)
+            let elements = try PackedFormats.entries(try reader.string(), ziplist: type == RDBType.hashZiplist)
             return try hash(elements.map(\.array), limits)
         case RDBType.listQuicklist:
             let nodes = try reader.count()

@@ -143,7 +143,21 @@ enum CipherRules {
         ]
     }()
 
-    private enum Rule { case add, delete, order, kill, special }
+    private enum Rule {
+        case add, delete, order, kill, special
+
+        /// The rule a leading `-`, `+`, `!` or `@` names (OpenSSL's `CIPHER_DEL`, `CIPHER_ORD`, `CIPHER_KILL`,
+        /// `CIPHER_SPECIAL`); nil for any other byte (a plain name adds).
+        init?(prefix: UInt8) {
+            switch prefix {
+            case UInt8(ascii: "-"): self = .delete
+            case UInt8(ascii: "+"): self = .order
+            case UInt8(ascii: "!"): self = .kill
+            case UInt8(ascii: "@"): self = .special
+            default: return nil
+            }
+        }
+    }
 
     /// Why BoringSSL would refuse `rules`, or `nil` if it accepts them.
     static func problem(in rules: String) -> Problem? {
@@ -200,25 +214,17 @@ enum CipherRules {
                 guard isAlphanumeric(ch) else { return .syntax }
                 rule = .add
             } else {
-                switch ch {
-                case UInt8(ascii: "-"):
-                    rule = .delete
-                    i += 1
-                case UInt8(ascii: "+"):
-                    rule = .order
-                    i += 1
-                case UInt8(ascii: "!"):
-                    rule = .kill
-                    i += 1
-                case UInt8(ascii: "@"):
-                    rule = .special
-                    i += 1
-                case UInt8(ascii: "["):
+                if ch == UInt8(ascii: "[") {
                     inGroup = true
                     hasGroup = true
                     i += 1
                     continue
-                default: rule = .add
+                }
+                if let prefixed = Rule(prefix: ch) {
+                    rule = prefixed
+                    i += 1
+                } else {
+                    rule = .add
                 }
             }
             if hasGroup, rule != .add { return .syntax }

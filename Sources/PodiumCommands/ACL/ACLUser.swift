@@ -43,36 +43,45 @@ public enum ACLRuleError: Error, Equatable, Sendable {
 /// reconstructs a description from the bitmap instead).
 ///
 /// Like everything in the command layer, users are only touched with the executor lock held.
+@dynamicMemberLookup
 public final class ACLUser {
     public let name: String
-    public private(set) var enabled = false
-    public private(set) var nopass = false
-    /// `sanitize-payload` / `skip-sanitize-payload`: shown for fidelity; Podium has no RESTORE to sanitize.
-    public private(set) var skipSanitizePayload = false
-    /// Hex SHA-256 digests, in the order they were added.
-    public private(set) var passwords: [String] = []
+    /// Everything the rules set (all but the name), read as `user.enabled`, `user.passwords`, … One value, so a
+    /// user takes another's rules in one assignment.
+    private(set) var rules: Rules
 
-    /// Allowed commands, one bit per table entry.
-    private var allowed: [UInt64]
-    /// Set only by `+@all` / `allcommands` (cleared by `-@all`): commands added to Podium later would be allowed too.
-    /// `ACL LIST` starts the command rules with `+@all` when it is set, else with `-@all`.
-    public private(set) var futureCommands = false
-    /// First arguments allowed for a command whose bit is not set (`+select|0`), by table index.
-    private var firstArgs: [Int: [String]] = [:]
-    /// The command rules in order, lower case (`+@read`, `-keys`, `+config|get`), each command or category once.
-    public private(set) var commandRules: [String] = []
+    public struct Rules {
+        public var enabled = false
+        public var nopass = false
+        /// `sanitize-payload` / `skip-sanitize-payload`: shown for fidelity; Podium has no RESTORE to sanitize.
+        public var skipSanitizePayload = false
+        /// Hex SHA-256 digests, in the order they were added.
+        public var passwords: [String] = []
 
-    public private(set) var allKeys = false
-    /// Key patterns with what they allow (`~p`: both, `%R~p`: read, `%W~p`: write).
-    public private(set) var keyPatterns: [(pattern: [UInt8], access: KeyAccess)] = []
-    public private(set) var allChannels = false
-    public private(set) var channelPatterns: [[UInt8]] = []
+        /// Allowed commands, one bit per table entry.
+        var allowed: [UInt64]
+        /// Set only by `+@all` / `allcommands` (cleared by `-@all`): commands added to Podium later would be allowed too.
+        /// `ACL LIST` starts the command rules with `+@all` when it is set, else with `-@all`.
+        public var futureCommands = false
+        /// First arguments allowed for a command whose bit is not set (`+select|0`), by table index.
+        var firstArgs: [Int: [String]] = [:]
+        /// The command rules in order, lower case (`+@read`, `-keys`, `+config|get`), each command or category once.
+        public var commandRules: [String] = []
+
+        public var allKeys = false
+        /// Key patterns with what they allow (`~p`: both, `%R~p`: read, `%W~p`: write).
+        public var keyPatterns: [(pattern: [UInt8], access: KeyAccess)] = []
+        public var allChannels = false
+        public var channelPatterns: [[UInt8]] = []
+    }
+
+    public subscript<T>(dynamicMember path: KeyPath<Rules, T>) -> T { rules[keyPath: path] }
 
     /// A new user: off, no password, no commands, no keys, channels as `acl-pubsub-default` says.
     init(name: String, table: CommandTable, allChannelsByDefault: Bool) {
         self.name = name
-        self.allowed = Array(repeating: 0, count: table.allSpecs.count / 64 + 1)
-        self.allChannels = allChannelsByDefault
+        self.rules = Rules(
+            allowed: Array(repeating: 0, count: table.allSpecs.count / 64 + 1), allChannels: allChannelsByDefault)
     }
 
     /// A user with the same name and rules (ACL SETUSER tries its rules on a copy).
@@ -83,20 +92,7 @@ public final class ACLUser {
     }
 
     /// Takes every rule of `other` (the name stays): how a user changes while connections point at it.
-    func assign(from other: ACLUser) {
-        enabled = other.enabled
-        nopass = other.nopass
-        skipSanitizePayload = other.skipSanitizePayload
-        passwords = other.passwords
-        allowed = other.allowed
-        futureCommands = other.futureCommands
-        firstArgs = other.firstArgs
-        commandRules = other.commandRules
-        allKeys = other.allKeys
-        keyPatterns = other.keyPatterns
-        allChannels = other.allChannels
-        channelPatterns = other.channelPatterns
-    }
+    func assign(from other: ACLUser) { rules = other.rules }
 
     // MARK: - Rules
 
@@ -106,44 +102,42 @@ public final class ACLUser {
         let lowered = rule.lowercased()
         let bytes = Array(rule.utf8)
         switch lowered {
-        case "on": enabled = true
-        case "off": enabled = false
-        case "skip-sanitize-payload": skipSanitizePayload = true
-        case "sanitize-payload": skipSanitizePayload = false
-        case "nopass":
-            nopass = true
-            passwords.removeAll()
-        case "resetpass":
-            nopass = false
-            passwords.removeAll()
+        case "on": rules.enabled = true
+        case "off": rules.enabled = false
+        case "skip-sanitize-payload": rules.skipSanitizePayload = true
+        case "sanitize-payload": rules.skipSanitizePayload = false
+        case "nopass", "resetpass":
+            rules.nopass = lowered == "nopass"
+            rules.passwords.removeAll()
         case "reset":
-            nopass = false
-            passwords.removeAll()
-            allKeys = false
-            keyPatterns.removeAll()
-            allChannels = allChannelsByDefault
-            channelPatterns.removeAll()
-            enabled = false
-            skipSanitizePayload = false
+            // Valkey's `resetpass resetkeys resetchannels` (channels as acl-pubsub-default), `off`, `-@all`.
+            rules.nopass = false
+            rules.passwords.removeAll()
+            setAllKeys(false)
+            setAllChannels(allChannelsByDefault)
+            rules.enabled = false
+            rules.skipSanitizePayload = false
             setAllCommands(false)
-        case "allkeys", "~*":
-            allKeys = true
-            keyPatterns.removeAll()
-        case "resetkeys":
-            allKeys = false
-            keyPatterns.removeAll()
-        case "allchannels", "&*":
-            allChannels = true
-            channelPatterns.removeAll()
-        case "resetchannels":
-            allChannels = false
-            channelPatterns.removeAll()
+        case "allkeys", "~*", "resetkeys": setAllKeys(lowered != "resetkeys")
+        case "allchannels", "&*", "resetchannels": setAllChannels(lowered != "resetchannels")
         case "allcommands", "+@all": setAllCommands(true)
         case "nocommands", "-@all": setAllCommands(false)
         case "clearselectors": break  // no selectors besides the root one
         default:
             try applyPrefixed(rule, bytes: bytes, table: table)
         }
+    }
+
+    /// `allkeys` / `resetkeys`: every key or none, and no patterns.
+    private func setAllKeys(_ all: Bool) {
+        rules.allKeys = all
+        rules.keyPatterns.removeAll()
+    }
+
+    /// `allchannels` / `resetchannels`: every channel or none, and no patterns.
+    private func setAllChannels(_ all: Bool) {
+        rules.allChannels = all
+        rules.channelPatterns.removeAll()
     }
 
     /// The SHA-256 hex digest a password rule names: of the cleartext after `>` / `<`, or the digest itself after
@@ -159,14 +153,14 @@ public final class ACLUser {
         switch bytes[0] {
         case UInt8(ascii: ">"), UInt8(ascii: "#"):
             let digest = try Self.digest(bytes, cleartext: bytes[0] == UInt8(ascii: ">"), rest: rest)
-            if !passwords.contains(digest) { passwords.append(digest) }
-            nopass = false
+            if !rules.passwords.contains(digest) { rules.passwords.append(digest) }
+            rules.nopass = false
         case UInt8(ascii: "<"), UInt8(ascii: "!"):
             let digest = try Self.digest(bytes, cleartext: bytes[0] == UInt8(ascii: "<"), rest: rest)
-            guard let index = passwords.firstIndex(of: digest) else { throw .passwordNotFound }
-            passwords.remove(at: index)
+            guard let index = rules.passwords.firstIndex(of: digest) else { throw .passwordNotFound }
+            rules.passwords.remove(at: index)
         case UInt8(ascii: "~"), UInt8(ascii: "%"):
-            guard !allKeys else { throw .patternAfterAllKeys }
+            guard !rules.allKeys else { throw .patternAfterAllKeys }
             var access: KeyAccess = [.read, .write]
             var offset = 1
             if bytes[0] == UInt8(ascii: "%") {
@@ -189,16 +183,16 @@ public final class ACLUser {
             }
             let pattern = offset < bytes.count ? Array(bytes[offset...]) : []
             guard !ACLCommands.hasSpaces(pattern) else { throw .syntax }
-            if let index = keyPatterns.firstIndex(where: { $0.pattern == pattern }) {
-                keyPatterns[index].access.formUnion(access)
+            if let index = rules.keyPatterns.firstIndex(where: { $0.pattern == pattern }) {
+                rules.keyPatterns[index].access.formUnion(access)
             } else {
-                keyPatterns.append((pattern, access))
+                rules.keyPatterns.append((pattern, access))
             }
         case UInt8(ascii: "&"):
-            guard !allChannels else { throw .channelAfterAllChannels }
+            guard !rules.allChannels else { throw .channelAfterAllChannels }
             let pattern = Array(bytes.dropFirst())
             guard !ACLCommands.hasSpaces(pattern) else { throw .syntax }
-            if !channelPatterns.contains(pattern) { channelPatterns.append(pattern) }
+            if !rules.channelPatterns.contains(pattern) { rules.channelPatterns.append(pattern) }
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
             let allow = bytes[0] == UInt8(ascii: "+")
             if rest.hasPrefix("@") {
@@ -235,9 +229,9 @@ public final class ACLUser {
         } else {
             guard !argument.contains("|") else { throw .firstArgOfSubcommand }
             updateRules(text.lowercased(), allow: true)
-            var list = firstArgs[spec.statsIndex] ?? []
+            var list = rules.firstArgs[spec.statsIndex] ?? []
             if !list.contains(argument.lowercased()) { list.append(argument.lowercased()) }
-            firstArgs[spec.statsIndex] = list
+            rules.firstArgs[spec.statsIndex] = list
         }
     }
 
@@ -245,37 +239,37 @@ public final class ACLUser {
     /// command, for its subcommands), then append this one.
     private func updateRules(_ name: String, allow: Bool) {
         let lowered = name.lowercased()
-        commandRules.removeAll { rule in
+        rules.commandRules.removeAll { rule in
             let existing = rule.dropFirst()
             return existing == lowered || existing.hasPrefix(lowered + "|")
         }
-        commandRules.append((allow ? "+" : "-") + lowered)
+        rules.commandRules.append((allow ? "+" : "-") + lowered)
     }
 
     private func setAllCommands(_ allow: Bool) {
-        for i in allowed.indices { allowed[i] = allow ? ~0 : 0 }
-        futureCommands = allow
-        firstArgs.removeAll()
-        commandRules.removeAll()
+        for i in rules.allowed.indices { rules.allowed[i] = allow ? ~0 : 0 }
+        rules.futureCommands = allow
+        rules.firstArgs.removeAll()
+        rules.commandRules.removeAll()
     }
 
     /// Valkey's `ACLChangeSelectorPerm`: a command and all its subcommands; first arguments are forgotten.
     private func change(_ spec: CommandSpec, allow: Bool) {
         setBit(spec.statsIndex, allow)
-        firstArgs[spec.statsIndex] = nil
+        rules.firstArgs[spec.statsIndex] = nil
         for sub in spec.subcommandList {
             setBit(sub.statsIndex, allow)
-            firstArgs[sub.statsIndex] = nil
+            rules.firstArgs[sub.statsIndex] = nil
         }
     }
 
     private func setBit(_ index: Int, _ value: Bool) {
         let word = index / 64
         let bit = UInt64(1) << UInt64(index % 64)
-        if value { allowed[word] |= bit } else { allowed[word] &= ~bit }
+        if value { rules.allowed[word] |= bit } else { rules.allowed[word] &= ~bit }
     }
 
-    private func bit(_ index: Int) -> Bool { allowed[index / 64] & (UInt64(1) << UInt64(index % 64)) != 0 }
+    private func bit(_ index: Int) -> Bool { rules.allowed[index / 64] & (UInt64(1) << UInt64(index % 64)) != 0 }
 
     // MARK: - Checks
 
@@ -284,16 +278,16 @@ public final class ACLUser {
     func check(_ spec: CommandSpec, _ args: [ByteBuffer]) -> ACLDenial? {
         if !spec.flags.contains(.noAuth), !bit(spec.statsIndex) {
             let argumentIndex = spec.parent == nil ? 1 : 2
-            guard let allowedArgs = firstArgs[spec.statsIndex], argumentIndex < args.count,
+            guard let allowedArgs = rules.firstArgs[spec.statsIndex], argumentIndex < args.count,
                 allowedArgs.contains(String(buffer: args[argumentIndex]).lowercased())
             else { return .command }
         }
-        if !allKeys {
+        if !rules.allKeys {
             for (index, access) in spec.keyArguments(args) where !mayAccess(key: args[index], access) {
                 return .key(argument: index)
             }
         }
-        if !allChannels, let channels = spec.channelArguments {
+        if !rules.allChannels, let channels = spec.channelArguments {
             for index in channels.indices(argc: args.count)
             where !mayUse(channel: args[index], pattern: channels.pattern) {
                 return .channel(argument: index)
@@ -305,14 +299,15 @@ public final class ACLUser {
     /// Valkey's `ACLSelectorHasUnrestrictedKeyAccess`: `allkeys`, or a `*` pattern with at least `access` (SORT's
     /// BY and GET read keys that no key spec names, so only such a user may use them).
     func hasUnrestrictedKeyAccess(_ access: KeyAccess) -> Bool {
-        allKeys || keyPatterns.contains { $0.pattern == [UInt8(ascii: "*")] && $0.access.isSuperset(of: access) }
+        rules.allKeys
+            || rules.keyPatterns.contains { $0.pattern == [UInt8(ascii: "*")] && $0.access.isSuperset(of: access) }
     }
 
     /// Whether a pattern with at least `access` matches `key` (Valkey's `ACLSelectorCheckKey`).
     func mayAccess(key: ByteBuffer, _ access: KeyAccess) -> Bool {
-        if allKeys { return true }
+        if rules.allKeys { return true }
         return key.withUnsafeReadableBytes { raw in
-            keyPatterns.contains { entry in
+            rules.keyPatterns.contains { entry in
                 entry.access.isSuperset(of: access) && GlobPattern.matches(pattern: entry.pattern, raw: raw)
             }
         }
@@ -321,9 +316,9 @@ public final class ACLUser {
     /// Valkey's `ACLCheckChannelAgainstList`: a channel must match one of the patterns; a pattern (PSUBSCRIBE) must
     /// be one of them literally.
     func mayUse(channel: ByteBuffer, pattern: Bool) -> Bool {
-        if allChannels { return true }
+        if rules.allChannels { return true }
         return channel.withUnsafeReadableBytes { raw in
-            channelPatterns.contains { allowed in
+            rules.channelPatterns.contains { allowed in
                 pattern ? allowed.elementsEqual(raw) : GlobPattern.matches(pattern: allowed, raw: raw)
             }
         }
@@ -331,10 +326,10 @@ public final class ACLUser {
 
     /// Whether this user may still use every channel and pattern in `subscriptions` (after a change of its rules).
     func mayKeep(_ subscriptions: PubSubSubscriptions) -> Bool {
-        if allChannels { return true }
+        if rules.allChannels { return true }
         func allowed(_ name: Bytes, pattern: Bool) -> Bool {
             name.withUnsafeBytes { raw in
-                channelPatterns.contains { entry in
+                rules.channelPatterns.contains { entry in
                     pattern ? entry.elementsEqual(raw) : GlobPattern.matches(pattern: entry, raw: raw)
                 }
             }
@@ -349,11 +344,11 @@ public final class ACLUser {
     /// Whether `password` opens this user: on, and `nopass` or one of its passwords (compared as SHA-256 digests,
     /// in constant time, so the time taken tells nothing about how much of a password was right).
     func accepts(password: [UInt8]) -> Bool {
-        guard enabled else { return false }
-        if nopass { return true }
+        guard rules.enabled else { return false }
+        if rules.nopass { return true }
         let digest = Array(Self.hash(password).utf8)
         var matched = false
-        for stored in passwords {
+        for stored in rules.passwords {
             let candidate = Array(stored.utf8)
             guard candidate.count == digest.count else { continue }
             var difference: UInt8 = 0
@@ -377,20 +372,20 @@ public final class ACLUser {
 
     /// The flags in Valkey's order (`on`/`off`, `nopass`, `skip-sanitize-payload`/`sanitize-payload`).
     public var flagNames: [String] {
-        [enabled ? "on" : "off"] + (nopass ? ["nopass"] : []) + [
-            skipSanitizePayload ? "skip-sanitize-payload" : "sanitize-payload"
+        [rules.enabled ? "on" : "off"] + (rules.nopass ? ["nopass"] : []) + [
+            rules.skipSanitizePayload ? "skip-sanitize-payload" : "sanitize-payload"
         ]
     }
 
     /// The command rules as ACL GETUSER shows them: `+@all` or `-@all`, then the kept rules.
     public var commandsDescription: String {
-        ([futureCommands ? "+@all" : "-@all"] + commandRules).joined(separator: " ")
+        ([rules.futureCommands ? "+@all" : "-@all"] + rules.commandRules).joined(separator: " ")
     }
 
     /// The key patterns as ACL GETUSER shows them (`~*`, or `%R~a ~b`).
     public var keysDescription: String {
-        if allKeys { return "~*" }
-        return keyPatterns.map { entry in
+        if rules.allKeys { return "~*" }
+        return rules.keyPatterns.map { entry in
             let prefix: String
             switch entry.access {
             case [.read, .write]: prefix = "~"
@@ -404,20 +399,20 @@ public final class ACLUser {
 
     /// The channel patterns as ACL GETUSER shows them (`&*`, or `&a &b`).
     public var channelsDescription: String {
-        if allChannels { return "&*" }
-        return channelPatterns.map { "&" + String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
+        if rules.allChannels { return "&*" }
+        return rules.channelPatterns.map { "&" + String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
     }
 
     /// The whole user as a rule list (`ACL LIST`, `ACL SAVE`; Valkey's `ACLDescribeUser`): flags, `#`hashes, key
     /// patterns (none, `~*` or the list), `&*` or `resetchannels` and the channel patterns, then the command rules.
     public var description: String {
-        var parts = flagNames + passwords.map { "#" + $0 }
-        if allKeys || !keyPatterns.isEmpty { parts.append(keysDescription) }
-        if allChannels {
+        var parts = flagNames + rules.passwords.map { "#" + $0 }
+        if rules.allKeys || !rules.keyPatterns.isEmpty { parts.append(keysDescription) }
+        if rules.allChannels {
             parts.append("&*")
         } else {
             parts.append("resetchannels")
-            parts += channelPatterns.map { "&" + String(decoding: $0, as: UTF8.self) }
+            parts += rules.channelPatterns.map { "&" + String(decoding: $0, as: UTF8.self) }
         }
         parts.append(commandsDescription)
         return parts.joined(separator: " ")

@@ -46,15 +46,25 @@ public enum NumberFormat {
     public static func parseDouble(_ raw: UnsafeRawBufferPointer) -> Double? {
         // Valkey's `string2d` takes any length; the bound only limits the NUL-terminated copy `strtod` needs (the
         // longest plain spelling of DBL_MAX, which Redis' zset tests send, is over 300 characters).
+        // Valkey rejects overflow (±HUGE_VAL) and underflow to zero; a denormal result is accepted.
+        parseWhole(raw, strtod) { value, error in !value.isNaN && !(error == ERANGE && (value.isInfinite || value == 0))
+        }
+    }
+
+    /// What `string2d` and `string2ld` share: not empty, no leading space, `parse` (`strtod` or `strtold`, with
+    /// `errno` cleared first) consumes the whole text, and `accept` takes the value with the `errno` it left.
+    @inline(__always)
+    static func parseWhole<T: FloatingPoint>(
+        _ raw: UnsafeRawBufferPointer,
+        _ parse: (UnsafePointer<CChar>, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> T,
+        accept: (T, Int32) -> Bool
+    ) -> T? {
         guard raw.count > 0, raw.count < 5120, !startsWithSpace(raw) else { return nil }
-        return withCString(raw) { text, textEnd -> Double? in
+        return withCString(raw) { text, textEnd -> T? in
             var end: UnsafeMutablePointer<CChar>?
             errno = 0
-            let value = strtod(text, &end)
-            guard end == textEnd, !value.isNaN else { return nil }
-            // Valkey rejects overflow (±HUGE_VAL) and underflow to zero; a denormal result is accepted.
-            if errno == ERANGE, value.isInfinite || value == 0 { return nil }
-            return value
+            let value = parse(text, &end)
+            return end == textEnd && accept(value, errno) ? value : nil
         }
     }
 
@@ -73,14 +83,7 @@ public enum NumberFormat {
     #if arch(x86_64) || arch(i386)
     /// Valkey's `string2ld` for INCRBYFLOAT: `strtold` over the whole string, no spaces, no NaN.
     public static func parseLongDouble(_ raw: UnsafeRawBufferPointer) -> Float80? {
-        guard raw.count > 0, raw.count < 5120, !startsWithSpace(raw) else { return nil }
-        return withCString(raw) { text, textEnd -> Float80? in
-            var end: UnsafeMutablePointer<CChar>?
-            errno = 0
-            let value = strtold(text, &end)
-            guard end == textEnd, !value.isNaN, errno != ERANGE else { return nil }
-            return value
-        }
+        parseWhole(raw, strtold) { value, error in !value.isNaN && error != ERANGE }
     }
 
     /// Valkey's `ld2string(..., LD_STR_HUMAN)`: `%.17Lf` with trailing zeros (and a trailing dot) removed, so
