@@ -41,19 +41,25 @@ extension CommandTable {
             "expire", arity: -3, flags: [.write, .fast], keys: .one, group: .generic, since: "1.0.0",
             summary: "Sets the expiration time of a key in seconds.", complexity: "O(1)",
             syntax: "key seconds [NX | XX | GT | LT]",
-            handler: KeyCommands.expire),
+            handler: { ctx throws(CommandError) in try KeyCommands.expireGeneric(&ctx, relative: true, seconds: true) }),
         CommandSpec(
             "pexpire", arity: -3, flags: [.write, .fast], keys: .one, group: .generic, since: "2.6.0",
             summary: "Sets the expiration time of a key in milliseconds.", complexity: "O(1)",
-            syntax: "key milliseconds [NX | XX | GT | LT]", handler: KeyCommands.pexpire),
+            syntax: "key milliseconds [NX | XX | GT | LT]",
+            handler: { ctx throws(CommandError) in try KeyCommands.expireGeneric(&ctx, relative: true, seconds: false) }
+        ),
         CommandSpec(
             "expireat", arity: -3, flags: [.write, .fast], keys: .one, group: .generic, since: "1.2.0",
             summary: "Sets the expiration time of a key to a Unix timestamp.", complexity: "O(1)",
-            syntax: "key unix-time-seconds [NX | XX | GT | LT]", handler: KeyCommands.expireat),
+            syntax: "key unix-time-seconds [NX | XX | GT | LT]",
+            handler: { ctx throws(CommandError) in try KeyCommands.expireGeneric(&ctx, relative: false, seconds: true) }
+        ),
         CommandSpec(
             "pexpireat", arity: -3, flags: [.write, .fast], keys: .one, group: .generic, since: "2.6.0",
             summary: "Sets the expiration time of a key to a Unix milliseconds timestamp.", complexity: "O(1)",
-            syntax: "key unix-time-milliseconds [NX | XX | GT | LT]", handler: KeyCommands.pexpireat),
+            syntax: "key unix-time-milliseconds [NX | XX | GT | LT]",
+            handler: { ctx throws(CommandError) in try KeyCommands.expireGeneric(&ctx, relative: false, seconds: false)
+            }),
         CommandSpec(
             "ttl", arity: 2, flags: [.readonly, .fast], keys: .one, group: .generic, since: "1.0.0",
             summary: "Returns the expiration time in seconds of a key.", complexity: "O(1)", syntax: "key",
@@ -449,25 +455,30 @@ extension CommandTable {
             summary: "Sets expiry time on hash fields.",
             complexity: "O(N) where N is the number of specified fields.",
             syntax: "key seconds [NX | XX | GT | LT] FIELDS numfields field [field ...]",
-            handler: HashCommands.hexpire),
+            handler: { ctx throws(CommandError) in try HashCommands.hexpireGeneric(&ctx, relative: true, seconds: true)
+            }),
         CommandSpec(
             "hpexpire", arity: -6, flags: [.write, .fast], keys: .one, group: .hash, since: "9.0.0",
             summary: "Sets expiry time on hash fields in milliseconds.",
             complexity: "O(N) where N is the number of specified fields.",
             syntax: "key milliseconds [NX | XX | GT | LT] FIELDS numfields field [field ...]",
-            handler: HashCommands.hpexpire),
+            handler: { ctx throws(CommandError) in try HashCommands.hexpireGeneric(&ctx, relative: true, seconds: false)
+            }),
         CommandSpec(
             "hexpireat", arity: -6, flags: [.write, .fast], keys: .one, group: .hash, since: "9.0.0",
             summary: "Sets expiry time on hash fields as a Unix timestamp in seconds.",
             complexity: "O(N) where N is the number of specified fields.",
             syntax: "key unix-time-seconds [NX | XX | GT | LT] FIELDS numfields field [field ...]",
-            handler: HashCommands.hexpireat),
+            handler: { ctx throws(CommandError) in try HashCommands.hexpireGeneric(&ctx, relative: false, seconds: true)
+            }),
         CommandSpec(
             "hpexpireat", arity: -6, flags: [.write, .fast], keys: .one, group: .hash, since: "9.0.0",
             summary: "Sets expiry time on hash fields as a Unix timestamp in milliseconds.",
             complexity: "O(N) where N is the number of specified fields.",
             syntax: "key unix-time-milliseconds [NX | XX | GT | LT] FIELDS numfields field [field ...]",
-            handler: HashCommands.hpexpireat),
+            handler: { ctx throws(CommandError) in
+                try HashCommands.hexpireGeneric(&ctx, relative: false, seconds: false)
+            }),
         CommandSpec(
             "hpersist", arity: -5, flags: [.write, .fast], keys: .one, group: .hash, since: "9.0.0",
             summary: "Removes the expiration time of hash fields.",
@@ -477,22 +488,34 @@ extension CommandTable {
             "httl", arity: -5, flags: [.readonly, .fast], keys: .one, group: .hash, since: "9.0.0",
             summary: "Returns the remaining time to live of hash fields, in seconds.",
             complexity: "O(N) where N is the number of specified fields.",
-            syntax: "key FIELDS numfields field [field ...]", handler: HashCommands.httl),
+            syntax: "key FIELDS numfields field [field ...]",
+            handler: { ctx throws(CommandError) in
+                try HashCommands.httlGeneric(&ctx, relative: true, milliseconds: false)
+            }),
         CommandSpec(
             "hpttl", arity: -5, flags: [.readonly, .fast], keys: .one, group: .hash, since: "9.0.0",
             summary: "Returns the remaining time to live of hash fields, in milliseconds.",
             complexity: "O(N) where N is the number of specified fields.",
-            syntax: "key FIELDS numfields field [field ...]", handler: HashCommands.hpttl),
+            syntax: "key FIELDS numfields field [field ...]",
+            handler: { ctx throws(CommandError) in
+                try HashCommands.httlGeneric(&ctx, relative: true, milliseconds: true)
+            }),
         CommandSpec(
             "hexpiretime", arity: -5, flags: [.readonly, .fast], keys: .one, group: .hash, since: "9.0.0",
             summary: "Returns the expiration time of hash fields as a Unix timestamp in seconds.",
             complexity: "O(N) where N is the number of specified fields.",
-            syntax: "key FIELDS numfields field [field ...]", handler: HashCommands.hexpiretime),
+            syntax: "key FIELDS numfields field [field ...]",
+            handler: { ctx throws(CommandError) in
+                try HashCommands.httlGeneric(&ctx, relative: false, milliseconds: false)
+            }),
         CommandSpec(
             "hpexpiretime", arity: -5, flags: [.readonly, .fast], keys: .one, group: .hash, since: "9.0.0",
             summary: "Returns the expiration time of hash fields as a Unix timestamp in milliseconds.",
             complexity: "O(N) where N is the number of specified fields.",
-            syntax: "key FIELDS numfields field [field ...]", handler: HashCommands.hpexpiretime),
+            syntax: "key FIELDS numfields field [field ...]",
+            handler: { ctx throws(CommandError) in
+                try HashCommands.httlGeneric(&ctx, relative: false, milliseconds: true)
+            }),
         CommandSpec(
             "hgetex", arity: -5, flags: [.write, .fast], keys: .one, group: .hash, since: "9.0.0",
             summary:
@@ -524,25 +547,33 @@ extension CommandTable {
             summary: "Prepends one or more elements to a list. Creates the key if it doesn't exist.",
             complexity:
                 "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
-            syntax: "key element [element ...]", handler: ListCommands.lpush),
+            syntax: "key element [element ...]",
+            handler: { ctx throws(CommandError) in try ListCommands.pushGeneric(&ctx, front: true, onlyIfExists: false)
+            }),
         CommandSpec(
             "rpush", arity: -3, flags: [.write, .denyOOM, .fast], keys: .one, group: .list, since: "1.0.0",
             summary: "Appends one or more elements to a list. Creates the key if it doesn't exist.",
             complexity:
                 "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
-            syntax: "key element [element ...]", handler: ListCommands.rpush),
+            syntax: "key element [element ...]",
+            handler: { ctx throws(CommandError) in try ListCommands.pushGeneric(&ctx, front: false, onlyIfExists: false)
+            }),
         CommandSpec(
             "lpushx", arity: -3, flags: [.write, .denyOOM, .fast], keys: .one, group: .list, since: "2.2.0",
             summary: "Prepends one or more elements to a list only when the list exists.",
             complexity:
                 "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
-            syntax: "key element [element ...]", handler: ListCommands.lpushx),
+            syntax: "key element [element ...]",
+            handler: { ctx throws(CommandError) in try ListCommands.pushGeneric(&ctx, front: true, onlyIfExists: true) }
+        ),
         CommandSpec(
             "rpushx", arity: -3, flags: [.write, .denyOOM, .fast], keys: .one, group: .list, since: "2.2.0",
             summary: "Appends an element to a list only when the list exists.",
             complexity:
                 "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
-            syntax: "key element [element ...]", handler: ListCommands.rpushx),
+            syntax: "key element [element ...]",
+            handler: { ctx throws(CommandError) in try ListCommands.pushGeneric(&ctx, front: false, onlyIfExists: true)
+            }),
         CommandSpec(
             "lpop", arity: -2, flags: [.write, .fast], keys: .one, group: .list, since: "1.0.0",
             summary:
@@ -934,20 +965,27 @@ extension CommandTable {
             complexity:
                 "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.",
             syntax: "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX]",
-            handler: SortedSetCommands.zunionstore, keySpecs: [.range(1, 1, .write), .counted(at: 2, .read)]),
+            handler: { ctx throws(CommandError) in
+                try SortedSetCommands.setOperation(&ctx, .union, numkeysIndex: 2, store: true)
+            }, keySpecs: [.range(1, 1, .write), .counted(at: 2, .read)]),
         CommandSpec(
             "zinterstore", arity: -4, flags: [.write, .denyOOM], keys: .one, group: .sortedSet, since: "2.0.0",
             summary: "Stores the intersect of multiple sorted sets in a key.",
             complexity:
                 "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.",
             syntax: "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX]",
-            handler: SortedSetCommands.zinterstore, keySpecs: [.range(1, 1, .write), .counted(at: 2, .read)]),
+            handler: { ctx throws(CommandError) in
+                try SortedSetCommands.setOperation(&ctx, .inter, numkeysIndex: 2, store: true)
+            }, keySpecs: [.range(1, 1, .write), .counted(at: 2, .read)]),
         CommandSpec(
             "zdiffstore", arity: -4, flags: [.write, .denyOOM], keys: .one, group: .sortedSet, since: "6.2.0",
             summary: "Stores the difference of multiple sorted sets in a key.",
             complexity:
                 "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.",
-            syntax: "destination numkeys key [key ...]", handler: SortedSetCommands.zdiffstore,
+            syntax: "destination numkeys key [key ...]",
+            handler: { ctx throws(CommandError) in
+                try SortedSetCommands.setOperation(&ctx, .diff, numkeysIndex: 2, store: true)
+            },
             keySpecs: [.range(1, 1, .write), .counted(at: 2, .read)]),
         CommandSpec(
             "zunion", arity: -3, flags: [.readonly], keys: .none, group: .sortedSet, since: "6.2.0",
@@ -955,27 +993,37 @@ extension CommandTable {
             complexity:
                 "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.",
             syntax: "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES]",
-            handler: SortedSetCommands.zunion, keySpecs: [.counted(at: 1, .read)]),
+            handler: { ctx throws(CommandError) in
+                try SortedSetCommands.setOperation(&ctx, .union, numkeysIndex: 1, store: false)
+            }, keySpecs: [.counted(at: 1, .read)]),
         CommandSpec(
             "zinter", arity: -3, flags: [.readonly], keys: .none, group: .sortedSet, since: "6.2.0",
             summary: "Returns the intersect of multiple sorted sets.",
             complexity:
                 "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.",
             syntax: "numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES]",
-            handler: SortedSetCommands.zinter, keySpecs: [.counted(at: 1, .read)]),
+            handler: { ctx throws(CommandError) in
+                try SortedSetCommands.setOperation(&ctx, .inter, numkeysIndex: 1, store: false)
+            }, keySpecs: [.counted(at: 1, .read)]),
         CommandSpec(
             "zdiff", arity: -3, flags: [.readonly], keys: .none, group: .sortedSet, since: "6.2.0",
             summary: "Returns the difference between multiple sorted sets.",
             complexity:
                 "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.",
-            syntax: "numkeys key [key ...] [WITHSCORES]", handler: SortedSetCommands.zdiff,
+            syntax: "numkeys key [key ...] [WITHSCORES]",
+            handler: { ctx throws(CommandError) in
+                try SortedSetCommands.setOperation(&ctx, .diff, numkeysIndex: 1, store: false)
+            },
             keySpecs: [.counted(at: 1, .read)]),
         CommandSpec(
             "zintercard", arity: -3, flags: [.readonly], keys: .none, group: .sortedSet, since: "7.0.0",
             summary: "Returns the number of members of the intersect of multiple sorted sets.",
             complexity:
                 "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.",
-            syntax: "numkeys key [key ...] [LIMIT limit]", handler: SortedSetCommands.zintercard,
+            syntax: "numkeys key [key ...] [LIMIT limit]",
+            handler: { ctx throws(CommandError) in
+                try SortedSetCommands.setOperation(&ctx, .inter, numkeysIndex: 1, store: false, cardinalityOnly: true)
+            },
             keySpecs: [.counted(at: 1, .read)]),
     ]
 

@@ -237,6 +237,21 @@ public final class Database {
         try body(&slots[slot]!.value)
     }
 
+    /// Changes the `Object` in `slot` in place: the object is taken out of the slot while `body` runs, so it is
+    /// referenced once and a change does not copy its payload, then stored back. Nil (and `body` is not called)
+    /// when the slot holds another type. `body` must not touch the database.
+    @inlinable @inline(__always)
+    public func withObject<Object: StoredObject, R, E: Error>(
+        slot: Int, _ body: (inout Object) throws(E) -> R
+    ) throws(E) -> R? {
+        try withValue(slot: slot) { (value: inout Value) throws(E) -> R? in
+            guard var object = Object.extract(value) else { return nil }
+            value = .integer(0)
+            defer { value = object.stored }
+            return try body(&object)
+        }
+    }
+
     /// Signals WATCH (and `Keyspace.dirty`) that the key in `slot` changed.
     @inlinable public func signalModified(slot: Int) {
         keyspace.dirty &+= 1
@@ -538,13 +553,11 @@ extension Database {
     @discardableResult
     func expireFields(slot: Int, limit: Int = .max) -> Bool {
         let now = keyspace.now
-        let (removed, emptied) = withValue(slot: slot) { (value: inout Value) -> ([Bytes], Bool) in
-            guard case .hash(var h) = value else { return ([], false) }
-            value = .integer(0)
-            defer { value = .hash(h) }
-            let removed = h.removeExpiredFields(now: now, limit: limit)
-            return (removed, h.count == 0)
-        }
+        let (removed, emptied) =
+            withObject(slot: slot) { (h: inout HashObject) -> ([Bytes], Bool) in
+                let removed = h.removeExpiredFields(now: now, limit: limit)
+                return (removed, h.count == 0)
+            } ?? ([], false)
         let key = slots[slot].unsafelyUnwrapped.key
         if !removed.isEmpty {
             keyspace.stats.expiredFields += removed.count

@@ -102,3 +102,35 @@ public struct ListpackLimits: Sendable {
         self.maxListpackValue = maxListpackValue
     }
 }
+
+/// A data type's object as it sits in a `Value` (a list, a set, a hash, a sorted set): how to find it in a value
+/// and how to store it back. The commands read, look up for writing and change objects in place through this
+/// one fact per type (`Database.withObject(slot:)`, `CommandContext.readValue(_:as:)`).
+public protocol StoredObject {
+    /// The object in `value`, or nil when the value holds another type.
+    static func extract(_ value: Value) -> Self?
+    /// The value holding this object.
+    var stored: Value { get }
+}
+
+extension ListObject: StoredObject {
+    @inlinable public static func extract(_ value: Value) -> Self? { if case .list(let l) = value { l } else { nil } }
+    @inlinable public var stored: Value { .list(self) }
+}
+
+extension SetObject: StoredObject {
+    @inlinable public static func extract(_ value: Value) -> Self? { if case .set(let s) = value { s } else { nil } }
+    @inlinable public var stored: Value { .set(self) }
+}
+
+extension HashObject: StoredObject {
+    @inlinable public static func extract(_ value: Value) -> Self? { if case .hash(let h) = value { h } else { nil } }
+    @inlinable public var stored: Value { .hash(self) }
+}
+
+extension SortedSetObject: StoredObject {
+    @inlinable public static func extract(_ value: Value) -> Self? {
+        if case .sortedSet(let z) = value { z } else { nil }
+    }
+    @inlinable public var stored: Value { .sortedSet(self) }
+}

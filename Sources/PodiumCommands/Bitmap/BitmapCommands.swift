@@ -244,18 +244,7 @@ public enum BitmapCommands {
     /// BITOP AND | OR | XOR | NOT destkey key [key ...]
     static func bitop(_ ctx: inout CommandContext) throws(CommandError) {
         enum Op { case and, or, xor, not }
-        let op: Op
-        if ctx.argIs(1, "and") {
-            op = .and
-        } else if ctx.argIs(1, "or") {
-            op = .or
-        } else if ctx.argIs(1, "xor") {
-            op = .xor
-        } else if ctx.argIs(1, "not") {
-            op = .not
-        } else {
-            throw .syntax
-        }
+        guard let op = ctx.choice(1, ["and": Op.and, "or": .or, "xor": .xor, "not": .not]) else { throw .syntax }
         if op == .not, ctx.argc != 4 { throw .bitopNotSingleSource }
         var sources: [Bytes?] = []
         for i in 3..<ctx.argc { sources.append(try readBytes(ctx, i)) }
@@ -329,15 +318,10 @@ public enum BitmapCommands {
             } else if ctx.argIs(j, "incrby"), remaining >= 3 {
                 kind = .incrby
             } else if ctx.argIs(j, "overflow"), remaining >= 1 {
-                if ctx.argIs(j + 1, "wrap") {
-                    overflow = .wrap
-                } else if ctx.argIs(j + 1, "sat") {
-                    overflow = .sat
-                } else if ctx.argIs(j + 1, "fail") {
-                    overflow = .fail
-                } else {
+                guard let named = ctx.choice(j + 1, ["wrap": Overflow.wrap, "sat": .sat, "fail": .fail]) else {
                     throw .bitfieldOverflowType
                 }
+                overflow = named
                 j += 2
                 continue
             } else {

@@ -185,13 +185,8 @@ public enum ClientCommands {
                     throw .noSuchUser(ctx.string(j + 1))
                 }
             } else if ctx.argIs(j, "skipme") {
-                if ctx.argIs(j + 1, "yes") {
-                    skipMe = true
-                } else if ctx.argIs(j + 1, "no") {
-                    skipMe = false
-                } else {
-                    throw .syntax
-                }
+                guard let named = ctx.choice(j + 1, ["yes": true, "no": false]) else { throw .syntax }
+                skipMe = named
             } else if ctx.argIs(j, "maxage") {
                 maxAge = try ctx.integer(j + 1)
             } else if ctx.argIs(j, "type") {
@@ -228,13 +223,8 @@ public enum ClientCommands {
         if ctx.argc > 4 { throw .subcommandSyntax(sub: ctx.string(1), command: "client") }
         var error = false
         if ctx.argc == 4 {
-            if ctx.argIs(3, "timeout") {
-                error = false
-            } else if ctx.argIs(3, "error") {
-                error = true
-            } else {
-                throw .unblockReason
-            }
+            guard let named = ctx.choice(3, ["timeout": false, "error": true]) else { throw .unblockReason }
+            error = named
         }
         let id = try ctx.integer(2)
         guard let target = ctx.server?.clients().first(where: { $0.id == id }) else {

@@ -76,6 +76,13 @@ public struct CommandContext {
         }
     }
 
+    /// What `choices` gives the word at argument `i` (ignoring ASCII case; the words lower-case), or nil for any
+    /// other word: `ctx.choice(2, ["before": false, "after": true])`.
+    @inlinable public func choice<T>(_ i: Int, _ choices: KeyValuePairs<StaticString, T>) -> T? {
+        for (word, value) in choices where argIs(i, word) { return value }
+        return nil
+    }
+
     /// Argument `i` as a strict 64-bit integer, or `ERR value is not an integer or out of range`.
     @inlinable public func integer(_ i: Int) throws(CommandError) -> Int {
         guard let n = args[i].withUnsafeReadableBytes({ StrictInteger.parse($0) }) else { throw .notInteger }
@@ -124,6 +131,46 @@ extension CommandContext {
         return typed
     }
 
+    /// The slot of the key at argument `i` for writing when it holds an `Object`: nil when it is missing,
+    /// `WRONGTYPE` when it holds another type.
+    @inline(__always)
+    func writeSlot<Object: StoredObject>(_ i: Int, holding: Object.Type) throws(CommandError) -> Int? {
+        try writeSlot(i) { Object.extract($0) != nil }
+    }
+
+    /// Changes the `Object` at argument `key` in place, with one key lookup (the object stays uniquely referenced:
+    /// one nothing else shares is never copied). A missing key: with `create`, `body` gets a new empty object,
+    /// stored if `body` leaves it non-empty; without, `body` is not called and the result is nil. Afterwards an
+    /// emptied object disappears as a key, and WATCH learns of the change when `changed(result)` (a hash whose
+    /// fields have TTLs also has its next field deadline looked at again). `body` must not touch the database.
+    @inline(__always)
+    func modifyObject<Object: ModifiableObject, R>(
+        key: Int, create: Bool, changed: (R) -> Bool, _ body: (inout Object) throws(CommandError) -> R
+    ) throws(CommandError) -> R? {
+        let db = self.db
+        guard let slot = args[key].withUnsafeReadableBytes({ db.slot(raw: $0) }) else {
+            guard create else { return nil }
+            var object = Object()
+            let result = try body(&object)
+            if object.count > 0 { args[key].withUnsafeReadableBytes { db.set(raw: $0, object.stored) } }
+            return result
+        }
+        let changes = try db.withObject(slot: slot) {
+            (object: inout Object) throws(CommandError) -> (R, emptied: Bool, volatile: Bool) in
+            let volatileBefore = object.hasVolatileFields
+            return (try body(&object), object.count == 0, volatileBefore || object.hasVolatileFields)
+        }
+        guard let (result, emptied, volatile) = changes else { throw .wrongType }
+        if emptied {
+            db.remove(slot: slot)
+        } else if changed(result) {
+            db.signalModified(slot: slot)
+            // An overwritten field loses its TTL: the hash's next deadline may have moved.
+            if volatile { db.trackFieldExpiry(slot: slot) }
+        }
+        return result
+    }
+
     /// The slot of the key at argument `i` for writing: nil when it is missing, `WRONGTYPE` unless `holds` accepts
     /// its value.
     @inline(__always)
@@ -132,5 +179,47 @@ extension CommandContext {
         guard let slot = args[i].withUnsafeReadableBytes({ db.slot(raw: $0) }) else { return nil }
         guard holds(db.entry(slot).value) else { throw .wrongType }
         return slot
+    }
+}
+
+/// An object `CommandContext.modifyObject` can create and delete: it starts empty and an empty one is no key.
+protocol ModifiableObject: StoredObject {
+    init()
+    var count: Int { get }
+    /// Whether a field has a TTL (hashes); false for the other types.
+    var hasVolatileFields: Bool { get }
+}
+
+extension ModifiableObject {
+    var hasVolatileFields: Bool { false }
+}
+
+extension HashObject: ModifiableObject {}
+extension SortedSetObject: ModifiableObject {}
+
+/// The handlers of one data type's group (lists, sets, hashes, sorted sets): their typed lookups, one fact per
+/// group (`Object`).
+protocol ObjectCommands {
+    associatedtype Object: StoredObject
+}
+
+extension ObjectCommands {
+    /// The object at argument `i` for reading; nil when missing, `WRONGTYPE` for other types.
+    @inline(__always)
+    static func readObject(_ ctx: CommandContext, _ i: Int = 1) throws(CommandError) -> Object? {
+        try ctx.readValue(i, as: Object.extract)
+    }
+
+    /// The slot of the object at argument `i`, for writing; nil when missing, `WRONGTYPE` for other types.
+    @inline(__always)
+    static func objectSlot(_ ctx: CommandContext, _ i: Int = 1) throws(CommandError) -> Int? {
+        try ctx.writeSlot(i, holding: Object.self)
+    }
+
+    /// Changes the object in `slot` (known to hold an `Object`) in place (`Database.withObject(slot:)`).
+    @inline(__always)
+    static func modify<R>(_ db: Database, slot: Int, _ body: (inout Object) -> R) -> R {
+        guard let result = db.withObject(slot: slot, body) else { preconditionFailure("slot checked to hold its type") }
+        return result
     }
 }

@@ -71,11 +71,27 @@ struct ScanArguments {
         return GlobPattern.matches(pattern: pattern, name)
     }
 
-    /// `*2 $1 0 *0`: the reply for a missing key.
-    static func replyEmpty(_ ctx: inout CommandContext) {
+    /// The start HSCAN, SSCAN and ZSCAN share, in Valkey's order: the cursor, then the key (a missing key is an
+    /// empty scan, whatever the options), then the options. Nil when the key is missing and the reply is written.
+    static func begin<Object>(
+        _ ctx: inout CommandContext, read: (CommandContext, Int) throws(CommandError) -> Object?,
+        allowNoValues: Bool = false, allowNoScores: Bool = false
+    ) throws(CommandError) -> (ScanArguments, Object)? {
+        var scan = ScanArguments()
+        scan.cursor = try cursor(ctx, at: 2)
+        guard let object = try read(ctx, 1) else {
+            replyHeader(&ctx, next: 0, elements: 0)
+            return nil
+        }
+        try scan.parseOptions(ctx, from: 3, allowNoValues: allowNoValues, allowNoScores: allowNoScores)
+        return (scan, object)
+    }
+
+    /// `*2 $<n> <next cursor> *<elements>`: what comes before the elements of a scan's reply.
+    static func replyHeader(_ ctx: inout CommandContext, next: UInt64, elements: Int) {
         ctx.reply.arrayHeader(2)
-        ctx.reply.bulk("0")
-        ctx.reply.arrayHeader(0)
+        ctx.reply.bulk(String(next))
+        ctx.reply.arrayHeader(elements)
     }
 }
 

@@ -58,17 +58,10 @@ public enum KeyCommands {
         /// Parses the options in `range`.
         init(_ ctx: CommandContext, _ range: Range<Int>) throws(CommandError) {
             for j in range {
-                if ctx.argIs(j, "nx") {
-                    nx = true
-                } else if ctx.argIs(j, "xx") {
-                    xx = true
-                } else if ctx.argIs(j, "gt") {
-                    gt = true
-                } else if ctx.argIs(j, "lt") {
-                    lt = true
-                } else {
+                guard let option = ctx.choice(j, ["nx": \Self.nx, "xx": \.xx, "gt": \.gt, "lt": \.lt]) else {
                     throw .unsupportedOption(ctx.string(j))
                 }
+                self[keyPath: option] = true
             }
             if nx && (xx || gt || lt) {
                 throw .expireNXWithOthers
@@ -129,23 +122,6 @@ public enum KeyCommands {
             ctx.propagateInstead(
                 CommandContext.arguments(.word("PEXPIREAT"), .arg(ctx.args[1]), .integer(when)) + options)
         }
-    }
-
-    /// EXPIRE key seconds [NX | XX | GT | LT]
-    static func expire(_ ctx: inout CommandContext) throws(CommandError) {
-        try expireGeneric(&ctx, relative: true, seconds: true)
-    }
-    /// PEXPIRE key milliseconds [NX | XX | GT | LT]
-    static func pexpire(_ ctx: inout CommandContext) throws(CommandError) {
-        try expireGeneric(&ctx, relative: true, seconds: false)
-    }
-    /// EXPIREAT key unix-time-seconds [NX | XX | GT | LT]
-    static func expireat(_ ctx: inout CommandContext) throws(CommandError) {
-        try expireGeneric(&ctx, relative: false, seconds: true)
-    }
-    /// PEXPIREAT key unix-time-milliseconds [NX | XX | GT | LT]
-    static func pexpireat(_ ctx: inout CommandContext) throws(CommandError) {
-        try expireGeneric(&ctx, relative: false, seconds: false)
     }
 
     /// TTL / PTTL / EXPIRETIME / PEXPIRETIME share Valkey's `ttlGenericCommand`: -2 missing, -1 no TTL, seconds

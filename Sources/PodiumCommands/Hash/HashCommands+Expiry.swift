@@ -127,22 +127,6 @@ extension HashCommands {
         for r in results { ctx.reply.integer(r.rawValue) }
     }
 
-    static func hexpire(_ ctx: inout CommandContext) throws(CommandError) {
-        try hexpireGeneric(&ctx, relative: true, seconds: true)
-    }
-
-    static func hpexpire(_ ctx: inout CommandContext) throws(CommandError) {
-        try hexpireGeneric(&ctx, relative: true, seconds: false)
-    }
-
-    static func hexpireat(_ ctx: inout CommandContext) throws(CommandError) {
-        try hexpireGeneric(&ctx, relative: false, seconds: true)
-    }
-
-    static func hpexpireat(_ ctx: inout CommandContext) throws(CommandError) {
-        try hexpireGeneric(&ctx, relative: false, seconds: false)
-    }
-
     /// The fields of `HPERSIST`, `HTTL`, ...: `key FIELDS numfields field ...`, the count at argument 3 (Valkey
     /// does not check the word at argument 2). `mismatch` is the error for a count that does not match.
     static func fixedFields(_ ctx: CommandContext, mismatch: CommandError) throws(CommandError) -> Range<Int> {
@@ -172,7 +156,7 @@ extension HashCommands {
     /// HTTL / HPTTL / HEXPIRETIME / HPEXPIRETIME key FIELDS numfields field ...
     static func httlGeneric(_ ctx: inout CommandContext, relative: Bool, milliseconds: Bool) throws(CommandError) {
         let fields = try fixedFields(ctx, mismatch: .syntax)
-        let h = try readHash(ctx)
+        let h = try readObject(ctx)
         let base = relative ? ctx.keyspace.now : 0
         ctx.reply.arrayHeader(fields.count)
         for j in fields {
@@ -189,22 +173,6 @@ extension HashCommands {
             // Rounded to the nearest second, without the overflow of `(left + 500) / 1000` at Int64.max.
             ctx.reply.integer(Int(milliseconds ? left : left / 1000 + (left % 1000 >= 500 ? 1 : 0)))
         }
-    }
-
-    static func httl(_ ctx: inout CommandContext) throws(CommandError) {
-        try httlGeneric(&ctx, relative: true, milliseconds: false)
-    }
-
-    static func hpttl(_ ctx: inout CommandContext) throws(CommandError) {
-        try httlGeneric(&ctx, relative: true, milliseconds: true)
-    }
-
-    static func hexpiretime(_ ctx: inout CommandContext) throws(CommandError) {
-        try httlGeneric(&ctx, relative: false, milliseconds: false)
-    }
-
-    static func hpexpiretime(_ ctx: inout CommandContext) throws(CommandError) {
-        try httlGeneric(&ctx, relative: false, milliseconds: true)
     }
 
     /// The expiry options of HSETEX / HGETEX (Valkey's `parseExtendedCommandArgumentsOrReply` for hashes), in

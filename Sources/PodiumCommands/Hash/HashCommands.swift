@@ -5,46 +5,17 @@ import PodiumNumbers
 import PodiumRESP
 
 /// Handlers of Valkey's `hash` group.
-public enum HashCommands {
+public enum HashCommands: ObjectCommands {
+    typealias Object = HashObject
+
     // MARK: - Lookup helpers
 
-    /// The hash at `key` for reading; nil when missing, `WRONGTYPE` for other types.
-    static func readHash(_ ctx: CommandContext, _ i: Int = 1) throws(CommandError) -> HashObject? {
-        try ctx.readValue(i) { if case .hash(let h) = $0 { h } else { nil } }
-    }
-
-    /// Changes the hash at `key` in place, with one key lookup. A missing key: with `create`, `body` gets a new
-    /// empty hash, stored if `body` leaves it non-empty; without, `body` is not called and the result is nil.
-    /// Afterwards an emptied hash disappears as a key, and WATCH learns of the change when `changed(result)`.
+    /// Changes the hash at argument 1 in place (`CommandContext.modifyObject`).
     static func modifyHash<R>(
         _ ctx: CommandContext, create: Bool, changed: (R) -> Bool = { _ in true },
         _ body: (inout HashObject) throws(CommandError) -> R
     ) throws(CommandError) -> R? {
-        let db = ctx.db
-        guard let slot = ctx.args[1].withUnsafeReadableBytes({ db.slot(raw: $0) }) else {
-            guard create else { return nil }
-            var h = HashObject()
-            let result = try body(&h)
-            if h.count > 0 { ctx.args[1].withUnsafeReadableBytes { db.set(raw: $0, .hash(h)) } }
-            return result
-        }
-        let (result, emptied, volatile) = try db.withValue(slot: slot) {
-            (value: inout Value) throws(CommandError) -> (R, Bool, Bool) in
-            guard case .hash(var h) = value else { throw .wrongType }
-            // The payload is now referenced by `h` alone, so changing it does not copy it.
-            value = .integer(0)
-            defer { value = .hash(h) }
-            let volatileBefore = h.hasVolatileFields
-            return (try body(&h), h.count == 0, volatileBefore || h.hasVolatileFields)
-        }
-        if emptied {
-            db.remove(slot: slot)
-        } else if changed(result) {
-            db.signalModified(slot: slot)
-            // An overwritten field loses its TTL: the hash's next deadline may have moved.
-            if volatile { db.trackFieldExpiry(slot: slot) }
-        }
-        return result
+        try ctx.modifyObject(key: 1, create: create, changed: changed, body)
     }
 
     static func reply(_ ctx: inout CommandContext, _ b: Bytes) { b.withUnsafeBytes { ctx.reply.bulk($0) } }
@@ -192,19 +163,19 @@ public enum HashCommands {
 
     /// HGET key field
     static func hget(_ ctx: inout CommandContext) throws(CommandError) {
-        replyValue(&ctx, try readHash(ctx), field: ctx.args[2])
+        replyValue(&ctx, try readObject(ctx), field: ctx.args[2])
     }
 
     /// HMGET key field [field ...]
     static func hmget(_ ctx: inout CommandContext) throws(CommandError) {
-        let h = try readHash(ctx)
+        let h = try readObject(ctx)
         ctx.reply.arrayHeader(ctx.argc - 2)
         for j in 2..<ctx.argc { replyValue(&ctx, h, field: ctx.args[j]) }
     }
 
     /// HGETALL key
     static func hgetall(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let h = try readHash(ctx) else {
+        guard let h = try readObject(ctx) else {
             ctx.reply.mapHeader(0)
             return
         }
@@ -223,7 +194,7 @@ public enum HashCommands {
 
     /// Every field (HKEYS) or every value (HVALS) of the hash, in its order; an empty array for a missing key.
     private static func replyHalves(_ ctx: inout CommandContext, fields: Bool) throws(CommandError) {
-        guard let h = try readHash(ctx) else {
+        guard let h = try readObject(ctx) else {
             ctx.reply.arrayHeader(0)
             return
         }
@@ -233,25 +204,25 @@ public enum HashCommands {
 
     /// HLEN key
     static func hlen(_ ctx: inout CommandContext) throws(CommandError) {
-        ctx.reply.integer(try readHash(ctx)?.count ?? 0)
+        ctx.reply.integer(try readObject(ctx)?.count ?? 0)
     }
 
     /// HEXISTS key field
     static func hexists(_ ctx: inout CommandContext) throws(CommandError) {
-        let h = try readHash(ctx)
+        let h = try readObject(ctx)
         ctx.reply.integer(ctx.args[2].withUnsafeReadableBytes { h?.contains($0) ?? false } ? 1 : 0)
     }
 
     /// HSTRLEN key field
     static func hstrlen(_ ctx: inout CommandContext) throws(CommandError) {
-        let h = try readHash(ctx)
+        let h = try readObject(ctx)
         ctx.reply.integer(ctx.args[2].withUnsafeReadableBytes { f in h?.withValue(f) { $0.count } } ?? 0)
     }
 
     /// HRANDFIELD key [count [WITHVALUES]]
     static func hrandfield(_ ctx: inout CommandContext) throws(CommandError) {
         let (count, withValues) = try RandomSelection.parse(ctx, flag: "withvalues")
-        let h = try readHash(ctx)
+        let h = try readObject(ctx)
         guard let count else {
             guard let h, h.count > 0 else {
                 ctx.reply.null()
@@ -289,19 +260,10 @@ public enum HashCommands {
     /// Like Valkey for listpack-encoded hashes, the whole hash is returned in one call with cursor 0 (COUNT is a
     /// hint); hashtable-encoded hashes are returned the same way, which keeps SCAN's guarantees.
     static func hscan(_ ctx: inout CommandContext) throws(CommandError) {
-        // Valkey's order: cursor, then the key (missing → an empty scan, whatever the options), then options.
-        var scan = ScanArguments()
-        scan.cursor = try ScanArguments.cursor(ctx, at: 2)
-        guard let h = try readHash(ctx) else {
-            ScanArguments.replyEmpty(&ctx)
-            return
-        }
-        try scan.parseOptions(ctx, from: 3, allowNoValues: true)
+        guard let (scan, h) = try ScanArguments.begin(&ctx, read: readObject, allowNoValues: true) else { return }
         var found: [(Bytes, Bytes)] = []
         for (f, v) in h.pairs where scan.matches(f) { found.append((f, v)) }
-        ctx.reply.arrayHeader(2)
-        ctx.reply.bulk("0")
-        ctx.reply.arrayHeader(scan.noValues ? found.count : found.count * 2)
+        ScanArguments.replyHeader(&ctx, next: 0, elements: scan.noValues ? found.count : found.count * 2)
         for (f, v) in found {
             reply(&ctx, f)
             if !scan.noValues { reply(&ctx, v) }

@@ -33,7 +33,7 @@ extension ListCommands {
     ) throws(CommandError) {
         let deadline = try ctx.blockingTimeout(timeoutArg)
         for i in keys {
-            guard let slot = try listSlot(ctx, i) else { continue }
+            guard let slot = try objectSlot(ctx, i) else { continue }
             let db = ctx.db
             if let count {
                 popRangeWithKey(&ctx, slot: slot, arg: i, front: front, count: count)
@@ -80,7 +80,7 @@ extension ListCommands {
         _ ctx: inout CommandContext, fromFront: Bool, toFront: Bool, deadline: Int64,
         recordedAsRPOPLPUSH: Bool = false
     ) throws(CommandError) {
-        guard try listSlot(ctx, 1) != nil else {
+        guard try objectSlot(ctx, 1) != nil else {
             if ctx.mayBlock { ctx.block(keys: [1], type: .list, deadline: deadline) } else { ctx.reply.null() }
             return
         }

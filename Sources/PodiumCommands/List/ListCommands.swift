@@ -7,32 +7,12 @@ import PodiumRESP
 /// `ListCommands+Blocking.swift`.
 ///
 /// Each handler parses and checks its arguments in Valkey's order (which decides what error a bad call gets),
-/// then changes the list in place through `Database.withValue(slot:)`: the list's buffers stay uniquely
+/// then changes the list in place through `Database.withObject(slot:)`: the list's buffers stay uniquely
 /// referenced, so no element is copied. An emptied list disappears as a key, as in Valkey.
-public enum ListCommands {
-    // MARK: - Lookup helpers
+public enum ListCommands: ObjectCommands {
+    typealias Object = ListObject
 
-    /// The list at argument `i` for reading; nil when missing, `WRONGTYPE` for other types.
-    static func readList(_ ctx: CommandContext, _ i: Int = 1) throws(CommandError) -> ListObject? {
-        try ctx.readValue(i) { if case .list(let l) = $0 { l } else { nil } }
-    }
-
-    /// The slot of the list at argument `i`, for writing; nil when missing, `WRONGTYPE` for other types.
-    static func listSlot(_ ctx: CommandContext, _ i: Int = 1) throws(CommandError) -> Int? {
-        try ctx.writeSlot(i) { if case .list = $0 { true } else { false } }
-    }
-
-    /// Changes the list in `slot` (known to hold a list) in place.
-    @inline(__always)
-    static func modify<R>(_ db: Database, slot: Int, _ body: (inout ListObject) -> R) -> R {
-        db.withValue(slot: slot) { (value: inout Value) -> R in
-            guard case .list(var l) = value else { preconditionFailure("slot checked to hold a list") }
-            // The payload is now referenced by `l` alone, so changing it does not copy it.
-            value = .integer(0)
-            defer { value = .list(l) }
-            return body(&l)
-        }
-    }
+    // MARK: - Helpers (lookups: `ObjectCommands`)
 
     /// After elements were removed from the list at argument `i` in `slot`: an emptied list is deleted (`del`
     /// event), otherwise it may convert back to a listpack; WATCH learns of the change either way.
@@ -88,7 +68,7 @@ public enum ListCommands {
     static func pushGeneric(_ ctx: inout CommandContext, front: Bool, onlyIfExists: Bool) throws(CommandError) {
         let db = ctx.db
         let limits = ctx.keyspace.listLimits
-        var slot = try listSlot(ctx)
+        var slot = try objectSlot(ctx)
         if slot == nil {
             if onlyIfExists {
                 ctx.reply.integer(0)
@@ -113,23 +93,6 @@ public enum ListCommands {
         ctx.notify(.list, front ? "lpush" : "rpush", arg: 1)
     }
 
-    /// LPUSH key element [element ...]
-    static func lpush(_ ctx: inout CommandContext) throws(CommandError) {
-        try pushGeneric(&ctx, front: true, onlyIfExists: false)
-    }
-    /// RPUSH key element [element ...]
-    static func rpush(_ ctx: inout CommandContext) throws(CommandError) {
-        try pushGeneric(&ctx, front: false, onlyIfExists: false)
-    }
-    /// LPUSHX key element [element ...]
-    static func lpushx(_ ctx: inout CommandContext) throws(CommandError) {
-        try pushGeneric(&ctx, front: true, onlyIfExists: true)
-    }
-    /// RPUSHX key element [element ...]
-    static func rpushx(_ ctx: inout CommandContext) throws(CommandError) {
-        try pushGeneric(&ctx, front: false, onlyIfExists: true)
-    }
-
     // MARK: - Pop
 
     /// LPOP / RPOP key [count] (Valkey's `popGenericCommand`).
@@ -142,7 +105,7 @@ public enum ListCommands {
             guard let n = ctx.integerIfValid(2), n >= 0 else { throw .mustBePositive }
             count = n
         }
-        guard let slot = try listSlot(ctx) else {
+        guard let slot = try objectSlot(ctx) else {
             if hasCount { ctx.reply.nullArray() } else { ctx.reply.null() }
             return
         }
@@ -210,7 +173,7 @@ public enum ListCommands {
     static func lmpop(_ ctx: inout CommandContext) throws(CommandError) {
         let (keys, front, count) = try parseMultiPop(ctx, at: 1)
         for i in keys {
-            guard let slot = try listSlot(ctx, i) else { continue }
+            guard let slot = try objectSlot(ctx, i) else { continue }
             popRangeWithKey(&ctx, slot: slot, arg: i, front: front, count: count)
             return
         }
@@ -221,14 +184,14 @@ public enum ListCommands {
 
     /// LLEN key
     static func llen(_ ctx: inout CommandContext) throws(CommandError) {
-        ctx.reply.integer(try readList(ctx)?.count ?? 0)
+        ctx.reply.integer(try readObject(ctx)?.count ?? 0)
     }
 
     /// LRANGE key start stop
     static func lrange(_ ctx: inout CommandContext) throws(CommandError) {
         let start = try ctx.integer(2)
         let end = try ctx.integer(3)
-        guard let l = try readList(ctx), let (s, e) = clampRange(start: start, end: end, count: l.count) else {
+        guard let l = try readObject(ctx), let (s, e) = clampRange(start: start, end: end, count: l.count) else {
             ctx.reply.arrayHeader(0)
             return
         }
@@ -237,7 +200,7 @@ public enum ListCommands {
 
     /// LINDEX key index
     static func lindex(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let l = try readList(ctx) else {
+        guard let l = try readObject(ctx) else {
             ctx.reply.null()
             return
         }
@@ -273,7 +236,7 @@ public enum ListCommands {
             }
             j += 2
         }
-        guard let l = try readList(ctx) else {
+        guard let l = try readObject(ctx) else {
             if count != -1 { ctx.reply.arrayHeader(0) } else { ctx.reply.null() }
             return
         }
@@ -294,7 +257,7 @@ public enum ListCommands {
 
     /// LSET key index element
     static func lset(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let slot = try listSlot(ctx) else { throw .noSuchKey }
+        guard let slot = try objectSlot(ctx) else { throw .noSuchKey }
         let index = try ctx.integer(2)
         let db = ctx.db
         let limits = ctx.keyspace.listLimits
@@ -315,15 +278,8 @@ public enum ListCommands {
 
     /// LINSERT key BEFORE | AFTER pivot element
     static func linsert(_ ctx: inout CommandContext) throws(CommandError) {
-        let after: Bool
-        if ctx.argIs(2, "after") {
-            after = true
-        } else if ctx.argIs(2, "before") {
-            after = false
-        } else {
-            throw .syntax
-        }
-        guard let slot = try listSlot(ctx) else {
+        guard let after = ctx.choice(2, ["after": true, "before": false]) else { throw .syntax }
+        guard let slot = try objectSlot(ctx) else {
             ctx.reply.integer(0)
             return
         }
@@ -353,7 +309,7 @@ public enum ListCommands {
     static func lrem(_ ctx: inout CommandContext) throws(CommandError) {
         let count = try ctx.integer(2)
         guard count != Int.min else { throw .outOfRange(min: -Int.max, max: Int.max) }
-        guard let slot = try listSlot(ctx) else {
+        guard let slot = try objectSlot(ctx) else {
             ctx.reply.integer(0)
             return
         }
@@ -372,7 +328,7 @@ public enum ListCommands {
     static func ltrim(_ ctx: inout CommandContext) throws(CommandError) {
         let start = try ctx.integer(2)
         let end = try ctx.integer(3)
-        guard let slot = try listSlot(ctx) else {
+        guard let slot = try objectSlot(ctx) else {
             ctx.reply.ok()
             return
         }
@@ -408,12 +364,12 @@ public enum ListCommands {
     /// list: a rotation), replies the element. Events: the push (`lpush`/`rpush` on the destination), then the
     /// pop on the source, then `del` if the source emptied.
     static func moveGeneric(_ ctx: inout CommandContext, fromFront: Bool, toFront: Bool) throws(CommandError) {
-        guard let source = try listSlot(ctx, 1) else {
+        guard let source = try objectSlot(ctx, 1) else {
             ctx.reply.null()
             return
         }
         let db = ctx.db
-        let destination = try listSlot(ctx, 2)
+        let destination = try objectSlot(ctx, 2)
         let limits = ctx.keyspace.listLimits
         let element = modify(db, slot: source) { l in l.pop(front: fromFront) ?? Bytes.empty }
         let target: Int

@@ -279,15 +279,11 @@ public enum ScriptingCommands {
         if ctx.argc > 4 { throw .subcommandSyntax(sub: ctx.string(1), command: "function") }
         var policy = FunctionRestorePolicy.append
         if ctx.argc == 4 {
-            if ctx.argIs(3, "append") {
-                policy = .append
-            } else if ctx.argIs(3, "replace") {
-                policy = .replace
-            } else if ctx.argIs(3, "flush") {
-                policy = .flush
-            } else {
-                throw .functionRestorePolicy
-            }
+            guard
+                let named = ctx.choice(
+                    3, ["append": FunctionRestorePolicy.append, "replace": .replace, "flush": .flush])
+            else { throw .functionRestorePolicy }
+            policy = named
         }
         let (codes, readError) = try FunctionPayload.decode(ctx.args[2])
         try engine.restoreLibraries(codes, policy: policy, readError: readError)

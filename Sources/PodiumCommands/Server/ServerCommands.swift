@@ -107,20 +107,17 @@ public enum ServerCommands {
 
     /// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]
     static func debugReload(_ ctx: inout CommandContext) throws(CommandError) {
-        var (save, flush, merge) = (true, true, false)
+        struct Options { var save = true, flush = true, merge = false }
+        var options = Options()
         for j in 2..<ctx.argc {
-            if ctx.argIs(j, "merge") {
-                merge = true
-            } else if ctx.argIs(j, "noflush") {
-                flush = false
-            } else if ctx.argIs(j, "nosave") {
-                save = false
-            } else {
-                throw .debugReloadOption
-            }
+            guard
+                let (option, value) = ctx.choice(
+                    j, ["merge": (\Options.merge, true), "noflush": (\.flush, false), "nosave": (\.save, false)])
+            else { throw .debugReloadOption }
+            options[keyPath: option] = value
         }
         guard let server = ctx.server else { throw .err }
-        try server.debugReload(save: save, flush: flush, merge: merge)
+        try server.debugReload(save: options.save, flush: options.flush, merge: options.merge)
         // Not written to the AOF (Valkey propagates nothing either): what it loads is what was saved.
         ctx.preventPropagation()
         ctx.reply.ok()
@@ -255,36 +252,22 @@ public enum ServerCommands {
             ctx.reply.setHeader(names.count)
             for f in names { ctx.reply.simple(f) }
         }
-        func unknown() {
+        /// One `begin_search` or `find_keys` entry: `{type, spec: {field: integer, ...}}`.
+        func search(_ part: String, _ type: String, _ fields: KeyValuePairs<String, Int> = [:]) {
+            ctx.reply.bulk(part)
             ctx.reply.mapHeader(2)
             ctx.reply.bulk("type")
-            ctx.reply.bulk("unknown")
+            ctx.reply.bulk(type)
             ctx.reply.bulk("spec")
-            ctx.reply.mapHeader(0)
+            ctx.reply.mapHeader(fields.count)
+            for (name, value) in fields {
+                ctx.reply.bulk(name)
+                ctx.reply.integer(value)
+            }
         }
-        func index(_ i: Int) {
-            ctx.reply.bulk("begin_search")
-            ctx.reply.mapHeader(2)
-            ctx.reply.bulk("type")
-            ctx.reply.bulk("index")
-            ctx.reply.bulk("spec")
-            ctx.reply.mapHeader(1)
-            ctx.reply.bulk("index")
-            ctx.reply.integer(i)
-        }
+        func index(_ i: Int) { search("begin_search", "index", ["index": i]) }
         func range(lastKey: Int, step: Int) {
-            ctx.reply.bulk("find_keys")
-            ctx.reply.mapHeader(2)
-            ctx.reply.bulk("type")
-            ctx.reply.bulk("range")
-            ctx.reply.bulk("spec")
-            ctx.reply.mapHeader(3)
-            ctx.reply.bulk("lastkey")
-            ctx.reply.integer(lastKey)
-            ctx.reply.bulk("keystep")
-            ctx.reply.integer(step)
-            ctx.reply.bulk("limit")
-            ctx.reply.integer(0)
+            search("find_keys", "range", ["lastkey": lastKey, "keystep": step, "limit": 0])
         }
         let shard = spec.shardChannelArguments
         ctx.reply.arrayHeader(spec.keySpecs.count + (shard == nil ? 0 : 1))
@@ -309,23 +292,10 @@ public enum ServerCommands {
                 range(lastKey: last < 0 ? last : last - first, step: step)
             case .counted(let at):
                 index(at)
-                ctx.reply.bulk("find_keys")
-                ctx.reply.mapHeader(2)
-                ctx.reply.bulk("type")
-                ctx.reply.bulk("keynum")
-                ctx.reply.bulk("spec")
-                ctx.reply.mapHeader(3)
-                ctx.reply.bulk("keynumidx")
-                ctx.reply.integer(0)
-                ctx.reply.bulk("firstkey")
-                ctx.reply.integer(1)
-                ctx.reply.bulk("keystep")
-                ctx.reply.integer(1)
+                search("find_keys", "keynum", ["keynumidx": 0, "firstkey": 1, "keystep": 1])
             case .sortStore, .unknown:
-                ctx.reply.bulk("begin_search")
-                unknown()
-                ctx.reply.bulk("find_keys")
-                unknown()
+                search("begin_search", "unknown")
+                search("find_keys", "unknown")
             }
         }
     }
@@ -365,21 +335,23 @@ public enum ServerCommands {
         }
     }
 
+    /// One `name: value` entry of a map of strings (COMMAND DOCS).
+    static func bulkPair(_ ctx: inout CommandContext, _ name: String, _ value: String) {
+        ctx.reply.bulk(name)
+        ctx.reply.bulk(value)
+    }
+
     static func writeDocs(_ ctx: inout CommandContext, _ spec: CommandSpec) {
         ctx.reply.bulk(spec.name)
         let hasSubs = !spec.subcommandList.isEmpty
         let hasComplexity = !spec.complexity.isEmpty
         let arguments = CommandArgument.parse(spec.syntax)
         ctx.reply.mapHeader(3 + (hasSubs ? 1 : 0) + (hasComplexity ? 1 : 0) + (arguments.isEmpty ? 0 : 1))
-        ctx.reply.bulk("summary")
-        ctx.reply.bulk(spec.summary)
-        ctx.reply.bulk("since")
-        ctx.reply.bulk(spec.since)
-        ctx.reply.bulk("group")
-        ctx.reply.bulk(spec.group.rawValue)
+        bulkPair(&ctx, "summary", spec.summary)
+        bulkPair(&ctx, "since", spec.since)
+        bulkPair(&ctx, "group", spec.group.rawValue)
         if hasComplexity {
-            ctx.reply.bulk("complexity")
-            ctx.reply.bulk(spec.complexity)
+            bulkPair(&ctx, "complexity", spec.complexity)
         }
         if !arguments.isEmpty {
             ctx.reply.bulk("arguments")
@@ -404,18 +376,15 @@ public enum ServerCommands {
                 2 + (isKey ? 1 : 0) + (arg.token != nil ? 1 : 0) + (flags.isEmpty ? 0 : 1)
                 + (arg.arguments.isEmpty ? 0 : 1)
             ctx.reply.mapHeader(count)
-            ctx.reply.bulk("name")
-            ctx.reply.bulk(arg.name)
-            ctx.reply.bulk("type")
-            ctx.reply.bulk(arg.kind.rawValue)
+            bulkPair(&ctx, "name", arg.name)
+            bulkPair(&ctx, "type", arg.kind.rawValue)
             if isKey {
                 ctx.reply.bulk("key_spec_index")
                 ctx.reply.integer(keyIndex)
                 keyIndex += 1
             }
             if let token = arg.token {
-                ctx.reply.bulk("token")
-                ctx.reply.bulk(token)
+                bulkPair(&ctx, "token", token)
             }
             if !flags.isEmpty {
                 ctx.reply.bulk("flags")

@@ -7,30 +7,11 @@ import PodiumRESP
 ///
 /// Argument checks, the order of lookups (which decides what error a bad call gets), keyspace events and the
 /// encodings of the sets the commands build follow Valkey's `t_set.c`. Sets change in place through
-/// `Database.withValue(slot:)`; an emptied set disappears as a key.
-public enum SetCommands {
-    // MARK: - Lookup helpers
+/// `Database.withObject(slot:)`; an emptied set disappears as a key.
+public enum SetCommands: ObjectCommands {
+    typealias Object = SetObject
 
-    /// The set at argument `i` for reading; nil when missing, `WRONGTYPE` for other types.
-    static func readSet(_ ctx: CommandContext, _ i: Int = 1) throws(CommandError) -> SetObject? {
-        try ctx.readValue(i) { if case .set(let s) = $0 { s } else { nil } }
-    }
-
-    /// The slot of the set at argument `i`, for writing; nil when missing, `WRONGTYPE` for other types.
-    static func setSlot(_ ctx: CommandContext, _ i: Int = 1) throws(CommandError) -> Int? {
-        try ctx.writeSlot(i) { if case .set = $0 { true } else { false } }
-    }
-
-    /// Changes the set in `slot` (known to hold a set) in place.
-    @inline(__always)
-    static func modify<R>(_ db: Database, slot: Int, _ body: (inout SetObject) -> R) -> R {
-        db.withValue(slot: slot) { (value: inout Value) -> R in
-            guard case .set(var s) = value else { preconditionFailure("slot checked to hold a set") }
-            value = .integer(0)
-            defer { value = .set(s) }
-            return body(&s)
-        }
-    }
+    // MARK: - Helpers (lookups: `ObjectCommands`)
 
     /// Writes a set reply (a RESP3 set, a RESP2 array) of every member of `s`.
     static func replyMembers(_ ctx: inout CommandContext, _ s: SetObject) {
@@ -46,7 +27,7 @@ public enum SetCommands {
         let limits = ctx.keyspace.setLimits
         let args = ctx.args
         let hint = args.count - 2
-        var slot = try setSlot(ctx)
+        var slot = try objectSlot(ctx)
         if slot == nil {
             let fresh = args[2].withUnsafeReadableBytes { SetObject(first: $0, sizeHint: hint, limits: limits) }
             args[1].withUnsafeReadableBytes { db.set(raw: $0, .set(fresh)) }
@@ -69,7 +50,7 @@ public enum SetCommands {
 
     /// SREM key member [member ...]
     static func srem(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let slot = try setSlot(ctx) else {
+        guard let slot = try objectSlot(ctx) else {
             ctx.reply.integer(0)
             return
         }
@@ -99,11 +80,11 @@ public enum SetCommands {
             ctx.reply.integer(0)
             return
         }
-        guard let source = try setSlot(ctx, 1) else {
+        guard let source = try objectSlot(ctx, 1) else {
             ctx.reply.integer(0)
             return
         }
-        let destination = try setSlot(ctx, 2)
+        let destination = try objectSlot(ctx, 2)
         let member = ctx.args[3]
         if destination == source {
             let found = member.withUnsafeReadableBytes { db.entry(source).value.setValue.contains($0) }
@@ -148,7 +129,7 @@ public enum SetCommands {
 
     /// SISMEMBER key member
     static func sismember(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let s = try readSet(ctx) else {
+        guard let s = try readObject(ctx) else {
             ctx.reply.integer(0)
             return
         }
@@ -157,7 +138,7 @@ public enum SetCommands {
 
     /// SMISMEMBER key member [member ...]
     static func smismember(_ ctx: inout CommandContext) throws(CommandError) {
-        let s = try readSet(ctx)
+        let s = try readObject(ctx)
         ctx.reply.arrayHeader(ctx.argc - 2)
         for j in 2..<ctx.argc {
             let found = ctx.args[j].withUnsafeReadableBytes { s?.contains($0) ?? false }
@@ -167,12 +148,12 @@ public enum SetCommands {
 
     /// SCARD key
     static func scard(_ ctx: inout CommandContext) throws(CommandError) {
-        ctx.reply.integer(try readSet(ctx)?.count ?? 0)
+        ctx.reply.integer(try readObject(ctx)?.count ?? 0)
     }
 
     /// SMEMBERS key
     static func smembers(_ ctx: inout CommandContext) throws(CommandError) {
-        guard let s = try readSet(ctx) else {
+        guard let s = try readObject(ctx) else {
             ctx.reply.setHeader(0)
             return
         }
@@ -185,21 +166,13 @@ public enum SetCommands {
     /// sets are walked a segment at a time (`MemberTable.scan`), so a member present for the whole iteration is
     /// returned at least once.
     static func sscan(_ ctx: inout CommandContext) throws(CommandError) {
-        var scan = ScanArguments()
-        scan.cursor = try ScanArguments.cursor(ctx, at: 2)
-        guard let s = try readSet(ctx) else {
-            ScanArguments.replyEmpty(&ctx)
-            return
-        }
-        try scan.parseOptions(ctx, from: 3)
+        guard let (scan, s) = try ScanArguments.begin(&ctx, read: readObject) else { return }
         var found: [Bytes] = []
         let next = s.scan(cursor: scan.cursor, count: scan.count) { m in
             let member = Bytes(raw: m)
             if scan.matches(member) { found.append(member) }
         }
-        ctx.reply.arrayHeader(2)
-        ctx.reply.bulk(String(next))
-        ctx.reply.arrayHeader(found.count)
+        ScanArguments.replyHeader(&ctx, next: next, elements: found.count)
         for m in found { m.withUnsafeBytes { ctx.reply.bulk($0) } }
     }
 
@@ -209,7 +182,7 @@ public enum SetCommands {
     static func srandmember(_ ctx: inout CommandContext) throws(CommandError) {
         if ctx.argc > 3 { throw .syntax }
         guard ctx.argc == 3 else {
-            guard let s = try readSet(ctx) else {
+            guard let s = try readObject(ctx) else {
                 ctx.reply.null()
                 return
             }
@@ -219,7 +192,7 @@ public enum SetCommands {
         guard let count = ctx.integerIfValid(2) else { throw .notInteger }
         guard count != Int.min else { throw .outOfRange(min: -Int.max, max: Int.max) }
         try RandomSelection.checkRepeatedPicks(count)
-        guard let s = try readSet(ctx), count != 0 else {
+        guard let s = try readObject(ctx), count != 0 else {
             ctx.reply.arrayHeader(0)
             return
         }
@@ -258,7 +231,7 @@ public enum SetCommands {
             try spopWithCount(&ctx)
             return
         }
-        guard let slot = try setSlot(ctx) else {
+        guard let slot = try objectSlot(ctx) else {
             ctx.reply.null()
             return
         }
@@ -283,7 +256,7 @@ public enum SetCommands {
     /// SPOP key count (Valkey's `spopWithCountCommand`).
     static func spopWithCount(_ ctx: inout CommandContext) throws(CommandError) {
         guard let count = ctx.integerIfValid(2), count >= 0 else { throw .mustBePositive }
-        guard let slot = try setSlot(ctx) else {
+        guard let slot = try objectSlot(ctx) else {
             ctx.reply.setHeader(0)
             return
         }
@@ -348,7 +321,7 @@ public enum SetCommands {
     static func sources(_ ctx: CommandContext, _ keys: Range<Int>) throws(CommandError) -> [SetObject?] {
         var out: [SetObject?] = []
         out.reserveCapacity(keys.count)
-        for i in keys { out.append(try readSet(ctx, i)) }
+        for i in keys { out.append(try readObject(ctx, i)) }
         return out
     }
 

@@ -50,15 +50,8 @@ extension SortedSetCommands {
                 }
             } else if op != .diff, !cardinalityOnly, remaining >= 2, ctx.argIs(j, "aggregate") {
                 j += 1
-                if ctx.argIs(j, "sum") {
-                    aggregate = .sum
-                } else if ctx.argIs(j, "min") {
-                    aggregate = .min
-                } else if ctx.argIs(j, "max") {
-                    aggregate = .max
-                } else {
-                    throw .syntax
-                }
+                guard let named = ctx.choice(j, ["sum": Aggregate.sum, "min": .min, "max": .max]) else { throw .syntax }
+                aggregate = named
                 j += 1
                 remaining -= 2
             } else if remaining >= 1, !store, !cardinalityOnly, ctx.argIs(j, "withscores") {
@@ -152,32 +145,4 @@ extension SortedSetCommands {
         return z
     }
 
-    /// ZUNIONSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX]
-    static func zunionstore(_ ctx: inout CommandContext) throws(CommandError) {
-        try setOperation(&ctx, .union, numkeysIndex: 2, store: true)
-    }
-    /// ZINTERSTORE destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX]
-    static func zinterstore(_ ctx: inout CommandContext) throws(CommandError) {
-        try setOperation(&ctx, .inter, numkeysIndex: 2, store: true)
-    }
-    /// ZDIFFSTORE destination numkeys key [key ...]
-    static func zdiffstore(_ ctx: inout CommandContext) throws(CommandError) {
-        try setOperation(&ctx, .diff, numkeysIndex: 2, store: true)
-    }
-    /// ZUNION numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES]
-    static func zunion(_ ctx: inout CommandContext) throws(CommandError) {
-        try setOperation(&ctx, .union, numkeysIndex: 1, store: false)
-    }
-    /// ZINTER numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES]
-    static func zinter(_ ctx: inout CommandContext) throws(CommandError) {
-        try setOperation(&ctx, .inter, numkeysIndex: 1, store: false)
-    }
-    /// ZDIFF numkeys key [key ...] [WITHSCORES]
-    static func zdiff(_ ctx: inout CommandContext) throws(CommandError) {
-        try setOperation(&ctx, .diff, numkeysIndex: 1, store: false)
-    }
-    /// ZINTERCARD numkeys key [key ...] [LIMIT limit]
-    static func zintercard(_ ctx: inout CommandContext) throws(CommandError) {
-        try setOperation(&ctx, .inter, numkeysIndex: 1, store: false, cardinalityOnly: true)
-    }
 }

@@ -4,44 +4,17 @@ import PodiumKeyspace
 import PodiumRESP
 
 /// Handlers of Valkey's `sorted_set` group: the leaderboard.
-public enum SortedSetCommands {
+public enum SortedSetCommands: ObjectCommands {
+    typealias Object = SortedSetObject
+
     // MARK: - Shared helpers
 
-    /// The sorted set at argument `i` for reading; nil when missing, `WRONGTYPE` for other types.
-    static func readSet(_ ctx: CommandContext, _ i: Int = 1) throws(CommandError) -> SortedSetObject? {
-        try ctx.readValue(i) { if case .sortedSet(let z) = $0 { z } else { nil } }
-    }
-
-    /// Changes the sorted set at argument `key` in place, with one key lookup (the value stays uniquely
-    /// referenced: a set nothing else shares is never copied). A missing key: with `create`, `body` gets a new
-    /// empty set, stored if `body` leaves it non-empty; without, `body` is not called and the result is nil.
-    /// Afterwards an emptied set disappears as a key, and WATCH learns of the change when `changed(result)`.
-    /// `body` must not touch the database (`Database.withValue`).
+    /// Changes the sorted set at argument `key` in place (`CommandContext.modifyObject`).
     static func modifySet<R>(
         _ ctx: CommandContext, key: Int = 1, create: Bool, changed: (R) -> Bool = { _ in true },
         _ body: (inout SortedSetObject) throws(CommandError) -> R
     ) throws(CommandError) -> R? {
-        let db = ctx.db
-        guard let slot = ctx.args[key].withUnsafeReadableBytes({ db.slot(raw: $0) }) else {
-            guard create else { return nil }
-            var z = SortedSetObject()
-            let result = try body(&z)
-            if z.count > 0 { ctx.args[key].withUnsafeReadableBytes { db.set(raw: $0, .sortedSet(z)) } }
-            return result
-        }
-        let (result, emptied) = try db.withValue(slot: slot) { (value: inout Value) throws(CommandError) -> (R, Bool) in
-            guard case .sortedSet(var z) = value else { throw .wrongType }
-            // The payload is now referenced by `z` alone, so changing it does not copy it.
-            value = .integer(0)
-            defer { value = .sortedSet(z) }
-            return (try body(&z), z.count == 0)
-        }
-        if emptied {
-            db.remove(slot: slot)
-        } else if changed(result) {
-            db.signalModified(slot: slot)
-        }
-        return result
+        try ctx.modifyObject(key: key, create: create, changed: changed, body)
     }
 
     /// A score reply: a double in RESP3, a bulk string in RESP2, formatted the way Valkey 8 formats scores.
@@ -244,7 +217,7 @@ public enum SortedSetCommands {
 
     /// ZSCORE key member
     static func zscore(_ ctx: inout CommandContext) throws(CommandError) {
-        let z = try readSet(ctx)
+        let z = try readObject(ctx)
         if let s = ctx.args[2].withUnsafeReadableBytes({ z?.score($0) }) {
             replyScore(&ctx, s)
         } else {
@@ -254,7 +227,7 @@ public enum SortedSetCommands {
 
     /// ZMSCORE key member [member ...]
     static func zmscore(_ ctx: inout CommandContext) throws(CommandError) {
-        let z = try readSet(ctx)
+        let z = try readObject(ctx)
         ctx.reply.arrayHeader(ctx.argc - 2)
         for j in 2..<ctx.argc {
             if let s = ctx.args[j].withUnsafeReadableBytes({ z?.score($0) }) {
@@ -267,7 +240,7 @@ public enum SortedSetCommands {
 
     /// ZCARD key
     static func zcard(_ ctx: inout CommandContext) throws(CommandError) {
-        ctx.reply.integer(try readSet(ctx)?.count ?? 0)
+        ctx.reply.integer(try readObject(ctx)?.count ?? 0)
     }
 
     /// ZRANK / ZREVRANK key member [WITHSCORE]
@@ -280,7 +253,7 @@ public enum SortedSetCommands {
             // Valkey's zrankGenericCommand: more than one option is an arity error, not a syntax error.
             throw .wrongArity(ctx.spec.name)
         }
-        let z = try readSet(ctx)
+        let z = try readObject(ctx)
         guard let (rank, score) = ctx.args[2].withUnsafeReadableBytes({ z?.rank($0, reverse: reverse) }) else {
             if withScore { ctx.reply.nullArray() } else { ctx.reply.null() }
             return
@@ -302,13 +275,13 @@ public enum SortedSetCommands {
     /// ZCOUNT key min max
     static func zcount(_ ctx: inout CommandContext) throws(CommandError) {
         let range = try parseScoreRange(ctx, min: 2, max: 3)
-        ctx.reply.integer(try readSet(ctx)?.ranks(score: range).count ?? 0)
+        ctx.reply.integer(try readObject(ctx)?.ranks(score: range).count ?? 0)
     }
 
     /// ZLEXCOUNT key min max
     static func zlexcount(_ ctx: inout CommandContext) throws(CommandError) {
         let range = try parseLexRange(ctx, min: 2, max: 3)
-        ctx.reply.integer(try readSet(ctx)?.ranks(lex: range, reverse: false).count ?? 0)
+        ctx.reply.integer(try readObject(ctx)?.ranks(lex: range, reverse: false).count ?? 0)
     }
 
     // MARK: - Ranges
@@ -412,7 +385,7 @@ public enum SortedSetCommands {
         let r = try parseRangeOptions(ctx, from: 4, allowWithScores: true)
         let swap = r.reverse && r.kind != .rank
         let range = try parseRange(ctx, kind: r.kind, minIndex: swap ? 3 : 2, maxIndex: swap ? 2 : 3)
-        let z = try readSet(ctx)
+        let z = try readObject(ctx)
         replyRange(&ctx, z, select(z, range, r), reverse: r.reverse, withScores: r.withScores)
     }
 
@@ -421,7 +394,7 @@ public enum SortedSetCommands {
         let r = try parseRangeOptions(ctx, from: 5, allowWithScores: false)
         let swap = r.reverse && r.kind != .rank
         let range = try parseRange(ctx, kind: r.kind, minIndex: swap ? 4 : 3, maxIndex: swap ? 3 : 4)
-        let source = try readSet(ctx, 2)
+        let source = try readObject(ctx, 2)
         var result = SortedSetObject()
         let limits = ctx.keyspace.sortedSetLimits
         // `source` is a copy of the value: storing over it (ZRANGESTORE k k ...) cannot disturb the walk.
@@ -465,7 +438,7 @@ public enum SortedSetCommands {
             throw .syntax
         }
         let range = try parseRange(ctx, kind: .rank, minIndex: 2, maxIndex: 3)
-        let z = try readSet(ctx)
+        let z = try readObject(ctx)
         replyRange(&ctx, z, select(z, range, r), reverse: true, withScores: r.withScores)
     }
 
@@ -493,7 +466,7 @@ public enum SortedSetCommands {
         if r.withScores, kind == .lex { throw .withscoresWithBylex }
         // The reverse forms take max before min.
         let range = try parseRange(ctx, kind: kind, minIndex: reverse ? 3 : 2, maxIndex: reverse ? 2 : 3)
-        let z = try readSet(ctx)
+        let z = try readObject(ctx)
         replyRange(&ctx, z, select(z, range, r), reverse: reverse, withScores: r.withScores)
     }
 
@@ -625,7 +598,7 @@ public enum SortedSetCommands {
     /// ZRANDMEMBER key [count [WITHSCORES]] — each pick is a rank lookup, O(log N), not a copy of the set.
     static func zrandmember(_ ctx: inout CommandContext) throws(CommandError) {
         let (count, withScores) = try RandomSelection.parse(ctx, flag: "withscores")
-        let z = try readSet(ctx)
+        let z = try readObject(ctx)
         guard let count else {
             guard let z, z.count > 0,
                 let (member, _) = z.element(at: Int.random(in: 0..<z.count, using: &ctx.keyspace.sampler))
@@ -647,21 +620,13 @@ public enum SortedSetCommands {
 
     /// ZSCAN key cursor [MATCH pattern] [COUNT count] [NOSCORES]
     static func zscan(_ ctx: inout CommandContext) throws(CommandError) {
-        var scan = ScanArguments()
-        scan.cursor = try ScanArguments.cursor(ctx, at: 2)
-        guard let z = try readSet(ctx) else {
-            ScanArguments.replyEmpty(&ctx)
-            return
-        }
-        try scan.parseOptions(ctx, from: 3, allowNoScores: true)
+        guard let (scan, z) = try ScanArguments.begin(&ctx, read: readObject, allowNoScores: true) else { return }
         var found: [(Bytes, Double)] = []
         z.forEach { m, s in
             let member = Bytes(raw: m)
             if scan.matches(member) { found.append((member, s)) }
         }
-        ctx.reply.arrayHeader(2)
-        ctx.reply.bulk("0")
-        ctx.reply.arrayHeader(scan.noValues ? found.count : found.count * 2)
+        ScanArguments.replyHeader(&ctx, next: 0, elements: scan.noValues ? found.count : found.count * 2)
         for (m, s) in found {
             replyMember(&ctx, m)
             if !scan.noValues { ctx.reply.bulk(NumberFormat.formatDouble(s)) }

@@ -23,7 +23,7 @@ import Darwin
 /// ## A value, not an object
 /// `HashObject` is a struct stored directly in the key's `Value`: a small hash is its key entry plus one heap
 /// block (the packed array), where a class wrapper would add a second 48-byte block to every `user:{id}`.
-/// Commands change a hash in place through `Database.withValue(slot:)`, which hands out the stored value
+/// Commands change a hash in place through `Database.withObject(slot:)`, which hands out the stored value
 /// itself; the array stays uniquely referenced, so an overwrite of a same-length value (a counter keeping its
 /// digit count) writes into the existing bytes, and any other change builds the new array at its exact size in
 /// one allocation (as Valkey reallocates a listpack): growing in place would keep up to half of it as spare

@@ -145,7 +145,7 @@ public struct ListLimits: Sendable {
 /// `ListObject` is a struct; its nodes are values and the deque is copy-on-write. A copy (a point-in-time view
 /// for AOF rewrite) costs one reference; a later write to the live list copies the deque's array of node
 /// references (16 bytes a node) and the one node it changes, never the elements of the others. Commands change
-/// a list in place through `Database.withValue(slot:)`, where its buffers stay uniquely referenced.
+/// a list in place through `Database.withObject(slot:)`, where its buffers stay uniquely referenced.
 public struct ListObject {
     @usableFromInline enum Storage {
         case single(ListNode)

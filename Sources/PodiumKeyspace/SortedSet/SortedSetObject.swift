@@ -12,7 +12,7 @@
 /// database, `COPY`) keeps showing the set as it was at T, whatever is done later to either copy, and taking
 /// it is O(1). The packed array is a copy-on-write array (at most a few KB); the tree shares its nodes, record
 /// chunks and index pages and copies only what a write touches (see `SortedSetTree`). Commands change a set in
-/// place through `Database.withValue(slot:)` (take the payload out of the value, change it, put it back), so a
+/// place through `Database.withObject(slot:)` (take the payload out of the value, change it, put it back), so a
 /// set that nothing else shares is never copied.
 ///
 /// ## Order
