@@ -109,6 +109,42 @@ import Testing
         #expect(popped == 20_000)
     }
 
+    /// A many-segment table under random adds, removals and pops against a Swift `Set`: removals shift probe
+    /// chains back by the slots' tags (no member is hashed again), pops remove the slot they picked, and a copy
+    /// taken halfway stays whole.
+    @Test func popsAndRemovalsOfAManySegmentTableMatchASwiftSet() {
+        let limits = SetLimits()
+        var rng = SplitMix64(seed: 11)
+        var s = SetObject(encoding: "hashtable")
+        var model = Set<String>()
+        var snapshot: SetObject?
+        var snapshotModel = Set<String>()
+        for step in 0..<80_000 {
+            let m = "p\(Int.random(in: 0..<30_000, using: &rng))"
+            switch Int.random(in: 0..<6, using: &rng) {
+            case 0:
+                #expect(Self.withRaw(m) { s.remove($0) } == (model.remove(m) != nil))
+            case 1 where !s.isEmpty:
+                let popped = String(decoding: s.popRandom(using: &rng).storage, as: UTF8.self)
+                #expect(model.remove(popped) != nil)
+            default:
+                #expect(Self.withRaw(m) { s.add($0, limits: limits) } == model.insert(m).inserted)
+            }
+            #expect(s.count == model.count)
+            if step == 40_000 {
+                snapshot = s
+                snapshotModel = model
+            }
+        }
+        for i in 0..<30_000 { #expect(Self.withRaw("p\(i)") { s.contains($0) } == model.contains("p\(i)")) }
+        #expect(Self.contents(s) == model)
+        #expect(Self.contents(snapshot!) == snapshotModel)
+        while !s.isEmpty {
+            #expect(model.remove(String(decoding: s.popRandom(using: &rng).storage, as: UTF8.self)) != nil)
+        }
+        #expect(model.isEmpty)
+    }
+
     @Test func aCopyIsAPointInTimeView() {
         let limits = SetLimits()
         var live = SetObject(encoding: "hashtable")

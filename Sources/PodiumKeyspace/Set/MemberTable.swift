@@ -11,7 +11,8 @@ import Darwin
 /// ## Why segments of packed bytes
 /// - **Memory.** A member is stored once, in a segment's byte arena (`<varint length><bytes>`), and found through
 ///   an open-addressing table of 8-byte slots (24 hash bits and a 40-bit arena offset, linear probing at most
-///   7/8 full). A 13-byte member costs about 14 bytes plus 12 of slots, where Valkey's dict pays a 24-byte entry,
+///   7/8 full). The 24 bits are the hash's lowest, which also choose the member's home slot, so moving entries
+///   (a removal's backward shift, a resize, a compaction) never hashes a member again. A 13-byte member costs about 14 bytes plus 12 of slots, where Valkey's dict pays a 24-byte entry,
 ///   a separately allocated string and an 8-byte bucket.
 /// - **Point-in-time views.** `MemberTable` is a struct of arrays: a copy is two references. After a copy, a
 ///   write to the live table copies the directory (4 bytes per entry) and the segment array (a few words per
@@ -20,7 +21,8 @@ import Darwin
 ///   directory doubles when needed, which is small): growing never rehashes the whole set at once.
 ///
 /// Hashes come from Swift's `Hasher` (SipHash with a per-process random seed), 64 bits: the top bits choose the
-/// segment (through the directory), the low bits the slot, bits 40-63 are the slot's tag.
+/// segment (through the directory), the low 24 bits are the slot's tag and, masked, its home slot (a segment
+/// has at most a few thousand slots, far below 2^24).
 ///
 /// Deleted members leave their bytes in the arena; a segment whose arena is more than half garbage is compacted.
 struct MemberTable {
@@ -40,7 +42,11 @@ struct MemberTable {
 
         static let offsetMask: UInt64 = (1 << 40) - 1
 
-        @inline(__always) static func tag(_ h: UInt64) -> UInt64 { (h >> 40) << 40 }
+        /// The tag stored in the slot's top 24 bits: the hash's low 24 bits.
+        @inline(__always) static func tag(_ h: UInt64) -> UInt64 { h << 40 }
+
+        /// The home slot of the entry `v` (a slot's value) in a table of `mask + 1` slots, from its tag.
+        @inline(__always) static func home(_ v: UInt64, _ mask: Int) -> Int { Int(truncatingIfNeeded: v >> 40) & mask }
 
         /// The member at arena offset `o`.
         @inline(__always)
@@ -85,11 +91,12 @@ struct MemberTable {
             insertNoGrow(raw, h)
         }
 
-        mutating func place(_ h: UInt64, _ offset: Int) {
+        /// Puts the entry `v` (tag and arena offset) at its home slot or the first free one after it.
+        mutating func place(_ v: UInt64) {
             let mask = slots.count - 1
-            var i = Int(truncatingIfNeeded: h) & mask
+            var i = Segment.home(v, mask)
             while slots[i] != 0 { i = (i + 1) & mask }
-            slots[i] = Segment.tag(h) | UInt64(offset + 1)
+            slots[i] = v
         }
 
         /// Removes the member in slot `i` (backward-shift deletion keeps probe chains intact).
@@ -105,13 +112,8 @@ struct MemberTable {
             var j = (i + 1) & mask
             slots.withUnsafeMutableBufferPointer { s in
                 while s[j] != 0 {
-                    // Where would the entry at j like to be? Recompute from its member's hash.
-                    let home =
-                        arena.withUnsafeBytes { a in
-                            Int(
-                                truncatingIfNeeded: MemberHash.of(Segment.member(a, Int(s[j] & Segment.offsetMask) - 1))
-                            )
-                        } & mask
+                    // Where would the entry at j like to be? Its tag says.
+                    let home = Segment.home(s[j], mask)
                     // Move it into the hole if the hole lies on its probe path (cyclically between home and j).
                     let distanceToHole = (hole - home) & mask
                     let distanceToJ = (j - home) & mask
@@ -144,12 +146,7 @@ struct MemberTable {
         mutating func resize(_ capacity: Int) {
             let old = slots
             slots = Array(repeating: 0, count: capacity)
-            arena.withUnsafeBytes { a in
-                for v in old where v != 0 {
-                    let o = Int(v & Segment.offsetMask) - 1
-                    place(MemberHash.of(Segment.member(a, o)), o)
-                }
-            }
+            for v in old where v != 0 { place(v) }
         }
 
         mutating func compact() {
@@ -157,12 +154,21 @@ struct MemberTable {
             fresh.depth = depth
             fresh.slots = Array(repeating: 0, count: slots.count)
             fresh.arena.reserveCapacity(arena.count - garbage)
-            forEach { m in fresh.insertNoGrow(m, MemberHash.of(m)) }
+            arena.withUnsafeBytes { a in
+                for v in slots where v != 0 {
+                    fresh.insertNoGrow(Segment.member(a, Int(v & Segment.offsetMask) - 1), tag: v & ~Segment.offsetMask)
+                }
+            }
             self = fresh
         }
 
         /// `insert` into a table known to have room.
         mutating func insertNoGrow(_ raw: UnsafeRawBufferPointer, _ h: UInt64) {
+            insertNoGrow(raw, tag: Segment.tag(h))
+        }
+
+        /// `insertNoGrow` of a member whose tag (`Segment.tag`) is known.
+        mutating func insertNoGrow(_ raw: UnsafeRawBufferPointer, tag: UInt64) {
             let offset = arena.count
             var n = raw.count
             while n >= 0x80 {
@@ -171,7 +177,7 @@ struct MemberTable {
             }
             arena.append(UInt8(n))
             arena.append(contentsOf: raw)
-            place(h, offset)
+            place(tag | UInt64(offset + 1))
             count += 1
         }
 
@@ -240,6 +246,12 @@ struct MemberTable {
         let h = MemberHash.of(raw)
         let s = segmentIndex(h)
         guard let slot = segments[s].find(raw, h) else { return false }
+        remove(segment: s, slot: slot)
+        return true
+    }
+
+    /// Removes the member in slot `slot` of segment `s`.
+    mutating func remove(segment s: Int, slot: Int) {
         let before = segments[s].slots.count
         segments[s].remove(slot: slot)
         count -= 1
@@ -247,7 +259,6 @@ struct MemberTable {
         if before == slotBound, segments[s].slots.count < before {
             slotBound = segments.reduce(0) { Swift.max($0, $1.slots.count) }
         }
-        return true
     }
 
     /// Splits segment `s` by the next hash bit: its members with that bit set move to a new segment.
@@ -318,15 +329,31 @@ struct MemberTable {
     /// proportion to the segment's slot count (against `slotBound`, at least every segment's), so every member
     /// is equally likely. O(1) expected while segments stay reasonably full.
     func randomMember<R>(using rng: inout SplitMix64, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let (s, i) = randomSlot(using: &rng)
+        return segments[s].member(inSlot: i, body)!
+    }
+
+    /// The segment and slot of a uniformly random member (`randomMember`).
+    func randomSlot(using rng: inout SplitMix64) -> (segment: Int, slot: Int) {
         let largest = slotBound
-        while true {
-            let s = Int.random(in: 0..<segments.count, using: &rng)
-            let slots = segments[s].slots.count
-            guard slots > 0 else { continue }
-            let i = Int.random(in: 0..<largest, using: &rng)
-            guard i < slots else { continue }
-            if let r = segments[s].member(inSlot: i, body) { return r }
+        return segments.withUnsafeBufferPointer { segments in
+            while true {
+                let s = Int.random(in: 0..<segments.count, using: &rng)
+                let slots = segments[s].slots
+                guard !slots.isEmpty else { continue }
+                let i = Int.random(in: 0..<largest, using: &rng)
+                if i < slots.count, slots[i] != 0 { return (s, i) }
+            }
         }
+    }
+
+    /// Removes and returns a uniformly random member (the table is not empty): SPOP, without hashing the member
+    /// to find it again.
+    mutating func popRandom(using rng: inout SplitMix64) -> Bytes {
+        let (s, i) = randomSlot(using: &rng)
+        let member = segments.withUnsafeBufferPointer { $0[s].member(inSlot: i) { Bytes(raw: $0) }! }
+        remove(segment: s, slot: i)
+        return member
     }
 
     // MARK: - Scanning

@@ -349,6 +349,14 @@ public struct SetObject {
 
     /// Removes and returns a random member of a non-empty set (SPOP).
     public mutating func popRandom(using rng: inout SplitMix64) -> Bytes {
+        if case .table = storage {
+            return withStorage { s in
+                guard case .table(var t) = s else { return Bytes([]) }
+                s = .intset([])
+                defer { s = .table(t) }
+                return t.popRandom(using: &rng)
+            }
+        }
         let member = randomMember(using: &rng)
         member.withUnsafeBytes { _ = remove($0) }
         return member
