@@ -9,15 +9,27 @@
 /// GET allocates nothing. Growing rehashes from the stored bits without touching any key.
 ///
 /// The hash is Swift's `Hasher` (SipHash, randomly seeded per process), so clients cannot aim collisions at it.
-struct KeyIndex {
-    /// 0 = empty; otherwise `hash32 << 32 | (slot + 1)`.
-    private(set) var buckets: [UInt64]
+///
+/// The buckets are a buffer this value owns (it is not copyable, and frees them when it goes): a lookup reads
+/// them straight through a pointer. An array kept in the database would be retained and released around every
+/// lookup, because a closure-taking access of a class's stored property has to keep the buffer alive.
+struct KeyIndex: ~Copyable {
+    /// `mask + 1` buckets; 0 = empty, otherwise `hash32 << 32 | (slot + 1)`.
+    private var buckets: UnsafeMutablePointer<UInt64>
     private(set) var count = 0
     private var mask: Int
 
     init() {
-        buckets = Array(repeating: 0, count: 16)
+        buckets = Self.allocate(16)
         mask = 15
+    }
+
+    deinit { buckets.deallocate() }
+
+    private static func allocate(_ capacity: Int) -> UnsafeMutablePointer<UInt64> {
+        let b = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
+        b.initialize(repeating: 0, count: capacity)
+        return b
     }
 
     @inline(__always)
@@ -32,16 +44,15 @@ struct KeyIndex {
     func find(hash: UInt32, _ isKey: (Int) -> Bool) -> Int? {
         var bucket = Int(hash) & mask
         let tag = UInt64(hash) << 32
-        return buckets.withUnsafeBufferPointer { b in
-            while true {
-                let entry = b[bucket]
-                if entry == 0 { return nil }
-                if entry & 0xFFFF_FFFF_0000_0000 == tag {
-                    let slot = Int(entry & 0xFFFF_FFFF) - 1
-                    if isKey(slot) { return slot }
-                }
-                bucket = (bucket + 1) & mask
+        let b = buckets
+        while true {
+            let entry = b[bucket]
+            if entry == 0 { return nil }
+            if entry & 0xFFFF_FFFF_0000_0000 == tag {
+                let slot = Int(entry & 0xFFFF_FFFF) - 1
+                if isKey(slot) { return slot }
             }
+            bucket = (bucket + 1) & mask
         }
     }
 
@@ -49,24 +60,24 @@ struct KeyIndex {
     mutating func insert(hash: UInt32, slot: Int) {
         // Grow at 7/8 full: the stored hash bits keep long runs cheap (a probe touches no key), and a smaller
         // bucket array stays in cache.
-        if (count + 1) * 8 > buckets.count * 7 { grow() }
+        if (count + 1) * 8 > (mask + 1) * 7 { grow() }
         place(UInt64(hash) << 32 | UInt64(slot + 1))
         count += 1
     }
 
     private mutating func place(_ entry: UInt64) {
         var bucket = Int(entry >> 32) & mask
-        buckets.withUnsafeMutableBufferPointer { b in
-            while b[bucket] != 0 { bucket = (bucket + 1) & mask }
-            b[bucket] = entry
-        }
+        while buckets[bucket] != 0 { bucket = (bucket + 1) & mask }
+        buckets[bucket] = entry
     }
 
     private mutating func grow() {
         let old = buckets
-        buckets = Array(repeating: 0, count: old.count * 2)
-        mask = buckets.count - 1
-        for entry in old where entry != 0 { place(entry) }
+        let oldCount = mask + 1
+        buckets = Self.allocate(oldCount * 2)
+        mask = oldCount * 2 - 1
+        for i in 0..<oldCount where old[i] != 0 { place(old[i]) }
+        old.deallocate()
     }
 
     /// Removes the entry for `slot` (tagged `hash`), shifting later entries of the run back so lookups never
@@ -74,31 +85,31 @@ struct KeyIndex {
     mutating func remove(hash: UInt32, slot: Int) {
         let target = UInt64(hash) << 32 | UInt64(slot + 1)
         let mask = self.mask
-        buckets.withUnsafeMutableBufferPointer { b in
-            var hole = Int(hash) & mask
-            while b[hole] != target {
-                // Invariant: the entry is present (callers remove only keys they found).
-                hole = (hole + 1) & mask
-            }
-            var next = (hole + 1) & mask
-            while b[next] != 0 {
-                let home = Int(b[next] >> 32) & mask
-                // Move the entry back if its home is not cyclically within (hole, next].
-                let distanceFromHome = (next - home) & mask
-                let distanceFromHole = (next - hole) & mask
-                if distanceFromHome >= distanceFromHole {
-                    b[hole] = b[next]
-                    hole = next
-                }
-                next = (next + 1) & mask
-            }
-            b[hole] = 0
+        let b = buckets
+        var hole = Int(hash) & mask
+        while b[hole] != target {
+            // Invariant: the entry is present (callers remove only keys they found).
+            hole = (hole + 1) & mask
         }
+        var next = (hole + 1) & mask
+        while b[next] != 0 {
+            let home = Int(b[next] >> 32) & mask
+            // Move the entry back if its home is not cyclically within (hole, next].
+            let distanceFromHome = (next - home) & mask
+            let distanceFromHole = (next - hole) & mask
+            if distanceFromHome >= distanceFromHole {
+                b[hole] = b[next]
+                hole = next
+            }
+            next = (next + 1) & mask
+        }
+        b[hole] = 0
         count -= 1
     }
 
     mutating func removeAll() {
-        buckets = Array(repeating: 0, count: 16)
+        buckets.deallocate()
+        buckets = Self.allocate(16)
         mask = 15
         count = 0
     }

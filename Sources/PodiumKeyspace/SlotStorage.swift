@@ -27,7 +27,7 @@ struct SlotStorage {
 
     @inlinable
     subscript(slot: Int) -> Entry? {
-        get { chunks[slot &>> Self.chunkShift][slot & Self.chunkMask] }
+        _read { yield chunks[slot &>> Self.chunkShift][slot & Self.chunkMask] }
         _modify { yield &chunks[slot &>> Self.chunkShift][slot & Self.chunkMask] }
     }
 

@@ -114,6 +114,35 @@ import Testing
             )
         }
 
+        /// The default user starts with everything allowed, which `check` answers without looking at the command:
+        /// taking away one command, the keys or the channels must end that at once, and giving them back restores it.
+        @Test func anUnrestrictedUserLosesItsShortcutWithAnyRestriction() {
+            let harness = CommandHarness()
+            let user = harness.dispatcher.acl.user(named: "default")
+            #expect(user?.unrestricted == true)
+            #expect(harness.run(["SET", "k", "v"]) == RESP.ok)
+            let rules: [(take: String, give: String, denied: [String], error: String)] = [
+                ("-get", "+get", ["GET", "k"], "NOPERM this user has no permissions to run the 'get' command"),
+                ("-@string", "+@all", ["GET", "k"], "NOPERM this user has no permissions to run the 'get' command"),
+                (
+                    "resetkeys", "allkeys", ["GET", "k"],
+                    "NOPERM this user has no permissions to access one of the keys used as arguments"
+                ),
+                (
+                    "resetchannels", "allchannels", ["PUBLISH", "c", "m"],
+                    "NOPERM this user has no permissions to access one of the channels used as arguments"
+                ),
+            ]
+            for rule in rules {
+                #expect(harness.run(["ACL", "SETUSER", "default", rule.take]) == RESP.ok)
+                #expect(user?.unrestricted == false, "\(rule.take)")
+                #expect(harness.run(rule.denied) == RESP.error(rule.error), "\(rule.take)")
+                #expect(harness.run(["ACL", "SETUSER", "default", rule.give]) == RESP.ok)
+                #expect(user?.unrestricted == true, "\(rule.give)")
+                #expect(harness.run(rule.denied) != RESP.error(rule.error), "\(rule.give)")
+            }
+        }
+
         @Test func denialsAreLogged() {
             let (harness, client) = Self.harness()
             harness.run(["GET", "x"], ["GET", "x"], ["FLUSHALL"], as: client)

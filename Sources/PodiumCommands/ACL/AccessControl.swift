@@ -85,7 +85,7 @@ public final class AccessControl {
     public var defaultUserIsOpen: Bool { defaultUser.nopass && defaultUser.enabled }
 
     /// The user a client acts as: the one it authenticated as, else `default`.
-    func user(of client: ClientSession) -> ACLUser { client.user ?? defaultUser }
+    @inline(__always) func user(of client: ClientSession) -> ACLUser { client.user ?? defaultUser }
 
     /// The user `name` with `password`, or nil (unknown, off, or wrong password).
     func authenticate(_ name: String, password: [UInt8]) -> ACLUser? {

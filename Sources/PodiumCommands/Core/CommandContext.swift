@@ -8,10 +8,17 @@ public struct CommandContext {
     /// The argument vector, command name first. Slices of the receive buffer: copy what you keep.
     public var args: [ByteBuffer]
     public var reply: ReplyWriter
-    public let client: ClientSession
-    /// `unowned(unsafe)`: a context only exists inside `Dispatcher.execute`, so the dispatcher outlives it; this is
-    /// read several times per command, where a checked `unowned` costs atomic operations.
-    public unowned(unsafe) let dispatcher: Dispatcher
+    /// The client whose command runs. Held unretained, as `dispatcher` is, for the same reason: every context is
+    /// made by a function that holds the client (a batch's, a blocked client served again, a script's) and lives
+    /// only as long as that call.
+    @usableFromInline let clientReference: Unmanaged<ClientSession>
+    @inlinable public var client: ClientSession { clientReference._withUnsafeGuaranteedRef { $0 } }
+    /// The dispatcher running the command. A context only exists inside `Dispatcher.execute`, so the dispatcher
+    /// outlives it; held unretained and read through a guaranteed reference, because this is read several times
+    /// per command, where a checked `unowned` costs atomic operations and an `unowned(unsafe)` one was retained
+    /// and released around each use.
+    @usableFromInline let dispatcherReference: Unmanaged<Dispatcher>
+    @inlinable public var dispatcher: Dispatcher { dispatcherReference._withUnsafeGuaranteedRef { $0 } }
     /// The entry being executed (for subcommands, the subcommand's entry).
     public var spec: CommandSpec
     /// What the handler asked for its own propagation (Propagation.swift).
@@ -23,8 +30,8 @@ public struct CommandContext {
     init(dispatcher: Dispatcher, client: ClientSession, reply: ReplyWriter, spec: CommandSpec) {
         self.args = []
         self.reply = reply
-        self.client = client
-        self.dispatcher = dispatcher
+        self.clientReference = Unmanaged.passUnretained(client)
+        self.dispatcherReference = Unmanaged.passUnretained(dispatcher)
         self.spec = spec
     }
 
