@@ -69,6 +69,7 @@ public struct RESPRequestDecoder: NIOSingleStepByteToMessageDecoder {
             case .idle:
                 guard let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return nil }
                 if first == UInt8(ascii: "*") {
+                    if let args = decodeWhole(&buffer) { return args }
                     guard let header = try parseMultibulkHeader(buffer) else { return nil }
                     if header.count <= 0 {
                         // Valkey treats `*0` and `*-1` as an empty request: skip it.
@@ -111,6 +112,56 @@ public struct RESPRequestDecoder: NIOSingleStepByteToMessageDecoder {
     }
 
     // MARK: - Multibulk framing
+
+    /// The most arguments `decodeWhole` frames; a longer request goes through the resumable framing (its spans
+    /// array grows there, and one pass saves nothing worth having at that size).
+    static let wholeRequestMaxArguments = 1024
+
+    /// The common case in one pass over the bytes: a well-formed multibulk request that is already whole in the
+    /// buffer, within the limits. Frames it, slices its arguments and consumes it. Returns nil (consuming nothing)
+    /// for anything else (a partial request, a count or length out of range, a missing `$`, an empty request),
+    /// which the framing below then handles: there every error and every partial state is decided, and for a
+    /// request this accepts it gives the same arguments.
+    private mutating func decodeWhole(_ buffer: inout ByteBuffer) -> [ByteBuffer]? {
+        let limits = self.limits
+        let framed = buffer.withUnsafeReadableBytes { raw -> (count: Int, end: Int)? in
+            let n = raw.count
+            // The first `\r` at or after `from` such that a byte follows it (Valkey does not check that it is
+            // `\n`), and the integer between `from` and it.
+            func line(_ from: Int) -> (value: Int, next: Int)? {
+                var cr = from
+                while cr < n, raw[cr] != UInt8(ascii: "\r") { cr += 1 }
+                guard cr + 1 < n else { return nil }
+                guard let value = StrictInteger.parse(UnsafeRawBufferPointer(rebasing: raw[from..<cr])) else {
+                    return nil
+                }
+                return (value, cr + 2)
+            }
+            guard let header = line(1), header.value > 0, header.value <= limits.maxMultibulkLength,
+                header.value <= Self.wholeRequestMaxArguments
+            else { return nil }
+            var offset = header.next
+            self.spans.removeAll(keepingCapacity: true)
+            for _ in 0..<header.value {
+                guard offset < n, raw[offset] == UInt8(ascii: "$"), let bulk = line(offset + 1), bulk.value >= 0,
+                    bulk.value <= limits.maxBulkLength, n - bulk.next >= bulk.value + 2
+                else { return nil }
+                self.spans.append((bulk.next, bulk.value))
+                offset = bulk.next + bulk.value + 2
+            }
+            return (header.value, offset)
+        }
+        guard let framed else { return nil }
+        var args: [ByteBuffer] = []
+        args.reserveCapacity(framed.count)
+        let base = buffer.readerIndex
+        for span in self.spans {
+            // Invariant: every span framed above lies within the readable bytes.
+            args.append(buffer.getSlice(at: base + span.offset, length: span.length)!)
+        }
+        buffer.moveReaderIndex(forwardBy: framed.end)
+        return args
+    }
 
     /// Parses `*<count>\r\n` at the reader index. Returns nil when the line end has not arrived yet.
     private func parseMultibulkHeader(_ buffer: ByteBuffer) throws(RESPProtocolError) -> (count: Int, lineLength: Int)?

@@ -455,6 +455,56 @@ import Testing
             buffer.writeString("y\r\n")
             #expect(try decoder.decode(buffer: &buffer) == request("GET", "key"))
         }
+
+        /// Decodes `input` in one read, or a byte per read; returns the requests and the error text, if any.
+        static func decode(_ input: [UInt8], dripped: Bool, limits: RESPLimits) -> ([[ByteBuffer]], String?) {
+            let processor = NIOSingleStepByteToMessageProcessor(RESPRequestDecoder(limits: limits))
+            var decoded: [[ByteBuffer]] = []
+            do {
+                if dripped {
+                    for byte in input {
+                        try processor.process(buffer: ByteBuffer(bytes: [byte])) { decoded.append($0) }
+                    }
+                } else {
+                    try processor.process(buffer: ByteBuffer(bytes: input)) { decoded.append($0) }
+                }
+                return (decoded, nil)
+            } catch {
+                return (decoded, "\(error)")
+            }
+        }
+
+        /// A request that arrives whole is framed in one pass; one that arrives a byte at a time goes through the
+        /// resumable framing. Random streams of well-formed and damaged requests (a wrong or missing `$`, lengths
+        /// out of range or not numbers, counts of zero, negative or past the limit, short payloads) must give the
+        /// same requests and the same error either way.
+        @Test func wholeAndDripFedStreamsAgree() {
+            var rng = SystemRandomNumberGenerator()
+            let limits = RESPLimits(maxBulkLength: 40, maxMultibulkLength: 6, maxInlineLength: 64)
+            let numbers = ["0", "1", "3", "-1", "-0", "007", "x", "", "41", "40", "6", "7", "9223372036854775808"]
+            for _ in 0..<3000 {
+                var input: [UInt8] = []
+                for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                    let args = (0..<Int.random(in: 1...4, using: &rng)).map { _ in
+                        (0..<Int.random(in: 0...6, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                    }
+                    let damage = Int.random(in: 0..<12, using: &rng)
+                    let count = damage == 0 ? numbers.randomElement(using: &rng)! : "\(args.count)"
+                    input += Array("*\(count)\r\n".utf8)
+                    for (i, arg) in args.enumerated() {
+                        let hit = damage != 0 && i == damage % 4
+                        let dollar: [UInt8] = hit && damage % 3 == 0 ? [UInt8(ascii: "#")] : [UInt8(ascii: "$")]
+                        let length = hit && damage % 3 == 1 ? numbers.randomElement(using: &rng)! : "\(arg.count)"
+                        input += dollar + Array("\(length)\r\n".utf8) + arg + Array("\r\n".utf8)
+                    }
+                    if Int.random(in: 0..<8, using: &rng) == 0 { input.removeLast(Int.random(in: 1...3, using: &rng)) }
+                }
+                let whole = Self.decode(input, dripped: false, limits: limits)
+                let drip = Self.decode(input, dripped: true, limits: limits)
+                #expect(whole.0 == drip.0, "\(input)")
+                #expect(whole.1 == drip.1, "\(input)")
+            }
+        }
     }
 
     // MARK: - Integers
