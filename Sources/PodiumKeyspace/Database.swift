@@ -49,7 +49,7 @@ public final class Database {
     }
 
     /// The database number; changes on SWAPDB.
-    public internal(set) var id: Int
+    @exclusivity(unchecked) public internal(set) var id: Int
     /// The owning keyspace, which owns its databases and outlives them. Held unretained and read through a
     /// guaranteed reference: this is read on every key access, where a strong reference would be a cycle, a
     /// checked `unowned` costs atomic operations, and an `unowned(unsafe)` one was retained and released around
@@ -57,20 +57,20 @@ public final class Database {
     @usableFromInline let keyspaceReference: Unmanaged<Keyspace>
     @inlinable var keyspace: Keyspace { keyspaceReference._withUnsafeGuaranteedRef { $0 } }
 
-    var index = KeyIndex()
-    @usableFromInline var slots = SlotStorage()
-    var freeSlots: [Int] = []
-    var volatileSlots: [Int] = []
+    @exclusivity(unchecked) var index = KeyIndex()
+    @exclusivity(unchecked) @usableFromInline var slots = SlotStorage()
+    @exclusivity(unchecked) var freeSlots: [Int] = []
+    @exclusivity(unchecked) var volatileSlots: [Int] = []
     /// Hashes with volatile fields (HEXPIRE …): slot → the earliest field expiry time when last looked at (a
     /// lower bound: a field's TTL may have been removed or pushed back since). Empty unless field TTLs are used,
     /// and then one dictionary probe per lookup.
-    @usableFromInline var fieldExpiry: [Int: Int64] = [:]
+    @exclusivity(unchecked) @usableFromInline var fieldExpiry: [Int: Int64] = [:]
     /// Keys per cluster hash slot (`countKeysPerSlot`, cluster mode); nil otherwise, so other servers pay one nil
     /// check per insertion and removal.
-    var keysPerSlot: [Int32]?
+    @exclusivity(unchecked) var keysPerSlot: [Int32]?
     /// The same deadlines as a min-heap, for the active expiry cycle. An entry that no longer matches
     /// `fieldExpiry` is stale and skipped.
-    var fieldDeadlines = Heap<SlotDeadline>()
+    @exclusivity(unchecked) var fieldDeadlines = Heap<SlotDeadline>()
 
     struct SlotDeadline: Comparable {
         var at: Int64

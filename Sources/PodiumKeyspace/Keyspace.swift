@@ -14,60 +14,85 @@ public final class Keyspace {
         public init() {}
     }
 
-    public private(set) var databases: [Database] = []
+    @exclusivity(unchecked) public private(set) var databases: [Database] = []
     public let clock: any KeyspaceClock
     /// The time of the command being executed (ms). Frozen for the whole command, and for a whole EXEC block,
     /// as Valkey does, so a command never sees a key expire halfway through.
-    public var now: Int64
+    @inlinable public var now: Int64 {
+        get { _now }
+        set { _now = newValue }
+    }
+    @exclusivity(unchecked) @usableFromInline var _now: Int64
     /// `now` in seconds, for access times.
-    public var nowSeconds: UInt32
-    public var stats = Stats()
+    @inlinable public var nowSeconds: UInt32 {
+        get { _nowSeconds }
+        set { _nowSeconds = newValue }
+    }
+    @exclusivity(unchecked) @usableFromInline var _nowSeconds: UInt32
+    @inlinable public var stats: Stats {
+        get { _stats }
+        set { _stats = newValue }
+        _modify { yield &_stats }
+    }
+    @exclusivity(unchecked) @usableFromInline var _stats = Stats()
     /// `hash-max-listpack-entries` / `-value`, applied when a hash grows.
-    public var hashLimits = ListpackLimits(maxListpackEntries: 512, maxListpackValue: 64)
+    @exclusivity(unchecked) public var hashLimits = ListpackLimits(maxListpackEntries: 512, maxListpackValue: 64)
     /// `zset-max-listpack-entries` / `-value`.
-    public var sortedSetLimits = ListpackLimits()
+    @exclusivity(unchecked) public var sortedSetLimits = ListpackLimits()
     /// `list-max-listpack-size` / `list-compress-depth`.
-    public var listLimits = ListLimits()
+    @exclusivity(unchecked) public var listLimits = ListLimits()
     /// `set-max-intset-entries`, `set-max-listpack-entries` / `-value`.
-    public var setLimits = SetLimits()
+    @exclusivity(unchecked) public var setLimits = SetLimits()
     /// Set while a `CLIENT NO-TOUCH on` client runs a command: reads do not update access times.
-    public var noTouch = false
+    @inlinable public var noTouch: Bool {
+        get { _noTouch }
+        set { _noTouch = newValue }
+    }
+    @exclusivity(unchecked) @usableFromInline var _noTouch = false
     /// Changes to the data since start, as Valkey's `server.dirty`: every `Database` mutation adds one (a flush
     /// adds the keys it removed). The dispatcher compares it before and after a command to decide whether the
     /// command is written to the AOF; keys removed because they expired or were evicted do not count (they are
     /// propagated as DELs of their own).
-    public var dirty = 0
+    @inlinable public var dirty: Int {
+        get { _dirty }
+        set { _dirty = newValue }
+    }
+    @exclusivity(unchecked) @usableFromInline var _dirty = 0
     /// True while the dataset is being loaded (AOF replay): as in Valkey, nothing expires, neither lazily nor by
     /// a time already past (`EXPIRE`, `SET … PXAT`), so a log replays to the state it recorded whatever the time
     /// of the restart; keys whose time has passed expire normally once loading ends.
-    public var isLoading = false
+    @inlinable public var isLoading: Bool {
+        get { _isLoading }
+        set { _isLoading = newValue }
+    }
+    @exclusivity(unchecked) @usableFromInline var _isLoading = false
     /// Point-in-time views in progress (`beginSnapshot`): every value is copy-on-write, so a view needs no help
     /// from writes; the count only catches an `endSnapshot` without its `beginSnapshot`.
-    public private(set) var liveSnapshots = 0
+    @exclusivity(unchecked) public private(set) var liveSnapshots = 0
     /// Called with (db, key) whenever a key is removed because it expired (keyspace notifications, AOF DEL).
     /// Set only while someone listens: nil costs one check per expired key.
-    public var expiryObserver: ((Int, Bytes) -> Void)?
+    @exclusivity(unchecked) public var expiryObserver: ((Int, Bytes) -> Void)?
     /// Called with (db, key, fields, key removed) when fields of a hash are removed because their TTL passed
     /// (`hexpired` events, an HDEL in the AOF, a `del` event when the last field went). Nil while nobody listens.
-    public var fieldExpiryObserver: ((Int, Bytes, [Bytes], Bool) -> Void)?
+    @exclusivity(unchecked) public var fieldExpiryObserver: ((Int, Bytes, [Bytes], Bool) -> Void)?
     /// Called with (db, key) when a key is created (`new` keyspace events). Nil unless the `n` class is on.
-    public var newKeyObserver: ((Int, Bytes) -> Void)?
+    @exclusivity(unchecked) public var newKeyObserver: ((Int, Bytes) -> Void)?
     /// Called with (db, key bytes) when a read lookup misses (`keymiss` events). Nil unless the `m` class is on.
-    public var keyMissObserver: ((Int, UnsafeRawBufferPointer) -> Void)?
+    @exclusivity(unchecked) public var keyMissObserver: ((Int, UnsafeRawBufferPointer) -> Void)?
 
     /// The random source for sampling (active expiry, RANDOMKEY): a fast generator seeded once from the system's,
     /// because `SystemRandomNumberGenerator` is a system call per number.
-    public var sampler = SplitMix64(seed: UInt64.random(in: .min ... .max))
+    @exclusivity(unchecked) public var sampler = SplitMix64(seed: UInt64.random(in: .min ... .max))
     /// Where the `*-random` eviction policies look next (they take the databases in turn).
-    var nextEvictionDatabase = 0
+    @exclusivity(unchecked) var nextEvictionDatabase = 0
 
     /// WATCHed keys: (db, key) → the tokens of the clients watching it.
-    var watched: [WatchedKey: [WatchToken]] = [:]
+    @exclusivity(unchecked) var watched: [WatchedKey: [WatchToken]] = [:]
 
     public init(databases count: Int = 16, clock: any KeyspaceClock = SystemClock()) {
         self.clock = clock
-        self.now = clock.nowMilliseconds()
-        self.nowSeconds = UInt32(truncatingIfNeeded: now / 1000)
+        self._now = clock.nowMilliseconds()
+        self._nowSeconds = UInt32(truncatingIfNeeded: _now / 1000)
         self.databases = (0..<max(count, 1)).map { Database(id: $0, keyspace: self) }
     }
 
@@ -98,11 +123,12 @@ public final class Keyspace {
 
     /// The keys some client is blocked on, kept by the dispatcher. While it is empty (nobody blocks) creating a
     /// key costs one check of it.
-    public var blockingKeys = Set<DatabaseKey>()
+    @exclusivity(unchecked) public var blockingKeys = Set<DatabaseKey>()
     /// Keys among `blockingKeys` that were created since the dispatcher last served blocked clients, in the
     /// order they became ready (each once).
-    public private(set) var readyKeys: [DatabaseKey] = []
-    private var readySet = Set<DatabaseKey>()
+    @inlinable public var readyKeys: [DatabaseKey] { _readyKeys }
+    @exclusivity(unchecked) @usableFromInline var _readyKeys: [DatabaseKey] = []
+    @exclusivity(unchecked) private var readySet = Set<DatabaseKey>()
 
     /// Called when `key` is created in database `db` (Valkey's `signalKeyAsReady` from `dbAdd`).
     @usableFromInline func keyCreated(db: Int, key: Bytes) {
@@ -111,13 +137,13 @@ public final class Keyspace {
     }
 
     func markReady(_ k: DatabaseKey) {
-        if readySet.insert(k).inserted { readyKeys.append(k) }
+        if readySet.insert(k).inserted { _readyKeys.append(k) }
     }
 
     /// Takes the ready keys (the dispatcher serves their clients; serving may make more keys ready).
     public func takeReadyKeys() -> [DatabaseKey] {
         let keys = readyKeys
-        readyKeys.removeAll(keepingCapacity: true)
+        _readyKeys.removeAll(keepingCapacity: true)
         readySet.removeAll(keepingCapacity: true)
         return keys
     }

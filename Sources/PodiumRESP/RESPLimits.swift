@@ -27,6 +27,6 @@ public struct RESPLimits: Sendable, Hashable {
 /// `decode`; the connection handler writes it (on the same event loop) when the server's configuration changed.
 /// Not thread-safe: owned by one event loop.
 public final class RESPLiveLimits {
-    public var limits: RESPLimits
+    @exclusivity(unchecked) public var limits: RESPLimits
     public init(_ limits: RESPLimits) { self.limits = limits }
 }

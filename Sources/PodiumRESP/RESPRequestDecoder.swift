@@ -67,9 +67,10 @@ public struct RESPRequestDecoder: NIOSingleStepByteToMessageDecoder {
         while true {
             switch state {
             case .idle:
+                // First, so the usual request costs one look at the buffer's bytes (each is an access check).
+                if let args = decodeWhole(&buffer) { return args }
                 guard let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return nil }
                 if first == UInt8(ascii: "*") {
-                    if let args = decodeWhole(&buffer) { return args }
                     guard let header = try parseMultibulkHeader(buffer) else { return nil }
                     if header.count <= 0 {
                         // Valkey treats `*0` and `*-1` as an empty request: skip it.
@@ -117,8 +118,8 @@ public struct RESPRequestDecoder: NIOSingleStepByteToMessageDecoder {
     /// array grows there, and one pass saves nothing worth having at that size).
     static let wholeRequestMaxArguments = 1024
 
-    /// The common case in one pass over the bytes: a well-formed multibulk request that is already whole in the
-    /// buffer, within the limits. Frames it, slices its arguments and consumes it. Returns nil (consuming nothing)
+    /// The common case in one pass over the bytes: a well-formed multibulk request (`*` first) that is already whole
+    /// in the buffer, within the limits. Frames it, slices its arguments and consumes it. Returns nil (consuming nothing)
     /// for anything else (a partial request, a count or length out of range, a missing `$`, an empty request),
     /// which the framing below then handles: there every error and every partial state is decided, and for a
     /// request this accepts it gives the same arguments.
@@ -126,6 +127,7 @@ public struct RESPRequestDecoder: NIOSingleStepByteToMessageDecoder {
         let limits = self.limits
         let framed = buffer.withUnsafeReadableBytes { raw -> (count: Int, end: Int)? in
             let n = raw.count
+            guard n > 0, raw[0] == UInt8(ascii: "*") else { return nil }
             // The first `\r` at or after `from` such that a byte follows it (Valkey does not check that it is
             // `\n`), and the integer between `from` and it.
             func line(_ from: Int) -> (value: Int, next: Int)? {

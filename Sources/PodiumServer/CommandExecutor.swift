@@ -38,8 +38,8 @@ final class CommandExecutor: @unchecked Sendable {
 
     /// The busy protocol (see above), under `busyLock`: whether a script is busy, and the work waiting for it.
     private let busyLock = NIOLock()
-    private var busy = false
-    private var waiting: [WaitingWork] = []
+    @exclusivity(unchecked) private var busy = false
+    @exclusivity(unchecked) private var waiting: [WaitingWork] = []
 
     /// `run` holds the waiter's non-escaping closure: it is released (set to nil) before `done`, so nothing
     /// refers to it once the waiter goes on.

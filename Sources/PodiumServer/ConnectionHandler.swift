@@ -32,57 +32,57 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     static let batchOutputLimit = 1 << 20
 
     private let server: ServerCore
-    private var processor: NIOSingleStepByteToMessageProcessor<RESPRequestDecoder>
-    private var batch: [[ByteBuffer]] = []
+    @exclusivity(unchecked) private var processor: NIOSingleStepByteToMessageProcessor<RESPRequestDecoder>
+    @exclusivity(unchecked) private var batch: [[ByteBuffer]] = []
     /// Requests of `batch` before this index have run; the rest wait for the client to read (back-pressure).
-    private var nextRequest = 0
+    @exclusivity(unchecked) private var nextRequest = 0
     /// The channel's writability as last reported, and whether a `read()` was held back meanwhile.
-    private var writable = true
-    private var readHeldBack = false
+    @exclusivity(unchecked) private var writable = true
+    @exclusivity(unchecked) private var readHeldBack = false
     /// Set while running requests, so a writability change fired from inside a write or flush does not re-enter.
-    private var running = false
+    @exclusivity(unchecked) private var running = false
     /// The limits in force (CONFIG SET changes them; `ConnectionLimits.generation` says when to copy them again).
-    private var limits: ConnectionLimits
+    @exclusivity(unchecked) private var limits: ConnectionLimits
     private let decoderLimits: RESPLiveLimits
     /// When the output went over the soft limit (monotonic ns), while it stays over.
-    private var overSoftLimitSince: UInt64?
+    @exclusivity(unchecked) private var overSoftLimitSince: UInt64?
     /// Whether the client was subscribed or a monitor after its last batch (pubsub limit instead of normal).
-    private var pushClient = false
-    private var session: ClientSession?
+    @exclusivity(unchecked) private var pushClient = false
+    @exclusivity(unchecked) private var session: ClientSession?
     /// This connection's Pub/Sub queue (the hub appends, `execute` drains it ahead of a batch's replies).
-    private var outlet: PushOutlet?
+    @exclusivity(unchecked) private var outlet: PushOutlet?
     /// Set when the input was malformed: the batch decoded before the error still runs, then the error is sent
     /// and the connection closed (Valkey answers what it parsed before a protocol error).
-    private var pendingProtocolError: RESPProtocolError?
-    private var closing = false
+    @exclusivity(unchecked) private var pendingProtocolError: RESPProtocolError?
+    @exclusivity(unchecked) private var closing = false
     /// Handed to the processor to make it let go of a used-up read buffer (never written to, so never copied).
     private static let emptyBuffer = ByteBuffer()
     /// Replies held back until the AOF is durable up to their offset (`appendfsync always`), in order. While
     /// any is held, later replies queue behind it, so a client never sees a reply out of order.
-    private var held: [(offset: UInt64, output: ByteBuffer, drained: Int, close: Bool)] = []
+    @exclusivity(unchecked) private var held: [(offset: UInt64, output: ByteBuffer, drained: Int, close: Bool)] = []
     /// True while the client is blocked (BLPOP ...): the requests after the blocking one wait in `batch` (from
     /// `nextRequest`) until the server resumes the connection (`resume`). While any waits, `read()` is held back,
     /// so what a blocked client can pile up is one read beyond them; the kernel's buffers push back on the rest
     /// (Valkey keeps reading and closes the client at `client-query-buffer-limit`, which here applies to the
     /// waiting requests plus the unparsed input).
-    private var blocked = false
+    @exclusivity(unchecked) private var blocked = false
     /// Bytes of the requests waiting in `batch` while blocked (bounded by client-query-buffer-limit).
-    private var heldInputBytes = 0
+    @exclusivity(unchecked) private var heldInputBytes = 0
     /// The blocked client's timeout.
-    private var blockTimer: Scheduled<Void>?
+    @exclusivity(unchecked) private var blockTimer: Scheduled<Void>?
     /// The unparsed input last reported to the outlet (CLIENT LIST `qbuf`), so an unchanged figure costs no lock.
-    private var reportedQueryBuffer = 0
+    @exclusivity(unchecked) private var reportedQueryBuffer = 0
     /// Reply writes handed to NIO with accounting (`write`) whose completion has not arrived yet.
-    private var trackedWrites = 0
+    @exclusivity(unchecked) private var trackedWrites = 0
     /// True while the requests from `nextRequest` run on the script thread (`offload`): like a blocked client,
     /// nothing else of this connection runs and `read()` is held back until they are done.
-    private var offloaded = false
+    @exclusivity(unchecked) private var offloaded = false
     /// Set when the server resumed this (blocked) client before the script thread's part of its batch came back:
     /// the resume is replayed then.
-    private var resumeWhileOffloaded = false
+    @exclusivity(unchecked) private var resumeWhileOffloaded = false
     /// Set when the connection closed while offloaded: the session is unregistered only once the script thread
     /// is done with it (nothing must run for a session after its clean-up).
-    private var closedWhileOffloaded = false
+    @exclusivity(unchecked) private var closedWhileOffloaded = false
 
     /// A connection to ElastiCache Serverless' read endpoint.
     private let readEndpoint: Bool

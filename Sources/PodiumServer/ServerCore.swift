@@ -30,13 +30,13 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     let logger: Logger
     let startTimeMicros = SystemClock.nowMicroseconds()
     let runID: String
-    var configFile: String
-    var boundPort = 0
-    var boundTLSPort = 0
+    @exclusivity(unchecked) var configFile: String
+    @exclusivity(unchecked) var boundPort = 0
+    @exclusivity(unchecked) var boundTLSPort = 0
     /// The ElastiCache Serverless read endpoint's port (0: none; `elasticache-read-port`).
-    var boundReadPort = 0
+    @exclusivity(unchecked) var boundReadPort = 0
     /// The TLS listener's contexts, when `tls-port` is set; CONFIG SET of a `tls-*` directive reloads them.
-    var tlsContexts: TLSContextStore?
+    @exclusivity(unchecked) var tlsContexts: TLSContextStore?
     /// Asked to stop (SHUTDOWN); the service watches this.
     let shutdownRequested: @Sendable () -> Void
 
@@ -49,25 +49,25 @@ final class ServerCore: ServerContext, @unchecked Sendable {
         var resume: (@Sendable () -> Void)?
     }
     /// Replies of unblocked clients, waiting for their connection's resume task (by client id).
-    private var unblockedReplies: [Int: ByteBuffer] = [:]
-    private var connections: [Int: Connection] = [:]
-    private var monitors: [Int: Connection] = [:]
-    private var nextClientID = 1
-    private var totalConnections = 0
-    private var rejectedConnections = 0
+    @exclusivity(unchecked) private var unblockedReplies: [Int: ByteBuffer] = [:]
+    @exclusivity(unchecked) private var connections: [Int: Connection] = [:]
+    @exclusivity(unchecked) private var monitors: [Int: Connection] = [:]
+    @exclusivity(unchecked) private var nextClientID = 1
+    @exclusivity(unchecked) private var totalConnections = 0
+    @exclusivity(unchecked) private var rejectedConnections = 0
     private let counters = NIOLockedValueBox((input: 0, output: 0))
     /// Resident memory as the cron last sampled it, and the highest sample (`sampleProcessFigures`).
     private let residentMemory = NIOLockedValueBox((current: 0, peak: 0))
     /// Subscriptions and message fan-out; touched only under the executor lock.
     let hub: PubSubHub
     /// Clients closed for overcoming their output buffer limit (INFO `client_output_buffer_limit_disconnections`).
-    private var outputBufferLimitDisconnections = 0
+    @exclusivity(unchecked) private var outputBufferLimitDisconnections = 0
     /// The append-only file: installed on the dispatcher as its propagator once started (`startPersistence`).
     let persistence: AppendOnlyFile
     /// RDB snapshots (SAVE, BGSAVE, `save` rules); one background job at a time with the AOF rewrite.
     let snapshots: SnapshotFile
     /// Set once SHUTDOWN has saved (or was told not to), so the shutdown sequence does not save again.
-    private var shutdownSaveDone = false
+    @exclusivity(unchecked) private var shutdownSaveDone = false
     /// Where scripts run (see `runOnScriptThread`).
     let scriptThread = NIOThreadPool(numberOfThreads: 1)
     /// The per-connection limits in force, read by every connection's event loop at each read (CONFIG SET changes
@@ -76,7 +76,7 @@ final class ServerCore: ServerContext, @unchecked Sendable {
     private let limitsGeneration = Atomic<Int>(0)
     /// What MONITOR frames count against: `client-output-buffer-limit normal` when it is set, else the `pubsub`
     /// limit (a monitor is a push stream like a subscriber; it cannot be slowed down, only cut off).
-    private var monitorLimit: OutputBufferLimit
+    @exclusivity(unchecked) private var monitorLimit: OutputBufferLimit
 
     init(
         configuration: PodiumConfiguration, configFile: String, logger: Logger,

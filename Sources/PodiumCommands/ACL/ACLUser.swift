@@ -55,7 +55,7 @@ public final class ACLUser {
     }
     /// Every command, key and channel is allowed (`allcommands allkeys allchannels`, the default user out of the
     /// box): `check` has nothing to look at, which keeps the check off every command's path.
-    public private(set) var unrestricted = false
+    @exclusivity(unchecked) public private(set) var unrestricted = false
 
     public struct Rules {
         public var enabled = false

@@ -11,66 +11,66 @@ public final class ClientSession {
     }
 
     public let id: Int
-    public var db = 0
-    public var proto: ProtocolVersion = .resp2
-    public var name: Bytes?
-    public var libName: String?
-    public var libVersion: String?
-    public var noEvict = false
-    public var noTouch = false
-    public var replyMode: ReplyMode = .on
-    public var authenticated = true
+    @exclusivity(unchecked) public var db = 0
+    @exclusivity(unchecked) public var proto: ProtocolVersion = .resp2
+    @exclusivity(unchecked) public var name: Bytes?
+    @exclusivity(unchecked) public var libName: String?
+    @exclusivity(unchecked) public var libVersion: String?
+    @exclusivity(unchecked) public var noEvict = false
+    @exclusivity(unchecked) public var noTouch = false
+    @exclusivity(unchecked) public var replyMode: ReplyMode = .on
+    @exclusivity(unchecked) public var authenticated = true
     /// The connection's buffers as the server measures them (CLIENT LIST `qbuf`, `omem`); nil outside a server.
-    public var buffers: (any ClientBufferFigures)?
+    @exclusivity(unchecked) public var buffers: (any ClientBufferFigures)?
     /// The ACL user this connection runs as; nil for the default user.
-    public var user: ACLUser?
+    @exclusivity(unchecked) public var user: ACLUser?
     /// The user name CLIENT LIST and CLIENT INFO show.
     public var userName: String { user?.name ?? "default" }
     /// Set by QUIT and CLIENT KILL: the server closes the connection after flushing the replies so far.
-    public var closeAfterReply = false
-    public var isMonitor = false
+    @exclusivity(unchecked) public var closeAfterReply = false
+    @exclusivity(unchecked) public var isMonitor = false
     /// The client that replays the AOF at start-up (Valkey's `CLIENT_ID_AOF`): it runs while the dataset is
     /// loading, skips maxmemory and disk-error checks, and what it runs is not propagated again.
-    public var replaysLog = false
+    @exclusivity(unchecked) public var replaysLog = false
     /// The client a script's commands run as (Valkey's `CLIENT_SCRIPT`): it never blocks (BLPOP answers at once).
-    public var isScript = false
+    @exclusivity(unchecked) public var isScript = false
     /// False while a script has turned its writes' recording off (`server.set_repl(server.REPL_NONE)`).
-    public var recordsWrites = true
+    @exclusivity(unchecked) public var recordsWrites = true
 
     // MULTI/EXEC
-    public var inMulti = false
+    @exclusivity(unchecked) public var inMulti = false
     /// Set when a command failed to queue: EXEC then answers EXECABORT.
-    public var multiError = false
-    public var queued: [[ByteBuffer]] = []
+    @exclusivity(unchecked) public var multiError = false
+    @exclusivity(unchecked) public var queued: [[ByteBuffer]] = []
     public let watch = WatchToken()
     /// (db, key, expireAt) of watched keys that had a TTL when watched.
-    public var watchExpiry: [(Int, Bytes, Int64)] = []
+    @exclusivity(unchecked) public var watchExpiry: [(Int, Bytes, Int64)] = []
 
     /// Set while the client is blocked (BLPOP ...): what it waits for and the command to run again.
-    public internal(set) var blocked: BlockedState?
+    @exclusivity(unchecked) public internal(set) var blocked: BlockedState?
     /// While a blocked client's command runs again after an unblock: its first blocking, whose deadline a new
     /// block keeps.
-    var reprocessing: BlockedState?
+    @exclusivity(unchecked) var reprocessing: BlockedState?
 
     /// The channels, patterns and shard channels this client is subscribed to. The server's Pub/Sub hub keeps
     /// these in step with its own channel → subscribers index; the command layer only reads them.
-    public var subscriptions = PubSubSubscriptions()
+    @exclusivity(unchecked) public var subscriptions = PubSubSubscriptions()
 
     // Bookkeeping for CLIENT LIST / INFO.
     public let createdAt: Int64
-    public var lastInteraction: Int64
-    public var lastCommand = "NULL"
-    public var address: String
-    public var localAddress: String
+    @exclusivity(unchecked) public var lastInteraction: Int64
+    @exclusivity(unchecked) public var lastCommand = "NULL"
+    @exclusivity(unchecked) public var address: String
+    @exclusivity(unchecked) public var localAddress: String
     /// True for a loopback or unix-socket client (`enable-protected-configs local`, protected mode).
-    public var isLocal = false
+    @exclusivity(unchecked) public var isLocal = false
     /// True for a connection to the TLS port (cluster replies announce the TLS port to it).
-    public var overTLS = false
+    @exclusivity(unchecked) public var overTLS = false
     /// READONLY / READWRITE (cluster mode).
-    public var clusterReadOnly = false
+    @exclusivity(unchecked) public var clusterReadOnly = false
     /// A connection to the ElastiCache Serverless read endpoint (`elasticache-read-port`).
-    public var readEndpoint = false
-    public var fd: Int
+    @exclusivity(unchecked) public var readEndpoint = false
+    @exclusivity(unchecked) public var fd: Int
 
     public init(id: Int, address: String = "", localAddress: String = "", fd: Int = -1, now: Int64 = 0) {
         self.id = id

@@ -6,7 +6,7 @@ import NIOCore
 public final class CommandTable: @unchecked Sendable {
     public let commands: [CommandSpec]
     /// Candidates by (length, lower-cased first byte): a flat array indexed directly, no hashing.
-    private var buckets: [[(name: [UInt8], spec: CommandSpec)]] = Array(
+    @exclusivity(unchecked) private var buckets: [[(name: [UInt8], spec: CommandSpec)]] = Array(
         repeating: [], count: CommandTable.maxNameLength << 8)
     static let maxNameLength = 32
     /// A spec that is never looked up, used to initialise contexts.
@@ -75,5 +75,5 @@ public final class CommandTable: @unchecked Sendable {
     }
 
     /// Every entry, subcommands included, in statistics-index order.
-    public private(set) var allSpecs: [CommandSpec] = []
+    @exclusivity(unchecked) public private(set) var allSpecs: [CommandSpec] = []
 }

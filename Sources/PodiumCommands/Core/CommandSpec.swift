@@ -270,7 +270,7 @@ public final class CommandSpec: @unchecked Sendable {
     public let mayNameSeveralKeys: Bool
 
     /// This entry's slot in each dispatcher's statistics array; assigned when the table is built.
-    public internal(set) var statsIndex = 0
+    @exclusivity(unchecked) public internal(set) var statsIndex = 0
 
     public init(
         _ name: String, arity: Int, flags: CommandFlags, keys: KeyPositions = .none, group: CommandGroup,

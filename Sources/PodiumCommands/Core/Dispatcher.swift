@@ -13,70 +13,70 @@ public final class Dispatcher {
     public let table: CommandTable
     /// Users, the ACL LOG and the aclfile.
     public let acl: AccessControl
-    public var logger: Logger
+    @exclusivity(unchecked) public var logger: Logger
 
     /// Commands processed (INFO stats `total_commands_processed`).
-    public var totalCommands = 0
+    @exclusivity(unchecked) public var totalCommands = 0
     /// Error replies sent (INFO stats `total_error_replies`), and their counts by error code (errorstats).
-    public var totalErrorReplies = 0
-    public var errorCounts: [String: Int] = [:]
+    @exclusivity(unchecked) public var totalErrorReplies = 0
+    @exclusivity(unchecked) public var errorCounts: [String: Int] = [:]
     /// INFO commandstats, indexed by `CommandSpec.statsIndex`.
-    public var stats: [CommandStats]
+    @exclusivity(unchecked) public var stats: [CommandStats]
     /// Called with every executed command when MONITOR clients exist.
-    public var monitorFeed: ((ClientSession, [ByteBuffer]) -> Void)?
+    @exclusivity(unchecked) public var monitorFeed: ((ClientSession, [ByteBuffer]) -> Void)?
     /// `rdb-version`: the RDB version DUMP writes in its payloads.
-    public var rdbVersion = 11
+    @exclusivity(unchecked) public var rdbVersion = 11
     /// `rdbcompression`: DUMP payloads LZF-compress strings over 20 bytes, as RDB files do.
-    public var rdbCompression = true
+    @exclusivity(unchecked) public var rdbCompression = true
     /// Set by the server while the last background save failed and `stop-writes-on-bgsave-error` applies: write
     /// commands (and PING) get `-MISCONF` (checked before the AOF's own refusal, as in Valkey).
-    public var bgsaveErrorRefusesWrites = false
+    @exclusivity(unchecked) public var bgsaveErrorRefusesWrites = false
     /// The maximum bulk length CONFIG allows for values that commands build (SETRANGE, APPEND).
-    public var protoMaxBulkLength = 512 * 1024 * 1024
+    @exclusivity(unchecked) public var protoMaxBulkLength = 512 * 1024 * 1024
     /// True while EXEC runs its queued commands: the clock stays frozen and nothing is queued.
-    var inExec = false
+    @exclusivity(unchecked) var inExec = false
     /// When the previous command finished (monotonic ns): the next command's start time.
-    var lastCommandEnd: UInt64 = 0
+    @exclusivity(unchecked) var lastCommandEnd: UInt64 = 0
     /// When the running command started (monotonic ns; read by a handler before it calls other commands).
     public var commandStart: UInt64 { lastCommandEnd }
     /// DEBUG SET-ACTIVE-EXPIRE: whether the server runs the active expiry cycle.
-    public var activeExpireEnabled = true
+    @exclusivity(unchecked) public var activeExpireEnabled = true
     /// `enable-debug-command`: who may run the commands flagged `protected` (DEBUG).
-    public var protectedCommandAccess = ProtectedAccess.no
+    @exclusivity(unchecked) public var protectedCommandAccess = ProtectedAccess.no
     /// `notify-keyspace-events` as a bit mask (`KeyspaceEventFlags`), zero unless something is published; set
     /// through `keyspaceEvents` (KeyspaceNotifier.swift).
-    @usableFromInline var notifyMask = 0
+    @exclusivity(unchecked) @usableFromInline var notifyMask = 0
     /// Keyspace events raised by the keyspace itself (expiry, new key, key miss) not yet published.
-    var pendingEvents: [PendingKeyspaceEvent] = []
+    @exclusivity(unchecked) var pendingEvents: [PendingKeyspaceEvent] = []
     /// Runs EVAL, SCRIPT and their kin (PodiumScripting's Lua engine); nil: those commands are unknown.
-    public var scripting: (any ScriptingEngine)?
+    @exclusivity(unchecked) public var scripting: (any ScriptingEngine)?
     /// Set while a script has run past `busy-reply-threshold` (whether it is an EVAL script or a function):
     /// requests run meanwhile (`LongScriptHost.serveWhileBusy`) get BUSY unless their command may run during a
     /// busy script (`allowBusy`), and nothing they do may disturb the script's unit: the clock stays, no
     /// eviction, no propagation, no serving of blocked clients.
-    public var busyScript: BusyScriptKind?
+    @exclusivity(unchecked) public var busyScript: BusyScriptKind?
     /// What the server does while a script is busy (the server's executor); nil: nothing is served meanwhile.
-    public var longScriptHost: (any LongScriptHost)?
+    @exclusivity(unchecked) public var longScriptHost: (any LongScriptHost)?
     /// `busy-reply-threshold` (alias `lua-time-limit`), in milliseconds.
-    public var busyReplyThreshold = 5000
+    @exclusivity(unchecked) public var busyReplyThreshold = 5000
     /// Set by `execute(batch:deferScripts:)` when it stopped before a request that runs a script.
-    public internal(set) var stoppedBeforeScript = false
+    @exclusivity(unchecked) public internal(set) var stoppedBeforeScript = false
     /// True while a batch runs that may hand scripts to the script thread (`execute(batch:deferScripts:)` with
     /// `deferScripts`, on an event loop): only then may a script run inline be stopped to run again there.
-    public internal(set) var scriptsMayMove = false
+    @exclusivity(unchecked) public internal(set) var scriptsMayMove = false
     /// Set by the engine when a script it ran inline took too long and has to run again on the script thread:
     /// the request counts as not executed (no reply, no statistics) and the batch stops before it.
-    public var restartOnScriptThread = false
+    @exclusivity(unchecked) public var restartOnScriptThread = false
     /// This node as a cluster of one (`cluster-enabled yes`), nil otherwise.
-    public var cluster: ClusterNode?
+    @exclusivity(unchecked) public var cluster: ClusterNode?
     /// `elasticache-serverless yes`: ElastiCache Serverless' restrictions apply (Serverless.swift).
-    public var serverlessMode = false
+    @exclusivity(unchecked) public var serverlessMode = false
     /// Push frames published to the client whose command is running (see `execute(_:_:)`): written after its
     /// reply.
-    public var selfPushes = ByteBuffer()
+    @exclusivity(unchecked) public var selfPushes = ByteBuffer()
     /// While a script runs: the client that called it. What the script's commands publish to that client
     /// follows the script's reply, as for the client's own commands (Valkey's pushes to its current client).
-    public var scriptCaller: ClientSession?
+    @exclusivity(unchecked) public var scriptCaller: ClientSession?
 
     /// The client whose own pushes go to `selfPushes` for a command run by `client`: the script's caller for a
     /// command a script runs.
@@ -85,32 +85,32 @@ public final class Dispatcher {
         client.isScript ? (scriptCaller ?? client) : client
     }
     /// `maxmemory` in bytes (0: no limit), `maxmemory-policy` and `maxmemory-samples` (Eviction.swift).
-    public var maxMemory = 0 { didSet { memoryChecksToSkip = 0 } }
+    @exclusivity(unchecked) public var maxMemory = 0 { didSet { memoryChecksToSkip = 0 } }
     /// Commands that may still run without measuring memory: set while use is well below `maxMemory`
     /// (Dispatcher+Eviction.swift).
-    var memoryChecksToSkip = 0
+    @exclusivity(unchecked) var memoryChecksToSkip = 0
     /// How many bytes the process holds, as `maxmemory` compares them: the C allocator's figure
     /// (`Dispatcher.allocatedBytes`) unless a test puts its own probe here.
-    public var memoryProbe: @Sendable () -> Int = { Dispatcher.allocatedBytes }
-    public var evictionPolicy = EvictionPolicy.noEviction
-    public var evictionSamples = 5
+    @exclusivity(unchecked) public var memoryProbe: @Sendable () -> Int = { Dispatcher.allocatedBytes }
+    @exclusivity(unchecked) public var evictionPolicy = EvictionPolicy.noEviction
+    @exclusivity(unchecked) public var evictionSamples = 5
     /// Keys evicted since start (INFO `evicted_keys`).
-    public internal(set) var evictedKeys = 0
+    @exclusivity(unchecked) public internal(set) var evictedKeys = 0
     /// Where writes are recorded (the AOF), or nil (Propagation.swift).
-    public var propagator: (any CommandPropagator)? {
+    @exclusivity(unchecked) public var propagator: (any CommandPropagator)? {
         didSet { installKeyspaceObservers() }
     }
     /// Writes of the execution unit in progress, not yet handed to the propagator.
-    var pendingPropagation: [PropagatedCommand] = []
+    @exclusivity(unchecked) var pendingPropagation: [PropagatedCommand] = []
     /// Blocked clients by key, in the order they blocked (Blocking.swift).
-    var blockedOn: [DatabaseKey: [ClientSession]] = [:]
+    @exclusivity(unchecked) var blockedOn: [DatabaseKey: [ClientSession]] = [:]
     /// Clients blocked without keys (WAIT), by id.
-    var waitingClients: [Int: ClientSession] = [:]
+    @exclusivity(unchecked) var waitingClients: [Int: ClientSession] = [:]
     /// Clients blocked now (INFO `blocked_clients`).
-    public internal(set) var blockedClientCount = 0
-    var blockGenerations = 0
+    @exclusivity(unchecked) public internal(set) var blockedClientCount = 0
+    @exclusivity(unchecked) var blockGenerations = 0
     /// True while blocked clients are being served (serving never nests).
-    var servingBlocked = false
+    @exclusivity(unchecked) var servingBlocked = false
 
     public init(keyspace: Keyspace, table: CommandTable = .shared, logger: Logger = Logger(label: "podium.commands")) {
         self.keyspace = keyspace

@@ -78,14 +78,14 @@ final class PubSubHub {
         var subscribers = SubscriberList()
     }
 
-    private(set) var channels: [Bytes: SubscriberList] = [:]
-    private(set) var shardChannels: [Bytes: SubscriberList] = [:]
-    private(set) var patterns: [Bytes: PatternEntry] = [:]
+    @exclusivity(unchecked) private(set) var channels: [Bytes: SubscriberList] = [:]
+    @exclusivity(unchecked) private(set) var shardChannels: [Bytes: SubscriberList] = [:]
+    @exclusivity(unchecked) private(set) var patterns: [Bytes: PatternEntry] = [:]
 
     /// `client-output-buffer-limit pubsub`.
-    var limit: OutputBufferLimit
+    @exclusivity(unchecked) var limit: OutputBufferLimit
     /// Called (under the executor lock) when a subscriber's outlet goes over the limit.
-    var onOverLimit: (Subscriber) -> Void = { _ in }
+    @exclusivity(unchecked) var onOverLimit: (Subscriber) -> Void = { _ in }
     private let allocator = ByteBufferAllocator()
 
     init(limit: OutputBufferLimit) {

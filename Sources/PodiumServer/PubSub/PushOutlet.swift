@@ -35,18 +35,18 @@ final class PushOutlet: ClientBufferFigures, @unchecked Sendable {
     private let lock = NIOLock()
     /// The connection; nil in unit tests, where frames stay in `pending` for inspection.
     let channel: (any Channel)?
-    private var pending = ByteBuffer()
-    private var flushScheduled = false
-    private var queued = 0
+    @exclusivity(unchecked) private var pending = ByteBuffer()
+    @exclusivity(unchecked) private var flushScheduled = false
+    @exclusivity(unchecked) private var queued = 0
     /// When `queued` went over the soft limit (monotonic ns), while it stays over.
-    private var overSoftSince: UInt64?
-    private var isClosed = false
+    @exclusivity(unchecked) private var overSoftSince: UInt64?
+    @exclusivity(unchecked) private var isClosed = false
     /// Reply bytes and writes handed to NIO and not yet sent (`wroteReplies` / `sentReplies`), Pub/Sub frame writes
     /// in flight, and the unparsed input (`queryBuffer`).
-    private var replyBytes = 0
-    private var replyWrites = 0
-    private var frameWrites = 0
-    private var unparsed = 0
+    @exclusivity(unchecked) private var replyBytes = 0
+    @exclusivity(unchecked) private var replyWrites = 0
+    @exclusivity(unchecked) private var frameWrites = 0
+    @exclusivity(unchecked) private var unparsed = 0
 
     init(channel: (any Channel)?) {
         self.channel = channel
