@@ -143,6 +143,22 @@ import Testing
             }
         }
 
+        /// The dispatcher reads the shortcut through the client's unretained user reference: it must follow every
+        /// change of the client's user (AUTH both ways) and of that user's rules.
+        @Test func theShortcutFollowsTheClientsUser() {
+            let (harness, client) = Self.harness()
+            let denied = RESP.error("NOPERM this user has no permissions to run the 'flushall' command")
+            #expect(harness.run(["FLUSHALL"], as: client) == denied)
+            #expect(harness.run(["AUTH", "default", "x"], as: client) == RESP.ok)
+            #expect(harness.run(["FLUSHALL"], as: client) == RESP.ok)
+            #expect(harness.run(["AUTH", "u", "x"], as: client) == RESP.ok)
+            #expect(harness.run(["FLUSHALL"], as: client) == denied)
+            #expect(harness.run(["ACL", "SETUSER", "u", "allkeys", "allchannels", "+@all"]) == RESP.ok)
+            #expect(harness.run(["FLUSHALL"], as: client) == RESP.ok)
+            #expect(harness.run(["ACL", "SETUSER", "u", "-flushall"]) == RESP.ok)
+            #expect(harness.run(["FLUSHALL"], as: client) == denied)
+        }
+
         @Test func denialsAreLogged() {
             let (harness, client) = Self.harness()
             harness.run(["GET", "x"], ["GET", "x"], ["FLUSHALL"], as: client)

@@ -87,6 +87,13 @@ public final class AccessControl {
     /// The user a client acts as: the one it authenticated as, else `default`.
     @inline(__always) func user(of client: ClientSession) -> ACLUser { client.user ?? defaultUser }
 
+    /// Whether the client's user may run anything (`ACLUser.unrestricted`), read without retaining the user: the
+    /// dispatcher asks this on every command, and only looks the user up when it is not so.
+    @inline(__always) func allowsEverything(_ client: ClientSession) -> Bool {
+        if let reference = client.userReference { return reference._withUnsafeGuaranteedRef { $0.unrestricted } }
+        return defaultUser.unrestricted
+    }
+
     /// The user `name` with `password`, or nil (unknown, off, or wrong password).
     func authenticate(_ name: String, password: [UInt8]) -> ACLUser? {
         guard let user = users[name], user.accepts(password: password) else { return nil }

@@ -23,7 +23,11 @@ public final class ClientSession {
     /// The connection's buffers as the server measures them (CLIENT LIST `qbuf`, `omem`); nil outside a server.
     @exclusivity(unchecked) public var buffers: (any ClientBufferFigures)?
     /// The ACL user this connection runs as; nil for the default user.
-    @exclusivity(unchecked) public var user: ACLUser?
+    @exclusivity(unchecked) public var user: ACLUser? {
+        didSet { userReference = user.map { Unmanaged.passUnretained($0) } }
+    }
+    /// `user` unretained, for the per-command ACL shortcut (`AccessControl.allowsEverything`): `user` keeps it alive.
+    @exclusivity(unchecked) @usableFromInline var userReference: Unmanaged<ACLUser>?
     /// The user name CLIENT LIST and CLIENT INFO show.
     public var userName: String { user?.name ?? "default" }
     /// Set by QUIT and CLIENT KILL: the server closes the connection after flushing the replies so far.

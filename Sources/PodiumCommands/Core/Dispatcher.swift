@@ -316,10 +316,12 @@ public final class Dispatcher {
         }
         // The ACL: command, keys, channels (AccessControl.swift). EXEC's queued commands are checked again, in
         // case the user's rules changed since they were queued.
-        let user = acl.user(of: client)
-        if let denial = user.check(spec, ctx.args) {
-            denyByACL(&ctx, denial, user: user)
-            return
+        if !acl.allowsEverything(client) {
+            let user = acl.user(of: client)
+            if let denial = user.check(spec, ctx.args) {
+                denyByACL(&ctx, denial, user: user)
+                return
+            }
         }
         // Cluster mode (Valkey checks it right after the ACL): keys of one request must share a slot. A queued
         // command is refused and spoils its transaction; EXEC of one whose commands span slots is discarded.
@@ -465,7 +467,8 @@ public final class Dispatcher {
         let client = ctx.client
         keyspace.noTouch = client.noTouch
         if let feed = monitorFeed, !spec.flags.contains(.skipMonitor) { feed(client, Self.redacted(spec, ctx.args)) }
-        client.lastCommand = spec.name
+        // Compared first: a pipeline of one command then stores nothing (a String store retains and releases).
+        if client.lastCommand != spec.name { client.lastCommand = spec.name }
         // Commands of a batch run back to back, so one clock reading per command suffices: each starts where
         // the previous one ended (the dispatcher's own few instructions are charged to the next command).
         let start = lastCommandEnd
