@@ -8,7 +8,7 @@ let package = Package(
     name: "PodiumEmbedding",
     platforms: [.macOS(.v14)],
     dependencies: [
-        .package(url: "PODIUM_URL", from: "EMBEDDING_VERSION"),
+        .package(url: "PODIUM_URL", exact: "EMBEDDING_VERSION"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
