@@ -106,7 +106,8 @@ extension Dispatcher {
         var rctx = CommandContext(
             dispatcher: self, client: receiver, reply: ReplyWriter(buffer: ByteBuffer(), proto: receiver.proto),
             spec: table.placeholder)
-        execute(state.command, &rctx)
+        rctx.args = state.command
+        executeArguments(&rctx)
         receiver.reprocessing = nil
         if receiver.blocked == nil { server?.unblocked(receiver, reply: rctx.reply.buffer) }
     }

@@ -71,7 +71,7 @@ public final class Dispatcher {
     @exclusivity(unchecked) public var cluster: ClusterNode?
     /// `elasticache-serverless yes`: ElastiCache Serverless' restrictions apply (Serverless.swift).
     @exclusivity(unchecked) public var serverlessMode = false
-    /// Push frames published to the client whose command is running (see `execute(_:_:)`): written after its
+    /// Push frames published to the client whose command is running (see `executeArguments`): written after its
     /// reply.
     @exclusivity(unchecked) public var selfPushes = ByteBuffer()
     /// While a script runs: the client that called it. What the script's commands publish to that client
@@ -153,12 +153,14 @@ public final class Dispatcher {
         stoppedBeforeScript = false
         scriptsMayMove = deferScripts
         defer { scriptsMayMove = false }
-        for args in batch {
-            if deferScripts, runsScript(args, client) {
+        for index in batch.indices {
+            // Stored straight into the context: a loop variable would be one more copy (a retain and a release).
+            ctx.args = batch[index]
+            if deferScripts, runsScript(ctx.args, client) {
                 stoppedBeforeScript = true
                 break
             }
-            execute(args, &ctx)
+            executeArguments(&ctx)
             if restartOnScriptThread {
                 restartOnScriptThread = false
                 stoppedBeforeScript = true
@@ -207,12 +209,11 @@ public final class Dispatcher {
         }
     }
 
-    /// Executes one request into `ctx.reply`.
-    public func execute(_ args: [ByteBuffer], _ ctx: inout CommandContext) {
+    /// Executes the request in `ctx.args` into `ctx.reply`.
+    func executeArguments(_ ctx: inout CommandContext) {
         let client = ctx.client
         let mark = ctx.reply.buffer.writerIndex
         ctx.reply.proto = client.proto
-        ctx.args = args
         ctx.replyIsPush = false
         dispatch(&ctx)
         if restartOnScriptThread {
