@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        // Benchmarks/DispatcherBenchmarks only (no product uses it): wall clock, ARC traffic and malloc counts.
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         // Decimal integers as Valkey parses and prints them (string2ll / ll2string). Standard library only.
@@ -155,6 +157,18 @@ let package = Package(
                 "PodiumRDB", "PodiumKeyspace", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
+        ),
+        // The dispatcher driven without a network, per command: time, retains and releases, mallocs
+        // (`swift package benchmark --target DispatcherBenchmarks`; CI only builds it).
+        .executableTarget(
+            name: "DispatcherBenchmarks",
+            dependencies: [
+                "PodiumCommands", "PodiumKeyspace", .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/DispatcherBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         // Renders docs/commands.md from the command table.
         .executableTarget(name: "PodiumDocGen", dependencies: ["PodiumCommands"], swiftSettings: swiftSettings),
